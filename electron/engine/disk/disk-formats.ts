@@ -1,0 +1,17 @@
+/**
+ * The disk format registry: every format module, in probe order. Raw stays LAST: it
+ * accepts any file, so it is the fallback when no other module recognises the content.
+ * To add a format: import its module and add one line above `rawFormat`.
+ */
+import type { DiskFormatModule } from './disk-format-module.ts';
+import type { DiskFormat } from './virtual-disk.ts';
+import { rawFormat } from './raw/raw-format.ts';
+
+export const diskFormats: readonly DiskFormatModule[] = [
+  rawFormat,
+];
+
+/** The module for a format, or undefined when that format is not built in. */
+export function findDiskFormat(format: DiskFormat): DiskFormatModule | undefined {
+  return diskFormats.find((module) => module.format === format);
+}

@@ -1,0 +1,96 @@
+/**
+ * A read-only image file with positioned, bounds-checked reads. Every read names the
+ * on-disk field it is for, so a short file becomes a BAD_IMAGE "truncated" error that says
+ * which structure lies past the end, never a silent short buffer.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { ioError, truncatedImage } from './image-error.ts';
+
+export class ImageFile {
+  readonly path: string;
+  readonly size: number;
+  private readonly handle: FileHandle;
+  private closed = false;
+
+  private constructor(path: string, handle: FileHandle, size: number) {
+    this.path = path;
+    this.handle = handle;
+    this.size = size;
+  }
+
+  static async open(path: string): Promise<ImageFile> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw ioError(path, 'open the image', error);
+    }
+    try {
+      const stat = await handle.stat();
+      return new ImageFile(path, handle, stat.size);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw ioError(path, 'read the image size', error);
+    }
+  }
+
+  /** Bytes the file occupies on disk (holes excluded), from st_blocks. */
+  async allocatedFileBytes(): Promise<number> {
+    const stat = await this.handle.stat();
+    return stat.blocks * 512;
+  }
+
+  /** Reads exactly `length` bytes at `position` into `buffer[bufferOffset..]`, or throws "truncated". */
+  async readInto(buffer: Buffer, bufferOffset: number, length: number, position: number, field: string): Promise<void> {
+    if (!Number.isSafeInteger(position) || position < 0 || position + length > this.size) {
+      throw truncatedImage(this.path, field, position, length, this.size);
+    }
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.readRaw(buffer, bufferOffset + done, length - done, position + done);
+      if (bytesRead === 0) throw truncatedImage(this.path, field, position, length, this.size);
+      done += bytesRead;
+    }
+  }
+
+  /** Reads exactly `length` bytes at `position` into a new buffer, or throws "truncated". */
+  async readAt(position: number, length: number, field: string): Promise<Buffer> {
+    if (!Number.isSafeInteger(position) || position < 0 || position + length > this.size) {
+      throw truncatedImage(this.path, field, position, length, this.size);
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    await this.readInto(buffer, 0, length, position, field);
+    return buffer;
+  }
+
+  /**
+   * Reads up to `length` bytes at `position`; bytes past the end of the file read as zeros
+   * (qemu's rule for a data cluster whose tail was never written). Returns bytes really read.
+   */
+  async readZeroFilled(buffer: Buffer, bufferOffset: number, length: number, position: number): Promise<number> {
+    const available = Math.max(0, Math.min(length, this.size - position));
+    let done = 0;
+    while (done < available) {
+      const { bytesRead } = await this.readRaw(buffer, bufferOffset + done, available - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done < length) buffer.fill(0, bufferOffset + done, bufferOffset + length);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+
+  private async readRaw(buffer: Buffer, bufferOffset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    try {
+      return await this.handle.read(buffer, bufferOffset, length, position);
+    } catch (error) {
+      throw ioError(this.path, `read ${length} bytes at offset ${position}`, error);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/** The raw format module: the fallback when no other format recognises a file. */
+import { stat } from 'node:fs/promises';
+import { ioError } from '../image-error.ts';
+import { RawDisk } from './raw-disk.ts';
+import { writeRawImage } from './raw-writer.ts';
+import type { DiskFormatModule } from '../disk-format-module.ts';
+import type { CheckResult, DiskImageInfo } from '../virtual-disk.ts';
+
+async function rawInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw ioError(path, 'read the image size', error);
+  }
+  return {
+    format: 'raw',
+    path,
+    virtualSize: stats.size,
+    fileSize: stats.size,
+    allocatedBytes: Math.min(stats.size, stats.blocks * 512),
+    files: [path],
+  };
+}
+
+async function rawCheck(path: string): Promise<CheckResult> {
+  try {
+    await stat(path);
+    return { format: 'raw', path, clean: true, findings: [] };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { format: 'unknown', path, clean: false, findings: [{ severity: 'corruption', kind: 'unreadable', message }] };
+  }
+}
+
+export const rawFormat: DiskFormatModule = {
+  format: 'raw',
+  probe: () => true,
+  open: (path) => RawDisk.open(path),
+  info: (path) => rawInfo(path),
+  check: (path) => rawCheck(path),
+  write: (source, outPath, options) => writeRawImage(source, outPath, options),
+};

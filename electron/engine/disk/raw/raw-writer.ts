@@ -1,0 +1,81 @@
+/**
+ * Writes any VirtualDisk as a sparse raw file: only data ranges are written, in 4 MiB
+ * chunks (all-zero chunks skipped, so they stay holes), reading the next chunk while the
+ * previous one is written. The file is created exclusively: an existing file is refused.
+ */
+import { open, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { ErrorCodes } from '../../../../shared/errors.ts';
+import { imageError, ioError } from '../image-error.ts';
+import { isZeroBuffer } from './raw-disk.ts';
+import type { VirtualDisk } from '../virtual-disk.ts';
+import type { WriteOptions } from '../disk-format-module.ts';
+
+export const RAW_WRITE_CHUNK = 4 * 1024 * 1024;
+
+/** Creates `outPath` exclusively; EEXIST becomes a CONFLICT naming the file. */
+export async function createImageFile(outPath: string): Promise<FileHandle> {
+  try {
+    return await open(outPath, 'wx');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EEXIST') {
+      throw imageError(ErrorCodes.CONFLICT, `${outPath} already exists: choose another output path or remove it first`, { file: outPath });
+    }
+    throw ioError(outPath, 'create the output image', error);
+  }
+}
+
+/** Writes buffer[0..length) at position, looping over short writes. */
+export async function writeFully(handle: FileHandle, path: string, buffer: Buffer, length: number, position: number): Promise<void> {
+  let done = 0;
+  try {
+    while (done < length) {
+      const { bytesWritten } = await handle.write(buffer, done, length - done, position + done);
+      done += bytesWritten;
+    }
+  } catch (error) {
+    throw ioError(path, `write ${length} bytes at offset ${position}`, error);
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
+  if (signal?.aborted) throw imageError(ErrorCodes.CANCELLED, `writing ${path} was cancelled`, { file: path });
+}
+
+export async function writeRawImage(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
+  const handle = await createImageFile(outPath);
+  try {
+    const total = source.virtualSize;
+    const map = await source.allocationMap();
+    const buffers = [Buffer.allocUnsafe(RAW_WRITE_CHUNK), Buffer.allocUnsafe(RAW_WRITE_CHUNK)] as const;
+    let turn = 0;
+    let pending: Promise<void> | null = null;
+    let done = 0;
+    for (const range of map) {
+      if (range.zero) {
+        done += range.length;
+        options.onProgress?.(done, total);
+        continue;
+      }
+      const end = range.offset + range.length;
+      for (let position = range.offset; position < end; position += RAW_WRITE_CHUNK) {
+        throwIfAborted(options.signal, outPath);
+        const length = Math.min(RAW_WRITE_CHUNK, end - position);
+        const buffer = buffers[turn]!;
+        turn ^= 1;
+        await source.read(buffer.subarray(0, length), position, length);
+        if (pending) await pending;
+        pending = isZeroBuffer(buffer, length) ? null : writeFully(handle, outPath, buffer, length, position);
+        done += length;
+        options.onProgress?.(done, total);
+      }
+    }
+    if (pending) await pending;
+    await handle.truncate(total);
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(outPath).catch(() => undefined);
+    throw error;
+  }
+}
