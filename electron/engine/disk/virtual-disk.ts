@@ -53,7 +53,12 @@ export interface DiskImageInfo {
   /** Bytes of the virtual disk that this image (not its parents) allocates. */
   allocatedBytes: number;
   clusterSize?: number;
-  backing?: { path: string; format: DiskFormat };
+  /**
+   * The direct parent. `path` is resolved against the child's directory by diskImageInfo;
+   * `recordedPath` is the name as the child stores it; `formatRecorded: false` means the
+   * child does not record the parent's format (it was detected by content).
+   */
+  backing?: { path: string; format: DiskFormat; recordedPath?: string; formatRecorded?: boolean };
   chain: ChainLink[];
   /** e.g. VMDK createType, VDI "dynamic"/"fixed", VHD "dynamic"/"fixed"/"differencing". */
   subformat?: string;
