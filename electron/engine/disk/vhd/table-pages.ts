@@ -1,0 +1,54 @@
+/**
+ * A large on-disk table (VHD BAT, VHDX BAT) read lazily in fixed-size pages, with a small
+ * cache of recently used pages, so memory stays bounded whatever the table claims.
+ * The caller checks that the table lies inside the file before constructing one.
+ */
+import type { ImageFile } from '../image-file.ts';
+
+/** Bytes per cached page of a table. */
+export const TABLE_PAGE_BYTES = 64 * 1024;
+/** Pages kept in memory (4 MiB at most). */
+export const TABLE_CACHED_PAGES = 64;
+
+export class TablePages {
+  readonly entryCount: number;
+  readonly entrySize: number;
+  private readonly file: ImageFile;
+  private readonly tableOffset: number;
+  private readonly field: string;
+  private readonly entriesPerPage: number;
+  private readonly pages = new Map<number, Buffer>();
+
+  constructor(file: ImageFile, tableOffset: number, entryCount: number, entrySize: number, field: string) {
+    this.file = file;
+    this.tableOffset = tableOffset;
+    this.entryCount = entryCount;
+    this.entrySize = entrySize;
+    this.field = field;
+    this.entriesPerPage = TABLE_PAGE_BYTES / entrySize;
+  }
+
+  /**
+   * Returns the page buffer and the byte offset of entry `index` inside it. Reading a page
+   * past the end of the file throws the file's "truncated" error naming the table.
+   */
+  async locate(index: number): Promise<{ page: Buffer; at: number }> {
+    const pageIndex = Math.floor(index / this.entriesPerPage);
+    let page = this.pages.get(pageIndex);
+    if (page === undefined) {
+      const first = pageIndex * this.entriesPerPage;
+      const count = Math.min(this.entriesPerPage, this.entryCount - first);
+      page = await this.file.readAt(this.tableOffset + first * this.entrySize, count * this.entrySize, this.field);
+      if (this.pages.size >= TABLE_CACHED_PAGES) {
+        const oldest = this.pages.keys().next().value;
+        if (oldest !== undefined) this.pages.delete(oldest);
+      }
+      this.pages.set(pageIndex, page);
+    } else {
+      // Refresh recency: Map iteration order is insertion order.
+      this.pages.delete(pageIndex);
+      this.pages.set(pageIndex, page);
+    }
+    return { page, at: (index - pageIndex * this.entriesPerPage) * this.entrySize };
+  }
+}
