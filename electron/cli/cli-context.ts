@@ -1,0 +1,38 @@
+/**
+ * What commands share: one engine per CLI run (closed at exit), the io, and a confirm
+ * prompt that refuses to guess when there is no terminal.
+ */
+import { createInterface } from 'node:readline/promises';
+import { ErrorCodes, LabvaultError } from '../../shared/errors.ts';
+import { Engine } from '../engine/engine.ts';
+import type { CliIo } from './cli-command.ts';
+
+let engine: Engine | undefined;
+
+export function cliEngine(io: CliIo): Engine {
+  engine ??= new Engine({ face: 'cli', env: io.env });
+  return engine;
+}
+
+export function closeCliEngine(): void {
+  engine?.close();
+  engine = undefined;
+}
+
+/** Asks a yes/no question on a terminal; without one, tells the user which flag confirms. */
+export async function confirmOnTerminal(question: string, flagHint: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Confirmation needed and no terminal to ask on: pass ${flagHint}.`, { field: flagHint.replace(/^--/, '').split(' ')[0] ?? 'yes' });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}

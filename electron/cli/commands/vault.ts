@@ -1,0 +1,146 @@
+/** `labvault vault ...`: create, open, list, show, update, delete, stats, rebuild-catalog. */
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { Vault } from '../../../shared/contract/models.ts';
+import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
+import { cliEngine, confirmOnTerminal, printJson } from '../cli-context.ts';
+import { formatTable } from '../cli-format.ts';
+import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
+
+function describeVault(vault: Vault): string {
+  return [
+    `Name:           ${vault.name}`,
+    `Id:             ${vault.id}`,
+    `Location:       ${vault.path}`,
+    `Created:        ${vault.createdAt}`,
+    `Status:         ${vault.status}${vault.statusMessage ? ` (${vault.statusMessage})` : ''}`,
+    `Soft delete:    ${vault.softDeleteEnabled ? `on, ${vault.softDeleteDays} days` : 'off'}`,
+    `Immutability:   ${vault.immutability}`,
+    `Encrypted:      ${vault.encrypted ? 'yes' : 'no'}`,
+    `Chunk size:     ${vault.chunkSize / 1024} KiB`,
+    `Format version: ${vault.formatVersion}`,
+    `Items:          ${vault.itemCount ?? 0}`,
+  ].join('\n');
+}
+
+async function create(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, ['name', 'path', 'soft-delete-days', 'immutability', 'encrypt', 'passphrase-file']);
+  const immutability = stringFlag(args, 'immutability');
+  if (immutability !== undefined && immutability !== 'disabled' && immutability !== 'enabled') {
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--immutability must be "disabled" or "enabled" (lock it later with "labvault vault update"), got "${immutability}".`, { field: 'immutability' });
+  }
+  const softDeleteDays = integerFlag(args, 'soft-delete-days');
+  const engine = cliEngine(io);
+  const vault = await engine.handlers.vaults.create({
+    name: stringFlag(args, 'name', true),
+    path: stringFlag(args, 'path', true),
+    ...(softDeleteDays !== undefined ? { softDeleteDays } : {}),
+    ...(immutability !== undefined ? { immutability } : {}),
+  });
+  if (booleanFlag(args, 'json')) printJson(io, vault);
+  else io.out(`Created vault "${vault.name}" at ${vault.path}.`);
+  return 0;
+}
+
+async function list(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, []);
+  const vaults = await cliEngine(io).handlers.vaults.list({});
+  if (booleanFlag(args, 'json')) {
+    printJson(io, vaults);
+  } else if (vaults.length === 0) {
+    io.out('No vaults yet. Create one with: labvault vault create --name NAME --path DIR');
+  } else {
+    io.out(formatTable(['NAME', 'STATUS', 'IMMUTABILITY', 'SOFT DELETE', 'ITEMS', 'LOCATION'], vaults.map((vault) => [
+      vault.name, vault.status, vault.immutability, vault.softDeleteEnabled ? `${vault.softDeleteDays} days` : 'off', String(vault.itemCount ?? 0), vault.path,
+    ])));
+  }
+  return 0;
+}
+
+async function show(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, []);
+  const vault = await cliEngine(io).handlers.vaults.show({ name: positional(args, 1, 'name') });
+  if (booleanFlag(args, 'json')) printJson(io, vault);
+  else io.out(describeVault(vault));
+  return 0;
+}
+
+async function open(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, ['passphrase-file']);
+  const vault = await cliEngine(io).handlers.vaults.open({ path: positional(args, 1, 'path') });
+  if (booleanFlag(args, 'json')) printJson(io, vault);
+  else io.out(`Opened vault "${vault.name}" at ${vault.path}.`);
+  return 0;
+}
+
+async function update(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, ['soft-delete-days', 'soft-delete', 'immutability', 'confirm']);
+  const name = positional(args, 1, 'name');
+  const softDelete = stringFlag(args, 'soft-delete');
+  if (softDelete !== undefined && softDelete !== 'on' && softDelete !== 'off') {
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--soft-delete must be "on" or "off", got "${softDelete}".`, { field: 'soft-delete' });
+  }
+  const immutability = stringFlag(args, 'immutability');
+  if (immutability !== undefined && !['disabled', 'enabled', 'locked'].includes(immutability)) {
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--immutability must be disabled, enabled or locked, got "${immutability}".`, { field: 'immutability' });
+  }
+  const softDeleteDays = integerFlag(args, 'soft-delete-days');
+  const confirm = stringFlag(args, 'confirm');
+  const vault = await cliEngine(io).handlers.vaults.update({
+    name,
+    ...(softDeleteDays !== undefined ? { softDeleteDays } : {}),
+    ...(softDelete !== undefined ? { softDeleteEnabled: softDelete === 'on' } : {}),
+    ...(immutability !== undefined ? { immutability: immutability as 'disabled' | 'enabled' | 'locked' } : {}),
+    ...(confirm !== undefined ? { confirm } : {}),
+  });
+  if (booleanFlag(args, 'json')) printJson(io, vault);
+  else io.out(describeVault(vault));
+  return 0;
+}
+
+async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, ['yes']);
+  const name = positional(args, 1, 'name');
+  const engine = cliEngine(io);
+  const check = await engine.handlers.vaults.deleteCheck({ name });
+  if (!check.deletable) {
+    throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Vault "${name}" cannot be deleted while it holds: ${check.blockers.join('; ')}.`, { details: { blockers: check.blockers } });
+  }
+  if (!booleanFlag(args, 'yes')) {
+    const yes = await confirmOnTerminal(`Delete vault "${name}"? Its folder's vault files are removed.`, '--yes');
+    if (!yes) {
+      io.err('Nothing deleted.');
+      return 1;
+    }
+  }
+  await engine.handlers.vaults.delete({ name });
+  if (booleanFlag(args, 'json')) printJson(io, { deleted: true, name });
+  else io.out(`Deleted vault "${name}".`);
+  return 0;
+}
+
+export const vaultCommand: CliCommandGroup = {
+  name: 'vault',
+  usage: [
+    'vault create --name NAME --path DIR [--soft-delete-days N] [--immutability disabled|enabled] [--encrypt] [--json]',
+    'vault open DIR [--json]                 add an existing vault folder to the known list',
+    'vault list [--json]',
+    'vault show NAME [--json]',
+    'vault update NAME [--soft-delete-days N] [--soft-delete on|off] [--immutability disabled|enabled|locked] [--confirm NAME]',
+    'vault delete NAME [--yes]               only when it protects no items and holds no data',
+  ],
+  async run(args, io) {
+    const sub = args.positionals[0];
+    switch (sub) {
+      case 'create': return create(args, io);
+      case 'open': return open(args, io);
+      case 'list': return list(args, io);
+      case 'show': return show(args, io);
+      case 'update': return update(args, io);
+      case 'delete': return remove(args, io);
+      case 'rename':
+        throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Vaults cannot be renamed: a vault keeps the name it was created with.', { field: 'command' });
+      default:
+        throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown vault command "${sub ?? ''}". Try: labvault help`, { field: 'command' });
+    }
+  },
+};

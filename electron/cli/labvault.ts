@@ -1,0 +1,84 @@
+/**
+ * `labvault`: the command line face of the engine.
+ * Exit codes: 0 success; 2 invalid input or a refused rule (message names the field and
+ * the rule); 3 damage found (image check, vault verify); 1 any other failure.
+ */
+import { ErrorCodes, LabvaultError, USER_ERROR_CODES } from '../../shared/errors.ts';
+import { appVersion } from '../engine/engine.ts';
+import type { CliIo } from './cli-command.ts';
+import { commandGroups } from './command-groups.ts';
+import { closeCliEngine } from './cli-context.ts';
+import { parseArgs } from './parse-args.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_INVALID = 2;
+export const EXIT_DAMAGE = 3;
+
+function helpText(): string {
+  const lines = [
+    `labvault ${appVersion()}: back up and restore virtual machines into local vaults.`,
+    '',
+    'Usage: labvault <command> [options]',
+    '',
+  ];
+  for (const group of commandGroups) for (const usage of group.usage) lines.push(`  labvault ${usage}`);
+  lines.push('  labvault --version', '  labvault help', '');
+  lines.push('Options: --json prints only JSON on stdout. LABVAULT_HOME sets where app data (the list of known vaults) lives.');
+  lines.push('Exit codes: 0 ok, 2 invalid input or refused by a vault rule, 3 damage found, 1 other failure.');
+  return lines.join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { group, args } = parseArgs(argv);
+    if (args.flags.version === true && group === undefined) {
+      io.out(appVersion());
+      return EXIT_OK;
+    }
+    if (group === undefined || group === 'help' || (args.flags.help === true && group === undefined)) {
+      io.out(helpText());
+      return EXIT_OK;
+    }
+    const command = commandGroups.find((candidate) => candidate.name === group);
+    if (!command) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown command "${group}". Run "labvault help" for the list.`, { field: 'command' });
+    if (args.flags.help === true) {
+      io.out(command.usage.map((usage) => `labvault ${usage}`).join('\n'));
+      return EXIT_OK;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    return reportError(error, io);
+  } finally {
+    closeCliEngine();
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof LabvaultError) {
+    const field = error.field ? ` (${error.field})` : '';
+    io.err(`labvault: error [${error.code}]${field}: ${error.message}`);
+    if (USER_ERROR_CODES.has(error.code)) return EXIT_INVALID;
+    if (error.code === ErrorCodes.CORRUPT) return EXIT_DAMAGE;
+    return EXIT_FAILURE;
+  }
+  io.err(`labvault: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return EXIT_FAILURE;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  isTty: Boolean(process.stderr.isTTY),
+  env: process.env,
+};
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || (globalThis as { __LABVAULT_CLI_MAIN__?: boolean }).__LABVAULT_CLI_MAIN__) {
+  runCli(process.argv.slice(2), processIo).then((code) => {
+    process.exitCode = code;
+  }, (error: unknown) => {
+    process.stderr.write(`labvault: ${String(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  });
+}

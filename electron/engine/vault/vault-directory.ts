@@ -1,0 +1,228 @@
+/**
+ * Vault lifecycle: create, open (add to the known list), list, show, update settings,
+ * delete when empty. Rename is not allowed: a vault's name is fixed at creation.
+ */
+import { mkdir, rm, readdir, rmdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { PathCheck, Vault } from '../../../shared/contract/models.ts';
+import type { CreateVaultInput } from '../../../shared/contract/vault-channels.ts';
+import {
+  SOFT_DELETE_DAYS_DEFAULT, sameVaultName, softDeleteDaysProblem, vaultNameProblem,
+} from '../../../shared/vault-rules.ts';
+import { KnownVaults, type KnownVault } from '../app/known-vaults.ts';
+import { catalogPath, countRows, openCatalog } from '../catalog/vault-catalog.ts';
+import type { Clock } from '../app/clock.ts';
+import { ioError } from '../fs/io-error.ts';
+import { checkVaultPath, planVaultPath } from './vault-path-check.ts';
+import {
+  DEFAULT_CHUNK_SIZE, VAULT_FORMAT_TAG, VAULT_FORMAT_VERSION, readVaultConfig, writeVaultConfig, type VaultConfig,
+} from './vault-config.ts';
+import type { VaultSession } from './vault-session.ts';
+import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
+
+export interface VaultLifecycleHooks {
+  /** Called after the vault's files exist and before it is registered (default policy, store init). */
+  initialize?(session: VaultSession, input: CreateVaultInput): Promise<void>;
+}
+
+export class VaultDirectory {
+  readonly known: KnownVaults;
+  private readonly sessions = new Map<string, VaultSession>();
+  private readonly clock: Clock;
+  private readonly hooks: VaultLifecycleHooks;
+
+  constructor(appHome: string, clock: Clock, hooks: VaultLifecycleHooks = {}) {
+    this.known = new KnownVaults(appHome);
+    this.clock = clock;
+    this.hooks = hooks;
+  }
+
+  async list(): Promise<Vault[]> {
+    const known = await this.known.list();
+    const result: Vault[] = [];
+    for (const entry of known) result.push(await this.describe(entry));
+    return result.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async show(name: string): Promise<Vault> {
+    return this.describe(await this.findKnown(name));
+  }
+
+  checkPath(path: string): Promise<PathCheck> {
+    return checkVaultPath(path);
+  }
+
+  async create(input: CreateVaultInput): Promise<Vault> {
+    const name = input.name;
+    const nameProblem = vaultNameProblem(name);
+    if (nameProblem) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Invalid name "${name}": ${nameProblem}`, { field: 'name' });
+    const softDeleteDays = input.softDeleteDays ?? SOFT_DELETE_DAYS_DEFAULT;
+    const daysProblem = softDeleteDaysProblem(softDeleteDays);
+    if (daysProblem) throw new LabvaultError(ErrorCodes.INVALID_INPUT, daysProblem, { field: 'softDeleteDays' });
+    const softDeleteEnabled = input.softDeleteEnabled ?? true;
+    const immutability = input.immutability ?? 'disabled';
+    if (immutability !== 'disabled' && !softDeleteEnabled) {
+      throw new LabvaultError(ErrorCodes.RULE_VIOLATION, 'Soft delete cannot be off while immutability is enabled.', { field: 'softDeleteEnabled' });
+    }
+    const known = await this.known.list();
+    const clash = known.find((vault) => sameVaultName(vault.name, name));
+    if (clash) throw new LabvaultError(ErrorCodes.CONFLICT, `A vault named "${clash.name}" already exists (names are unique regardless of case).`, { field: 'name' });
+    const plan = await planVaultPath(input.path);
+    if (known.some((vault) => resolve(vault.path) === plan.path)) {
+      throw new LabvaultError(ErrorCodes.CONFLICT, `Location ${plan.path} already holds a known vault.`, { field: 'path' });
+    }
+
+    const config: VaultConfig = {
+      format: VAULT_FORMAT_TAG,
+      formatVersion: VAULT_FORMAT_VERSION,
+      id: randomUUID(),
+      name,
+      createdAt: this.clock.now().toISOString(),
+      settings: {
+        softDelete: { enabled: softDeleteEnabled, days: softDeleteDays },
+        immutability,
+        chunkSize: DEFAULT_CHUNK_SIZE,
+        compression: 'zstd',
+      },
+      store: {},
+    };
+    const dir = plan.path;
+    try {
+      await mkdir(dir, { recursive: true });
+      await mkdir(vaultDataDir(dir), { recursive: true });
+      const catalog = openCatalog(dir);
+      const session: VaultSession = { dir, config, catalog };
+      this.sessions.set(config.id, session);
+      await this.hooks.initialize?.(session, input);
+      // vault.json last: a folder without it is not a vault, so a crash before here leaves no half vault.
+      await writeVaultConfig(dir, session.config);
+    } catch (error) {
+      await this.discardCreated(config.id, dir, plan.exists);
+      throw ioError(error, dir, 'create the vault in');
+    }
+    await this.known.add({ id: config.id, name, path: dir, addedAt: this.clock.now().toISOString() });
+    return this.describe({ id: config.id, name, path: dir, addedAt: '' });
+  }
+
+  async open(rawPath: string): Promise<Vault> {
+    const dir = resolve(rawPath);
+    const config = await readVaultConfig(dir);
+    const known = await this.known.list();
+    const sameId = known.find((vault) => vault.id === config.id);
+    const clash = known.find((vault) => vault.id !== config.id && sameVaultName(vault.name, config.name));
+    if (clash) {
+      throw new LabvaultError(ErrorCodes.CONFLICT, `Another known vault is already named "${clash.name}" (at ${clash.path}). Vault names must be unique; remove that vault from the list first.`, { field: 'path' });
+    }
+    if (sameId && resolve(sameId.path) !== dir) {
+      // The vault moved: remember its new place.
+      this.sessions.get(config.id)?.catalog.close();
+      this.sessions.delete(config.id);
+    }
+    await this.known.add({ id: config.id, name: config.name, path: dir, addedAt: sameId?.addedAt ?? this.clock.now().toISOString() });
+    await this.session(config.id);
+    return this.show(config.name);
+  }
+
+  /** Opens (or returns the cached) session of a vault given its name or id. */
+  async session(nameOrId: string): Promise<VaultSession> {
+    const entry = await this.findKnown(nameOrId);
+    const cached = this.sessions.get(entry.id);
+    if (cached) return cached;
+    const config = await readVaultConfig(entry.path);
+    if (config.id !== entry.id) {
+      throw new LabvaultError(ErrorCodes.CONFLICT, `The folder ${entry.path} now holds a different vault ("${config.name}"). Open it again with "labvault vault open".`);
+    }
+    const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(entry.path) };
+    this.sessions.set(entry.id, session);
+    return session;
+  }
+
+  async saveConfig(session: VaultSession): Promise<void> {
+    await writeVaultConfig(session.dir, session.config);
+  }
+
+  async deleteBlockers(name: string): Promise<string[]> {
+    const session = await this.session(name);
+    const blockers: string[] = [];
+    const items = countRows(session.catalog, 'items', "state IN ('protected', 'stopped')");
+    if (items > 0) blockers.push(`${items} protected item${items === 1 ? '' : 's'} (stop protection and delete their data first)`);
+    const softDeletedItems = countRows(session.catalog, 'items', "state = 'soft-deleted'");
+    if (softDeletedItems > 0) blockers.push(`${softDeletedItems} soft-deleted item${softDeletedItems === 1 ? '' : 's'} (kept until purge; undelete or wait for the purge date)`);
+    const points = countRows(session.catalog, 'points');
+    if (points > 0) blockers.push(`${points} recovery point${points === 1 ? '' : 's'}, soft-deleted ones included`);
+    if (blockers.length === 0 && (await vaultHoldsData(session.dir))) blockers.push('backup data in the vault folder not yet in the catalog (run "labvault vault rebuild-catalog")');
+    return blockers;
+  }
+
+  async delete(name: string): Promise<void> {
+    const entry = await this.findKnown(name);
+    const blockers = await this.deleteBlockers(entry.id);
+    if (blockers.length > 0) {
+      throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Vault "${entry.name}" cannot be deleted while it holds: ${blockers.join('; ')}.`, { details: { blockers } });
+    }
+    const session = this.sessions.get(entry.id);
+    session?.catalog.close();
+    this.sessions.delete(entry.id);
+    await this.known.remove(entry.id);
+    await removeVaultFiles(entry.path);
+  }
+
+  close(): void {
+    for (const session of this.sessions.values()) session.catalog.close();
+    this.sessions.clear();
+  }
+
+  private async findKnown(nameOrId: string): Promise<KnownVault> {
+    const known = await this.known.list();
+    const entry = known.find((vault) => vault.id === nameOrId) ?? known.find((vault) => sameVaultName(vault.name, nameOrId));
+    if (!entry) throw new LabvaultError(ErrorCodes.NOT_FOUND, `No vault named "${nameOrId}". "labvault vault list" shows the known vaults.`, { field: 'name' });
+    return entry;
+  }
+
+  private async describe(entry: KnownVault): Promise<Vault> {
+    try {
+      const session = await this.session(entry.id);
+      const { config } = session;
+      return {
+        id: config.id,
+        name: config.name,
+        path: session.dir,
+        createdAt: config.createdAt,
+        formatVersion: config.formatVersion,
+        softDeleteEnabled: config.settings.softDelete.enabled,
+        softDeleteDays: config.settings.softDelete.days,
+        immutability: config.settings.immutability,
+        encrypted: Boolean((config.store as { encryption?: unknown }).encryption),
+        chunkSize: config.settings.chunkSize,
+        status: 'ok',
+        itemCount: countRows(session.catalog, 'items', "state IN ('protected', 'stopped', 'soft-deleted')"),
+      };
+    } catch (error) {
+      return {
+        id: entry.id, name: entry.name, path: entry.path, createdAt: entry.addedAt, formatVersion: 0,
+        softDeleteEnabled: true, softDeleteDays: 0, immutability: 'disabled', encrypted: false, chunkSize: 0,
+        status: 'missing', statusMessage: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  private async discardCreated(id: string, dir: string, existedBefore: boolean): Promise<void> {
+    this.sessions.get(id)?.catalog.close();
+    this.sessions.delete(id);
+    await removeVaultFiles(dir, existedBefore).catch(() => undefined);
+  }
+}
+
+/** Removes only the files a vault owns, then the folder when it is left empty. */
+async function removeVaultFiles(dir: string, keepFolder = false): Promise<void> {
+  for (const name of ['vault.json', 'catalog.sqlite', 'catalog.sqlite-wal', 'catalog.sqlite-shm']) {
+    await rm(join(dir, name), { force: true });
+  }
+  await rm(catalogPath(dir) + '-journal', { force: true });
+  await rm(vaultDataDir(dir), { recursive: true, force: true });
+  if (keepFolder) return;
+  const left = await readdir(dir).catch(() => null);
+  if (left && left.length === 0) await rmdir(dir).catch(() => undefined);
+}

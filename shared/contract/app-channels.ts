@@ -1,0 +1,7 @@
+import * as z from 'zod';
+import { channel } from './define.ts';
+import { AppInfoSchema } from './models.ts';
+
+export const appChannels = {
+  'app.info': channel(z.object({}), AppInfoSchema, 'Version and where app data lives.'),
+} as const;

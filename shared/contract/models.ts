@@ -1,0 +1,52 @@
+/**
+ * Plain domain shapes that cross the contract, as zod schemas (runtime check + TS type).
+ * No Node, DOM or Electron imports here.
+ */
+import * as z from 'zod';
+import { IMMUTABILITY_STATES } from '../vault-rules.ts';
+
+export const ImmutabilitySchema = z.enum(IMMUTABILITY_STATES);
+
+export const VaultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  path: z.string(),
+  createdAt: z.string(),
+  formatVersion: z.number().int(),
+  softDeleteEnabled: z.boolean(),
+  softDeleteDays: z.number().int(),
+  immutability: ImmutabilitySchema,
+  encrypted: z.boolean(),
+  chunkSize: z.number().int(),
+  /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */
+  status: z.enum(['ok', 'missing']),
+  statusMessage: z.string().optional(),
+  itemCount: z.number().int().optional(),
+  storedBytes: z.number().optional(),
+});
+export type Vault = z.infer<typeof VaultSchema>;
+
+export const ErrorInfoSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const PathCheckSchema = z.object({
+  path: z.string(),
+  ok: z.boolean(),
+  /** What the engine will do or why it refuses: 'will create the folder', 'folder is not empty'... */
+  message: z.string(),
+});
+export type PathCheck = z.infer<typeof PathCheckSchema>;
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  appHome: z.string(),
+  /** 'electron' | 'browser': which face the renderer is served by (set by the face). */
+  face: z.enum(['electron', 'browser', 'cli']),
+  platform: z.string(),
+  defaultVaultParent: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;

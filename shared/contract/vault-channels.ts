@@ -1,0 +1,40 @@
+import * as z from 'zod';
+import { channel } from './define.ts';
+import { ImmutabilitySchema, PathCheckSchema, VaultSchema } from './models.ts';
+
+export const CreateVaultInputSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  softDeleteEnabled: z.boolean().optional(),
+  softDeleteDays: z.number().optional(),
+  immutability: z.enum(['disabled', 'enabled']).optional(),
+  /** When set, the vault is encrypted with this passphrase (never stored). */
+  passphrase: z.string().optional(),
+});
+export type CreateVaultInput = z.infer<typeof CreateVaultInputSchema>;
+
+export const UpdateVaultInputSchema = z.object({
+  name: z.string(),
+  softDeleteEnabled: z.boolean().optional(),
+  softDeleteDays: z.number().optional(),
+  immutability: ImmutabilitySchema.optional(),
+  /** Typed vault name confirming an irreversible or risky change (lock, soft delete off). */
+  confirm: z.string().optional(),
+});
+export type UpdateVaultInput = z.infer<typeof UpdateVaultInputSchema>;
+
+export const DeleteBlockersSchema = z.object({
+  deletable: z.boolean(),
+  blockers: z.array(z.string()),
+});
+
+export const vaultChannels = {
+  'vaults.list': channel(z.object({}), z.array(VaultSchema), 'List the vaults this app knows.'),
+  'vaults.show': channel(z.object({ name: z.string() }), VaultSchema, 'Show one vault by name.'),
+  'vaults.create': channel(CreateVaultInputSchema, VaultSchema, 'Create a vault in an empty or new folder.'),
+  'vaults.open': channel(z.object({ path: z.string() }), VaultSchema, 'Add an existing vault folder to the known list.'),
+  'vaults.update': channel(UpdateVaultInputSchema, VaultSchema, 'Change soft delete or immutability settings.'),
+  'vaults.checkPath': channel(z.object({ path: z.string() }), PathCheckSchema, 'Tell whether a folder can hold a new vault.'),
+  'vaults.deleteCheck': channel(z.object({ name: z.string() }), DeleteBlockersSchema, 'List what blocks deleting a vault.'),
+  'vaults.delete': channel(z.object({ name: z.string() }), z.object({ deleted: z.boolean() }), 'Delete an empty vault.'),
+} as const;
