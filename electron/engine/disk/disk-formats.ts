@@ -6,10 +6,12 @@
 import type { DiskFormatModule } from './disk-format-module.ts';
 import type { DiskFormat } from './virtual-disk.ts';
 import { vpcFormat } from './vhd/vhd-format.ts';
+import { vmdkFormat } from './vmdk/vmdk-format.ts';
 import { rawFormat } from './raw/raw-format.ts';
 
 export const diskFormats: readonly DiskFormatModule[] = [
   vpcFormat,
+  vmdkFormat,
   rawFormat,
 ];
 

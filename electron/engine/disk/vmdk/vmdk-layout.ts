@@ -1,0 +1,110 @@
+/**
+ * Finds a VMDK's descriptor (embedded in a sparse file or a separate text file) and opens
+ * its extents in order. A sparse file opened directly is one SPARSE extent (itself), as in
+ * qemu: its embedded descriptor supplies CID, parent and createType only.
+ */
+import { ImageFile } from '../image-file.ts';
+import { badImage, unsupportedImage } from '../image-error.ts';
+import { FlatExtent, ZeroExtent } from './vmdk-extent.ts';
+import type { VmdkExtent } from './vmdk-extent.ts';
+import { SparseExtent } from './vmdk-sparse-extent.ts';
+import { MAX_DESCRIPTOR_BYTES, NO_PARENT_CID, looksLikeDescriptor, parseDescriptor, resolveVmdkPath } from './vmdk-descriptor.ts';
+import type { VmdkDescriptor } from './vmdk-descriptor.ts';
+import { SECTOR, VMDK_HEADER_SIZE, VMDK_SPARSE_MAGIC, VMDK3_COWD_MAGIC, parseSparseHeader } from './vmdk-sparse-header.ts';
+
+export interface VmdkDescriptorSource {
+  descriptor: VmdkDescriptor;
+  /** True when the descriptor lives inside a sparse extent (the file is itself the extent). */
+  embedded: boolean;
+}
+
+const DEFAULT_DESCRIPTOR: VmdkDescriptor = {
+  version: 1, cid: 0, parentCid: NO_PARENT_CID, createType: 'monolithicSparse', parentFileNameHint: null, extents: [],
+};
+
+/** Reads the descriptor of the VMDK in `file` (which stays open). */
+export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescriptorSource> {
+  const head = await file.readAt(0, Math.min(file.size, VMDK_HEADER_SIZE), 'vmdk.header');
+  const magic = head.length >= 4 ? head.readUInt32LE(0) : 0;
+  if (magic === VMDK_SPARSE_MAGIC || magic === VMDK3_COWD_MAGIC) {
+    const header = parseSparseHeader(file.path, head);
+    if (header.descriptorOffset === 0 || header.descriptorSize === 0) return { descriptor: { ...DEFAULT_DESCRIPTOR }, embedded: true };
+    const bytes = header.descriptorSize * SECTOR;
+    if (bytes > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.descriptorSize', `embedded descriptor of ${bytes} bytes exceeds ${MAX_DESCRIPTOR_BYTES}`);
+    const text = await file.readAt(header.descriptorOffset * SECTOR, bytes, 'vmdk.descriptor');
+    return { descriptor: parseDescriptor(file.path, text), embedded: true };
+  }
+  if (file.size > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.descriptor', 'not a sparse extent (no KDMV magic) and too large to be a descriptor file');
+  const text = await file.readAt(0, file.size, 'vmdk.descriptor');
+  if (!looksLikeDescriptor(text)) throw badImage(file.path, 'vmdk.descriptor', 'neither a KDMV sparse extent nor a "# Disk DescriptorFile" text descriptor');
+  return { descriptor: parseDescriptor(file.path, text), embedded: false };
+}
+
+/** CID of the VMDK at `path`, or null when it is not a readable VMDK (qemu: CID invalid). */
+export async function readVmdkCid(path: string, format: string): Promise<number | null> {
+  if (format !== 'vmdk') return null;
+  let file: ImageFile | null = null;
+  try {
+    file = await ImageFile.open(path);
+    return (await readVmdkDescriptor(file)).descriptor.cid;
+  } catch {
+    return null;
+  } finally {
+    await file?.close().catch(() => undefined);
+  }
+}
+
+export interface VmdkLayout {
+  descriptor: VmdkDescriptor;
+  embedded: boolean;
+  extents: VmdkExtent[];
+  /** Descriptor first, then each extent file once. */
+  files: string[];
+}
+
+async function openExtentFile(path: string): Promise<ImageFile> {
+  return ImageFile.open(path);
+}
+
+/** Opens the VMDK at `path` and every extent it names. Closes what it opened on failure. */
+export async function openVmdkLayout(path: string): Promise<VmdkLayout> {
+  const first = await ImageFile.open(path);
+  const extents: VmdkExtent[] = [];
+  let firstOwned = false;
+  try {
+    const source = await readVmdkDescriptor(first);
+    const files = [path];
+    if (source.embedded) {
+      extents.push(await SparseExtent.open(first));
+      firstOwned = true;
+      return { descriptor: source.descriptor, embedded: true, extents, files };
+    }
+    if (source.descriptor.extents.length === 0) throw badImage(path, 'vmdk.descriptor', 'the descriptor lists no extents');
+    for (const [index, line] of source.descriptor.extents.entries()) {
+      const field = `vmdk.descriptor.extent[${index}]`;
+      if (line.type === 'ZERO') {
+        extents.push(new ZeroExtent(line.sectors));
+        continue;
+      }
+      if (line.type !== 'FLAT' && line.type !== 'VMFS' && line.type !== 'SPARSE') {
+        throw unsupportedImage(path, field, `extent type ${line.type} is not supported`);
+      }
+      const extentPath = resolveVmdkPath(path, line.fileName!);
+      const file = await openExtentFile(extentPath);
+      if (!files.includes(extentPath)) files.push(extentPath);
+      try {
+        extents.push(line.type === 'SPARSE' ? await SparseExtent.open(file) : new FlatExtent(file, line.sectors, line.offsetSectors));
+      } catch (error) {
+        await file.close().catch(() => undefined);
+        throw error;
+      }
+    }
+    await first.close();
+    firstOwned = true;
+    return { descriptor: source.descriptor, embedded: false, extents, files };
+  } catch (error) {
+    for (const extent of extents) await extent.close().catch(() => undefined);
+    if (!firstOwned) await first.close().catch(() => undefined);
+    throw error;
+  }
+}

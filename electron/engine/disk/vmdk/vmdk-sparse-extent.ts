@@ -1,0 +1,175 @@
+/**
+ * A hosted sparse extent (monolithicSparse, twoGbMaxExtentSparse, streamOptimized):
+ * header, grain directory (loaded once; its size is bounded by the file size), grain tables
+ * loaded lazily into a small LRU cache, grains read in coalesced runs. Byte layout:
+ * vmdk-sparse-header.ts.
+ */
+import { ImageFile } from '../image-file.ts';
+import { badImage, truncatedImage } from '../image-error.ts';
+import { pushLayerRange } from '../disk-ranges.ts';
+import type { LayerRange } from '../disk-ranges.ts';
+import type { FallbackRead, VmdkExtent } from './vmdk-extent.ts';
+import { CompressedGrainReader } from './vmdk-compressed-grain.ts';
+import {
+  FLAG_COMPRESSED, FLAG_MARKERS, FLAG_ZERO_GRAIN, GTE_UNALLOCATED, GTE_ZERO_GRAIN, MARKER_FOOTER, MARKER_TYPE_OFFSET,
+  MAX_GD_BYTES, SECTOR, VMDK_HEADER_SIZE, gdEntryCount, parseSparseHeader,
+} from './vmdk-sparse-header.ts';
+import type { SparseHeader } from './vmdk-sparse-header.ts';
+
+/** Grain tables kept in memory per extent (512 entries = 2 KiB each). */
+export const GT_CACHE_ENTRIES = 64;
+/** Footer block at end of a streamOptimized file: footer marker, footer header, EOS marker. */
+export const FOOTER_BLOCK_BYTES = 3 * SECTOR;
+
+export type GrainState = { kind: 'unallocated' } | { kind: 'zero' } | { kind: 'data'; sector: number };
+
+/** Reads the header, following a streamOptimized footer when gdOffset is GD_AT_END. */
+export async function readEffectiveHeader(file: ImageFile): Promise<SparseHeader> {
+  const header = parseSparseHeader(file.path, await file.readAt(0, VMDK_HEADER_SIZE, 'vmdk.header'));
+  if (header.gdOffset !== -1) return header;
+  if (file.size < FOOTER_BLOCK_BYTES + VMDK_HEADER_SIZE) throw truncatedImage(file.path, 'vmdk.footer', file.size - FOOTER_BLOCK_BYTES, FOOTER_BLOCK_BYTES, file.size);
+  const block = await file.readAt(file.size - FOOTER_BLOCK_BYTES, FOOTER_BLOCK_BYTES, 'vmdk.footer');
+  if (block.readUInt32LE(8) !== 0 || block.readUInt32LE(MARKER_TYPE_OFFSET) !== MARKER_FOOTER) {
+    throw badImage(file.path, 'vmdk.footer', 'gdOffset is GD_AT_END but the file does not end with a footer marker');
+  }
+  const footer = parseSparseHeader(file.path, block.subarray(SECTOR, 2 * SECTOR));
+  if (footer.gdOffset === -1) throw badImage(file.path, 'vmdk.footer.gdOffset', 'the footer does not give the grain directory offset');
+  return footer;
+}
+
+export class SparseExtent implements VmdkExtent {
+  readonly file: ImageFile;
+  readonly header: SparseHeader;
+  readonly size: number;
+  readonly grainBytes: number;
+  readonly gd: Uint32Array;
+  private readonly gtBytes: number;
+  private readonly gtCache = new Map<number, Uint32Array>();
+  private readonly compressed: CompressedGrainReader | null;
+  private readonly zeroGrains: boolean;
+
+  private constructor(file: ImageFile, header: SparseHeader, gd: Uint32Array) {
+    this.file = file;
+    this.header = header;
+    this.gd = gd;
+    this.size = header.capacitySectors * SECTOR;
+    this.grainBytes = header.grainSectors * SECTOR;
+    this.gtBytes = header.gtesPerGt * 4;
+    this.zeroGrains = (header.flags & FLAG_ZERO_GRAIN) !== 0;
+    this.compressed = (header.flags & FLAG_COMPRESSED) !== 0
+      ? new CompressedGrainReader(file, this.grainBytes, (header.flags & FLAG_MARKERS) !== 0)
+      : null;
+  }
+
+  /** Opens the extent in `file` (which it then owns). */
+  static async open(file: ImageFile): Promise<SparseExtent> {
+    const header = await readEffectiveHeader(file);
+    const entries = gdEntryCount(header);
+    const gdBytes = entries * 4;
+    if (gdBytes > MAX_GD_BYTES) throw badImage(file.path, 'vmdk.header.capacity', `grain directory of ${gdBytes} bytes exceeds ${MAX_GD_BYTES}`);
+    const gdPosition = header.gdOffset * SECTOR;
+    if (gdPosition + gdBytes > file.size) throw truncatedImage(file.path, 'vmdk.grainDirectory', gdPosition, gdBytes, file.size);
+    const raw = await file.readAt(gdPosition, gdBytes, 'vmdk.grainDirectory');
+    const gd = new Uint32Array(entries);
+    for (let index = 0; index < entries; index += 1) gd[index] = raw.readUInt32LE(index * 4);
+    return new SparseExtent(file, header, gd);
+  }
+
+  get isCompressed(): boolean {
+    return this.compressed !== null;
+  }
+
+  /** Grain table `index`, or null when its directory entry is 0. */
+  async grainTable(index: number): Promise<Uint32Array | null> {
+    const sector = this.gd[index] ?? 0;
+    if (sector === 0) return null;
+    const cached = this.gtCache.get(index);
+    if (cached) {
+      this.gtCache.delete(index);
+      this.gtCache.set(index, cached);
+      return cached;
+    }
+    const raw = await this.file.readAt(sector * SECTOR, this.gtBytes, `vmdk.grainTable[${index}]`);
+    const table = new Uint32Array(this.header.gtesPerGt);
+    for (let entry = 0; entry < table.length; entry += 1) table[entry] = raw.readUInt32LE(entry * 4);
+    if (this.gtCache.size >= GT_CACHE_ENTRIES) this.gtCache.delete(this.gtCache.keys().next().value!);
+    this.gtCache.set(index, table);
+    return table;
+  }
+
+  async grainState(grain: number): Promise<GrainState> {
+    const table = await this.grainTable(Math.floor(grain / this.header.gtesPerGt));
+    if (!table) return { kind: 'unallocated' };
+    const entry = table[grain % this.header.gtesPerGt] ?? GTE_UNALLOCATED;
+    if (entry === GTE_UNALLOCATED) return { kind: 'unallocated' };
+    if (entry === GTE_ZERO_GRAIN && this.zeroGrains) return { kind: 'zero' };
+    return { kind: 'data', sector: entry };
+  }
+
+  async read(buffer: Buffer, bufferOffset: number, offset: number, length: number, fallback: FallbackRead): Promise<void> {
+    const end = offset + length;
+    // A pending run of contiguous same-kind pieces, flushed as one read.
+    let run: { kind: 'data' | 'unallocated'; start: number; file: number; buf: number; length: number } | null = null;
+    const flush = async (): Promise<void> => {
+      if (!run) return;
+      const current = run;
+      run = null;
+      if (current.kind === 'unallocated') await fallback(buffer, current.buf, current.start, current.length);
+      else await this.readGrainBytes(buffer, current.buf, current.length, current.file);
+    };
+    let position = offset;
+    while (position < end) {
+      const grain = Math.floor(position / this.grainBytes);
+      const inGrain = position - grain * this.grainBytes;
+      const piece = Math.min(this.grainBytes - inGrain, end - position);
+      const target = bufferOffset + (position - offset);
+      const state = await this.grainState(grain);
+      if (state.kind === 'zero') {
+        await flush();
+        buffer.fill(0, target, target + piece);
+      } else if (state.kind === 'data' && this.compressed) {
+        await flush();
+        const data = await this.compressed.grain(grain, state.sector);
+        data.copy(buffer, target, inGrain, inGrain + piece);
+      } else {
+        const kind = state.kind;
+        const filePosition = state.kind === 'data' ? state.sector * SECTOR + inGrain : 0;
+        if (run && run.kind === kind && run.buf + run.length === target && (kind === 'unallocated' || run.file + run.length === filePosition)) {
+          run.length += piece;
+        } else {
+          await flush();
+          run = { kind, start: position, file: filePosition, buf: target, length: piece };
+        }
+      }
+      position += piece;
+    }
+    await flush();
+  }
+
+  private async readGrainBytes(buffer: Buffer, bufferOffset: number, length: number, position: number): Promise<void> {
+    if (position >= this.file.size) throw truncatedImage(this.file.path, 'vmdk.grain', position, length, this.file.size);
+    await this.file.readZeroFilled(buffer, bufferOffset, length, position);
+  }
+
+  async layerMap(): Promise<LayerRange[]> {
+    const ranges: LayerRange[] = [];
+    const perTable = this.header.gtesPerGt;
+    const grains = Math.ceil(this.size / this.grainBytes);
+    for (let tableIndex = 0; tableIndex < this.gd.length; tableIndex += 1) {
+      const firstGrain = tableIndex * perTable;
+      const table = await this.grainTable(tableIndex);
+      for (let entry = 0; entry < perTable && firstGrain + entry < grains; entry += 1) {
+        const grainStart = (firstGrain + entry) * this.grainBytes;
+        const length = Math.min(this.grainBytes, this.size - grainStart);
+        const value = table ? table[entry]! : GTE_UNALLOCATED;
+        const state = value === GTE_UNALLOCATED ? 'unallocated' : value === GTE_ZERO_GRAIN && this.zeroGrains ? 'zero' : 'data';
+        pushLayerRange(ranges, grainStart, length, state);
+      }
+    }
+    return ranges;
+  }
+
+  async close(): Promise<void> {
+    await this.file.close();
+  }
+}

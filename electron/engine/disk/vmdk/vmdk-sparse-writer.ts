@@ -1,0 +1,115 @@
+/**
+ * Writes a monolithicSparse VMDK the way qemu-img lays it out (version 1, flags newline
+ * test + redundant GD, 64 KiB grains, 512-entry grain tables):
+ *
+ *   sector 0         header
+ *   sector 1..20     embedded descriptor
+ *   21               redundant grain directory, then redundant grain tables
+ *   gdOffset         grain directory, then grain tables (all preallocated, 4 sectors each)
+ *   overHead         first grain (overHead rounded up to a grain)
+ *
+ * The file is sized to the metadata area first (unused tables stay holes), the GD/RGD are
+ * fixed up front, grains are appended in order, and each grain table is written to both
+ * copies once its 32 MiB span is done, so memory holds one table and one read chunk.
+ */
+import { randomInt } from 'node:crypto';
+import { basename } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import type { VirtualDisk } from '../virtual-disk.ts';
+import type { WriteOptions } from '../disk-format-module.ts';
+import { createImageFile, writeFully } from '../raw/raw-writer.ts';
+import { formatDescriptor } from './vmdk-descriptor.ts';
+import { FLAG_NEWLINE_TEST, FLAG_REDUNDANT_GD, COMPRESS_NONE, SECTOR, serializeSparseHeader } from './vmdk-sparse-header.ts';
+import type { SparseHeader } from './vmdk-sparse-header.ts';
+import { nonZeroGrains } from './vmdk-grain-source.ts';
+
+export const WRITE_GRAIN_SECTORS = 128;
+export const WRITE_GTES_PER_GT = 512;
+export const DESCRIPTOR_SECTORS = 20;
+/** Consecutive grains are gathered up to this size before one write. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+export function newContentId(): number {
+  return randomInt(0, 0xfffffffe);
+}
+
+/** Descriptor bytes padded to `sectors` sectors. */
+export function descriptorBlock(text: string, sectors: number): Buffer {
+  const block = Buffer.alloc(sectors * SECTOR);
+  block.write(text, 0, 'utf8');
+  return block;
+}
+
+export async function writeVmdkSparse(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
+  const capacitySectors = Math.ceil(source.virtualSize / SECTOR);
+  const grainBytes = WRITE_GRAIN_SECTORS * SECTOR;
+  const gdEntries = Math.max(1, Math.ceil(capacitySectors / (WRITE_GRAIN_SECTORS * WRITE_GTES_PER_GT)));
+  const gdSectors = Math.ceil((gdEntries * 4) / SECTOR);
+  const gtSectors = (WRITE_GTES_PER_GT * 4) / SECTOR;
+  const rgdOffset = 1 + DESCRIPTOR_SECTORS;
+  const gdOffset = rgdOffset + gdSectors + gdEntries * gtSectors;
+  const metadataEnd = gdOffset + gdSectors + gdEntries * gtSectors;
+  const overheadSectors = Math.ceil(metadataEnd / WRITE_GRAIN_SECTORS) * WRITE_GRAIN_SECTORS;
+  const header: SparseHeader = {
+    version: 1, flags: FLAG_NEWLINE_TEST | FLAG_REDUNDANT_GD, capacitySectors, grainSectors: WRITE_GRAIN_SECTORS,
+    descriptorOffset: 1, descriptorSize: DESCRIPTOR_SECTORS, gtesPerGt: WRITE_GTES_PER_GT, rgdOffset, gdOffset,
+    overheadSectors, compressAlgorithm: COMPRESS_NONE,
+  };
+  const descriptor = formatDescriptor({
+    cid: newContentId(), parentCid: 0xffffffff, createType: 'monolithicSparse', capacitySectors,
+    extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],
+  });
+  const handle = await createImageFile(outPath);
+  try {
+    await handle.truncate(overheadSectors * SECTOR);
+    await writeFully(handle, outPath, serializeSparseHeader(header), SECTOR, 0);
+    const text = descriptorBlock(descriptor, DESCRIPTOR_SECTORS);
+    await writeFully(handle, outPath, text, text.length, SECTOR);
+    for (const [dirOffset, tablesStart] of [[rgdOffset, rgdOffset + gdSectors], [gdOffset, gdOffset + gdSectors]] as const) {
+      const gd = Buffer.alloc(gdSectors * SECTOR);
+      for (let index = 0; index < gdEntries; index += 1) gd.writeUInt32LE(tablesStart + index * gtSectors, index * 4);
+      await writeFully(handle, outPath, gd, gd.length, dirOffset * SECTOR);
+    }
+    const table = Buffer.alloc(gtSectors * SECTOR);
+    let tableIndex = -1;
+    let tableUsed = false;
+    const flushTable = async (): Promise<void> => {
+      if (tableUsed) {
+        for (const start of [rgdOffset + gdSectors, gdOffset + gdSectors]) {
+          await writeFully(handle, outPath, table, table.length, (start + tableIndex * gtSectors) * SECTOR);
+        }
+      }
+      table.fill(0);
+      tableUsed = false;
+    };
+    const batch = Buffer.alloc(WRITE_BATCH_BYTES);
+    let batchUsed = 0;
+    let nextSector = overheadSectors;
+    let batchSector = nextSector;
+    const flushBatch = async (): Promise<void> => {
+      if (batchUsed > 0) await writeFully(handle, outPath, batch, batchUsed, batchSector * SECTOR);
+      batchSector += batchUsed / SECTOR;
+      batchUsed = 0;
+    };
+    for await (const grain of nonZeroGrains(source, grainBytes, outPath, options)) {
+      const index = Math.floor(grain.index / WRITE_GTES_PER_GT);
+      if (index !== tableIndex) {
+        await flushTable();
+        tableIndex = index;
+      }
+      if (batchUsed + grainBytes > batch.length) await flushBatch();
+      grain.data.copy(batch, batchUsed);
+      batchUsed += grainBytes;
+      table.writeUInt32LE(nextSector, (grain.index % WRITE_GTES_PER_GT) * 4);
+      tableUsed = true;
+      nextSector += WRITE_GRAIN_SECTORS;
+    }
+    await flushBatch();
+    await flushTable();
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(outPath).catch(() => undefined);
+    throw error;
+  }
+}
