@@ -8,10 +8,12 @@ import type { DiskFormat } from './virtual-disk.ts';
 import { vpcFormat } from './vhd/vhd-format.ts';
 import { vmdkFormat } from './vmdk/vmdk-format.ts';
 import { rawFormat } from './raw/raw-format.ts';
+import { qcow2Format } from './qcow2/qcow2-format.ts';
 
 export const diskFormats: readonly DiskFormatModule[] = [
   vpcFormat,
   vmdkFormat,
+  qcow2Format,
   rawFormat,
 ];
 

@@ -1,0 +1,40 @@
+/**
+ * A small least-recently-used cache of qcow2 tables (L2 tables, refcount blocks), keyed
+ * by host offset and bounded by bytes, so reading a disk of any size holds a fixed amount
+ * of metadata in memory.
+ */
+import type { ImageFile } from '../image-file.ts';
+
+export const DEFAULT_TABLE_CACHE_BYTES = 16 * 1024 * 1024;
+
+export class Qcow2TableCache {
+  private readonly tables = new Map<number, Buffer>();
+  private readonly file: ImageFile;
+  private readonly tableSize: number;
+  private readonly capacity: number;
+  private readonly label: string;
+
+  constructor(file: ImageFile, tableSize: number, label: string, maxBytes = DEFAULT_TABLE_CACHE_BYTES) {
+    this.file = file;
+    this.tableSize = tableSize;
+    this.label = label;
+    this.capacity = Math.max(2, Math.floor(maxBytes / tableSize));
+  }
+
+  /** The table at `hostOffset` (read from the file on a miss; truncated -> BAD_IMAGE). */
+  async get(hostOffset: number, field: string): Promise<Buffer> {
+    const cached = this.tables.get(hostOffset);
+    if (cached) {
+      this.tables.delete(hostOffset);
+      this.tables.set(hostOffset, cached);
+      return cached;
+    }
+    const table = await this.file.readAt(hostOffset, this.tableSize, `${this.label} ${field} at offset ${hostOffset}`);
+    if (this.tables.size >= this.capacity) {
+      const oldest = this.tables.keys().next();
+      if (!oldest.done) this.tables.delete(oldest.value);
+    }
+    this.tables.set(hostOffset, table);
+    return table;
+  }
+}
