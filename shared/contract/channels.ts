@@ -4,11 +4,17 @@
  */
 import type * as z from 'zod';
 import { appChannels } from './app-channels.ts';
+import { dashboardChannels } from './dashboard-channels.ts';
+import { policyChannels } from './policy-channels.ts';
+import { protectionChannels } from './protection-channels.ts';
 import { vaultChannels } from './vault-channels.ts';
 
 export const channels = {
   ...appChannels,
   ...vaultChannels,
+  ...protectionChannels,
+  ...policyChannels,
+  ...dashboardChannels,
 } as const;
 
 export type Channels = typeof channels;

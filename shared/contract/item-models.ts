@@ -1,0 +1,147 @@
+/**
+ * Protected items, recovery points, jobs, alerts: the shapes the UI and CLI show.
+ */
+import * as z from 'zod';
+
+export const FileRoleSchema = z.enum(['config', 'disk', 'nvram', 'other']);
+export type FileRole = z.infer<typeof FileRoleSchema>;
+
+export const ItemStateSchema = z.enum(['protected', 'stopped', 'soft-deleted']);
+export type ItemState = z.infer<typeof ItemStateSchema>;
+
+export const ConsistencySchema = z.enum(['application-consistent', 'file-system-consistent', 'crash-consistent']);
+export type Consistency = z.infer<typeof ConsistencySchema>;
+
+export const ItemFileSchema = z.object({
+  path: z.string(),
+  role: FileRoleSchema,
+  /** qemu-img format name when the file is a disk image detected by content. */
+  diskFormat: z.string().optional(),
+  size: z.number(),
+  virtualSize: z.number().optional(),
+});
+export type ItemFile = z.infer<typeof ItemFileSchema>;
+
+/** Result of checking candidate files before protecting them. */
+export const FileCandidateSchema = ItemFileSchema.extend({
+  ok: z.boolean(),
+  /** Why the file cannot be protected (unreadable, protected elsewhere, soft-deleted). */
+  problem: z.string().optional(),
+  /** Parent images of a differencing disk, added automatically. */
+  addedAsParentOf: z.string().optional(),
+});
+export type FileCandidate = z.infer<typeof FileCandidateSchema>;
+
+export const ItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  vaultId: z.string(),
+  vaultName: z.string(),
+  state: ItemStateSchema,
+  policyName: z.string(),
+  createdAt: z.string(),
+  files: z.array(ItemFileSchema),
+  lastBackupAt: z.string().nullable(),
+  lastBackupStatus: z.string().nullable(),
+  pointCount: z.number().int(),
+  storedBytes: z.number(),
+  /** stopped: 'forever' | 'expiry' (how points are kept). */
+  retainMode: z.enum(['policy', 'forever', 'expiry']).optional(),
+  deletedAt: z.string().optional(),
+  /** soft-deleted: when its data will be purged. */
+  purgeAt: z.string().optional(),
+  nextRunAt: z.string().nullable().optional(),
+  /** 'snapshot' tier available on this filesystem, or why not. */
+  snapshotTier: z.object({ available: z.boolean(), reason: z.string() }).optional(),
+});
+export type Item = z.infer<typeof ItemSchema>;
+
+export const PointSchema = z.object({
+  id: z.string(),
+  itemId: z.string(),
+  createdAt: z.string(),
+  consistency: ConsistencySchema,
+  tiers: z.array(z.enum(['snapshot', 'vault'])),
+  expiresAt: z.string().nullable(),
+  onDemand: z.boolean(),
+  logicalBytes: z.number(),
+  storedBytes: z.number(),
+  state: z.enum(['active', 'soft-deleted']),
+  purgeAt: z.string().optional(),
+  files: z.array(z.object({ name: z.string(), role: FileRoleSchema, size: z.number(), diskFormat: z.string().optional() })),
+  /** Why the snapshot tier is missing, when it is. */
+  tierNote: z.string().optional(),
+});
+export type Point = z.infer<typeof PointSchema>;
+
+export const JobStatusSchema = z.enum(['queued', 'in-progress', 'completed', 'failed', 'cancelled', 'skipped']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const SubtaskSchema = z.object({
+  name: z.enum(['Snapshot', 'Transfer data to vault', 'Restore', 'Verify']),
+  status: JobStatusSchema,
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  bytesRead: z.number().optional(),
+  bytesWritten: z.number().optional(),
+  bytesDeduplicated: z.number().optional(),
+  bytesTotal: z.number().optional(),
+  bytesPerSecond: z.number().optional(),
+  message: z.string().optional(),
+});
+export type Subtask = z.infer<typeof SubtaskSchema>;
+
+export const JobOperationSchema = z.enum(['backup', 'restore', 'verify', 'prune', 'gc']);
+export type JobOperation = z.infer<typeof JobOperationSchema>;
+
+export const JobSchema = z.object({
+  id: z.string(),
+  vaultId: z.string(),
+  vaultName: z.string(),
+  itemId: z.string().nullable(),
+  item: z.string().nullable(),
+  operation: JobOperationSchema,
+  status: JobStatusSchema,
+  trigger: z.enum(['on-demand', 'scheduled', 'catch-up', 'system']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  pointId: z.string().optional(),
+  subtasks: z.array(SubtaskSchema),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const AlertSchema = z.object({
+  id: z.string(),
+  vaultId: z.string(),
+  vaultName: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  title: z.string(),
+  message: z.string(),
+  createdAt: z.string(),
+  acknowledged: z.boolean(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const VaultStatsSchema = z.object({
+  vaultId: z.string(),
+  name: z.string(),
+  items: z.number().int(),
+  points: z.number().int(),
+  softDeletedPoints: z.number().int(),
+  logicalBytes: z.number(),
+  storedBytes: z.number(),
+  chunks: z.number().int(),
+  perItem: z.array(z.object({ itemId: z.string(), name: z.string(), points: z.number().int(), logicalBytes: z.number(), storedBytes: z.number() })),
+});
+export type VaultStats = z.infer<typeof VaultStatsSchema>;
+
+export const VerifyReportSchema = z.object({
+  ok: z.boolean(),
+  readData: z.boolean(),
+  manifestsChecked: z.number().int(),
+  chunksChecked: z.number().int(),
+  problems: z.array(z.object({ kind: z.string(), message: z.string(), chunkId: z.string().optional(), pointId: z.string().optional(), item: z.string().optional(), file: z.string().optional() })),
+  affectedPoints: z.array(z.object({ pointId: z.string(), item: z.string(), files: z.array(z.string()) })),
+});
+export type VerifyReport = z.infer<typeof VerifyReportSchema>;
