@@ -1,0 +1,90 @@
+/**
+ * The blob container shared by chunks, indexes, manifests and tombstones:
+ *
+ *   header (16 bytes): magic(8) | version u8 | codec u8 | flags u8 | reserved u8 | plainLength u32 LE
+ *   payload, plain:     codec-encoded bytes
+ *   payload, encrypted: nonce(12) | AES-256-GCM(codec-encoded bytes) | tag(16), header as AAD
+ *
+ * Encoding compresses first, then encrypts. Decoding checks magic, version, lengths and the
+ * GCM tag and throws CORRUPT naming the blob (`what`) on any mismatch.
+ */
+import { randomBytes, webcrypto } from 'node:crypto';
+import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import {
+  BLOB_CODEC_OFFSET, BLOB_FLAGS_OFFSET, BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_MAGIC_OFFSET, BLOB_MAGIC_SIZE,
+  BLOB_PLAIN_LENGTH_OFFSET, BLOB_RESERVED_OFFSET, BLOB_VERSION_OFFSET, CODEC_NONE, CODEC_ZSTD, FLAG_ENCRYPTED,
+  GCM_NONCE_SIZE, GCM_TAG_SIZE,
+} from './format-constants.ts';
+import { compressPayload, decompressPayload } from './blob-compression.ts';
+import type { VaultKeys } from './vault-keys.ts';
+
+const MAX_PLAIN_LENGTH = 0xffffffff;
+
+export interface BlobEncodeOptions {
+  /** zstd level, or undefined to store uncompressed. */
+  compressionLevel: number | undefined;
+  keys: VaultKeys | undefined;
+}
+
+export function corruptBlob(what: string, problem: string, details: Record<string, unknown> = {}): LabvaultError {
+  return new LabvaultError(ErrorCodes.CORRUPT, `${what} is damaged: ${problem}. Run a vault verify to see which recovery points are affected.`, { details: { blob: what, ...details } });
+}
+
+function writeHeader(magic: Buffer, codec: number, flags: number, plainLength: number): Buffer {
+  const header = Buffer.alloc(BLOB_HEADER_SIZE);
+  magic.copy(header, BLOB_MAGIC_OFFSET);
+  header.writeUInt8(BLOB_FORMAT_VERSION, BLOB_VERSION_OFFSET);
+  header.writeUInt8(codec, BLOB_CODEC_OFFSET);
+  header.writeUInt8(flags, BLOB_FLAGS_OFFSET);
+  header.writeUInt8(0, BLOB_RESERVED_OFFSET);
+  header.writeUInt32LE(plainLength, BLOB_PLAIN_LENGTH_OFFSET);
+  return header;
+}
+
+/** Encodes `plain` as a blob; returns the list of buffers to write (header first). */
+export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEncodeOptions): Promise<Buffer[]> {
+  if (plain.length > MAX_PLAIN_LENGTH) throw new LabvaultError(ErrorCodes.INTERNAL, `Blob of ${plain.length} bytes exceeds the 4 GiB blob limit.`);
+  const { codec, payload } = options.compressionLevel === undefined
+    ? { codec: CODEC_NONE, payload: plain }
+    : await compressPayload(plain, options.compressionLevel);
+  if (options.keys === undefined) return [writeHeader(magic, codec, 0, plain.length), payload];
+  const header = writeHeader(magic, codec, FLAG_ENCRYPTED, plain.length);
+  const nonce = randomBytes(GCM_NONCE_SIZE);
+  const sealed = await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header, tagLength: GCM_TAG_SIZE * 8 }, options.keys.dataKey, payload);
+  return [header, nonce, Buffer.from(sealed)];
+}
+
+/** Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"). */
+export async function decodeBlob(magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string): Promise<Buffer> {
+  if (bytes.length < BLOB_HEADER_SIZE) throw corruptBlob(what, `only ${bytes.length} bytes, shorter than the ${BLOB_HEADER_SIZE}-byte header`);
+  if (!bytes.subarray(BLOB_MAGIC_OFFSET, BLOB_MAGIC_OFFSET + BLOB_MAGIC_SIZE).equals(magic)) throw corruptBlob(what, 'wrong magic (not a blob of the expected kind)');
+  const version = bytes.readUInt8(BLOB_VERSION_OFFSET);
+  if (version === 0 || version > BLOB_FORMAT_VERSION) throw corruptBlob(what, `unknown blob format version ${version}`);
+  const codec = bytes.readUInt8(BLOB_CODEC_OFFSET);
+  if (codec !== CODEC_NONE && codec !== CODEC_ZSTD) throw corruptBlob(what, `unknown codec ${codec}`);
+  const flags = bytes.readUInt8(BLOB_FLAGS_OFFSET);
+  const plainLength = bytes.readUInt32LE(BLOB_PLAIN_LENGTH_OFFSET);
+  const encrypted = (flags & FLAG_ENCRYPTED) !== 0;
+  if (encrypted && keys === undefined) throw corruptBlob(what, 'it is encrypted but the vault is opened without keys');
+  if (!encrypted && keys !== undefined) throw corruptBlob(what, 'it is not encrypted in an encrypted vault (possible tampering)');
+  let payload = bytes.subarray(BLOB_HEADER_SIZE);
+  if (keys !== undefined) {
+    if (payload.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) throw corruptBlob(what, 'encrypted payload shorter than nonce and tag');
+    try {
+      const opened = await webcrypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: payload.subarray(0, GCM_NONCE_SIZE), additionalData: bytes.subarray(0, BLOB_HEADER_SIZE), tagLength: GCM_TAG_SIZE * 8 },
+        keys.dataKey, payload.subarray(GCM_NONCE_SIZE));
+      payload = Buffer.from(opened);
+    } catch {
+      throw corruptBlob(what, 'authentication failed (modified or damaged ciphertext)');
+    }
+  }
+  let plain: Buffer;
+  try {
+    plain = await decompressPayload(codec, payload, plainLength);
+  } catch (error) {
+    throw corruptBlob(what, `zstd frame does not decompress (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (plain.length !== plainLength) throw corruptBlob(what, `decoded ${plain.length} bytes, header says ${plainLength}`);
+  return plain;
+}

@@ -1,0 +1,24 @@
+/**
+ * A fixed set of equally sized buffers, reused: memory for reads stays bounded by
+ * count x size whatever the file size. acquire() waits while all are in use.
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+  private readonly waiters: Array<(buffer: Buffer) => void> = [];
+
+  constructor(count: number, size: number) {
+    for (let i = 0; i < count; i += 1) this.free.push(Buffer.allocUnsafe(size));
+  }
+
+  acquire(): Promise<Buffer> {
+    const buffer = this.free.pop();
+    if (buffer !== undefined) return Promise.resolve(buffer);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(buffer: Buffer): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter(buffer);
+    else this.free.push(buffer);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Content-addressed chunk files: data/chunks/<first 2 hex>/<64 hex id>.
+ *
+ * Writing: the blob goes to data/tmp/ under a unique name (not synced yet) and waits in
+ * a batch. A batch flush fsyncs every pending temp file, renames each into its fan-out
+ * directory, then fsyncs those directories once each. So a chunk file under its final name
+ * always has durable content, and no writer stalls on one fsync per chunk. `syncAll()`
+ * is the barrier a committer calls before writing indexes and the manifest.
+ *
+ * `has()` answers from an in-memory KnownChunkSet loaded lazily by listing the fan-out
+ * directories, plus the ids written by this process (pending ones included).
+ */
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import { CHUNK_BLOB_MAGIC } from './format-constants.ts';
+import { decodeBlob, encodeBlob } from './blob-codec.ts';
+import { contentDigest } from './chunk-id.ts';
+import { errnoCode, fsyncDir, storeIoError } from './durable-fs.ts';
+import { KnownChunkSet } from './known-chunk-set.ts';
+import { isHexId, TMP_PREFIX } from './store-layout.ts';
+import type { StoreLayout } from './store-layout.ts';
+import type { VaultKeys } from './vault-keys.ts';
+
+/** Flush a batch once this many chunks or bytes are pending. */
+const BATCH_MAX_CHUNKS = 64;
+const BATCH_MAX_BYTES = 64 * 1024 * 1024;
+
+interface PendingChunk {
+  handle: FileHandle;
+  tmpPath: string;
+  finalPath: string;
+  dir: string;
+  bytes: number;
+}
+
+export interface ChunkStoreOptions {
+  layout: StoreLayout;
+  compressionLevel: number | undefined;
+  keys: VaultKeys | undefined;
+}
+
+export class ChunkStore {
+  private readonly layout: StoreLayout;
+  private readonly compressionLevel: number | undefined;
+  private readonly keys: VaultKeys | undefined;
+  private known: KnownChunkSet | null = null;
+  private loading: Promise<KnownChunkSet> | null = null;
+  private readonly inFlight = new Map<string, Promise<number>>();
+  private readonly madeDirs = new Set<string>();
+  private pending: PendingChunk[] = [];
+  private pendingBytes = 0;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(options: ChunkStoreOptions) {
+    this.layout = options.layout;
+    this.compressionLevel = options.compressionLevel;
+    this.keys = options.keys;
+  }
+
+  /** Lists every stored chunk id (hex), fan-out directory by directory. */
+  async *listIds(): AsyncGenerator<string> {
+    let prefixes: string[];
+    try {
+      prefixes = await readdir(this.layout.chunksDir);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return;
+      throw storeIoError(this.layout.chunksDir, 'list', error);
+    }
+    for (const prefix of prefixes.sort()) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      const names = await readdir(join(this.layout.chunksDir, prefix)).catch(() => [] as string[]);
+      for (const name of names) if (isHexId(name) && name.startsWith(prefix)) yield name;
+    }
+  }
+
+  private async knownSet(): Promise<KnownChunkSet> {
+    if (this.known !== null) return this.known;
+    this.loading ??= (async () => {
+      const set = new KnownChunkSet();
+      for await (const hex of this.listIds()) set.add(Buffer.from(hex, 'hex'));
+      this.known = set;
+      this.loading = null;
+      return set;
+    })();
+    return this.loading;
+  }
+
+  /** Forget the cached id set (after GC removed chunks); it reloads on next use. */
+  invalidateKnown(): void {
+    this.known = null;
+  }
+
+  async has(id: Buffer): Promise<boolean> {
+    return (await this.knownSet()).has(id);
+  }
+
+  /**
+   * Stores `plain` under `id` unless present. Returns the bytes written (0 when the chunk
+   * was already stored). The caller computed `id` with contentDigest().
+   */
+  async put(id: Buffer, plain: Buffer): Promise<number> {
+    const known = await this.knownSet();
+    if (known.has(id)) return 0;
+    const hex = id.toString('hex');
+    const running = this.inFlight.get(hex);
+    if (running !== undefined) return running.then(() => 0);
+    const task = this.write(hex, plain);
+    this.inFlight.set(hex, task);
+    try {
+      const written = await task;
+      known.add(id);
+      return written;
+    } finally {
+      this.inFlight.delete(hex);
+    }
+  }
+
+  private async write(hex: string, plain: Buffer): Promise<number> {
+    const parts = await encodeBlob(CHUNK_BLOB_MAGIC, plain, { compressionLevel: this.compressionLevel, keys: this.keys });
+    const dir = this.layout.chunkDir(hex);
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true }).catch((error: unknown) => { throw storeIoError(dir, 'create directory', error); });
+      this.madeDirs.add(dir);
+    }
+    const tmpPath = join(this.layout.tmpDir, `${TMP_PREFIX}chunk-${hex}-${randomBytes(4).toString('hex')}`);
+    let bytes = 0;
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(tmpPath, 'wx');
+      const { bytesWritten } = await handle.writev(parts);
+      bytes = bytesWritten;
+      for (const part of parts) bytes -= part.length;
+      if (bytes !== 0) throw new Error(`short write (${bytesWritten} bytes)`);
+      bytes = bytesWritten;
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await rm(tmpPath, { force: true }).catch(() => undefined);
+      throw storeIoError(tmpPath, 'write chunk', error);
+    }
+    this.pending.push({ handle, tmpPath, finalPath: this.layout.chunkPath(hex), dir, bytes });
+    this.pendingBytes += bytes;
+    if (this.pending.length >= BATCH_MAX_CHUNKS || this.pendingBytes >= BATCH_MAX_BYTES) await this.flush();
+    return bytes;
+  }
+
+  /** Starts (and waits for) a flush of every pending chunk; flushes run one at a time. */
+  private flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const next = this.flushing.then(() => this.flushBatch(batch));
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flushBatch(batch: PendingChunk[]): Promise<void> {
+    if (batch.length === 0) return;
+    let failure: unknown;
+    await Promise.all(batch.map(async (chunk) => {
+      try {
+        await chunk.handle.datasync();
+      } catch (error) {
+        failure ??= storeIoError(chunk.tmpPath, 'sync chunk', error);
+      } finally {
+        await chunk.handle.close().catch(() => undefined);
+      }
+    }));
+    if (failure !== undefined) {
+      await Promise.all(batch.map((chunk) => rm(chunk.tmpPath, { force: true }).catch(() => undefined)));
+      throw failure;
+    }
+    for (const chunk of batch) {
+      try {
+        await rename(chunk.tmpPath, chunk.finalPath);
+      } catch (error) {
+        throw storeIoError(chunk.finalPath, 'rename chunk into place', error);
+      }
+    }
+    for (const dir of new Set(batch.map((chunk) => chunk.dir))) await fsyncDir(dir);
+  }
+
+  /** Durability barrier: returns when every chunk put so far is fsynced and renamed. */
+  async syncAll(): Promise<void> {
+    await Promise.all([...this.inFlight.values()].map((task) => task.catch(() => undefined)));
+    await this.flush();
+  }
+
+  /** Reads, decodes and checks a chunk against its id. Missing or damaged: CORRUPT. */
+  async get(id: Buffer): Promise<Buffer> {
+    const hex = id.toString('hex');
+    const path = this.layout.chunkPath(hex);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} is missing from the vault (${path}).`, { details: { chunkId: hex, path } });
+      throw storeIoError(path, 'read chunk', error);
+    }
+    const plain = await decodeBlob(CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`);
+    const actual = await contentDigest(plain, this.keys);
+    if (!actual.equals(id)) {
+      throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} (${path}) is damaged: its content does not match its id.`, { details: { chunkId: hex, path } });
+    }
+    return plain;
+  }
+
+  /** Size of a stored chunk file, or undefined when missing. */
+  async storedSize(hex: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.layout.chunkPath(hex))).size;
+    } catch {
+      return undefined;
+    }
+  }
+}

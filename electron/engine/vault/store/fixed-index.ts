@@ -1,0 +1,73 @@
+/**
+ * FixedIndex: the ordered chunk ids of one file cut into fixed-size chunks.
+ *
+ * Plaintext layout (little endian), before blob compression/encryption:
+ *   0  u32 chunkSize | 4 u32 reserved (0) | 8 u64 fileSize | 16 u64 chunkCount | 24 ids (32 bytes each)
+ * The all-zero id marks an all-zero chunk (a hole on restore). chunkCount must equal
+ * ceil(fileSize / chunkSize). The index id is the digest of this plaintext.
+ */
+import { DIGEST_SIZE, INDEX_CHUNK_SIZE_OFFSET, INDEX_COUNT_OFFSET, INDEX_FILE_SIZE_OFFSET, INDEX_HEADER_SIZE, INDEX_RESERVED_OFFSET } from './format-constants.ts';
+import { corruptBlob } from './blob-codec.ts';
+import { ZERO_CHUNK_ID } from './chunk-id.ts';
+
+export class FixedIndex {
+  readonly chunkSize: number;
+  readonly fileSize: number;
+  /** chunkCount x 32 bytes. */
+  private readonly ids: Buffer;
+
+  constructor(chunkSize: number, fileSize: number, ids?: Buffer) {
+    this.chunkSize = chunkSize;
+    this.fileSize = fileSize;
+    const count = Math.ceil(fileSize / chunkSize);
+    this.ids = ids ?? Buffer.alloc(count * DIGEST_SIZE);
+    if (this.ids.length !== count * DIGEST_SIZE) throw new RangeError(`FixedIndex needs ${count} ids, got ${this.ids.length / DIGEST_SIZE}`);
+  }
+
+  get chunkCount(): number {
+    return this.ids.length / DIGEST_SIZE;
+  }
+
+  /** Length of chunk `i` (the last one may be short). */
+  chunkLength(i: number): number {
+    return Math.min(this.chunkSize, this.fileSize - i * this.chunkSize);
+  }
+
+  idAt(i: number): Buffer {
+    return this.ids.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+  }
+
+  setId(i: number, id: Uint8Array): void {
+    this.ids.set(id.subarray(0, DIGEST_SIZE), i * DIGEST_SIZE);
+  }
+
+  isZero(i: number): boolean {
+    return this.idAt(i).equals(ZERO_CHUNK_ID);
+  }
+
+  /** Distinct non-zero chunk ids (hex). */
+  distinctIds(): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < this.chunkCount; i += 1) if (!this.isZero(i)) out.add(this.idAt(i).toString('hex'));
+    return out;
+  }
+
+  encode(): Buffer {
+    const header = Buffer.alloc(INDEX_HEADER_SIZE);
+    header.writeUInt32LE(this.chunkSize, INDEX_CHUNK_SIZE_OFFSET);
+    header.writeUInt32LE(0, INDEX_RESERVED_OFFSET);
+    header.writeBigUInt64LE(BigInt(this.fileSize), INDEX_FILE_SIZE_OFFSET);
+    header.writeBigUInt64LE(BigInt(this.chunkCount), INDEX_COUNT_OFFSET);
+    return Buffer.concat([header, this.ids]);
+  }
+
+  static decode(plain: Buffer, what: string): FixedIndex {
+    if (plain.length < INDEX_HEADER_SIZE) throw corruptBlob(what, 'index shorter than its header');
+    const chunkSize = plain.readUInt32LE(INDEX_CHUNK_SIZE_OFFSET);
+    const fileSize = Number(plain.readBigUInt64LE(INDEX_FILE_SIZE_OFFSET));
+    const count = Number(plain.readBigUInt64LE(INDEX_COUNT_OFFSET));
+    if (chunkSize === 0 || count !== Math.ceil(fileSize / chunkSize)) throw corruptBlob(what, `index header inconsistent (chunk size ${chunkSize}, file size ${fileSize}, ${count} chunks)`);
+    if (plain.length !== INDEX_HEADER_SIZE + count * DIGEST_SIZE) throw corruptBlob(what, `index has ${plain.length} bytes, expected ${INDEX_HEADER_SIZE + count * DIGEST_SIZE}`);
+    return new FixedIndex(chunkSize, fileSize, Buffer.from(plain.subarray(INDEX_HEADER_SIZE)));
+  }
+}

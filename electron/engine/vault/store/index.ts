@@ -1,0 +1,17 @@
+/** Public surface of the vault store. */
+export { VaultStore } from './vault-store.ts';
+export type { VaultStoreOptions } from './vault-store.ts';
+export { createEncryption, unlock, changePassphrase, DEFAULT_KDF_PARAMS } from './vault-keys.ts';
+export type { VaultKeys, KdfParams } from './vault-keys.ts';
+export { defaultStoreSettings, validateStoreSettings, DEFAULT_CHUNK_SIZE } from './store-settings.ts';
+export type { StoreSettings, EncryptionSettings, CompressionSetting } from './store-settings.ts';
+export type { BackupFileOptions, BackupFileResult, TransferProgress } from './backup-file.ts';
+export type { RestoreFileOptions, RestoreFileResult } from './restore-file.ts';
+export { FixedIndex } from './fixed-index.ts';
+export type { Manifest, ManifestFile, ManifestInput, FileRole } from './manifest.ts';
+export type { ManifestRef, ManifestState } from './manifest-store.ts';
+export type { VerifyReport, VerifyProblem, VerifyOptions, AffectedPoint } from './verify-store.ts';
+export type { GcOptions, GcResult } from './gc-store.ts';
+export type { StoreStats, PointStats, ItemStats } from './store-stats.ts';
+export type { HeldLock, LockInfo } from './vault-lock.ts';
+export { ZERO_CHUNK_HEX } from './chunk-id.ts';

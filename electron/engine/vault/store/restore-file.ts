@@ -1,0 +1,102 @@
+/**
+ * restoreFile: writes a file back from its FixedIndex.
+ *
+ * The output is created with 'wx' (an existing file is never overwritten) and sized with
+ * ftruncate, so all-zero chunks stay holes (sparse). Non-zero chunks are read, decoded
+ * and checked against their ids (ChunkStore.get), up to `parallel` at a time, and written
+ * at their offsets. At the end the index digest is recomputed from the verified ids and
+ * compared with the expected file digest. Any damage: CORRUPT naming the chunk and the
+ * output file; the partial output is removed.
+ */
+import { open, rm } from 'node:fs/promises';
+import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import { cancelledError } from './backup-file.ts';
+import type { TransferProgress } from './backup-file.ts';
+import { errnoCode, storeIoError } from './durable-fs.ts';
+import type { FixedIndex } from './fixed-index.ts';
+import type { StoreContext } from './store-context.ts';
+
+export interface RestoreFileOptions {
+  store: StoreContext;
+  index: FixedIndex;
+  outPath: string;
+  /** The manifest's file digest (= index id); checked at the end when given. */
+  expectedDigest?: string;
+  onProgress?: (progress: TransferProgress) => void;
+  signal?: AbortSignal;
+  /** Chunks read/decoded/written at once (default 8). */
+  parallel?: number;
+}
+
+export interface RestoreFileResult {
+  bytesWritten: number;
+  zeroBytes: number;
+  chunksRead: number;
+}
+
+export async function restoreFile(options: RestoreFileOptions): Promise<RestoreFileResult> {
+  const { store, index, outPath, signal } = options;
+  let handle;
+  try {
+    handle = await open(outPath, 'wx');
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') throw new LabvaultError(ErrorCodes.CONFLICT, `${outPath} already exists; restore never overwrites a file. Choose another target.`, { field: 'outPath', details: { path: outPath } });
+    throw storeIoError(outPath, 'create', error);
+  }
+  const result: RestoreFileResult = { bytesWritten: 0, zeroBytes: 0, chunksRead: 0 };
+  let ok = false;
+  try {
+    await handle.truncate(index.fileSize).catch((error: unknown) => { throw storeIoError(outPath, 'size', error); });
+    let next = 0;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (next < index.chunkCount) {
+        if (signal?.aborted === true) throw cancelledError(`Restore of ${outPath}`);
+        const i = next;
+        next += 1;
+        const length = index.chunkLength(i);
+        if (index.isZero(i)) {
+          result.zeroBytes += length;
+        } else {
+          const id = index.idAt(i);
+          let plain: Buffer;
+          try {
+            plain = await store.chunks.get(id);
+          } catch (error) {
+            if (error instanceof LabvaultError && error.code === ErrorCodes.CORRUPT) {
+              throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: ${error.message}`, { details: { ...error.details, file: outPath, chunkIndex: i }, cause: error });
+            }
+            throw error;
+          }
+          if (plain.length !== length) {
+            throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: chunk ${id.toString('hex')} holds ${plain.length} bytes where the index expects ${length}.`, { details: { chunkId: id.toString('hex'), file: outPath } });
+          }
+          await handle.write(plain, 0, length, i * index.chunkSize).catch((error: unknown) => { throw storeIoError(outPath, 'write', error); });
+          result.bytesWritten += length;
+          result.chunksRead += 1;
+        }
+        done += length;
+        if ((i & 7) === 7) options.onProgress?.({ bytesDone: done, bytesTotal: index.fileSize, bytesWritten: result.bytesWritten });
+      }
+    };
+    let failure: unknown;
+    await Promise.all(Array.from({ length: options.parallel ?? 8 }, () => worker().catch((error: unknown) => {
+      failure ??= error;
+      next = index.chunkCount;
+    })));
+    if (failure !== undefined) throw failure;
+    if (options.expectedDigest !== undefined) {
+      const digest = await store.indexes.idOf(index);
+      if (digest !== options.expectedDigest) {
+        throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: the file digest ${digest} does not match the recorded ${options.expectedDigest}.`, { details: { file: outPath } });
+      }
+    }
+    await handle.sync().catch((error: unknown) => { throw storeIoError(outPath, 'sync', error); });
+    options.onProgress?.({ bytesDone: index.fileSize, bytesTotal: index.fileSize, bytesWritten: result.bytesWritten });
+    ok = true;
+    return result;
+  } finally {
+    await handle.close().catch(() => undefined);
+    if (!ok) await rm(outPath, { force: true }).catch(() => undefined);
+  }
+}
