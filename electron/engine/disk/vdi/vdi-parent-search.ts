@@ -1,0 +1,55 @@
+/**
+ * Finding the parent of a differencing VDI. A VDI records only its parent's UUID
+ * (uuidLink); VirtualBox keeps the parent's path in the VM's .vbox file (MediaRegistry),
+ * not in the image. Without the .vbox, the parent is looked for by content: every *.vdi
+ * file in the child's directory and in the directory above it (VirtualBox keeps snapshot
+ * differencing images in "<VM>/Snapshots/" and the base disk in "<VM>/") whose uuidImage
+ * equals the child's uuidLink. A caller that knows the path (from the .vbox) passes it
+ * to openVdi instead. At most MAX_PARENT_CANDIDATES files are examined.
+ */
+import { readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ImageFile } from '../image-file.ts';
+import { OFF_UUID_IMAGE, UUID_BYTES, VDI_HEADER_BYTES, probeVdi } from './vdi-header.ts';
+
+export const MAX_PARENT_CANDIDATES = 1000;
+
+async function vdiFilesIn(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.vdi')).map((entry) => join(dir, entry.name)).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function imageUuidOf(path: string): Promise<Buffer | null> {
+  let file: ImageFile | null = null;
+  try {
+    file = await ImageFile.open(path);
+    if (file.size < VDI_HEADER_BYTES) return null;
+    const head = await file.readAt(0, VDI_HEADER_BYTES, 'vdi.header');
+    return probeVdi(head) ? Buffer.from(head.subarray(OFF_UUID_IMAGE, OFF_UUID_IMAGE + UUID_BYTES)) : null;
+  } catch {
+    return null;
+  } finally {
+    await file?.close().catch(() => undefined);
+  }
+}
+
+/** The path of the VDI whose uuidImage is `parentUuid`, near `childPath`, or null. */
+export async function findVdiParent(childPath: string, parentUuid: Buffer): Promise<string | null> {
+  const child = resolve(childPath);
+  const dirs = [dirname(child), dirname(dirname(child))];
+  let examined = 0;
+  for (const dir of [...new Set(dirs)]) {
+    for (const candidate of await vdiFilesIn(dir)) {
+      if (candidate === child) continue;
+      if (examined >= MAX_PARENT_CANDIDATES) return null;
+      examined += 1;
+      const uuid = await imageUuidOf(candidate);
+      if (uuid && uuid.equals(parentUuid)) return candidate;
+    }
+  }
+  return null;
+}
