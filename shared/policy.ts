@@ -204,7 +204,7 @@ export const policySchema = z
   .strictObject({
     name: z
       .string()
-      .min(1, { error: 'is required' })
+      .min(1, { error: 'is required', abort: true })
       .max(POLICY_LIMITS.nameMaxLength, { error: `must be at most ${POLICY_LIMITS.nameMaxLength} characters` })
       .regex(NAME_PATTERN, { error: 'must start with a letter and use only letters, digits, "-" and "_"' }),
     timeZone: timeZoneName,
@@ -217,10 +217,11 @@ export const policySchema = z
     if (value.type === 'standard' && value.schedule.frequency === 'hourly') {
       context.addIssue({ code: 'custom', path: ['type'], message: 'must be "enhanced" for an hourly schedule' });
     }
-    const limits = POLICY_LIMITS.instantRestoreDays[policyTypeOf(value)];
+    const type = policyTypeOf(value);
+    const limits = POLICY_LIMITS.instantRestoreDays[type];
     const days = value.instantRestoreDays;
     if (days !== undefined && (days < limits.min || days > limits.max)) {
-      context.addIssue({ code: 'custom', path: ['instantRestoreDays'], message: `${between(limits.min, limits.max)} for a ${policyTypeOf(value)} policy` });
+      context.addIssue({ code: 'custom', path: ['instantRestoreDays'], message: `${between(limits.min, limits.max)} for ${type === 'enhanced' ? 'an' : 'a'} ${type} policy` });
     }
   });
 
