@@ -6,6 +6,7 @@
 import type { DiskFormatModule } from './disk-format-module.ts';
 import type { DiskFormat } from './virtual-disk.ts';
 import { vpcFormat } from './vhd/vhd-format.ts';
+import { vhdxFormat } from './vhdx/vhdx-format.ts';
 import { vmdkFormat } from './vmdk/vmdk-format.ts';
 import { vdiFormat } from './vdi/vdi-format.ts';
 import { rawFormat } from './raw/raw-format.ts';
@@ -13,6 +14,7 @@ import { qcow2Format } from './qcow2/qcow2-format.ts';
 
 export const diskFormats: readonly DiskFormatModule[] = [
   vpcFormat,
+  vhdxFormat,
   vmdkFormat,
   vdiFormat,
   qcow2Format,

@@ -3,7 +3,13 @@
  * cache of recently used pages, so memory stays bounded whatever the table claims.
  * The caller checks that the table lies inside the file before constructing one.
  */
-import type { ImageFile } from '../image-file.ts';
+/** What table readers need of a file: ImageFile, or ImageFile seen through a log overlay. */
+export interface PositionedReader {
+  readonly path: string;
+  readonly size: number;
+  readAt(position: number, length: number, field: string): Promise<Buffer>;
+  readInto(buffer: Buffer, bufferOffset: number, length: number, position: number, field: string): Promise<void>;
+}
 
 /** Bytes per cached page of a table. */
 export const TABLE_PAGE_BYTES = 64 * 1024;
@@ -13,13 +19,13 @@ export const TABLE_CACHED_PAGES = 64;
 export class TablePages {
   readonly entryCount: number;
   readonly entrySize: number;
-  private readonly file: ImageFile;
+  private readonly file: PositionedReader;
   private readonly tableOffset: number;
   private readonly field: string;
   private readonly entriesPerPage: number;
   private readonly pages = new Map<number, Buffer>();
 
-  constructor(file: ImageFile, tableOffset: number, entryCount: number, entrySize: number, field: string) {
+  constructor(file: PositionedReader, tableOffset: number, entryCount: number, entrySize: number, field: string) {
     this.file = file;
     this.tableOffset = tableOffset;
     this.entryCount = entryCount;

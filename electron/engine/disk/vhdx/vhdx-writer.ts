@@ -1,0 +1,130 @@
+/**
+ * Writes a VirtualDisk as a new dynamic VHDX holding only its allocated, non-zero blocks.
+ *
+ * File layout written: identifier 0, headers 64/128 KiB (sequence 0 and 1, no log to
+ * replay), region tables 192/256 KiB, an empty 1 MiB log at 1 MiB, metadata at 2 MiB,
+ * BAT at 3 MiB, then FULLY_PRESENT payload blocks in virtual order. Absent blocks are
+ * NOT_PRESENT (0, read as zeros). Memory: one block buffer and the BAT (16 MiB at most:
+ * 2 MiB blocks up to 1 TiB, 32 MiB blocks above).
+ *
+ * The image is written to a temporary name beside `outPath` and renamed when complete.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import { ioError } from '../image-error.ts';
+import type { WriteOptions } from '../disk-format-module.ts';
+import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
+import { isAllZero } from '../vhd/zero-scan.ts';
+import {
+  MiB, PAYLOAD_FULLY_PRESENT, VHDX_HEADER_OFFSETS, VHDX_MAX_VIRTUAL_SIZE, VHDX_REGION_TABLE_OFFSETS,
+  batGeometry, encodeBatEntry, payloadEntryIndex,
+} from './vhdx-layout.ts';
+import { buildHeader, buildIdentifier, buildMetadata, buildRegionTable } from './vhdx-metadata-writer.ts';
+import type { NewVhdxLayout } from './vhdx-metadata-writer.ts';
+
+export const VHDX_WRITE_SMALL_BLOCK = 2 * MiB;
+export const VHDX_WRITE_LARGE_BLOCK = 32 * MiB;
+/** Disks above this size get 32 MiB blocks so the BAT stays small. */
+export const VHDX_WRITE_SMALL_BLOCK_LIMIT = 1024 * 1024 * MiB;
+const LOGICAL_SECTOR = 512;
+const PHYSICAL_SECTOR = 4096;
+
+function roundUp(value: number, unit: number): number {
+  return Math.ceil(value / unit) * unit;
+}
+
+export function planVhdxLayout(sourceSize: number): NewVhdxLayout {
+  const virtualSize = roundUp(sourceSize, LOGICAL_SECTOR);
+  const blockSize = virtualSize > VHDX_WRITE_SMALL_BLOCK_LIMIT ? VHDX_WRITE_LARGE_BLOCK : VHDX_WRITE_SMALL_BLOCK;
+  const { totalEntries } = batGeometry(virtualSize, blockSize, LOGICAL_SECTOR, false);
+  return {
+    virtualSize, blockSize, logicalSectorSize: LOGICAL_SECTOR, physicalSectorSize: PHYSICAL_SECTOR,
+    logOffset: MiB, logLength: MiB, metadataOffset: 2 * MiB, metadataLength: MiB,
+    batOffset: 3 * MiB, batLength: Math.max(MiB, roundUp(totalEntries * 8, MiB)),
+  };
+}
+
+/** Blocks (by index) that hold data according to the allocation map. */
+function* dataBlocks(map: readonly DiskRange[], blockSize: number): Generator<number> {
+  let last = -1;
+  for (const range of map) {
+    if (range.zero || range.length === 0) continue;
+    const first = Math.max(last + 1, Math.floor(range.offset / blockSize));
+    const end = Math.floor((range.offset + range.length - 1) / blockSize);
+    for (let block = first; block <= end; block += 1) yield block;
+    last = Math.max(last, end);
+  }
+}
+
+export async function writeVhdx(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
+  if (options.subformat !== undefined && options.subformat !== 'dynamic') {
+    throw new LabvaultError(ErrorCodes.UNSUPPORTED, `VHDX subformat "${options.subformat}" is not written: only dynamic VHDX`, { field: 'subformat' });
+  }
+  if (source.virtualSize > VHDX_MAX_VIRTUAL_SIZE) {
+    throw new LabvaultError(ErrorCodes.UNSUPPORTED, `${source.path}: ${source.virtualSize} bytes is larger than the VHDX limit of 64 TiB`, { field: 'virtualSize' });
+  }
+  const layout = planVhdxLayout(source.virtualSize);
+  const { blockSize } = layout;
+  const geometry = batGeometry(layout.virtualSize, blockSize, LOGICAL_SECTOR, false);
+  const bat = Buffer.alloc(geometry.totalEntries * 8);
+  const temporary = `${outPath}.partial-${randomBytes(4).toString('hex')}`;
+  let handle;
+  try {
+    handle = await open(temporary, 'wx');
+  } catch (error) {
+    throw ioError(temporary, 'create the image', error);
+  }
+  try {
+    const block = Buffer.alloc(blockSize);
+    let cursor = layout.batOffset + layout.batLength;
+    const map = await source.allocationMap();
+    for (const index of dataBlocks(map, blockSize)) {
+      if (options.signal?.aborted) throw new LabvaultError(ErrorCodes.CANCELLED, `writing ${outPath} was cancelled`);
+      const start = index * blockSize;
+      const inSource = Math.max(0, Math.min(blockSize, source.virtualSize - start));
+      if (inSource === 0) continue;
+      await source.read(block.subarray(0, inSource), start, inSource);
+      block.fill(0, inSource);
+      if (isAllZero(block, inSource)) continue;
+      await writeFully(handle, block, cursor, temporary);
+      encodeBatEntry(bat, payloadEntryIndex(index, geometry.chunkRatio) * 8, PAYLOAD_FULLY_PRESENT, cursor);
+      cursor += blockSize;
+      options.onProgress?.(Math.min(start + blockSize, source.virtualSize), source.virtualSize);
+    }
+    const fileWriteGuid = randomBytes(16);
+    const dataWriteGuid = randomBytes(16);
+    const regionTable = buildRegionTable(layout);
+    await writeFully(handle, bat, layout.batOffset, temporary);
+    await writeFully(handle, buildMetadata(layout), layout.metadataOffset, temporary);
+    await writeFully(handle, regionTable, VHDX_REGION_TABLE_OFFSETS[0], temporary);
+    await writeFully(handle, regionTable, VHDX_REGION_TABLE_OFFSETS[1], temporary);
+    await writeFully(handle, buildHeader(layout, 0n, fileWriteGuid, dataWriteGuid), VHDX_HEADER_OFFSETS[0], temporary);
+    await writeFully(handle, buildHeader(layout, 1n, fileWriteGuid, dataWriteGuid), VHDX_HEADER_OFFSETS[1], temporary);
+    await writeFully(handle, buildIdentifier(), 0, temporary);
+    await handle.truncate(cursor);
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    options.onProgress?.(source.virtualSize, source.virtualSize);
+    await rename(temporary, outPath);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await rm(temporary, { force: true }).catch(() => undefined);
+    if (error instanceof LabvaultError) throw error;
+    throw ioError(outPath, 'write the VHDX image', error);
+  }
+}
+
+async function writeFully(handle: import('node:fs/promises').FileHandle, data: Buffer, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    let written: number;
+    try {
+      ({ bytesWritten: written } = await handle.write(data, done, data.length - done, position + done));
+    } catch (error) {
+      throw ioError(path, `write ${data.length} bytes at offset ${position}`, error);
+    }
+    done += written;
+  }
+}
