@@ -140,7 +140,7 @@ describe('backing chains', () => {
     const self = join(dir, 'loop-self.qcow2');
     qemuImg(['create', '-f', 'qcow2', self, '1M']);
     qemuImg(['rebase', '-u', '-b', self, '-F', 'qcow2', self]);
-    const error = await openDiskImage(self).catch((caught: unknown) => caught as LabvaultError);
+    const error = (await openDiskImage(self).catch((caught: unknown) => caught)) as LabvaultError;
     expect(error.message).toContain('loop');
   });
 

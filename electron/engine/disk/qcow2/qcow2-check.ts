@@ -44,7 +44,7 @@ export async function checkQcow2(path: string): Promise<CheckResult> {
       header = await readQcow2Header(file);
     } catch (error) {
       const finding = findingFromError(error);
-      return { format: 'qcow2', path, clean: finding.severity === 'warning', findings: [finding] };
+      return { format: 'qcow2', path, clean: finding.severity !== 'corruption', findings: [finding] };
     }
     if (header.corrupt) findings.push({ severity: 'corruption', kind: 'corrupt-bit', message: `${path}: the image is marked corrupt (incompatible feature bit 1)` });
     if (header.dirty) findings.push({ severity: 'warning', kind: 'dirty', message: `${path}: the image was not closed cleanly (dirty bit); refcounts may be stale` });
@@ -66,7 +66,7 @@ export async function checkQcow2(path: string): Promise<CheckResult> {
     } catch (error) {
       findings.push(findingFromError(error));
     }
-    const clean = findings.every((finding) => finding.severity === 'warning');
+    const clean = findings.every((finding) => finding.severity !== 'corruption');
     return { format: 'qcow2', path, clean, findings };
   } finally {
     await file.close().catch(() => undefined);

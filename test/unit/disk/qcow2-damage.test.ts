@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
+
+const MiB = 1024 * 1024;
+let dir: string;
+let clean: string;
+let raw: string;
+
+/** Host offsets of the first L2 table and of the L2 entries of an image made by qemu-img. */
+function layout(bytes: Buffer): { l1: number; l2: number; entry: (index: number) => number } {
+  const l1 = Number(bytes.readBigUInt64BE(40));
+  const l2 = Number(bytes.readBigUInt64BE(l1) & 0x00fffffffffffe00n);
+  return { l1, l2, entry: (index) => l2 + index * 8 };
+}
+
+function damaged(name: string, damage: (bytes: Buffer) => void): string {
+  const bytes = readFileSync(clean);
+  damage(bytes);
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function qemuCheckExit(image: string): number {
+  return spawnSync('qemu-img', ['check', image], { stdio: 'ignore' }).status ?? -1;
+}
+
+beforeAll(() => {
+  dir = makeTempDir('labvault-qcow2-damage-');
+  raw = writePatternRaw(join(dir, 'p.raw'), { size: 2 * MiB, seed: 6 });
+  clean = join(dir, 'clean.qcow2');
+  qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', raw, clean]);
+});
+afterAll(() => removeDir(dir));
+
+describe('qcow2 refusals', () => {
+  it('refuses an encrypted image with UNSUPPORTED naming crypt_method', async () => {
+    const image = join(dir, 'enc.qcow2');
+    execFileSync('qemu-img', ['create', '-f', 'qcow2', '--object', 'secret,id=sec0,data=labvault', '-o', 'encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10', image, '1M'], { stdio: 'ignore' });
+    const error = await openDiskImage(image).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', field: 'qcow2.header.crypt_method' });
+    expect((error as Error).message).toMatch(/encrypted \(LUKS\)/);
+    expect((error as Error).message).toContain(image);
+    await expect(diskImageInfo(image)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    const result = await checkDiskImage(image);
+    expect(result.findings[0]).toMatchObject({ kind: 'unsupported' });
+  });
+
+  it('refuses unknown incompatible features and compression types, tolerates the dirty bit', async () => {
+    const unknown = damaged('unknown-feature.qcow2', (bytes) => { bytes.writeBigUInt64BE(1n << 20n, 72); });
+    await expect(openDiskImage(unknown)).rejects.toMatchObject({ code: 'UNSUPPORTED', field: 'qcow2.header.incompatible_features' });
+    const compression = damaged('compression.qcow2', (bytes) => { bytes.writeBigUInt64BE(1n << 3n, 72); bytes.writeUInt8(7, 104); });
+    await expect(openDiskImage(compression)).rejects.toMatchObject({ code: 'UNSUPPORTED', field: 'qcow2.header.compression_type' });
+    const dirty = damaged('dirty.qcow2', (bytes) => { bytes.writeBigUInt64BE(1n, 72); });
+    const out = join(dir, 'dirty.raw');
+    await exportDiskImage(dirty, out);
+    expect(readFileSync(out).equals(readFileSync(raw))).toBe(true);
+  });
+
+  it('rejects bad header fields with BAD_IMAGE naming the field', async () => {
+    const cases: [string, (bytes: Buffer) => void, string][] = [
+      ['magic', (bytes) => { bytes.writeUInt32BE(0x514649fc, 0); }, 'qcow2.header.magic'],
+      ['cluster-bits', (bytes) => { bytes.writeUInt32BE(30, 20); }, 'qcow2.header.cluster_bits'],
+      ['l1-size', (bytes) => { bytes.writeUInt32BE(0x7fffffff, 36); }, 'qcow2.header.l1_size'],
+      ['l1-offset', (bytes) => { bytes.writeBigUInt64BE(1n << 40n, 40); }, 'qcow2.header.l1_table_offset'],
+      ['size', (bytes) => { bytes.writeBigUInt64BE(1n << 62n, 24); }, 'qcow2.header.size'],
+      ['header-length', (bytes) => { bytes.writeUInt32BE(8, 100); }, 'qcow2.header.header_length'],
+    ];
+    for (const [name, damage, field] of cases) {
+      // A bad magic is no longer qcow2 by content: force the format to reach the reader.
+      const image = damaged(`${name}.qcow2`, damage);
+      await expect(openDiskImage(image, { format: 'qcow2' }), name).rejects.toMatchObject({ code: 'BAD_IMAGE', field });
+    }
+  });
+
+  it('reports a truncated image as BAD_IMAGE truncated, naming the table', async () => {
+    const image = join(dir, 'truncated.qcow2');
+    copyFileSync(clean, image);
+    const { l2 } = layout(readFileSync(clean));
+    truncateSync(image, l2 + 100);
+    const error = await openDiskImage(image).then(async (disk) => {
+      try { await disk.read(Buffer.alloc(65536), 0, 65536); } finally { await disk.close(); }
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'BAD_IMAGE', details: { reason: 'truncated' } });
+    expect((error as Error).message).toMatch(/L2 table/);
+  });
+
+  it('rejects a misaligned data cluster offset when reading', async () => {
+    const image = damaged('misaligned.qcow2', (bytes) => {
+      const { entry } = layout(bytes);
+      bytes.writeBigUInt64BE(bytes.readBigUInt64BE(entry(0)) + 512n, entry(0));
+    });
+    const disk = await openDiskImage(image);
+    await expect(disk.read(Buffer.alloc(512), 0, 512)).rejects.toMatchObject({ code: 'BAD_IMAGE', field: 'qcow2 L2 entry 0 of L1 entry 0' });
+    await disk.close();
+    const result = await checkDiskImage(image);
+    expect(result.clean).toBe(false);
+    expect(result.findings.map((finding) => finding.kind)).toContain('misaligned-offset');
+  });
+});
+
+describe('qcow2 check agrees with qemu-img check', () => {
+  it('finds nothing on a clean image (qemu-img check exit 0)', async () => {
+    expect(qemuCheckExit(clean)).toBe(0);
+    expect(await checkDiskImage(clean)).toMatchObject({ format: 'qcow2', clean: true, findings: [] });
+  });
+
+  it('finds overlapping clusters (two L2 entries, one host cluster)', async () => {
+    const image = damaged('overlap.qcow2', (bytes) => {
+      const { entry } = layout(bytes);
+      bytes.writeBigUInt64BE(bytes.readBigUInt64BE(entry(0)), entry(4));
+    });
+    expect(qemuCheckExit(image)).toBe(2);
+    const result = await checkDiskImage(image);
+    expect(result.clean).toBe(false);
+    expect(result.findings.map((finding) => finding.kind)).toContain('overlapping-clusters');
+  });
+
+  it('finds an L1 entry pointing at the L1 table itself', async () => {
+    const image = damaged('l1-self.qcow2', (bytes) => {
+      const { l1 } = layout(bytes);
+      bytes.writeBigUInt64BE(BigInt(l1) | (1n << 63n), l1);
+    });
+    const result = await checkDiskImage(image);
+    expect(result.clean).toBe(false);
+    expect(result.findings.map((finding) => finding.kind)).toContain('overlapping-clusters');
+  });
+
+  it('finds a data cluster past the end of the file', async () => {
+    const image = damaged('past-eof.qcow2', (bytes) => {
+      const { entry } = layout(bytes);
+      bytes.writeBigUInt64BE((1n << 40n) | (1n << 63n), entry(0));
+    });
+    expect(qemuCheckExit(image)).toBe(2);
+    const result = await checkDiskImage(image);
+    expect(result.findings.map((finding) => finding.kind)).toContain('offset-past-eof');
+    expect(result.clean).toBe(false);
+  });
+
+  it('reports a dropped reference as a leak, not corruption (qemu-img check exit 3)', async () => {
+    const image = damaged('leak.qcow2', (bytes) => {
+      const { entry } = layout(bytes);
+      bytes.writeBigUInt64BE(0n, entry(0));
+    });
+    expect(qemuCheckExit(image)).toBe(3);
+    const result = await checkDiskImage(image);
+    expect(result.findings.map((finding) => finding.kind)).toEqual(['leaked-cluster']);
+    expect(result.findings[0]?.severity).toBe('leak');
+    expect(result.clean).toBe(true);
+  });
+
+  it('reports bad magic and never throws on garbage', async () => {
+    const image = damaged('garbage.qcow2', (bytes) => { bytes.fill(0xff, 8, 200); });
+    const result = await checkDiskImage(image);
+    expect(result.clean).toBe(false);
+    expect(result.findings.length).toBeGreaterThan(0);
+    const magic = damaged('bad-magic.qcow2', (bytes) => { bytes.writeUInt32BE(0, 0); });
+    const forced = await checkDiskImage(magic, { format: 'qcow2' });
+    expect(forced.findings[0]).toMatchObject({ kind: 'bad-magic', severity: 'corruption' });
+  });
+});
