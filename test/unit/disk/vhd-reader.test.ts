@@ -99,7 +99,7 @@ run('VHD reader against qemu-img', () => {
     }
     const info = await vpcFormat.info(childPath, testOpenContext());
     expect(info.subformat).toBe('differencing');
-    expect(info.backing).toEqual({ path: parentPath, format: 'vpc' });
+    expect(info.backing).toMatchObject({ path: parentPath, format: 'vpc', recordedPath: '.\\base.vhd' });
     expect((await vpcFormat.check(childPath)).clean).toBe(true);
 
     const onlyAbsolute = join(dir, 'child-abs.vhd');

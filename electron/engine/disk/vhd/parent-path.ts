@@ -41,13 +41,20 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+export interface ChosenParent {
+  /** Absolute local path to open. */
+  path: string;
+  /** The path as the child records it. */
+  recorded: string;
+}
+
 /**
  * The parent file to open: the first candidate that exists, else the first candidate.
  * Returns null when nothing usable was recorded.
  */
-export async function chooseParentPath(recorded: readonly string[], childPath: string): Promise<string | null> {
+export async function chooseParentPath(recorded: readonly string[], childPath: string): Promise<ChosenParent | null> {
   const childDir = dirname(resolve(childPath));
-  const local = recorded.flatMap((path) => localParentPaths(path, childDir));
-  for (const path of local) if (await exists(path)) return path;
+  const local = recorded.flatMap((text) => localParentPaths(text, childDir).map((path) => ({ path, recorded: text })));
+  for (const candidate of local) if (await exists(candidate.path)) return candidate;
   return local[0] ?? null;
 }

@@ -20,6 +20,7 @@ import { readVhdStructure } from './vhd-structure.ts';
 import type { VhdDynamicLayout } from './vhd-structure.ts';
 import { recordedVhdParentPaths } from './vhd-parent-locators.ts';
 import { chooseParentPath } from './parent-path.ts';
+import type { ChosenParent } from './parent-path.ts';
 import { scanFileForZeros } from './zero-scan.ts';
 
 /** Sector bitmaps kept in memory. */
@@ -44,14 +45,14 @@ export class VhdDisk implements VirtualDisk {
   readonly type: VhdType;
   readonly footer: VhdFooter;
   readonly dynamic: VhdDynamicLayout | null;
-  /** Local path chosen for the parent of a differencing disk (null otherwise). */
-  readonly parentPath: string | null;
+  /** Parent of a differencing disk: local path chosen and path as recorded (null otherwise). */
+  readonly parentLink: ChosenParent | null;
   readonly fileSize: number;
   private readonly file: ImageFile;
   private parent: VirtualDisk | null = null;
   private readonly bitmaps = new Map<number, BlockBitmap>();
 
-  private constructor(file: ImageFile, footer: VhdFooter, type: VhdType, virtualSize: number, dynamic: VhdDynamicLayout | null, parentPath: string | null) {
+  private constructor(file: ImageFile, footer: VhdFooter, type: VhdType, virtualSize: number, dynamic: VhdDynamicLayout | null, parentLink: ChosenParent | null) {
     this.file = file;
     this.path = file.path;
     this.fileSize = file.size;
@@ -59,25 +60,25 @@ export class VhdDisk implements VirtualDisk {
     this.type = type;
     this.virtualSize = virtualSize;
     this.dynamic = dynamic;
-    this.parentPath = parentPath;
+    this.parentLink = parentLink;
   }
 
   static async open(path: string, options: VhdOpenOptions = {}): Promise<VhdDisk> {
     const file = await ImageFile.open(path);
     try {
       const structure = await readVhdStructure(file);
-      let parentPath: string | null = null;
+      let parentLink: ChosenParent | null = null;
       if (structure.type === 'differencing' && structure.dynamic) {
         const recorded = await recordedVhdParentPaths(file, structure.dynamic.header);
-        parentPath = await chooseParentPath(recorded, path);
-        if (parentPath === null) {
+        parentLink = await chooseParentPath(recorded, path);
+        if (parentLink === null) {
           throw badImage(path, 'vhd.dynamic_header.parent_locator', 'differencing disk records no parent path (no parent locator and no parent name)');
         }
       }
-      const disk = new VhdDisk(file, structure.footer, structure.type, structure.virtualSize, structure.dynamic, parentPath);
-      if (parentPath !== null && !options.skipParent) {
+      const disk = new VhdDisk(file, structure.footer, structure.type, structure.virtualSize, structure.dynamic, parentLink);
+      if (parentLink !== null && !options.skipParent) {
         if (!options.ctx) throw badImage(path, 'vhd.parent', 'differencing disk opened without a chain opener');
-        disk.parent = await options.ctx.openParent(parentPath, path, 'vpc');
+        disk.parent = await options.ctx.openParent(parentLink.path, path, 'vpc');
         try {
           disk.checkParentIdentity();
         } catch (error) {

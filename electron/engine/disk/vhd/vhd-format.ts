@@ -27,7 +27,9 @@ export async function vhdInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'
       files: [disk.path],
     };
     if (disk.blockSize !== null) info.clusterSize = disk.blockSize;
-    if (disk.parentPath !== null) info.backing = { path: disk.parentPath, format: 'vpc' };
+    if (disk.parentLink !== null) {
+      info.backing = { path: disk.parentLink.path, format: 'vpc', recordedPath: disk.parentLink.recorded, formatRecorded: true };
+    }
     return info;
   } finally {
     await disk.close();

@@ -17,6 +17,7 @@ import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import type { PositionedReader } from '../vhd/table-pages.ts';
 import { chooseParentPath } from '../vhd/parent-path.ts';
+import type { ChosenParent } from '../vhd/parent-path.ts';
 import { guidText, parseGuidText } from './vhdx-guid.ts';
 import {
   BITMAP_PRESENT, PAYLOAD_FULLY_PRESENT, PAYLOAD_NOT_PRESENT, PAYLOAD_PARTIALLY_PRESENT, PAYLOAD_UNDEFINED,
@@ -48,38 +49,39 @@ export class VhdxDisk implements VirtualDisk {
   readonly path: string;
   readonly virtualSize: number;
   readonly structure: VhdxStructure;
-  readonly parentPath: string | null;
+  /** Parent of a differencing disk: local path chosen and path as recorded (null otherwise). */
+  readonly parentLink: ChosenParent | null;
   readonly fileSize: number;
   private readonly file: ImageFile;
   private readonly reader: PositionedReader;
   private parent: VirtualDisk | null = null;
   private readonly bitmaps = new Map<number, Buffer>();
 
-  private constructor(file: ImageFile, structure: VhdxStructure, parentPath: string | null) {
+  private constructor(file: ImageFile, structure: VhdxStructure, parentLink: ChosenParent | null) {
     this.file = file;
     this.reader = structure.reader;
     this.path = file.path;
     this.fileSize = file.size;
     this.structure = structure;
     this.virtualSize = structure.metadata.virtualSize;
-    this.parentPath = parentPath;
+    this.parentLink = parentLink;
   }
 
   static async open(path: string, options: VhdxOpenOptions = {}): Promise<VhdxDisk> {
     const file = await ImageFile.open(path);
     try {
       const structure = await readVhdxStructure(file);
-      let parentPath: string | null = null;
+      let parentLink: ChosenParent | null = null;
       if (structure.metadata.hasParent) {
         const locator = structure.metadata.parentLocator;
         const recorded = VHDX_PARENT_PATH_KEYS.map((key) => locator.get(key)).filter((value): value is string => value !== undefined);
-        parentPath = await chooseParentPath(recorded, path);
-        if (parentPath === null) throw badImage(path, 'vhdx.metadata.parent_locator', 'differencing disk records no parent path (relative_path, volume_path, absolute_win32_path)');
+        parentLink = await chooseParentPath(recorded, path);
+        if (parentLink === null) throw badImage(path, 'vhdx.metadata.parent_locator', 'differencing disk records no parent path (relative_path, volume_path, absolute_win32_path)');
       }
-      const disk = new VhdxDisk(file, structure, parentPath);
-      if (parentPath !== null && !options.skipParent) {
+      const disk = new VhdxDisk(file, structure, parentLink);
+      if (parentLink !== null && !options.skipParent) {
         if (!options.ctx) throw badImage(path, 'vhdx.parent', 'differencing disk opened without a chain opener');
-        disk.parent = await options.ctx.openParent(parentPath, path, 'vhdx');
+        disk.parent = await options.ctx.openParent(parentLink.path, path, 'vhdx');
         try {
           disk.checkParentLinkage();
         } catch (error) {

@@ -26,7 +26,9 @@ export async function vhdxInfo(path: string): Promise<Omit<DiskImageInfo, 'chain
       subformat: metadata.hasParent ? 'differencing' : metadata.leaveBlocksAllocated ? 'fixed' : 'dynamic',
       files: [disk.path],
     };
-    if (disk.parentPath !== null) info.backing = { path: disk.parentPath, format: 'vhdx' };
+    if (disk.parentLink !== null) {
+      info.backing = { path: disk.parentLink.path, format: 'vhdx', recordedPath: disk.parentLink.recorded, formatRecorded: true };
+    }
     return info;
   } finally {
     await disk.close();
