@@ -27,7 +27,7 @@ function expectedView(parent: Buffer, blocks: Map<number, TestBlock>, blockSize:
 run('VHDX differencing images (built from the spec: qemu-img cannot create them)', () => {
   let dir = '';
   let parentPath = '';
-  let parentBytes = Buffer.alloc(0);
+  let parentBytes: Buffer = Buffer.alloc(0);
   let parentGuid = '';
   beforeAll(async () => {
     dir = makeTempDir('labvault-vhdx-diff-');
