@@ -158,10 +158,15 @@ export class SparseExtent implements VmdkExtent {
     for (let tableIndex = 0; tableIndex < this.gd.length; tableIndex += 1) {
       const firstGrain = tableIndex * perTable;
       const table = await this.grainTable(tableIndex);
+      if (!table) {
+        const spanStart = firstGrain * this.grainBytes;
+        pushLayerRange(ranges, spanStart, Math.min(perTable * this.grainBytes, this.size - spanStart), 'unallocated');
+        continue;
+      }
       for (let entry = 0; entry < perTable && firstGrain + entry < grains; entry += 1) {
         const grainStart = (firstGrain + entry) * this.grainBytes;
         const length = Math.min(this.grainBytes, this.size - grainStart);
-        const value = table ? table[entry]! : GTE_UNALLOCATED;
+        const value = table[entry]!;
         const state = value === GTE_UNALLOCATED ? 'unallocated' : value === GTE_ZERO_GRAIN && this.zeroGrains ? 'zero' : 'data';
         pushLayerRange(ranges, grainStart, length, state);
       }
