@@ -123,7 +123,8 @@ export async function checkVmdk(path: string): Promise<CheckResult> {
     file = await ImageFile.open(path);
     source = await readVmdkDescriptor(file);
   } catch (error) {
-    findings.addError(error, headerKind(error) === 'bad-magic' ? 'bad-magic' : 'bad-descriptor');
+    const headerField = isLabvaultError(error) && (error.field ?? '').startsWith('vmdk.header');
+    findings.addError(error, headerField ? headerKind(error) : 'bad-descriptor');
     return findings.result('unknown', path);
   } finally {
     await file?.close().catch(() => undefined);

@@ -34,9 +34,9 @@ export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescripto
     const text = await file.readAt(header.descriptorOffset * SECTOR, bytes, 'vmdk.descriptor');
     return { descriptor: parseDescriptor(file.path, text), embedded: true };
   }
-  if (file.size > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.descriptor', 'not a sparse extent (no KDMV magic) and too large to be a descriptor file');
+  if (file.size > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.magicNumber', 'no KDMV magic, and too large to be a descriptor file');
   const text = await file.readAt(0, file.size, 'vmdk.descriptor');
-  if (!looksLikeDescriptor(text)) throw badImage(file.path, 'vmdk.descriptor', 'neither a KDMV sparse extent nor a "# Disk DescriptorFile" text descriptor');
+  if (!looksLikeDescriptor(text)) throw badImage(file.path, 'vmdk.header.magicNumber', 'neither a KDMV sparse extent nor a "# Disk DescriptorFile" text descriptor');
   return { descriptor: parseDescriptor(file.path, text), embedded: false };
 }
 
