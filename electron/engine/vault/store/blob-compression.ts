@@ -1,16 +1,12 @@
 /**
- * zstd compression of blob payloads through node:zlib's built-in zstd (Node >= 22.15).
- * The async calls run on the libuv threadpool, so compression never blocks the main
- * thread and uses both cores. Incompressible data is stored raw: a cheap sample
+ * zstd compression of blob payloads through node:zlib's built-in zstd (Node >= 22.15),
+ * via reused streaming contexts (zstd-lanes.ts) on the libuv threadpool, so compression
+ * never blocks the main thread and uses both cores. Incompressible data is stored raw: a cheap sample
  * (4 x 16 KiB spread over the chunk) is compressed first; if it does not shrink by at
  * least MIN_SAVING, the whole payload is stored raw without compressing it.
  */
-import { constants, zstdCompress, zstdDecompress } from 'node:zlib';
-import { promisify } from 'node:util';
 import { CODEC_NONE, CODEC_ZSTD } from './format-constants.ts';
-
-const compressAsync = promisify(zstdCompress) as (data: Uint8Array, options: object) => Promise<Buffer>;
-const decompressAsync = promisify(zstdDecompress) as (data: Uint8Array, options: object) => Promise<Buffer>;
+import { zstdCompressFrame, zstdDecompressFrame } from './zstd-lanes.ts';
 
 /** Keep compressed output only when it is at least 3% smaller than the input. */
 export const MIN_SAVING = 0.03;
@@ -23,10 +19,6 @@ export interface CompressedPayload {
   payload: Buffer;
 }
 
-function compressOptions(level: number): object {
-  return { params: { [constants.ZSTD_c_compressionLevel]: level } };
-}
-
 function samplePieces(data: Buffer): Buffer {
   const pieces: Buffer[] = [];
   const stride = Math.floor((data.length - SAMPLE_PIECE_SIZE) / (SAMPLE_PIECES - 1));
@@ -37,14 +29,14 @@ function samplePieces(data: Buffer): Buffer {
 async function looksIncompressible(data: Buffer, level: number): Promise<boolean> {
   if (data.length < SAMPLE_THRESHOLD_SIZE) return false;
   const sample = samplePieces(data);
-  const packed = await compressAsync(sample, compressOptions(Math.min(level, 3)));
+  const packed = await zstdCompressFrame(sample, level);
   return packed.length > sample.length * (1 - MIN_SAVING);
 }
 
 /** Compresses `data` with zstd at `level`, or returns it raw (CODEC_NONE) when that does not pay. */
 export async function compressPayload(data: Buffer, level: number): Promise<CompressedPayload> {
   if (data.length === 0 || (await looksIncompressible(data, level))) return { codec: CODEC_NONE, payload: data };
-  const packed = await compressAsync(data, compressOptions(level));
+  const packed = await zstdCompressFrame(data, level);
   if (packed.length > data.length * (1 - MIN_SAVING)) return { codec: CODEC_NONE, payload: data };
   return { codec: CODEC_ZSTD, payload: packed };
 }
@@ -52,5 +44,5 @@ export async function compressPayload(data: Buffer, level: number): Promise<Comp
 /** Inverse of compressPayload; `expectedLength` bounds the output (a damaged frame cannot balloon). */
 export async function decompressPayload(codec: number, payload: Buffer, expectedLength: number): Promise<Buffer> {
   if (codec === CODEC_NONE) return payload;
-  return decompressAsync(payload, { maxOutputLength: Math.max(expectedLength, 1) });
+  return zstdDecompressFrame(payload, expectedLength);
 }

@@ -1,0 +1,152 @@
+/**
+ * Vault bench: Labvault's store against restic and borg on the same synthetic disks, in
+ * one run. Not a test; prints a table. Usage:
+ *   node test/bench/vault-bench.ts [--size-gib N] [--encrypt] [--skip-chunk-study] [--keep]
+ *
+ * Phases, each run for every tool on the same file: full (day 1), incremental (day 2:
+ * 2% of 1 MiB regions rewritten in place), unchanged (day 2 again), restore (day 2).
+ * restic runs encrypted (it always is) with compression auto; borg runs unencrypted
+ * (`-e none`) with zstd,3; Labvault unencrypted with zstd (or encrypted with --encrypt).
+ */
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { changedRegions, rewriteRegions, scatterSmallWrites, writeBenchDisk } from './bench-disk.ts';
+import { runTimed } from './timed-command.ts';
+import type { TimedRun } from './timed-command.ts';
+
+const args = process.argv.slice(2);
+const sizeGib = Number(args[args.indexOf('--size-gib') + 1] ?? 4) || 4;
+const encrypt = args.includes('--encrypt');
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+const here = dirname(fileURLToPath(import.meta.url));
+const child = join(here, 'vault-bench-child.ts');
+const work = mkdtempSync(join(tmpdir(), 'lv-vault-bench-'));
+const disk = join(work, 'disk.raw');
+
+type Tool = 'labvault' | 'restic' | 'borg';
+const TOOLS: Tool[] = ['labvault', 'restic', 'borg'];
+const repo = (tool: Tool): string => join(work, `repo-${tool}`);
+const env = {
+  RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(work, 'restic-cache'),
+  BORG_PASSPHRASE: '', BORG_BASE_DIR: join(work, 'borg-base'), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+};
+
+function treeBytes(path: string): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) total += treeBytes(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+function storedBytes(tool: Tool): number {
+  return treeBytes(tool === 'labvault' ? join(repo(tool), 'data') : repo(tool));
+}
+
+async function init(tool: Tool): Promise<void> {
+  if (tool === 'restic') await runTimed('restic', ['-r', repo(tool), 'init', '--repository-version', '2'], env);
+  if (tool === 'borg') await runTimed('borg', ['init', '-e', 'none', repo(tool)], env);
+  if (tool === 'labvault') mkdirSync(repo(tool));
+}
+
+async function backup(tool: Tool, point: string): Promise<TimedRun> {
+  if (tool === 'restic') return runTimed('restic', ['-r', repo(tool), 'backup', '--host', 'bench', '--quiet', disk], env);
+  if (tool === 'borg') return runTimed('sh', ['-c', `cd "${work}" && borg create --compression zstd,3 "${repo(tool)}::${point}" disk.raw`], env);
+  return runTimed(process.execPath, [child, 'backup', repo(tool), disk, point, ...(encrypt ? ['--encrypt'] : [])]);
+}
+
+async function restore(tool: Tool, point: string): Promise<TimedRun> {
+  const target = join(work, `restore-${tool}`);
+  mkdirSync(target);
+  if (tool === 'restic') return runTimed('restic', ['-r', repo(tool), 'restore', 'latest', '--target', target], env);
+  if (tool === 'borg') return runTimed('sh', ['-c', `cd "${target}" && borg extract --sparse "${repo(tool)}::${point}"`], env);
+  return runTimed(process.execPath, [child, 'restore', repo(tool), point, join(target, 'disk.raw')]);
+}
+
+interface Row { label: string; unit: string; values: Record<Tool, number>; lowerIsBetter: boolean; target?: string }
+
+function printTable(rows: Row[]): void {
+  const head = ['measure', ...TOOLS, 'labvault vs best peer', 'target'];
+  const lines = [head, ...rows.map((row) => {
+    const peers = TOOLS.filter((t) => t !== 'labvault').map((t) => row.values[t]);
+    const best = row.lowerIsBetter ? Math.min(...peers) : Math.max(...peers);
+    const ours = row.values.labvault;
+    const ratio = row.unit === 's'
+      ? `${(best / Math.max(ours, 1e-3)).toFixed(2)}x faster`
+      : `${(ours / Math.max(best, 1e-9)).toFixed(3)}x of best`;
+    return [`${row.label} (${row.unit})`, ...TOOLS.map((t) => row.values[t].toFixed(row.unit === 's' ? 2 : 1)), ratio, row.target ?? ''];
+  })];
+  const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  for (const [n, line] of lines.entries()) {
+    console.log(`| ${line.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`);
+    if (n === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  }
+}
+
+async function chunkSizeStudy(): Promise<void> {
+  const size = Math.min(1, sizeGib) * GIB;
+  const writes = 2000;
+  console.log(`\nChunk size study: ${size / MIB} MiB disk, day 2 = ${writes} scattered 4 KiB writes (${(writes * 4096 / MIB).toFixed(1)} MiB changed)`);
+  for (const chunkSize of [256 * 1024, 1024 * 1024, 4 * 1024 * 1024]) {
+    const dir = join(work, `study-${chunkSize}`);
+    const file = join(work, `study-${chunkSize}.raw`);
+    await writeBenchDisk(file, size);
+    await runTimed(process.execPath, [child, 'backup', dir, file, 'day1', '--chunk-size', String(chunkSize)]);
+    const before = treeBytes(join(dir, 'data'));
+    await scatterSmallWrites(file, size, writes, 'study');
+    const run = await runTimed(process.execPath, [child, 'backup', dir, file, 'day2', '--chunk-size', String(chunkSize)]);
+    const delta = treeBytes(join(dir, 'data')) - before;
+    console.log(`  chunk ${chunkSize / 1024} KiB: day-2 stored ${(delta / MIB).toFixed(1)} MiB, full vault ${(before / MIB).toFixed(1)} MiB, incremental ${run.seconds.toFixed(2)} s`);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Vault bench: ${sizeGib} GiB disk in ${work}${encrypt ? ' (Labvault encrypted)' : ''}`);
+  await writeBenchDisk(disk, sizeGib * GIB);
+  const results: Record<string, Record<Tool, TimedRun>> = { full: {} as Record<Tool, TimedRun>, incremental: {} as Record<Tool, TimedRun>, unchanged: {} as Record<Tool, TimedRun>, restore: {} as Record<Tool, TimedRun> };
+  const sizes: Record<string, Record<Tool, number>> = { full: {} as Record<Tool, number>, incremental: {} as Record<Tool, number> };
+  for (const tool of TOOLS) {
+    await init(tool);
+    results.full![tool] = await backup(tool, 'day1');
+    sizes.full![tool] = storedBytes(tool);
+    console.log(`  full ${tool}: ${results.full![tool].seconds.toFixed(2)} s`);
+  }
+  const changed = await rewriteRegions(disk, changedRegions(sizeGib * GIB, 0.02, 'day2'), 'day2');
+  console.log(`  day 2: ${(changed / MIB).toFixed(0)} MiB rewritten`);
+  for (const tool of TOOLS) {
+    results.incremental![tool] = await backup(tool, 'day2');
+    sizes.incremental![tool] = storedBytes(tool) - sizes.full![tool];
+  }
+  for (const tool of TOOLS) results.unchanged![tool] = await backup(tool, 'day2b');
+  for (const tool of TOOLS) {
+    results.restore![tool] = await restore(tool, 'day2b');
+  }
+  const restored = join(work, 'restore-labvault', 'disk.raw');
+  await runTimed('cmp', [disk, restored]);
+  const pick = (phase: string, f: (r: TimedRun) => number): Record<Tool, number> => Object.fromEntries(TOOLS.map((t) => [t, f(results[phase]![t])])) as Record<Tool, number>;
+  const rss = Object.fromEntries(TOOLS.map((t) => [t, Math.max(...Object.values(results).map((r) => r[t].peakRssMiB))])) as Record<Tool, number>;
+  console.log(`\nResults (${sizeGib} GiB disk, ${(changed / MIB).toFixed(0)} MiB changed on day 2; restored file checked bit-exact with cmp):\n`);
+  printTable([
+    { label: 'full backup', unit: 's', values: pick('full', (r) => r.seconds), lowerIsBetter: true, target: '>= 2x' },
+    { label: 'incremental', unit: 's', values: pick('incremental', (r) => r.seconds), lowerIsBetter: true, target: '>= 3x' },
+    { label: 'unchanged', unit: 's', values: pick('unchanged', (r) => r.seconds), lowerIsBetter: true, target: '< 0.5 s' },
+    { label: 'restore', unit: 's', values: pick('restore', (r) => r.seconds), lowerIsBetter: true, target: '>= 2.5x' },
+    { label: 'stored after full', unit: 'MiB', values: Object.fromEntries(TOOLS.map((t) => [t, sizes.full![t] / MIB])) as Record<Tool, number>, lowerIsBetter: true, target: '<= 1.05x' },
+    { label: 'day-2 stored', unit: 'MiB', values: Object.fromEntries(TOOLS.map((t) => [t, sizes.incremental![t] / MIB])) as Record<Tool, number>, lowerIsBetter: true, target: `<= ${(1.2 * changed / MIB).toFixed(0)} MiB` },
+    { label: 'peak RSS', unit: 'MiB', values: rss, lowerIsBetter: true, target: '< 250 MiB' },
+  ]);
+  if (!args.includes('--skip-chunk-study')) await chunkSizeStudy();
+}
+
+try {
+  await main();
+} finally {
+  if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+}
