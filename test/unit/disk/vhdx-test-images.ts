@@ -135,3 +135,45 @@ export function buildTestVhdx(options: TestVhdxOptions): Buffer {
   for (const piece of pieces) piece.data.copy(file, piece.at);
   return file;
 }
+
+export type TestLogOperation = { kind: 'data'; offset: number; data: Buffer } | { kind: 'zero'; offset: number; length: number };
+
+/** One log entry ("loge" header, descriptors, data sectors) with its CRC-32C. */
+export function buildLogEntry(options: {
+  sequence: bigint; tail: number; logGuid: Buffer; flushedFileOffset: number; lastFileOffset: number; operations: TestLogOperation[];
+}): Buffer {
+  const count = options.operations.length;
+  const descriptorSectors = Math.ceil((64 + count * 32) / 4096);
+  const dataSectors = options.operations.filter((op) => op.kind === 'data').length;
+  const entry = Buffer.alloc((descriptorSectors + dataSectors) * 4096);
+  entry.write('loge', 0, 'latin1');
+  entry.writeUInt32LE(entry.length, 8);
+  entry.writeUInt32LE(options.tail, 12);
+  entry.writeBigUInt64LE(options.sequence, 16);
+  entry.writeUInt32LE(count, 24);
+  options.logGuid.copy(entry, 32);
+  entry.writeBigUInt64LE(BigInt(options.flushedFileOffset), 48);
+  entry.writeBigUInt64LE(BigInt(options.lastFileOffset), 56);
+  let dataSector = descriptorSectors;
+  options.operations.forEach((op, i) => {
+    const at = 64 + i * 32;
+    entry.writeBigUInt64LE(BigInt(op.offset), at + 16);
+    entry.writeBigUInt64LE(options.sequence, at + 24);
+    if (op.kind === 'zero') {
+      entry.write('zero', at, 'latin1');
+      entry.writeBigUInt64LE(BigInt(op.length), at + 8);
+      return;
+    }
+    entry.write('desc', at, 'latin1');
+    op.data.copy(entry, at + 4, 4092, 4096);
+    op.data.copy(entry, at + 8, 0, 8);
+    const sector = dataSector * 4096;
+    entry.write('data', sector, 'latin1');
+    entry.writeUInt32LE(Number(options.sequence >> 32n), sector + 4);
+    op.data.copy(entry, sector + 8, 8, 4092);
+    entry.writeUInt32LE(Number(options.sequence & 0xffffffffn), sector + 4092);
+    dataSector += 1;
+  });
+  entry.writeUInt32LE(crc32cWithZeroedField(entry, 4), 4);
+  return entry;
+}

@@ -29,7 +29,7 @@ export async function checkVhd(path: string): Promise<CheckResult> {
   } finally {
     await file?.close().catch(() => undefined);
   }
-  return { format: 'vpc', path, clean: findings.length === 0, findings };
+  return { format: 'vpc', path, clean: !findings.some((finding) => finding.severity === 'corruption'), findings };
 }
 
 async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<void> {

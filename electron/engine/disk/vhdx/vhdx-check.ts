@@ -41,7 +41,7 @@ export async function checkVhdx(path: string): Promise<CheckResult> {
   } finally {
     await file?.close().catch(() => undefined);
   }
-  return { format: 'vhdx', path, clean: findings.length === 0, findings };
+  return { format: 'vhdx', path, clean: !findings.some((finding) => finding.severity === 'corruption'), findings };
 }
 
 async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<void> {
