@@ -88,6 +88,7 @@ export function instantOfSlotId(id: string): Date | null {
 
 /** All slots running at or after `fromMs`, in order, without end. */
 export function* slotsFrom(policy: Policy, fromMs: number): Generator<ScheduledSlot> {
+  if (!Number.isFinite(fromMs)) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'from must be a valid instant (ISO 8601, e.g. 2026-03-29T00:00:00Z)', { field: 'from' });
   const zone = policy.timeZone;
   let day = civilDayOfWall(instantToWall(zone, fromMs)) - LOOKBACK_DAYS;
   let lastAt = Number.NEGATIVE_INFINITY;

@@ -22,7 +22,7 @@ export interface SchedulerClock {
   clearTimer(handle: unknown): void;
 }
 
-export type SchedulerStage = 'list' | 'record' | 'start' | 'backup';
+export type SchedulerStage = 'list' | 'plan' | 'record' | 'start' | 'backup';
 
 export interface SchedulerPorts {
   listItems(): Promise<readonly ScheduledItem[]> | readonly ScheduledItem[];
@@ -128,7 +128,14 @@ export class PolicyScheduler {
       if (seen.has(item.itemId)) continue;
       seen.add(item.itemId);
       const now = this.#clock.now();
-      const due = dueRunOf(item, now, this.#recorded.get(item.itemId));
+      let due: DueRun | null;
+      try {
+        due = dueRunOf(item, now, this.#recorded.get(item.itemId));
+      } catch (error) {
+        this.#report(error, 'plan', item.itemId); // e.g. a policy whose zone this system lost
+        result.errors += 1;
+        continue;
+      }
       if (due !== null && !(await this.#startRun(due, result))) continue;
       const next = nextDueAtOf(item, now, this.#recorded.get(item.itemId));
       if (next !== null && (result.nextDueAt === null || next < result.nextDueAt)) result.nextDueAt = next;
@@ -149,7 +156,7 @@ export class PolicyScheduler {
     result.started.push(due);
     try {
       const backup = this.#ports.startBackup(due.itemId, due.slot, due);
-      if (backup instanceof Promise) backup.catch((error: unknown) => this.#report(error, 'backup', due.itemId));
+      Promise.resolve(backup).catch((error: unknown) => this.#report(error, 'backup', due.itemId));
     } catch (error) {
       this.#report(error, 'start', due.itemId);
       result.errors += 1;

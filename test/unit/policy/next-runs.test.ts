@@ -84,6 +84,7 @@ describe('nextRuns boundaries and calendars', () => {
     expect(iso(nextRuns(policy, new Date('2026-01-01T22:00:00Z'), 2))).toEqual(['2026-01-01T22:00:00.000Z', '2026-01-02T22:00:00.000Z']);
     expect(nextRuns(policy, new Date('2026-01-01T22:00:00Z'), 0)).toEqual([]);
     expect(() => nextRuns(policy, new Date(), -1)).toThrow(/count/);
+    expect(() => nextRuns(policy, new Date('not a date'), 1)).toThrow(/from must be a valid instant/);
   });
 
   it('crosses month ends, year ends and the leap day 2028-02-29', () => {

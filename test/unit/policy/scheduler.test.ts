@@ -227,3 +227,29 @@ describe('PolicyScheduler', () => {
     expect(result.nextDueAt?.toISOString()).toBe('2026-03-05T12:00:00.000Z');
   });
 });
+
+describe('PolicyScheduler robustness', () => {
+  it('one item with a broken policy does not stop the others', async () => {
+    const clock = new FakeClock('2026-03-01T22:00:00Z');
+    const catalog = new FakeCatalog(clock);
+    catalog.add('broken', { ...nightlyUtc, timeZone: 'Mars/Base' }, '2026-03-01T00:00:00Z');
+    catalog.add('fine', nightlyUtc, '2026-03-01T00:00:00Z');
+    const result = await new PolicyScheduler(catalog.ports(), clock).tick();
+    expect(result.started.map((run) => run.itemId)).toEqual(['fine']);
+    expect(result.errors).toBe(1);
+    expect(catalog.errors[0]).toMatch(/^plan: /);
+  });
+
+  it('a failing backup is reported, and its slot is not retried', async () => {
+    const clock = new FakeClock('2026-03-01T22:00:00Z');
+    const catalog = new FakeCatalog(clock);
+    catalog.add('vm-1', nightlyUtc, '2026-03-01T00:00:00Z');
+    const errors: string[] = [];
+    const ports = { ...catalog.ports(), startBackup: () => Promise.reject(new Error('source vanished')), onError: (error: unknown, context: { stage: string }) => errors.push(`${context.stage}: ${String(error)}`) };
+    const scheduler = new PolicyScheduler(ports, clock);
+    expect((await scheduler.tick()).started).toHaveLength(1);
+    await settle();
+    expect(errors).toEqual(['backup: Error: source vanished']);
+    expect((await scheduler.tick()).started).toEqual([]);
+  });
+});
