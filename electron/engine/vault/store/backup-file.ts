@@ -134,8 +134,11 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       if (filled < bufferSize) break;
     }
     await Promise.all(running);
-    if (failure !== undefined) throw failure;
-    if (aborted(signal)) throw cancelledError(`Backup of ${sourcePath}`);
+    if (failure !== undefined || aborted(signal)) {
+      // Settle the chunks already written (they become orphans for GC), then report.
+      await store.chunks.syncAll().catch(() => undefined);
+      throw failure ?? cancelledError(`Backup of ${sourcePath}`);
+    }
     await store.chunks.syncAll();
     if (aborted(signal)) throw cancelledError(`Backup of ${sourcePath}`);
     const index = new FixedIndex(chunkSize, result.bytesRead, Buffer.from(ids.subarray(0, chunkIndex * DIGEST_SIZE)));
