@@ -39,6 +39,12 @@ export interface VirtualDisk {
    * Reflects the merged view: a range is data when any layer of the chain has data there.
    */
   allocationMap(): Promise<DiskRange[]>;
+  /**
+   * True when read() may be called again before an earlier call has finished (positioned
+   * reads, no per-read state), for this disk and its whole backing chain. Writers then
+   * keep several reads in flight. Absent means false.
+   */
+  readonly concurrentReads?: boolean;
   /** Releases file handles of this disk and its backing chain. */
   close(): Promise<void>;
 }

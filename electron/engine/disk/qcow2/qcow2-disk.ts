@@ -31,6 +31,7 @@ export function dataFilePath(imagePath: string, header: Qcow2Header): string | n
 
 export class Qcow2Disk implements VirtualDisk {
   readonly format = 'qcow2' as const;
+  readonly concurrentReads: boolean;
   readonly path: string;
   readonly virtualSize: number;
   readonly header: Qcow2Header;
@@ -48,6 +49,7 @@ export class Qcow2Disk implements VirtualDisk {
     this.virtualSize = header.virtualSize;
     this.map = map;
     this.parent = parent;
+    this.concurrentReads = parent === null || parent.concurrentReads === true;
   }
 
   static async open(path: string, ctx: OpenContext): Promise<Qcow2Disk> {

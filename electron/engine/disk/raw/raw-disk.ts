@@ -28,6 +28,7 @@ export function isZeroBuffer(buffer: Buffer, length = buffer.length): boolean {
 
 export class RawDisk implements VirtualDisk {
   readonly format = 'raw' as const;
+  readonly concurrentReads = true;
   readonly path: string;
   readonly virtualSize: number;
   private readonly file: ImageFile;

@@ -1,17 +1,20 @@
 /**
  * Writes any VirtualDisk as a sparse raw file: only data ranges are written, in 4 MiB
  * chunks (all-zero chunks skipped, so they stay holes), reading the next chunk while the
- * previous one is written. The file is created exclusively: an existing file is refused.
+ * previous one is written, with several chunks in flight when the source allows it.
+ * The file is created exclusively: an existing file is refused.
  */
 import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ErrorCodes } from '../../../../shared/errors.ts';
 import { imageError, ioError } from '../image-error.ts';
 import { isZeroBuffer } from './raw-disk.ts';
-import type { VirtualDisk } from '../virtual-disk.ts';
+import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 
 export const RAW_WRITE_CHUNK = 4 * 1024 * 1024;
+/** Chunks in flight when the source takes concurrent reads (the libuv pool has 4 threads). */
+export const RAW_WRITE_LANES = 3;
 
 /** Creates `outPath` exclusively; EEXIST becomes a CONFLICT naming the file. */
 export async function createImageFile(outPath: string): Promise<FileHandle> {
@@ -42,25 +45,39 @@ export function throwIfAborted(signal: AbortSignal | undefined, path: string): v
   if (signal?.aborted) throw imageError(ErrorCodes.CANCELLED, `writing ${path} was cancelled`, { file: path });
 }
 
+/** The data chunks of a map, at most RAW_WRITE_CHUNK bytes each, in disk order. */
+function* dataChunks(map: readonly DiskRange[]): Generator<{ position: number; length: number }> {
+  for (const range of map) {
+    if (range.zero) continue;
+    const end = range.offset + range.length;
+    for (let position = range.offset; position < end; position += RAW_WRITE_CHUNK) {
+      yield { position, length: Math.min(RAW_WRITE_CHUNK, end - position) };
+    }
+  }
+}
+
 export async function writeRawImage(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
   const handle = await createImageFile(outPath);
   try {
     const total = source.virtualSize;
     const map = await source.allocationMap();
-    const buffers = [Buffer.allocUnsafe(RAW_WRITE_CHUNK), Buffer.allocUnsafe(RAW_WRITE_CHUNK)] as const;
-    let turn = 0;
-    let pending: Promise<void> | null = null;
-    let done = 0;
-    for (const range of map) {
-      if (range.zero) {
-        done += range.length;
-        options.onProgress?.(done, total);
-        continue;
-      }
-      const end = range.offset + range.length;
-      for (let position = range.offset; position < end; position += RAW_WRITE_CHUNK) {
+    // Size the file first: every write then lands inside it (no size update per write).
+    await handle.truncate(total);
+    const zeroBytes = map.reduce((sum, range) => sum + (range.zero ? range.length : 0), 0);
+    let done = zeroBytes;
+    if (zeroBytes > 0) options.onProgress?.(done, total);
+    const chunks = dataChunks(map);
+    // Each lane reads a chunk then writes it; lanes overlap reads and writes. A source
+    // that cannot take concurrent reads gets one lane that reads the next chunk while the
+    // previous write is still going.
+    const lanes = source.concurrentReads ? RAW_WRITE_LANES : 1;
+    const lane = async (): Promise<void> => {
+      const buffers = [Buffer.allocUnsafe(RAW_WRITE_CHUNK), Buffer.allocUnsafe(RAW_WRITE_CHUNK)] as const;
+      let turn = 0;
+      let pending: Promise<void> | null = null;
+      for (let next = chunks.next(); !next.done; next = chunks.next()) {
         throwIfAborted(options.signal, outPath);
-        const length = Math.min(RAW_WRITE_CHUNK, end - position);
+        const { position, length } = next.value;
         const buffer = buffers[turn]!;
         turn ^= 1;
         await source.read(buffer.subarray(0, length), position, length);
@@ -69,9 +86,9 @@ export async function writeRawImage(source: VirtualDisk, outPath: string, option
         done += length;
         options.onProgress?.(done, total);
       }
-    }
-    if (pending) await pending;
-    await handle.truncate(total);
+      if (pending) await pending;
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
     await handle.close();
   } catch (error) {
     await handle.close().catch(() => undefined);

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, statSync, writeFileSync, closeSync, ftruncateSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
+import { RAW_SCAN_BLOCK } from '../../../electron/engine/disk/raw/raw-disk.ts';
+
+const MiB = 1024 * 1024;
+let dir: string;
+
+beforeAll(() => {
+  dir = makeTempDir('labvault-raw-');
+});
+afterAll(() => removeDir(dir));
+
+describe('raw images', () => {
+  it('opens a raw file of odd size: virtual size = file size, reads match the bytes', async () => {
+    const path = writePatternRaw(join(dir, 'odd.raw'), { size: 3 * MiB + 777, seed: 4 });
+    const bytes = readFileSync(path);
+    const disk = await openDiskImage(path);
+    try {
+      expect(disk.format).toBe('raw');
+      expect(disk.virtualSize).toBe(bytes.length);
+      const buffer = Buffer.alloc(5000);
+      await disk.read(buffer, bytes.length - 5000, 5000);
+      expect(buffer.equals(bytes.subarray(bytes.length - 5000))).toBe(true);
+      await expect(disk.read(Buffer.alloc(2), bytes.length - 1, 2)).rejects.toMatchObject({ code: 'BAD_IMAGE' });
+    } finally {
+      await disk.close();
+    }
+    const info = await diskImageInfo(path);
+    // Our virtual size is the file size exactly; qemu-img 7.2 reports it rounded up to 512.
+    expect(info).toMatchObject({ format: 'raw', virtualSize: bytes.length, fileSize: bytes.length });
+    expect(qemuInfo(path)['virtual-size']).toBe(Math.ceil(bytes.length / 512) * 512);
+    expect(await checkDiskImage(path)).toMatchObject({ format: 'raw', clean: true });
+  });
+
+  it('maps all-zero 1 MiB blocks as zero, a fully sparse file without reading', async () => {
+    const path = join(dir, 'blocks.raw');
+    const fd = openSync(path, 'w');
+    ftruncateSync(fd, 4 * RAW_SCAN_BLOCK + 10);
+    closeSync(fd);
+    const sparse = await openDiskImage(path);
+    expect(await sparse.allocationMap()).toEqual([{ offset: 0, length: 4 * RAW_SCAN_BLOCK + 10, zero: true }]);
+    await sparse.close();
+    const bytes = Buffer.alloc(4 * RAW_SCAN_BLOCK + 10);
+    bytes[RAW_SCAN_BLOCK + 5] = 1;
+    bytes[bytes.length - 1] = 2;
+    writeFileSync(path, bytes);
+    const disk = await openDiskImage(path);
+    expect(await disk.allocationMap()).toEqual([
+      { offset: 0, length: RAW_SCAN_BLOCK, zero: true },
+      { offset: RAW_SCAN_BLOCK, length: RAW_SCAN_BLOCK, zero: false },
+      { offset: 2 * RAW_SCAN_BLOCK, length: 2 * RAW_SCAN_BLOCK, zero: true },
+      { offset: 4 * RAW_SCAN_BLOCK, length: 10, zero: false },
+    ]);
+    await disk.close();
+  });
+
+  it('exports raw to a sparse raw copy, byte-identical, refusing to overwrite', async () => {
+    const path = join(dir, 'holes.raw');
+    const fd = openSync(path, 'w');
+    ftruncateSync(fd, 16 * MiB + 3);
+    closeSync(fd);
+    const data = Buffer.alloc(MiB, 0x61);
+    const bytes = Buffer.alloc(16 * MiB + 3);
+    data.copy(bytes, 5 * MiB);
+    writeFileSync(path, bytes);
+    const out = join(dir, 'holes.out.raw');
+    const progress: [number, number][] = [];
+    await exportDiskImage(path, out, { onProgress: (done, total) => progress.push([done, total]) });
+    expect(readFileSync(out).equals(bytes)).toBe(true);
+    expect(statSync(out).blocks * 512).toBeLessThanOrEqual(2 * MiB);
+    expect(progress[progress.length - 1]).toEqual([16 * MiB + 3, 16 * MiB + 3]);
+    await expect(exportDiskImage(path, out)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('refuses an unknown target format and a missing source clearly', async () => {
+    const path = writePatternRaw(join(dir, 'small.raw'), { size: MiB });
+    await expect(exportDiskImage(join(dir, 'missing.raw'), join(dir, 'x.raw'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(exportDiskImage(path, join(dir, 'y.img'), { format: 'bogus' as 'raw' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
