@@ -1,0 +1,29 @@
+/** The app shell: navigation on the left, the current page on the right, banners and toasts. */
+import { useEffect } from 'react';
+import { ConnectionBanner } from './shell/connection-banner.tsx';
+import { SideNav } from './shell/side-nav.tsx';
+import { PageForRoute } from './shell/page-for-route.tsx';
+import { ToastViewport } from './components/toast-viewport.tsx';
+import { useAppInfoStore } from './stores/app-info-store.ts';
+import { useVaultsStore } from './stores/vaults-store.ts';
+import { useRouteStore } from './stores/route-store.ts';
+
+export function App() {
+  const route = useRouteStore((state) => state.route);
+  useEffect(() => {
+    void useAppInfoStore.getState().load().catch(() => undefined);
+    void useVaultsStore.getState().refresh();
+  }, []);
+  return (
+    <div className="shell">
+      <SideNav route={route} />
+      <main className="main">
+        <ConnectionBanner />
+        <div className="page">
+          <PageForRoute route={route} />
+        </div>
+      </main>
+      <ToastViewport />
+    </div>
+  );
+}

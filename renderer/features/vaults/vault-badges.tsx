@@ -1,0 +1,17 @@
+/** How a vault's settings read at a glance. */
+import type { Vault } from '../../../shared/contract/models.ts';
+import { Badge } from '../../components/badge.tsx';
+
+export function ImmutabilityBadge({ state }: { state: Vault['immutability'] }) {
+  if (state === 'locked') return <Badge tone="accent" title="Locked: irreversible">Locked</Badge>;
+  if (state === 'enabled') return <Badge tone="info">Enabled</Badge>;
+  return <Badge>Disabled</Badge>;
+}
+
+export function SoftDeleteBadge({ vault }: { vault: Vault }) {
+  return vault.softDeleteEnabled ? <Badge tone="ok">{vault.softDeleteDays} days</Badge> : <Badge tone="warn">Off</Badge>;
+}
+
+export function VaultStatusBadge({ vault }: { vault: Vault }) {
+  return vault.status === 'ok' ? <Badge tone="ok">Available</Badge> : <Badge tone="danger" title={vault.statusMessage}>Missing</Badge>;
+}
