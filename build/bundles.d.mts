@@ -1,0 +1,7 @@
+import type { BuildOptions } from 'esbuild';
+
+export declare const PRELOAD_TARGET: string;
+export declare const NODE_TARGET: string;
+export declare function mainBundle(root: string, outDir?: string): BuildOptions & { outfile: string };
+export declare function preloadBundle(root: string, outDir?: string): BuildOptions & { outfile: string };
+export declare function cliBundle(root: string, outDir?: string): BuildOptions & { outfile: string };
