@@ -101,6 +101,8 @@ export async function openVmdkLayout(path: string): Promise<VmdkLayout> {
     }
     await first.close();
     firstOwned = true;
+    const total = extents.reduce((sum, extent) => sum + extent.size, 0);
+    if (!Number.isSafeInteger(total)) throw badImage(path, 'vmdk.descriptor', `the extents add up to ${total} bytes, more than any disk can hold`);
     return { descriptor: source.descriptor, embedded: false, extents, files };
   } catch (error) {
     for (const extent of extents) await extent.close().catch(() => undefined);
