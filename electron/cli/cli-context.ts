@@ -6,11 +6,24 @@ import { createInterface } from 'node:readline/promises';
 import { ErrorCodes, LabvaultError } from '../../shared/errors.ts';
 import { Engine } from '../engine/engine.ts';
 import type { CliIo } from './cli-command.ts';
+import { cliPassphraseSource } from './passphrase.ts';
 
 let engine: Engine | undefined;
+let passphraseFile: string | undefined;
+
+export function setPassphraseFile(path: string | undefined): void {
+  passphraseFile = path;
+}
+
+export function cliPassphraseFile(): string | undefined {
+  return passphraseFile;
+}
 
 export function cliEngine(io: CliIo): Engine {
-  engine ??= new Engine({ face: 'cli', env: io.env });
+  if (!engine) {
+    engine = new Engine({ face: 'cli', env: io.env });
+    engine.keyring.passphraseFor = cliPassphraseSource(io.env, passphraseFile);
+  }
   return engine;
 }
 

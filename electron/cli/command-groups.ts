@@ -1,9 +1,26 @@
 /** Every `labvault` command group, in help order. */
 import type { CliCommandGroup } from './cli-command.ts';
+import { backupCommand, protectCommand } from './commands/backup.ts';
+import { imageCommand } from './commands/image.ts';
+import { itemCommand, itemsCommand, protectionCommand } from './commands/items.ts';
+import { jobsCommand } from './commands/jobs.ts';
+import { pointsCommand } from './commands/points.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { uiCommand } from './commands/ui.ts';
 import { vaultCommand } from './commands/vault.ts';
+import { verifyCommand } from './commands/verify.ts';
 
 export const commandGroups: CliCommandGroup[] = [
   vaultCommand,
+  protectCommand,
+  backupCommand,
+  jobsCommand,
+  pointsCommand,
+  restoreCommand,
+  verifyCommand,
+  itemsCommand,
+  itemCommand,
+  protectionCommand,
+  imageCommand,
   uiCommand,
 ];

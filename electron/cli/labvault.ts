@@ -7,7 +7,7 @@ import { ErrorCodes, LabvaultError, USER_ERROR_CODES } from '../../shared/errors
 import { appVersion } from '../engine/engine.ts';
 import type { CliIo } from './cli-command.ts';
 import { commandGroups } from './command-groups.ts';
-import { closeCliEngine } from './cli-context.ts';
+import { closeCliEngine, setPassphraseFile } from './cli-context.ts';
 import { parseArgs } from './parse-args.ts';
 
 export const EXIT_OK = 0;
@@ -32,6 +32,9 @@ function helpText(): string {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     const { group, args } = parseArgs(argv);
+    const passphraseFile = args.flags['passphrase-file'];
+    delete args.flags['passphrase-file'];
+    setPassphraseFile(typeof passphraseFile === 'string' ? passphraseFile : undefined);
     if (args.flags.version === true && group === undefined) {
       io.out(appVersion());
       return EXIT_OK;

@@ -1,16 +1,22 @@
 /**
- * The engine facade: one object per process that owns the vault directory, jobs and
- * events, and implements every contract channel. Faces (Electron, CLI, browser host)
+ * The engine facade: one object per process that owns the vault directory, items, jobs
+ * and events, and implements every contract channel. Faces (Electron, CLI, browser host)
  * construct it and route requests to `handlers`.
  */
 import { readFileSync } from 'node:fs';
-import { platform } from 'node:os';
 import type { ChannelHandlers } from '../../shared/contract/channels.ts';
 import type { AppInfo } from '../../shared/contract/models.ts';
-import { defaultVaultParent, resolveAppHome } from './app/app-home.ts';
+import { resolveAppHome } from './app/app-home.ts';
 import { systemClock, type Clock } from './app/clock.ts';
 import { EventBus } from './app/event-bus.ts';
+import { BackupService } from './backup/backup-service.ts';
+import { buildHandlers } from './handlers/build-handlers.ts';
+import { JobService } from './jobs/job-service.ts';
+import { ProtectionService } from './protection/protection-service.ts';
+import { AlertService } from './alerts/alert-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
+import { VaultKeyring } from './vault/vault-keyring.ts';
+import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
 
 export interface EngineOptions {
   appHome?: string;
@@ -28,7 +34,12 @@ export class Engine {
   readonly appHome: string;
   readonly clock: Clock;
   readonly events = new EventBus();
+  readonly keyring = new VaultKeyring();
   readonly vaults: VaultDirectory;
+  readonly protection: ProtectionService;
+  readonly jobs: JobService;
+  readonly backups: BackupService;
+  readonly alerts: AlertService;
   readonly face: AppInfo['face'];
   readonly handlers: ChannelHandlers;
 
@@ -36,33 +47,18 @@ export class Engine {
     this.appHome = options.appHome ?? resolveAppHome(options.env ?? process.env);
     this.clock = options.clock ?? systemClock;
     this.face = options.face;
-    this.vaults = new VaultDirectory(this.appHome, this.clock);
-    this.handlers = this.buildHandlers();
+    this.vaults = new VaultDirectory(this.appHome, this.clock, {
+      initialize: (session, input) => initializeVault(session, input, this.keyring, this.clock),
+      opened: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),
+    });
+    this.protection = new ProtectionService(this.vaults, this.clock);
+    this.jobs = new JobService(this.vaults, this.clock, this.events);
+    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock);
+    this.alerts = new AlertService(this.vaults, this.clock, this.events);
+    this.handlers = buildHandlers(this);
   }
 
   close(): void {
     this.vaults.close();
   }
-
-  private buildHandlers(): ChannelHandlers {
-    const vaults = this.vaults;
-    const notify = (reason: string) => this.events.emitAny('vaultsChanged', { reason });
-    return {
-      app: {
-        info: async () => ({ version: appVersion(), appHome: this.appHome, face: this.face, platform: platform(), defaultVaultParent: defaultVaultParent() }),
-      },
-      vaults: {
-        list: () => vaults.list(),
-        show: ({ name }) => vaults.show(name),
-        checkPath: ({ path }) => vaults.checkPath(path),
-        create: async (input) => { const vault = await vaults.create(input); notify('created'); return vault; },
-        open: async ({ path }) => { const vault = await vaults.open(path); notify('opened'); return vault; },
-        update: async (input) => { const vault = await updateVaultSettings(vaults, input); notify('updated'); return vault; },
-        deleteCheck: async ({ name }) => { const blockers = await vaults.deleteBlockers(name); return { deletable: blockers.length === 0, blockers }; },
-        delete: async ({ name }) => { await vaults.delete(name); notify('deleted'); return { deleted: true }; },
-      },
-    };
-  }
 }
-
-import { updateVaultSettings } from './vault/vault-settings.ts';

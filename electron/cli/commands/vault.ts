@@ -2,8 +2,9 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Vault } from '../../../shared/contract/models.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
-import { cliEngine, confirmOnTerminal, printJson } from '../cli-context.ts';
-import { formatTable } from '../cli-format.ts';
+import { cliEngine, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
+import { newPassphrase } from '../passphrase.ts';
+import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
 
 function describeVault(vault: Vault): string {
@@ -23,14 +24,16 @@ function describeVault(vault: Vault): string {
 }
 
 async function create(args: ParsedArgs, io: CliIo): Promise<number> {
-  expectFlags(args, ['name', 'path', 'soft-delete-days', 'immutability', 'encrypt', 'passphrase-file']);
+  expectFlags(args, ['name', 'path', 'soft-delete-days', 'immutability', 'encrypt']);
   const immutability = stringFlag(args, 'immutability');
   if (immutability !== undefined && immutability !== 'disabled' && immutability !== 'enabled') {
     throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--immutability must be "disabled" or "enabled" (lock it later with "labvault vault update"), got "${immutability}".`, { field: 'immutability' });
   }
   const softDeleteDays = integerFlag(args, 'soft-delete-days');
   const engine = cliEngine(io);
+  const passphrase = booleanFlag(args, 'encrypt') ? await newPassphrase(io.env, cliPassphraseFile()) : undefined;
   const vault = await engine.handlers.vaults.create({
+    ...(passphrase !== undefined ? { passphrase } : {}),
     name: stringFlag(args, 'name', true),
     path: stringFlag(args, 'path', true),
     ...(softDeleteDays !== undefined ? { softDeleteDays } : {}),
@@ -65,7 +68,7 @@ async function show(args: ParsedArgs, io: CliIo): Promise<number> {
 }
 
 async function open(args: ParsedArgs, io: CliIo): Promise<number> {
-  expectFlags(args, ['passphrase-file']);
+  expectFlags(args, []);
   const vault = await cliEngine(io).handlers.vaults.open({ path: positional(args, 1, 'path') });
   if (booleanFlag(args, 'json')) printJson(io, vault);
   else io.out(`Opened vault "${vault.name}" at ${vault.path}.`);
@@ -118,6 +121,30 @@ async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+async function stats(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, []);
+  const result = await cliEngine(io).handlers.vaults.stats({ name: positional(args, 1, 'name') });
+  if (booleanFlag(args, 'json')) printJson(io, result);
+  else {
+    io.out(`Vault "${result.name}": ${result.items} items, ${result.points} points (${result.softDeletedPoints} soft-deleted), ${result.chunks} chunks.`);
+    io.out(`Logical ${formatBytes(result.logicalBytes)}, stored ${formatBytes(result.storedBytes)}.`);
+    for (const item of result.perItem) io.out(`  ${item.name}: ${item.points} points, logical ${formatBytes(item.logicalBytes)}, stored ${formatBytes(item.storedBytes)}`);
+  }
+  return 0;
+}
+
+async function rebuild(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, []);
+  const engine = cliEngine(io);
+  const session = await engine.vaults.session(positional(args, 1, 'name'));
+  const { rebuildCatalog } = await import('../../engine/vault/vault-initialization.ts');
+  await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
+  const counts = Object.fromEntries(['policies', 'items', 'points', 'jobs'].map((table) => [table, (session.catalog.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n]));
+  if (booleanFlag(args, 'json')) printJson(io, { rebuilt: true, ...counts });
+  else io.out(`Rebuilt the catalog of "${session.config.name}" from its files: ${counts.policies} policies, ${counts.items} items, ${counts.points} points, ${counts.jobs} jobs.`);
+  return 0;
+}
+
 export const vaultCommand: CliCommandGroup = {
   name: 'vault',
   usage: [
@@ -127,6 +154,8 @@ export const vaultCommand: CliCommandGroup = {
     'vault show NAME [--json]',
     'vault update NAME [--soft-delete-days N] [--soft-delete on|off] [--immutability disabled|enabled|locked] [--confirm NAME]',
     'vault delete NAME [--yes]               only when it protects no items and holds no data',
+    'vault stats NAME [--json]               storage used by the vault and each item',
+    'vault rebuild-catalog NAME [--json]     rebuild the catalog database from the vault\'s files',
   ],
   async run(args, io) {
     const sub = args.positionals[0];
@@ -137,6 +166,8 @@ export const vaultCommand: CliCommandGroup = {
       case 'show': return show(args, io);
       case 'update': return update(args, io);
       case 'delete': return remove(args, io);
+      case 'stats': return stats(args, io);
+      case 'rebuild-catalog': return rebuild(args, io);
       case 'rename':
         throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Vaults cannot be renamed: a vault keeps the name it was created with.', { field: 'command' });
       default:

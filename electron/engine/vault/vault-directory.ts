@@ -21,15 +21,19 @@ import {
 } from './vault-config.ts';
 import type { VaultSession } from './vault-session.ts';
 import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
+import { RecordStore } from './record-store.ts';
 
 export interface VaultLifecycleHooks {
   /** Called after the vault's files exist and before it is registered (default policy, store init). */
   initialize?(session: VaultSession, input: CreateVaultInput): Promise<void>;
+  /** Called when a session is opened: reconcile the catalog with the vault's files. */
+  opened?(session: VaultSession): Promise<void>;
 }
 
 export class VaultDirectory {
   readonly known: KnownVaults;
   private readonly sessions = new Map<string, VaultSession>();
+  private readonly opening = new Map<string, Promise<VaultSession>>();
   private readonly clock: Clock;
   private readonly hooks: VaultLifecycleHooks;
 
@@ -93,7 +97,7 @@ export class VaultDirectory {
       await mkdir(dir, { recursive: true });
       await mkdir(vaultDataDir(dir), { recursive: true });
       const catalog = openCatalog(dir);
-      const session: VaultSession = { dir, config, catalog };
+      const session: VaultSession = { dir, config, catalog, records: new RecordStore(dir) };
       this.sessions.set(config.id, session);
       await this.hooks.initialize?.(session, input);
       // vault.json last: a folder without it is not a vault, so a crash before here leaves no half vault.
@@ -130,13 +134,33 @@ export class VaultDirectory {
     const entry = await this.findKnown(nameOrId);
     const cached = this.sessions.get(entry.id);
     if (cached) return cached;
+    let pending = this.opening.get(entry.id);
+    if (!pending) {
+      pending = this.openSession(entry).finally(() => this.opening.delete(entry.id));
+      this.opening.set(entry.id, pending);
+    }
+    return pending;
+  }
+
+  private async openSession(entry: KnownVault): Promise<VaultSession> {
     const config = await readVaultConfig(entry.path);
     if (config.id !== entry.id) {
       throw new LabvaultError(ErrorCodes.CONFLICT, `The folder ${entry.path} now holds a different vault ("${config.name}"). Open it again with "labvault vault open".`);
     }
-    const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(entry.path) };
+    const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(entry.path), records: new RecordStore(entry.path) };
+    try {
+      await this.hooks.opened?.(session);
+    } catch (error) {
+      session.catalog.close();
+      throw error;
+    }
     this.sessions.set(entry.id, session);
     return session;
+  }
+
+  /** Sessions open right now (for the scheduler and shutdown). */
+  openSessions(): VaultSession[] {
+    return [...this.sessions.values()];
   }
 
   async saveConfig(session: VaultSession): Promise<void> {

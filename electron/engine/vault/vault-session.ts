@@ -4,9 +4,12 @@
  */
 import type { CatalogDb } from '../catalog/vault-catalog.ts';
 import type { VaultConfig } from './vault-config.ts';
+import type { RecordStore } from './record-store.ts';
 
 export interface VaultSession {
   readonly dir: string;
   config: VaultConfig;
-  readonly catalog: CatalogDb;
+  catalog: CatalogDb;
+  /** Items, policies and job records kept in the vault's own files. */
+  readonly records: RecordStore;
 }

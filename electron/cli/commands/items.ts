@@ -1,0 +1,96 @@
+/** `labvault items list`, `labvault item undelete`, `labvault protection stop|resume`. */
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { Item } from '../../../shared/contract/item-models.ts';
+import type { CliCommandGroup } from '../cli-command.ts';
+import { cliEngine, printJson } from '../cli-context.ts';
+import { formatBytes, formatTable } from '../cli-format.ts';
+import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
+
+function describeItem(item: Item): string {
+  const state = item.state === 'soft-deleted' ? `soft-deleted (purged ${item.purgeAt ?? '?'})` : item.state === 'stopped' ? `stopped (points kept ${item.retainMode === 'expiry' ? 'until expiry' : 'forever'})` : 'protected';
+  return `Item "${item.name}" in vault "${item.vaultName}": ${state}; policy ${item.policyName}; ${item.pointCount} point${item.pointCount === 1 ? '' : 's'}.`;
+}
+
+export const itemsCommand: CliCommandGroup = {
+  name: 'items',
+  usage: ['items list [--vault V] [--json]          protected items with state (protected | stopped | soft-deleted) and purgeAt'],
+  async run(args, io) {
+    if (args.positionals[0] !== 'list') throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown items command "${args.positionals[0] ?? ''}". Try: labvault items list`, { field: 'command' });
+    expectFlags(args, ['vault']);
+    const vault = stringFlag(args, 'vault');
+    const items = await cliEngine(io).handlers.items.list(vault ? { vault } : {});
+    if (booleanFlag(args, 'json')) printJson(io, items);
+    else if (items.length === 0) io.out('No protected items. Add one with: labvault protect --vault V --name NAME FILE...');
+    else io.out(formatTable(['NAME', 'VAULT', 'STATE', 'POLICY', 'POINTS', 'STORED', 'LAST BACKUP'], items.map((item) => [
+      item.name, item.vaultName, item.state === 'soft-deleted' ? `soft-deleted until ${item.purgeAt?.slice(0, 10) ?? '?'}` : item.state, item.policyName,
+      String(item.pointCount), formatBytes(item.storedBytes), item.lastBackupAt ? `${item.lastBackupAt.slice(0, 19).replace('T', ' ')} ${item.lastBackupStatus ?? ''}` : 'never',
+    ])));
+    return 0;
+  },
+};
+
+export const itemCommand: CliCommandGroup = {
+  name: 'item',
+  usage: [
+    'item show ITEM [--json]',
+    'item undelete ITEM [--json]               bring back a soft-deleted item and its points',
+    'item set-policy ITEM --policy P',
+  ],
+  async run(args, io) {
+    const engine = cliEngine(io);
+    const sub = args.positionals[0];
+    let item: Item;
+    if (sub === 'show') {
+      expectFlags(args, []);
+      item = await engine.handlers.items.show({ item: positional(args, 1, 'item') });
+    } else if (sub === 'undelete') {
+      expectFlags(args, []);
+      item = await engine.handlers.items.undelete({ item: positional(args, 1, 'item') });
+    } else if (sub === 'set-policy') {
+      expectFlags(args, ['policy']);
+      item = await engine.handlers.items.setPolicy({ item: positional(args, 1, 'item'), policy: stringFlag(args, 'policy', true) });
+    } else {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown item command "${sub ?? ''}". Try: labvault help`, { field: 'command' });
+    }
+    if (booleanFlag(args, 'json')) printJson(io, item);
+    else io.out(describeItem(item));
+    return 0;
+  },
+};
+
+export const protectionCommand: CliCommandGroup = {
+  name: 'protection',
+  usage: [
+    'protection stop ITEM --keep-data [--retain forever|expiry]',
+    'protection stop ITEM --delete-data --confirm ITEM_NAME   data goes to soft delete (when on)',
+    'protection resume ITEM [--policy P]',
+  ],
+  async run(args, io) {
+    const engine = cliEngine(io);
+    const sub = args.positionals[0];
+    let item: Item;
+    if (sub === 'stop') {
+      expectFlags(args, ['keep-data', 'delete-data', 'retain', 'confirm']);
+      const keep = booleanFlag(args, 'keep-data');
+      const remove = booleanFlag(args, 'delete-data');
+      if (keep === remove) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Choose exactly one of --keep-data or --delete-data.', { field: 'keep-data' });
+      const retain = stringFlag(args, 'retain');
+      if (retain !== undefined && retain !== 'forever' && retain !== 'expiry') throw new LabvaultError(ErrorCodes.INVALID_INPUT, '--retain must be "forever" or "expiry".', { field: 'retain' });
+      if (retain !== undefined && remove) throw new LabvaultError(ErrorCodes.INVALID_INPUT, '--retain goes with --keep-data only.', { field: 'retain' });
+      const confirm = stringFlag(args, 'confirm');
+      item = await engine.handlers.items.stopProtection({
+        item: positional(args, 1, 'item'), mode: keep ? 'keep-data' : 'delete-data',
+        ...(retain ? { retain: retain as 'forever' | 'expiry' } : {}), ...(confirm !== undefined ? { confirm } : {}),
+      });
+    } else if (sub === 'resume') {
+      expectFlags(args, ['policy']);
+      const policy = stringFlag(args, 'policy');
+      item = await engine.handlers.items.resumeProtection({ item: positional(args, 1, 'item'), ...(policy ? { policy } : {}) });
+    } else {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown protection command "${sub ?? ''}". Try: labvault help`, { field: 'command' });
+    }
+    if (booleanFlag(args, 'json')) printJson(io, item);
+    else io.out(describeItem(item));
+    return 0;
+  },
+};

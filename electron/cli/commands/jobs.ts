@@ -1,0 +1,63 @@
+/** `labvault jobs list|show|cancel`. */
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { JobOperationSchema, JobStatusSchema } from '../../../shared/contract/item-models.ts';
+import type { CliCommandGroup } from '../cli-command.ts';
+import { cliEngine, printJson } from '../cli-context.ts';
+import { formatBytes, formatTable } from '../cli-format.ts';
+import { describeJob } from '../job-progress.ts';
+import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
+
+export const jobsCommand: CliCommandGroup = {
+  name: 'jobs',
+  usage: [
+    'jobs list [--vault V] [--status S] [--operation O] [--item ITEM] [--from ISO] [--to ISO] [--limit N] [--json]',
+    'jobs show ID [--json]',
+    'jobs cancel ID',
+  ],
+  async run(args, io) {
+    const engine = cliEngine(io);
+    const sub = args.positionals[0];
+    if (sub === 'list') {
+      expectFlags(args, ['vault', 'status', 'operation', 'item', 'from', 'to', 'limit']);
+      const status = stringFlag(args, 'status');
+      if (status !== undefined && !JobStatusSchema.safeParse(status).success) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--status must be one of ${JobStatusSchema.options.join(', ')}.`, { field: 'status' });
+      const operation = stringFlag(args, 'operation');
+      if (operation !== undefined && !JobOperationSchema.safeParse(operation).success) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--operation must be one of ${JobOperationSchema.options.join(', ')}.`, { field: 'operation' });
+      for (const field of ['from', 'to']) {
+        const value = stringFlag(args, field);
+        if (value !== undefined && Number.isNaN(Date.parse(value))) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--${field} must be a date or ISO instant.`, { field });
+      }
+      const vault = stringFlag(args, 'vault');
+      const item = stringFlag(args, 'item');
+      const from = stringFlag(args, 'from');
+      const to = stringFlag(args, 'to');
+      const limit = integerFlag(args, 'limit');
+      const jobs = await engine.handlers.jobs.list({
+        ...(vault ? { vault } : {}), ...(status ? { status: status as never } : {}), ...(operation ? { operation: operation as never } : {}),
+        ...(item ? { item } : {}), ...(from ? { from: new Date(from).toISOString() } : {}), ...(to ? { to: new Date(to).toISOString() } : {}), ...(limit ? { limit } : {}),
+      });
+      if (booleanFlag(args, 'json')) printJson(io, jobs);
+      else if (jobs.length === 0) io.out('No jobs.');
+      else io.out(formatTable(['STARTED', 'OPERATION', 'ITEM', 'STATUS', 'READ', 'WRITTEN', 'ID'], jobs.map((job) => {
+        const transfer = job.subtasks.find((subtask) => subtask.name === 'Transfer data to vault' || subtask.name === 'Restore');
+        return [job.startedAt.replace('T', ' ').slice(0, 19), job.operation, job.item ?? '-', job.status, formatBytes(transfer?.bytesRead ?? 0), formatBytes(transfer?.bytesWritten ?? 0), job.id];
+      })));
+      return 0;
+    }
+    if (sub === 'show') {
+      expectFlags(args, []);
+      const job = await engine.handlers.jobs.show({ id: positional(args, 1, 'id') });
+      if (booleanFlag(args, 'json')) printJson(io, job);
+      else io.out(describeJob(job));
+      return 0;
+    }
+    if (sub === 'cancel') {
+      expectFlags(args, []);
+      const job = await engine.handlers.jobs.cancel({ id: positional(args, 1, 'id') });
+      if (booleanFlag(args, 'json')) printJson(io, job);
+      else io.out(describeJob(job));
+      return 0;
+    }
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown jobs command "${sub ?? ''}". Try: labvault help`, { field: 'command' });
+  },
+};

@@ -1,0 +1,47 @@
+/** Shows a running job's progress on a terminal and waits for it to end. */
+import type { Job } from '../../shared/contract/item-models.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { RunningJob } from '../engine/jobs/job-service.ts';
+import type { CliIo } from './cli-command.ts';
+import { formatBytes, formatDuration } from './cli-format.ts';
+
+export async function waitWithProgress(engine: Engine, running: RunningJob, io: CliIo, show: boolean): Promise<Job> {
+  let lastLine = '';
+  const unsubscribe = engine.events.on('jobProgress', (progress) => {
+    if (!show || progress.jobId !== running.job.id) return;
+    const percent = progress.bytesTotal > 0 ? ` ${Math.min(100, Math.floor((progress.bytesDone / progress.bytesTotal) * 100))}%` : '';
+    const rate = progress.bytesPerSecond > 0 ? ` ${formatBytes(progress.bytesPerSecond)}/s` : '';
+    const eta = progress.etaSeconds !== null && progress.etaSeconds > 0 ? ` ETA ${formatDuration(progress.etaSeconds * 1000)}` : '';
+    const line = `${progress.subtask}:${percent} ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}${rate}${eta}`;
+    if (line === lastLine) return;
+    lastLine = line;
+    if (io.isTty) process.stderr.write(`\r\u001b[2K${line}`);
+  });
+  const cancel = () => {
+    engine.jobs.cancel(running.job.id).catch(() => undefined);
+  };
+  process.once('SIGINT', cancel);
+  try {
+    return await running.done;
+  } finally {
+    process.off('SIGINT', cancel);
+    unsubscribe();
+    if (show && io.isTty && lastLine) process.stderr.write('\n');
+  }
+}
+
+export function describeJob(job: Job): string {
+  const lines = [`Job ${job.id}: ${job.operation} of ${job.item ?? job.vaultName} ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}`];
+  for (const subtask of job.subtasks) {
+    const duration = subtask.startedAt && subtask.endedAt ? ` in ${formatDuration(Date.parse(subtask.endedAt) - Date.parse(subtask.startedAt))}` : '';
+    const figures = [
+      subtask.bytesRead !== undefined ? `read ${formatBytes(subtask.bytesRead)}` : '',
+      subtask.bytesWritten !== undefined ? `written ${formatBytes(subtask.bytesWritten)}` : '',
+      subtask.bytesDeduplicated !== undefined ? `deduplicated ${formatBytes(subtask.bytesDeduplicated)}` : '',
+      subtask.bytesPerSecond ? `${formatBytes(subtask.bytesPerSecond)}/s` : '',
+    ].filter(Boolean).join(', ');
+    lines.push(`  ${subtask.name}: ${subtask.status}${duration}${figures ? `; ${figures}` : ''}${subtask.message ? `. ${subtask.message}` : ''}`);
+  }
+  if (job.pointId) lines.push(`  Recovery point: ${job.pointId}`);
+  return lines.join('\n');
+}

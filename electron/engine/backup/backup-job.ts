@@ -1,0 +1,109 @@
+/**
+ * A backup job of one protected item: Snapshot, then Transfer data to vault.
+ *
+ * Concurrency (PRODUCT.md): two jobs of one item may overlap, but only one subtask per
+ * phase runs at a time. A job waits for the item's snapshot phase; after its snapshot, if
+ * another transfer of the item is running, it skips its own transfer (recorded as such) and
+ * the next transfer carries all change since the newest vault point.
+ */
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { Manifest, VaultStore } from '../vault/store/index.ts';
+import { lockPhase, tryLockPhase } from '../jobs/phase-lock.ts';
+import type { JobContext } from '../jobs/job-service.ts';
+import type { ItemRecord } from '../protection/item-record.ts';
+import { captureSnapshot, removeSnapshotDir } from './snapshot-phase.ts';
+import { transferToVault } from './transfer-phase.ts';
+import { listPointRows, newPointId, pointFromManifest, savePointRow, type PointRow } from './point-record.ts';
+
+export const SNAPSHOT = 'Snapshot';
+export const TRANSFER = 'Transfer data to vault';
+
+export interface BackupRequest {
+  item: ItemRecord;
+  store: VaultStore;
+  /** On-demand: retain until this instant. Scheduled: null (the policy decides). */
+  retainUntil: string | null;
+  scheduled: boolean;
+  slot?: string;
+  instantRestoreDays: number;
+  now: () => Date;
+}
+
+export interface BackupOutcome {
+  point: PointRow | null;
+  transferSkipped: boolean;
+}
+
+async function newestManifest(context: JobContext, store: VaultStore, itemId: string): Promise<Manifest | null> {
+  const newest = listPointRows(context.session, itemId)[0];
+  if (!newest) return null;
+  return store.readManifest(itemId, newest.id).catch(() => null);
+}
+
+export async function runBackup(context: JobContext, request: BackupRequest): Promise<BackupOutcome> {
+  const { item, store } = request;
+  const vaultDir = context.session.dir;
+  const createdAt = request.now();
+  const pointId = newPointId(createdAt, randomBytes(3).toString('hex'));
+
+  // Phase 1: Snapshot (one at a time per item; later jobs wait here).
+  const snapshotLock = await lockPhase(vaultDir, item.id, 'snapshot', context.job.id, context.signal);
+  let capture;
+  try {
+    context.begin(SNAPSHOT);
+    capture = await captureSnapshot({ vaultDir, itemId: item.id, pointId, files: item.files });
+    context.report(SNAPSHOT, { bytesTotal: capture.files.reduce((sum, file) => sum + file.identity.size, 0) });
+    context.end(SNAPSHOT, 'completed', capture.snapshotDir ? `Instant-restore snapshot kept ${request.instantRestoreDays} day${request.instantRestoreDays === 1 ? '' : 's'}.` : (capture.tierNote ?? undefined));
+  } finally {
+    await snapshotLock.release();
+  }
+
+  // Phase 2: Transfer (skipped when another transfer of this item is running).
+  const transferLock = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
+  if (!transferLock) {
+    if (capture.snapshotDir) await removeSnapshotDir(capture.snapshotDir);
+    context.end(TRANSFER, 'skipped', 'Another transfer of this item was running; the next transfer carries all change since the newest vault point.');
+    return { point: null, transferSkipped: true };
+  }
+  let writer;
+  try {
+    context.begin(TRANSFER);
+    writer = await store.beginWrite(`backup of ${item.name} (job ${context.job.id})`, { waitMs: 60_000 });
+    const previous = await newestManifest(context, store, item.id);
+    const manifest = await transferToVault({
+      store,
+      itemId: item.id,
+      pointId,
+      createdAt: createdAt.toISOString(),
+      capture,
+      previous,
+      consistency: 'crash-consistent',
+      expiresAt: request.retainUntil,
+      onDemand: !request.scheduled,
+      extra: {
+        sources: Object.fromEntries(capture.files.map((file) => [file.name, file.source.path])),
+        snapshotDir: capture.snapshotDir,
+        tierNote: capture.tierNote,
+        scheduled: request.scheduled,
+        ...(request.slot ? { slot: request.slot } : {}),
+        jobId: context.job.id,
+      },
+      signal: context.signal,
+      onProgress: (figures) => context.report(TRANSFER, figures),
+    });
+    const snapshotUntil = capture.snapshotDir ? new Date(createdAt.getTime() + request.instantRestoreDays * 86_400_000).toISOString() : null;
+    const point = pointFromManifest(manifest, 'active', { snapshotUntil });
+    savePointRow(context.session, point);
+    context.setJob((job) => { job.pointId = point.id; });
+    context.end(TRANSFER, 'completed', `${point.files.length} file${point.files.length === 1 ? '' : 's'} in the vault; point ${point.id}.`);
+    return { point, transferSkipped: false };
+  } catch (error) {
+    if (capture.snapshotDir) await removeSnapshotDir(capture.snapshotDir);
+    if (error instanceof LabvaultError || context.signal.aborted) throw error;
+    throw new LabvaultError(ErrorCodes.INTERNAL, `Transfer failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    await writer?.release();
+    await transferLock.release();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Starts backups (Backup now, the scheduler, catch-up runs) as jobs, and runs the hooks
+ * that follow a successful backup (retention, snapshot-tier expiry).
+ */
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { Job } from '../../../shared/contract/item-models.ts';
+import type { Clock } from '../app/clock.ts';
+import type { JobService, RunningJob } from '../jobs/job-service.ts';
+import type { ProtectionService, ResolvedItem } from '../protection/protection-service.ts';
+import { listPolicyRecords } from '../vault/policy-records.ts';
+import type { VaultKeyring } from '../vault/vault-keyring.ts';
+import type { VaultSession } from '../vault/vault-session.ts';
+import { runBackup, SNAPSHOT, TRANSFER, type BackupOutcome } from './backup-job.ts';
+import { resolveRetainUntil } from './retain-until.ts';
+
+export type AfterBackupHook = (session: VaultSession, item: ResolvedItem['record'], outcome: BackupOutcome) => Promise<void>;
+
+export interface StartBackupOptions {
+  retainUntil?: string | undefined;
+  trigger?: Job['trigger'];
+  slot?: string;
+  jobId?: string;
+}
+
+export class BackupService {
+  private readonly protection: ProtectionService;
+  private readonly jobs: JobService;
+  private readonly keyring: VaultKeyring;
+  private readonly clock: Clock;
+  readonly afterBackup: AfterBackupHook[] = [];
+
+  constructor(protection: ProtectionService, jobs: JobService, keyring: VaultKeyring, clock: Clock) {
+    this.protection = protection;
+    this.jobs = jobs;
+    this.keyring = keyring;
+    this.clock = clock;
+  }
+
+  async start(itemRef: string, options: StartBackupOptions = {}): Promise<RunningJob> {
+    const resolved = await this.protection.resolve(itemRef);
+    const { session, record } = resolved;
+    if (record.state !== 'protected') {
+      throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is ${record.state === 'stopped' ? 'not protected (protection was stopped): resume protection first' : 'soft-deleted: undelete it first'}.`, { field: 'item' });
+    }
+    const trigger = options.trigger ?? 'on-demand';
+    const scheduled = trigger === 'scheduled' || trigger === 'catch-up';
+    const retainUntil = scheduled ? null : resolveRetainUntil(options.retainUntil, this.clock.now()).toISOString();
+    const store = await this.keyring.store(session);
+    const policy = listPolicyRecords(session).find((candidate) => candidate.id === record.policyId);
+    const job = this.jobs.create(session, {
+      operation: 'backup', itemId: record.id, item: record.name, trigger, subtasks: [SNAPSHOT, TRANSFER],
+      ...(options.jobId ? { id: options.jobId } : {}),
+    });
+    return this.jobs.start(session, job, async (context) => {
+      const outcome = await runBackup(context, {
+        item: record, store, retainUntil, scheduled,
+        ...(options.slot ? { slot: options.slot } : {}),
+        instantRestoreDays: policy?.policy.instantRestoreDays ?? 2,
+        now: () => this.clock.now(),
+      });
+      for (const hook of this.afterBackup) {
+        try {
+          await hook(session, record, outcome);
+        } catch (error) {
+          // The point is committed; a failing follow-up (retention) must not turn it into a failed backup.
+          context.setJob((job) => {
+            const transfer = job.subtasks.find((subtask) => subtask.name === TRANSFER);
+            if (transfer) transfer.message = `${transfer.message ?? ''} Follow-up failed: ${error instanceof Error ? error.message : String(error)}`.trim();
+          });
+        }
+      }
+    });
+  }
+}

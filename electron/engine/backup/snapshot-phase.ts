@@ -1,0 +1,150 @@
+/**
+ * Phase 1, Snapshot: freeze the state of an item's files quickly.
+ *
+ * Where the filesystem can clone files (reflink on XFS, btrfs, APFS, ReFS), every file is
+ * cloned with COPYFILE_FICLONE_FORCE into the item's snapshot area on the same filesystem:
+ * first <vault>/snapshots/<item>/<point>/ (when the vault shares the VM's filesystem), else
+ * a hidden .labvault-snapshots folder beside the VM's files. Those clones are the
+ * instant-restore tier and the transfer reads them, so the VM may keep writing.
+ * Elsewhere each file's identity (size, mtime, inode, device) is recorded, and the transfer
+ * proves afterwards that the files did not change under it.
+ */
+import { copyFile, constants, mkdir, rm, stat, readdir, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { ItemFileRecord } from '../protection/item-record.ts';
+
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+  mode: number;
+}
+
+export interface CapturedFile {
+  source: ItemFileRecord;
+  /** Name inside the point (unique within the point). */
+  name: string;
+  identity: FileIdentity;
+  /** What the transfer reads: the clone, or the live file. */
+  readPath: string;
+  cloned: boolean;
+}
+
+export interface Capture {
+  files: CapturedFile[];
+  /** Folder holding the clones (the snapshot tier), or null. */
+  snapshotDir: string | null;
+  /** Why there is no snapshot tier, when there is none. */
+  tierNote: string | null;
+}
+
+const CLONE_UNSUPPORTED = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EINVAL', 'ENOTTY', 'EPERM']);
+
+export function identityOf(info: { size: number; mtimeMs: number; ino: number; dev: number; mode: number }): FileIdentity {
+  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, dev: info.dev, mode: info.mode };
+}
+
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** Unique, portable names for the files of a point: the base name, prefixed on clashes. */
+export function pointFileNames(files: ItemFileRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const file of files) counts.set(basename(file.path), (counts.get(basename(file.path)) ?? 0) + 1);
+  return files.map((file, index) => {
+    const name = basename(file.path).replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '_');
+    return (counts.get(basename(file.path)) ?? 0) > 1 ? `${index + 1}-${name}` : name;
+  });
+}
+
+async function statIdentity(path: string): Promise<FileIdentity> {
+  try {
+    return identityOf(await stat(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LabvaultError(code === 'ENOENT' ? ErrorCodes.NOT_FOUND : ErrorCodes.IO_ERROR, `Protected file ${path} cannot be read (${code ?? String(error)}). Was the VM moved or deleted?`, { details: { path } });
+  }
+}
+
+async function tryCloneAll(dir: string, files: ItemFileRecord[], names: string[]): Promise<{ ok: true } | { ok: false; code: string }> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
+  }
+  try {
+    for (let i = 0; i < files.length; i += 1) {
+      await copyFile((files[i] as ItemFileRecord).path, join(dir, names[i] as string), constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
+    }
+    return { ok: true };
+  } catch (error) {
+    await removeSnapshotDir(dir);
+    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
+  }
+}
+
+export async function removeSnapshotDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  // Remove now-empty parents (item folder, .labvault-snapshots) but never anything else.
+  for (let parent = dirname(dir), i = 0; i < 2; parent = dirname(parent), i += 1) {
+    const left = await readdir(parent).catch(() => null);
+    if (left && left.length === 0) await rmdir(parent).catch(() => undefined);
+  }
+}
+
+export async function captureSnapshot(options: { vaultDir: string; itemId: string; pointId: string; files: ItemFileRecord[]; allowClone?: boolean }): Promise<Capture> {
+  const { files } = options;
+  const names = pointFileNames(files);
+  const before = await Promise.all(files.map((file) => statIdentity(file.path)));
+  let snapshotDir: string | null = null;
+  let lastCode = '';
+  if (options.allowClone !== false && files.length > 0) {
+    const firstDir = dirname((files[0] as ItemFileRecord).path);
+    const candidates = [
+      join(options.vaultDir, 'snapshots', options.itemId, options.pointId),
+      join(firstDir, '.labvault-snapshots', options.itemId, options.pointId),
+    ];
+    for (const dir of candidates) {
+      const result = await tryCloneAll(dir, files, names);
+      if (result.ok) {
+        snapshotDir = dir;
+        break;
+      }
+      lastCode = result.code;
+      if (!CLONE_UNSUPPORTED.has(result.code)) break;
+    }
+  }
+  if (snapshotDir) {
+    // A file that changed while the clones were made was cloned at some instant inside the
+    // capture window; each clone is itself a point-in-time copy (crash-consistent per file).
+    return {
+      files: files.map((source, i) => ({ source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: join(snapshotDir as string, names[i] as string), cloned: true })),
+      snapshotDir,
+      tierNote: null,
+    };
+  }
+  const why = options.allowClone === false
+    ? 'snapshots are turned off for this backup'
+    : lastCode === 'EXDEV' || lastCode === 'ENOTSUP' || lastCode === 'EOPNOTSUPP' || lastCode === 'EINVAL' || lastCode === 'ENOTTY' || lastCode === 'ENOSYS'
+      ? "the VM's filesystem cannot clone files (reflink needs XFS, btrfs, APFS or ReFS)"
+      : `cloning failed (${lastCode || 'unknown error'})`;
+  return {
+    files: files.map((source, i) => ({ source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: source.path, cloned: false })),
+    snapshotDir: null,
+    tierNote: `Vault tier only: ${why}. The files were checked to be unchanged during the transfer.`,
+  };
+}
+
+/** After reading live files: proves none changed during the transfer. */
+export async function assertUnchanged(capture: Capture): Promise<void> {
+  for (const file of capture.files) {
+    if (file.cloned) continue;
+    const now = await statIdentity(file.source.path);
+    if (!sameIdentity(now, file.identity)) {
+      throw new LabvaultError(ErrorCodes.SOURCE_CHANGED, `${file.source.path} changed while it was being backed up (the VM is probably running) and its filesystem cannot snapshot it. No recovery point was made: shut the VM down or pause it and retry, or keep VMs on XFS/btrfs for instant snapshots.`, { details: { path: file.source.path } });
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** Every contract channel, implemented by the engine (faces may override dialogs). */
+import { platform } from 'node:os';
+import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
+import { defaultVaultParent } from '../app/app-home.ts';
+import { appVersion, type Engine } from '../engine.ts';
+import { dashboardHandlers } from './dashboard-handlers.ts';
+import { itemHandlers, pointHandlers } from './item-handlers.ts';
+import { jobHandlers } from './job-handlers.ts';
+import { policyHandlers } from './policy-handlers.ts';
+import { vaultHandlers } from './vault-handlers.ts';
+
+export function buildHandlers(engine: Engine): ChannelHandlers {
+  return {
+    app: {
+      info: async () => ({ version: appVersion(), appHome: engine.appHome, face: engine.face, platform: platform(), defaultVaultParent: defaultVaultParent() }),
+    },
+    vaults: vaultHandlers(engine),
+    items: itemHandlers(engine),
+    points: pointHandlers(engine),
+    ...jobHandlers(engine),
+    policies: policyHandlers(engine),
+    ...dashboardHandlers(engine),
+  };
+}

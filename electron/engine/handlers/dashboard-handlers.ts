@@ -1,0 +1,79 @@
+/** dashboard.*, alerts.* and dialogs.* channels (native dialogs exist only in the desktop app). */
+import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
+import type { Dashboard } from '../../../shared/contract/dashboard-channels.ts';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { Engine } from '../engine.ts';
+import { itemView } from '../protection/item-view.ts';
+import { listItemRecords } from '../protection/item-catalog.ts';
+import { listPolicyRecords } from '../vault/policy-records.ts';
+import { nextRuns } from '../policy/next-runs.ts';
+
+const DAY_MS = 86_400_000;
+
+export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
+  const now = engine.clock.now();
+  const vaults = await engine.vaults.list();
+  const summary: Dashboard = { vaults: [], items: [], jobs: { inProgress: 0, failed24h: 0, completed24h: 0 }, alerts: await engine.alerts.list(), upcoming: [] };
+  for (const vault of vaults) {
+    if (vault.status !== 'ok') {
+      summary.vaults.push({ id: vault.id, name: vault.name, storedBytes: 0, items: 0, immutability: vault.immutability, status: vault.status });
+      continue;
+    }
+    const session = await engine.vaults.session(vault.id);
+    const items = listItemRecords(session);
+    const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record]));
+    let stored = 0;
+    for (const record of items) {
+      const item = itemView(session, record, now);
+      stored += item.storedBytes;
+      let health: 'healthy' | 'warning' | 'critical' = 'healthy';
+      let reason = 'Last backup succeeded.';
+      if (record.state !== 'protected') {
+        health = 'warning';
+        reason = record.state === 'stopped' ? 'Protection stopped.' : `Soft-deleted; purged ${record.purgeAt ?? ''}.`;
+      } else if (item.lastBackupStatus === 'failed') {
+        health = 'critical';
+        reason = 'The last backup failed.';
+      } else if (!item.lastBackupAt) {
+        health = 'warning';
+        reason = 'No backup yet.';
+      } else if (now.getTime() - Date.parse(item.lastBackupAt) > 2 * DAY_MS) {
+        health = 'warning';
+        reason = 'No backup in the last 2 days.';
+      }
+      summary.items.push({ id: item.id, name: item.name, vaultName: vault.name, state: item.state, lastBackupAt: item.lastBackupAt, lastBackupStatus: item.lastBackupStatus, health, healthReason: reason, storedBytes: item.storedBytes, nextRunAt: item.nextRunAt ?? null });
+      const policy = policies.get(record.policyId);
+      if (policy && record.state === 'protected') {
+        for (const at of nextRuns(policy.policy, now, 3)) summary.upcoming.push({ at: at.toISOString(), item: record.name, vaultName: vault.name, policy: policy.name });
+      }
+    }
+    summary.vaults.push({ id: vault.id, name: vault.name, storedBytes: stored, items: items.length, immutability: vault.immutability, status: vault.status });
+    const counts = session.catalog.prepare(`SELECT
+      SUM(CASE WHEN status IN ('queued', 'in-progress') THEN 1 ELSE 0 END) AS running,
+      SUM(CASE WHEN status = 'failed' AND started_at >= ? THEN 1 ELSE 0 END) AS failed,
+      SUM(CASE WHEN status = 'completed' AND started_at >= ? THEN 1 ELSE 0 END) AS completed FROM jobs`).get(new Date(now.getTime() - DAY_MS).toISOString(), new Date(now.getTime() - DAY_MS).toISOString()) as { running: number | null; failed: number | null; completed: number | null };
+    summary.jobs.inProgress += counts.running ?? 0;
+    summary.jobs.failed24h += counts.failed ?? 0;
+    summary.jobs.completed24h += counts.completed ?? 0;
+  }
+  summary.upcoming.sort((a, b) => a.at.localeCompare(b.at));
+  summary.upcoming = summary.upcoming.slice(0, 20);
+  return summary;
+}
+
+export function dashboardHandlers(engine: Engine): Pick<ChannelHandlers, 'dashboard' | 'alerts' | 'dialogs'> {
+  const noDialogs = () => {
+    throw new LabvaultError(ErrorCodes.UNSUPPORTED, 'Native file dialogs exist only in the desktop app: type the path instead.');
+  };
+  return {
+    dashboard: { summary: () => dashboardSummary(engine) },
+    alerts: {
+      list: ({ vault, includeAcknowledged }) => engine.alerts.list(vault, includeAcknowledged === true),
+      acknowledge: async ({ id }) => ({ ok: await engine.alerts.acknowledge(id) }),
+    },
+    dialogs: {
+      pickFolder: async () => noDialogs(),
+      pickFiles: async () => noDialogs(),
+    },
+  };
+}

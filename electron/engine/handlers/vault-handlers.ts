@@ -1,0 +1,55 @@
+/** vaults.* channels. */
+import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
+import type { Engine } from '../engine.ts';
+import { updateVaultSettings } from '../vault/vault-settings.ts';
+import { vaultStats } from '../vault/vault-stats.ts';
+import { verifyVault } from '../vault/vault-verification.ts';
+
+export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
+  const { vaults } = engine;
+  const notify = (reason: string) => engine.events.emitAny('vaultsChanged', { reason });
+  return {
+    list: () => vaults.list(),
+    show: ({ name }) => vaults.show(name),
+    checkPath: ({ path }) => vaults.checkPath(path),
+    create: async (input) => {
+      const vault = await vaults.create(input);
+      notify('created');
+      return vault;
+    },
+    open: async ({ path }) => {
+      const vault = await vaults.open(path);
+      notify('opened');
+      return vault;
+    },
+    update: async (input) => {
+      const vault = await updateVaultSettings(vaults, input, (vaultId, change) => {
+        vaults.session(vaultId).then((session) => engine.alerts.raise(session, change.kind === 'immutability' ? 'warning' : 'info',
+          change.kind === 'immutability' ? `Immutability ${change.to}` : `Soft delete turned ${change.to}`,
+          `Vault "${session.config.name}": ${change.kind === 'immutability' ? 'immutability' : 'soft delete'} changed from ${change.from} to ${change.to}.`)).catch(() => undefined);
+      });
+      notify('updated');
+      return vault;
+    },
+    deleteCheck: async ({ name }) => {
+      const blockers = await vaults.deleteBlockers(name);
+      return { deletable: blockers.length === 0, blockers };
+    },
+    delete: async ({ name }) => {
+      const session = await vaults.session(name);
+      await vaults.delete(name);
+      engine.keyring.forget(session.config.id);
+      notify('deleted');
+      return { deleted: true };
+    },
+    stats: async ({ name }) => vaultStats(engine, await vaults.session(name)),
+    verify: async ({ name, readData }) => verifyVault(engine, await vaults.session(name), readData === true),
+    unlock: async ({ name, passphrase }) => {
+      const session = await vaults.session(name);
+      await engine.keyring.unlockWith(session, passphrase);
+      const { reconcileCatalog } = await import('../vault/vault-initialization.ts');
+      await reconcileCatalog(session, engine.keyring);
+      return { unlocked: true };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * One subtask per phase per item at a time, across processes (the CLI, the app and the
+ * service may all run jobs on one vault): a lock file per (item, phase) created with
+ * O_EXCL, holding the owner's pid and host. A lock whose process is gone is stale and is
+ * taken over.
+ */
+import { open, readFile, rm, mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { vaultDataDir } from '../vault/vault-contents.ts';
+
+export type Phase = 'snapshot' | 'transfer';
+
+export interface PhaseLockHandle {
+  release(): Promise<void>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockPath(vaultDir: string, itemId: string, phase: Phase): string {
+  return join(vaultDataDir(vaultDir), 'locks', `item-${itemId}-${phase}.lock`);
+}
+
+/** Tries once; returns null when another live job holds the phase. */
+export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phase, jobId: string): Promise<PhaseLockHandle | null> {
+  const path = lockPath(vaultDir, itemId, phase);
+  await mkdir(join(vaultDataDir(vaultDir), 'locks'), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), jobId, since: new Date().toISOString() }));
+      await handle.close();
+      return { release: () => rm(path, { force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { pid: number; host: string }).catch(() => null);
+      if (owner && owner.host === hostname() && !processAlive(owner.pid)) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (!owner) {
+        // Half-written lock: give its writer a moment, then treat as stale.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const again = await readFile(path, 'utf8').catch(() => null);
+        if (again === '' ) await rm(path, { force: true });
+        continue;
+      }
+      return null;
+    }
+  }
+  return null;
+}
+
+/** Waits (polling) until the phase is free or the signal aborts. */
+export async function lockPhase(vaultDir: string, itemId: string, phase: Phase, jobId: string, signal?: AbortSignal): Promise<PhaseLockHandle> {
+  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+    const handle = await tryLockPhase(vaultDir, itemId, phase, jobId);
+    if (handle) return handle;
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Protected items: inspect candidate files, protect a VM's files in a vault, find items
+ * by name across vaults. Stop/resume/undelete live in item-lifecycle.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { FileCandidate } from '../../../shared/contract/item-models.ts';
+import type { Clock } from '../app/clock.ts';
+import type { VaultDirectory } from '../vault/vault-directory.ts';
+import type { VaultSession } from '../vault/vault-session.ts';
+import { findPolicyRecord, ensureDefaultPolicy } from '../vault/policy-records.ts';
+import { inspectFiles, type PathOwner } from './file-inspection.ts';
+import { itemOwningPath, listItemRecords, upsertItemRow } from './item-catalog.ts';
+import { assertItemName, type ItemRecord } from './item-record.ts';
+
+export interface ResolvedItem {
+  session: VaultSession;
+  record: ItemRecord;
+}
+
+export class ProtectionService {
+  private readonly vaults: VaultDirectory;
+  private readonly clock: Clock;
+
+  constructor(vaults: VaultDirectory, clock: Clock) {
+    this.vaults = vaults;
+    this.clock = clock;
+  }
+
+  /** Every reachable vault's session (vaults that cannot be opened right now are skipped). */
+  async sessions(): Promise<VaultSession[]> {
+    const result: VaultSession[] = [];
+    for (const entry of await this.vaults.known.list()) {
+      try {
+        result.push(await this.vaults.session(entry.id));
+      } catch {
+        // A missing vault cannot own files we can check; `vault list` shows it as missing.
+      }
+    }
+    return result;
+  }
+
+  async ownerOf(path: string): Promise<PathOwner | null> {
+    for (const session of await this.sessions()) {
+      const owner = itemOwningPath(session, path);
+      if (owner) return { vaultName: session.config.name, itemName: owner.name, state: owner.state, ...(owner.purgeAt ? { purgeAt: owner.purgeAt } : {}) };
+    }
+    return null;
+  }
+
+  inspect(paths: string[]): Promise<FileCandidate[]> {
+    return inspectFiles(paths, (path) => this.ownerOf(path));
+  }
+
+  async protect(input: { vault: string; name: string; files: string[]; policy?: string | undefined }): Promise<ResolvedItem> {
+    assertItemName(input.name);
+    const session = await this.vaults.session(input.vault);
+    if (listItemRecords(session).some((item) => item.name.toLowerCase() === input.name.toLowerCase())) {
+      throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has an item named "${input.name}".`, { field: 'name' });
+    }
+    const policy = input.policy ? findPolicyRecord(session, input.policy) : await ensureDefaultPolicy(session, this.clock.now());
+    const candidates = await this.inspect(input.files);
+    const refused = candidates.filter((candidate) => !candidate.ok);
+    if (refused.length > 0) {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Cannot protect: ${refused.map((candidate) => `${candidate.path} ${candidate.problem ?? 'is not usable'}`).join('; ')}.`, { field: 'files', details: { refused } });
+    }
+    const now = this.clock.now().toISOString();
+    const record: ItemRecord = {
+      id: randomUUID(),
+      name: input.name,
+      vaultId: session.config.id,
+      createdAt: now,
+      updatedAt: now,
+      state: 'protected',
+      policyId: policy.id,
+      files: candidates.map((candidate) => ({
+        path: candidate.path,
+        role: candidate.role,
+        ...(candidate.diskFormat ? { diskFormat: candidate.diskFormat } : {}),
+        ...(candidate.addedAsParentOf ? { parentOf: candidate.addedAsParentOf } : {}),
+      })),
+    };
+    await this.saveItem(session, record);
+    return { session, record };
+  }
+
+  async saveItem(session: VaultSession, record: ItemRecord): Promise<void> {
+    await session.records.write('items', record.id, record);
+    upsertItemRow(session, record);
+  }
+
+  /**
+   * Finds an item by id, by name, or as "VAULT/NAME". A name used in two vaults must be
+   * qualified with its vault.
+   */
+  async resolve(ref: string): Promise<ResolvedItem> {
+    const slash = ref.indexOf('/');
+    const sessions = slash > 0 ? [await this.vaults.session(ref.slice(0, slash))] : await this.sessions();
+    const name = slash > 0 ? ref.slice(slash + 1) : ref;
+    const matches: ResolvedItem[] = [];
+    for (const session of sessions) {
+      for (const record of listItemRecords(session)) {
+        if (record.id === name || record.name.toLowerCase() === name.toLowerCase()) matches.push({ session, record });
+      }
+    }
+    if (matches.length === 0) throw new LabvaultError(ErrorCodes.NOT_FOUND, `No protected item named "${ref}". "labvault items list" shows them.`, { field: 'item' });
+    if (matches.length > 1) {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, `"${ref}" names items in several vaults (${matches.map((match) => match.session.config.name).join(', ')}): write it as VAULT/${name}.`, { field: 'item' });
+    }
+    return matches[0] as ResolvedItem;
+  }
+
+  async list(vault?: string): Promise<ResolvedItem[]> {
+    const sessions = vault ? [await this.vaults.session(vault)] : await this.sessions();
+    return sessions.flatMap((session) => listItemRecords(session).map((record) => ({ session, record })));
+  }
+}
+
+export function normalisePaths(paths: string[]): string[] {
+  return paths.map((path) => resolve(path));
+}

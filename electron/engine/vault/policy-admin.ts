@@ -1,0 +1,99 @@
+/**
+ * Creating, changing and deleting a vault's policies. A change re-evaluates retention of
+ * existing points: previewPolicyChange shows what would be removed before saving, and an
+ * immutable vault refuses a change that would remove a point before its current expiry.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { DEFAULT_POLICY_NAME, parsePolicy, policyTypeOf, type Policy } from '../../../shared/policy.ts';
+import type { PolicyView } from '../../../shared/contract/policy-channels.ts';
+import type { Engine } from '../engine.ts';
+import { nextRuns } from '../policy/next-runs.ts';
+import { listItemRecords } from '../protection/item-catalog.ts';
+import { immutabilityOn } from '../protection/item-lifecycle.ts';
+import { findPolicyRecord, listPolicyRecords, savePolicyRecord, type PolicyRecord } from './policy-records.ts';
+import { decideItem } from './retention-pass.ts';
+import type { VaultSession } from './vault-session.ts';
+
+export function policyView(session: VaultSession, record: PolicyRecord, now: Date): PolicyView {
+  return {
+    id: record.id,
+    name: record.name,
+    type: policyTypeOf(record.policy),
+    isDefault: record.isDefault,
+    body: record.policy as unknown as Record<string, unknown>,
+    items: listItemRecords(session).filter((item) => item.policyId === record.id).map((item) => item.name),
+    nextRuns: nextRuns(record.policy, now, 5).map((date) => date.toISOString()),
+  };
+}
+
+export async function createPolicy(engine: Engine, session: VaultSession, body: unknown): Promise<PolicyRecord> {
+  const policy = parsePolicy(body, 'policy');
+  if (listPolicyRecords(session).some((record) => record.name.toLowerCase() === policy.name.toLowerCase())) {
+    throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
+  }
+  const now = engine.clock.now().toISOString();
+  const record: PolicyRecord = { id: randomUUID(), name: policy.name, isDefault: false, createdAt: now, updatedAt: now, policy };
+  await savePolicyRecord(session, record);
+  return record;
+}
+
+export interface PolicyChangePreview {
+  removed: { pointId: string; item: string; createdAt: string; reason: string }[];
+  kept: number;
+  refusal: string | null;
+}
+
+export function previewPolicyChange(engine: Engine, session: VaultSession, record: PolicyRecord, next: Policy): PolicyChangePreview {
+  const now = engine.clock.now();
+  const removed: PolicyChangePreview['removed'] = [];
+  let kept = 0;
+  const shortened: string[] = [];
+  for (const item of listItemRecords(session).filter((candidate) => candidate.policyId === record.id && candidate.state !== 'soft-deleted')) {
+    const before = new Map(decideItem(session, item, record.policy, now).map((change) => [change.point.id, change]));
+    for (const change of decideItem(session, item, next, now)) {
+      const previous = before.get(change.point.id);
+      if (!change.keep) {
+        removed.push({ pointId: change.point.id, item: item.name, createdAt: change.point.createdAt, reason: change.until ? `expired ${change.until} under the new rules` : 'no rule of the new policy keeps it' });
+      } else {
+        kept += 1;
+      }
+      const oldUntil = previous?.until ?? null;
+      const newUntil = change.keep ? change.until : null;
+      if (previous?.keep && (newUntil === null ? !change.keep : oldUntil !== null && Date.parse(newUntil) < Date.parse(oldUntil))) {
+        shortened.push(change.point.id);
+      }
+    }
+  }
+  const refusal = immutabilityOn(session) && (removed.length > 0 || shortened.length > 0)
+    ? `Immutability is ${session.config.settings.immutability} on vault "${session.config.name}": this change would shorten the retention of ${new Set([...removed.map((entry) => entry.pointId), ...shortened]).size} existing point(s). Retention of existing points cannot be shortened while immutability is on.`
+    : null;
+  return { removed, kept, refusal };
+}
+
+export async function updatePolicy(engine: Engine, session: VaultSession, name: string, body: unknown): Promise<PolicyRecord> {
+  const record = findPolicyRecord(session, name);
+  const policy = parsePolicy(body, 'policy');
+  if (record.isDefault && policy.name !== DEFAULT_POLICY_NAME) {
+    throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `${DEFAULT_POLICY_NAME} cannot be renamed.`, { field: 'name' });
+  }
+  if (policy.name.toLowerCase() !== record.name.toLowerCase() && listPolicyRecords(session).some((other) => other.name.toLowerCase() === policy.name.toLowerCase())) {
+    throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
+  }
+  const preview = previewPolicyChange(engine, session, record, policy);
+  if (preview.refusal) throw new LabvaultError(ErrorCodes.RULE_VIOLATION, preview.refusal, { field: 'retention' });
+  const next: PolicyRecord = { ...record, name: policy.name, policy, updatedAt: engine.clock.now().toISOString() };
+  await savePolicyRecord(session, next);
+  return next;
+}
+
+export async function deletePolicy(session: VaultSession, name: string): Promise<void> {
+  const record = findPolicyRecord(session, name);
+  if (record.isDefault) throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `${DEFAULT_POLICY_NAME} cannot be deleted: every vault keeps it.`, { field: 'name' });
+  const users = listItemRecords(session).filter((item) => item.policyId === record.id);
+  if (users.length > 0) {
+    throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Policy "${record.name}" is used by ${users.map((item) => item.name).join(', ')}: bind them to another policy first.`, { field: 'name' });
+  }
+  await session.records.remove('policies', record.id);
+  session.catalog.prepare('DELETE FROM policies WHERE id = ?').run(record.id);
+}

@@ -1,0 +1,85 @@
+/**
+ * Small JSON records that make a vault self-contained: protected items and policies,
+ * kept under <vault>/data/records/<kind>/<id>.json and written atomically. The catalog
+ * indexes them and is rebuilt from them. In an encrypted vault a record is sealed with the
+ * vault's keys (see RecordSealer) so names and VM paths do not leak.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { ioError } from '../fs/io-error.ts';
+import { vaultDataDir } from './vault-contents.ts';
+
+export type RecordKind = 'items' | 'policies' | 'jobs' | 'alerts';
+
+/** Seals/opens record bytes; identity for plain vaults. */
+export interface RecordSealer {
+  seal(plain: Buffer): Promise<Buffer>;
+  open(sealed: Buffer, what: string): Promise<Buffer>;
+}
+
+export const plainRecords: RecordSealer = {
+  seal: async (plain) => plain,
+  open: async (sealed) => sealed,
+};
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+export class RecordStore {
+  private readonly root: string;
+  sealer: RecordSealer;
+
+  constructor(vaultDir: string, sealer: RecordSealer = plainRecords) {
+    this.root = join(vaultDataDir(vaultDir), 'records');
+    this.sealer = sealer;
+  }
+
+  private path(kind: RecordKind, id: string): string {
+    if (!ID_PATTERN.test(id)) throw new LabvaultError(ErrorCodes.INTERNAL, `Invalid record id ${id}.`);
+    return join(this.root, kind, `${id}.json`);
+  }
+
+  async write(kind: RecordKind, id: string, value: unknown): Promise<void> {
+    const plain = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    await writeFileAtomic(this.path(kind, id), await this.sealer.seal(plain));
+  }
+
+  async read<T>(kind: RecordKind, id: string): Promise<T | null> {
+    const path = this.path(kind, id);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw ioError(error, path, 'read');
+    }
+    return this.decode<T>(bytes, path);
+  }
+
+  async remove(kind: RecordKind, id: string): Promise<void> {
+    await rm(this.path(kind, id), { force: true });
+  }
+
+  async list<T>(kind: RecordKind): Promise<T[]> {
+    const dir = join(this.root, kind);
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(error, dir, 'list'))));
+    const records: T[] = [];
+    for (const name of names.sort()) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      records.push(await this.decode<T>(await readFile(path), path));
+    }
+    return records;
+  }
+
+  private async decode<T>(bytes: Buffer, path: string): Promise<T> {
+    try {
+      const plain = await this.sealer.open(bytes, path);
+      return JSON.parse(plain.toString('utf8')) as T;
+    } catch (error) {
+      if (error instanceof LabvaultError) throw error;
+      throw new LabvaultError(ErrorCodes.CORRUPT, `Vault record ${path} is damaged (${error instanceof Error ? error.message : String(error)}).`, { details: { path } });
+    }
+  }
+}

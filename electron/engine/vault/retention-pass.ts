@@ -1,0 +1,96 @@
+/**
+ * Applies retention to a vault: for every item, the policy's computeRetention decides which
+ * points are kept and until when; expired points are removed (through soft delete when the
+ * vault has it on). Instant-restore snapshots past their days are removed (the point keeps
+ * its vault tier). Soft-deleted data past its purge date is purged. An immutable vault never
+ * loses a point before its expiry: retention only ever expires points whose expiry passed.
+ */
+import type { Engine } from '../engine.ts';
+import { computeRetention, type RetentionDecision } from '../policy/retention.ts';
+import { listPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
+import { removeSnapshotDir } from '../backup/snapshot-phase.ts';
+import { listItemRecords } from '../protection/item-catalog.ts';
+import { purgeDate, purgeExpiredSoftDeletes } from '../protection/item-lifecycle.ts';
+import type { ItemRecord } from '../protection/item-record.ts';
+import type { Policy } from '../../../shared/policy.ts';
+import { listPolicyRecords } from './policy-records.ts';
+import type { VaultSession } from './vault-session.ts';
+
+export interface RetentionChange {
+  point: PointRow;
+  item: ItemRecord;
+  keep: boolean;
+  until: string | null;
+  rules: string[];
+}
+
+export interface PruneReport {
+  vault: string;
+  dryRun: boolean;
+  expired: { item: string; pointId: string; createdAt: string; expiredAt: string | null; action: 'soft-deleted' | 'deleted' | 'would remove' }[];
+  kept: number;
+  snapshotsRemoved: number;
+  purged: number;
+}
+
+/** Retention decisions for one item's active points under a policy (pure apart from reading the catalog). */
+export function decideItem(session: VaultSession, item: ItemRecord, policy: Policy, now: Date): RetentionChange[] {
+  const points = listPointRows(session, item.id);
+  if (points.length === 0) return [];
+  if (item.state === 'stopped' && item.retainMode === 'forever') {
+    return points.map((point) => ({ point, item, keep: true, until: null, rules: ['stopped: kept forever'] }));
+  }
+  const decisions = computeRetention(points.map((point) => ({
+    id: point.id,
+    time: new Date(point.createdAt),
+    scheduled: point.scheduled,
+    ...(point.onDemand && point.expiresAt ? { onDemandUntil: new Date(point.expiresAt) } : {}),
+  })), policy, now);
+  const byId = new Map<string, RetentionDecision>(decisions.map((decision) => [decision.id, decision]));
+  return points.map((point) => {
+    const decision = byId.get(point.id);
+    return { point, item, keep: decision?.keep ?? true, until: decision?.until ? decision.until.toISOString() : null, rules: decision?.rules ?? [] };
+  });
+}
+
+export async function applyRetention(engine: Engine, session: VaultSession, now: Date, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
+  const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record.policy]));
+  const report: PruneReport = { vault: session.config.name, dryRun: options.dryRun === true, expired: [], kept: 0, snapshotsRemoved: 0, purged: 0 };
+  const store = options.dryRun ? null : await engine.keyring.store(session);
+  for (const item of listItemRecords(session)) {
+    if (item.state === 'soft-deleted') continue;
+    const policy = policies.get(item.policyId);
+    if (!policy) continue;
+    for (const change of decideItem(session, item, policy, now)) {
+      const { point } = change;
+      if (change.keep) {
+        report.kept += 1;
+        const snapshotExpired = point.snapshotDir && point.snapshotUntil && Date.parse(point.snapshotUntil) <= now.getTime();
+        if (!options.dryRun && (point.expiresAt !== change.until || snapshotExpired)) {
+          if (snapshotExpired && point.snapshotDir) {
+            await removeSnapshotDir(point.snapshotDir);
+            report.snapshotsRemoved += 1;
+          }
+          savePointRow(session, { ...point, expiresAt: change.until, ...(snapshotExpired ? { snapshotDir: null, tiers: ['vault'] as PointRow['tiers'], tierNote: 'The instant-restore snapshot of this point has expired; it restores from the vault.' } : {}) });
+        }
+        continue;
+      }
+      if (options.dryRun || !store) {
+        report.expired.push({ item: item.name, pointId: point.id, createdAt: point.createdAt, expiredAt: change.until, action: 'would remove' });
+        continue;
+      }
+      if (point.snapshotDir) await removeSnapshotDir(point.snapshotDir);
+      const purgeAt = purgeDate(session, now);
+      if (purgeAt) {
+        await store.softDeleteManifest(item.id, point.id, { deletedAt: now.toISOString(), purgeAt });
+        savePointRow(session, { ...point, state: 'soft-deleted', purgeAt, deletedAt: now.toISOString(), expiresAt: change.until, snapshotDir: null, tiers: ['vault'] });
+      } else {
+        await store.deleteManifest(item.id, point.id);
+        session.catalog.prepare('DELETE FROM points WHERE id = ?').run(point.id);
+      }
+      report.expired.push({ item: item.name, pointId: point.id, createdAt: point.createdAt, expiredAt: change.until, action: purgeAt ? 'soft-deleted' : 'deleted' });
+    }
+  }
+  if (!options.dryRun) report.purged = await purgeExpiredSoftDeletes(engine, session, now);
+  return report;
+}
