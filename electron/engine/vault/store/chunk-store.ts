@@ -130,11 +130,7 @@ export class ChunkStore {
     let handle: FileHandle | undefined;
     try {
       handle = await open(tmpPath, 'wx');
-      const { bytesWritten } = await handle.writev(parts);
-      bytes = bytesWritten;
-      for (const part of parts) bytes -= part.length;
-      if (bytes !== 0) throw new Error(`short write (${bytesWritten} bytes)`);
-      bytes = bytesWritten;
+      bytes = await writeAll(handle, parts);
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await rm(tmpPath, { force: true }).catch(() => undefined);
@@ -215,4 +211,18 @@ export class ChunkStore {
       return undefined;
     }
   }
+}
+
+/** writev, then finish a short write (a nearly full disk) so the real error (ENOSPC) surfaces. */
+async function writeAll(handle: FileHandle, parts: Buffer[]): Promise<number> {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  let done = (await handle.writev(parts)).bytesWritten;
+  if (done === total) return total;
+  const rest = Buffer.concat(parts).subarray(done);
+  while (done < total) {
+    const { bytesWritten } = await handle.write(rest, done - (total - rest.length), total - done, done);
+    if (bytesWritten === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+    done += bytesWritten;
+  }
+  return total;
 }
