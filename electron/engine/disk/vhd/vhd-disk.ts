@@ -14,10 +14,10 @@ import { overlayAllocation, pushDiskRange, pushLayerRange, readFromParent } from
 import type { LayerRange } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';
-import { VHD_BAT_UNUSED, VHD_FOOTER_SIZE, VHD_SECTOR } from './vhd-layout.ts';
+import { VHD_BAT_UNUSED, VHD_SECTOR } from './vhd-layout.ts';
 import type { VhdFooter, VhdType } from './vhd-layout.ts';
 import { readVhdStructure } from './vhd-structure.ts';
-import type { VhdDynamicLayout } from './vhd-structure.ts';
+import type { VhdDynamicLayout, VhdStructure } from './vhd-structure.ts';
 import { recordedVhdParentPaths } from './vhd-parent-locators.ts';
 import { chooseParentPath } from './parent-path.ts';
 import type { ChosenParent } from './parent-path.ts';
@@ -48,12 +48,16 @@ export class VhdDisk implements VirtualDisk {
   /** Parent of a differencing disk: local path chosen and path as recorded (null otherwise). */
   readonly parentLink: ChosenParent | null;
   readonly fileSize: number;
+  /** Fixed disks: bytes of disk data before the footer. */
+  private readonly fixedDataEnd: number;
   private readonly file: ImageFile;
   private parent: VirtualDisk | null = null;
   private readonly bitmaps = new Map<number, BlockBitmap>();
 
-  private constructor(file: ImageFile, footer: VhdFooter, type: VhdType, virtualSize: number, dynamic: VhdDynamicLayout | null, parentLink: ChosenParent | null) {
+  private constructor(file: ImageFile, structure: VhdStructure, parentLink: ChosenParent | null) {
+    const { footer, type, virtualSize, dynamic } = structure;
     this.file = file;
+    this.fixedDataEnd = structure.fixedDataEnd;
     this.path = file.path;
     this.fileSize = file.size;
     this.footer = footer;
@@ -75,7 +79,7 @@ export class VhdDisk implements VirtualDisk {
           throw badImage(path, 'vhd.dynamic_header.parent_locator', 'differencing disk records no parent path (no parent locator and no parent name)');
         }
       }
-      const disk = new VhdDisk(file, structure.footer, structure.type, structure.virtualSize, structure.dynamic, parentLink);
+      const disk = new VhdDisk(file, structure, parentLink);
       if (parentLink !== null && !options.skipParent) {
         if (!options.ctx) throw badImage(path, 'vhd.parent', 'differencing disk opened without a chain opener');
         disk.parent = await options.ctx.openParent(parentLink.path, path, 'vpc');
@@ -109,7 +113,7 @@ export class VhdDisk implements VirtualDisk {
       throw badImage(this.path, 'read range', `bytes [${offset}, ${offset + length}) lie past the virtual size ${this.virtualSize}`);
     }
     if (!this.dynamic) {
-      const dataEnd = this.file.size - VHD_FOOTER_SIZE;
+      const dataEnd = this.fixedDataEnd;
       const inFile = Math.max(0, Math.min(length, dataEnd - offset));
       if (inFile > 0) await this.file.readInto(buffer, 0, inFile, offset, 'vhd fixed data');
       buffer.fill(0, inFile, length);
@@ -190,7 +194,7 @@ export class VhdDisk implements VirtualDisk {
 
   async allocationMap(): Promise<DiskRange[]> {
     if (!this.dynamic) {
-      return scanFileForZeros(this.file, Math.min(this.virtualSize, this.file.size - VHD_FOOTER_SIZE), this.virtualSize);
+      return scanFileForZeros(this.file, Math.min(this.virtualSize, this.fixedDataEnd), this.virtualSize);
     }
     const layer = await this.layerMap();
     if (this.type === 'differencing' && this.parent) return overlayAllocation(layer, await this.parent.allocationMap());

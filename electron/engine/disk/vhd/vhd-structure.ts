@@ -27,10 +27,15 @@ export interface VhdStructure {
   virtualSize: number;
   /** Where the footer used was found. */
   footerOffset: number;
+  /** Fixed disks: bytes of disk data before the footer. */
+  fixedDataEnd: number;
   dynamic: VhdDynamicLayout | null;
 }
 
-/** Finds a footer with a valid checksum: the copy at 0 first (dynamic), then the one at the end. */
+/**
+ * Finds a footer with a valid checksum: the copy at 0 first (dynamic), then the one at the
+ * end. Some old tools wrote a 511-byte footer at the end of fixed disks; it is accepted too.
+ */
 export async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFooter; offset: number }> {
   if (file.size < VHD_FOOTER_SIZE) throw truncatedImage(file.path, 'vhd.footer', 0, VHD_FOOTER_SIZE, file.size);
   const head = await file.readAt(0, VHD_FOOTER_SIZE, 'vhd.footer (copy at offset 0)');
@@ -39,6 +44,8 @@ export async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFoote
   const candidates: { buffer: Buffer; offset: number }[] = [];
   if (hasFooterCookie(head)) candidates.push({ buffer: head, offset: 0 });
   if (hasFooterCookie(tail) && tailOffset !== 0) candidates.push({ buffer: tail, offset: tailOffset });
+  const short = Buffer.concat([tail.subarray(1), Buffer.alloc(1)]);
+  if (hasFooterCookie(short)) candidates.push({ buffer: short, offset: tailOffset + 1 });
   if (candidates.length === 0) {
     throw badImage(file.path, 'vhd.footer.cookie', 'no "conectix" footer at the start or the end of the file: not a VHD image');
   }
@@ -56,8 +63,9 @@ export async function readVhdStructure(file: ImageFile): Promise<VhdStructure> {
   if (virtualSize / VHD_SECTOR > VHD_MAX_SECTORS) {
     throw unsupportedImage(file.path, 'vhd.footer.current_size', `virtual size ${virtualSize} bytes is larger than the VHD limit of 2040 GiB`);
   }
-  if (type === 'fixed') return { footer, type, virtualSize, footerOffset: offset, dynamic: null };
-  return { footer, type, virtualSize, footerOffset: offset, dynamic: await readDynamicLayout(file, footer, virtualSize) };
+  const fixedDataEnd = offset > 0 ? offset : file.size - VHD_FOOTER_SIZE;
+  if (type === 'fixed') return { footer, type, virtualSize, footerOffset: offset, fixedDataEnd, dynamic: null };
+  return { footer, type, virtualSize, footerOffset: offset, fixedDataEnd, dynamic: await readDynamicLayout(file, footer, virtualSize) };
 }
 
 async function readDynamicLayout(file: ImageFile, footer: VhdFooter, virtualSize: number): Promise<VhdDynamicLayout> {
