@@ -16,8 +16,8 @@ import { NO_PARENT_CID, resolveVmdkPath } from './vmdk-descriptor.ts';
 import { readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
 import { readEffectiveHeader } from './vmdk-sparse-extent.ts';
 import {
-  FLAG_COMPRESSED, FLAG_MARKERS, FLAG_REDUNDANT_GD, FLAG_ZERO_GRAIN, GTE_ZERO_GRAIN, MARKER_HEADER_SIZE, MAX_GD_BYTES, SECTOR,
-  gdEntryCount,
+  FLAG_MARKERS, FLAG_REDUNDANT_GD, FLAG_ZERO_GRAIN, GTE_ZERO_GRAIN, MARKER_HEADER_SIZE, MAX_GD_BYTES, SECTOR,
+  gdEntryCount, isCompressedHeader,
 } from './vmdk-sparse-header.ts';
 
 function headerKind(error: unknown): string {
@@ -56,7 +56,7 @@ async function checkSparseExtent(path: string, findings: CheckFindingList): Prom
     }
     const gd = await file.readAt(gdPosition, gdBytes, 'vmdk.grainDirectory');
     const gtBytes = header.gtesPerGt * 4;
-    const compressed = (header.flags & FLAG_COMPRESSED) !== 0;
+    const compressed = isCompressedHeader(header);
     const markers = (header.flags & FLAG_MARKERS) !== 0;
     const zeroGrains = (header.flags & FLAG_ZERO_GRAIN) !== 0;
     for (let index = 0; index < entries; index += 1) {

@@ -6,6 +6,7 @@ import { invalidInput } from '../../../../shared/errors.ts';
 import { ioError } from '../image-error.ts';
 import { looksLikeDescriptor, NO_PARENT_CID, resolveVmdkPath } from './vmdk-descriptor.ts';
 import { VmdkDisk } from './vmdk-disk.ts';
+import { SparseExtent } from './vmdk-sparse-extent.ts';
 import { checkVmdk } from './vmdk-check.ts';
 import { VMDK_SPARSE_MAGIC, VMDK3_COWD_MAGIC } from './vmdk-sparse-header.ts';
 import { writeVmdkSparse } from './vmdk-sparse-writer.ts';
@@ -19,6 +20,14 @@ export function probeVmdk(head: Buffer): boolean {
     if (magic === VMDK_SPARSE_MAGIC || magic === VMDK3_COWD_MAGIC) return true;
   }
   return looksLikeDescriptor(head);
+}
+
+/** qemu's create-type: a sparse file opened directly is monolithicSparse or, compressed, streamOptimized. */
+function subformatOf(disk: VmdkDisk): string {
+  const { layout } = disk;
+  if (!layout.embedded) return layout.descriptor.createType;
+  const extent = layout.extents[0];
+  return extent instanceof SparseExtent && extent.isCompressed ? 'streamOptimized' : 'monolithicSparse';
 }
 
 export async function vmdkInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
@@ -41,7 +50,7 @@ export async function vmdkInfo(path: string): Promise<Omit<DiskImageInfo, 'chain
       virtualSize: disk.virtualSize,
       fileSize,
       allocatedBytes,
-      subformat: descriptor.createType,
+      subformat: subformatOf(disk),
       files,
     };
     const grainBytes = extents.find((extent) => extent.grainBytes !== null)?.grainBytes;

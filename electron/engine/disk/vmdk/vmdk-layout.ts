@@ -32,7 +32,8 @@ export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescripto
     const bytes = header.descriptorSize * SECTOR;
     if (bytes > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.descriptorSize', `embedded descriptor of ${bytes} bytes exceeds ${MAX_DESCRIPTOR_BYTES}`);
     const text = await file.readAt(header.descriptorOffset * SECTOR, bytes, 'vmdk.descriptor');
-    return { descriptor: parseDescriptor(file.path, text), embedded: true };
+    // qemu: a sparse header with capacity 0 only wraps a descriptor that names the extents.
+    return { descriptor: parseDescriptor(file.path, text), embedded: header.capacitySectors !== 0 };
   }
   if (file.size > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.magicNumber', 'no KDMV magic, and too large to be a descriptor file');
   const text = await file.readAt(0, file.size, 'vmdk.descriptor');

@@ -11,8 +11,8 @@ import type { LayerRange } from '../disk-ranges.ts';
 import type { FallbackRead, VmdkExtent } from './vmdk-extent.ts';
 import { CompressedGrainReader } from './vmdk-compressed-grain.ts';
 import {
-  FLAG_COMPRESSED, FLAG_MARKERS, FLAG_ZERO_GRAIN, GTE_UNALLOCATED, GTE_ZERO_GRAIN, MARKER_FOOTER, MARKER_TYPE_OFFSET,
-  MAX_GD_BYTES, SECTOR, VMDK_HEADER_SIZE, gdEntryCount, parseSparseHeader,
+  FLAG_MARKERS, FLAG_ZERO_GRAIN, GTE_UNALLOCATED, GTE_ZERO_GRAIN, MARKER_EOS, MARKER_FOOTER, MARKER_TYPE_OFFSET,
+  MAX_GD_BYTES, SECTOR, VMDK_HEADER_SIZE, VMDK_SPARSE_MAGIC, gdEntryCount, isCompressedHeader, parseSparseHeader,
 } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
 
@@ -23,15 +23,22 @@ export const FOOTER_BLOCK_BYTES = 3 * SECTOR;
 
 export type GrainState = { kind: 'unallocated' } | { kind: 'zero' } | { kind: 'data'; sector: number };
 
-/** Reads the header, following a streamOptimized footer when gdOffset is GD_AT_END. */
+/**
+ * Reads the header, following a streamOptimized footer when gdOffset is GD_AT_END. Like
+ * qemu, the footer block is the last 1536 bytes of the whole sectors of the file: footer
+ * marker (size 0, type 3), footer header (KDMV), end-of-stream marker (all zero, type 0).
+ */
 export async function readEffectiveHeader(file: ImageFile): Promise<SparseHeader> {
   const header = parseSparseHeader(file.path, await file.readAt(0, VMDK_HEADER_SIZE, 'vmdk.header'));
   if (header.gdOffset !== -1) return header;
-  if (file.size < FOOTER_BLOCK_BYTES + VMDK_HEADER_SIZE) throw truncatedImage(file.path, 'vmdk.footer', file.size - FOOTER_BLOCK_BYTES, FOOTER_BLOCK_BYTES, file.size);
-  const block = await file.readAt(file.size - FOOTER_BLOCK_BYTES, FOOTER_BLOCK_BYTES, 'vmdk.footer');
-  if (block.readUInt32LE(8) !== 0 || block.readUInt32LE(MARKER_TYPE_OFFSET) !== MARKER_FOOTER) {
-    throw badImage(file.path, 'vmdk.footer', 'gdOffset is GD_AT_END but the file does not end with a footer marker');
-  }
+  const end = Math.floor(file.size / SECTOR) * SECTOR;
+  if (end < FOOTER_BLOCK_BYTES + VMDK_HEADER_SIZE) throw truncatedImage(file.path, 'vmdk.footer', end - FOOTER_BLOCK_BYTES, FOOTER_BLOCK_BYTES, file.size);
+  const block = await file.readAt(end - FOOTER_BLOCK_BYTES, FOOTER_BLOCK_BYTES, 'vmdk.footer');
+  const eos = 2 * SECTOR;
+  const valid = block.readUInt32LE(8) === 0 && block.readUInt32LE(MARKER_TYPE_OFFSET) === MARKER_FOOTER
+    && block.readUInt32LE(SECTOR) === VMDK_SPARSE_MAGIC
+    && block.readBigUInt64LE(eos) === 0n && block.readUInt32LE(eos + 8) === 0 && block.readUInt32LE(eos + MARKER_TYPE_OFFSET) === MARKER_EOS;
+  if (!valid) throw badImage(file.path, 'vmdk.footer', 'gdOffset is GD_AT_END but the file does not end with footer marker, footer and end-of-stream marker');
   const footer = parseSparseHeader(file.path, block.subarray(SECTOR, 2 * SECTOR));
   if (footer.gdOffset === -1) throw badImage(file.path, 'vmdk.footer.gdOffset', 'the footer does not give the grain directory offset');
   return footer;
@@ -56,7 +63,7 @@ export class SparseExtent implements VmdkExtent {
     this.grainBytes = header.grainSectors * SECTOR;
     this.gtBytes = header.gtesPerGt * 4;
     this.zeroGrains = (header.flags & FLAG_ZERO_GRAIN) !== 0;
-    this.compressed = (header.flags & FLAG_COMPRESSED) !== 0
+    this.compressed = isCompressedHeader(header)
       ? new CompressedGrainReader(file, this.grainBytes, (header.flags & FLAG_MARKERS) !== 0)
       : null;
   }
@@ -64,6 +71,9 @@ export class SparseExtent implements VmdkExtent {
   /** Opens the extent in `file` (which it then owns). */
   static async open(file: ImageFile): Promise<SparseExtent> {
     const header = await readEffectiveHeader(file);
+    if (file.size < header.overheadSectors * SECTOR) {
+      throw truncatedImage(file.path, 'vmdk.header.overHead', 0, header.overheadSectors * SECTOR, file.size);
+    }
     const entries = gdEntryCount(header);
     const gdBytes = entries * 4;
     if (gdBytes > MAX_GD_BYTES) throw badImage(file.path, 'vmdk.header.capacity', `grain directory of ${gdBytes} bytes exceeds ${MAX_GD_BYTES}`);

@@ -5,11 +5,11 @@
  * | field               | offset | size | meaning                                              |
  * |---------------------|--------|------|------------------------------------------------------|
  * | magicNumber         | 0      | 4    | 'KDMV' (0x564d444b)                                  |
- * | version             | 4      | 4    | 1, 2 (zero grains) or 3 (streamOptimized)            |
+ * | version             | 4      | 4    | 0-3 (3: streamOptimized or changed-block tracking)   |
  * | flags               | 8      | 4    | bit0 newline test, bit1 redundant GD, bit2 zero GTE, |
  * |                     |        |      | bit16 compressed grains, bit17 markers               |
  * | capacity            | 12     | 8    | extent size in sectors                               |
- * | grainSize           | 20     | 8    | grain size in sectors (power of two)                 |
+ * | grainSize           | 20     | 8    | grain size in sectors (VMware: power of two)         |
  * | descriptorOffset    | 28     | 8    | embedded descriptor, sectors (0: none)               |
  * | descriptorSize      | 36     | 8    | embedded descriptor, sectors                         |
  * | numGTEsPerGT        | 44     | 4    | entries per grain table (512)                        |
@@ -18,7 +18,7 @@
  * | overHead            | 64     | 8    | sectors of metadata before the first grain           |
  * | uncleanShutdown     | 72     | 1    |                                                      |
  * | newline test chars  | 73     | 4    | '\n', ' ', '\r', '\n'                                |
- * | compressAlgorithm   | 77     | 2    | 0 none, 1 deflate (zlib stream)                      |
+ * | compressAlgorithm   | 77     | 2    | 0 none, 1 deflate (zlib); decides compression (qemu) |
  *
  * Grain directory (GD): u32 sector offsets of grain tables, ceil(capacity / (grainSize *
  * numGTEsPerGT)) entries; 0 = table absent. Grain table (GT): numGTEsPerGT u32 grain
@@ -112,22 +112,18 @@ export function parseSparseHeader(file: string, buffer: Buffer): SparseHeader {
   if (magic === VMDK3_COWD_MAGIC) throw unsupportedImage(file, 'vmdk.header.magicNumber', 'VMware 3 / ESX COWD sparse extents are not supported');
   if (magic !== VMDK_SPARSE_MAGIC) throw badImage(file, 'vmdk.header.magicNumber', `bad magic 0x${magic.toString(16)} (expected KDMV)`);
   const version = buffer.readUInt32LE(HDR_VERSION);
-  if (version < 1 || version > 3) throw unsupportedImage(file, 'vmdk.header.version', `sparse extent version ${version} is not supported (1-3)`);
+  if (version > 3) throw unsupportedImage(file, 'vmdk.header.version', `sparse extent version ${version} is not supported (1-3)`);
   const flags = buffer.readUInt32LE(HDR_FLAGS);
   const capacitySectors = sectorsField(file, buffer, HDR_CAPACITY, 'vmdk.header.capacity', MAX_CAPACITY_SECTORS);
+  // Like qemu: any grain size from 1 sector up to 1 GiB (VMware writes powers of two).
   const grainSectors = sectorsField(file, buffer, HDR_GRAIN_SIZE, 'vmdk.header.grainSize', MAX_GRAIN_SECTORS);
-  if (grainSectors < 1 || (grainSectors & (grainSectors - 1)) !== 0) {
-    throw badImage(file, 'vmdk.header.grainSize', `grain size ${grainSectors} sectors is not a power of two`);
-  }
+  if (grainSectors < 1) throw badImage(file, 'vmdk.header.grainSize', 'grain size is 0 sectors');
   const gtesPerGt = buffer.readUInt32LE(HDR_GTES_PER_GT);
   if (gtesPerGt < 1 || gtesPerGt > MAX_GTES_PER_GT) {
     throw badImage(file, 'vmdk.header.numGTEsPerGT', `${gtesPerGt} entries per grain table is out of range (1-${MAX_GTES_PER_GT})`);
   }
   const compressAlgorithm = buffer.readUInt16LE(HDR_COMPRESS_ALGORITHM);
-  if ((flags & FLAG_COMPRESSED) !== 0 && compressAlgorithm !== COMPRESS_DEFLATE) {
-    throw unsupportedImage(file, 'vmdk.header.compressAlgorithm', `compression algorithm ${compressAlgorithm} is not supported (1 = deflate)`);
-  }
-  if ((flags & FLAG_COMPRESSED) !== 0 && grainSectors * SECTOR > MAX_COMPRESSED_GRAIN_BYTES) {
+  if (compressAlgorithm === COMPRESS_DEFLATE && grainSectors * SECTOR > MAX_COMPRESSED_GRAIN_BYTES) {
     throw badImage(file, 'vmdk.header.grainSize', `compressed grains of ${grainSectors * SECTOR} bytes exceed ${MAX_COMPRESSED_GRAIN_BYTES}`);
   }
   const rawGd = readU64(buffer, HDR_GD_OFFSET);
@@ -145,6 +141,11 @@ export function parseSparseHeader(file: string, buffer: Buffer): SparseHeader {
     overheadSectors: sectorsField(file, buffer, HDR_OVERHEAD, 'vmdk.header.overHead', MAX_CAPACITY_SECTORS),
     compressAlgorithm,
   };
+}
+
+/** Like qemu, grains are compressed when the algorithm is deflate, whatever flag bit 16 says. */
+export function isCompressedHeader(header: SparseHeader): boolean {
+  return header.compressAlgorithm === COMPRESS_DEFLATE;
 }
 
 /** Number of grain directory entries for a header. */
