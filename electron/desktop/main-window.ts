@@ -10,7 +10,26 @@ import { buildWindowOptions, type WindowOptionsInput } from './window-options.ts
 
 /** The only way Labvault makes a window. */
 export function createHardenedWindow(input: WindowOptionsInput): BrowserWindow {
-  return new BrowserWindow(buildWindowOptions(input));
+  const options = buildWindowOptions(input);
+  return new BrowserWindow({
+    ...options,
+    webPreferences: {
+      ...options.webPreferences,
+      // The same values window-options.ts sets (and its test checks), restated at the
+      // constructor so nothing spread above can weaken them and static checkers
+      // (npm run electronegativity) see them where the window is made.
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
 }
 
 export interface MainWindowOptions {

@@ -19,6 +19,8 @@ export interface HardenedWebPreferences {
   navigateOnDragDrop: false;
   spellcheck: false;
   safeDialogs: true;
+  /** Middle-click must not open links in new windows. */
+  disableBlinkFeatures: 'Auxclick';
   devTools: boolean;
 }
 
@@ -64,6 +66,7 @@ export function hardenedWebPreferences(preloadPath: string, allowDevTools = fals
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,
+    disableBlinkFeatures: 'Auxclick',
     devTools: allowDevTools,
   };
 }
