@@ -5,6 +5,7 @@ import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw,
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { vpcFormat, probeVhd } from '../../../electron/engine/disk/vhd/vhd-format.ts';
 import { isLabvaultError } from '../../../shared/errors.ts';
+import { diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { testOpenContext, readWholeDisk } from './vhd-open-context.ts';
 import { applyWrites, buildDifferencingVhd } from './vhd-test-images.ts';
 
@@ -97,6 +98,10 @@ run('VHD reader against qemu-img', () => {
     } finally {
       await child.close();
     }
+    const viaRegistry = await openDiskImage(childPath);
+    expect((await readWholeDisk(viaRegistry)).equals(applyWrites(parentBytes, writes))).toBe(true);
+    await viaRegistry.close();
+    expect((await diskImageInfo(childPath)).chain.map((link) => link.format)).toEqual(['vpc', 'vpc']);
     const info = await vpcFormat.info(childPath, testOpenContext());
     expect(info.subformat).toBe('differencing');
     expect(info.backing).toMatchObject({ path: parentPath, format: 'vpc', recordedPath: '.\\base.vhd' });
