@@ -70,7 +70,19 @@ describe.skipIf(!hasQemuImg())('VMDK check and damaged images', () => {
     });
     const check = await checkDiskImage(path);
     expect(check.clean).toBe(false);
-    expect(check.findings.map((finding) => finding.kind)).toEqual(['overlapping-clusters']);
+    expect(check.findings.map((finding) => finding.kind).sort()).toEqual(['overlapping-clusters', 'redundant-table-mismatch']);
+  });
+
+  it('a redundant grain table that differs from the primary is a warning; reads use the primary', async () => {
+    const path = damaged(sparse, (bytes) => {
+      const rgdSector = Number(bytes.readBigUInt64LE(48));
+      const redundantTable = bytes.readUInt32LE(rgdSector * SECTOR) * SECTOR;
+      bytes.writeUInt32LE(0, redundantTable);
+    });
+    const check = await checkDiskImage(path);
+    expect(check.clean).toBe(true);
+    expect(check.findings.map((finding) => finding.kind)).toEqual(['redundant-table-mismatch']);
+    await readAll(path);
   });
 
   it('a truncated file: findings, typed read errors, no hang', async () => {

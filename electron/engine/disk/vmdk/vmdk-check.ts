@@ -51,8 +51,14 @@ async function checkSparseExtent(path: string, findings: CheckFindingList): Prom
       return;
     }
     spans.add(header.gdOffset, gdBytes / SECTOR);
-    if ((header.flags & FLAG_REDUNDANT_GD) !== 0 && header.rgdOffset * SECTOR + gdBytes > file.size) {
-      findings.add('corruption', 'offset-past-eof', `${path}: redundant grain directory at sector ${header.rgdOffset} lies past the end of the file`);
+    let rgd: Buffer | null = null;
+    if ((header.flags & FLAG_REDUNDANT_GD) !== 0 && header.rgdOffset > 0) {
+      if (header.rgdOffset * SECTOR + gdBytes > file.size) {
+        findings.add('corruption', 'offset-past-eof', `${path}: redundant grain directory at sector ${header.rgdOffset} lies past the end of the file`);
+      } else {
+        rgd = await file.readAt(header.rgdOffset * SECTOR, gdBytes, 'vmdk.redundantGrainDirectory');
+        spans.add(header.rgdOffset, gdBytes / SECTOR);
+      }
     }
     const gd = await file.readAt(gdPosition, gdBytes, 'vmdk.grainDirectory');
     const gtBytes = header.gtesPerGt * 4;
@@ -68,6 +74,7 @@ async function checkSparseExtent(path: string, findings: CheckFindingList): Prom
       }
       spans.add(gtSector, gtBytes / SECTOR);
       const table = await file.readAt(gtSector * SECTOR, gtBytes, `vmdk.grainTable[${index}]`);
+      if (rgd) await compareRedundantTable(file, rgd, index, table, spans, findings);
       for (let entry = 0; entry < header.gtesPerGt; entry += 1) {
         const sector = table.readUInt32LE(entry * 4);
         if (sector === 0 || (sector === GTE_ZERO_GRAIN && zeroGrains)) continue;
@@ -104,6 +111,18 @@ async function checkSparseExtent(path: string, findings: CheckFindingList): Prom
   } finally {
     await file.close().catch(() => undefined);
   }
+}
+
+/** The redundant copy of grain table `index` must exist and equal the primary (reads use the primary, as qemu). */
+async function compareRedundantTable(file: ImageFile, rgd: Buffer, index: number, table: Buffer, spans: FileSpanSet, findings: CheckFindingList): Promise<void> {
+  const sector = rgd.readUInt32LE(index * 4);
+  if (sector === 0 || sector * SECTOR + table.length > file.size) {
+    findings.add('warning', 'redundant-table-mismatch', `${file.path}: redundant grain table ${index} is missing or lies past the end of the file`);
+    return;
+  }
+  spans.add(sector, table.length / SECTOR);
+  const copy = await file.readAt(sector * SECTOR, table.length, `vmdk.redundantGrainTable[${index}]`);
+  if (!copy.equals(table)) findings.add('warning', 'redundant-table-mismatch', `${file.path}: redundant grain table ${index} differs from the primary table (the primary is used)`);
 }
 
 async function checkFlatExtent(path: string, needBytes: number, findings: CheckFindingList): Promise<void> {
