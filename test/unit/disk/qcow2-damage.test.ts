@@ -169,6 +169,32 @@ describe('qcow2 check agrees with qemu-img check', () => {
     expect(result.clean).toBe(true);
   });
 
+  it('finds a copied flag that disagrees with the refcount', async () => {
+    const image = damaged('copied.qcow2', (bytes) => {
+      const { entry } = layout(bytes);
+      bytes.writeBigUInt64BE(bytes.readBigUInt64BE(entry(0)) & ~(1n << 63n), entry(0));
+    });
+    expect(qemuCheckExit(image)).toBe(2);
+    const result = await checkDiskImage(image);
+    expect(result.clean).toBe(false);
+    expect(result.findings.map((finding) => finding.kind)).toEqual(['copied-flag']);
+  });
+
+  it('is clean on images with internal snapshots, compression and subclusters', async () => {
+    const variants: [string, string[]][] = [['snap', []], ['comp', ['-c']], ['extl2', ['-o', 'extended_l2=on']], ['v2', ['-o', 'compat=0.10']]];
+    for (const [name, options] of variants) {
+      const image = join(dir, `clean-${name}.qcow2`);
+      qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', ...options, raw, image]);
+      if (name === 'snap') {
+        qemuImg(['snapshot', '-c', 'one', image]);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x44 0 128k', image], { stdio: 'ignore' });
+        qemuImg(['snapshot', '-c', 'two', image]);
+      }
+      expect(qemuCheckExit(image), name).toBe(0);
+      expect((await checkDiskImage(image)).findings, name).toEqual([]);
+    }
+  });
+
   it('reports bad magic and never throws on garbage', async () => {
     const image = damaged('garbage.qcow2', (bytes) => { bytes.fill(0xff, 8, 200); });
     const result = await checkDiskImage(image);

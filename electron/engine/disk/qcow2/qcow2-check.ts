@@ -10,6 +10,7 @@
  * 3. The stored refcounts are compared: stored < references is a corruption (two entries
  *    sharing a host cluster with refcount 1 is "overlapping-clusters"), stored >
  *    references is a leak.
+ * 4. The copied flag of active L1/L2 entries must match refcount == 1.
  * Memory: one 16-bit counter per host cluster of the file (capped), tables read one by one.
  */
 import { ImageFile } from '../image-file.ts';
@@ -63,6 +64,7 @@ export async function checkQcow2(path: string): Promise<CheckResult> {
       counter.countSnapshotTable(header.snapshotsOffset, snapshots);
       await counter.countRefcountStructures();
       await counter.compareRefcounts();
+      await counter.checkCopiedFlags();
     } catch (error) {
       findings.push(findingFromError(error));
     }

@@ -5,7 +5,7 @@
  * entries, bits 9-63 = block offset, 0 = no block) lists the blocks.
  */
 import { Qcow2TableCache } from './qcow2-table-cache.ts';
-import { L2_COMPRESSED_BIT_HI, compressedLocation, entryHi, entryLo, entryOffset } from './qcow2-entries.ts';
+import { L2_COMPRESSED_BIT_HI, L2_COPIED_BIT_HI, compressedLocation, entryHi, entryLo, entryOffset } from './qcow2-entries.ts';
 import type { ImageFile } from '../image-file.ts';
 import type { CheckFinding } from '../virtual-disk.ts';
 import type { Qcow2Header } from './qcow2-header.ts';
@@ -119,20 +119,23 @@ export class Qcow2ReferenceCounter {
     return value > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(value);
   }
 
-  async compareRefcounts(): Promise<void> {
+  /** The refcount stored for a host cluster (0 when no refcount block covers it). */
+  async storedRefcount(cluster: number): Promise<number> {
     const { clusterSize, refcountOrder } = this.header;
     const bits = 2 ** refcountOrder;
     const perBlock = (clusterSize * 8) / bits;
+    const tableIndex = Math.floor(cluster / perBlock);
+    if (!this.refcountTable || tableIndex >= this.refcountTableEntries) return 0;
+    const block = this.blockOffset(tableIndex);
+    if (block <= 0 || block % clusterSize !== 0 || block + clusterSize > this.file.size) return 0;
+    const table = await this.l2Cache.get(block, `refcount block at ${block}`);
+    return readRefcount(table, cluster % perBlock, bits);
+  }
+
+  async compareRefcounts(): Promise<void> {
+    const { clusterSize } = this.header;
     for (let cluster = 0; cluster < this.references.length; cluster += 1) {
-      const tableIndex = Math.floor(cluster / perBlock);
-      let stored = 0;
-      if (this.refcountTable && tableIndex < this.refcountTableEntries) {
-        const block = this.blockOffset(tableIndex);
-        if (block > 0 && block % clusterSize === 0 && block + clusterSize <= this.file.size) {
-          const table = await this.l2Cache.get(block, `refcount block at ${block}`);
-          stored = readRefcount(table, cluster % perBlock, bits);
-        }
-      }
+      const stored = await this.storedRefcount(cluster);
       const expected = this.references[cluster]!;
       const at = cluster * clusterSize;
       if (stored < expected) {
@@ -143,6 +146,42 @@ export class Qcow2ReferenceCounter {
         this.report('leak', 'leaked-cluster', `cluster at offset ${at} has refcount ${stored} but ${expected} references`);
       }
     }
+  }
+
+  /**
+   * The "copied" flag (bit 63) of active L1 and L2 entries must be set exactly when the
+   * cluster's refcount is 1, and never on a compressed cluster (qemu-img check's
+   * "OFLAG_COPIED" errors). Skipped on a dirty image, whose refcounts may lag.
+   */
+  async checkCopiedFlags(): Promise<void> {
+    const { l1TableOffset, l1Size, clusterSize } = this.header;
+    if (this.header.dirty || l1Size === 0 || l1TableOffset % clusterSize !== 0 || l1TableOffset + l1Size * 8 > this.file.size) return;
+    const l1 = await this.file.readAt(l1TableOffset, l1Size * 8, 'active L1 table');
+    const entryBytes = this.header.extendedL2 ? 16 : 8;
+    for (let index = 0; index < l1Size; index += 1) {
+      const l2Offset = entryOffset(l1, index * 8);
+      if (l2Offset === 0 || l2Offset % clusterSize !== 0 || l2Offset + clusterSize > this.file.size) continue;
+      await this.expectCopied(entryHi(l1, index * 8), l2Offset, `L1 entry ${index}`);
+      const l2 = await this.l2Cache.get(l2Offset, `L2 table of L1 entry ${index}`);
+      for (let at = 0; at + entryBytes <= l2.length; at += entryBytes) {
+        const hi = entryHi(l2, at);
+        const what = `L2 entry ${at / entryBytes} of L1 entry ${index}`;
+        if (hi & L2_COMPRESSED_BIT_HI) {
+          if (hi & L2_COPIED_BIT_HI) this.report('corruption', 'copied-flag', `${what}: compressed cluster has the copied flag set`);
+          continue;
+        }
+        const host = entryOffset(l2, at);
+        if (host === 0 || this.header.dataFile !== null || host % clusterSize !== 0 || host >= this.file.size) continue;
+        await this.expectCopied(hi, host, what);
+      }
+    }
+  }
+
+  private async expectCopied(hi: number, host: number, what: string): Promise<void> {
+    const refcount = await this.storedRefcount(host / this.header.clusterSize);
+    const copied = (hi & L2_COPIED_BIT_HI) !== 0;
+    if (refcount === 0 || copied === (refcount === 1)) return;
+    this.report('corruption', 'copied-flag', `${what}: copied flag is ${copied ? 'set' : 'clear'} but the refcount of the cluster at ${host} is ${refcount}`);
   }
 }
 
