@@ -111,6 +111,18 @@ describe.skipIf(!hasQemuImg())('VDI reader and writer against qemu-img', () => {
       expect(check.findings.map((finding) => finding.kind)).toEqual(['missing-parent']);
     });
 
+    it('a parent modified after the child was made is a check warning', async () => {
+      const sub = join(dir, 'modified');
+      mkdirSync(sub);
+      const parentCopy = readFileSync(parent);
+      parentCopy.fill(0x42, 0x198, 0x1a8);
+      writeFileSync(join(sub, 'base.vdi'), parentCopy);
+      writeFileSync(join(sub, 'child.vdi'), readFileSync(child));
+      const check = await checkDiskImage(join(sub, 'child.vdi'));
+      expect(check.clean).toBe(true);
+      expect(check.findings.map((finding) => finding.kind)).toEqual(['parent-uuid-mismatch']);
+    });
+
     it('exports the merged view of the chain to a dynamic VDI qemu-img reads', async () => {
       const out = join(dir, 'merged.vdi');
       await exportDiskImage(child, out, { format: 'vdi' });

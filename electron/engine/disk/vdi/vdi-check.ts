@@ -9,8 +9,8 @@ import { isLabvaultError } from '../../../../shared/errors.ts';
 import type { CheckResult } from '../virtual-disk.ts';
 import { CheckFindingList } from '../vmdk/check-finding-list.ts';
 import { VdiDisk } from './vdi-disk.ts';
-import { BLOCK_ZERO, VDI_TYPE_DIFF, VDI_TYPE_FIXED, formatVdiUuid } from './vdi-header.ts';
-import { findVdiParent } from './vdi-parent-search.ts';
+import { BLOCK_ZERO, VDI_TYPE_DIFF, VDI_TYPE_FIXED, formatVdiUuid, isNullUuid } from './vdi-header.ts';
+import { findVdiParent, readVdiIdentity } from './vdi-parent-search.ts';
 
 export async function checkVdi(path: string): Promise<CheckResult> {
   const findings = new CheckFindingList();
@@ -54,8 +54,15 @@ export async function checkVdi(path: string): Promise<CheckResult> {
     if (header.imageType === VDI_TYPE_FIXED && header.offsetData + header.blocksInImage * stride > file.size) {
       findings.add('corruption', 'truncated', `${path}: fixed image is ${file.size} bytes, its ${header.blocksInImage} blocks need ${header.offsetData + header.blocksInImage * stride}`);
     }
-    if (header.imageType === VDI_TYPE_DIFF && (await findVdiParent(path, header.uuidLink)) === null) {
-      findings.add('warning', 'missing-parent', `${path}: parent with UUID ${formatVdiUuid(header.uuidLink)} is not in the image's folder or the folder above (VirtualBox records it in the .vbox file)`);
+    if (header.imageType === VDI_TYPE_DIFF) {
+      const parent = await findVdiParent(path, header.uuidLink);
+      const identity = parent === null ? null : await readVdiIdentity(parent);
+      if (parent === null || identity === null) {
+        findings.add('warning', 'missing-parent', `${path}: parent with UUID ${formatVdiUuid(header.uuidLink)} is not in the image's folder or the folder above (VirtualBox records it in the .vbox file)`);
+      } else if (!isNullUuid(header.uuidParent) && !identity.lastSnap.equals(header.uuidParent)) {
+        findings.add('warning', 'parent-uuid-mismatch',
+          `${path}: parent ${parent} was modified after this differencing image was made (modification UUID ${formatVdiUuid(identity.lastSnap)}, expected ${formatVdiUuid(header.uuidParent)})`);
+      }
     }
   } catch (error) {
     findings.addError(error, 'unreadable');

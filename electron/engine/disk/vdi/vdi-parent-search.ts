@@ -10,7 +10,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ImageFile } from '../image-file.ts';
-import { OFF_UUID_IMAGE, UUID_BYTES, VDI_HEADER_BYTES, probeVdi } from './vdi-header.ts';
+import { OFF_UUID_IMAGE, OFF_UUID_LAST_SNAP, UUID_BYTES, VDI_HEADER_BYTES, probeVdi } from './vdi-header.ts';
 
 export const MAX_PARENT_CANDIDATES = 1000;
 
@@ -23,13 +23,23 @@ async function vdiFilesIn(dir: string): Promise<string[]> {
   }
 }
 
-async function imageUuidOf(path: string): Promise<Buffer | null> {
+export interface VdiIdentity {
+  /** uuidImage: what a child's uuidLink names. */
+  image: Buffer;
+  /** uuidLastSnap: what a child's uuidParent recorded when it was made. */
+  lastSnap: Buffer;
+}
+
+/** The two UUIDs of the VDI at `path`, or null when it is not a readable VDI. */
+export async function readVdiIdentity(path: string): Promise<VdiIdentity | null> {
   let file: ImageFile | null = null;
   try {
     file = await ImageFile.open(path);
     if (file.size < VDI_HEADER_BYTES) return null;
     const head = await file.readAt(0, VDI_HEADER_BYTES, 'vdi.header');
-    return probeVdi(head) ? Buffer.from(head.subarray(OFF_UUID_IMAGE, OFF_UUID_IMAGE + UUID_BYTES)) : null;
+    if (!probeVdi(head)) return null;
+    const uuid = (offset: number): Buffer => Buffer.from(head.subarray(offset, offset + UUID_BYTES));
+    return { image: uuid(OFF_UUID_IMAGE), lastSnap: uuid(OFF_UUID_LAST_SNAP) };
   } catch {
     return null;
   } finally {
@@ -47,8 +57,8 @@ export async function findVdiParent(childPath: string, parentUuid: Buffer): Prom
       if (candidate === child) continue;
       if (examined >= MAX_PARENT_CANDIDATES) return null;
       examined += 1;
-      const uuid = await imageUuidOf(candidate);
-      if (uuid && uuid.equals(parentUuid)) return candidate;
+      const identity = await readVdiIdentity(candidate);
+      if (identity && identity.image.equals(parentUuid)) return candidate;
     }
   }
   return null;
