@@ -5,6 +5,7 @@ import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw 
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { vhdxFormat } from '../../../electron/engine/disk/vhdx/vhdx-format.ts';
 import { crc32c } from '../../../electron/engine/disk/vhdx/crc32c.ts';
+import { checkDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { testOpenContext, readWholeDisk } from './vhd-open-context.ts';
 
 const run = hasQemuImg() ? describe : describe.skip;
@@ -67,6 +68,24 @@ run('VHDX reader against qemu-img', () => {
       expect(await vhdxFormat.check(image)).toMatchObject({ clean: true, findings: [] });
     });
   }
+
+  it('reads empty (0-byte) VHD and VHDX images like qemu-img', async () => {
+    qemuImg(['create', '-q', '-f', 'vhdx', join(dir, 'empty.vhdx'), '0']);
+    qemuImg(['create', '-q', '-f', 'vpc', join(dir, 'empty.vhd'), '0']);
+    for (const path of [join(dir, 'empty.vhdx'), join(dir, 'empty.vhd')]) {
+      const disk = await openDiskImage(path);
+      expect(disk.virtualSize).toBe(0);
+      expect(await disk.allocationMap()).toEqual([]);
+      await disk.read(Buffer.alloc(0), 0, 0);
+      await disk.close();
+      expect((await checkDiskImage(path)).clean).toBe(true);
+    }
+    const source = await openDiskImage(join(dir, 'empty.vhdx'));
+    await vhdxFormat.write!(source, join(dir, 'empty-out.vhdx'), {});
+    await source.close();
+    expect(qemuInfo(join(dir, 'empty-out.vhdx'))['virtual-size']).toBe(0);
+    expect(qemuImg(['check', '-f', 'vhdx', join(dir, 'empty-out.vhdx')])).toContain('No errors were found');
+  });
 
   it('uses the header with the higher sequence number and survives one damaged header', async () => {
     const raw = writePatternRaw(join(dir, 'hdr.raw'), { size: 2 * 1024 * 1024 });

@@ -91,8 +91,8 @@ function interpretItems(path: string, items: Map<string, Buffer>): VhdxMetadata 
   if (physicalSectorSize !== 512 && physicalSectorSize !== 4096) {
     throw badImage(path, 'vhdx.metadata.physical_sector_size', `physical sector size ${physicalSectorSize} is not 512 or 4096`);
   }
-  if (virtualSize === 0 || virtualSize > VHDX_MAX_VIRTUAL_SIZE || virtualSize % logicalSectorSize !== 0) {
-    throw badImage(path, 'vhdx.metadata.virtual_disk_size', `virtual size ${virtualSize} is not a multiple of the sector size up to 64 TiB`);
+  if (virtualSize > VHDX_MAX_VIRTUAL_SIZE) {
+    throw badImage(path, 'vhdx.metadata.virtual_disk_size', `virtual size ${virtualSize} is larger than the VHDX limit of 64 TiB`);
   }
   const page83Item = items.get(GUID_PAGE83_DATA);
   const hasParent = (flags & FILE_PARAMS_HAS_PARENT) !== 0;

@@ -37,11 +37,14 @@ function roundUp(value: number, unit: number): number {
 export function planVhdxLayout(sourceSize: number): NewVhdxLayout {
   const virtualSize = roundUp(sourceSize, LOGICAL_SECTOR);
   const blockSize = virtualSize > VHDX_WRITE_SMALL_BLOCK_LIMIT ? VHDX_WRITE_LARGE_BLOCK : VHDX_WRITE_SMALL_BLOCK;
-  const { totalEntries } = batGeometry(virtualSize, blockSize, LOGICAL_SECTOR, false);
+  const { totalEntries, dataBlocks, chunkRatio } = batGeometry(virtualSize, blockSize, LOGICAL_SECTOR, false);
+  // qemu computes the BAT size of an empty disk with 32-bit wraparound ((0 - 1) >> log2(chunk
+  // ratio) entries) and refuses a smaller BAT region, so an empty disk gets that (sparse) room.
+  const batEntriesRoom = dataBlocks === 0 ? 0xffffffff >>> Math.log2(chunkRatio) : totalEntries;
   return {
     virtualSize, blockSize, logicalSectorSize: LOGICAL_SECTOR, physicalSectorSize: PHYSICAL_SECTOR,
     logOffset: MiB, logLength: MiB, metadataOffset: 2 * MiB, metadataLength: MiB,
-    batOffset: 3 * MiB, batLength: Math.max(MiB, roundUp(totalEntries * 8, MiB)),
+    batOffset: 3 * MiB, batLength: Math.max(MiB, roundUp(batEntriesRoom * 8, MiB)),
   };
 }
 
