@@ -57,7 +57,13 @@ for (const [name, options] of [['main process', mainBundle(root)], ['preload', p
   });
 }
 
-await step('icons', async () => writeIcons(join(out, 'icons')));
+await step('icons', async () => {
+  const iconsDir = join(out, 'icons');
+  const drawnAt = statSync(join(root, 'build', 'icons.mjs')).mtimeMs;
+  const existing = ['icon.png', 'tray.png', 'trayTemplate.png'].map((name) => statSync(join(iconsDir, name), { throwIfNoEntry: false }));
+  if (existing.every((info) => info && info.mtimeMs >= drawnAt)) return [];
+  return writeIcons(iconsDir);
+});
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 console.log(`build: labvault ${pkg.version}`);
