@@ -63,6 +63,23 @@ describe.skipIf(!hasQemuImg() || !hasQemuIo())('VMDK snapshot chains', () => {
     expect((await checkDiskImage(grandchild)).clean).toBe(true);
   });
 
+  it('zero grains (GTE 1) mask the parent; a parent hint with ".." resolves from the child\'s folder', async () => {
+    const sub = join(dir, 'zeroed', 'snapshots');
+    mkdirSync(sub, { recursive: true });
+    copyFileSync(base, join(dir, 'zeroed', 'base.vmdk'));
+    const zeroed = join(sub, 'child.vmdk');
+    qemuImg(['create', '-q', '-f', 'vmdk', '-o', 'zeroed_grain=on', '-b', '../base.vmdk', '-F', 'vmdk', zeroed]);
+    qemuIo(zeroed, 'write -z 0 128k');
+    qemuIo(zeroed, 'write -P 0x11 192k 64k');
+    const { bytes, map } = await openAndRead(zeroed);
+    expect(bytes.equals(qemuRawBytes(zeroed, dir))).toBe(true);
+    expect(bytes.subarray(0, 131072).every((byte) => byte === 0)).toBe(true);
+    expect(map[0]).toEqual({ offset: 0, length: 131072, zero: true });
+    const info = await diskImageInfo(zeroed);
+    expect(info.backing).toMatchObject({ path: join(dir, 'zeroed', 'base.vmdk'), recordedPath: '../base.vmdk' });
+    expect(info.allocatedBytes).toBe(65536);
+  });
+
   it('a parentCID mismatch opens, reads own grains, fails reads through the parent, and is a check warning', async () => {
     const sub = join(dir, 'mismatch');
     mkdirSync(sub);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, exportDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
@@ -57,6 +57,17 @@ describe.skipIf(!hasQemuImg())('VMDK writers read back by qemu-img', () => {
       await exportDiskImage(empty, out, { format: 'vmdk', subformat });
       expect(qemuImg(['check', out])).toContain('No errors');
       qemuImg(['compare', empty, out]);
+    }
+  });
+
+  it('a cancelled write stops with CANCELLED and leaves no file', async () => {
+    const raw = writePatternRaw(join(dir, 'cancel.raw'), { size: 4 * 1024 * 1024, region: 256 * 1024 });
+    for (const subformat of SUBFORMATS) {
+      const controller = new AbortController();
+      const out = join(dir, `cancelled-${subformat}.vmdk`);
+      const write = exportDiskImage(raw, out, { format: 'vmdk', subformat, signal: controller.signal, onProgress: (done) => { if (done > 0) controller.abort(); } });
+      await expect(write).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(existsSync(out)).toBe(false);
     }
   });
 
