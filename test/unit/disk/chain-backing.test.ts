@@ -114,6 +114,22 @@ describe('backing chains', () => {
     expect(readFileSync(out).equals(readFileSync(raw))).toBe(true);
   });
 
+  it('reads a qcow2 overlay over parents of other formats (vmdk, vpc, vdi, vhdx)', async () => {
+    const raw = writePatternRaw(join(dir, 'cross.raw'), { size: 2 * MiB, seed: 31 });
+    for (const format of ['vmdk', 'vpc', 'vdi', 'vhdx']) {
+      const base = join(dir, `cross-base.${format}`);
+      qemuImg(['convert', '-f', 'raw', '-O', format, raw, base]);
+      const top = join(dir, `cross-top-${format}.qcow2`);
+      qemuImg(['create', '-f', 'qcow2', '-b', base, '-F', format, top]);
+      qemuIo(top, 'qcow2', 'write -P 0x77 64k 64k');
+      const info = await diskImageInfo(top);
+      expect(info.chain, format).toEqual([{ path: top, format: 'qcow2' }, { path: base, format }]);
+      const out = join(dir, `cross-${format}.out.raw`);
+      await exportDiskImage(top, out);
+      expect(readFileSync(out).equals(qemuRawBytes(top, dir)), format).toBe(true);
+    }
+  });
+
   it('names the exact path it looked for when a parent is missing', async () => {
     const sub = join(dir, 'missing');
     mkdirSync(sub);
