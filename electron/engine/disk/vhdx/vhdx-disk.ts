@@ -24,6 +24,7 @@ import {
   PAYLOAD_UNMAPPED, PAYLOAD_ZERO, bitmapEntryIndex, decodeBatEntry, payloadEntryIndex,
 } from './vhdx-layout.ts';
 import { readVhdxStructure } from './vhdx-structure.ts';
+import { ContiguousRun } from './contiguous-run.ts';
 import type { VhdxStructure } from './vhdx-structure.ts';
 
 /** Sector bitmaps of partially present blocks kept in memory. */
@@ -115,11 +116,7 @@ export class VhdxDisk implements VirtualDisk {
       throw badImage(this.path, 'read range', `bytes [${offset}, ${offset + length}) lie past the virtual size ${this.virtualSize}`);
     }
     const blockSize = this.blockSize;
-    let pending: { at: number; fileOffset: number; length: number } | null = null;
-    const flush = async (): Promise<void> => {
-      if (pending) await this.reader.readInto(buffer, pending.at, pending.length, pending.fileOffset, 'vhdx payload block');
-      pending = null;
-    };
+    const run = new ContiguousRun(this.reader, buffer);
     let done = 0;
     while (done < length) {
       const position = offset + done;
@@ -128,22 +125,16 @@ export class VhdxDisk implements VirtualDisk {
       const piece = Math.min(blockSize - within, length - done);
       const location = await this.locate(block);
       if (location.kind === 'data') {
-        const fileOffset = location.fileOffset + within;
-        const current = pending as { at: number; fileOffset: number; length: number } | null;
-        if (current && current.fileOffset + current.length === fileOffset) current.length += piece;
-        else {
-          await flush();
-          pending = { at: done, fileOffset, length: piece };
-        }
+        await run.add(done, location.fileOffset + within, piece);
       } else {
-        await flush();
+        await run.flush();
         if (location.kind === 'zero') buffer.fill(0, done, done + piece);
         else if (location.kind === 'absent') await this.readAbsent(buffer, done, position, piece);
         else await this.readPartial(buffer, done, block, location.fileOffset, within, piece);
       }
       done += piece;
     }
-    await flush();
+    await run.flush();
   }
 
   private async locate(block: number): Promise<BlockLocation> {
