@@ -10,7 +10,7 @@
  */
 import { mkdtempSync, rmSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { changedRegions, rewriteRegions, scatterSmallWrites, writeBenchDisk } from './bench-disk.ts';
 import { runTimed } from './timed-command.ts';
@@ -54,7 +54,13 @@ async function init(tool: Tool): Promise<void> {
   if (tool === 'labvault') mkdirSync(repo(tool));
 }
 
+/** Flushes other tools' dirty pages first, so no run pays for another's writeback. */
+async function settle(): Promise<void> {
+  await runTimed('sync', []);
+}
+
 async function backup(tool: Tool, point: string): Promise<TimedRun> {
+  await settle();
   if (tool === 'restic') return runTimed('restic', ['-r', repo(tool), 'backup', '--host', 'bench', '--quiet', disk], env);
   if (tool === 'borg') return runTimed('sh', ['-c', `cd "${work}" && borg create --compression zstd,3 "${repo(tool)}::${point}" disk.raw`], env);
   return runTimed(process.execPath, [child, 'backup', repo(tool), disk, point, ...(encrypt ? ['--encrypt'] : [])]);
@@ -63,6 +69,7 @@ async function backup(tool: Tool, point: string): Promise<TimedRun> {
 async function restore(tool: Tool, point: string): Promise<TimedRun> {
   const target = join(work, `restore-${tool}`);
   mkdirSync(target);
+  await settle();
   if (tool === 'restic') return runTimed('restic', ['-r', repo(tool), 'restore', 'latest', '--target', target], env);
   if (tool === 'borg') return runTimed('sh', ['-c', `cd "${target}" && borg extract --sparse "${repo(tool)}::${point}"`], env);
   return runTimed(process.execPath, [child, 'restore', repo(tool), point, join(target, 'disk.raw')]);
@@ -90,7 +97,7 @@ function printTable(rows: Row[]): void {
 
 async function chunkSizeStudy(): Promise<void> {
   const size = Math.min(1, sizeGib) * GIB;
-  const writes = 2000;
+  const writes = 256;
   console.log(`\nChunk size study: ${size / MIB} MiB disk, day 2 = ${writes} scattered 4 KiB writes (${(writes * 4096 / MIB).toFixed(1)} MiB changed)`);
   for (const chunkSize of [256 * 1024, 1024 * 1024, 4 * 1024 * 1024]) {
     const dir = join(work, `study-${chunkSize}`);
@@ -99,6 +106,7 @@ async function chunkSizeStudy(): Promise<void> {
     await runTimed(process.execPath, [child, 'backup', dir, file, 'day1', '--chunk-size', String(chunkSize)]);
     const before = treeBytes(join(dir, 'data'));
     await scatterSmallWrites(file, size, writes, 'study');
+    await settle();
     const run = await runTimed(process.execPath, [child, 'backup', dir, file, 'day2', '--chunk-size', String(chunkSize)]);
     const delta = treeBytes(join(dir, 'data')) - before;
     console.log(`  chunk ${chunkSize / 1024} KiB: day-2 stored ${(delta / MIB).toFixed(1)} MiB, full vault ${(before / MIB).toFixed(1)} MiB, incremental ${run.seconds.toFixed(2)} s`);
@@ -108,7 +116,7 @@ async function chunkSizeStudy(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Vault bench: ${sizeGib} GiB disk in ${work}${encrypt ? ' (Labvault encrypted)' : ''}`);
+  console.log(`Vault bench: ${sizeGib} GiB disk in ${work}${encrypt ? ' (Labvault encrypted)' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await writeBenchDisk(disk, sizeGib * GIB);
   const results: Record<string, Record<Tool, TimedRun>> = { full: {} as Record<Tool, TimedRun>, incremental: {} as Record<Tool, TimedRun>, unchanged: {} as Record<Tool, TimedRun>, restore: {} as Record<Tool, TimedRun> };
   const sizes: Record<string, Record<Tool, number>> = { full: {} as Record<Tool, number>, incremental: {} as Record<Tool, number> };
@@ -132,7 +140,7 @@ async function main(): Promise<void> {
   await runTimed('cmp', [disk, restored]);
   const pick = (phase: string, f: (r: TimedRun) => number): Record<Tool, number> => Object.fromEntries(TOOLS.map((t) => [t, f(results[phase]![t])])) as Record<Tool, number>;
   const rss = Object.fromEntries(TOOLS.map((t) => [t, Math.max(...Object.values(results).map((r) => r[t].peakRssMiB))])) as Record<Tool, number>;
-  console.log(`\nResults (${sizeGib} GiB disk, ${(changed / MIB).toFixed(0)} MiB changed on day 2; restored file checked bit-exact with cmp):\n`);
+  console.log(`\nResults (${sizeGib} GiB disk, ${(changed / MIB).toFixed(0)} MiB changed on day 2; restored file checked bit-exact with cmp; ${cpus().length} cores, load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}):\n`);
   printTable([
     { label: 'full backup', unit: 's', values: pick('full', (r) => r.seconds), lowerIsBetter: true, target: '>= 2x' },
     { label: 'incremental', unit: 's', values: pick('incremental', (r) => r.seconds), lowerIsBetter: true, target: '>= 3x' },

@@ -2,10 +2,12 @@
  * Content-addressed chunk files: data/chunks/<first 2 hex>/<64 hex id>.
  *
  * Writing: the blob goes to data/tmp/ under a unique name (not synced yet) and waits in
- * a batch. A batch flush fsyncs every pending temp file, renames each into its fan-out
- * directory, then fsyncs those directories once each. So a chunk file under its final name
- * always has durable content, and no writer stalls on one fsync per chunk. `syncAll()`
- * is the barrier a committer calls before writing indexes and the manifest.
+ * a batch (64 chunks or 64 MiB). A batch flush makes the temp files durable (one syncfs,
+ * or per-file fdatasync where syncfs is unavailable: filesystem-sync.ts), renames each into
+ * its fan-out directory, then makes the renames durable (directory fsyncs, or the next
+ * syncfs). So a chunk file under its final name always has durable content, and no writer
+ * stalls on one fsync per chunk. `syncAll()` is the barrier a committer calls before
+ * writing indexes and the manifest; a flush error surfaces there at the latest.
  *
  * `has()` answers from an in-memory KnownChunkSet loaded lazily by listing the fan-out
  * directories, plus the ids written by this process (pending ones included).
@@ -20,6 +22,7 @@ import { decodeBlob, encodeBlob } from './blob-codec.ts';
 import { contentDigest } from './chunk-id.ts';
 import { errnoCode, fsyncDir, storeIoError } from './durable-fs.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
+import { syncFilesystem, syncfsAvailable } from './filesystem-sync.ts';
 import { isHexId, TMP_PREFIX } from './store-layout.ts';
 import type { StoreLayout } from './store-layout.ts';
 import type { VaultKeys } from './vault-keys.ts';
@@ -53,6 +56,9 @@ export class ChunkStore {
   private pending: PendingChunk[] = [];
   private pendingBytes = 0;
   private flushing: Promise<void> = Promise.resolve();
+  private queuedBatches = 0;
+  private flushError: unknown;
+  private renamesToSync = false;
 
   constructor(options: ChunkStoreOptions) {
     this.layout = options.layout;
@@ -138,32 +144,42 @@ export class ChunkStore {
     }
     this.pending.push({ handle, tmpPath, finalPath: this.layout.chunkPath(hex), dir, bytes });
     this.pendingBytes += bytes;
-    if (this.pending.length >= BATCH_MAX_CHUNKS || this.pendingBytes >= BATCH_MAX_BYTES) await this.flush();
+    if (this.pending.length >= BATCH_MAX_CHUNKS || this.pendingBytes >= BATCH_MAX_BYTES) {
+      const flushed = this.flush();
+      if (this.queuedBatches > 1) await flushed;
+      else flushed.catch(() => undefined);
+    }
     return bytes;
   }
 
-  /** Starts (and waits for) a flush of every pending chunk; flushes run one at a time. */
+  /**
+   * Queues a flush of every pending chunk; flushes run one at a time. The caller waits only
+   * when more than one batch is already queued (backpressure without stalling each batch).
+   */
   private flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    const next = this.flushing.then(() => this.flushBatch(batch));
-    this.flushing = next.catch(() => undefined);
+    this.queuedBatches += 1;
+    const next = this.flushing.then(() => this.flushBatch(batch)).finally(() => { this.queuedBatches -= 1; });
+    this.flushing = next.catch((error: unknown) => { this.flushError ??= error; });
     return next;
   }
 
   private async flushBatch(batch: PendingChunk[]): Promise<void> {
     if (batch.length === 0) return;
+    const useSyncfs = await syncfsAvailable(this.layout.tmpDir);
     let failure: unknown;
     await Promise.all(batch.map(async (chunk) => {
       try {
-        await chunk.handle.datasync();
+        if (!useSyncfs) await chunk.handle.datasync();
       } catch (error) {
         failure ??= storeIoError(chunk.tmpPath, 'sync chunk', error);
       } finally {
         await chunk.handle.close().catch(() => undefined);
       }
     }));
+    if (failure === undefined && useSyncfs) await syncFilesystem(this.layout.tmpDir).catch((error: unknown) => { failure = error; });
     if (failure !== undefined) {
       await Promise.all(batch.map((chunk) => rm(chunk.tmpPath, { force: true }).catch(() => undefined)));
       throw failure;
@@ -175,13 +191,22 @@ export class ChunkStore {
         throw storeIoError(chunk.finalPath, 'rename chunk into place', error);
       }
     }
-    for (const dir of new Set(batch.map((chunk) => chunk.dir))) await fsyncDir(dir);
+    if (useSyncfs) this.renamesToSync = true;
+    else for (const dir of new Set(batch.map((chunk) => chunk.dir))) await fsyncDir(dir);
   }
 
-  /** Durability barrier: returns when every chunk put so far is fsynced and renamed. */
+  /** Durability barrier: returns when every chunk put so far is synced and renamed durably. */
   async syncAll(): Promise<void> {
     await Promise.all([...this.inFlight.values()].map((task) => task.catch(() => undefined)));
     await this.flush();
+    await this.flushing;
+    const error = this.flushError;
+    this.flushError = undefined;
+    if (error !== undefined) throw error;
+    if (this.renamesToSync) {
+      this.renamesToSync = false;
+      await syncFilesystem(this.layout.chunksDir);
+    }
   }
 
   /** Reads, decodes and checks a chunk against its id. Missing or damaged: CORRUPT. */
