@@ -149,6 +149,7 @@ export async function checkVmdk(path: string): Promise<CheckResult> {
     await file?.close().catch(() => undefined);
   }
   const { descriptor } = source;
+  if (source.problem) findings.add('warning', 'bad-descriptor', `${source.problem} (the embedded descriptor was read leniently; data is unaffected)`);
   if (source.embedded) {
     await checkSparseExtent(path, findings);
   } else {

@@ -82,8 +82,13 @@ function parseExtentLine(file: string, line: string, lineNumber: number): VmdkEx
   return { access: match[1]!, sectors, type: type as VmdkExtentType, fileName: type === 'ZERO' ? null : fileName, offsetSectors };
 }
 
-/** Parses descriptor text. `file` names the file the text came from (for errors). */
-export function parseDescriptor(file: string, bytes: Buffer): VmdkDescriptor {
+/**
+ * Parses descriptor text. `file` names the file the text came from (for errors).
+ * 'strict' (descriptor files): malformed lines, a missing createType or version are
+ * errors. 'lenient' (descriptors embedded in sparse extents, whose data does not depend on
+ * them, as in qemu): malformed lines are skipped and defaults kept.
+ */
+export function parseDescriptor(file: string, bytes: Buffer, mode: 'strict' | 'lenient' = 'strict'): VmdkDescriptor {
   if (bytes.length > MAX_DESCRIPTOR_BYTES) throw badImage(file, 'vmdk.descriptor', `descriptor of ${bytes.length} bytes exceeds ${MAX_DESCRIPTOR_BYTES}`);
   const end = bytes.indexOf(0);
   const text = bytes.subarray(0, end < 0 ? bytes.length : end).toString('utf8');
@@ -93,21 +98,26 @@ export function parseDescriptor(file: string, bytes: Buffer): VmdkDescriptor {
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index]!.replace(/\r$/, '').trim();
     if (line.length === 0 || line.startsWith('#')) continue;
-    if (/^(RW|RDONLY|NOACCESS)\s/.test(line)) {
-      if (result.extents.length >= MAX_EXTENTS) throw badImage(file, 'vmdk.descriptor', `more than ${MAX_EXTENTS} extents`);
-      result.extents.push(parseExtentLine(file, line, index + 1));
-      continue;
+    try {
+      if (/^(RW|RDONLY|NOACCESS)\s/.test(line)) {
+        if (result.extents.length >= MAX_EXTENTS) throw badImage(file, 'vmdk.descriptor', `more than ${MAX_EXTENTS} extents`);
+        result.extents.push(parseExtentLine(file, line, index + 1));
+        continue;
+      }
+      const equals = line.indexOf('=');
+      if (equals <= 0) continue;
+      const key = line.slice(0, equals).trim();
+      const value = line.slice(equals + 1);
+      if (key === 'version') result.version = Number(unquote(value)) || 0;
+      else if (key === 'CID') result.cid = parseHex32(file, key, value);
+      else if (key === 'parentCID') result.parentCid = parseHex32(file, key, value);
+      else if (key === 'createType') { result.createType = unquote(value); sawCreateType = true; }
+      else if (key === 'parentFileNameHint') result.parentFileNameHint = unquote(value) || null;
+    } catch (error) {
+      if (mode === 'strict') throw error;
     }
-    const equals = line.indexOf('=');
-    if (equals <= 0) continue;
-    const key = line.slice(0, equals).trim();
-    const value = line.slice(equals + 1);
-    if (key === 'version') result.version = Number(unquote(value)) || 0;
-    else if (key === 'CID') result.cid = parseHex32(file, key, value);
-    else if (key === 'parentCID') result.parentCid = parseHex32(file, key, value);
-    else if (key === 'createType') { result.createType = unquote(value); sawCreateType = true; }
-    else if (key === 'parentFileNameHint') result.parentFileNameHint = unquote(value) || null;
   }
+  if (mode === 'lenient') return result;
   if (!sawCreateType) throw badImage(file, 'vmdk.descriptor.createType', 'the descriptor has no createType line');
   if (result.version < 1 || result.version > 3) throw unsupportedImage(file, 'vmdk.descriptor.version', `descriptor version ${result.version} is not supported`);
   return result;

@@ -16,6 +16,8 @@ export interface VmdkDescriptorSource {
   descriptor: VmdkDescriptor;
   /** True when the descriptor lives inside a sparse extent (the file is itself the extent). */
   embedded: boolean;
+  /** An embedded descriptor that only parsed leniently: what is wrong with it (check warns). */
+  problem?: string;
 }
 
 const DEFAULT_DESCRIPTOR: VmdkDescriptor = {
@@ -33,7 +35,13 @@ export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescripto
     if (bytes > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.descriptorSize', `embedded descriptor of ${bytes} bytes exceeds ${MAX_DESCRIPTOR_BYTES}`);
     const text = await file.readAt(header.descriptorOffset * SECTOR, bytes, 'vmdk.descriptor');
     // qemu: a sparse header with capacity 0 only wraps a descriptor that names the extents.
-    return { descriptor: parseDescriptor(file.path, text), embedded: header.capacitySectors !== 0 };
+    if (header.capacitySectors === 0) return { descriptor: parseDescriptor(file.path, text), embedded: false };
+    try {
+      return { descriptor: parseDescriptor(file.path, text), embedded: true };
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      return { descriptor: parseDescriptor(file.path, text, 'lenient'), embedded: true, problem };
+    }
   }
   if (file.size > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.magicNumber', 'no KDMV magic, and too large to be a descriptor file');
   const text = await file.readAt(0, file.size, 'vmdk.descriptor');
