@@ -61,14 +61,14 @@ await step('icons', async () => {
   const iconsDir = join(out, 'icons');
   const drawnAt = statSync(join(root, 'build', 'icons.mjs')).mtimeMs;
   const existing = ['icon.png', 'tray.png', 'trayTemplate.png'].map((name) => statSync(join(iconsDir, name), { throwIfNoEntry: false }));
-  if (existing.every((info) => info && info.mtimeMs >= drawnAt)) return [];
+  if (existing.every((info) => info && info.mtimeMs >= drawnAt)) return ['(up to date)'];
   return writeIcons(iconsDir);
 });
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 console.log(`build: labvault ${pkg.version}`);
 for (const result of results) {
-  const files = result.outputs.filter((file) => existsSync(file)).map((file) => `${relative(root, file)} (${size(file)})`);
+  const files = result.outputs.map((file) => (existsSync(file) ? `${relative(root, file)} (${size(file)})` : file));
   console.log(`  ${result.name.padEnd(24)} ${String(Math.round(result.ms)).padStart(5)} ms  ${files.join(', ') || '-'}`);
 }
 if (failures.length > 0) {

@@ -2,10 +2,12 @@
  * Main-process logging with electron-log: one file, main.log, in the app's log folder
  * (<app home>/logs on Linux and Windows, ~/Library/Logs/Labvault on macOS), and every
  * uncaught exception or unhandled rejection written there instead of a crash dialog.
+ * Its Node flavour on purpose: electron-log/main would register its own IPC channels
+ * (__ELECTRON_LOG__), and the contract's channels are to be the only ones.
  * Desktop modules take the small AppLog interface, so they never depend on the logger.
  */
 import { join } from 'node:path';
-import log from 'electron-log/main';
+import log from 'electron-log/node';
 
 export interface AppLog {
   info(...params: unknown[]): void;
@@ -21,12 +23,9 @@ export function startAppLog(logDir: string): AppLog {
   log.transports.file.level = 'info';
   log.transports.file.maxSize = LOG_FILE_MAX_BYTES;
   log.transports.console.level = process.env.LABVAULT_DEBUG ? 'debug' : 'warn';
-  log.errorHandler.startCatching({
-    showDialog: false,
-    onError: ({ error, errorName }) => {
-      log.error(`${errorName} in the main process:`, error);
-    },
-  });
+  // Logged as "Unhandled Exception" / "Unhandled rejection" with the stack.
+  log.errorHandler.startCatching({ showDialog: false });
+  log.info(`Logging to ${join(logDir, LOG_FILE_NAME)}`);
   return log;
 }
 
