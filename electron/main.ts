@@ -19,18 +19,22 @@ import { desktopPaths } from './desktop/desktop-paths.ts';
 import { showDesktopNotice, startJobNotifications } from './desktop/job-notifications.ts';
 import { MainWindow } from './desktop/main-window.ts';
 import { createDialogHandlers } from './desktop/native-dialogs.ts';
-import { PassphraseKeychain } from './desktop/passphrase-keychain.ts';
+import { PassphraseKeychain, type PassphraseStore } from './desktop/passphrase-keychain.ts';
 import { SchedulerHost } from './desktop/scheduler-host.ts';
+import { hostedScheduler } from './engine/scheduling/hosted-scheduler.ts';
 import { guardWebContents } from './desktop/web-contents-guard.ts';
 
 const APP_USER_MODEL_ID = 'org.labvault.desktop';
 /** `labvault-desktop --hidden` (e.g. started at login): only the tray icon, no window. */
 const START_HIDDEN_FLAG = '--hidden';
+const CHROMIUM_DATA_DIR = 'chromium';
 
 // Identity and data folder first: userData decides where the single-instance lock lives.
 const appHome = resolveAppHome(process.env);
 app.setName(APP_NAME);
 app.setPath('userData', appHome);
+// Chromium's caches and storage in their own folder, not among the vault list.
+app.setPath('sessionData', join(appHome, CHROMIUM_DATA_DIR));
 if (process.platform === 'darwin') app.setAppLogsPath();
 else app.setAppLogsPath(join(appHome, 'logs'));
 if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
@@ -54,9 +58,9 @@ async function startDesktopApp(log: AppLog): Promise<void> {
   log.info(`Labvault ${app.getVersion()} starting; app home ${appHome}`);
   serveRendererFiles(paths.rendererDir, log);
 
-  const keychain = new PassphraseKeychain({ appHome, cipher: safeStorage });
+  const keychain: PassphraseStore = new PassphraseKeychain({ appHome, cipher: safeStorage });
   // `passphraseStore` is read by the engine's vaults.unlock (remember: true) once it supports it.
-  const engineOptions: EngineOptions & { passphraseStore: PassphraseKeychain } = { face: 'electron', appHome, passphraseStore: keychain };
+  const engineOptions: EngineOptions & { passphraseStore: PassphraseStore } = { face: 'electron', appHome, passphraseStore: keychain };
   const engine = new Engine(engineOptions);
 
   const mainWindow = new MainWindow({
@@ -81,7 +85,7 @@ async function startDesktopApp(log: AppLog): Promise<void> {
     if (statusLine.onEvent(event, payload)) tray.setStatus(statusLine.text());
   });
 
-  const scheduler = new SchedulerHost(engine, log);
+  const scheduler = new SchedulerHost({ scheduler: hostedScheduler(engine, { log: (line) => log.info(line) }) }, log);
   await scheduler.start();
 
   app.on('second-instance', openWindow);

@@ -5,6 +5,10 @@ import { imageCommand } from './commands/image.ts';
 import { itemCommand, itemsCommand, protectionCommand } from './commands/items.ts';
 import { jobsCommand } from './commands/jobs.ts';
 import { pointsCommand } from './commands/points.ts';
+import { policyCommand } from './commands/policy.ts';
+import { pruneCommand } from './commands/prune.ts';
+import { gcCommand } from './commands/gc.ts';
+import { serviceCommand } from './commands/service.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { uiCommand } from './commands/ui.ts';
 import { vaultCommand } from './commands/vault.ts';
@@ -23,4 +27,8 @@ export const commandGroups: CliCommandGroup[] = [
   protectionCommand,
   imageCommand,
   uiCommand,
+  policyCommand,
+  pruneCommand,
+  gcCommand,
+  serviceCommand,
 ];

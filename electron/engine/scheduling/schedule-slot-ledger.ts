@@ -1,0 +1,95 @@
+/**
+ * The last scheduled slot of each item: what keeps the scheduler from running a slot twice,
+ * across restarts, crashes, several processes and catalog rebuilds.
+ *
+ * Kept in two places, both written BEFORE the backup starts:
+ *  - the catalog table schedule_slots(item_id, slot, recorded_at): the authority shared by
+ *    every process using the vault. recordScheduledSlot is a compare-and-set inside an
+ *    IMMEDIATE SQLite transaction: it refuses a slot at or before the one already recorded,
+ *    so two schedulers that both decide to run a slot start it once.
+ *  - a small file per item, <vault>/data/schedule/slots/<itemId>.json
+ *    ({ "itemId", "slot", "recordedAt" }, written atomically), so a catalog rebuilt from the
+ *    vault's files still knows the slot. It holds only the item id, the slot's wall time and
+ *    zone: nothing that needs sealing in an encrypted vault.
+ * Reading takes the later of the two.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { instantOfSlotId } from '../policy/next-runs.ts';
+import { vaultDataDir } from '../vault/vault-contents.ts';
+import type { VaultSession } from '../vault/vault-session.ts';
+
+export const SCHEDULE_DIR_NAME = 'schedule';
+const SLOTS_DIR_NAME = 'slots';
+const ITEM_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface SlotEntry {
+  itemId: string;
+  slot: string;
+  recordedAt: string;
+}
+
+export function scheduleDir(vaultDir: string): string {
+  return join(vaultDataDir(vaultDir), SCHEDULE_DIR_NAME);
+}
+
+function slotFilePath(vaultDir: string, itemId: string): string {
+  if (!ITEM_ID_PATTERN.test(itemId)) throw new LabvaultError(ErrorCodes.INTERNAL, `Invalid item id ${itemId} for the schedule ledger.`);
+  return join(scheduleDir(vaultDir), SLOTS_DIR_NAME, `${itemId}.json`);
+}
+
+function slotInstant(slot: string | undefined): number {
+  if (slot === undefined) return Number.NEGATIVE_INFINITY;
+  return instantOfSlotId(slot)?.getTime() ?? Number.NEGATIVE_INFINITY;
+}
+
+function catalogSlot(session: VaultSession, itemId: string): string | undefined {
+  const row = session.catalog.prepare('SELECT slot FROM schedule_slots WHERE item_id = ?').get(itemId) as { slot: string } | undefined;
+  return row?.slot;
+}
+
+async function fileSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
+  try {
+    const entry = JSON.parse(await readFile(slotFilePath(session.dir, itemId), 'utf8')) as Partial<SlotEntry>;
+    return typeof entry.slot === 'string' ? entry.slot : undefined;
+  } catch {
+    return undefined; // absent, or half-written by a crash before its rename: the catalog has it
+  }
+}
+
+/** The item's last recorded slot id (the later of catalog and file), or undefined. */
+export async function readLastSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
+  const inCatalog = catalogSlot(session, itemId);
+  const inFile = await fileSlot(session, itemId);
+  if (inCatalog === undefined) return inFile;
+  if (inFile === undefined) return inCatalog;
+  return slotInstant(inFile) > slotInstant(inCatalog) ? inFile : inCatalog;
+}
+
+/**
+ * Records `slot` as the item's last scheduled slot, in the catalog (compare-and-set) and
+ * in its file. Throws CONFLICT when this slot, or a later one, was already recorded (by
+ * another scheduler): the caller must then not start the run.
+ */
+export async function recordScheduledSlot(session: VaultSession, itemId: string, slot: string, now: Date): Promise<void> {
+  const at = slotInstant(slot);
+  const inFile = await fileSlot(session, itemId);
+  const claim = session.catalog.transaction(() => {
+    const current = catalogSlot(session, itemId);
+    const recorded = Math.max(slotInstant(current), slotInstant(inFile));
+    // A recorded slot in the future means the clock went back: it must not block runs (see due-run.ts).
+    const taken = current === slot || inFile === slot || (recorded >= at && recorded <= now.getTime());
+    if (taken) return current ?? inFile ?? slot;
+    session.catalog.prepare(`INSERT INTO schedule_slots (item_id, slot, recorded_at) VALUES (?, ?, ?)
+      ON CONFLICT(item_id) DO UPDATE SET slot = excluded.slot, recorded_at = excluded.recorded_at`).run(itemId, slot, now.toISOString());
+    return null;
+  });
+  const already = claim.immediate();
+  if (already !== null) {
+    throw new LabvaultError(ErrorCodes.CONFLICT, `Slot ${slot} of item ${itemId} is already taken: slot ${already} was recorded by another scheduler.`, { field: 'slot' });
+  }
+  const entry: SlotEntry = { itemId, slot, recordedAt: now.toISOString() };
+  await writeFileAtomic(slotFilePath(session.dir, itemId), `${JSON.stringify(entry)}\n`);
+}
