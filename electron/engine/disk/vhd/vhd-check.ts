@@ -71,6 +71,14 @@ async function checkDynamic(file: ImageFile, footer: VhdFooter, findings: CheckF
   }
   const header = parseDynamicHeader(raw);
   if (!header.checksumValid) corruption(findings, 'bad-checksum', `${file.path}: the dynamic header has a wrong checksum`);
+  for (const locator of header.locators) {
+    if (!Number.isSafeInteger(locator.dataOffset) || locator.dataOffset + locator.dataLength > file.size) {
+      corruption(findings, 'offset-past-eof', `${file.path}: parent locator ${locator.platform} (${locator.dataLength} bytes at ${locator.dataOffset}) lies past the end of the file`);
+    }
+  }
+  if (footer.diskType === 4 && header.locators.length === 0 && header.parentName.length === 0) {
+    corruption(findings, 'bad-field', `${file.path}: differencing disk records no parent (no parent locator, no parent name)`);
+  }
   const { blockSize, maxTableEntries, tableOffset } = header;
   if (blockSize < VHD_SECTOR || blockSize > VHD_MAX_BLOCK_SIZE || (blockSize & (blockSize - 1)) !== 0) {
     corruption(findings, 'bad-field', `${file.path}: block size ${blockSize} is not a power of two between 512 bytes and 256 MiB`);
