@@ -12,7 +12,7 @@ import type { CheckResult } from '../virtual-disk.ts';
 import { CheckFindingList } from './check-finding-list.ts';
 import { FileSpanSet } from './file-span-set.ts';
 import { readGrainMarker } from './vmdk-compressed-grain.ts';
-import { NO_PARENT_CID, resolveVmdkPath } from './vmdk-descriptor.ts';
+import { resolveVmdkPath } from './vmdk-descriptor.ts';
 import { readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
 import { readEffectiveHeader } from './vmdk-sparse-extent.ts';
 import {
@@ -162,7 +162,7 @@ export async function checkVmdk(path: string): Promise<CheckResult> {
       else findings.add('warning', 'unsupported-extent', `${path}: extent type ${line.type} is not checked`);
     }
   }
-  if (descriptor.parentFileNameHint !== null && descriptor.parentCid !== NO_PARENT_CID) {
+  if (descriptor.parentFileNameHint !== null) {
     const parentPath = resolveVmdkPath(path, descriptor.parentFileNameHint);
     const parentCid = await readVmdkCid(parentPath, 'vmdk');
     if (parentCid === null) {

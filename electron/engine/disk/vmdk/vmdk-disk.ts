@@ -11,7 +11,7 @@ import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import { openVmdkLayout, readVmdkCid } from './vmdk-layout.ts';
 import type { VmdkLayout } from './vmdk-layout.ts';
-import { NO_PARENT_CID, resolveVmdkPath } from './vmdk-descriptor.ts';
+import { resolveVmdkPath } from './vmdk-descriptor.ts';
 
 export class VmdkDisk implements VirtualDisk {
   readonly format = 'vmdk' as const;
@@ -50,7 +50,7 @@ export class VmdkDisk implements VirtualDisk {
     let parent: VirtualDisk | null = null;
     try {
       const hint = layout.descriptor.parentFileNameHint;
-      if (hint !== null && layout.descriptor.parentCid !== NO_PARENT_CID) {
+      if (hint !== null) {
         parent = await ctx.openParent(resolveVmdkPath(path, hint), path, 'vmdk');
       }
       const parentCid = parent === null ? null : await readVmdkCid(parent.path, parent.format);

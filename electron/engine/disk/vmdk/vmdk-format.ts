@@ -4,7 +4,7 @@ import type { DiskFormatModule, OpenContext, WriteOptions } from '../disk-format
 import type { DiskImageInfo, VirtualDisk } from '../virtual-disk.ts';
 import { invalidInput } from '../../../../shared/errors.ts';
 import { ioError } from '../image-error.ts';
-import { looksLikeDescriptor, NO_PARENT_CID, resolveVmdkPath } from './vmdk-descriptor.ts';
+import { looksLikeDescriptor, resolveVmdkPath } from './vmdk-descriptor.ts';
 import { VmdkDisk } from './vmdk-disk.ts';
 import { SparseExtent } from './vmdk-sparse-extent.ts';
 import { checkVmdk } from './vmdk-check.ts';
@@ -55,7 +55,7 @@ export async function vmdkInfo(path: string): Promise<Omit<DiskImageInfo, 'chain
     };
     const grainBytes = extents.find((extent) => extent.grainBytes !== null)?.grainBytes;
     if (grainBytes) info.clusterSize = grainBytes;
-    if (descriptor.parentFileNameHint !== null && descriptor.parentCid !== NO_PARENT_CID) {
+    if (descriptor.parentFileNameHint !== null) {
       // A VMDK's parent is always a VMDK (qemu refuses anything else), so the format is implied.
       const recordedPath = descriptor.parentFileNameHint;
       info.backing = { path: resolveVmdkPath(path, recordedPath), format: 'vmdk', recordedPath, formatRecorded: true };
