@@ -50,11 +50,21 @@ export class Engine {
     this.vaults = new VaultDirectory(this.appHome, this.clock, {
       initialize: (session, input) => initializeVault(session, input, this.keyring, this.clock),
       opened: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),
+      index: async (session) => {
+        await this.keyring.keysFor(session);
+        if (session.indexPending) await reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
+      },
+      prepare: (session) => {
+        session.records.unlock = async () => {
+          await this.keyring.keysFor(session);
+        };
+      },
     });
     this.protection = new ProtectionService(this.vaults, this.clock);
     this.jobs = new JobService(this.vaults, this.clock, this.events);
     this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
+    this.keyring.onUnlocked = (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
     this.handlers = buildHandlers(this);
   }
 

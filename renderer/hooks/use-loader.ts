@@ -31,7 +31,7 @@ export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]): 
         setLoading(false);
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // deps are the caller's: the loader re-runs when any of them changes
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((value) => value + 1), []);
   return { data, error, loading, reload };

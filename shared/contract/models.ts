@@ -21,6 +21,8 @@ export const VaultSchema = z.object({
   /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */
   status: z.enum(['ok', 'missing']),
   statusMessage: z.string().optional(),
+  /** Encrypted vault whose passphrase is needed before its items can be listed. */
+  locked: z.boolean().optional(),
   itemCount: z.number().int().optional(),
   storedBytes: z.number().optional(),
 });

@@ -3,7 +3,7 @@ import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Vault } from '../../../shared/contract/models.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliEngine, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
-import { newPassphrase } from '../passphrase.ts';
+import { cliPassphraseSource, newPassphrase, passphraseFromFile } from '../passphrase.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
 
@@ -133,6 +133,20 @@ async function stats(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+async function passphrase(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, ['new-passphrase-file']);
+  const name = positional(args, 1, 'name');
+  const engine = cliEngine(io);
+  const session = await engine.vaults.session(name);
+  const oldPassphrase = await cliPassphraseSource(io.env, cliPassphraseFile())(session.config.name);
+  const newFile = stringFlag(args, 'new-passphrase-file');
+  const next = newFile ? passphraseFromFile(newFile) : await newPassphrase({ ...io.env, LABVAULT_PASSPHRASE: io.env.LABVAULT_NEW_PASSPHRASE ?? '' }, undefined);
+  await engine.handlers.vaults.changePassphrase({ name, oldPassphrase: oldPassphrase ?? '', newPassphrase: next });
+  if (booleanFlag(args, 'json')) printJson(io, { changed: true, name: session.config.name });
+  else io.out(`Changed the passphrase of "${session.config.name}". No data was rewritten.`);
+  return 0;
+}
+
 async function rebuild(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
   const engine = cliEngine(io);
@@ -155,6 +169,7 @@ export const vaultCommand: CliCommandGroup = {
     'vault update NAME [--soft-delete-days N] [--soft-delete on|off] [--immutability disabled|enabled|locked] [--confirm NAME]',
     'vault delete NAME [--yes]               only when it protects no items and holds no data',
     'vault stats NAME [--json]               storage used by the vault and each item',
+    'vault passphrase NAME [--new-passphrase-file F]   change an encrypted vault\'s passphrase (old one as usual)',
     'vault rebuild-catalog NAME [--json]     rebuild the catalog database from the vault\'s files',
   ],
   async run(args, io) {
@@ -167,6 +182,7 @@ export const vaultCommand: CliCommandGroup = {
       case 'update': return update(args, io);
       case 'delete': return remove(args, io);
       case 'stats': return stats(args, io);
+      case 'passphrase': return passphrase(args, io);
       case 'rebuild-catalog': return rebuild(args, io);
       case 'rename':
         throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Vaults cannot be renamed: a vault keeps the name it was created with.', { field: 'command' });

@@ -2,7 +2,8 @@
  * Opens a vault's SQLite catalog (better-sqlite3, WAL) and creates its schema.
  */
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { CATALOG_FILE, CATALOG_SCHEMA, CATALOG_SCHEMA_VERSION } from './catalog-schema.ts';
 
@@ -12,10 +13,20 @@ export function catalogPath(vaultDir: string): string {
   return join(vaultDir, CATALOG_FILE);
 }
 
-export function openCatalog(vaultDir: string): CatalogDb {
-  const path = catalogPath(vaultDir);
+/**
+ * Where a vault's catalog lives: inside the vault, except for encrypted vaults, whose
+ * catalog (names, VM paths) stays in the app's data folder so the vault folder holds no
+ * plaintext metadata. Either way it is rebuilt from the vault's files when missing.
+ */
+export function catalogLocation(vaultDir: string, vaultId: string, encrypted: boolean, appHome: string): string {
+  return encrypted ? join(appHome, 'catalogs', `${vaultId}.sqlite`) : catalogPath(vaultDir);
+}
+
+/** Opens the catalog at `path` (normally catalogPath(vaultDir); see catalogLocation). */
+export function openCatalog(path: string): CatalogDb {
   let db: CatalogDb;
   try {
+    mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -4,6 +4,7 @@ import type { Dashboard } from '../../../shared/contract/dashboard-channels.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Engine } from '../engine.ts';
 import { itemView } from '../protection/item-view.ts';
+import { settleInterruptedJobs } from '../jobs/job-catalog.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { listPolicyRecords } from '../vault/policy-records.ts';
 import { nextRuns } from '../policy/next-runs.ts';
@@ -48,6 +49,7 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
       }
     }
     summary.vaults.push({ id: vault.id, name: vault.name, storedBytes: stored, items: items.length, immutability: vault.immutability, status: vault.status });
+    settleInterruptedJobs(session);
     const counts = session.catalog.prepare(`SELECT
       SUM(CASE WHEN status IN ('queued', 'in-progress') THEN 1 ELSE 0 END) AS running,
       SUM(CASE WHEN status = 'failed' AND started_at >= ? THEN 1 ELSE 0 END) AS failed,

@@ -4,6 +4,7 @@ import type { Engine } from '../engine.ts';
 import { updateVaultSettings } from '../vault/vault-settings.ts';
 import { vaultStats } from '../vault/vault-stats.ts';
 import { verifyVault } from '../vault/vault-verification.ts';
+import { changeVaultPassphrase } from '../vault/vault-passphrase.ts';
 
 export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
   const { vaults } = engine;
@@ -44,8 +45,13 @@ export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
     },
     stats: async ({ name }) => vaultStats(engine, await vaults.session(name)),
     verify: async ({ name, readData }) => verifyVault(engine, await vaults.session(name), readData === true),
+    changePassphrase: async ({ name, oldPassphrase, newPassphrase }) => {
+      const session = await vaults.session(name, { allowLocked: true });
+      await changeVaultPassphrase(engine, session, oldPassphrase, newPassphrase);
+      return { changed: true };
+    },
     unlock: async ({ name, passphrase }) => {
-      const session = await vaults.session(name);
+      const session = await vaults.session(name, { allowLocked: true });
       await engine.keyring.unlockWith(session, passphrase);
       const { reconcileCatalog } = await import('../vault/vault-initialization.ts');
       await reconcileCatalog(session, engine.keyring);

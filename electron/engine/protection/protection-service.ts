@@ -34,8 +34,9 @@ export class ProtectionService {
     for (const entry of await this.vaults.known.list()) {
       try {
         result.push(await this.vaults.session(entry.id));
-      } catch {
-        // A missing vault cannot own files we can check; `vault list` shows it as missing.
+      } catch (error) {
+        // A wrong passphrase must be said; a missing vault is shown as such by `vault list`.
+        if (error instanceof LabvaultError && error.code === ErrorCodes.BAD_PASSPHRASE) throw error;
       }
     }
     return result;

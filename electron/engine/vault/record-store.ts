@@ -29,10 +29,20 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export class RecordStore {
   private readonly root: string;
   sealer: RecordSealer;
+  /** True for an encrypted vault: records are never written or read in clear. */
+  encrypted = false;
+  /** Obtains the vault's keys (and sets `sealer`) when an encrypted vault is still locked. */
+  unlock: (() => Promise<void>) | undefined;
 
   constructor(vaultDir: string, sealer: RecordSealer = plainRecords) {
     this.root = join(vaultDataDir(vaultDir), 'records');
     this.sealer = sealer;
+  }
+
+  private async ready(): Promise<void> {
+    if (!this.encrypted || this.sealer !== plainRecords) return;
+    await this.unlock?.();
+    if (this.sealer === plainRecords) throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, 'This vault is encrypted and locked: unlock it with its passphrase first.', { field: 'passphrase' });
   }
 
   private path(kind: RecordKind, id: string): string {
@@ -41,11 +51,13 @@ export class RecordStore {
   }
 
   async write(kind: RecordKind, id: string, value: unknown): Promise<void> {
+    await this.ready();
     const plain = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
     await writeFileAtomic(this.path(kind, id), await this.sealer.seal(plain));
   }
 
   async read<T>(kind: RecordKind, id: string): Promise<T | null> {
+    await this.ready();
     const path = this.path(kind, id);
     let bytes: Buffer;
     try {
@@ -62,6 +74,7 @@ export class RecordStore {
   }
 
   async list<T>(kind: RecordKind): Promise<T[]> {
+    await this.ready();
     const dir = join(this.root, kind);
     const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(error, dir, 'list'))));
     const records: T[] = [];

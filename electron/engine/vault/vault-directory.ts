@@ -12,7 +12,7 @@ import {
   SOFT_DELETE_DAYS_DEFAULT, sameVaultName, softDeleteDaysProblem, vaultNameProblem,
 } from '../../../shared/vault-rules.ts';
 import { KnownVaults, type KnownVault } from '../app/known-vaults.ts';
-import { catalogPath, countRows, openCatalog } from '../catalog/vault-catalog.ts';
+import { catalogLocation, catalogPath, countRows, openCatalog } from '../catalog/vault-catalog.ts';
 import type { Clock } from '../app/clock.ts';
 import { ioError } from '../fs/io-error.ts';
 import { checkVaultPath, planVaultPath } from './vault-path-check.ts';
@@ -26,6 +26,10 @@ import { RecordStore } from './record-store.ts';
 export interface VaultLifecycleHooks {
   /** Called after the vault's files exist and before it is registered (default policy, store init). */
   initialize?(session: VaultSession, input: CreateVaultInput): Promise<void>;
+  /** Indexes a locked encrypted vault (asks for its passphrase); clears indexPending. */
+  index?(session: VaultSession): Promise<void>;
+  /** Called first on every new session (wire its record store to the keyring). */
+  prepare?(session: VaultSession): void;
   /** Called when a session is opened: reconcile the catalog with the vault's files. */
   opened?(session: VaultSession): Promise<void>;
 }
@@ -37,7 +41,10 @@ export class VaultDirectory {
   private readonly clock: Clock;
   private readonly hooks: VaultLifecycleHooks;
 
+  readonly appHome: string;
+
   constructor(appHome: string, clock: Clock, hooks: VaultLifecycleHooks = {}) {
+    this.appHome = appHome;
     this.known = new KnownVaults(appHome);
     this.clock = clock;
     this.hooks = hooks;
@@ -96,8 +103,11 @@ export class VaultDirectory {
     try {
       await mkdir(dir, { recursive: true });
       await mkdir(vaultDataDir(dir), { recursive: true });
-      const catalog = openCatalog(dir);
-      const session: VaultSession = { dir, config, catalog, records: new RecordStore(dir) };
+      const catalogFile = catalogLocation(dir, config.id, input.passphrase !== undefined, this.appHome);
+      const catalog = openCatalog(catalogFile);
+      const session: VaultSession = { dir, config, catalog, catalogFile, records: new RecordStore(dir) };
+      session.records.encrypted = input.passphrase !== undefined;
+      this.hooks.prepare?.(session);
       this.sessions.set(config.id, session);
       await this.hooks.initialize?.(session, input);
       // vault.json last: a folder without it is not a vault, so a crash before here leaves no half vault.
@@ -125,21 +135,24 @@ export class VaultDirectory {
       this.sessions.delete(config.id);
     }
     await this.known.add({ id: config.id, name: config.name, path: dir, addedAt: sameId?.addedAt ?? this.clock.now().toISOString() });
-    await this.session(config.id);
+    await this.session(config.id, { allowLocked: true });
     return this.show(config.name);
   }
 
   /** Opens (or returns the cached) session of a vault given its name or id. */
-  async session(nameOrId: string): Promise<VaultSession> {
+  async session(nameOrId: string, options: { allowLocked?: boolean } = {}): Promise<VaultSession> {
     const entry = await this.findKnown(nameOrId);
-    const cached = this.sessions.get(entry.id);
-    if (cached) return cached;
-    let pending = this.opening.get(entry.id);
-    if (!pending) {
-      pending = this.openSession(entry).finally(() => this.opening.delete(entry.id));
-      this.opening.set(entry.id, pending);
+    let session = this.sessions.get(entry.id);
+    if (!session) {
+      let pending = this.opening.get(entry.id);
+      if (!pending) {
+        pending = this.openSession(entry).finally(() => this.opening.delete(entry.id));
+        this.opening.set(entry.id, pending);
+      }
+      session = await pending;
     }
-    return pending;
+    if (session.indexPending && !options.allowLocked) await this.hooks.index?.(session);
+    return session;
   }
 
   private async openSession(entry: KnownVault): Promise<VaultSession> {
@@ -147,7 +160,10 @@ export class VaultDirectory {
     if (config.id !== entry.id) {
       throw new LabvaultError(ErrorCodes.CONFLICT, `The folder ${entry.path} now holds a different vault ("${config.name}"). Open it again with "labvault vault open".`);
     }
-    const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(entry.path), records: new RecordStore(entry.path) };
+    const catalogFile = catalogLocation(entry.path, config.id, Boolean((config.store as { encryption?: unknown }).encryption), this.appHome);
+    const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(catalogFile), catalogFile, records: new RecordStore(entry.path) };
+    session.records.encrypted = Boolean((config.store as { encryption?: unknown }).encryption);
+    this.hooks.prepare?.(session);
     try {
       await this.hooks.opened?.(session);
     } catch (error) {
@@ -191,6 +207,8 @@ export class VaultDirectory {
     this.sessions.delete(entry.id);
     await this.known.remove(entry.id);
     await removeVaultFiles(entry.path);
+    const external = join(this.appHome, 'catalogs', `${entry.id}.sqlite`);
+    for (const suffix of ['', '-wal', '-shm']) await rm(`${external}${suffix}`, { force: true });
   }
 
   close(): void {
@@ -207,7 +225,7 @@ export class VaultDirectory {
 
   private async describe(entry: KnownVault): Promise<Vault> {
     try {
-      const session = await this.session(entry.id);
+      const session = await this.session(entry.id, { allowLocked: true });
       const { config } = session;
       return {
         id: config.id,
@@ -221,6 +239,7 @@ export class VaultDirectory {
         encrypted: Boolean((config.store as { encryption?: unknown }).encryption),
         chunkSize: config.settings.chunkSize,
         status: 'ok',
+        ...(session.indexPending ? { locked: true, statusMessage: 'Encrypted and locked: unlock it with its passphrase to see its items.' } : {}),
         itemCount: countRows(session.catalog, 'items', "state IN ('protected', 'stopped', 'soft-deleted')"),
       };
     } catch (error) {
@@ -235,6 +254,8 @@ export class VaultDirectory {
   private async discardCreated(id: string, dir: string, existedBefore: boolean): Promise<void> {
     this.sessions.get(id)?.catalog.close();
     this.sessions.delete(id);
+    const external = join(this.appHome, 'catalogs', `${id}.sqlite`);
+    for (const suffix of ['', '-wal', '-shm']) await rm(`${external}${suffix}`, { force: true });
     await removeVaultFiles(dir, existedBefore).catch(() => undefined);
   }
 }

@@ -10,11 +10,12 @@ import type { CreateVaultInput } from '../../../shared/contract/vault-channels.t
 import type { Clock } from '../app/clock.ts';
 import { saveAlertRow } from '../alerts/alert-service.ts';
 import { allPointRows, deletePointRow, pointFromManifest, savePointRow } from '../backup/point-record.ts';
-import { catalogPath, openCatalog } from '../catalog/vault-catalog.ts';
+import { openCatalog } from '../catalog/vault-catalog.ts';
 import { saveJobRow } from '../jobs/job-catalog.ts';
 import { upsertItemRow } from '../protection/item-catalog.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import { createEncryption, defaultStoreSettings, VaultStore } from './store/index.ts';
+import { sealedRecords } from './record-sealer.ts';
 import { ensureDefaultPolicy, upsertPolicyRow, type PolicyRecord } from './policy-records.ts';
 import type { VaultKeyring } from './vault-keyring.ts';
 import type { VaultSession } from './vault-session.ts';
@@ -32,6 +33,7 @@ export async function initializeVault(session: VaultSession, input: CreateVaultI
     const encryption = await createEncryption(input.passphrase);
     settings.encryption = encryption.settings;
     keys = encryption.keys;
+    session.records.sealer = sealedRecords(keys);
   }
   await VaultStore.create(session.dir, settings, keys, { log: () => undefined });
   session.config = { ...session.config, store: settings as unknown as Record<string, unknown> };
@@ -49,6 +51,13 @@ function tableCount(session: VaultSession, table: string): number {
  */
 export async function reconcileCatalog(session: VaultSession, keyring: VaultKeyring, options: { onlyIfEmpty?: boolean } = {}): Promise<void> {
   const empty = tableCount(session, 'policies') === 0 && tableCount(session, 'items') === 0;
+  // Records of a locked encrypted vault cannot be read yet: reconciled again on unlock.
+  if (!keyring.isUnlocked(session)) {
+    if (empty) session.indexPending = true;
+    return;
+  }
+  await keyring.keysFor(session);
+  session.indexPending = false;
   if (!options.onlyIfEmpty || empty) {
     const policies = await session.records.list<PolicyRecord>('policies');
     for (const policy of policies) upsertPolicyRow(session, policy);
@@ -80,14 +89,14 @@ export async function reconcileCatalog(session: VaultSession, keyring: VaultKeyr
 
 /** Replaces the catalog with one built from the vault's files alone; the old one is kept as .bak until it succeeds. */
 export async function rebuildCatalog(session: VaultSession, keyring: VaultKeyring, reopen: (catalog: ReturnType<typeof openCatalog>) => void): Promise<void> {
-  const path = catalogPath(session.dir);
+  const path = session.catalogFile;
   session.catalog.close();
   const backup = `${path}.bak`;
   await rm(backup, { force: true });
   await rename(path, backup).catch(() => undefined);
   await rm(`${path}-wal`, { force: true });
   await rm(`${path}-shm`, { force: true });
-  const catalog = openCatalog(session.dir);
+  const catalog = openCatalog(path);
   reopen(catalog);
   try {
     await reconcileCatalog(session, keyring);
@@ -95,7 +104,7 @@ export async function rebuildCatalog(session: VaultSession, keyring: VaultKeyrin
     catalog.close();
     await rm(path, { force: true });
     await rename(backup, path).catch(() => undefined);
-    reopen(openCatalog(session.dir));
+    reopen(openCatalog(path));
     throw error;
   }
   await rm(backup, { force: true });

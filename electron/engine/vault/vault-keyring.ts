@@ -6,6 +6,7 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { VaultStore, unlock, type StoreSettings, type VaultKeys } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
+import { sealedRecords } from './record-sealer.ts';
 
 export type PassphraseSource = (vaultName: string) => Promise<string | null>;
 
@@ -33,14 +34,22 @@ export class VaultKeyring {
     if (!settings.encryption) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Vault "${session.config.name}" is not encrypted.`, { field: 'passphrase' });
     const keys = await unlock(settings.encryption, passphrase);
     this.remember(session.config.id, keys);
+    session.records.sealer = sealedRecords(keys);
+    await this.onUnlocked?.(session);
     return keys;
   }
+
+  /** Called after a vault is unlocked (the engine reconciles its catalog then). */
+  onUnlocked: ((session: VaultSession) => Promise<void>) | undefined;
 
   async keysFor(session: VaultSession): Promise<VaultKeys | undefined> {
     const settings = storeSettingsOf(session);
     if (!settings.encryption) return undefined;
     const known = this.keys.get(session.config.id);
-    if (known) return known;
+    if (known) {
+      session.records.sealer = sealedRecords(known);
+      return known;
+    }
     const passphrase = this.passphraseFor ? await this.passphraseFor(session.config.name) : null;
     if (passphrase === null || passphrase === undefined) {
       throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, `Vault "${session.config.name}" is encrypted and locked: give its passphrase (LABVAULT_PASSPHRASE, --passphrase-file, or unlock it in the app).`, { field: 'passphrase' });

@@ -10,6 +10,10 @@ export interface VaultSession {
   readonly dir: string;
   config: VaultConfig;
   catalog: CatalogDb;
+  /** Path of the catalog database (see catalogLocation). */
+  readonly catalogFile: string;
+  /** An encrypted vault opened without its keys and an empty catalog: indexed on unlock. */
+  indexPending?: boolean;
   /** Items, policies and job records kept in the vault's own files. */
   readonly records: RecordStore;
 }

