@@ -45,7 +45,7 @@ export function VerifyVaultDialog({ name, onClose }: { name: string; onClose: ()
           </AlertBanner>
         )
       ) : null}
-      <CliEquivalent command={`labvault vault verify ${shellQuote(name)}${readData ? ' --read-data' : ''}`} />
+      <CliEquivalent command={`labvault verify ${shellQuote(name)}${readData ? ' --read-data' : ''}`} />
     </Dialog>
   );
 }
