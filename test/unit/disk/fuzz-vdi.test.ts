@@ -8,7 +8,7 @@ import { exportDiskImage } from '../../../electron/engine/disk/open-disk-image.t
 import { fuzzImage } from './image-fuzzer.ts';
 import type { ByteWindow } from './image-fuzzer.ts';
 
-const MUTANTS = 700;
+const MUTANTS = 800;
 /** Header fields (0x40..0x1c8) and the block map (0x200..). */
 const HEADER: ByteWindow = { start: 0x40, end: 0x1c8 };
 

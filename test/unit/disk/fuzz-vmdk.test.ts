@@ -8,7 +8,7 @@ import { exportDiskImage } from '../../../electron/engine/disk/open-disk-image.t
 import { exerciseMutant, fuzzImage } from './image-fuzzer.ts';
 import type { ByteWindow } from './image-fuzzer.ts';
 
-const MUTANTS = 500;
+const MUTANTS = 600;
 
 describe.skipIf(!hasQemuImg())('VMDK fuzz: mutated headers, tables and descriptors', () => {
   let dir: string;
