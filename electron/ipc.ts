@@ -16,10 +16,10 @@ import type { EventBus } from './engine/app/event-bus.ts';
 import type { AppLog } from './desktop/app-log.ts';
 import { isAppUrl } from './desktop/app-origin.ts';
 
-/** True when the IPC call comes from a frame of our own renderer. */
+/** True when the IPC call comes from the main frame of our own renderer (no subframes). */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
   const frame = event.senderFrame;
-  return frame !== null && isAppUrl(frame.url);
+  return frame !== null && !frame.parent && isAppUrl(frame.url);
 }
 
 const UNTRUSTED_SENDER: Result<never> = {

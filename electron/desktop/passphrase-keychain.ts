@@ -22,6 +22,15 @@ export interface SecretCipher {
   getSelectedStorageBackend?: () => string;
 }
 
+/** What the engine's vaults.unlock needs to remember, recall and forget passphrases. */
+export interface PassphraseStore {
+  /** False when this computer has no usable keychain: then `remember` rejects (UNSUPPORTED). */
+  isAvailable(): boolean;
+  remember(vaultId: string, passphrase: string): Promise<void>;
+  recall(vaultId: string): Promise<string | null>;
+  forget(vaultId: string): Promise<boolean>;
+}
+
 export const REMEMBERED_PASSPHRASES_FILE = 'remembered-passphrases.json';
 const FILE_VERSION = 1;
 const INSECURE_BACKENDS: ReadonlySet<string> = new Set(['basic_text', 'unknown']);
@@ -32,7 +41,7 @@ interface KeychainFile {
   entries: Record<string, string>;
 }
 
-export class PassphraseKeychain {
+export class PassphraseKeychain implements PassphraseStore {
   readonly file: string;
   private readonly cipher: SecretCipher;
   private queue: Promise<unknown> = Promise.resolve();

@@ -7,7 +7,7 @@
  * The engine, the SQLite catalog and the files are real.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,11 +80,13 @@ afterAll(() => {
 describe('main process bundle with a recording electron stand-in (Electron does not run here)', () => {
   it('sets name and data folder, registers the scheme and takes the lock before the app is ready', () => {
     const order = result.order as string[];
-    expect(order.slice(0, 4)).toEqual(['setName:Labvault', 'setPath:userData', 'registerSchemesAsPrivileged', 'requestSingleInstanceLock']);
+    expect(order.slice(0, 5)).toEqual(['setName:Labvault', 'setPath:userData', 'setPath:sessionData', 'registerSchemesAsPrivileged', 'requestSingleInstanceLock']);
     expect(order.indexOf('ready')).toBeGreaterThan(order.indexOf('requestSingleInstanceLock'));
     expect(order.indexOf(`protocol.handle:${APP_SCHEME}`)).toBeGreaterThan(order.indexOf('ready'));
     expect(result.paths.userData).toBe(home);
     expect(result.paths.logs).toBe(join(home, 'logs'));
+    expect(result.paths.sessionData).toBe(join(home, 'chromium'));
+    expect(readFileSync(join(home, 'logs', 'main.log'), 'utf8')).toContain('starting; app home');
     expect(result.schemes).toEqual([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
   });
 
@@ -118,6 +120,7 @@ describe('main process bundle with a recording electron stand-in (Electron does 
     expect(ipc.info).toMatchObject({ ok: true, value: { face: 'electron', appHome: home } });
     expect(ipc.untrusted).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(ipc.noFrame).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(ipc.subframe).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(ipc.invalid).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'name' } });
     expect(ipc.created).toMatchObject({ ok: true, value: { name: 'lab-1' } });
     expect(result.sentEvents).toContain(eventNames.find((name) => name === 'vaultsChanged'));

@@ -47,6 +47,7 @@ result.ipc = {
   info: await call(plan.info, trusted, {}),
   untrusted: await call(plan.info, { senderFrame: { url: 'https://evil.example/' } }, {}),
   noFrame: await call(plan.info, { senderFrame: null }, {}),
+  subframe: await call(plan.info, { senderFrame: { url: `${plan.origin}/index.html`, parent: { url: `${plan.origin}/index.html` } } }, {}),
   invalid: await call(plan.create, trusted, { name: 42 }),
   created: await call(plan.create, trusted, { name: 'lab-1', path: plan.vaultPath }),
   pickFolder: await call(plan.pickFolder, trusted, { title: 'Where?' }),
