@@ -7,9 +7,9 @@
  */
 import { chmod, constants, copyFile, mkdir, open, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { webcrypto } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import type { FixedIndex, Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
+import type { FixedIndex, Manifest, ManifestFile, VaultKeys, VaultStore } from '../vault/store/index.ts';
+import { contentDigest } from '../vault/store/chunk-id.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { PointRow } from '../backup/point-record.ts';
 
@@ -53,12 +53,9 @@ export async function assertTargetsFree(targetDir: string, files: ManifestFile[]
   }
 }
 
-async function chunkDigest(data: Uint8Array, macKey: CryptoKey | undefined): Promise<Buffer> {
-  return Buffer.from(macKey ? await webcrypto.subtle.sign('HMAC', macKey, data) : await webcrypto.subtle.digest('SHA-256', data));
-}
 
 /** Re-reads a restored file and checks each chunk against the index (zero chunks must read as zeros). */
-export async function verifyAgainstIndex(path: string, index: FixedIndex, macKey: CryptoKey | undefined, onBytes: (bytes: number) => void): Promise<void> {
+export async function verifyAgainstIndex(path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
   const handle = await open(path, 'r');
   try {
     const info = await handle.stat();
@@ -71,7 +68,7 @@ export async function verifyAgainstIndex(path: string, index: FixedIndex, macKey
       const data = buffer.subarray(0, length);
       if (index.isZero(i)) {
         if (data.some((byte) => byte !== 0)) throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} should be zeros.`, { details: { path, chunk: i } });
-      } else if (!(await chunkDigest(data, macKey)).equals(index.idAt(i))) {
+      } else if (!contentDigest(data, keys).equals(index.idAt(i))) {
         throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} does not match the point's digest ${index.idAt(i).toString('hex')}.`, { details: { path, chunk: i } });
       }
       onBytes(length);
@@ -105,7 +102,7 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       if (cloneUsable && clone) {
         await copyFile(clone, target, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
         writtenPaths.push(target);
-        await verifyAgainstIndex(target, index, store.keys?.macKey, (bytes) => {
+        await verifyAgainstIndex(target, index, store.keys, (bytes) => {
           done += bytes;
           context.report(RESTORE, { bytesRead: done });
         });
