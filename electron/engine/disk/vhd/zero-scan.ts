@@ -8,8 +8,14 @@ import type { DiskRange } from '../virtual-disk.ts';
 
 export const ZERO_SCAN_BLOCK = 1024 * 1024;
 
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** True when buffer[0..length) is all zero bytes (native compares, 64 KiB at a time). */
 export function isAllZero(buffer: Buffer, length: number): boolean {
-  for (let i = 0; i < length; i += 1) if (buffer[i] !== 0) return false;
+  for (let at = 0; at < length; at += ZEROS.length) {
+    const piece = Math.min(ZEROS.length, length - at);
+    if (ZEROS.compare(buffer, at, at + piece, 0, piece) !== 0) return false;
+  }
   return true;
 }
 
