@@ -10,10 +10,14 @@ import type { AppLog } from './app-log.ts';
 import { APP_SCHEME } from './app-origin.ts';
 import { DESKTOP_CONTENT_SECURITY_POLICY, lookupRendererFile } from './renderer-files.ts';
 
-/** Must run before `app.whenReady()` resolves. */
+/**
+ * Must run before `app.whenReady()` resolves. corsEnabled gives the scheme ordinary web
+ * CORS rules: Vite's `<script type="module" crossorigin>` loads same-origin, and other
+ * origins cannot read our files (no Access-Control-Allow-Origin is ever sent).
+ */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
   ]);
 }
 

@@ -87,7 +87,7 @@ describe('main process bundle with a recording electron stand-in (Electron does 
     expect(result.paths.logs).toBe(join(home, 'logs'));
     expect(result.paths.sessionData).toBe(join(home, 'chromium'));
     expect(readFileSync(join(home, 'logs', 'main.log'), 'utf8')).toContain('starting; app home');
-    expect(result.schemes).toEqual([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(result.schemes).toEqual([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
   });
 
   it('makes the window hardened, with the preload, loading app://labvault/ and guarded', () => {
