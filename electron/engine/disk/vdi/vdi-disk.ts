@@ -103,7 +103,6 @@ export class VdiDisk implements VirtualDisk {
         await readFromParent(this.parent, buffer, current.buf, current.virtual, current.length);
         return;
       }
-      if (current.file >= this.file.size) throw truncatedImage(this.path, 'vdi.block', current.file, current.length, this.file.size);
       await this.file.readZeroFilled(buffer, current.buf, current.length, current.file);
     };
     let position = offset;
@@ -119,6 +118,9 @@ export class VdiDisk implements VirtualDisk {
         buffer.fill(0, target, target + piece);
       } else {
         const filePosition = kind === 'data' ? this.blockPosition(index) + inBlock : 0;
+        if (kind === 'data' && filePosition - inBlock >= this.file.size) {
+          throw truncatedImage(this.path, `vdi.block[${index}]`, filePosition - inBlock, blockSize, this.file.size);
+        }
         if (run && run.kind === kind && run.buf + run.length === target && (kind === 'parent' || run.file + run.length === filePosition)) {
           run.length += piece;
         } else {

@@ -134,6 +134,9 @@ export class SparseExtent implements VmdkExtent {
       const piece = Math.min(this.grainBytes - inGrain, end - position);
       const target = bufferOffset + (position - offset);
       const state = await this.grainState(grain);
+      if (state.kind === 'data' && state.sector * SECTOR >= this.file.size) {
+        throw truncatedImage(this.file.path, `vmdk.grain[${grain}]`, state.sector * SECTOR, this.grainBytes, this.file.size);
+      }
       if (state.kind === 'zero') {
         await flush();
         buffer.fill(0, target, target + piece);
@@ -156,8 +159,8 @@ export class SparseExtent implements VmdkExtent {
     await flush();
   }
 
+  /** A grain's tail past the end of the file reads as zeros (qemu); its start was checked. */
   private async readGrainBytes(buffer: Buffer, bufferOffset: number, length: number, position: number): Promise<void> {
-    if (position >= this.file.size) throw truncatedImage(this.file.path, 'vmdk.grain', position, length, this.file.size);
     await this.file.readZeroFilled(buffer, bufferOffset, length, position);
   }
 
