@@ -167,17 +167,21 @@ class Host implements SchedulerHost {
     await recordScheduledSlot(this.#session(itemId), itemId, slotId, this.#clock.now());
   }
 
-  async #startBackup(itemId: string, slotId: string, kind: 'scheduled' | 'catch-up', missed: number): Promise<unknown> {
+  /** Starts the backup; tracked from the first moment so idle() never misses it. */
+  #startBackup(itemId: string, slotId: string, kind: 'scheduled' | 'catch-up', missed: number): Promise<unknown> {
+    const run = this.#runBackup(itemId, slotId, kind, missed);
+    this.#inFlight.add(run);
+    void run.catch(() => undefined).finally(() => this.#inFlight.delete(run));
+    return run;
+  }
+
+  async #runBackup(itemId: string, slotId: string, kind: 'scheduled' | 'catch-up', missed: number): Promise<unknown> {
     const session = this.#session(itemId);
     const running = await this.#engine.backups.start(`${session.config.id}/${itemId}`, { trigger: kind, slot: slotId });
     this.#say(`started ${kind} backup of "${running.job.item ?? itemId}" in vault "${session.config.name}" for slot ${slotId}${missed > 1 ? ` (${missed} missed slots folded into it)` : ''} (job ${running.job.id}).`);
-    const finished = running.done.then((job) => {
-      this.#say(`backup of "${job.item ?? itemId}" ${job.status}${job.error ? `: ${job.error.message}` : ''} (job ${job.id}).`);
-      return job;
-    });
-    this.#inFlight.add(finished);
-    void finished.finally(() => this.#inFlight.delete(finished));
-    return finished;
+    const job = await running.done;
+    this.#say(`backup of "${job.item ?? itemId}" ${job.status}${job.error ? `: ${job.error.message}` : ''} (job ${job.id}).`);
+    return job;
   }
 
   tick(): Promise<TickResult> {
