@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 
 export interface TimedRun {
   seconds: number;
+  /** User + system CPU seconds of the command (0 without /usr/bin/time). */
+  cpuSeconds: number;
   peakRssMiB: number;
   stdout: string;
 }
@@ -31,11 +33,14 @@ export async function runTimed(command: string, args: string[], env: Record<stri
   });
   const seconds = (performance.now() - started) / 1000;
   let peakRssMiB = 0;
+  let cpuSeconds = 0;
   if (useTime && existsSync(timeFile)) {
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8'));
+    const report = readFileSync(timeFile, 'utf8');
+    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
     peakRssMiB = match ? Number(match[1]) / 1024 : 0;
+    cpuSeconds = Number(/User time \(seconds\): ([\d.]+)/.exec(report)?.[1] ?? 0) + Number(/System time \(seconds\): ([\d.]+)/.exec(report)?.[1] ?? 0);
     rmSync(timeFile, { force: true });
   }
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${String(code)}): ${stderr.slice(-2000)}`);
-  return { seconds, peakRssMiB, stdout };
+  return { seconds, cpuSeconds, peakRssMiB, stdout };
 }

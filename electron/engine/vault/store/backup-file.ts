@@ -3,8 +3,9 @@
  *
  * Pipeline per read buffer (8 MiB, from a pool of 4 reused buffers, so memory is bounded
  * by the pool whatever the file size): read -> split into chunks -> all-zero chunks are
- * only marked (never hashed or stored) -> hash (WebCrypto, libuv threadpool) -> when not
- * already stored: compress (async zstd, threadpool) -> encrypt (WebCrypto) -> write.
+ * only marked (never hashed or stored) -> hash (worker threads, reading the shared read
+ * buffer in place) -> when not
+ * already stored: compress (zstd lanes, threadpool) -> encrypt (WebCrypto) -> write.
  * Up to poolSize x chunksPerBuffer chunks are in flight; a buffer returns to the pool
  * when all its chunks are done. After the last chunk: ChunkStore.syncAll() (durability
  * barrier), then the index is written. Cancelling (AbortSignal) throws CANCELLED before
@@ -15,7 +16,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { ZERO_CHUNK_ID, contentDigest, isAllZero } from './chunk-id.ts';
+import { ZERO_CHUNK_ID, isAllZero } from './chunk-id.ts';
 import { storeIoError } from './durable-fs.ts';
 import { DIGEST_SIZE } from './format-constants.ts';
 import { FixedIndex } from './fixed-index.ts';
@@ -82,7 +83,7 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
     const running = new Set<Promise<void>>();
 
     const storeChunk = async (data: Buffer, chunkIndex: number): Promise<void> => {
-      const id = await contentDigest(data, store.keys);
+      const id = await store.hasher.digest(data);
       if (ids.length < (chunkIndex + 1) * DIGEST_SIZE) ids = Buffer.concat([ids, Buffer.alloc(ids.length)]);
       id.copy(ids, chunkIndex * DIGEST_SIZE);
       const samePlace = previous !== undefined && chunkIndex < previous.chunkCount && previous.idAt(chunkIndex).equals(id);

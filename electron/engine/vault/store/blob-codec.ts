@@ -8,7 +8,7 @@
  * Encoding compresses first, then encrypts. Decoding checks magic, version, lengths and the
  * GCM tag and throws CORRUPT naming the blob (`what`) on any mismatch.
  */
-import { randomBytes, webcrypto } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import {
   BLOB_CODEC_OFFSET, BLOB_FLAGS_OFFSET, BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_MAGIC_OFFSET, BLOB_MAGIC_SIZE,
@@ -50,8 +50,10 @@ export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEnco
   if (options.keys === undefined) return [writeHeader(magic, codec, 0, plain.length), payload];
   const header = writeHeader(magic, codec, FLAG_ENCRYPTED, plain.length);
   const nonce = randomBytes(GCM_NONCE_SIZE);
-  const sealed = await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header, tagLength: GCM_TAG_SIZE * 8 }, options.keys.dataKey, payload);
-  return [header, nonce, Buffer.from(sealed)];
+  const cipher = createCipheriv('aes-256-gcm', options.keys.dataKey, nonce, { authTagLength: GCM_TAG_SIZE });
+  cipher.setAAD(header);
+  const sealed = Buffer.concat([cipher.update(payload), cipher.final()]);
+  return [header, nonce, sealed, cipher.getAuthTag()];
 }
 
 /** Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"). */
@@ -71,10 +73,10 @@ export async function decodeBlob(magic: Buffer, bytes: Buffer, keys: VaultKeys |
   if (keys !== undefined) {
     if (payload.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) throw corruptBlob(what, 'encrypted payload shorter than nonce and tag');
     try {
-      const opened = await webcrypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: payload.subarray(0, GCM_NONCE_SIZE), additionalData: bytes.subarray(0, BLOB_HEADER_SIZE), tagLength: GCM_TAG_SIZE * 8 },
-        keys.dataKey, payload.subarray(GCM_NONCE_SIZE));
-      payload = Buffer.from(opened);
+      const decipher = createDecipheriv('aes-256-gcm', keys.dataKey, payload.subarray(0, GCM_NONCE_SIZE), { authTagLength: GCM_TAG_SIZE });
+      decipher.setAAD(bytes.subarray(0, BLOB_HEADER_SIZE));
+      decipher.setAuthTag(payload.subarray(payload.length - GCM_TAG_SIZE));
+      payload = Buffer.concat([decipher.update(payload.subarray(GCM_NONCE_SIZE, payload.length - GCM_TAG_SIZE)), decipher.final()]);
     } catch {
       throw corruptBlob(what, 'authentication failed (modified or damaged ciphertext)');
     }

@@ -1,13 +1,14 @@
 /**
  * A fixed set of equally sized buffers, reused: memory for reads stays bounded by
- * count x size whatever the file size. acquire() waits while all are in use.
+ * count x size whatever the file size. acquire() waits while all are in use. The buffers
+ * live in SharedArrayBuffers so hash workers read them in place, without a copy.
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];
   private readonly waiters: Array<(buffer: Buffer) => void> = [];
 
   constructor(count: number, size: number) {
-    for (let i = 0; i < count; i += 1) this.free.push(Buffer.allocUnsafe(size));
+    for (let i = 0; i < count; i += 1) this.free.push(Buffer.from(new SharedArrayBuffer(size)));
   }
 
   acquire(): Promise<Buffer> {

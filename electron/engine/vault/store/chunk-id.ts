@@ -1,9 +1,10 @@
 /**
  * Content ids of chunks and indexes: SHA-256 of the plaintext, or HMAC-SHA256 with the
  * vault's MAC key when the vault is encrypted (so ids reveal nothing about content).
- * Computed with WebCrypto, whose async jobs run on the libuv threadpool (off the main thread).
+ * Chunks are hashed in worker threads (HashWorkerPool); this synchronous form is for
+ * small things (indexes).
  */
-import { webcrypto } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { DIGEST_SIZE } from './format-constants.ts';
 import type { VaultKeys } from './vault-keys.ts';
 
@@ -11,11 +12,8 @@ import type { VaultKeys } from './vault-keys.ts';
 export const ZERO_CHUNK_ID: Buffer = Buffer.alloc(DIGEST_SIZE);
 export const ZERO_CHUNK_HEX: string = ZERO_CHUNK_ID.toString('hex');
 
-export async function contentDigest(data: Uint8Array, keys: VaultKeys | undefined): Promise<Buffer> {
-  const result = keys === undefined
-    ? await webcrypto.subtle.digest('SHA-256', data)
-    : await webcrypto.subtle.sign('HMAC', keys.macKey, data);
-  return Buffer.from(result);
+export function contentDigest(data: Uint8Array, keys: VaultKeys | undefined): Buffer {
+  return (keys === undefined ? createHash('sha256') : createHmac('sha256', keys.macKey)).update(data).digest();
 }
 
 export function isZeroId(id: Uint8Array): boolean {

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { CHUNK_BLOB_MAGIC } from './format-constants.ts';
 import { decodeBlob, encodeBlob } from './blob-codec.ts';
-import { contentDigest } from './chunk-id.ts';
+import type { HashWorkerPool } from './hash-worker-pool.ts';
 import { errnoCode, fsyncDir, storeIoError } from './durable-fs.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
 import { syncFilesystem, syncfsAvailable } from './filesystem-sync.ts';
@@ -43,12 +43,14 @@ export interface ChunkStoreOptions {
   layout: StoreLayout;
   compressionLevel: number | undefined;
   keys: VaultKeys | undefined;
+  hasher: HashWorkerPool;
 }
 
 export class ChunkStore {
   private readonly layout: StoreLayout;
   private readonly compressionLevel: number | undefined;
   private readonly keys: VaultKeys | undefined;
+  private readonly hasher: HashWorkerPool;
   private known: KnownChunkSet | null = null;
   private loading: Promise<KnownChunkSet> | null = null;
   private readonly inFlight = new Map<string, Promise<number>>();
@@ -64,6 +66,7 @@ export class ChunkStore {
     this.layout = options.layout;
     this.compressionLevel = options.compressionLevel;
     this.keys = options.keys;
+    this.hasher = options.hasher;
   }
 
   /** Lists every stored chunk id (hex), fan-out directory by directory. */
@@ -105,7 +108,7 @@ export class ChunkStore {
 
   /**
    * Stores `plain` under `id` unless present. Returns the bytes written (0 when the chunk
-   * was already stored). The caller computed `id` with contentDigest().
+   * was already stored). The caller computed `id` with the store's hasher.
    */
   async put(id: Buffer, plain: Buffer): Promise<number> {
     const known = await this.knownSet();
@@ -221,7 +224,7 @@ export class ChunkStore {
       throw storeIoError(path, 'read chunk', error);
     }
     const plain = await decodeBlob(CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`);
-    const actual = await contentDigest(plain, this.keys);
+    const actual = await this.hasher.digest(plain);
     if (!actual.equals(id)) {
       throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} (${path}) is damaged: its content does not match its id.`, { details: { chunkId: hex, path } });
     }

@@ -27,13 +27,13 @@ export class IndexStore {
 
   /** Digest of an index: its id. */
   async idOf(index: FixedIndex): Promise<string> {
-    return (await contentDigest(index.encode(), this.keys)).toString('hex');
+    return contentDigest(index.encode(), this.keys).toString('hex');
   }
 
   /** Writes `index` durably unless it exists; returns its id (hex). Call after ChunkStore.syncAll(). */
   async write(index: FixedIndex): Promise<string> {
     const plain = index.encode();
-    const id = (await contentDigest(plain, this.keys)).toString('hex');
+    const id = contentDigest(plain, this.keys).toString('hex');
     const path = this.layout.indexPath(id);
     if (await this.exists(id)) return id;
     const parts = await encodeBlob(INDEX_BLOB_MAGIC, plain, { compressionLevel: this.compressionLevel, keys: this.keys });
@@ -63,7 +63,7 @@ export class IndexStore {
     }
     const what = `Index ${id} (${path})`;
     const plain = await decodeBlob(INDEX_BLOB_MAGIC, bytes, this.keys, what);
-    const digest = (await contentDigest(plain, this.keys)).toString('hex');
+    const digest = contentDigest(plain, this.keys).toString('hex');
     if (digest !== id) throw new LabvaultError(ErrorCodes.CORRUPT, `${what} is damaged: its content does not match its id.`, { details: { indexId: id, path } });
     return FixedIndex.decode(plain, what);
   }

@@ -5,7 +5,8 @@
  *  - the data key (AES-256-GCM, one random 96-bit nonce per blob), and
  *  - the MAC key (HMAC-SHA256) that makes chunk and index ids keyed, so ids leak no content.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, hkdf as hkdfCallback, webcrypto } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, scrypt as scryptCallback, hkdf as hkdfCallback } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ErrorCodes, LabvaultError, invalidInput } from '../../../../shared/errors.ts';
 import { GCM_NONCE_SIZE, GCM_TAG_SIZE, HKDF_INFO_DATA_KEY, HKDF_INFO_MAC_KEY, KEY_SIZE, KEY_WRAP_AAD } from './format-constants.ts';
@@ -17,9 +18,9 @@ const hkdf = promisify(hkdfCallback);
 /** Unlocked keys of an encrypted vault. Keep in memory only; never write them. */
 export interface VaultKeys {
   /** AES-256-GCM key sealing every blob (chunks, indexes, manifests). */
-  readonly dataKey: webcrypto.CryptoKey;
-  /** HMAC-SHA256 key for chunk and index ids. */
-  readonly macKey: webcrypto.CryptoKey;
+  readonly dataKey: KeyObject;
+  /** HMAC-SHA256 key for chunk and index ids (a KeyObject, so hash workers can receive it). */
+  readonly macKey: KeyObject;
 }
 
 export interface KdfParams {
@@ -62,11 +63,10 @@ function unwrapMasterKey(kek: Buffer, wrapped: string): Buffer {
 }
 
 async function keysFromMaster(master: Buffer): Promise<VaultKeys> {
-  const subtle = webcrypto.subtle;
   const dataRaw = Buffer.from(await hkdf('sha256', master, Buffer.alloc(0), HKDF_INFO_DATA_KEY, KEY_SIZE));
   const macRaw = Buffer.from(await hkdf('sha256', master, Buffer.alloc(0), HKDF_INFO_MAC_KEY, KEY_SIZE));
-  const dataKey = await subtle.importKey('raw', dataRaw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-  const macKey = await subtle.importKey('raw', macRaw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const dataKey = createSecretKey(dataRaw);
+  const macKey = createSecretKey(macRaw);
   dataRaw.fill(0);
   macRaw.fill(0);
   return { dataKey, macKey };

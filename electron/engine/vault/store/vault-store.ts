@@ -17,6 +17,7 @@ import { ErrorCodes, LabvaultError, invalidInput } from '../../../../shared/erro
 import { backupFile } from './backup-file.ts';
 import type { BackupFileOptions, BackupFileResult } from './backup-file.ts';
 import { ChunkStore } from './chunk-store.ts';
+import { HashWorkerPool } from './hash-worker-pool.ts';
 import { storeIoError } from './durable-fs.ts';
 import type { FixedIndex } from './fixed-index.ts';
 import { gcStore } from './gc-store.ts';
@@ -50,6 +51,7 @@ export class VaultStore implements StoreContext {
   readonly layout: StoreLayout;
   readonly chunkSize: number;
   readonly keys: VaultKeys | undefined;
+  readonly hasher: HashWorkerPool;
   readonly chunks: ChunkStore;
   readonly indexes: IndexStore;
   readonly manifests: ManifestStore;
@@ -66,7 +68,8 @@ export class VaultStore implements StoreContext {
     this.keys = keys;
     this.log = options.log ?? ((line) => console.warn(line));
     const level = settings.compression === 'zstd' ? (settings.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL) : undefined;
-    this.chunks = new ChunkStore({ layout: this.layout, compressionLevel: level, keys });
+    this.hasher = new HashWorkerPool(keys?.macKey);
+    this.chunks = new ChunkStore({ layout: this.layout, compressionLevel: level, keys, hasher: this.hasher });
     this.indexes = new IndexStore(this.layout, level, keys);
     this.manifests = new ManifestStore(this.layout, keys);
     this.lock = new VaultLock(this.layout);
@@ -198,5 +201,10 @@ export class VaultStore implements StoreContext {
 
   stats(): Promise<StoreStats> {
     return storeStats(this);
+  }
+
+  /** Stops the hash workers (they never keep the process alive; this frees them early). */
+  close(): Promise<void> {
+    return this.hasher.close();
   }
 }
