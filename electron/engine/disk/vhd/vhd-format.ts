@@ -1,11 +1,13 @@
 /**
- * The VHD format module (qemu-img name "vpc"): probe, open, info, check. Read only.
+ * The VHD format module (qemu-img name "vpc"): probe, open, info, check, write
+ * (dynamic or fixed).
  */
-import type { DiskFormatModule, OpenContext } from '../disk-format-module.ts';
+import type { DiskFormatModule, OpenContext, WriteOptions } from '../disk-format-module.ts';
 import type { CheckResult, DiskImageInfo, VirtualDisk } from '../virtual-disk.ts';
 import { VHD_FOOTER_COOKIE, VHD_FOOTER_SIZE } from './vhd-layout.ts';
 import { VhdDisk } from './vhd-disk.ts';
 import { checkVhd } from './vhd-check.ts';
+import { writeVhd } from './vhd-writer.ts';
 
 /** "conectix" at offset 0 (dynamic, differencing) or in the last 512 bytes (fixed). */
 export function probeVhd(head: Buffer, tail: Buffer, fileSize: number): boolean {
@@ -42,4 +44,5 @@ export const vpcFormat: DiskFormatModule = {
   open: (path: string, ctx: OpenContext): Promise<VirtualDisk> => VhdDisk.open(path, { ctx }),
   info: (path: string): Promise<Omit<DiskImageInfo, 'chain'>> => vhdInfo(path),
   check: (path: string): Promise<CheckResult> => checkVhd(path),
+  write: (source: VirtualDisk, outPath: string, options: WriteOptions): Promise<void> => writeVhd(source, outPath, options),
 };
