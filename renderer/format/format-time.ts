@@ -5,6 +5,9 @@
 const dateTime = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
 });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+});
 const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
@@ -21,6 +24,12 @@ export function formatDateTime(iso: string | null | undefined, empty = '—'): s
   return date ? dateTime.format(date) : empty;
 }
 
+/** With seconds: for job and subtask times, which are often seconds apart. */
+export function formatDateTimeSeconds(iso: string | null | undefined, empty = '—'): string {
+  const date = parse(iso);
+  return date ? dateTimeSeconds.format(date) : empty;
+}
+
 export function formatDate(iso: string | null | undefined, empty = '—'): string {
   const date = parse(iso);
   return date ? dateOnly.format(date) : empty;
@@ -33,6 +42,7 @@ export function formatClock(iso: string | null | undefined): string {
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 1) return '< 1 s';
   const whole = Math.round(seconds);
   if (whole < 60) return `${whole} s`;
   const minutes = Math.floor(whole / 60);

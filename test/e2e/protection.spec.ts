@@ -184,7 +184,7 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await expect(page.getByTestId('retention-year-grid')).toBeVisible();
   await expect(page.locator('.year-day.keep-yearly')).not.toHaveCount(0);
   await expect(page.locator('.year-day.keep-monthly')).not.toHaveCount(0);
-  await shot(page, 'policy-5-preview');
+  await shot(page, 'policy-5-preview', { fullPage: true });
   await page.getByRole('button', { name: 'Next: review' }).click();
   await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText('"everyHours": 6');
   await shot(page, 'policy-6-review');
@@ -216,8 +216,8 @@ test('jobs list with filters, and the dashboard', async ({ page }) => {
   await page.goto(host.url);
   await page.getByRole('link', { name: 'Jobs' }).click();
   const jobs = page.getByRole('table', { name: 'Jobs' });
-  await expect(jobs).toContainText('backup');
-  await expect(jobs).toContainText('restore');
+  await expect(jobs).toContainText('Backup');
+  await expect(jobs).toContainText('Restore');
   await shot(page, 'jobs-list');
   await page.getByLabel('Operation').selectOption('restore');
   await expect(jobs.getByRole('row')).toHaveCount(2);

@@ -10,6 +10,7 @@ import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { Table } from '../../components/table.tsx';
 import { formatBytes } from '../../format/format-bytes.ts';
+import { plural } from '../../format/plural.ts';
 import { formatDateTime, relativeAge } from '../../format/format-time.ts';
 import { useEngineEvent } from '../../hooks/use-event.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
@@ -62,8 +63,8 @@ export function DashboardPage() {
         <Card><EmptyState title="Welcome to Labvault" action={<Button variant="primary" onClick={() => navigate({ page: 'vault-create' })}>Create your first vault</Button>}>Start by creating a vault: a folder that holds your VMs' recovery points. Then protect VMs in it.</EmptyState></Card>
       ) : null}
       <div className="grid grid-4 dashboard-stats">
-        <StatCard label="Protected items" value={data.items.filter((item) => item.state === 'protected').length} sub={`${data.items.length} items in ${data.vaults.length} vaults`} onClick={() => navigate({ page: 'items' })} />
-        <StatCard label="Health" value={`${counts.healthy} / ${data.items.length}`} sub={<span className="row"><Badge tone="ok">{counts.healthy} healthy</Badge><Badge tone="warn">{counts.warning} warning</Badge><Badge tone="danger">{counts.critical} critical</Badge></span>} />
+        <StatCard label="Protected items" value={data.items.filter((item) => item.state === 'protected').length} sub={`${plural(data.items.length, 'item')} in ${plural(data.vaults.length, 'vault')}`} onClick={() => navigate({ page: 'items' })} />
+        <StatCard label="Health" value={`${counts.healthy} / ${data.items.length}`} sub={<span className="health-summary"><span><span className="health-dot health-healthy" />{counts.healthy} healthy</span><span><span className="health-dot health-warning" />{counts.warning} warning</span><span><span className="health-dot health-critical" />{counts.critical} critical</span></span>} />
         <StatCard label="Jobs in progress" value={data.jobs.inProgress} sub={`${data.jobs.completed24h} completed in 24 h`} onClick={() => navigate({ page: 'jobs' })} />
         <StatCard label="Failed in 24 h" value={data.jobs.failed24h} sub={data.jobs.failed24h > 0 ? 'See the jobs list' : 'No failures'} onClick={() => navigate({ page: 'jobs' })} />
       </div>
@@ -109,7 +110,7 @@ export function DashboardPage() {
           <Card title="Storage per vault">
             {data.vaults.length === 0 ? <p className="muted">No vaults.</p> : data.vaults.map((vault) => (
               <div key={vault.id} className="alert-row clickable" onClick={() => navigate({ page: 'vault', name: vault.name })}>
-                <div className="alert-text"><strong>{vault.name}</strong><div className="cell-sub">{vault.items} items · immutability {vault.immutability}{vault.status !== 'ok' ? ` · ${vault.status}` : ''}</div></div>
+                <div className="alert-text"><strong>{vault.name}</strong><div className="cell-sub">{plural(vault.items, 'item')} · immutability {vault.immutability}{vault.status !== 'ok' ? ` · ${vault.status}` : ''}</div></div>
                 <span className="nowrap">{formatBytes(vault.storedBytes)}</span>
               </div>
             ))}

@@ -22,14 +22,19 @@ export function ConsistencyBadge({ consistency }: { consistency: Consistency }) 
   return <Badge tone={tone}>{CONSISTENCY_LABEL[consistency]}</Badge>;
 }
 
-export function TierBadges({ point }: { point: Pick<Point, 'tiers' | 'tierNote'> }) {
+export function TierBadges({ point }: { point: Pick<Point, 'tiers'> }) {
   return (
     <span className="badges">
-      {point.tiers.includes('snapshot') ? <Badge tone="accent">Snapshot</Badge> : null}
+      {point.tiers.includes('snapshot') ? <Badge tone="accent" title="Instant restore copy">Snapshot</Badge> : null}
       {point.tiers.includes('vault') ? <Badge tone="info">Vault</Badge> : null}
-      {!point.tiers.includes('snapshot') && point.tierNote ? <span className="cell-sub" title={point.tierNote}>No snapshot tier: {point.tierNote}</span> : null}
     </span>
   );
+}
+
+/** Why a point has no snapshot tier, when it has none. */
+export function TierNote({ point }: { point: Pick<Point, 'tiers' | 'tierNote'> }) {
+  if (point.tiers.includes('snapshot') || !point.tierNote) return null;
+  return <span className="tier-note">{point.tierNote}</span>;
 }
 
 export function JobStatusBadge({ status }: { status: JobStatus | string }) {

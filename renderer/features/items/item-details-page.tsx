@@ -16,9 +16,15 @@ import { navigate } from '../../stores/route-store.ts';
 import { toastError, toastSuccess } from '../../stores/toast-store.ts';
 import { BackupNowDialog } from './backup-now-dialog.tsx';
 import { DeletePointDialog } from './delete-point-dialog.tsx';
-import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges } from './item-badges.tsx';
+import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges, TierNote } from './item-badges.tsx';
 import { SetPolicyDialog } from './set-policy-dialog.tsx';
 import { StopProtectionDialog } from './stop-protection-dialog.tsx';
+
+function instantRestoreFact(item: Item, newest: Point | undefined) {
+  if (item.snapshotTier) return item.snapshotTier.available ? <Badge tone="accent">Snapshot tier available</Badge> : <span className="small">Vault tier only: {item.snapshotTier.reason}</span>;
+  if (!newest) return <span className="muted">Known after the first backup</span>;
+  return newest.tiers.includes('snapshot') ? <Badge tone="accent">Snapshot tier</Badge> : <><Badge>Vault tier only</Badge><div className="cell-sub">See the newest point's note below.</div></>;
+}
 
 type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'delete-point'; point: Point } | null;
 
@@ -75,7 +81,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
             ['Recovery points', String(current.pointCount)],
             ['Stored', formatBytes(current.storedBytes)],
             ['Protected since', formatDate(current.createdAt)],
-            ['Instant restore', current.snapshotTier ? (current.snapshotTier.available ? <Badge tone="accent">Snapshot tier</Badge> : <span title={current.snapshotTier.reason}>Vault tier only: {current.snapshotTier.reason}</span>) : '—'],
+            ['Instant restore', instantRestoreFact(current, points.data?.[0])],
           ]} />
         </Card>
         <Card title="Files">
@@ -102,7 +108,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
               columns={[
                 { key: 'created', header: 'Created', render: (point) => <><div>{formatDateTime(point.createdAt)}</div>{point.onDemand ? <Badge>On-demand</Badge> : null}</> },
                 { key: 'consistency', header: 'Consistency', render: (point) => <ConsistencyBadge consistency={point.consistency} /> },
-                { key: 'tiers', header: 'Tiers', render: (point) => <TierBadges point={point} /> },
+                { key: 'tiers', header: 'Tiers', render: (point) => <div className="tier-cell"><TierBadges point={point} /><TierNote point={point} /></div> },
                 { key: 'expires', header: 'Expires', render: (point) => (point.state === 'soft-deleted' ? <><Badge tone="danger">Soft-deleted</Badge><div className="cell-sub">Purged {formatDate(point.purgeAt)}</div></> : formatDate(point.expiresAt, 'Never')) },
                 { key: 'size', header: 'Logical / stored', align: 'right', render: (point) => <>{formatBytes(point.logicalBytes)}<div className="cell-sub">{formatBytes(point.storedBytes)} new</div></> },
                 { key: 'actions', header: '', align: 'right', render: (point) => (point.state === 'active' ? <Button small variant="quiet" onClick={() => setDialog({ kind: 'delete-point', point })}>Delete</Button> : null) },

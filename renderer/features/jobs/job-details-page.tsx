@@ -7,7 +7,7 @@ import { Button } from '../../components/button.tsx';
 import { Card, FactList } from '../../components/card.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { formatBytes, formatRate } from '../../format/format-bytes.ts';
-import { formatDateTime, formatDuration, secondsBetween } from '../../format/format-time.ts';
+import { formatDateTimeSeconds as formatDateTime, formatDuration, secondsBetween } from '../../format/format-time.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { useJobProgressStore } from '../../stores/job-progress-store.ts';
 import { navigate } from '../../stores/route-store.ts';

@@ -23,7 +23,7 @@ const STATUS_LABEL: Record<JobStatus, string> = { queued: 'Queued', 'in-progress
 const JOB_LIST_LIMIT = 2000;
 
 const columns: Array<Column<Job>> = [
-  { key: 'operation', header: 'Operation', render: (job) => <><div className="cell-title">{job.operation}</div><div className="cell-sub">{job.trigger}</div></> },
+  { key: 'operation', header: 'Operation', render: (job) => <><div className="cell-title">{job.operation.charAt(0).toUpperCase() + job.operation.slice(1)}</div><div className="cell-sub">{job.trigger}</div></> },
   { key: 'item', header: 'Item', render: (job) => job.item ?? <span className="muted">—</span> },
   { key: 'vault', header: 'Vault', render: (job) => job.vaultName },
   { key: 'status', header: 'Status', render: (job) => <><JobStatusBadge status={job.status} />{job.status === 'in-progress' ? <JobLiveProgress job={job} compact /> : null}</> },

@@ -4,6 +4,7 @@
  */
 import { useMemo } from 'react';
 import type { z } from 'zod';
+import { formatDate } from '../../format/format-time.ts';
 import type { RetentionPictureSchema } from '../../../shared/contract/policy-channels.ts';
 
 type RetentionPicture = z.infer<typeof RetentionPictureSchema>;
@@ -51,7 +52,7 @@ export function YearRetentionGrid({ picture, timeZone }: { picture: RetentionPic
         <span><i className="keep-daily" /> daily</span>
         <span><i className="keep-none" /> backup run, not kept at year end</span>
       </div>
-      <p className="muted small">{picture.points.length} scheduled backups in a year; {kept} still kept on {new Date(picture.to).toLocaleDateString()}.</p>
+      <p className="muted small">{picture.points.length} scheduled backups in a year; {kept} still kept on {formatDate(picture.to)}.</p>
       <div className="year-grid" data-testid="retention-year-grid">
         {months.map((month) => {
           const offset = (month.getDay() + 6) % 7;

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import type { Point } from '../../../shared/contract/item-models.ts';
 import { formatBytes } from '../../format/format-bytes.ts';
 import { formatDateTime, localDayKey } from '../../format/format-time.ts';
-import { ConsistencyBadge, TierBadges } from '../items/item-badges.tsx';
+import { ConsistencyBadge, TierBadges, TierNote } from '../items/item-badges.tsx';
 import { MonthCalendar } from './month-calendar.tsx';
 
 export function RestorePointStep({ points, selected, onSelect }: { points: readonly Point[]; selected: string; onSelect: (point: Point) => void }) {
@@ -38,6 +38,7 @@ export function RestorePointStep({ points, selected, onSelect }: { points: reado
                 {point.onDemand ? <span className="badge">On-demand</span> : null}
               </span>
               <span className="row"><ConsistencyBadge consistency={point.consistency} /><TierBadges point={point} /></span>
+              <TierNote point={point} />
               <span className="check-text">{point.files.length} files · {formatBytes(point.logicalBytes)} · expires {point.expiresAt ? formatDateTime(point.expiresAt) : 'never'}</span>
             </label>
           ))}

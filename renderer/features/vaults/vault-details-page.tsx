@@ -71,7 +71,7 @@ export function VaultDetailsPage({ name }: { name: string }) {
                 ['Soft-deleted points', String(stats.data.softDeletedPoints)],
                 ['Logical size', formatBytes(stats.data.logicalBytes)],
                 ['Stored size', formatBytes(stats.data.storedBytes)],
-                ['Space saved', stats.data.logicalBytes > 0 ? `${Math.max(0, Math.round((1 - stats.data.storedBytes / stats.data.logicalBytes) * 100))} %` : '—'],
+                ['Space saved', stats.data.logicalBytes > 0 ? `${Math.max(0, (1 - stats.data.storedBytes / stats.data.logicalBytes) * 100).toFixed(1)} %` : '—'],
                 ['Chunks', String(stats.data.chunks)],
               ]} />
               {stats.data.perItem.length > 0 ? (
