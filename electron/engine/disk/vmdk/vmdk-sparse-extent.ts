@@ -6,10 +6,10 @@
  */
 import { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage } from '../image-error.ts';
-import { pushLayerRange } from '../disk-ranges.ts';
 import type { LayerRange } from '../disk-ranges.ts';
 import type { FallbackRead, VmdkExtent } from './vmdk-extent.ts';
 import { CompressedGrainReader } from './vmdk-compressed-grain.ts';
+import { scanSparseLayer } from './vmdk-layer-scan.ts';
 import {
   FLAG_MARKERS, FLAG_ZERO_GRAIN, GTE_UNALLOCATED, GTE_ZERO_GRAIN, MARKER_EOS, MARKER_FOOTER, MARKER_TYPE_OFFSET,
   MAX_GD_BYTES, SECTOR, VMDK_HEADER_SIZE, VMDK_SPARSE_MAGIC, gdEntryCount, isCompressedHeader, parseSparseHeader,
@@ -53,7 +53,7 @@ export class SparseExtent implements VmdkExtent {
   private readonly gtBytes: number;
   private readonly gtCache = new Map<number, Uint32Array>();
   private readonly compressed: CompressedGrainReader | null;
-  private readonly zeroGrains: boolean;
+  readonly zeroGrains: boolean;
 
   private constructor(file: ImageFile, header: SparseHeader, gd: Uint32Array) {
     this.file = file;
@@ -165,26 +165,8 @@ export class SparseExtent implements VmdkExtent {
   }
 
   async layerMap(): Promise<LayerRange[]> {
-    const ranges: LayerRange[] = [];
-    const perTable = this.header.gtesPerGt;
-    const grains = Math.ceil(this.size / this.grainBytes);
-    for (let tableIndex = 0; tableIndex < this.gd.length; tableIndex += 1) {
-      const firstGrain = tableIndex * perTable;
-      const table = await this.grainTable(tableIndex);
-      if (!table) {
-        const spanStart = firstGrain * this.grainBytes;
-        pushLayerRange(ranges, spanStart, Math.min(perTable * this.grainBytes, this.size - spanStart), 'unallocated');
-        continue;
-      }
-      for (let entry = 0; entry < perTable && firstGrain + entry < grains; entry += 1) {
-        const grainStart = (firstGrain + entry) * this.grainBytes;
-        const length = Math.min(this.grainBytes, this.size - grainStart);
-        const value = table[entry]!;
-        const state = value === GTE_UNALLOCATED ? 'unallocated' : value === GTE_ZERO_GRAIN && this.zeroGrains ? 'zero' : 'data';
-        pushLayerRange(ranges, grainStart, length, state);
-      }
-    }
-    return ranges;
+    const { file, gd, grainBytes, size, zeroGrains } = this;
+    return scanSparseLayer({ file, gd, gtesPerGt: this.header.gtesPerGt, grainBytes, size, zeroGrains });
   }
 
   async close(): Promise<void> {
