@@ -8,7 +8,7 @@
  *   (magic 0xFD2FB528, frame header, blocks with 3-byte headers, optional checksum) so
  *   the trailing bytes are not taken for a second frame.
  */
-import { inflateRawSync } from 'node:zlib';
+import { inflateRaw } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { badImage, unsupportedImage } from '../image-error.ts';
 import { COMPRESSION_ZSTD } from './qcow2-header.ts';
@@ -20,8 +20,6 @@ const ZSTD_BLOCK_HEADER = 3;
 const ZSTD_CHECKSUM = 4;
 const ZSTD_BLOCK_RLE = 1;
 const ZSTD_BLOCK_RESERVED = 3;
-
-type ZstdDecompress = (data: Buffer, options: { maxOutputLength: number }) => Buffer;
 
 /** Length of the zstd frame at the start of `data`, or -1 when it is malformed or cut. */
 export function zstdFrameLength(data: Buffer): number {
@@ -48,18 +46,34 @@ export function zstdFrameLength(data: Buffer): number {
   return position <= data.length ? position : -1;
 }
 
-export function decompressCluster(path: string, compressed: Buffer, clusterSize: number, compressionType: number, field: string): Buffer {
+type ZstdDecompressAsync = (data: Buffer, options: { maxOutputLength: number }, callback: (error: Error | null, result: Buffer) => void) => void;
+
+function inflateRawAsync(data: Buffer, maxOutputLength: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    inflateRaw(data, { maxOutputLength }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+function zstdAsync(path: string, field: string, data: Buffer, maxOutputLength: number): Promise<Buffer> {
+  const decompress = (zlib as unknown as { zstdDecompress?: ZstdDecompressAsync }).zstdDecompress;
+  if (!decompress) return Promise.reject(unsupportedImage(path, field, 'zstd-compressed clusters need Node 22.15 or later'));
+  const frame = zstdFrameLength(data);
+  if (frame < 0) return Promise.reject(badImage(path, field, 'compressed cluster is not a complete zstd frame'));
+  return new Promise((resolve, reject) => {
+    decompress(data.subarray(0, frame), { maxOutputLength }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/**
+ * Decompresses one cluster on the libuv thread pool (several clusters decompress in
+ * parallel when awaited together). Output is capped at the cluster size.
+ */
+export async function decompressCluster(path: string, compressed: Buffer, clusterSize: number, compressionType: number, field: string): Promise<Buffer> {
   let output: Buffer;
   try {
-    if (compressionType === COMPRESSION_ZSTD) {
-      const decompress = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
-      if (!decompress) throw unsupportedImage(path, field, 'zstd-compressed clusters need Node 22.15 or later');
-      const frame = zstdFrameLength(compressed);
-      if (frame < 0) throw badImage(path, field, 'compressed cluster is not a complete zstd frame');
-      output = decompress(compressed.subarray(0, frame), { maxOutputLength: clusterSize });
-    } else {
-      output = inflateRawSync(compressed, { maxOutputLength: clusterSize });
-    }
+    output = compressionType === COMPRESSION_ZSTD
+      ? await zstdAsync(path, field, compressed, clusterSize)
+      : await inflateRawAsync(compressed, clusterSize);
   } catch (error) {
     if (error instanceof Error && error.name === 'LabvaultError') throw error;
     const reason = error instanceof Error ? error.message : String(error);

@@ -15,6 +15,11 @@ import type { DiskFormat, DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { Qcow2Header } from './qcow2-header.ts';
 import type { Qcow2Extent } from './qcow2-cluster-map.ts';
 
+/** Most bytes of compressed data read at once for a run of compressed clusters. */
+export const COMPRESSED_RUN_BYTES = 4 * 1024 * 1024;
+/** Compressed clusters this close on the host are read in one go (gap bytes read too). */
+export const COMPRESSED_RUN_GAP = 4096;
+
 const KNOWN_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vpc', 'vhdx'];
 
 /** The backing format a qcow2 image records, when it is one we know. */
@@ -75,31 +80,57 @@ export class Qcow2Disk implements VirtualDisk {
     }
     const extents: Qcow2Extent[] = [];
     await this.map.extents(offset, length, (extent) => extents.push(extent));
-    for (const extent of extents) {
+    for (let index = 0; index < extents.length;) {
+      const extent = extents[index]!;
       const at = extent.offset - offset;
+      if (extent.kind === 'compressed') {
+        index = await this.readCompressedRun(extents, index, buffer, offset);
+        continue;
+      }
       if (extent.kind === 'data') await this.dataFile.readZeroFilled(buffer, at, extent.length, extent.host);
       else if (extent.kind === 'zero') buffer.fill(0, at, at + extent.length);
-      else if (extent.kind === 'unallocated') await readFromParent(this.parent, buffer, at, extent.offset, extent.length);
-      else {
-        const cluster = await this.compressedCluster(extent);
-        const from = extent.offset - extent.clusterStart!;
-        cluster.copy(buffer, at, from, from + extent.length);
-      }
+      else await readFromParent(this.parent, buffer, at, extent.offset, extent.length);
+      index += 1;
     }
   }
 
-  private async compressedCluster(extent: Qcow2Extent): Promise<Buffer> {
-    const location = extent.compressed!;
-    if (this.lastCompressed?.host === location.hostOffset) return this.lastCompressed.data;
-    const field = `qcow2 compressed cluster at virtual offset ${extent.clusterStart}`;
-    if (location.hostOffset >= this.file.size) {
-      throw badImage(this.path, field, `compressed data offset ${location.hostOffset} lies past the end of the file (${this.file.size} bytes)`, { reason: 'truncated' });
+  /**
+   * Reads a run of compressed clusters that lie one after another in the file with one
+   * read (at most COMPRESSED_RUN_BYTES), decompresses them in parallel, and copies each
+   * into place. Returns the index of the first extent after the run.
+   */
+  private async readCompressedRun(extents: readonly Qcow2Extent[], first: number, buffer: Buffer, offset: number): Promise<number> {
+    const head = extents[first]!.compressed!;
+    let start = head.hostOffset;
+    let end = head.hostOffset + head.size;
+    let last = first;
+    while (last + 1 < extents.length) {
+      const next = extents[last + 1]!;
+      if (next.kind !== 'compressed') break;
+      const location = next.compressed!;
+      const nextEnd = Math.max(end, location.hostOffset + location.size);
+      if (location.hostOffset < start || location.hostOffset > end + COMPRESSED_RUN_GAP || nextEnd - start > COMPRESSED_RUN_BYTES) break;
+      end = nextEnd;
+      last += 1;
     }
-    const span = Buffer.allocUnsafe(Math.min(location.size, this.file.size - location.hostOffset));
-    await this.file.readInto(span, 0, span.length, location.hostOffset, field);
-    const data = decompressCluster(this.path, span, this.header.clusterSize, this.header.compressionType, field);
-    this.lastCompressed = { host: location.hostOffset, data };
-    return data;
+    const field = `qcow2 compressed cluster at virtual offset ${extents[first]!.clusterStart}`;
+    if (start >= this.file.size) {
+      throw badImage(this.path, field, `compressed data offset ${start} lies past the end of the file (${this.file.size} bytes)`, { reason: 'truncated' });
+    }
+    end = Math.min(end, this.file.size);
+    const span = Buffer.allocUnsafe(end - start);
+    await this.file.readInto(span, 0, span.length, start, field);
+    const run = extents.slice(first, last + 1);
+    await Promise.all(run.map(async (extent) => {
+      const location = extent.compressed!;
+      const cached = this.lastCompressed?.host === location.hostOffset ? this.lastCompressed.data : null;
+      const cluster = cached ?? await decompressCluster(this.path, span.subarray(location.hostOffset - start, Math.min(location.hostOffset + location.size, end) - start),
+        this.header.clusterSize, this.header.compressionType, `qcow2 compressed cluster at virtual offset ${extent.clusterStart}`);
+      const from = extent.offset - extent.clusterStart!;
+      cluster.copy(buffer, extent.offset - offset, from, from + extent.length);
+      if (extent.offset + extent.length < extent.clusterStart! + this.header.clusterSize) this.lastCompressed = { host: location.hostOffset, data: cluster };
+    }));
+    return last + 1;
   }
 
   async allocationMap(): Promise<DiskRange[]> {
