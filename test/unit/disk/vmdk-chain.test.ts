@@ -57,6 +57,7 @@ describe.skipIf(!hasQemuImg() || !hasQemuIo())('VMDK snapshot chains', () => {
     const info = await diskImageInfo(grandchild);
     const qemu = qemuInfo(grandchild);
     expect(info.backing?.path).toBe(join(dir, 'child.vmdk'));
+    expect(info.backing?.path).toBe(qemu['full-backing-filename']);
     expect(info.backing?.recordedPath).toBe(qemu['backing-filename']);
     expect(info.backing?.format).toBe('vmdk');
     expect(info.chain.map((link) => link.path)).toEqual([grandchild, child, base]);
