@@ -116,6 +116,10 @@ test('restore the disks into a new folder, verified', async ({ page }) => {
   await expect(page.getByRole('radiogroup', { name: 'Recovery points' }).getByRole('radio')).toHaveCount(1);
   await expect(page.getByRole('radiogroup', { name: 'Recovery points' }).getByRole('radio')).toBeChecked();
   await shot(page, 'restore-2-point');
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('radio', { name: /web-01/ })).toBeChecked();
+  await shot(page, 'restore-1-item');
+  await page.getByRole('button', { name: 'Next: recovery point' }).click();
   await page.getByRole('button', { name: 'Next: what to restore' }).click();
   await expect(page.getByRole('radio', { name: /Create new VM/ })).toBeDisabled();
   await expect(page.getByRole('radio', { name: /Restore disks/ })).toBeChecked();
@@ -177,7 +181,7 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await page.getByLabel('Keep for (years)').fill('100');
   await expect(page.getByText('Must be between 1 and 99.')).toBeVisible();
   await page.getByLabel('Keep for (years)').fill('3');
-  await shot(page, 'policy-4-retention');
+  await shot(page, 'policy-4-retention', { fullPage: true });
   await page.getByRole('button', { name: 'Next: preview' }).click();
 
   await expect(page.getByRole('list', { name: 'Next runs' }).getByRole('listitem')).toHaveCount(14);
@@ -190,6 +194,7 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await shot(page, 'policy-6-review');
   await page.getByRole('button', { name: 'Create policy' }).click();
   await expect(page.getByRole('heading', { name: 'Policy "lab-hourly" saved' })).toBeVisible();
+  await shot(page, 'policy-7-done');
 
   await openItem(page, 'web-01');
   await page.getByRole('button', { name: 'Change policy' }).click();

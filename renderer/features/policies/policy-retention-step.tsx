@@ -56,10 +56,11 @@ export function PolicyRetentionStep({ draft, update, errors }: { draft: PolicyDr
   const limits = POLICY_LIMITS;
   const noRule = fieldError(errors, 'retention');
   return (
-    <div className="form-wide">
+    <div>
       <h2>Retention</h2>
       <p className="step-intro">How long recovery points are kept. A point is kept while any rule keeps it; on-demand backups keep their own date.</p>
       {noRule ? <p className="field-error">{noRule}</p> : null}
+      <div className="rule-grid">
       <RuleCard title="Daily points" text="The day's backup is kept for a number of days." on={draft.daily.on} onToggle={(on) => update({ daily: { ...draft.daily, on } })}>
         <NumberField label="Keep for (days)" name="daily-days" value={draft.daily.days} onValue={(days) => update({ daily: { ...draft.daily, days } })} error={fieldError(errors, 'retention.daily.days')} min={limits.dailyDays.min} max={limits.dailyDays.max} />
       </RuleCard>
@@ -88,6 +89,7 @@ export function PolicyRetentionStep({ draft, update, errors }: { draft: PolicyDr
         <DayRuleFields rule={draft.yearly.rule} onRule={(rule) => update({ yearly: { ...draft.yearly, rule } })} errors={errors} prefix="retention.yearly" />
         <NumberField label="Keep for (years)" name="yearly-years" value={draft.yearly.years} onValue={(years) => update({ yearly: { ...draft.yearly, years } })} error={fieldError(errors, 'retention.yearly.years')} min={limits.yearlyYears.min} max={limits.yearlyYears.max} />
       </RuleCard>
+      </div>
     </div>
   );
 }

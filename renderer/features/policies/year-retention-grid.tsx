@@ -10,6 +10,7 @@ import type { RetentionPictureSchema } from '../../../shared/contract/policy-cha
 type RetentionPicture = z.infer<typeof RetentionPictureSchema>;
 const RULE_RANK = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 type Rule = (typeof RULE_RANK)[number];
+const MAX_MONTHS = 13;
 const monthTitle = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric' });
 
 function dayKeyIn(zone: string): (iso: string) => string {
@@ -40,17 +41,20 @@ export function YearRetentionGrid({ picture, timeZone }: { picture: RetentionPic
       map.set(key, { rule: better, runs: (previous?.runs ?? 0) + 1 });
     }
     const start = new Date(keyOf(picture.from) + 'T00:00:00');
-    const list = Array.from({ length: 12 }, (_, index) => new Date(start.getFullYear(), start.getMonth() + index, 1));
+    const end = new Date(keyOf(picture.to) + 'T00:00:00');
+    const count = (end.getFullYear() - start.getFullYear()) * 12 + end.getMonth() - start.getMonth() + 1;
+    const list = Array.from({ length: Math.max(1, Math.min(count, MAX_MONTHS)) }, (_, index) => new Date(start.getFullYear(), start.getMonth() + index, 1));
     return { byDay: map, months: list, kept: keptCount };
   }, [picture, timeZone]);
   return (
     <div>
       <div className="legend" aria-label="Legend">
-        <span><i className="keep-yearly" /> Kept by the yearly rule</span>
-        <span><i className="keep-monthly" /> monthly</span>
-        <span><i className="keep-weekly" /> weekly</span>
-        <span><i className="keep-daily" /> daily</span>
-        <span><i className="keep-none" /> backup run, not kept at year end</span>
+        <strong>Kept at the end by:</strong>
+        <span><i className="keep-yearly" /> yearly rule</span>
+        <span><i className="keep-monthly" /> monthly rule</span>
+        <span><i className="keep-weekly" /> weekly rule</span>
+        <span><i className="keep-daily" /> daily rule</span>
+        <span><i className="keep-none" /> not kept (expired)</span>
       </div>
       <p className="muted small">{picture.points.length} scheduled backups in a year; {kept} still kept on {formatDate(picture.to)}.</p>
       <div className="year-grid" data-testid="retention-year-grid">

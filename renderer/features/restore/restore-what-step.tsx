@@ -5,9 +5,9 @@ import type { RestoreDraft, RestoreKind } from './restore-steps.ts';
 
 const KINDS: Array<{ kind: RestoreKind; title: string; text: string; available: boolean }> = [
   { kind: 'disks', title: 'Restore disks', text: "Write the point's disk images (and configuration files) into a folder, verified byte for byte.", available: true },
-  { kind: 'new-vm', title: 'Create new VM', text: 'Restore configuration and disks under a new name, paths rewritten, ready to register. Coming later.', available: false },
-  { kind: 'replace', title: 'Replace existing', text: "Put the point's disks back in place, after backing up the current state. Coming later.", available: false },
-  { kind: 'files', title: 'File recovery', text: 'Browse partitions and files inside the disks and extract single files. Coming later.', available: false },
+  { kind: 'new-vm', title: 'Create new VM', text: 'Restore configuration and disks under a new name, paths rewritten, ready to register.', available: false },
+  { kind: 'replace', title: 'Replace existing', text: "Put the point's disks back in place, after backing up the current state.", available: false },
+  { kind: 'files', title: 'File recovery', text: 'Browse partitions and files inside the disks and extract single files.', available: false },
 ];
 
 export function RestoreWhatStep({ draft, point, update }: { draft: RestoreDraft; point: Point | undefined; update: (change: Partial<RestoreDraft>) => void }) {
