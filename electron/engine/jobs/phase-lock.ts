@@ -2,7 +2,8 @@
  * One subtask per phase per item at a time, across processes (the CLI, the app and the
  * service may all run jobs on one vault): a lock file per (item, phase) created with
  * O_EXCL, holding the owner's pid and host. A lock whose process is gone is stale and is
- * taken over.
+ * taken over. They live in data/phase-locks/, apart from the store's writer locks in
+ * data/locks/ (which GC reads as writers: a phase lock there made GC refuse forever).
  */
 import { open, readFile, rm, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -24,14 +25,20 @@ function processAlive(pid: number): boolean {
   }
 }
 
+export const PHASE_LOCKS_DIR = 'phase-locks';
+
+function lockDir(vaultDir: string): string {
+  return join(vaultDataDir(vaultDir), PHASE_LOCKS_DIR);
+}
+
 function lockPath(vaultDir: string, itemId: string, phase: Phase): string {
-  return join(vaultDataDir(vaultDir), 'locks', `item-${itemId}-${phase}.lock`);
+  return join(lockDir(vaultDir), `item-${itemId}-${phase}.lock`);
 }
 
 /** Tries once; returns null when another live job holds the phase. */
 export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phase, jobId: string): Promise<PhaseLockHandle | null> {
   const path = lockPath(vaultDir, itemId, phase);
-  await mkdir(join(vaultDataDir(vaultDir), 'locks'), { recursive: true });
+  await mkdir(lockDir(vaultDir), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const handle = await open(path, 'wx');
