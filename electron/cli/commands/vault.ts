@@ -1,5 +1,7 @@
 /** `labvault vault ...`: create, open, list, show, update, delete, stats, rebuild-catalog. */
+import { rename, rm } from 'node:fs/promises';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { catalogPath } from '../../engine/catalog/vault-catalog.ts';
 import type { Vault } from '../../../shared/contract/models.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliEngine, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
@@ -61,7 +63,11 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function show(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const vault = await cliEngine(io).handlers.vaults.show({ name: positional(args, 1, 'name') });
+  const engine = cliEngine(io);
+  const vault = await engine.handlers.vaults.show({ name: positional(args, 1, 'name') });
+  // A vault that cannot be opened (damaged vault.json or catalog, moved folder) is an error
+  // here, with its own code (CORRUPT exits 3): opening it again rethrows the reason.
+  if (vault.status !== 'ok') await engine.vaults.session(vault.id);
   if (booleanFlag(args, 'json')) printJson(io, vault);
   else io.out(describeVault(vault));
   return 0;
@@ -150,7 +156,18 @@ async function passphrase(args: ParsedArgs, io: CliIo): Promise<number> {
 async function rebuild(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
   const engine = cliEngine(io);
-  const session = await engine.vaults.session(positional(args, 1, 'name'));
+  const name = positional(args, 1, 'name');
+  const session = await engine.vaults.session(name).catch(async (error: unknown) => {
+    // A catalog too damaged to open is what this command is for: set it aside, then open
+    // the vault with a fresh catalog (rebuilt below from the vault's files).
+    const entry = (await engine.vaults.known.list()).find((known) => known.id === name || known.name.toLowerCase() === name.toLowerCase());
+    if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.CORRUPT || !entry || error.details?.path !== catalogPath(entry.path)) throw error;
+    const damaged = `${catalogPath(entry.path)}.damaged-${Date.now()}`;
+    await rename(catalogPath(entry.path), damaged);
+    for (const suffix of ['-wal', '-shm']) await rm(`${catalogPath(entry.path)}${suffix}`, { force: true });
+    io.err(`The catalog could not be opened (${error.message}); it was kept as ${damaged}.`);
+    return engine.vaults.session(entry.id);
+  });
   const { rebuildCatalog } = await import('../../engine/vault/vault-initialization.ts');
   await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
   const counts = Object.fromEntries(['policies', 'items', 'points', 'jobs'].map((table) => [table, (session.catalog.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n]));

@@ -30,16 +30,23 @@ export class ProtectionService {
 
   /** Every reachable vault's session (vaults that cannot be opened right now are skipped). */
   async sessions(): Promise<VaultSession[]> {
-    const result: VaultSession[] = [];
+    return (await this.reachableSessions()).sessions;
+  }
+
+  /** Sessions, plus why each unreachable vault could not be opened. */
+  private async reachableSessions(): Promise<{ sessions: VaultSession[]; unreachable: { name: string; error: unknown }[] }> {
+    const sessions: VaultSession[] = [];
+    const unreachable: { name: string; error: unknown }[] = [];
     for (const entry of await this.vaults.known.list()) {
       try {
-        result.push(await this.vaults.session(entry.id));
+        sessions.push(await this.vaults.session(entry.id));
       } catch (error) {
         // A wrong passphrase must be said; a missing vault is shown as such by `vault list`.
         if (error instanceof LabvaultError && error.code === ErrorCodes.BAD_PASSPHRASE) throw error;
+        unreachable.push({ name: entry.name, error });
       }
     }
-    return result;
+    return { sessions, unreachable };
   }
 
   async ownerOf(path: string): Promise<PathOwner | null> {
@@ -97,13 +104,22 @@ export class ProtectionService {
    */
   async resolve(ref: string): Promise<ResolvedItem> {
     const slash = ref.indexOf('/');
-    const sessions = slash > 0 ? [await this.vaults.session(ref.slice(0, slash))] : await this.sessions();
+    const { sessions, unreachable } = slash > 0 ? { sessions: [await this.vaults.session(ref.slice(0, slash))], unreachable: [] } : await this.reachableSessions();
     const name = slash > 0 ? ref.slice(slash + 1) : ref;
     const matches: ResolvedItem[] = [];
     for (const session of sessions) {
       for (const record of listItemRecords(session)) {
         if (record.id === name || record.name.toLowerCase() === name.toLowerCase()) matches.push({ session, record });
       }
+    }
+    const blocked = unreachable[0];
+    if (matches.length === 0 && blocked) {
+      // The item may well be in a vault that cannot be opened: say why, not "no such item".
+      const reason = blocked.error instanceof Error ? blocked.error.message : String(blocked.error);
+      const code = blocked.error instanceof LabvaultError ? blocked.error.code : ErrorCodes.IO_ERROR;
+      throw new LabvaultError(code, `No protected item named "${ref}" in the vaults that open; vault "${blocked.name}" cannot be opened: ${reason}`, {
+        field: 'item', ...(blocked.error instanceof LabvaultError && blocked.error.details ? { details: blocked.error.details } : {}), cause: blocked.error,
+      });
     }
     if (matches.length === 0) throw new LabvaultError(ErrorCodes.NOT_FOUND, `No protected item named "${ref}". "labvault items list" shows them.`, { field: 'item' });
     if (matches.length > 1) {
