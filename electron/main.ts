@@ -6,12 +6,13 @@
  * the work. Bundled by build/build.mjs to out/main/main.js ("main" in package.json).
  */
 import { join } from 'node:path';
-import { app, dialog, safeStorage } from 'electron';
+import { Menu, app, dialog, safeStorage } from 'electron';
 import type { ChannelHandlers } from '../shared/contract/channels.ts';
 import { APP_NAME, resolveAppHome } from './engine/app/app-home.ts';
 import { Engine, type EngineOptions } from './engine/engine.ts';
 import { forwardEngineEvents, registerContractChannels } from './ipc.ts';
 import { consoleLog, startAppLog, type AppLog } from './desktop/app-log.ts';
+import { appMenuTemplate } from './desktop/app-menu.ts';
 import { registerAppScheme, serveRendererFiles } from './desktop/app-protocol.ts';
 import { AppTray } from './desktop/app-tray.ts';
 import { BackupStatusLine } from './desktop/backup-status-line.ts';
@@ -57,6 +58,7 @@ async function startDesktopApp(log: AppLog): Promise<void> {
   await app.whenReady();
   log.info(`Labvault ${app.getVersion()} starting; app home ${appHome}`);
   serveRendererFiles(paths.rendererDir, log);
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, development: !app.isPackaged, onQuit: () => app.quit() })));
 
   const keychain: PassphraseStore = new PassphraseKeychain({ appHome, cipher: safeStorage });
   // `passphraseStore` is read by the engine's vaults.unlock (remember: true) once it supports it.

@@ -180,7 +180,8 @@ declare module 'electron' {
     type?: 'normal' | 'separator' | 'submenu' | 'checkbox' | 'radio';
     enabled?: boolean;
     click?: () => void;
-    role?: 'quit' | 'about';
+    role?: 'quit' | 'about' | 'appMenu' | 'editMenu' | 'windowMenu' | 'reload' | 'toggleDevTools' | 'resetZoom' | 'zoomIn' | 'zoomOut' | 'togglefullscreen' | 'close';
+    submenu?: MenuItemConstructorOptions[];
   }
 
   class Menu {

@@ -1,6 +1,8 @@
-/** Where the desktop app looks for its built files, and the scheduler hook (pure). */
+/** Where the desktop app looks for its built files, the scheduler hook and the app menu (pure). */
 import { join } from 'node:path';
+import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
+import { appMenuTemplate } from '../../../electron/desktop/app-menu.ts';
 import { desktopPaths } from '../../../electron/desktop/desktop-paths.ts';
 import { SchedulerHost, schedulerOf } from '../../../electron/desktop/scheduler-host.ts';
 
@@ -31,5 +33,22 @@ describe('SchedulerHost', () => {
     await bare.start();
     await bare.stop();
     expect(schedulerOf({ scheduler: { start: 1 } })).toBeNull();
+  });
+});
+
+describe('appMenuTemplate', () => {
+  const roles = (items: MenuItemConstructorOptions[]): string[] => items.flatMap((item) => [item.role ?? item.label ?? item.type ?? '?', ...roles(item.submenu ?? [])]);
+
+  it('offers Reload and DevTools only in development builds', () => {
+    const packaged = roles(appMenuTemplate({ platform: 'linux', development: false, onQuit: () => undefined }));
+    expect(packaged).not.toContain('toggleDevTools');
+    expect(packaged).not.toContain('reload');
+    expect(packaged).toContain('editMenu');
+    expect(packaged).toContain('Quit Labvault');
+    expect(roles(appMenuTemplate({ platform: 'linux', development: true, onQuit: () => undefined }))).toContain('toggleDevTools');
+  });
+
+  it('uses the standard app, edit and window menus on macOS', () => {
+    expect(roles(appMenuTemplate({ platform: 'darwin', development: false, onQuit: () => undefined })).filter((role) => role.endsWith('Menu'))).toEqual(['appMenu', 'editMenu', 'windowMenu']);
   });
 });
