@@ -36,3 +36,19 @@ export function expectMapConsistent(map: DiskRange[], bytes: Buffer): void {
   }
   expect(position).toBe(bytes.length);
 }
+
+/** `count` reads at pseudo-random offsets and lengths (crossing grains, extents and layers) compared with `reference`. */
+export async function expectRandomReadsMatch(disk: VirtualDisk, reference: Buffer, count = 200, seed = 1): Promise<void> {
+  let x = seed | 0 || 1;
+  const next = (max: number): number => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return (x >>> 0) % Math.max(1, max);
+  };
+  for (let index = 0; index < count; index += 1) {
+    const offset = next(disk.virtualSize);
+    const length = Math.min(disk.virtualSize - offset, 1 + next(index % 4 === 0 ? 400_000 : 5000));
+    const bytes = Buffer.alloc(length);
+    await disk.read(bytes, offset, length);
+    expect(bytes.equals(reference.subarray(offset, offset + length)), `read of ${length} bytes at ${offset}`).toBe(true);
+  }
+}

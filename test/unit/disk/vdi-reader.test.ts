@@ -6,7 +6,7 @@ import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '.
 import { detectImageFormat } from '../../../electron/engine/disk/detect-format.ts';
 import { topChainContext } from '../../../electron/engine/disk/chain-opener.ts';
 import { VdiDisk } from '../../../electron/engine/disk/vdi/vdi-disk.ts';
-import { expectMapConsistent, openAndRead, readWholeImage } from './image-read-back.ts';
+import { expectMapConsistent, expectRandomReadsMatch, openAndRead, readWholeImage } from './image-read-back.ts';
 
 const MIB = 1024 * 1024;
 
@@ -87,6 +87,12 @@ describe.skipIf(!hasQemuImg())('VDI reader and writer against qemu-img', () => {
       const { bytes, map } = await openAndRead(child);
       expect(bytes.equals(expected)).toBe(true);
       expectMapConsistent(map, bytes);
+      const disk = await openDiskImage(child);
+      try {
+        await expectRandomReadsMatch(disk, expected, 200, 3);
+      } finally {
+        await disk.close();
+      }
       const info = await diskImageInfo(child);
       expect(info.subformat).toBe('differencing');
       expect(info.backing?.path).toBe(parent);

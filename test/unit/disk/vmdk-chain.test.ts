@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
-import { expectMapConsistent, openAndRead } from './image-read-back.ts';
+import { expectMapConsistent, expectRandomReadsMatch, openAndRead } from './image-read-back.ts';
 
 function hasQemuIo(): boolean {
   try { execFileSync('qemu-io', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
@@ -64,6 +64,16 @@ describe.skipIf(!hasQemuImg() || !hasQemuIo())('VMDK snapshot chains', () => {
     expect(info.virtualSize).toBe(qemu['virtual-size']);
     expect(info.allocatedBytes).toBe(64 * 1024);
     expect((await checkDiskImage(grandchild)).clean).toBe(true);
+  });
+
+  it('random reads across grains and layers match qemu-img', async () => {
+    const reference = qemuRawBytes(grandchild, dir);
+    const disk = await openDiskImage(grandchild);
+    try {
+      await expectRandomReadsMatch(disk, reference, 300, 7);
+    } finally {
+      await disk.close();
+    }
   });
 
   it('zero grains (GTE 1) mask the parent; a parent hint with ".." resolves from the child\'s folder', async () => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
-import { diskImageInfo, checkDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
+import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { detectImageFormat } from '../../../electron/engine/disk/detect-format.ts';
-import { expectMapConsistent, openAndRead } from './image-read-back.ts';
+import { expectMapConsistent, expectRandomReadsMatch, openAndRead } from './image-read-back.ts';
 
 const SUBFORMATS = ['monolithicSparse', 'streamOptimized', 'twoGbMaxExtentSparse', 'twoGbMaxExtentFlat', 'monolithicFlat'] as const;
 const SIZES = [3 * 1024 * 1024, 2_500_001];
@@ -28,6 +28,12 @@ describe.skipIf(!hasQemuImg())('VMDK reader against qemu-img', () => {
         expect(bytes.length).toBe(reference.length);
         expect(bytes.equals(reference)).toBe(true);
         expectMapConsistent(map, bytes);
+        const disk = await openDiskImage(image);
+        try {
+          await expectRandomReadsMatch(disk, reference, 100, size);
+        } finally {
+          await disk.close();
+        }
 
         const info = await diskImageInfo(image);
         const qemu = qemuInfo(image);
