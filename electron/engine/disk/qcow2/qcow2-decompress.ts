@@ -46,11 +46,14 @@ export function zstdFrameLength(data: Buffer): number {
   return position <= data.length ? position : -1;
 }
 
-type ZstdDecompressAsync = (data: Buffer, options: { maxOutputLength: number }, callback: (error: Error | null, result: Buffer) => void) => void;
+/** One output chunk per cluster: fewer callbacks and no concatenation. */
+const MIN_CHUNK = 64 * 1024;
+
+type ZstdDecompressAsync = (data: Buffer, options: { maxOutputLength: number; chunkSize: number }, callback: (error: Error | null, result: Buffer) => void) => void;
 
 function inflateRawAsync(data: Buffer, maxOutputLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    inflateRaw(data, { maxOutputLength }, (error, result) => (error ? reject(error) : resolve(result)));
+    inflateRaw(data, { maxOutputLength, chunkSize: Math.max(maxOutputLength, MIN_CHUNK) }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
@@ -60,7 +63,7 @@ function zstdAsync(path: string, field: string, data: Buffer, maxOutputLength: n
   const frame = zstdFrameLength(data);
   if (frame < 0) return Promise.reject(badImage(path, field, 'compressed cluster is not a complete zstd frame'));
   return new Promise((resolve, reject) => {
-    decompress(data.subarray(0, frame), { maxOutputLength }, (error, result) => (error ? reject(error) : resolve(result)));
+    decompress(data.subarray(0, frame), { maxOutputLength, chunkSize: Math.max(maxOutputLength, MIN_CHUNK) }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
