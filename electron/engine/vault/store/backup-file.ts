@@ -1,7 +1,7 @@
 /**
  * backupFile: streams one file into the store as fixed-size chunks and writes its index.
  *
- * Pipeline per read buffer (8 MiB, from a pool of 4 reused buffers, so memory is bounded
+ * Pipeline per read buffer (4 MiB, from a pool of 4 reused buffers, so memory is bounded
  * by the pool whatever the file size): read -> split into chunks -> all-zero chunks are
  * only marked (never hashed or stored) -> hash (worker threads, reading the shared read
  * buffer in place) -> when not
@@ -37,7 +37,7 @@ export interface BackupFileOptions {
   previousIndex?: FixedIndex;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
-  /** Read buffer size (a multiple of the chunk size; default max(8 MiB, chunk size)). */
+  /** Read buffer size (a multiple of the chunk size; default max(4 MiB, chunk size)). */
   readBufferSize?: number;
   /** Read buffers in the pool (default 4). */
   readBuffers?: number;
@@ -69,7 +69,7 @@ function aborted(signal: AbortSignal | undefined): boolean {
 export async function backupFile(options: BackupFileOptions): Promise<BackupFileResult> {
   const { store, sourcePath, signal } = options;
   const chunkSize = store.chunkSize;
-  const bufferSize = options.readBufferSize ?? Math.max(8 * 1024 * 1024, chunkSize);
+  const bufferSize = options.readBufferSize ?? Math.max(4 * 1024 * 1024, chunkSize);
   if (bufferSize % chunkSize !== 0) throw new RangeError(`readBufferSize ${bufferSize} is not a multiple of the chunk size ${chunkSize}`);
   const handle = options.fileHandle ?? await open(sourcePath, 'r').catch((error: unknown) => { throw storeIoError(sourcePath, 'open', error); });
   try {

@@ -212,13 +212,18 @@ export class ChunkStore {
     }
   }
 
-  /** Reads, decodes and checks a chunk against its id. Missing or damaged: CORRUPT. */
-  async get(id: Buffer): Promise<Buffer> {
+  /**
+   * Reads, decodes and checks a chunk against its id. Missing or damaged: CORRUPT.
+   * With `scratch` (a SharedArrayBuffer-backed buffer large enough for the stored blob),
+   * the file is read into it, so a raw chunk is hashed in place by the workers, without
+   * a copy; the result may then be a view into `scratch`.
+   */
+  async get(id: Buffer, scratch?: Buffer): Promise<Buffer> {
     const hex = id.toString('hex');
     const path = this.layout.chunkPath(hex);
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = scratch === undefined ? await readFile(path) : await readInto(path, scratch);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} is missing from the vault (${path}).`, { details: { chunkId: hex, path } });
       throw storeIoError(path, 'read chunk', error);
@@ -253,4 +258,22 @@ async function writeAll(handle: FileHandle, parts: Buffer[]): Promise<number> {
     done += bytesWritten;
   }
   return total;
+}
+
+/** Reads a whole file into `scratch` (or a fresh buffer when it does not fit). */
+async function readInto(path: string, scratch: Buffer): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > scratch.length) return await handle.readFile();
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await handle.read(scratch, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return scratch.subarray(0, done);
+  } finally {
+    await handle.close();
+  }
 }

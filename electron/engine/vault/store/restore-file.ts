@@ -3,7 +3,8 @@
  *
  * The output is created with 'wx' (an existing file is never overwritten) and sized with
  * ftruncate, so all-zero chunks stay holes (sparse). Non-zero chunks are read, decoded
- * and checked against their ids (ChunkStore.get), up to `parallel` at a time, and written
+ * and checked against their ids (ChunkStore.get, reading into a reused shared buffer per
+ * lane so raw chunks are hashed in place), up to `parallel` at a time, and written
  * at their offsets. At the end the index digest is recomputed from the verified ids and
  * compared with the expected file digest. Any damage: CORRUPT naming the chunk and the
  * output file; the partial output is removed.
@@ -16,6 +17,11 @@ import { errnoCode, storeIoError } from './durable-fs.ts';
 import type { FixedIndex } from './fixed-index.ts';
 import type { StoreContext } from './store-context.ts';
 
+/** Chunks read, checked and written at once. */
+const DEFAULT_PARALLEL = 6;
+/** Room for the blob header, nonce and tag around a raw chunk. */
+const SCRATCH_OVERHEAD = 4096;
+
 export interface RestoreFileOptions {
   store: StoreContext;
   index: FixedIndex;
@@ -24,7 +30,7 @@ export interface RestoreFileOptions {
   expectedDigest?: string;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
-  /** Chunks read/decoded/written at once (default 8). */
+  /** Chunks read/decoded/written at once (default 6). */
   parallel?: number;
 }
 
@@ -49,7 +55,9 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
     await handle.truncate(index.fileSize).catch((error: unknown) => { throw storeIoError(outPath, 'size', error); });
     let next = 0;
     let done = 0;
+    const scratchSize = index.chunkSize + SCRATCH_OVERHEAD;
     const worker = async (): Promise<void> => {
+      const scratch = Buffer.from(new SharedArrayBuffer(scratchSize));
       while (next < index.chunkCount) {
         if (signal?.aborted === true) throw cancelledError(`Restore of ${outPath}`);
         const i = next;
@@ -61,7 +69,7 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
           const id = index.idAt(i);
           let plain: Buffer;
           try {
-            plain = await store.chunks.get(id);
+            plain = await store.chunks.get(id, scratch);
           } catch (error) {
             if (error instanceof LabvaultError && error.code === ErrorCodes.CORRUPT) {
               throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: ${error.message}`, { details: { ...error.details, file: outPath, chunkIndex: i }, cause: error });
@@ -80,7 +88,7 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
       }
     };
     let failure: unknown;
-    await Promise.all(Array.from({ length: options.parallel ?? 8 }, () => worker().catch((error: unknown) => {
+    await Promise.all(Array.from({ length: options.parallel ?? DEFAULT_PARALLEL }, () => worker().catch((error: unknown) => {
       failure ??= error;
       next = index.chunkCount;
     })));
