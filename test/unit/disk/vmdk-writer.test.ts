@@ -71,6 +71,17 @@ describe.skipIf(!hasQemuImg())('VMDK writers read back by qemu-img', () => {
     }
   });
 
+  it('refuses a disk larger than a sparse extent can address, before writing anything', async () => {
+    const huge = join(dir, 'huge.raw');
+    writeFileSync(huge, Buffer.alloc(0));
+    qemuImg(['create', '-q', '-f', 'raw', huge, '3T']);
+    for (const subformat of SUBFORMATS) {
+      const out = join(dir, `huge-${subformat}.vmdk`);
+      await expect(exportDiskImage(huge, out, { format: 'vmdk', subformat })).rejects.toMatchObject({ code: 'UNSUPPORTED', field: 'vmdk.header.capacity' });
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('refuses an unknown subformat and an existing output file', async () => {
     const raw = writePatternRaw(join(dir, 'small.raw'), { size: 65536 });
     await expect(exportDiskImage(raw, join(dir, 'x.vmdk'), { format: 'vmdk', subformat: 'twoGbMaxExtentFlat' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });

@@ -18,6 +18,8 @@ import { unlink } from 'node:fs/promises';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 import { createImageFile, writeFully } from '../raw/raw-writer.ts';
+import { imageError } from '../image-error.ts';
+import { ErrorCodes } from '../../../../shared/errors.ts';
 import { formatDescriptor } from './vmdk-descriptor.ts';
 import { FLAG_NEWLINE_TEST, FLAG_REDUNDANT_GD, COMPRESS_NONE, SECTOR, serializeSparseHeader } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
@@ -28,6 +30,16 @@ export const WRITE_GTES_PER_GT = 512;
 export const DESCRIPTOR_SECTORS = 20;
 /** Consecutive grains are gathered up to this size before one write. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** Grain table entries are u32 sector numbers: a sparse extent file cannot pass 2 TiB. */
+export const MAX_SPARSE_FILE_SECTORS = 0xffffffff;
+
+/** Refuses a disk whose grains could not all be addressed by u32 grain table entries. */
+export function assertSparseCapacity(outPath: string, capacitySectors: number, overheadSectors: number): void {
+  if (capacitySectors + overheadSectors > MAX_SPARSE_FILE_SECTORS) {
+    throw imageError(ErrorCodes.UNSUPPORTED, `${outPath}: a ${capacitySectors * SECTOR}-byte disk is too large for a single VMDK sparse extent (2 TiB at most)`, { file: outPath, field: 'vmdk.header.capacity' });
+  }
+}
 
 export function newContentId(): number {
   return randomInt(0, 0xfffffffe);
@@ -55,6 +67,7 @@ export async function writeVmdkSparse(source: VirtualDisk, outPath: string, opti
     descriptorOffset: 1, descriptorSize: DESCRIPTOR_SECTORS, gtesPerGt: WRITE_GTES_PER_GT, rgdOffset, gdOffset,
     overheadSectors, compressAlgorithm: COMPRESS_NONE,
   };
+  assertSparseCapacity(outPath, capacitySectors, overheadSectors);
   const descriptor = formatDescriptor({
     cid: newContentId(), parentCid: 0xffffffff, createType: 'monolithicSparse', capacitySectors,
     extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],

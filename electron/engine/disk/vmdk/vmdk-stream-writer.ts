@@ -19,7 +19,7 @@ import {
 } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
 import { nonZeroGrains } from './vmdk-grain-source.ts';
-import { DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, descriptorBlock, newContentId } from './vmdk-sparse-writer.ts';
+import { DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId } from './vmdk-sparse-writer.ts';
 
 /** zlib level: qemu uses the default too; level 6 is a fair speed/size balance. */
 export const STREAM_DEFLATE_LEVEL = 6;
@@ -43,6 +43,8 @@ export async function writeVmdkStream(source: VirtualDisk, outPath: string, opti
     descriptorOffset: 1, descriptorSize: DESCRIPTOR_SECTORS, gtesPerGt: WRITE_GTES_PER_GT, rgdOffset: 0, gdOffset: -1,
     overheadSectors, compressAlgorithm: COMPRESS_DEFLATE,
   };
+  // Compressed grains are usually smaller, but random data does not compress: same limit.
+  assertSparseCapacity(outPath, capacitySectors, overheadSectors + 2 * gdEntries * gtSectors + 2 * gdSectors + 8);
   const descriptor = formatDescriptor({
     cid: newContentId(), parentCid: 0xffffffff, createType: 'streamOptimized', capacitySectors,
     extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],
