@@ -78,6 +78,21 @@ describe('VaultStore backup and restore', () => {
     expect(stats.points.find((p) => p.itemId === 'vm1' && p.pointId === 'p2')!.uniqueBytes).toBeGreaterThan(0);
   });
 
+  it('runs backups of different items concurrently in one process', async () => {
+    vault = await makeVault();
+    const { dir, store } = vault;
+    const shared = deterministicBytes(40 * TEST_CHUNK, 21);
+    const a = join(dir, 'a.bin');
+    const b = join(dir, 'b.bin');
+    writeFileSync(a, Buffer.concat([shared, deterministicBytes(30 * TEST_CHUNK, 22)]));
+    writeFileSync(b, Buffer.concat([deterministicBytes(30 * TEST_CHUNK, 23), shared]));
+    await Promise.all([backupPoint(store, 'vm1', 'p1', [a]), backupPoint(store, 'vm2', 'p1', [b])]);
+    await restoreAndCompare(store, 'vm1', 'p1', dir, { 'a.bin': a });
+    await restoreAndCompare(store, 'vm2', 'p1', dir, { 'b.bin': b });
+    expect((await store.stats()).vault.chunkCount).toBe(100);
+    expect((await store.verify({ readData: true })).ok).toBe(true);
+  });
+
   it('reuses an unchanged file index without reading it (stat fast path)', async () => {
     vault = await makeVault();
     const { dir, store } = vault;

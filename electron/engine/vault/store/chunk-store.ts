@@ -164,7 +164,11 @@ export class ChunkStore {
     this.pending = [];
     this.pendingBytes = 0;
     this.queuedBatches += 1;
-    const next = this.flushing.then(() => this.flushBatch(batch)).finally(() => { this.queuedBatches -= 1; });
+    const next = this.flushing.then(() => this.flushBatch(batch)).catch((error: unknown) => {
+      // Ids of this batch were counted as stored; they are not. Reload the set from disk.
+      this.invalidateKnown();
+      throw error;
+    }).finally(() => { this.queuedBatches -= 1; });
     this.flushing = next.catch((error: unknown) => { this.flushError ??= error; });
     return next;
   }
