@@ -6,7 +6,7 @@
  * the work. Bundled by build/build.mjs to out/main/main.js ("main" in package.json).
  */
 import { join } from 'node:path';
-import { Menu, app, dialog, safeStorage } from 'electron';
+import { Menu, app, dialog, powerSaveBlocker, safeStorage } from 'electron';
 import type { ChannelHandlers } from '../shared/contract/channels.ts';
 import { APP_NAME, resolveAppHome } from './engine/app/app-home.ts';
 import { Engine, type EngineOptions } from './engine/engine.ts';
@@ -18,6 +18,7 @@ import { AppTray } from './desktop/app-tray.ts';
 import { BackupStatusLine } from './desktop/backup-status-line.ts';
 import { desktopPaths } from './desktop/desktop-paths.ts';
 import { showDesktopNotice, startJobNotifications } from './desktop/job-notifications.ts';
+import { JobSleepBlocker } from './desktop/job-sleep-blocker.ts';
 import { MainWindow } from './desktop/main-window.ts';
 import { createDialogHandlers } from './desktop/native-dialogs.ts';
 import { PassphraseKeychain, type PassphraseStore } from './desktop/passphrase-keychain.ts';
@@ -83,8 +84,10 @@ async function startDesktopApp(log: AppLog): Promise<void> {
 
   const tray = new AppTray({ iconPath: paths.trayIcon, templateIcon: process.platform === 'darwin', onOpen: openWindow, onQuit: () => app.quit(), log });
   const statusLine = new BackupStatusLine();
+  const sleepBlocker = new JobSleepBlocker(powerSaveBlocker, log);
   const stopStatus = engine.events.onAny((event, payload) => {
     if (statusLine.onEvent(event, payload)) tray.setStatus(statusLine.text());
+    sleepBlocker.update(statusLine.activeJobs());
   });
 
   const scheduler = new SchedulerHost({ scheduler: hostedScheduler(engine, { log: (line) => log.info(line) }) }, log);
@@ -105,6 +108,7 @@ async function startDesktopApp(log: AppLog): Promise<void> {
       .catch((error: unknown) => log.error('Scheduler did not stop cleanly:', error))
       .finally(() => {
         stopStatus();
+        sleepBlocker.update(0);
         stopNotifications();
         stopForwarding();
         unregisterChannels();

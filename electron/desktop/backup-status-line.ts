@@ -36,6 +36,11 @@ export class BackupStatusLine {
     return this.text() !== before;
   }
 
+  /** Jobs queued or running now. */
+  activeJobs(): number {
+    return this.active.size;
+  }
+
   text(): string {
     const running = [...this.active.values()].filter((status) => status === 'in-progress').length;
     const queued = this.active.size - running;

@@ -264,6 +264,12 @@ declare module 'electron' {
     removeListener(channel: string, listener: (...args: any[]) => void): this;
   }
 
+  interface PowerSaveBlocker {
+    start(type: 'prevent-app-suspension' | 'prevent-display-sleep'): number;
+    stop(id: number): boolean;
+    isStarted(id: number): boolean;
+  }
+
   interface ContextBridge {
     exposeInMainWorld(apiKey: string, api: any): void;
   }
@@ -276,4 +282,5 @@ declare module 'electron' {
   const ipcMain: IpcMain;
   const ipcRenderer: IpcRenderer;
   const contextBridge: ContextBridge;
+  const powerSaveBlocker: PowerSaveBlocker;
 }

@@ -1,7 +1,8 @@
-/** What the tray status line and desktop notifications say for engine events (pure). */
+/** What the tray status line and desktop notifications say for engine events, and the sleep blocker they drive (pure). */
 import { describe, expect, it } from 'vitest';
 import { BackupStatusLine } from '../../../electron/desktop/backup-status-line.ts';
 import { notificationFor } from '../../../electron/desktop/desktop-notices.ts';
+import { JobSleepBlocker } from '../../../electron/desktop/job-sleep-blocker.ts';
 import type { EventPayload } from '../../../shared/contract/events.ts';
 
 const finished = (status: string, operation = 'backup'): EventPayload<'jobFinished'> => ({
@@ -41,5 +42,25 @@ describe('BackupStatusLine', () => {
     line.onEvent('jobFinished', { ...finished('completed'), jobId: 'a' });
     line.onEvent('jobChanged', { jobId: 'b', vaultId: 'v', status: 'cancelled' });
     expect(line.text()).toBe('Last backup completed: ubuntu-dev at 09:07');
+  });
+});
+
+describe('JobSleepBlocker', () => {
+  it('holds off system sleep from the first active job until the last one ends', () => {
+    const calls: string[] = [];
+    const blocker = new JobSleepBlocker({ start: (type) => { calls.push(`start:${type}`); return 7; }, stop: (id) => { calls.push(`stop:${id}`); return true; } }, { info: () => undefined, warn: () => undefined, error: () => undefined });
+    const line = new BackupStatusLine();
+    const feed = (event: Parameters<BackupStatusLine['onEvent']>[0], payload: unknown) => {
+      line.onEvent(event, payload);
+      blocker.update(line.activeJobs());
+    };
+    feed('jobChanged', { jobId: 'a', vaultId: 'v', status: 'queued' });
+    feed('jobChanged', { jobId: 'b', vaultId: 'v', status: 'in-progress' });
+    expect(blocker.isBlocking()).toBe(true);
+    feed('jobFinished', { ...finished('completed'), jobId: 'a' });
+    expect(calls).toEqual(['start:prevent-app-suspension']);
+    feed('jobFinished', { ...finished('failed'), jobId: 'b' });
+    expect(calls).toEqual(['start:prevent-app-suspension', 'stop:7']);
+    expect(blocker.isBlocking()).toBe(false);
   });
 });

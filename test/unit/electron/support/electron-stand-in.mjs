@@ -189,3 +189,8 @@ export const ipcMain = {
 export const session = { defaultSession };
 export const webContents = { getAllWebContents: () => record.windows.map((window) => window.webContents) };
 export const shell = { openExternal: async () => { throw new Error('stand-in: shell.openExternal must not be called'); } };
+export const powerSaveBlocker = {
+  start(type) { record.order.push(`powerSaveBlocker.start:${type}`); return 1; },
+  stop() { record.order.push('powerSaveBlocker.stop'); return true; },
+  isStarted: () => false,
+};
