@@ -9,7 +9,8 @@ import { unlink } from 'node:fs/promises';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 import { createImageFile, writeFully } from '../raw/raw-writer.ts';
-import { badImage } from '../image-error.ts';
+import { imageError } from '../image-error.ts';
+import { ErrorCodes } from '../../../../shared/errors.ts';
 import { nonZeroGrains } from '../vmdk/vmdk-grain-source.ts';
 import { MAX_BLOCKS, SECTOR, VDI_HEADER_BYTES, VDI_TYPE_DYNAMIC, serializeVdiHeader } from './vdi-header.ts';
 
@@ -26,7 +27,9 @@ export function newVdiUuid(): Buffer {
 export async function writeVdiDynamic(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
   const diskSize = Math.ceil(source.virtualSize / SECTOR) * SECTOR;
   const blocks = Math.ceil(diskSize / WRITE_BLOCK_SIZE);
-  if (blocks > MAX_BLOCKS) throw badImage(outPath, 'vdi.header.blocksInImage', `a ${diskSize}-byte disk needs more than ${MAX_BLOCKS} blocks`);
+  if (blocks > MAX_BLOCKS) {
+    throw imageError(ErrorCodes.UNSUPPORTED, `${outPath}: a ${diskSize}-byte disk needs more than ${MAX_BLOCKS} blocks of 1 MiB`, { file: outPath, field: 'vdi.header.blocksInImage' });
+  }
   const offsetBlocks = VDI_HEADER_BYTES;
   const offsetData = offsetBlocks + Math.ceil((blocks * 4) / SECTOR) * SECTOR;
   const map = Buffer.alloc(Math.max(SECTOR, offsetData - offsetBlocks), 0xff); // 0xffffffff: unallocated
