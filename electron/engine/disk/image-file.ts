@@ -3,9 +3,27 @@
  * on-disk field it is for, so a short file becomes a BAD_IMAGE "truncated" error that says
  * which structure lies past the end, never a silent short buffer.
  */
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ioError, truncatedImage } from './image-error.ts';
+
+const SYSFS_SECTOR = 512;
+
+/**
+ * Size of a block device: stat() reports 0 for them and Node cannot lseek(SEEK_END), so
+ * the size is read from /sys/dev/block/MAJOR:MINOR/size (512-byte sectors, Linux).
+ */
+async function blockDeviceSize(rdev: number, path: string): Promise<number> {
+  const major = Math.floor(rdev / 256) & 0xfff;
+  const minor = (rdev & 0xff) | (Math.floor(rdev / 4096) & 0xfff00);
+  try {
+    const sectors = Number((await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8')).trim());
+    if (!Number.isSafeInteger(sectors)) throw new Error(`unreadable size "${sectors}"`);
+    return sectors * SYSFS_SECTOR;
+  } catch (error) {
+    throw ioError(path, 'read the size of the block device', error);
+  }
+}
 
 export class ImageFile {
   readonly path: string;
@@ -13,10 +31,14 @@ export class ImageFile {
   private readonly handle: FileHandle;
   private closed = false;
 
-  private constructor(path: string, handle: FileHandle, size: number) {
+  /** False for block devices (LVM volumes, disks): st_blocks says nothing about holes there. */
+  readonly isRegularFile: boolean;
+
+  private constructor(path: string, handle: FileHandle, size: number, isRegularFile: boolean) {
     this.path = path;
     this.handle = handle;
     this.size = size;
+    this.isRegularFile = isRegularFile;
   }
 
   static async open(path: string): Promise<ImageFile> {
@@ -28,15 +50,17 @@ export class ImageFile {
     }
     try {
       const stat = await handle.stat();
-      return new ImageFile(path, handle, stat.size);
+      if (stat.isBlockDevice()) return new ImageFile(path, handle, await blockDeviceSize(stat.rdev, path), false);
+      return new ImageFile(path, handle, stat.size, true);
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw ioError(path, 'read the image size', error);
     }
   }
 
-  /** Bytes the file occupies on disk (holes excluded), from st_blocks. */
+  /** Bytes the file occupies on disk (holes excluded), from st_blocks; a block device counts as full. */
   async allocatedFileBytes(): Promise<number> {
+    if (!this.isRegularFile) return this.size;
     const stat = await this.handle.stat();
     return stat.blocks * 512;
   }

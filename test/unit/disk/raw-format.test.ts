@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, closeSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
@@ -79,5 +80,28 @@ describe('raw images', () => {
     const path = writePatternRaw(join(dir, 'small.raw'), { size: MiB });
     await expect(exportDiskImage(join(dir, 'missing.raw'), join(dir, 'x.raw'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(exportDiskImage(path, join(dir, 'y.img'), { format: 'bogus' as 'raw' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it('reads a block device (loop device) with its size from sysfs, when loop devices are available', async (context) => {
+    const backing = join(dir, 'loop.raw');
+    const bytes = Buffer.alloc(4 * MiB);
+    bytes.write('block device data', 2 * MiB + 100);
+    writeFileSync(backing, bytes);
+    let device: string;
+    try {
+      device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      context.skip();
+      return;
+    }
+    try {
+      const info = await diskImageInfo(device);
+      expect(info).toMatchObject({ format: 'raw', virtualSize: 4 * MiB, fileSize: 4 * MiB });
+      const out = join(dir, 'loop.out.raw');
+      await exportDiskImage(device, out);
+      expect(readFileSync(out).equals(bytes)).toBe(true);
+    } finally {
+      execFileSync('losetup', ['-d', device]);
+    }
   });
 });

@@ -1,26 +1,26 @@
 /** The raw format module: the fallback when no other format recognises a file. */
 import { stat } from 'node:fs/promises';
-import { ioError } from '../image-error.ts';
+import { ImageFile } from '../image-file.ts';
 import { RawDisk } from './raw-disk.ts';
 import { writeRawImage } from './raw-writer.ts';
 import type { DiskFormatModule } from '../disk-format-module.ts';
 import type { CheckResult, DiskImageInfo } from '../virtual-disk.ts';
 
 async function rawInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
-  let stats;
+  const file = await ImageFile.open(path);
   try {
-    stats = await stat(path);
-  } catch (error) {
-    throw ioError(path, 'read the image size', error);
+    const allocated = await file.allocatedFileBytes();
+    return {
+      format: 'raw',
+      path,
+      virtualSize: file.size,
+      fileSize: file.size,
+      allocatedBytes: Math.min(file.size, allocated),
+      files: [path],
+    };
+  } finally {
+    await file.close();
   }
-  return {
-    format: 'raw',
-    path,
-    virtualSize: stats.size,
-    fileSize: stats.size,
-    allocatedBytes: Math.min(stats.size, stats.blocks * 512),
-    files: [path],
-  };
 }
 
 async function rawCheck(path: string): Promise<CheckResult> {
