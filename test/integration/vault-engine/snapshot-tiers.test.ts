@@ -1,0 +1,151 @@
+/**
+ * The Snapshot phase's two paths, through the CLI:
+ *  - reflink, on a loop-mounted XFS (root only; skipped with the reason elsewhere): the
+ *    point has tiers ["snapshot", "vault"], its clone exists, writes to the VM during the
+ *    transfer do not matter, and a restore uses the clone (it succeeds with a vault chunk
+ *    removed) and is bit-exact;
+ *  - identity check, on this machine's ordinary filesystem: tiers ["vault"] with the reason,
+ *    and a file modified during the transfer fails the job with SOURCE_CHANGED, no point.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Item, Job, Point } from '../../../shared/contract/item-models.ts';
+import { startCli } from '../../support/cli-runner.ts';
+import { Lab, MIB, expectSameFile, overwriteRandom, sha256File, writeRandomFile } from './vault-engine-kit.ts';
+import { createHash } from 'node:crypto';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts a CLI backup and calls `during` as soon as its transfer phase lock appears. */
+async function backupWithChangeDuringTransfer(lab: Lab, vaultDir: string, item: string, itemId: string, during: () => void): Promise<{ job: Job; code: number | null; changedDuringTransfer: boolean }> {
+  const lockFile = join(vaultDir, 'data', 'phase-locks', `item-${itemId}-transfer.lock`);
+  const run = startCli(lab.home, ['backup', item, '--json']);
+  let changed = false;
+  let exited = false;
+  void run.result.then(() => { exited = true; });
+  for (let poll = 0; poll < 20_000 && !exited; poll += 1) {
+    if (existsSync(lockFile)) {
+      during();
+      changed = true;
+      break;
+    }
+    await sleep(2);
+  }
+  const result = await run.result;
+  return { job: result.json<Job>(), code: result.code, changedDuringTransfer: changed };
+}
+
+describe('reflink snapshots on XFS', () => {
+  const lab = new Lab('reflink');
+  const mountPoint = join(lab.dir, 'xfs');
+  let skipReason: string | undefined;
+
+  beforeAll(() => {
+    mkdirSync(mountPoint);
+    if (process.getuid?.() !== 0) {
+      skipReason = 'not running as root';
+      return;
+    }
+    try {
+      const image = join(lab.dir, 'xfs.img');
+      execFileSync('truncate', ['-s', '512M', image]);
+      execFileSync('mkfs.xfs', ['-q', '-m', 'reflink=1', image], { stdio: 'pipe' });
+      execFileSync('mount', ['-o', 'loop', image, mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      skipReason = `cannot make a loop-mounted XFS: ${String((error as Error).message).split('\n')[0]}`;
+    }
+  });
+
+  afterAll(() => {
+    if (!skipReason) execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+    lab.remove();
+  });
+
+  it('makes a snapshot tier, keeps it through VM writes, restores from it bit-exact', async (context) => {
+    if (skipReason) {
+      console.log(`skipping the reflink test: ${skipReason} (needs root, loop devices and mkfs.xfs)`);
+      context.skip();
+      return;
+    }
+    const vmDir = join(mountPoint, 'vm');
+    mkdirSync(vmDir);
+    const disk = join(vmDir, 'disk.raw');
+    await writeRandomFile(disk, 48 * MIB);
+    const vaultDir = await lab.createVault('xfs', join(mountPoint, 'vault'));
+    await lab.protect('xfs', 'vm-x', [disk]);
+    const itemId = (await lab.cliJson<Item>(['item', 'show', 'vm-x'])).id;
+
+    // The VM keeps writing during the transfer: the transfer reads the clone, so no failure.
+    const atSnapshot = join(lab.dir, 'at-snapshot.raw');
+    let captured = '';
+    const { job, code, changedDuringTransfer } = await backupWithChangeDuringTransfer(lab, vaultDir, 'vm-x', itemId, () => {
+      captured = createHash('sha256').update(readFileSync(disk)).digest('hex');
+      appendFileSync(disk, Buffer.alloc(4096, 7));
+    });
+    expect(job.status, job.error?.message).toBe('completed');
+    expect(code).toBe(0);
+    expect(job.subtasks[0]?.message).toMatch(/Instant-restore snapshot kept/);
+    const [point] = await lab.points('vm-x');
+    expect(point).toMatchObject({ id: job.pointId, tiers: ['snapshot', 'vault'] });
+    expect((point as Point).tierNote).toBeUndefined();
+    const clone = join(vaultDir, 'snapshots', itemId, job.pointId as string, 'disk.raw');
+    expect(existsSync(clone), clone).toBe(true);
+    if (changedDuringTransfer) expect(await sha256File(clone)).toBe(captured);
+    copyFileSync(clone, atSnapshot);
+
+    // Remove one of the point's chunks from the vault: only the clone can restore it now.
+    const chunkId = createHash('sha256').update(readFileSync(atSnapshot).subarray(0, MIB)).digest('hex');
+    rmSync(join(vaultDir, 'data', 'chunks', chunkId.slice(0, 2), chunkId));
+    const restored = await lab.restore('vm-x', job.pointId as string, join(mountPoint, 'restored'));
+    await expectSameFile(join(restored, 'disk.raw'), atSnapshot);
+    expect(readdirSync(restored)).toEqual(['disk.raw']);
+  });
+});
+
+describe('identity check without clones (this machine\'s filesystem)', () => {
+  const lab = new Lab('identity');
+  let vaultDir: string;
+  let disk: string;
+  let itemId: string;
+
+  beforeAll(async () => {
+    disk = join(lab.vmDir, 'disk.raw');
+    await writeRandomFile(disk, 96 * MIB);
+    vaultDir = await lab.createVault('ident');
+    await lab.protect('ident', 'vm-i', [disk]);
+    itemId = (await lab.cliJson<Item>(['item', 'show', 'vm-i'])).id;
+  });
+
+  afterAll(() => lab.remove());
+
+  it('gives the vault tier only, saying why', async () => {
+    const job = await lab.backup('vm-i');
+    const [point] = await lab.points('vm-i');
+    expect(point).toMatchObject({ id: job.pointId, tiers: ['vault'], tierNote: expect.stringMatching(/cannot clone files \(reflink needs XFS, btrfs/) });
+    expect(existsSync(join(vaultDir, 'snapshots', itemId))).toBe(false);
+    expect(existsSync(join(lab.vmDir, '.labvault-snapshots'))).toBe(false);
+  });
+
+  it('fails with SOURCE_CHANGED and makes no point when the file changes during the transfer', async () => {
+    let before: string[] = [];
+    let outcome: Awaited<ReturnType<typeof backupWithChangeDuringTransfer>> | undefined;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      // A changed file is read whole (an unchanged one would reuse its index in no time).
+      await overwriteRandom(disk, 0, 4096);
+      before = (await lab.points('vm-i')).map((point) => point.id);
+      outcome = await backupWithChangeDuringTransfer(lab, vaultDir, 'vm-i', itemId, () => appendFileSync(disk, Buffer.alloc(4096, attempt + 1)));
+      if (outcome.job.status === 'failed') break;
+      console.log(`attempt ${attempt + 1}: the change did not overlap the transfer (${outcome.job.status}); retrying`);
+    }
+    expect(outcome?.changedDuringTransfer).toBe(true);
+    expect(outcome?.code).toBe(1);
+    expect(outcome?.job.status).toBe('failed');
+    expect(outcome?.job.error).toMatchObject({ code: 'SOURCE_CHANGED', message: expect.stringContaining(disk) });
+    expect(outcome?.job.pointId).toBeUndefined();
+    expect((await lab.points('vm-i')).map((point) => point.id)).toEqual(before);
+  });
+});
