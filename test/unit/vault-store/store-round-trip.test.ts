@@ -69,6 +69,7 @@ describe('VaultStore backup and restore', () => {
     const second = await backupPoint(store, 'vm1', 'p2', [a], first.files);
     expect(second.results[0]!.chunksNew).toBe(2);
     expect(second.results[0]!.chunksReused).toBe(98);
+    expect(second.results[0]!.chunksChanged).toBe(2);
     await restoreAndCompare(store, 'vm1', 'p2', dir, { 'a.bin': a });
     const other = await backupPoint(store, 'vm2', 'p1', [b]);
     expect(other.results[0]!.chunksNew).toBe(0);

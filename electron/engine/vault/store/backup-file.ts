@@ -33,7 +33,7 @@ export interface BackupFileOptions {
   sourcePath: string;
   /** An already open handle on sourcePath (for example of a frozen snapshot); not closed here. */
   fileHandle?: FileHandle;
-  /** The same file's index in the previous point: unchanged chunks skip the store lookup. */
+  /** The same file's index in the previous point, to count changed chunks (chunksChanged). */
   previousIndex?: FixedIndex;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
@@ -55,6 +55,8 @@ export interface BackupFileResult {
   bytesDeduplicated: number;
   chunksNew: number;
   chunksReused: number;
+  /** Non-zero chunks that differ from previousIndex at the same position (all, without one). */
+  chunksChanged: number;
   zeroBytes: number;
 }
 
@@ -78,7 +80,7 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
     const zeros = Buffer.alloc(chunkSize);
     const previous = options.previousIndex?.chunkSize === chunkSize ? options.previousIndex : undefined;
     let ids = Buffer.alloc(Math.max(1, Math.ceil(stat.size / chunkSize)) * DIGEST_SIZE);
-    const result = { bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0, zeroBytes: 0 };
+    const result = { bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0, chunksChanged: 0, zeroBytes: 0 };
     let failure: unknown;
     const running = new Set<Promise<void>>();
 
@@ -86,8 +88,10 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       const id = await store.hasher.digest(data);
       if (ids.length < (chunkIndex + 1) * DIGEST_SIZE) ids = Buffer.concat([ids, Buffer.alloc(ids.length)]);
       id.copy(ids, chunkIndex * DIGEST_SIZE);
-      const samePlace = previous !== undefined && chunkIndex < previous.chunkCount && previous.idAt(chunkIndex).equals(id);
-      const written = samePlace ? 0 : await store.chunks.put(id, data);
+      if (previous === undefined || chunkIndex >= previous.chunkCount || !previous.idAt(chunkIndex).equals(id)) result.chunksChanged += 1;
+      // Always through put(): it answers from the in-memory id set, and never trusts an
+      // old index for a chunk a GC might have removed since.
+      const written = await store.chunks.put(id, data);
       if (written > 0) {
         result.chunksNew += 1;
         result.bytesWritten += written;
