@@ -27,9 +27,10 @@ export function cliEngine(io: CliIo): Engine {
   return engine;
 }
 
-export function closeCliEngine(): void {
-  engine?.close();
+export async function closeCliEngine(): Promise<void> {
+  const closing = engine?.close();
   engine = undefined;
+  await closing;
 }
 
 /** Asks a yes/no question on a terminal; without one, tells the user which flag confirms. */

@@ -53,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return reportError(error, io);
   } finally {
-    closeCliEngine();
+    await closeCliEngine();
   }
 }
 

@@ -68,7 +68,9 @@ export class Engine {
     this.handlers = buildHandlers(this);
   }
 
-  close(): void {
+  /** Closes catalogs at once and stops the stores' worker threads (await it before exiting). */
+  close(): Promise<void> {
     this.vaults.close();
+    return this.keyring.closeStores();
   }
 }

@@ -21,7 +21,16 @@ export class VaultKeyring {
 
   forget(vaultId: string): void {
     this.keys.delete(vaultId);
+    const store = this.stores.get(vaultId);
     this.stores.delete(vaultId);
+    store?.close().catch(() => undefined);
+  }
+
+  /** Closes every open store (stops their hashing workers). */
+  async closeStores(): Promise<void> {
+    const stores = [...this.stores.values()];
+    this.stores.clear();
+    await Promise.all(stores.map((store) => store.close().catch(() => undefined)));
   }
 
   isUnlocked(session: VaultSession): boolean {
