@@ -189,6 +189,9 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await expect(page.locator('.year-day.keep-yearly')).not.toHaveCount(0);
   await expect(page.locator('.year-day.keep-monthly')).not.toHaveCount(0);
   await shot(page, 'policy-5-preview', { fullPage: true });
+  await page.getByRole('button', { name: /Show runs around the clock change/ }).click();
+  await expect(page.getByRole('list', { name: 'Next runs' })).toContainText('DST:');
+  await shot(page, 'policy-5-preview-dst');
   await page.getByRole('button', { name: 'Next: review' }).click();
   await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText('"everyHours": 6');
   await shot(page, 'policy-6-review');

@@ -1,5 +1,9 @@
 /** Step 5: the next runs (DST days marked) and a year of backups colored by the rules that keep them. */
+import { useMemo, useState } from 'react';
 import { api } from '../../api/labvault-client.ts';
+import { Button } from '../../components/button.tsx';
+import { formatDate } from '../../format/format-time.ts';
+import { nextClockChange } from './next-clock-change.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Badge } from '../../components/badge.tsx';
 import { useLoader } from '../../hooks/use-loader.ts';
@@ -9,16 +13,27 @@ import { YearRetentionGrid } from './year-retention-grid.tsx';
 const RUNS_SHOWN = 14;
 const DST_LABEL = { gap: 'clocks skip an hour: moved to the first valid time', overlap: 'an hour repeats: runs once', change: 'clocks change this day' } as const;
 
+const DAYS_BEFORE_CHANGE = 2;
+
 export function PolicyPreviewStep({ draft }: { draft: PolicyDraft }) {
   const policy = draftToPolicy(draft);
   const key = JSON.stringify(policy);
-  const runs = useLoader(() => api.policies.previewRuns({ policy, count: RUNS_SHOWN }), [key]);
+  const change = useMemo(() => nextClockChange(draft.timeZone), [draft.timeZone]);
+  const [aroundChange, setAroundChange] = useState(false);
+  const from = aroundChange && change ? new Date(change.getTime() - DAYS_BEFORE_CHANGE * 86_400_000).toISOString() : undefined;
+  const runs = useLoader(() => api.policies.previewRuns({ policy, count: RUNS_SHOWN, ...(from ? { from } : {}) }), [key, from]);
   const picture = useLoader(() => api.policies.previewRetention({ policy }), [key]);
   return (
     <div>
       <h2>Preview</h2>
       <p className="step-intro">What this policy will do, computed by the engine in {draft.timeZone}.</p>
-      <h3 className="section-title">Next runs</h3>
+      <div className="row section-row">
+        <h3 className="section-title">{aroundChange ? 'Runs around the next clock change' : 'Next runs'}</h3>
+        <span className="spacer" />
+        {change ? (
+          <Button small onClick={() => setAroundChange(!aroundChange)}>{aroundChange ? 'Show the next runs' : `Show runs around the clock change of ${formatDate(change.toISOString())}`}</Button>
+        ) : <span className="muted small">{draft.timeZone} has no clock change in the next year.</span>}
+      </div>
       {runs.error ? <AlertBanner tone="danger">{runs.error}</AlertBanner> : null}
       {runs.data ? (
         <ol className="runs-list" aria-label="Next runs">

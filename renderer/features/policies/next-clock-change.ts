@@ -1,0 +1,29 @@
+/** The next day a time zone's UTC offset changes (daylight saving), found by scanning days. */
+const DAY_MS = 86_400_000;
+const SCAN_DAYS = 400;
+
+function offsetName(format: Intl.DateTimeFormat, at: Date): string {
+  return format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
+/** The first instant (to the hour) after `from` with another offset, or null when the zone has none within a year. */
+export function nextClockChange(zone: string, from = new Date()): Date | null {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+  } catch {
+    return null;
+  }
+  const start = offsetName(format, from);
+  for (let day = 1; day <= SCAN_DAYS; day += 1) {
+    const at = new Date(from.getTime() + day * DAY_MS);
+    if (offsetName(format, at) !== start) {
+      for (let hour = 24; hour >= 0; hour -= 1) {
+        const earlier = new Date(at.getTime() - hour * 3_600_000);
+        if (offsetName(format, earlier) !== start) return earlier;
+      }
+      return at;
+    }
+  }
+  return null;
+}

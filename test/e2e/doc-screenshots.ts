@@ -1,0 +1,54 @@
+/**
+ * Copies the screenshots the user guide shows from test/e2e/screenshots (written by the
+ * e2e run) into build/docs/screenshots (committed), refusing any over 200 KB.
+ * Run after `npm run test:e2e`: node test/e2e/doc-screenshots.ts
+ */
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FROM = join(ROOT, 'test', 'e2e', 'screenshots');
+const TO = join(ROOT, 'build', 'docs', 'screenshots');
+const MAX_BYTES = 200 * 1024;
+
+export const DOC_SCREENSHOTS = [
+  'dashboard',
+  'vaults-list',
+  'create-vault-1-basics-invalid-name',
+  'create-vault-2-settings-encryption',
+  'create-vault-3-review',
+  'vault-details',
+  'vault-lock-immutability',
+  'protect-2-files',
+  'protect-4-review',
+  'backup-now-dialog',
+  'job-details-backup',
+  'item-details',
+  'stop-protection-delete',
+  'restore-2-point',
+  'restore-5-done',
+  'policy-1-schedule',
+  'policy-5-preview-dst',
+  'jobs-list',
+] as const;
+
+mkdirSync(TO, { recursive: true });
+let failed = false;
+for (const name of DOC_SCREENSHOTS) {
+  const source = join(FROM, `${name}.png`);
+  if (!existsSync(source)) {
+    console.error(`missing ${source}: run the e2e tests first`);
+    failed = true;
+    continue;
+  }
+  const size = statSync(source).size;
+  if (size > MAX_BYTES) {
+    console.error(`${name}.png is ${Math.round(size / 1024)} KB, over the 200 KB limit`);
+    failed = true;
+    continue;
+  }
+  copyFileSync(source, join(TO, `${name}.png`));
+  console.log(`${name}.png ${Math.round(size / 1024)} KB`);
+}
+process.exit(failed ? 1 : 0);
