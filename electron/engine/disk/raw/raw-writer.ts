@@ -14,7 +14,7 @@ import type { WriteOptions } from '../disk-format-module.ts';
 
 export const RAW_WRITE_CHUNK = 4 * 1024 * 1024;
 /** Chunks in flight when the source takes concurrent reads (the libuv pool has 4 threads). */
-export const RAW_WRITE_LANES = 3;
+export const RAW_WRITE_LANES = 4;
 
 /** Creates `outPath` exclusively; EEXIST becomes a CONFLICT naming the file. */
 export async function createImageFile(outPath: string): Promise<FileHandle> {
