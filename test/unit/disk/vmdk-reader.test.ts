@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
@@ -103,10 +104,15 @@ describe.skipIf(!hasQemuImg())('VMDK reader against qemu-img', () => {
     expect(map.some((range) => range.zero && range.offset === 32768 && range.length >= 51200)).toBe(true);
   });
 
-  it('refuses a descriptor naming a missing extent with NOT_FOUND naming the file', async () => {
+  it('refuses a descriptor naming a missing extent (NOT_FOUND) or a FIFO (BAD_IMAGE, no hang)', async () => {
     const image = join(dir, 'missing-extent.vmdk');
     writeFileSync(image, '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 8 FLAT "nowhere-flat.vmdk" 0\n');
     await expect(openAndRead(image)).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('nowhere-flat.vmdk') });
+    const fifo = join(dir, 'fifo-flat.vmdk');
+    execFileSync('mkfifo', [fifo]);
+    const fifoImage = join(dir, 'fifo-extent.vmdk');
+    writeFileSync(fifoImage, '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 8 FLAT "fifo-flat.vmdk" 0\n');
+    await expect(openAndRead(fifoImage)).rejects.toMatchObject({ code: 'BAD_IMAGE', message: expect.stringContaining('not a regular file') });
     const check = await checkDiskImage(image);
     expect(check.clean).toBe(false);
     expect(check.findings[0]?.kind).toBe('missing-file');

@@ -8,6 +8,7 @@ import { ImageFile } from '../image-file.ts';
 import { isLabvaultError } from '../../../../shared/errors.ts';
 import type { CheckResult } from '../virtual-disk.ts';
 import { CheckFindingList } from '../vmdk/check-finding-list.ts';
+import { openRegularFile } from '../vmdk/vmdk-layout.ts';
 import { VdiDisk } from './vdi-disk.ts';
 import { BLOCK_ZERO, VDI_TYPE_DIFF, VDI_TYPE_FIXED, formatVdiUuid, isNullUuid } from './vdi-header.ts';
 import { findVdiParent, readVdiIdentity } from './vdi-parent-search.ts';
@@ -16,7 +17,7 @@ export async function checkVdi(path: string): Promise<CheckResult> {
   const findings = new CheckFindingList();
   let file: ImageFile | null = null;
   try {
-    file = await ImageFile.open(path);
+    file = await openRegularFile(path, path, 'vdi.header');
     let layout;
     try {
       layout = await VdiDisk.readLayout(file);

@@ -13,7 +13,7 @@ import { CheckFindingList } from './check-finding-list.ts';
 import { FileSpanSet } from './file-span-set.ts';
 import { readGrainMarker } from './vmdk-compressed-grain.ts';
 import { resolveVmdkPath } from './vmdk-descriptor.ts';
-import { readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
+import { openRegularFile, readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
 import { readEffectiveHeader } from './vmdk-sparse-extent.ts';
 import {
   FLAG_MARKERS, FLAG_REDUNDANT_GD, FLAG_ZERO_GRAIN, GTE_ZERO_GRAIN, MARKER_HEADER_SIZE, MAX_GD_BYTES, SECTOR,
@@ -27,7 +27,7 @@ function headerKind(error: unknown): string {
 async function checkSparseExtent(path: string, findings: CheckFindingList): Promise<void> {
   let file: ImageFile;
   try {
-    file = await ImageFile.open(path);
+    file = await openRegularFile(path, path, 'vmdk.extent');
   } catch (error) {
     findings.addError(error, 'missing-file');
     return;
@@ -139,7 +139,7 @@ export async function checkVmdk(path: string): Promise<CheckResult> {
   let source;
   let file: ImageFile | null = null;
   try {
-    file = await ImageFile.open(path);
+    file = await openRegularFile(path, path, 'vmdk.header');
     source = await readVmdkDescriptor(file);
   } catch (error) {
     const headerField = isLabvaultError(error) && (error.field ?? '').startsWith('vmdk.header');

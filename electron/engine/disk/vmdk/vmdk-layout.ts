@@ -4,7 +4,8 @@
  * qemu: its embedded descriptor supplies CID, parent and createType only.
  */
 import { ImageFile } from '../image-file.ts';
-import { badImage, unsupportedImage } from '../image-error.ts';
+import { stat } from 'node:fs/promises';
+import { badImage, ioError, unsupportedImage } from '../image-error.ts';
 import { FlatExtent, ZeroExtent } from './vmdk-extent.ts';
 import type { VmdkExtent } from './vmdk-extent.ts';
 import { SparseExtent } from './vmdk-sparse-extent.ts';
@@ -54,7 +55,7 @@ export async function readVmdkCid(path: string, format: string): Promise<number 
   if (format !== 'vmdk') return null;
   let file: ImageFile | null = null;
   try {
-    file = await ImageFile.open(path);
+    file = await openRegularFile(path, path, 'vmdk.descriptor.CID');
     return (await readVmdkDescriptor(file)).descriptor.cid;
   } catch {
     return null;
@@ -71,7 +72,18 @@ export interface VmdkLayout {
   files: string[];
 }
 
-async function openExtentFile(path: string): Promise<ImageFile> {
+/**
+ * Opens a file named inside an image (extent, parent): regular files and block devices
+ * only, so a FIFO or socket planted in a descriptor can never block the reader.
+ */
+export async function openRegularFile(path: string, namedBy: string, field: string): Promise<ImageFile> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw ioError(path, `open the file named by ${namedBy}`, error);
+  }
+  if (!stats.isFile() && !stats.isBlockDevice()) throw badImage(namedBy, field, `${path} is not a regular file`);
   return ImageFile.open(path);
 }
 
@@ -99,7 +111,7 @@ export async function openVmdkLayout(path: string): Promise<VmdkLayout> {
         throw unsupportedImage(path, field, `extent type ${line.type} is not supported`);
       }
       const extentPath = resolveVmdkPath(path, line.fileName!);
-      const file = await openExtentFile(extentPath);
+      const file = await openRegularFile(extentPath, path, field);
       if (!files.includes(extentPath)) files.push(extentPath);
       try {
         extents.push(line.type === 'SPARSE' ? await SparseExtent.open(file) : new FlatExtent(file, line.sectors, line.offsetSectors));
