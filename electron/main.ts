@@ -62,8 +62,8 @@ async function startDesktopApp(log: AppLog): Promise<void> {
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, development: !app.isPackaged, onQuit: () => app.quit() })));
 
   const keychain: PassphraseStore = new PassphraseKeychain({ appHome, cipher: safeStorage });
-  // `passphraseStore` is read by the engine's vaults.unlock (remember: true) once it supports it.
-  const engineOptions: EngineOptions & { passphraseStore: PassphraseStore } = { face: 'electron', appHome, passphraseStore: keychain };
+  // The keychain answers when a locked vault is needed, and vaults.unlock with remember: true fills it.
+  const engineOptions: EngineOptions = { face: 'electron', appHome, passphraseStore: keychain };
   const engine = new Engine(engineOptions);
 
   const mainWindow = new MainWindow({

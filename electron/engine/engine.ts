@@ -18,8 +18,16 @@ import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
 import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
 
+/** Remembers vault passphrases in the OS keychain (desktop app only, when the user asks). */
+export interface RememberedPassphrases {
+  remember(vaultId: string, passphrase: string): Promise<void>;
+  recall(vaultId: string): Promise<string | null>;
+  forget(vaultId: string): Promise<boolean>;
+}
+
 export interface EngineOptions {
   appHome?: string;
+  passphraseStore?: RememberedPassphrases;
   clock?: Clock;
   face: AppInfo['face'];
   env?: NodeJS.ProcessEnv;
@@ -42,11 +50,17 @@ export class Engine {
   readonly alerts: AlertService;
   readonly face: AppInfo['face'];
   readonly handlers: ChannelHandlers;
+  readonly passphraseStore: RememberedPassphrases | undefined;
 
   constructor(options: EngineOptions) {
     this.appHome = options.appHome ?? resolveAppHome(options.env ?? process.env);
     this.clock = options.clock ?? systemClock;
     this.face = options.face;
+    this.passphraseStore = options.passphraseStore;
+    if (options.passphraseStore) {
+      const store = options.passphraseStore;
+      this.keyring.passphraseFor = (_name, vaultId) => store.recall(vaultId).catch(() => null);
+    }
     this.vaults = new VaultDirectory(this.appHome, this.clock, {
       initialize: (session, input) => initializeVault(session, input, this.keyring, this.clock),
       opened: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),

@@ -1,5 +1,6 @@
 /** vaults.* channels. */
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Engine } from '../engine.ts';
 import { updateVaultSettings } from '../vault/vault-settings.ts';
 import { vaultStats } from '../vault/vault-stats.ts';
@@ -50,9 +51,13 @@ export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
       await changeVaultPassphrase(engine, session, oldPassphrase, newPassphrase);
       return { changed: true };
     },
-    unlock: async ({ name, passphrase }) => {
+    unlock: async ({ name, passphrase, remember }) => {
       const session = await vaults.session(name, { allowLocked: true });
       await engine.keyring.unlockWith(session, passphrase);
+      if (remember === true) {
+        if (!engine.passphraseStore) throw new LabvaultError(ErrorCodes.UNSUPPORTED, 'Remembering a passphrase needs the desktop app and an OS keychain; the vault is unlocked for this session.', { field: 'remember' });
+        await engine.passphraseStore.remember(session.config.id, passphrase);
+      }
       const { reconcileCatalog } = await import('../vault/vault-initialization.ts');
       await reconcileCatalog(session, engine.keyring);
       return { unlocked: true };

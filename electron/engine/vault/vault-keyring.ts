@@ -8,7 +8,7 @@ import { VaultStore, unlock, type StoreSettings, type VaultKeys } from './store/
 import type { VaultSession } from './vault-session.ts';
 import { sealedRecords } from './record-sealer.ts';
 
-export type PassphraseSource = (vaultName: string) => Promise<string | null>;
+export type PassphraseSource = (vaultName: string, vaultId: string) => Promise<string | null>;
 
 export class VaultKeyring {
   private readonly keys = new Map<string, VaultKeys>();
@@ -59,7 +59,7 @@ export class VaultKeyring {
       session.records.sealer = sealedRecords(known);
       return known;
     }
-    const passphrase = this.passphraseFor ? await this.passphraseFor(session.config.name) : null;
+    const passphrase = this.passphraseFor ? await this.passphraseFor(session.config.name, session.config.id) : null;
     if (passphrase === null || passphrase === undefined) {
       throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, `Vault "${session.config.name}" is encrypted and locked: give its passphrase (LABVAULT_PASSPHRASE, --passphrase-file, or unlock it in the app).`, { field: 'passphrase' });
     }
