@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [-- images | vault] [options]`: benchmarks, not tests. With no name it
+ * runs the vault bench (Labvault vs restic and borg on the same 4 GiB disk); `images`
+ * runs the disk image export bench (vs qemu-img convert). Options pass through.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const benches: Record<string, string> = {
+  vault: 'vault-bench.ts',
+  images: 'images-bench.ts',
+};
+
+const [first, ...rest] = process.argv.slice(2);
+const name = first !== undefined && !first.startsWith('-') ? first : 'vault';
+const args = first !== undefined && !first.startsWith('-') ? rest : process.argv.slice(2);
+const script = benches[name];
+if (!script) {
+  console.error(`Unknown bench "${name}". Benches: ${Object.keys(benches).join(', ')}.`);
+  process.exit(2);
+}
+const result = spawnSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
