@@ -169,3 +169,36 @@ test('open an existing vault folder created by another app home', async ({ page 
   const listed = await host.cliJson<VaultJson[]>(['vault', 'list']);
   expect(listed.map((vault) => vault.name).sort()).toEqual(['Lab-Main', 'moved']);
 });
+
+test('create an encrypted vault; a wrong passphrase is refused at unlock, the right one unlocks', async ({ page }) => {
+  await page.goto(host.url);
+  await page.getByRole('link', { name: 'Vaults' }).click();
+  await page.getByRole('button', { name: 'Create vault' }).first().click();
+  await page.getByLabel('Vault name').fill('sealed');
+  await page.getByLabel('Location').fill(join(host.scratch, 'sealed'));
+  await expect(page.getByText('New folder: it will be created.', { exact: false })).toBeVisible();
+  await page.getByRole('button', { name: 'Next: settings' }).click();
+  await page.getByText('Encrypt this vault with a passphrase').click();
+  await page.getByLabel('Passphrase', { exact: true }).fill('short');
+  await expect(page.getByText('Use at least 10 characters.')).toBeVisible();
+  await page.getByLabel('Passphrase', { exact: true }).fill('orange kettle seven rivers');
+  await page.getByLabel('Passphrase again').fill('orange kettle seven rivers');
+  await expect(page.getByText('Strong.')).toBeVisible();
+  await page.getByRole('button', { name: 'Next: review' }).click();
+  await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText('--encrypt --passphrase-file FILE');
+  await page.getByRole('button', { name: 'Create vault' }).click();
+  await expect(page.getByRole('heading', { name: 'Vault "sealed" is ready' })).toBeVisible();
+  await page.getByRole('button', { name: 'Open vault' }).click();
+  await expect(page.getByText('Encrypted', { exact: true })).toBeVisible();
+  expect((await host.cliJson<VaultJson & { encrypted: boolean }>(['vault', 'show', 'sealed'])).encrypted).toBe(true);
+
+  await page.getByRole('button', { name: 'Unlock…' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Unlock vault "sealed"' });
+  await dialog.getByLabel('Passphrase').fill('not the passphrase');
+  await dialog.getByRole('button', { name: 'Unlock' }).click();
+  await expect(dialog.locator('.field-error')).toContainText(/passphrase is wrong/i);
+  await shot(page, 'vault-unlock-wrong-passphrase');
+  await dialog.getByLabel('Passphrase').fill('orange kettle seven rivers');
+  await dialog.getByRole('button', { name: 'Unlock' }).click();
+  await expect(dialog).toHaveCount(0);
+});

@@ -13,5 +13,7 @@ export function SoftDeleteBadge({ vault }: { vault: Vault }) {
 }
 
 export function VaultStatusBadge({ vault }: { vault: Vault }) {
-  return vault.status === 'ok' ? <Badge tone="ok">Available</Badge> : <Badge tone="danger" title={vault.statusMessage}>Missing</Badge>;
+  if (vault.status !== 'ok') return <Badge tone="danger" title={vault.statusMessage}>Missing</Badge>;
+  if (vault.locked) return <Badge tone="warn" title={vault.statusMessage}>Locked</Badge>;
+  return <Badge tone="ok">Available</Badge>;
 }

@@ -15,12 +15,13 @@ import { navigate } from '../../stores/route-store.ts';
 import { DeleteVaultDialog } from './delete-vault-dialog.tsx';
 import { VaultSettingsCard } from './vault-settings-card.tsx';
 import { VaultStatusBadge } from './vault-badges.tsx';
+import { UnlockVaultDialog } from './unlock-vault-dialog.tsx';
 import { VerifyVaultDialog } from './verify-vault-dialog.tsx';
 
 export function VaultDetailsPage({ name }: { name: string }) {
   const vault = useLoader(() => api.vaults.show({ name }), [name]);
   const stats = useLoader(() => api.vaults.stats({ name }), [name]);
-  const [dialog, setDialog] = useState<'verify' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'verify' | 'delete' | 'unlock' | null>(null);
   useEngineEvent('vaultsChanged', () => vault.reload());
   const crumbs = [{ label: 'Vaults', onClick: () => navigate({ page: 'vaults' }) }];
   if (!vault.data) {
@@ -40,6 +41,7 @@ export function VaultDetailsPage({ name }: { name: string }) {
         description={<span className="mono small">{current.path}</span>}
         actions={
           <>
+            {current.encrypted ? <Button onClick={() => setDialog('unlock')}>Unlock…</Button> : null}
             <Button onClick={() => setDialog('verify')}>Verify</Button>
             <Button onClick={() => setDialog('delete')}>Delete vault</Button>
             <Button variant="primary" onClick={() => navigate({ page: 'protect', vault: current.name })}>Protect VMs</Button>
@@ -47,6 +49,7 @@ export function VaultDetailsPage({ name }: { name: string }) {
         }
       />
       {current.status !== 'ok' ? <AlertBanner tone="danger" title="The vault folder cannot be read.">{current.statusMessage}</AlertBanner> : null}
+      {current.locked ? <AlertBanner tone="warn" title="Encrypted and locked." actions={<Button small variant="primary" onClick={() => setDialog('unlock')}>Unlock…</Button>}>{current.statusMessage ?? 'Unlock it with its passphrase to see its items.'}</AlertBanner> : null}
       <div className="stack">
         <Card title="Overview">
           <FactList facts={[
@@ -96,6 +99,7 @@ export function VaultDetailsPage({ name }: { name: string }) {
       </div>
       {dialog === 'verify' ? <VerifyVaultDialog name={current.name} onClose={() => setDialog(null)} /> : null}
       {dialog === 'delete' ? <DeleteVaultDialog name={current.name} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'unlock' ? <UnlockVaultDialog name={current.name} onClose={() => setDialog(null)} onDone={() => { vault.reload(); stats.reload(); }} /> : null}
     </div>
   );
 }
