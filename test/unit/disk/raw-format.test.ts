@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { makeTempDir, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { RAW_SCAN_BLOCK } from '../../../electron/engine/disk/raw/raw-disk.ts';
+import { writeRawImage } from '../../../electron/engine/disk/raw/raw-writer.ts';
+import { writeQcow2Image } from '../../../electron/engine/disk/qcow2/qcow2-writer.ts';
+import { existsSync } from 'node:fs';
+import { LabvaultError } from '../../../shared/errors.ts';
+import type { VirtualDisk } from '../../../electron/engine/disk/virtual-disk.ts';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -103,5 +108,29 @@ describe('raw images', () => {
     } finally {
       execFileSync('losetup', ['-d', device]);
     }
+  });
+
+  it('removes a half-written output and reports the source error when a read fails mid-way', async () => {
+    let reads = 0;
+    const failing: VirtualDisk = {
+      format: 'raw', path: '/fake', virtualSize: 64 * MiB, concurrentReads: true,
+      read: async (buffer) => {
+        reads += 1;
+        if (reads === 5) throw new LabvaultError('BAD_IMAGE', '/fake: damaged on purpose');
+        buffer.fill(1);
+      },
+      allocationMap: async () => [{ offset: 0, length: 64 * MiB, zero: false }],
+      close: async () => undefined,
+    };
+    for (const [name, write] of [['raw', writeRawImage], ['qcow2', writeQcow2Image]] as const) {
+      reads = 0;
+      const out = join(dir, `failing.${name}`);
+      await expect(write(failing, out, {}), name).rejects.toMatchObject({ code: 'BAD_IMAGE' });
+      expect(existsSync(out), name).toBe(false);
+    }
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(writeRawImage(failing, join(dir, 'aborted.raw'), { signal: aborted.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(existsSync(join(dir, 'aborted.raw'))).toBe(false);
   });
 });

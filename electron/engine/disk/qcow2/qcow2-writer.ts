@@ -12,7 +12,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { createImageFile, throwIfAborted, writeFully } from '../raw/raw-writer.ts';
+import { createImageFile, observed, throwIfAborted, writeFully } from '../raw/raw-writer.ts';
 import { isZeroBuffer } from '../raw/raw-disk.ts';
 import { HEADER, QCOW2_MAGIC_NUMBER } from './qcow2-header.ts';
 import type { VirtualDisk } from '../virtual-disk.ts';
@@ -29,12 +29,17 @@ export const WRITER_CHUNK = 4 * 1024 * 1024;
 const COPIED = 1n << 63n;
 const SECTOR = 512;
 
-/** Appends clusters at the end of the output through one large buffer. */
+/**
+ * Appends clusters at the end of the output through two large buffers: one fills while
+ * the other is being written.
+ */
 class ClusterAppender {
   nextCluster: number;
   private readonly handle: FileHandle;
   private readonly path: string;
-  private readonly buffer = Buffer.allocUnsafe(WRITER_CHUNK);
+  private readonly buffers = [Buffer.allocUnsafe(WRITER_CHUNK), Buffer.allocUnsafe(WRITER_CHUNK)] as const;
+  private current = 0;
+  private pending: Promise<void> | null = null;
   private used = 0;
   private bufferStart: number;
 
@@ -47,19 +52,31 @@ class ClusterAppender {
 
   /** Appends one cluster (data shorter than a cluster is zero-padded); returns its host offset. */
   async append(data: Buffer): Promise<number> {
-    if (this.used + WRITER_CLUSTER > this.buffer.length) await this.flush();
+    if (this.used + WRITER_CLUSTER > WRITER_CHUNK) await this.flush();
+    const buffer = this.buffers[this.current]!;
     const host = this.nextCluster * WRITER_CLUSTER;
-    data.copy(this.buffer, this.used);
-    if (data.length < WRITER_CLUSTER) this.buffer.fill(0, this.used + data.length, this.used + WRITER_CLUSTER);
+    data.copy(buffer, this.used);
+    if (data.length < WRITER_CLUSTER) buffer.fill(0, this.used + data.length, this.used + WRITER_CLUSTER);
     this.used += WRITER_CLUSTER;
     this.nextCluster += 1;
     return host;
   }
 
+  /** Starts writing the filled buffer (after the previous write finished) and switches buffers. */
   async flush(): Promise<void> {
-    if (this.used > 0) await writeFully(this.handle, this.path, this.buffer, this.used, this.bufferStart);
+    if (this.used === 0) return;
+    if (this.pending) await this.pending;
+    this.pending = observed(writeFully(this.handle, this.path, this.buffers[this.current]!, this.used, this.bufferStart));
+    this.current ^= 1;
     this.bufferStart += this.used;
     this.used = 0;
+  }
+
+  /** Writes what is left and waits for every write. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.pending) await this.pending;
+    this.pending = null;
   }
 }
 
@@ -136,7 +153,7 @@ export async function writeQcow2Image(source: VirtualDisk, outPath: string, opti
       }
     }
     await finishL2();
-    await appender.flush();
+    await appender.finish();
     const used = appender.nextCluster;
     const { blocks, tableClusters } = refcountLayout(used);
     const tableOffset = used * WRITER_CLUSTER;

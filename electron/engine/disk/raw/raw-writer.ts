@@ -41,6 +41,12 @@ export async function writeFully(handle: FileHandle, path: string, buffer: Buffe
   }
 }
 
+/** Marks a promise as observed (it is awaited later), so an early failure elsewhere cannot leave it unhandled. */
+export function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
   if (signal?.aborted) throw imageError(ErrorCodes.CANCELLED, `writing ${path} was cancelled`, { file: path });
 }
@@ -71,22 +77,29 @@ export async function writeRawImage(source: VirtualDisk, outPath: string, option
     // that cannot take concurrent reads gets one lane that reads the next chunk while the
     // previous write is still going.
     const lanes = source.concurrentReads ? RAW_WRITE_LANES : 1;
+    let failed = false;
     const lane = async (): Promise<void> => {
       const buffers = [Buffer.allocUnsafe(RAW_WRITE_CHUNK), Buffer.allocUnsafe(RAW_WRITE_CHUNK)] as const;
       let turn = 0;
       let pending: Promise<void> | null = null;
-      for (let next = chunks.next(); !next.done; next = chunks.next()) {
-        throwIfAborted(options.signal, outPath);
-        const { position, length } = next.value;
-        const buffer = buffers[turn]!;
-        turn ^= 1;
-        await source.read(buffer.subarray(0, length), position, length);
+      try {
+        for (let next = chunks.next(); !next.done && !failed; next = chunks.next()) {
+          throwIfAborted(options.signal, outPath);
+          const { position, length } = next.value;
+          const buffer = buffers[turn]!;
+          turn ^= 1;
+          await source.read(buffer.subarray(0, length), position, length);
+          if (pending) await pending;
+          pending = isZeroBuffer(buffer, length) ? null : observed(writeFully(handle, outPath, buffer, length, position));
+          done += length;
+          options.onProgress?.(done, total);
+        }
         if (pending) await pending;
-        pending = isZeroBuffer(buffer, length) ? null : writeFully(handle, outPath, buffer, length, position);
-        done += length;
-        options.onProgress?.(done, total);
+      } catch (error) {
+        failed = true;
+        if (pending) await pending.catch(() => undefined);
+        throw error;
       }
-      if (pending) await pending;
     };
     await Promise.all(Array.from({ length: lanes }, lane));
     await handle.close();
