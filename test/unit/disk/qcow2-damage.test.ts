@@ -180,8 +180,12 @@ describe('qcow2 check agrees with qemu-img check', () => {
     expect(result.findings.map((finding) => finding.kind)).toEqual(['copied-flag']);
   });
 
-  it('is clean on images with internal snapshots, compression and subclusters', async () => {
-    const variants: [string, string[]][] = [['snap', []], ['comp', ['-c']], ['extl2', ['-o', 'extended_l2=on']], ['v2', ['-o', 'compat=0.10']]];
+  it('is clean on images with snapshots, compression, subclusters, any refcount width and cluster size', async () => {
+    const variants: [string, string[]][] = [
+      ['snap', []], ['comp', ['-c']], ['extl2', ['-o', 'extended_l2=on']], ['v2', ['-o', 'compat=0.10']],
+      ['refcount-1', ['-o', 'refcount_bits=1']], ['refcount-64', ['-o', 'refcount_bits=64']],
+      ['cluster-512', ['-o', 'cluster_size=512']], ['cluster-2M', ['-o', 'cluster_size=2M']],
+    ];
     for (const [name, options] of variants) {
       const image = join(dir, `clean-${name}.qcow2`);
       qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', ...options, raw, image]);
