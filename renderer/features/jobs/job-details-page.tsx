@@ -1,5 +1,5 @@
 /** One job: status, both subtasks with their times, figures and errors; cancel while running. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Job, Subtask } from '../../../shared/contract/item-models.ts';
 import { api } from '../../api/labvault-client.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
@@ -14,6 +14,8 @@ import { navigate } from '../../stores/route-store.ts';
 import { toastError, toastSuccess } from '../../stores/toast-store.ts';
 import { JobStatusBadge } from '../items/item-badges.tsx';
 import { JobLiveProgress } from './job-live-progress.tsx';
+
+const RUNNING_REFRESH_MS = 2000;
 
 function SubtaskPanel({ job, subtask }: { job: Job; subtask: Subtask }) {
   const seconds = secondsBetween(subtask.startedAt, subtask.endedAt);
@@ -41,12 +43,21 @@ export function JobDetailsPage({ id }: { id: string }) {
   const revision = useJobProgressStore((state) => state.revision);
   const job = useLoader(() => api.jobs.show({ id }), [id, revision]);
   const [cancelling, setCancelling] = useState(false);
+  const [, setTick] = useState(0);
+  const running = job.data?.status === 'in-progress' || job.data?.status === 'queued';
+  const { reload } = job;
+  // While it runs: durations tick every second; figures refresh every few seconds.
+  useEffect(() => {
+    if (!running) return;
+    const tick = window.setInterval(() => setTick((value) => value + 1), 1000);
+    const refresh = window.setInterval(reload, RUNNING_REFRESH_MS);
+    return () => { window.clearInterval(tick); window.clearInterval(refresh); };
+  }, [running, reload]);
   const crumbs = [{ label: 'Jobs', onClick: () => navigate({ page: 'jobs' }) }];
   if (!job.data) {
     return <div><PageHeader crumbs={crumbs} title="Job" />{job.error ? <AlertBanner tone="danger" title="Could not show this job.">{job.error}</AlertBanner> : <p className="muted">Loading…</p>}</div>;
   }
   const current = job.data;
-  const running = current.status === 'in-progress' || current.status === 'queued';
   const cancel = async () => {
     setCancelling(true);
     try {

@@ -1,0 +1,46 @@
+/**
+ * A long backup shows live progress (jobProgress events) and can be cancelled from the
+ * job page, leaving no recovery point.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startLabvaultHost, type LabvaultHost } from './fixtures/labvault-host.ts';
+import { shot } from './fixtures/screenshots.ts';
+
+/** Random data does not compress or deduplicate: big enough to take several seconds. */
+const BIG_DISK_MIB = 768;
+
+let host: LabvaultHost;
+test.beforeAll(async () => {
+  host = await startLabvaultHost();
+  const dir = join(host.scratch, 'bigvm');
+  mkdirSync(dir, { recursive: true });
+  execFileSync('dd', ['if=/dev/urandom', `of=${join(dir, 'big.img')}`, 'bs=1M', `count=${BIG_DISK_MIB}`, 'status=none']);
+  expect((await host.cli(['vault', 'create', '--name', 'live', '--path', join(host.scratch, 'live')])).code).toBe(0);
+  const protectedItem = await host.cli(['protect', '--vault', 'live', '--name', 'big', join(dir, 'big.img')]);
+  expect(protectedItem.code, protectedItem.stderr).toBe(0);
+});
+test.afterAll(async () => { await host?.stop(); });
+
+test('live progress of a running backup, then cancel it', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(host.url);
+  await page.getByRole('link', { name: 'Protected items' }).click();
+  await page.getByRole('table', { name: 'Protected items' }).getByText('big', { exact: true }).click();
+  await page.getByRole('button', { name: 'Backup now' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start backup' }).click();
+
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Backup of big');
+  const bar = page.getByRole('progressbar', { name: /Transfer data to vault progress/ });
+  await expect(bar).toBeVisible({ timeout: 30_000 });
+  await expect(bar).toHaveAttribute('aria-valuenow', /\d+/);
+  await shot(page, 'job-details-running');
+
+  await page.getByRole('button', { name: 'Cancel job' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Cancelled', { timeout: 30_000 });
+  await shot(page, 'job-details-cancelled');
+  const points = await host.cliJson<unknown[]>(['points', 'list', 'big']);
+  expect(points).toEqual([]);
+});
