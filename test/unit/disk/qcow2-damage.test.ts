@@ -103,6 +103,9 @@ describe('qcow2 refusals', () => {
     }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'BAD_IMAGE', details: { reason: 'truncated' } });
     expect((error as Error).message).toMatch(/L2 table/);
+    const result = await checkDiskImage(image);
+    expect(result.clean).toBe(false);
+    expect(result.findings.map((finding) => finding.kind)).toContain('offset-past-eof');
   });
 
   it('rejects a misaligned data cluster offset when reading', async () => {

@@ -62,7 +62,11 @@ export class Qcow2ReferenceCounter {
   async countImage(l1Offset: number, l1Size: number, what: string): Promise<void> {
     if (l1Size === 0) return;
     if (!this.aligned(l1Offset, what) || l1Size * 8 > 32 * 1024 * 1024) return;
-    if (!this.reference(l1Offset, l1Size * 8, what) || l1Offset + l1Size * 8 > this.file.size) return;
+    if (!this.reference(l1Offset, l1Size * 8, what)) return;
+    if (l1Offset + l1Size * 8 > this.file.size) {
+      this.report('corruption', 'offset-past-eof', `${what} (${l1Size * 8} bytes at ${l1Offset}) runs past the end of the file`);
+      return;
+    }
     const l1 = await this.file.readAt(l1Offset, l1Size * 8, what);
     const entryBytes = this.header.extendedL2 ? 16 : 8;
     const hasDataFile = this.header.dataFile !== null;
@@ -71,7 +75,10 @@ export class Qcow2ReferenceCounter {
       if (l2Offset === 0) continue;
       const l2What = `L2 table of ${what} entry ${index}`;
       if (!this.aligned(l2Offset, l2What) || !this.reference(l2Offset, this.header.clusterSize, l2What)) continue;
-      if (l2Offset + this.header.clusterSize > this.file.size) continue;
+      if (l2Offset + this.header.clusterSize > this.file.size) {
+        this.report('corruption', 'offset-past-eof', `${l2What} at ${l2Offset} runs past the end of the file`);
+        continue;
+      }
       const l2 = await this.l2Cache.get(l2Offset, l2What);
       for (let at = 0; at + entryBytes <= l2.length; at += entryBytes) {
         const hi = entryHi(l2, at);
