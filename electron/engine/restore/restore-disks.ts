@@ -78,6 +78,20 @@ export async function verifyAgainstIndex(path: string, index: FixedIndex, keys: 
   }
 }
 
+const CANNOT_CLONE = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
+
+/** Clones `from` to `to` (reflink); false when the filesystems cannot (nothing is left at `to`). */
+async function cloneFile(from: string, to: string): Promise<boolean> {
+  try {
+    await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+    return true;
+  } catch (error) {
+    if (!CANNOT_CLONE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await rm(to, { force: true });
+    return false;
+  }
+}
+
 export async function runRestoreDisks(context: JobContext, request: RestoreRequest): Promise<RestoredFile[]> {
   const { store, manifest, point, targetDir } = request;
   const files = selectFiles(manifest, request.files);
@@ -99,8 +113,10 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       const clone = point.snapshotDir ? join(point.snapshotDir, file.path) : null;
       const cloneUsable = clone !== null && (await stat(clone).then((info) => info.size === file.size, () => false));
       const base = done;
-      if (cloneUsable && clone) {
-        await copyFile(clone, target, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      // Only a real clone (same filesystem): a plain copy of the clone would fill the holes,
+      // so elsewhere the vault restores it (sparse where the data is zero).
+      const cloned = cloneUsable && clone ? await cloneFile(clone, target) : false;
+      if (cloned) {
         writtenPaths.push(target);
         await verifyAgainstIndex(target, index, store.keys, (bytes) => {
           done += bytes;
