@@ -3,17 +3,18 @@
  *  - reflink, on a loop-mounted XFS (root only; skipped with the reason elsewhere): the
  *    point has tiers ["snapshot", "vault"], its clone exists, writes to the VM during the
  *    transfer do not matter, and a restore uses the clone (it succeeds with a vault chunk
- *    removed) and is bit-exact;
+ *    removed) and is bit-exact; restored to another filesystem it comes from the vault,
+ *    still sparse;
  *  - identity check, on this machine's ordinary filesystem: tiers ["vault"] with the reason,
  *    and a file modified during the transfer fails the job with SOURCE_CHANGED, no point.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Item, Job, Point } from '../../../shared/contract/item-models.ts';
 import { startCli } from '../../support/cli-runner.ts';
-import { Lab, MIB, expectSameFile, overwriteRandom, sha256File, writeRandomFile } from './vault-engine-kit.ts';
+import { Lab, MIB, allocatedBytes, expectSameFile, overwriteRandom, sha256File, writeRandomFile } from './vault-engine-kit.ts';
 import { createHash } from 'node:crypto';
 
 function sleep(ms: number): Promise<void> {
@@ -74,7 +75,9 @@ describe('reflink snapshots on XFS', () => {
     const vmDir = join(mountPoint, 'vm');
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');
-    await writeRandomFile(disk, 48 * MIB);
+    // 16 MiB of data, then a 32 MiB hole.
+    await writeRandomFile(disk, 16 * MIB);
+    truncateSync(disk, 48 * MIB);
     const vaultDir = await lab.createVault('xfs', join(mountPoint, 'vault'));
     await lab.protect('xfs', 'vm-x', [disk]);
     const itemId = (await lab.cliJson<Item>(['item', 'show', 'vm-x'])).id;
@@ -96,6 +99,11 @@ describe('reflink snapshots on XFS', () => {
     expect(existsSync(clone), clone).toBe(true);
     if (changedDuringTransfer) expect(await sha256File(clone)).toBe(captured);
     copyFileSync(clone, atSnapshot);
+
+    // Restored to another filesystem (no clone possible): from the vault, sparse, bit-exact.
+    const elsewhere = await lab.restore('vm-x', job.pointId as string, join(lab.dir, 'restored-ext4'));
+    await expectSameFile(join(elsewhere, 'disk.raw'), atSnapshot);
+    expect(allocatedBytes(join(elsewhere, 'disk.raw'))).toBeLessThan(20 * MIB);
 
     // Remove one of the point's chunks from the vault: only the clone can restore it now.
     const chunkId = createHash('sha256').update(readFileSync(atSnapshot).subarray(0, MIB)).digest('hex');
