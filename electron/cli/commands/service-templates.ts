@@ -92,5 +92,21 @@ export function windowsTaskCommand(command: ServiceCommand): string {
   ].join('\r\n');
 }
 
-/** The command for a `labvault` on the PATH (what build/service/ holds). */
-export const PATH_COMMAND: ServiceCommand = { argv: ['labvault', 'service', 'run'] };
+/**
+ * The commands build/service/ holds, for an installed `labvault` (npm -g): launchd does
+ * not search /usr/local/bin and Task Scheduler does not run .cmd shims by name, hence the
+ * absolute path and `cmd /c`. Adjust the path to `command -v labvault` if it differs.
+ */
+export const INSTALLED_COMMANDS: { unix: ServiceCommand; windows: ServiceCommand } = {
+  unix: { argv: ['/usr/local/bin/labvault', 'service', 'run'] },
+  windows: { argv: ['cmd', '/c', 'labvault', 'service', 'run'] },
+};
+
+/** The files of build/service/: name -> text. */
+export function installedServiceFiles(): Record<string, string> {
+  return {
+    [SYSTEMD_UNIT_NAME]: systemdUnit(INSTALLED_COMMANDS.unix),
+    [LAUNCHD_PLIST_NAME]: launchdPlist(INSTALLED_COMMANDS.unix),
+    [WINDOWS_SCRIPT_NAME]: windowsTaskCommand(INSTALLED_COMMANDS.windows),
+  };
+}

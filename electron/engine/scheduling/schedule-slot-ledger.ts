@@ -9,8 +9,8 @@
  *    so two schedulers that both decide to run a slot start it once.
  *  - a small file per item, <vault>/data/schedule/slots/<itemId>.json
  *    ({ "itemId", "slot", "recordedAt" }, written atomically), so a catalog rebuilt from the
- *    vault's files still knows the slot. It holds only the item id, the slot's wall time and
- *    zone: nothing that needs sealing in an encrypted vault.
+ *    vault's files still knows the slot. In an encrypted vault it is sealed like the vault's
+ *    records (session.records.sealer), so the folder shows no schedule times.
  * Reading takes the later of the two.
  */
 import { readFile } from 'node:fs/promises';
@@ -52,7 +52,9 @@ function catalogSlot(session: VaultSession, itemId: string): string | undefined 
 
 async function fileSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
   try {
-    const entry = JSON.parse(await readFile(slotFilePath(session.dir, itemId), 'utf8')) as Partial<SlotEntry>;
+    const path = slotFilePath(session.dir, itemId);
+    const plain = await session.records.sealer.open(await readFile(path), path);
+    const entry = JSON.parse(plain.toString('utf8')) as Partial<SlotEntry>;
     return typeof entry.slot === 'string' ? entry.slot : undefined;
   } catch {
     return undefined; // absent, or half-written by a crash before its rename: the catalog has it
@@ -91,5 +93,5 @@ export async function recordScheduledSlot(session: VaultSession, itemId: string,
     throw new LabvaultError(ErrorCodes.CONFLICT, `Slot ${slot} of item ${itemId} is already taken: slot ${already} was recorded by another scheduler.`, { field: 'slot' });
   }
   const entry: SlotEntry = { itemId, slot, recordedAt: now.toISOString() };
-  await writeFileAtomic(slotFilePath(session.dir, itemId), `${JSON.stringify(entry)}\n`);
+  await writeFileAtomic(slotFilePath(session.dir, itemId), await session.records.sealer.seal(Buffer.from(`${JSON.stringify(entry)}\n`)));
 }

@@ -83,6 +83,8 @@ class Host implements SchedulerHost {
   /** vault id -> the owner we last logged as blocking it (log once per owner). */
   readonly #blockedBy = new Map<string, string>();
   readonly #sessionOfItem = new Map<string, VaultSession>();
+  /** Encrypted vaults found locked (logged once until they open). */
+  readonly #locked = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #maintenanceTimer: unknown = undefined;
   #stopped = false;
@@ -139,13 +141,29 @@ class Host implements SchedulerHost {
     return false;
   }
 
+  /** Opens the vault's store (unlocking an encrypted vault from the face's passphrase source); false while locked. */
+  async #unlocked(session: VaultSession): Promise<boolean> {
+    try {
+      await this.#engine.keyring.store(session);
+    } catch (error) {
+      if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.BAD_PASSPHRASE) throw error;
+      if (!this.#locked.has(session.config.id)) {
+        this.#locked.add(session.config.id);
+        this.#say(`vault "${session.config.name}" is encrypted and locked: its scheduled backups wait until it is unlocked (${error.message})`);
+      }
+      return false;
+    }
+    this.#locked.delete(session.config.id);
+    return true;
+  }
+
   async #listItems(): Promise<ScheduledItem[]> {
     const items: ScheduledItem[] = [];
     if (this.#stopped) return items;
     this.#sessionOfItem.clear();
     for (const session of await this.#engine.protection.sessions()) {
       try {
-        if (!(await this.#owns(session))) continue;
+        if (!(await this.#owns(session)) || !(await this.#unlocked(session))) continue;
         for (const item of await scheduledItemsOf(session, (name) => this.#say(`item "${name}" in vault "${session.config.name}" names a policy that no longer exists; it is not scheduled.`))) {
           this.#sessionOfItem.set(item.itemId, session);
           items.push(item);

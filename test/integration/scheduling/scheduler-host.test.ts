@@ -3,6 +3,8 @@
  * backup at its time, one catch-up after a sleep, no double run across a restart or with
  * two hosts, retention through soft delete then purge.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSchedulerHost, type SchedulerHost } from '../../../electron/engine/scheduling/scheduler-host.ts';
 import type { Engine } from '../../../electron/engine/engine.ts';
@@ -122,6 +124,25 @@ describe('scheduler host', () => {
     expect(b.ownedVaults()).toEqual([VAULT_NAME]);
     expect(linesB.some((line) => line.includes('the other scheduler has ended'))).toBe(true);
     expect(await backupJobs(f.engine)).toHaveLength(1);
+  });
+
+  it('waits for a locked encrypted vault, then schedules it with its slot file sealed', async () => {
+    const f = fixture = await makeSchedulingFixture({ start: '2026-03-10T00:00:00Z', policy: NIGHTLY, vault: { passphrase: 'correct horse battery staple' } });
+    const restarted = f.newEngine(); // a fresh keyring: the vault is locked
+    const lines: string[] = [];
+    const scheduler = host(restarted, f, lines);
+    f.clock.set('2026-03-10T02:00:00Z');
+    expect((await scheduler.tick()).started).toEqual([]);
+    expect((await scheduler.tick()).started).toEqual([]);
+    expect(lines.filter((line) => line.includes('is encrypted and locked'))).toHaveLength(1);
+    restarted.keyring.passphraseFor = async () => 'correct horse battery staple';
+    f.clock.set('2026-03-10T02:01:00Z');
+    expect((await scheduler.tick()).started.map((run) => run.slot.id)).toEqual(['2026-03-10T02:00@UTC']);
+    await scheduler.idle();
+    expect((await backupJobs(restarted)).map((job) => job.status)).toEqual(['completed']);
+    const slotFiles = readdirSync(join(f.vaultDir, 'data', 'schedule', 'slots'));
+    expect(slotFiles).toHaveLength(1);
+    expect(readFileSync(join(f.vaultDir, 'data', 'schedule', 'slots', slotFiles[0] ?? '')).toString('latin1')).not.toContain('@UTC');
   });
 
   it('applies retention after backups through soft delete, and purges after the soft-delete period', async () => {

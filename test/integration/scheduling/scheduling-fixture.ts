@@ -27,7 +27,7 @@ export interface SchedulingFixture {
 export interface FixtureOptions {
   start: string;
   policy: Record<string, unknown>;
-  vault?: { softDeleteEnabled?: boolean; softDeleteDays?: number; immutability?: 'disabled' | 'enabled' };
+  vault?: { softDeleteEnabled?: boolean; softDeleteDays?: number; immutability?: 'disabled' | 'enabled'; passphrase?: string };
   diskBytes?: number;
 }
 
