@@ -71,6 +71,7 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
     context.begin(TRANSFER);
     writer = await store.beginWrite(`backup of ${item.name} (job ${context.job.id})`, { waitMs: 60_000 });
     const previous = await newestManifest(context, store, item.id);
+    const snapshotUntil = capture.snapshotDir ? new Date(createdAt.getTime() + request.instantRestoreDays * 86_400_000).toISOString() : null;
     const manifest = await transferToVault({
       store,
       itemId: item.id,
@@ -84,6 +85,7 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       extra: {
         sources: Object.fromEntries(capture.files.map((file) => [file.name, file.source.path])),
         snapshotDir: capture.snapshotDir,
+        snapshotUntil,
         tierNote: capture.tierNote,
         scheduled: request.scheduled,
         ...(request.slot ? { slot: request.slot } : {}),
@@ -92,7 +94,6 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       signal: context.signal,
       onProgress: (figures) => context.report(TRANSFER, figures),
     });
-    const snapshotUntil = capture.snapshotDir ? new Date(createdAt.getTime() + request.instantRestoreDays * 86_400_000).toISOString() : null;
     const point = pointFromManifest(manifest, 'active', { snapshotUntil });
     savePointRow(context.session, point);
     context.setJob((job) => { job.pointId = point.id; });

@@ -11,6 +11,8 @@ export interface PointExtra {
   /** Absolute path of each point file's source, by point file name. */
   sources?: Record<string, string>;
   snapshotDir?: string | null;
+  /** Until when the snapshot tier is kept; in the manifest so a rebuilt catalog still expires it. */
+  snapshotUntil?: string | null;
   tierNote?: string | null;
   scheduled?: boolean;
   slot?: string;
@@ -45,7 +47,7 @@ export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-de
     files: manifest.files.map((file) => ({ name: file.path, role: file.role, size: file.size, ...(file.diskFormat ? { diskFormat: file.diskFormat } : {}) })),
     ...(snapshotLive ? {} : { tierNote: extra.tierNote ?? (snapshotDir ? 'The instant-restore snapshot of this point has expired; it restores from the vault.' : 'Vault tier only.') }),
     snapshotDir: snapshotLive ? snapshotDir : null,
-    snapshotUntil: extraFields.snapshotUntil ?? null,
+    snapshotUntil: extraFields.snapshotUntil ?? extra.snapshotUntil ?? null,
     scheduled: extra.scheduled === true,
   };
 }
