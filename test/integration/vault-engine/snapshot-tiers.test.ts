@@ -3,8 +3,8 @@
  *  - reflink, on a loop-mounted XFS (root only; skipped with the reason elsewhere): the
  *    point has tiers ["snapshot", "vault"], its clone exists, writes to the VM during the
  *    transfer do not matter, and a restore uses the clone (it succeeds with a vault chunk
- *    removed) and is bit-exact; restored to another filesystem it comes from the vault,
- *    still sparse;
+ *    removed) and is bit-exact, also after a catalog rebuild (which keeps the snapshot
+ *    tier's expiry); restored to another filesystem it comes from the vault, still sparse;
  *  - identity check, on this machine's ordinary filesystem: tiers ["vault"] with the reason,
  *    and a file modified during the transfer fails the job with SOURCE_CHANGED, no point.
  */
@@ -16,6 +16,7 @@ import type { Item, Job, Point } from '../../../shared/contract/item-models.ts';
 import { startCli } from '../../support/cli-runner.ts';
 import { Lab, MIB, allocatedBytes, expectSameFile, overwriteRandom, sha256File, writeRandomFile } from './vault-engine-kit.ts';
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,6 +100,14 @@ describe('reflink snapshots on XFS', () => {
     expect(existsSync(clone), clone).toBe(true);
     if (changedDuringTransfer) expect(await sha256File(clone)).toBe(captured);
     copyFileSync(clone, atSnapshot);
+
+    // A rebuilt catalog keeps the snapshot tier and its expiry (both come from the manifest).
+    await lab.cliJson(['vault', 'rebuild-catalog', 'xfs']);
+    const db = new Database(join(vaultDir, 'catalog.sqlite'), { readonly: true });
+    const row = JSON.parse((db.prepare('SELECT body FROM points WHERE id = ?').get(job.pointId) as { body: string }).body) as { snapshotDir: string | null; snapshotUntil: string | null };
+    db.close();
+    expect(row.snapshotDir).toBe(join(vaultDir, 'snapshots', itemId, job.pointId as string));
+    expect(Date.parse(row.snapshotUntil ?? '')).toBeGreaterThan(Date.now());
 
     // Restored to another filesystem (no clone possible): from the vault, sparse, bit-exact.
     const elsewhere = await lab.restore('vm-x', job.pointId as string, join(lab.dir, 'restored-ext4'));
