@@ -7,6 +7,8 @@ import { ToastViewport } from './components/toast-viewport.tsx';
 import { useAppInfoStore } from './stores/app-info-store.ts';
 import { useVaultsStore } from './stores/vaults-store.ts';
 import { useRouteStore } from './stores/route-store.ts';
+import { useConnectionStore } from './stores/connection-store.ts';
+import { useJobProgressStore } from './stores/job-progress-store.ts';
 
 export function App() {
   const route = useRouteStore((state) => state.route);
@@ -14,6 +16,13 @@ export function App() {
     void useAppInfoStore.getState().load().catch(() => undefined);
     void useVaultsStore.getState().refresh();
   }, []);
+  // Back from a lost connection: what is on screen may be stale, so reload it.
+  useEffect(() => useConnectionStore.subscribe((current, previous) => {
+    if (current.state.kind === 'connected' && previous.state.kind !== 'connected' && previous.everConnected) {
+      void useVaultsStore.getState().refresh();
+      useJobProgressStore.setState((state) => ({ revision: state.revision + 1 }));
+    }
+  }), []);
   return (
     <div className="shell">
       <SideNav route={route} />

@@ -18,7 +18,8 @@ test.describe.configure({ mode: 'serial' });
 test('empty vault list, then a vault created with the CLI appears in the UI', async ({ page }) => {
   await page.goto(host.url);
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Vaults' })).toBeVisible();
+  await expect(page.getByText('Welcome to Labvault')).toBeVisible();
+  await shot(page, 'dashboard-empty');
   await page.getByRole('link', { name: 'Vaults' }).click();
   await expect(page.getByText('No vaults yet')).toBeVisible();
   // The token left the address bar but stays in the session.

@@ -59,12 +59,13 @@ export function DashboardPage() {
   return (
     <div>
       <PageHeader title="Dashboard" description="Protection at a glance: what is protected, how healthy it is, and what runs next." actions={actions} />
-      {vaultCount === 0 ? (
-        <Card><EmptyState title="Welcome to Labvault" action={<Button variant="primary" onClick={() => navigate({ page: 'vault-create' })}>Create your first vault</Button>}>Start by creating a vault: a folder that holds your VMs' recovery points. Then protect VMs in it.</EmptyState></Card>
+      {vaultCount === 0 && data.items.length === 0 ? (
+        <Card><EmptyState title="Welcome to Labvault" action={<Button variant="primary" onClick={() => navigate({ page: 'vault-create' })}>Create your first vault</Button>}>Start by creating a vault: a folder that holds your VMs' recovery points. Then protect the VMs you want to back up, pick a policy, and Labvault does the rest.</EmptyState></Card>
       ) : null}
+      {vaultCount === 0 && data.items.length === 0 ? null : (<>
       <div className="grid grid-4 dashboard-stats">
         <StatCard label="Protected items" value={data.items.filter((item) => item.state === 'protected').length} sub={`${plural(data.items.length, 'item')} in ${plural(data.vaults.length, 'vault')}`} onClick={() => navigate({ page: 'items' })} />
-        <StatCard label="Health" value={`${counts.healthy} / ${data.items.length}`} sub={<span className="health-summary"><span><span className="health-dot health-healthy" />{counts.healthy} healthy</span><span><span className="health-dot health-warning" />{counts.warning} warning</span><span><span className="health-dot health-critical" />{counts.critical} critical</span></span>} />
+        <StatCard label="Healthy items" value={data.items.length === 0 ? '—' : `${counts.healthy} / ${data.items.length}`} sub={<span className="health-summary"><span><span className="health-dot health-healthy" />{counts.healthy} healthy</span><span><span className="health-dot health-warning" />{counts.warning} warning</span><span><span className="health-dot health-critical" />{counts.critical} critical</span></span>} />
         <StatCard label="Jobs in progress" value={data.jobs.inProgress} sub={`${data.jobs.completed24h} completed in 24 h`} onClick={() => navigate({ page: 'jobs' })} />
         <StatCard label="Failed in 24 h" value={data.jobs.failed24h} sub={data.jobs.failed24h > 0 ? 'See the jobs list' : 'No failures'} onClick={() => navigate({ page: 'jobs' })} />
       </div>
@@ -117,6 +118,7 @@ export function DashboardPage() {
           </Card>
         </div>
       </div>
+      </>)}
     </div>
   );
 }

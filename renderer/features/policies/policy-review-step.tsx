@@ -3,6 +3,7 @@ import { api } from '../../api/labvault-client.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { CliEquivalent } from '../../components/cli-equivalent.tsx';
 import { shellQuote } from '../../format/cli-quote.ts';
+import { plural } from '../../format/plural.ts';
 import { formatDateTime } from '../../format/format-time.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { draftToPolicy, draftType, type PolicyDraft } from './policy-draft.ts';
@@ -33,9 +34,9 @@ export function PolicyReviewStep({ draft, vault, editing, error }: { draft: Poli
         change.error ? <AlertBanner tone="danger" title="The change cannot be previewed.">{change.error}</AlertBanner>
           : change.data ? (
             change.data.refusal ? <AlertBanner tone="danger" title="This change is refused.">{change.data.refusal}</AlertBanner>
-              : change.data.removed.length === 0 ? <AlertBanner tone="ok" title="No existing recovery point is removed by this change.">{change.data.kept} points stay.</AlertBanner>
+              : change.data.removed.length === 0 ? <AlertBanner tone="ok" title="No existing recovery point is removed by this change.">{plural(change.data.kept, 'point')} stay{change.data.kept === 1 ? 's' : ''}.</AlertBanner>
                 : (
-                  <AlertBanner tone="warn" title={`Saving removes ${change.data.removed.length} recovery point${change.data.removed.length === 1 ? '' : 's'} (${change.data.kept} stay).`}>
+                  <AlertBanner tone="warn" title={`Saving removes ${plural(change.data.removed.length, 'recovery point')} (${change.data.kept} kept).`}>
                     <ul className="plain-list" data-testid="points-removed">
                       {change.data.removed.slice(0, 30).map((point) => <li key={point.pointId}>{point.item}: {formatDateTime(point.createdAt)} ({point.reason})</li>)}
                     </ul>
