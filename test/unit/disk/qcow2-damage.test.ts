@@ -202,6 +202,30 @@ describe('qcow2 check agrees with qemu-img check', () => {
     }
   });
 
+  it('agrees with qemu-img check on random bit flips in the metadata', async () => {
+    const source = join(dir, 'flips-source.qcow2');
+    qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', '-o', 'cluster_size=4096', raw, source]);
+    const original = readFileSync(source);
+    let state = 0x2545f491;
+    const random = (limit: number): number => {
+      state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
+      return (state >>> 0) % limit;
+    };
+    const image = join(dir, 'flips.qcow2');
+    let corrupt = 0;
+    for (let index = 0; index < 80; index += 1) {
+      const bytes = Buffer.from(original);
+      for (let flips = 1 + random(3); flips > 0; flips -= 1) bytes[random(16 * 4096)]! ^= 1 << random(8);
+      writeFileSync(image, bytes);
+      const qemu = qemuCheckExit(image);
+      if (qemu !== 0 && qemu !== 2) continue;
+      const ours = await checkDiskImage(image, { format: 'qcow2' });
+      expect(ours.clean, `case ${index}: qemu-img check exit ${qemu}, ours ${JSON.stringify(ours.findings.slice(0, 2))}`).toBe(qemu === 0);
+      if (qemu === 2) corrupt += 1;
+    }
+    expect(corrupt).toBeGreaterThan(5);
+  });
+
   it('reports bad magic and never throws on garbage', async () => {
     const image = damaged('garbage.qcow2', (bytes) => { bytes.fill(0xff, 8, 200); });
     const result = await checkDiskImage(image);

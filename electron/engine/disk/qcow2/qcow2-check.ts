@@ -10,7 +10,8 @@
  * 3. The stored refcounts are compared: stored < references is a corruption (two entries
  *    sharing a host cluster with refcount 1 is "overlapping-clusters"), stored >
  *    references is a leak.
- * 4. The copied flag of active L1/L2 entries must match refcount == 1.
+ * 4. The copied flag of active L1/L2 entries must match refcount == 1; reserved bits of
+ *    L1, L2 and refcount table entries must be clear.
  * Memory: one 16-bit counter per host cluster of the file (capped), tables read one by one.
  */
 import { ImageFile } from '../image-file.ts';

@@ -5,7 +5,10 @@
  * entries, bits 9-63 = block offset, 0 = no block) lists the blocks.
  */
 import { Qcow2TableCache } from './qcow2-table-cache.ts';
-import { L2_COMPRESSED_BIT_HI, L2_COPIED_BIT_HI, compressedLocation, entryHi, entryLo, entryOffset } from './qcow2-entries.ts';
+import {
+  L1_RESERVED_MASK_HI, L1_RESERVED_MASK_LO, L2_COMPRESSED_BIT_HI, L2_COPIED_BIT_HI, L2_RESERVED_MASK_HI, L2_RESERVED_MASK_LO,
+  L2_ZERO_BIT_LO, compressedLocation, entryHi, entryLo, entryOffset,
+} from './qcow2-entries.ts';
 import type { ImageFile } from '../image-file.ts';
 import type { CheckFinding } from '../virtual-disk.ts';
 import type { Qcow2Header } from './qcow2-header.ts';
@@ -71,6 +74,9 @@ export class Qcow2ReferenceCounter {
     const entryBytes = this.header.extendedL2 ? 16 : 8;
     const hasDataFile = this.header.dataFile !== null;
     for (let index = 0; index < l1Size; index += 1) {
+      if ((entryHi(l1, index * 8) & L1_RESERVED_MASK_HI) || (entryLo(l1, index * 8) & L1_RESERVED_MASK_LO)) {
+        this.report('corruption', 'reserved-bits', `${what} entry ${index} has reserved bits set`);
+      }
       const l2Offset = entryOffset(l1, index * 8);
       if (l2Offset === 0) continue;
       const l2What = `L2 table of ${what} entry ${index}`;
@@ -88,9 +94,12 @@ export class Qcow2ReferenceCounter {
           this.reference(location.hostOffset, location.size, `compressed ${entryWhat}`);
           continue;
         }
+        const reservedLo = L2_RESERVED_MASK_LO | (this.header.extendedL2 ? L2_ZERO_BIT_LO : 0);
+        if ((hi & L2_RESERVED_MASK_HI) || (entryLo(l2, at) & reservedLo)) {
+          this.report('corruption', 'reserved-bits', `${l2What} entry ${at / entryBytes} has reserved bits set`);
+        }
         const host = entryOffset(l2, at);
         if (host === 0 || hasDataFile) continue;
-        if ((entryLo(l2, at) & 1) && !this.header.extendedL2 && host === 0) continue;
         if (this.aligned(host, entryWhat)) this.reference(host, this.header.clusterSize, entryWhat);
       }
     }
@@ -113,6 +122,7 @@ export class Qcow2ReferenceCounter {
     this.refcountTable = await this.file.readAt(refcountTableOffset, length, 'refcount table');
     this.refcountTableEntries = length / 8;
     for (let index = 0; index < this.refcountTableEntries; index += 1) {
+      if (this.refcountTable.readUInt32BE(index * 8 + 4) & 0x1ff) this.report('corruption', 'reserved-bits', `refcount table entry ${index} has reserved bits set`);
       const block = this.blockOffset(index);
       if (block === 0) continue;
       const what = `refcount block of refcount table entry ${index}`;
