@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { deterministicBytes } from '../../support/disk-fixtures.ts';
 import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { checkVhd } from '../../../electron/engine/disk/vhd/vhd-check.ts';
 import { vhdChecksum } from '../../../electron/engine/disk/vhd/vhd-layout.ts';
 import { testOpenContext } from './vhd-open-context.ts';
+import { buildDifferencingVhd } from './vhd-test-images.ts';
 import { PatchedImage, Xorshift, exerciseImage, interesting32, interesting64, u32be, u64be } from './fuzz-image-patcher.ts';
 import type { FuzzOutcome, Patch } from './fuzz-image-patcher.ts';
 
@@ -85,5 +87,48 @@ run('VHD fuzz: mutated footers, headers and BATs', () => {
     expect(opened).toBeLessThan(CASES);
     expect([...fields].some((f) => f!.startsWith('vhd.dynamic_header'))).toBe(true);
     expect([...fields].some((f) => f!.startsWith('vhd.bat'))).toBe(true);
+  });
+
+  it('survives 600 mutations of a differencing child (locators, parent name, bitmaps)', async () => {
+    const parentPath = join(dir, 'base.vhd');
+    const childPath = join(dir, 'child-base.vhd');
+    buildDifferencingVhd(childPath, {
+      virtualSize: Number(image.base.readBigUInt64BE(48)), parentPath, parentUniqueId: image.base.subarray(68, 84),
+      writes: [{ offset: 4096, data: deterministicBytes(8192, 5) }, { offset: 2 * 1024 * 1024 + 512, data: deterministicBytes(1024, 6) }],
+    });
+    const childBase = readFileSync(childPath);
+    const child = new PatchedImage(join(dir, 'child.vhd'), childBase);
+    const childBat = Number(childBase.readBigUInt64BE(512 + 16));
+    const firstBlock = childBase.readUInt32BE(childBat) * 512;
+    const rng = new Xorshift(77);
+    const outcomes: FuzzOutcome[] = [];
+    for (let i = 0; i < 600; i += 1) {
+      const kind = rng.int(4);
+      let patches: Patch[];
+      if (kind === 0 || kind === 1) {
+        const header = Buffer.from(childBase.subarray(512, 1536));
+        const locator = 576 + rng.int(2) * 24;
+        if (kind === 0) {
+          const at = rng.pick([locator, locator + 4, locator + 8, locator + 16]);
+          if (at === locator + 16) u64be(interesting64(rng)).copy(header, at);
+          else if (at === locator) header.write(rng.pick(['W2ru', 'W2ku', 'MacX', 'Mac ', 'Wi2r', 'zzzz']), at, 'latin1');
+          else u32be(interesting32(rng)).copy(header, at);
+        } else {
+          header[64 + rng.int(512)] = rng.int(256);
+        }
+        header.writeUInt32BE(vhdChecksum(header, 36), 36);
+        patches = [{ offset: 512, bytes: header }];
+      } else if (kind === 2) {
+        patches = [{ offset: firstBlock + rng.int(512), bytes: Buffer.from([rng.int(256)]) }];
+      } else {
+        patches = [{ offset: 1536 + rng.int(childBase.length - 1536), bytes: Buffer.from([rng.int(256)]) }];
+      }
+      outcomes.push(await child.with(patches, null, () => exerciseImage(
+        () => VhdDisk.open(child.path, { ctx: testOpenContext() }),
+        () => checkVhd(child.path),
+      )));
+    }
+    expect(outcomes.filter((o) => o.opened).length).toBeGreaterThan(50);
+    expect(outcomes.some((o) => o.errorCode === 'NOT_FOUND' || o.errorField?.includes('parent'))).toBe(true);
   });
 });

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw, deterministicBytes } from '../../support/disk-fixtures.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { checkVhdx } from '../../../electron/engine/disk/vhdx/vhdx-check.ts';
 import { crc32cWithZeroedField } from '../../../electron/engine/disk/vhdx/crc32c.ts';
 import { testOpenContext } from './vhd-open-context.ts';
-import { buildLogEntry } from './vhdx-test-images.ts';
+import { buildLogEntry, buildTestVhdx } from './vhdx-test-images.ts';
+import type { TestBlock } from './vhdx-test-images.ts';
 import { PatchedImage, Xorshift, exerciseImage, interesting32, interesting64, u32le, u64le } from './fuzz-image-patcher.ts';
 import type { FuzzOutcome, Patch } from './fuzz-image-patcher.ts';
 
@@ -136,5 +137,39 @@ run('VHDX fuzz: mutated headers, region tables, metadata, BAT and log', () => {
     for (const prefix of ['vhdx.header', 'vhdx.region_table', 'vhdx.metadata', 'vhdx.bat', 'vhdx.log']) {
       expect(fields.some((f) => f.startsWith(prefix)), prefix).toBe(true);
     }
+  });
+
+  it('survives 600 mutations of a differencing child (parent locator, sector bitmaps, states)', async () => {
+    writeFileSync(join(dir, 'parent.vhdx'), image.base);
+    const parent = await VhdxDisk.open(join(dir, 'parent.vhdx'));
+    const linkage = `{${parent.dataWriteGuid}}`;
+    const virtualSize = parent.virtualSize;
+    await parent.close();
+    const blocks = new Map<number, TestBlock>([
+      [0, { kind: 'partial', data: deterministicBytes(MiB, 9), sectors: [0, 3, 4, 5, 2047] }],
+      [1, { kind: 'full', data: deterministicBytes(MiB, 10) }],
+      [2, { kind: 'zero' }],
+    ]);
+    const childBase = buildTestVhdx({ virtualSize, blockSize: MiB, blocks, parent: { locator: { parent_linkage: linkage, relative_path: 'parent.vhdx', absolute_win32_path: 'C:\\x\\parent.vhdx' } } });
+    const child = new PatchedImage(join(dir, 'child.vhdx'), childBase);
+    const metadata = 2 * MiB;
+    const locatorItem = metadata + 64 * KiB + 5 * 4 * KiB;
+    const rng = new Xorshift(99);
+    const outcomes: FuzzOutcome[] = [];
+    for (let i = 0; i < 600; i += 1) {
+      const kind = rng.int(5);
+      let patches: Patch[];
+      if (kind === 0) patches = [{ offset: locatorItem + rng.int(20 + 3 * 12), bytes: Buffer.from([rng.pick([0, 1, 0x7f, 0xff, rng.int(256)])]) }];
+      else if (kind === 1) patches = [{ offset: locatorItem + 20 + rng.int(300), bytes: Buffer.from([rng.int(256)]) }];
+      else if (kind === 2) patches = [{ offset: 3 * MiB + rng.pick([0, 8, 16, 8 * 4096]), bytes: Buffer.concat([u32le(((rng.int(40) << 20) | rng.int(8)) >>> 0), u32le(0)]) }];
+      else if (kind === 3) patches = [{ offset: 4 * MiB + rng.int(512), bytes: Buffer.from([rng.int(256)]) }];
+      else patches = [{ offset: metadata + 64 * KiB + 4, bytes: u32le(rng.int(8)) }];
+      outcomes.push(await child.with(patches, null, () => exerciseImage(
+        () => VhdxDisk.open(child.path, { ctx: testOpenContext() }),
+        () => checkVhdx(child.path),
+      )));
+    }
+    expect(outcomes.filter((o) => o.opened).length).toBeGreaterThan(50);
+    expect(outcomes.some((o) => o.errorField?.startsWith('vhdx.metadata.parent_locator'))).toBe(true);
   });
 });
