@@ -1,18 +1,16 @@
 /**
  * Content-addressed chunk files: data/chunks/<first 2 hex>/<64 hex id>.
  *
- * Writing: the blob goes to data/tmp/ under a unique name (not synced yet) and waits in
- * a batch (64 chunks or 64 MiB). A batch flush makes the temp files durable (one syncfs,
- * or per-file fdatasync where syncfs is unavailable: filesystem-sync.ts), renames each into
- * its fan-out directory, then makes the renames durable (directory fsyncs, or the next
- * syncfs). So a chunk file under its final name always has durable content, and no writer
- * stalls on one fsync per chunk. `syncAll()` is the barrier a committer calls before
- * writing indexes and the manifest; a flush error surfaces there at the latest.
+ * Writing: the blob goes to data/tmp/ under a unique name (not synced), then the
+ * ChunkCommitQueue makes batches of them durable and renames them into place, so a chunk
+ * file under its final name always has durable content and no writer stalls on one fsync
+ * per chunk. `syncAll()` is the barrier a committer calls before writing indexes and the
+ * manifest.
  *
  * `has()` answers from an in-memory KnownChunkSet loaded lazily by listing the fan-out
  * directories, plus the ids written by this process (pending ones included).
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,24 +18,12 @@ import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { CHUNK_BLOB_MAGIC } from './format-constants.ts';
 import { decodeBlob, encodeBlob } from './blob-codec.ts';
 import type { HashWorkerPool } from './hash-worker-pool.ts';
-import { errnoCode, fsyncDir, storeIoError } from './durable-fs.ts';
+import { errnoCode, storeIoError } from './durable-fs.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
-import { syncFilesystem, syncfsAvailable } from './filesystem-sync.ts';
+import { ChunkCommitQueue } from './chunk-commit-queue.ts';
 import { isHexId, TMP_PREFIX } from './store-layout.ts';
 import type { StoreLayout } from './store-layout.ts';
 import type { VaultKeys } from './vault-keys.ts';
-
-/** Flush a batch once this many chunks or bytes are pending. */
-const BATCH_MAX_CHUNKS = 64;
-const BATCH_MAX_BYTES = 64 * 1024 * 1024;
-
-interface PendingChunk {
-  handle: FileHandle;
-  tmpPath: string;
-  finalPath: string;
-  dir: string;
-  bytes: number;
-}
 
 export interface ChunkStoreOptions {
   layout: StoreLayout;
@@ -55,18 +41,15 @@ export class ChunkStore {
   private loading: Promise<KnownChunkSet> | null = null;
   private readonly inFlight = new Map<string, Promise<number>>();
   private readonly madeDirs = new Set<string>();
-  private pending: PendingChunk[] = [];
-  private pendingBytes = 0;
-  private flushing: Promise<void> = Promise.resolve();
-  private queuedBatches = 0;
-  private flushError: unknown;
-  private renamesToSync = false;
+  private readonly commits: ChunkCommitQueue;
 
   constructor(options: ChunkStoreOptions) {
     this.layout = options.layout;
     this.compressionLevel = options.compressionLevel;
     this.keys = options.keys;
     this.hasher = options.hasher;
+    // A failed batch lost chunks already counted as stored: reload the id set from disk.
+    this.commits = new ChunkCommitQueue(this.layout.tmpDir, () => this.invalidateKnown());
   }
 
   /** Lists every stored chunk id (hex), fan-out directory by directory. */
@@ -145,75 +128,14 @@ export class ChunkStore {
       await rm(tmpPath, { force: true }).catch(() => undefined);
       throw storeIoError(tmpPath, 'write chunk', error);
     }
-    this.pending.push({ handle, tmpPath, finalPath: this.layout.chunkPath(hex), dir, bytes });
-    this.pendingBytes += bytes;
-    if (this.pending.length >= BATCH_MAX_CHUNKS || this.pendingBytes >= BATCH_MAX_BYTES) {
-      const flushed = this.flush();
-      if (this.queuedBatches > 1) await flushed;
-      else flushed.catch(() => undefined);
-    }
+    await this.commits.add({ handle, tmpPath, finalPath: this.layout.chunkPath(hex), dir, bytes });
     return bytes;
   }
 
-  /**
-   * Queues a flush of every pending chunk; flushes run one at a time. The caller waits only
-   * when more than one batch is already queued (backpressure without stalling each batch).
-   */
-  private flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.queuedBatches += 1;
-    const next = this.flushing.then(() => this.flushBatch(batch)).catch((error: unknown) => {
-      // Ids of this batch were counted as stored; they are not. Reload the set from disk.
-      this.invalidateKnown();
-      throw error;
-    }).finally(() => { this.queuedBatches -= 1; });
-    this.flushing = next.catch((error: unknown) => { this.flushError ??= error; });
-    return next;
-  }
-
-  private async flushBatch(batch: PendingChunk[]): Promise<void> {
-    if (batch.length === 0) return;
-    const useSyncfs = await syncfsAvailable(this.layout.tmpDir);
-    let failure: unknown;
-    await Promise.all(batch.map(async (chunk) => {
-      try {
-        if (!useSyncfs) await chunk.handle.datasync();
-      } catch (error) {
-        failure ??= storeIoError(chunk.tmpPath, 'sync chunk', error);
-      } finally {
-        await chunk.handle.close().catch(() => undefined);
-      }
-    }));
-    if (failure === undefined && useSyncfs) await syncFilesystem(this.layout.tmpDir).catch((error: unknown) => { failure = error; });
-    if (failure !== undefined) {
-      await Promise.all(batch.map((chunk) => rm(chunk.tmpPath, { force: true }).catch(() => undefined)));
-      throw failure;
-    }
-    for (const chunk of batch) {
-      try {
-        await rename(chunk.tmpPath, chunk.finalPath);
-      } catch (error) {
-        throw storeIoError(chunk.finalPath, 'rename chunk into place', error);
-      }
-    }
-    if (useSyncfs) this.renamesToSync = true;
-    else for (const dir of new Set(batch.map((chunk) => chunk.dir))) await fsyncDir(dir);
-  }
-
-  /** Durability barrier: returns when every chunk put so far is synced and renamed durably. */
+  /** Durability barrier: returns when every chunk put so far is durable under its final name. */
   async syncAll(): Promise<void> {
     await Promise.all([...this.inFlight.values()].map((task) => task.catch(() => undefined)));
-    await this.flush();
-    await this.flushing;
-    const error = this.flushError;
-    this.flushError = undefined;
-    if (error !== undefined) throw error;
-    if (this.renamesToSync) {
-      this.renamesToSync = false;
-      await syncFilesystem(this.layout.chunksDir);
-    }
+    await this.commits.syncAll();
   }
 
   /**
