@@ -223,7 +223,7 @@ class Host implements SchedulerHost {
         const { report } = await runPrune(this.#engine, session, { trigger: 'system' });
         result.expired = report.expired.length;
         result.purged = report.purged;
-        const gc = await runGc(this.#engine, session, { trigger: 'system' });
+        const gc = await runGc(this.#engine, session, { trigger: 'system', log: (line) => this.#say(line) });
         if (gc.result) result.bytesFreed = gc.result.bytesFreed;
         else result.gcMessage = gc.job.error?.code === ErrorCodes.VAULT_LOCKED ? `postponed: ${gc.job.error.message}` : (gc.job.error?.message ?? 'failed');
         this.#say(`maintenance of vault "${result.vault}": ${result.expired} point(s) expired, ${result.purged} purged, ${result.bytesFreed === null ? `GC ${result.gcMessage}` : `GC freed ${result.bytesFreed} bytes`}.`);

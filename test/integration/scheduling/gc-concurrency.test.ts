@@ -4,8 +4,11 @@
  * (`labvault gc`), and waited for (`labvault gc --max-wait`); the new point then restores
  * bit-exact. And a GC run by another process between two backups makes the next backup
  * write again the chunks it removed (gc-epoch), so nothing points at a deleted chunk.
+ * And a backup killed with -9 (its phase lock left behind) does not block GC forever.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
@@ -82,5 +85,25 @@ describe('garbage collection with backups', () => {
     await restoreMatches(engine, f, second, join(f.root, 'restored'));
     const verify = await runCli(f.home, ['verify', VAULT_NAME, '--read-data']);
     expect(verify.code).toBe(0);
+  });
+});
+
+describe('garbage collection after a killed backup', () => {
+  it('clears a phase lock of a dead process, and respects a live one', async () => {
+    const f = fixture = await makeSchedulingFixture({ start: new Date().toISOString(), policy: NIGHTLY, vault: { softDeleteEnabled: false } });
+    const session = await f.engine.vaults.session(VAULT_NAME);
+    const locks = join(f.vaultDir, 'data', 'locks');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    mkdirSync(locks, { recursive: true });
+    const live = join(locks, 'item-live-transfer.lock');
+    writeFileSync(live, JSON.stringify({ pid: process.pid, host: hostname(), jobId: 'live', since: new Date().toISOString() }));
+    const refused = await runGc(f.engine, session, { log: () => undefined });
+    expect((refused.error as LabvaultError).code).toBe(ErrorCodes.VAULT_LOCKED);
+    writeFileSync(live, JSON.stringify({ pid: dead, host: hostname(), jobId: 'dead', since: new Date().toISOString() }));
+    const lines: string[] = [];
+    const done = await runGc(f.engine, session, { log: (line) => lines.push(line) });
+    expect(done.result).not.toBeNull();
+    expect(existsSync(live)).toBe(false);
+    expect(lines.join('\n')).toContain(`dead process ${dead}`);
   });
 });
