@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { ConnectionBanner } from './shell/connection-banner.tsx';
 import { SideNav } from './shell/side-nav.tsx';
 import { PageForRoute } from './shell/page-for-route.tsx';
+import { startEngineNotifications } from './shell/engine-notifications.ts';
 import { ToastViewport } from './components/toast-viewport.tsx';
 import { useAppInfoStore } from './stores/app-info-store.ts';
 import { useVaultsStore } from './stores/vaults-store.ts';
@@ -15,6 +16,7 @@ export function App() {
   useEffect(() => {
     void useAppInfoStore.getState().load().catch(() => undefined);
     void useVaultsStore.getState().refresh();
+    return startEngineNotifications();
   }, []);
   // Back from a lost connection: what is on screen may be stale, so reload it.
   useEffect(() => useConnectionStore.subscribe((current, previous) => {

@@ -13,6 +13,7 @@ import { Table } from '../../components/table.tsx';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
+import { DeletePolicyDialog } from './delete-policy-dialog.tsx';
 import { policyRetentionSummary, policyScheduleSummary } from './policy-summary.ts';
 
 export function PoliciesPage() {
@@ -22,6 +23,7 @@ export function PoliciesPage() {
     if (vault === '' && vaults[0]) setVault(vaults[0].name);
   }, [vaults, vault]);
   const policies = useLoader(() => (vault ? api.policies.list({ vault }) : Promise.resolve([] as PolicyView[])), [vault]);
+  const [deleting, setDeleting] = useState<PolicyView | null>(null);
   const create = <Button variant="primary" disabled={vault === ''} onClick={() => navigate({ page: 'policy-create', vault })}>Create policy</Button>;
   return (
     <div>
@@ -53,9 +55,21 @@ export function PoliciesPage() {
                 { key: 'schedule', header: 'Schedule', render: (policy) => <>{policyScheduleSummary(policy.body)}<div className="cell-sub">{String(policy.body.timeZone ?? '')}</div></> },
                 { key: 'retention', header: 'Retention', render: (policy) => policyRetentionSummary(policy.body) },
                 { key: 'items', header: 'Items', render: (policy) => (policy.items.length === 0 ? <span className="muted">None</span> : <span title={policy.items.join(', ')}>{policy.items.length}: {policy.items.slice(0, 3).join(', ')}{policy.items.length > 3 ? '…' : ''}</span>) },
+                {
+                  key: 'actions', header: '', align: 'right', render: (policy) => (
+                    <Button
+                      small
+                      variant="quiet"
+                      disabled={policy.isDefault || policy.items.length > 0}
+                      title={policy.isDefault ? 'The default policy cannot be deleted.' : policy.items.length > 0 ? 'Items use this policy: bind them to another one first.' : undefined}
+                      onClick={(event) => { event.stopPropagation(); setDeleting(policy); }}
+                    >Delete</Button>
+                  ),
+                },
               ]}
             />
           </Card>
+          {deleting ? <DeletePolicyDialog vault={vault} policy={deleting} onClose={() => setDeleting(null)} onDone={policies.reload} /> : null}
         </>
       )}
     </div>
