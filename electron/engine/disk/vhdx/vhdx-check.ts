@@ -1,13 +1,16 @@
 /**
  * Integrity check of a VHDX that reports damage as findings and never throws on it:
- * signature, both headers (signature, CRC-32C, version), dirty log, both region tables,
+ * signature, both headers (signature, CRC-32C, version), dirty log (replayed in memory,
+ * then everything below is checked on the replayed view), both region tables,
  * metadata, BAT entries (unknown states, blocks past the end of the file, blocks that
  * overlap each other or the headers, log, metadata or BAT).
  */
 import { ImageFile } from '../image-file.ts';
-import { isLabvaultError } from '../../../../shared/errors.ts';
+import { ErrorCodes, isLabvaultError } from '../../../../shared/errors.ts';
 import type { CheckFinding, CheckResult } from '../virtual-disk.ts';
 import { TablePages } from '../vhd/table-pages.ts';
+import type { PositionedReader } from '../vhd/table-pages.ts';
+import { replayLogInMemory } from './vhdx-log.ts';
 import { isZeroGuid } from './vhdx-guid.ts';
 import { chooseHeader, overlaps, parseRegionTable, readHeaderCandidates, readIdentifier, readRegionTable, VHDX_HEADER_AREA_END } from './vhdx-headers.ts';
 import type { RegionTable } from './vhdx-headers.ts';
@@ -65,11 +68,21 @@ async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<voi
     add('bad-header', describe(error));
     return;
   }
-  if (!isZeroGuid(header.logGuid)) add('dirty-log', 'the log holds changes that were never replayed (the image was not closed cleanly)', 'warning');
-  for (const [index, offset] of VHDX_REGION_TABLE_OFFSETS.entries()) {
-    if (offset + VHDX_REGION_TABLE_SIZE > file.size) { add('truncated', `region table ${index + 1} lies past the end of the file`); continue; }
+  // A dirty log is replayed in memory first, so the structures are checked as a reader sees them.
+  let view: PositionedReader = file;
+  if (!isZeroGuid(header.logGuid)) {
+    add('dirty-log', 'the log holds changes that were never replayed (the image was not closed cleanly)', 'warning');
     try {
-      const parsed = parseRegionTable(file.path, await file.readAt(offset, VHDX_REGION_TABLE_SIZE, 'vhdx.region_table'));
+      view = await replayLogInMemory(file, header);
+    } catch (error) {
+      const unsupported = isLabvaultError(error) && error.code === ErrorCodes.UNSUPPORTED;
+      add(unsupported ? 'log-not-replayed' : 'bad-log', describe(error), unsupported ? 'warning' : 'corruption');
+    }
+  }
+  for (const [index, offset] of VHDX_REGION_TABLE_OFFSETS.entries()) {
+    if (offset + VHDX_REGION_TABLE_SIZE > view.size) { add('truncated', `region table ${index + 1} lies past the end of the file`); continue; }
+    try {
+      const parsed = parseRegionTable(view.path, await view.readAt(offset, VHDX_REGION_TABLE_SIZE, 'vhdx.region_table'));
       if (typeof parsed === 'string') add(parsed.includes('CRC') ? 'bad-checksum' : 'bad-region-table', `region table ${index + 1}: ${parsed}`);
     } catch (error) {
       add('bad-region-table', describe(error));
@@ -78,8 +91,8 @@ async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<voi
   let regions: RegionTable;
   let metadata;
   try {
-    regions = await readRegionTable(file);
-    metadata = await readVhdxMetadata(file, regions.metadata);
+    regions = await readRegionTable(view);
+    metadata = await readVhdxMetadata(view, regions.metadata);
   } catch (error) {
     add(kindOf(error, 'bad-metadata'), describe(error));
     return;
@@ -87,14 +100,14 @@ async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<voi
   const geometry = batGeometry(metadata.virtualSize, metadata.blockSize, metadata.logicalSectorSize, metadata.hasParent);
   const batBytes = geometry.totalEntries * 8;
   if (batBytes > regions.bat.length) { add('bad-field', `BAT region of ${regions.bat.length} bytes cannot hold ${geometry.totalEntries} entries`); return; }
-  if (regions.bat.offset + batBytes > file.size) { add('truncated', `the BAT (${batBytes} bytes at ${regions.bat.offset}) lies past the end of the file (${file.size} bytes)`); return; }
+  if (regions.bat.offset + batBytes > view.size) { add('truncated', `the BAT (${batBytes} bytes at ${regions.bat.offset}) lies past the end of the file (${view.size} bytes)`); return; }
   const reserved = [
     { offset: 0, length: VHDX_HEADER_AREA_END },
     { offset: header.logOffset, length: header.logLength },
     regions.metadata,
     regions.bat,
   ];
-  const bat = new TablePages(file, regions.bat.offset, geometry.totalEntries, 8, 'vhdx.bat');
+  const bat = new TablePages(view, regions.bat.offset, geometry.totalEntries, 8, 'vhdx.bat');
   const extents: { offset: number; length: number; index: number }[] = [];
   let reported = 0;
   const report = (kind: string, message: string): void => { if (reported++ < MAX_REPORTED) add(kind, message); };
@@ -111,7 +124,7 @@ async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<voi
       if (state === PAYLOAD_FULLY_PRESENT || state === PAYLOAD_PARTIALLY_PRESENT) length = metadata.blockSize;
     }
     if (length === 0) continue;
-    if (offset + length > file.size) { report('offset-past-eof', `BAT entry ${index} points at ${offset}..${offset + length}, past the end of the file (${file.size} bytes)`); continue; }
+    if (offset + length > view.size) { report('offset-past-eof', `BAT entry ${index} points at ${offset}..${offset + length}, past the end of the file (${view.size} bytes)`); continue; }
     if (reserved.some((area) => overlaps(area, { offset, length }))) { report('overlapping-blocks', `BAT entry ${index} (offset ${offset}) overlaps the headers, log, metadata or BAT`); continue; }
     extents.push({ offset, length, index });
   }
