@@ -13,13 +13,13 @@ const run = hasQemuImg() ? describe : describe.skip;
 const MiB = 1024 * 1024;
 
 /** Expected merged view: parent bytes with the child's blocks applied. */
-function expectedView(parent: Buffer, blocks: Map<number, TestBlock>, blockSize: number): Buffer {
+function expectedView(parent: Buffer, blocks: Map<number, TestBlock>, blockSize: number, sector = 512): Buffer {
   const out = Buffer.from(parent);
   for (const [block, spec] of blocks) {
     const start = block * blockSize;
     if (spec.kind === 'full') spec.data.copy(out, start);
     else if (spec.kind === 'zero') out.fill(0, start, start + blockSize);
-    else if (spec.kind === 'partial') for (const s of spec.sectors) spec.data.copy(out, start + s * 512, s * 512, s * 512 + 512);
+    else if (spec.kind === 'partial') for (const s of spec.sectors) spec.data.copy(out, start + s * sector, s * sector, (s + 1) * sector);
   }
   return out;
 }
@@ -97,6 +97,19 @@ run('VHDX differencing images (built from the spec: qemu-img cannot create them)
     const loop = join(dir, 'loop.vhdx');
     writeFileSync(loop, buildTestVhdx({ virtualSize: 6 * MiB, blockSize: MiB, blocks, parent: { locator: { relative_path: 'loop.vhdx' } } }));
     await expect(openDiskImage(loop)).rejects.toMatchObject({ code: 'BAD_IMAGE' });
+  });
+
+  it('reads a child with 4096-byte logical sectors (chunk ratio 32768 for 1 MiB blocks)', async () => {
+    const blocks = new Map<number, TestBlock>([
+      [1, { kind: 'partial', data: deterministicBytes(MiB, 41), sectors: [0, 2, 3, 255] }],
+      [5, { kind: 'full', data: deterministicBytes(MiB, 42) }],
+    ]);
+    const child = join(dir, 'child-4k.vhdx');
+    writeFileSync(child, buildTestVhdx({ virtualSize: 6 * MiB, blockSize: MiB, blocks, logicalSectorSize: 4096, parent: { locator: { parent_linkage: parentGuid, relative_path: 'parent.vhdx' } } }));
+    const disk = await openDiskImage(child);
+    expect((disk as VhdxDisk).structure.chunkRatio).toBe(32768);
+    expect((await readWholeDisk(disk, 50_000)).equals(expectedView(parentBytes, blocks, MiB, 4096))).toBe(true);
+    await disk.close();
   });
 
   it('exports a differencing chain to a dynamic VHDX that qemu-img reads identically', async () => {

@@ -30,6 +30,8 @@ export interface TestVhdxOptions {
   dataWriteGuid?: Buffer;
   /** Header fields for a dirty log (log built by the caller). */
   logGuid?: Buffer;
+  /** 512 (default) or 4096. */
+  logicalSectorSize?: number;
 }
 
 function parentLocatorItem(pairs: Record<string, string>): Buffer {
@@ -62,7 +64,7 @@ function metadataRegion(options: TestVhdxOptions): Buffer {
   const size = Buffer.alloc(8);
   size.writeBigUInt64LE(BigInt(options.virtualSize));
   const logical = Buffer.alloc(4);
-  logical.writeUInt32LE(SECTOR);
+  logical.writeUInt32LE(options.logicalSectorSize ?? SECTOR);
   const physical = Buffer.alloc(4);
   physical.writeUInt32LE(4096);
   const items: [string, Buffer, number][] = [
@@ -87,9 +89,10 @@ function metadataRegion(options: TestVhdxOptions): Buffer {
 /** The whole image file as one buffer (tests keep images to a few MiB). */
 export function buildTestVhdx(options: TestVhdxOptions): Buffer {
   const hasParent = options.parent !== undefined;
-  const geometry = batGeometry(options.virtualSize, options.blockSize, SECTOR, hasParent);
+  const sector = options.logicalSectorSize ?? SECTOR;
+  const geometry = batGeometry(options.virtualSize, options.blockSize, sector, hasParent);
   const layout: NewVhdxLayout = {
-    virtualSize: options.virtualSize, blockSize: options.blockSize, logicalSectorSize: SECTOR, physicalSectorSize: 4096,
+    virtualSize: options.virtualSize, blockSize: options.blockSize, logicalSectorSize: sector, physicalSectorSize: 4096,
     logOffset: MiB, logLength: MiB, metadataOffset: 2 * MiB, metadataLength: MiB,
     batOffset: 3 * MiB, batLength: Math.max(MiB, Math.ceil((geometry.totalEntries * 8) / MiB) * MiB),
   };
@@ -107,7 +110,7 @@ export function buildTestVhdx(options: TestVhdxOptions): Buffer {
     cursor += options.blockSize;
     if (spec.kind === 'partial') {
       const chunk = Math.floor(block / geometry.chunkRatio);
-      const base = chunk * MiB * 8 + (block % geometry.chunkRatio) * (options.blockSize / SECTOR);
+      const base = chunk * MiB * 8 + (block % geometry.chunkRatio) * (options.blockSize / sector);
       for (const sector of spec.sectors) {
         const bit = base + sector;
         bitmaps[bit >> 3] = bitmaps[bit >> 3]! | (1 << (bit & 7));
