@@ -14,6 +14,9 @@ const MAX_BYTES = 200 * 1024;
 
 export const DOC_SCREENSHOTS = [
   'dashboard',
+  'dashboard-empty',
+  'items-list',
+  'policy-4-retention',
   'vaults-list',
   'create-vault-1-basics-invalid-name',
   'create-vault-2-settings-encryption',
