@@ -71,7 +71,8 @@ test('create vault wizard: live validation, review with CLI equivalent, create, 
   await expect(page.getByText('New folder: it will be created.', { exact: false })).toBeVisible();
   await expect(next).toBeEnabled();
   await shot(page, 'create-vault-1-basics');
-  await next.click();
+  // Enter in a field presses the step's primary button, as in a form.
+  await location.press('Enter');
 
   const days = page.getByLabel('Keep deleted data for');
   await expect(days).toHaveValue('14');

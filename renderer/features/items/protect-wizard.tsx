@@ -7,7 +7,7 @@ import { shownError } from '../../api/error-text.ts';
 import { assertNever } from '../../assert-never.ts';
 import { Button } from '../../components/button.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { Stepper } from '../../components/stepper.tsx';
+import { WizardFrame } from '../../components/wizard-frame.tsx';
 import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
 import { ProtectDetailsStep } from './protect-details-step.tsx';
@@ -131,11 +131,7 @@ export function ProtectWizard({ initialVault }: { initialVault?: string | undefi
   return (
     <div>
       <PageHeader crumbs={[{ label: 'Protected items', onClick: () => navigate({ page: 'items' }) }]} title="Protect VMs" description="Choose a vault, the VM's files (configuration, disk images, firmware), a name and a backup policy." />
-      <Stepper steps={PROTECT_STEP_LABELS} current={protectStepIndex(step)} />
-      <div className="wizard" data-step={step.kind}>
-        <div className="wizard-body">{body}</div>
-        {footer ? <div className="wizard-footer">{footer}</div> : null}
-      </div>
+      <WizardFrame steps={PROTECT_STEP_LABELS} current={protectStepIndex(step)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
     </div>
   );
 }

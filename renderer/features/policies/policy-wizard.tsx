@@ -10,7 +10,7 @@ import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Button } from '../../components/button.tsx';
 import { Field } from '../../components/field.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { Stepper } from '../../components/stepper.tsx';
+import { WizardFrame } from '../../components/wizard-frame.tsx';
 import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
 import { errorsUnder, newPolicyDraft, policyErrors, policyToDraft, draftToPolicy, type PolicyDraft } from './policy-draft.ts';
@@ -112,12 +112,8 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
       <PageHeader crumbs={[{ label: 'Policies', onClick: () => navigate({ page: 'policies' }) }]} title={editing ? `Change policy ${editing}` : 'Create a backup policy'} description="A policy says when backups run and how long recovery points are kept." />
       {loadError ? <AlertBanner tone="danger" title="Could not load the policy.">{loadError}</AlertBanner> : null}
       {vaults.length === 0 && !editing ? <AlertBanner tone="warn" title="No vault yet.">Policies belong to a vault: create a vault first.</AlertBanner> : null}
-      <Stepper steps={POLICY_STEP_LABELS} current={Math.min(policyStepIndex(step), POLICY_STEP_LABELS.length)} />
       {loaded ? (
-        <div className="wizard" data-step={step.kind}>
-          <div className="wizard-body">{body}</div>
-          {footer ? <div className="wizard-footer">{footer}</div> : null}
-        </div>
+        <WizardFrame steps={POLICY_STEP_LABELS} current={Math.min(policyStepIndex(step), POLICY_STEP_LABELS.length)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
       ) : <p className="muted">Loading…</p>}
     </div>
   );

@@ -7,7 +7,7 @@ import { shownError } from '../../api/error-text.ts';
 import { assertNever } from '../../assert-never.ts';
 import { Button } from '../../components/button.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { Stepper } from '../../components/stepper.tsx';
+import { WizardFrame } from '../../components/wizard-frame.tsx';
 import { useDebounced } from '../../hooks/use-debounced.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { useJobProgressStore } from '../../stores/job-progress-store.ts';
@@ -102,11 +102,7 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
   return (
     <div>
       <PageHeader title="Restore" description="Bring back a VM's disks from a recovery point. Nothing is overwritten: restores go into an empty or new folder." />
-      <Stepper steps={RESTORE_STEP_LABELS} current={restoreStepIndex(step)} />
-      <div className="wizard" data-step={step.kind}>
-        <div className="wizard-body">{body}</div>
-        <div className="wizard-footer">{footer}</div>
-      </div>
+      <WizardFrame steps={RESTORE_STEP_LABELS} current={restoreStepIndex(step)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
     </div>
   );
 }

@@ -10,7 +10,7 @@ import { shownError } from '../../api/error-text.ts';
 import { assertNever } from '../../assert-never.ts';
 import { Button } from '../../components/button.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { Stepper } from '../../components/stepper.tsx';
+import { WizardFrame } from '../../components/wizard-frame.tsx';
 import { useDebounced } from '../../hooks/use-debounced.ts';
 import { useAppInfoStore } from '../../stores/app-info-store.ts';
 import { navigate } from '../../stores/route-store.ts';
@@ -162,11 +162,7 @@ export function CreateVaultWizard() {
         title="Create a vault"
         description="A vault is a folder on a local or attached drive that holds recovery points, policies and job history. It is self-contained: copy it to another machine and restore from it there."
       />
-      <Stepper steps={CREATE_VAULT_STEP_LABELS} current={stepIndex(step)} />
-      <div className="wizard" data-step={step.kind}>
-        <div className="wizard-body">{body}</div>
-        {footer ? <div className="wizard-footer">{footer}</div> : null}
-      </div>
+      <WizardFrame steps={CREATE_VAULT_STEP_LABELS} current={stepIndex(step)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
     </div>
   );
 }
