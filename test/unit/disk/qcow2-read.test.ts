@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
+import { LabvaultError } from '../../../shared/errors.ts';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -102,5 +104,37 @@ describe('qcow2 reader against qemu-img', () => {
     await exportDiskImage(image, out);
     expect(readFileSync(out).equals(qemuRawBytes(image, dir))).toBe(true);
     expect((await diskImageInfo(image)).files).toEqual([image, data]);
+  });
+
+  it('reads header-mutated images exactly like qemu-img whenever both accept them', async () => {
+    const source = join(dir, 'mutation-source.qcow2');
+    qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', '-o', 'cluster_size=4096', oddRaw, source]);
+    const original = readFileSync(source);
+    let state = 0x1234567;
+    const random = (limit: number): number => {
+      state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
+      return (state >>> 0) % limit;
+    };
+    const image = join(dir, 'mutated.qcow2');
+    const ours = join(dir, 'mutated.ours.raw');
+    const theirs = join(dir, 'mutated.qemu.raw');
+    let bothRead = 0;
+    for (let index = 0; index < 60; index += 1) {
+      const bytes = Buffer.from(original);
+      for (let flips = 1 + random(3); flips > 0; flips -= 1) bytes[random(200)]! ^= 1 << random(8);
+      writeFileSync(image, bytes);
+      rmSync(ours, { force: true });
+      rmSync(theirs, { force: true });
+      const qemuOk = spawnSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', image, theirs], { stdio: 'ignore' }).status === 0;
+      const oursOk = await exportDiskImage(image, ours, { sourceFormat: 'qcow2' }).then(() => true, (error: unknown) => {
+        expect(error).toBeInstanceOf(LabvaultError);
+        return false;
+      });
+      if (qemuOk && oursOk) {
+        bothRead += 1;
+        expect(readFileSync(ours).equals(readFileSync(theirs)), `mutation ${index}`).toBe(true);
+      }
+    }
+    expect(bothRead).toBeGreaterThan(10);
   });
 });

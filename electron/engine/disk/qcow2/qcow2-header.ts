@@ -5,17 +5,18 @@
  * |--------|------|--------------------------|--------------------------------------------------|
  * | 0      | 4    | magic 'QFI\xfb'          | equal                                            |
  * | 4      | 4    | version                  | 2 or 3                                           |
- * | 8      | 8    | backing_file_offset      | name inside the first cluster                    |
+ * | 8      | 8    | backing_file_offset      | <= cluster size (checked even when unused)       |
  * | 16     | 4    | backing_file_size        | <= 1023                                          |
  * | 20     | 4    | cluster_bits             | 9..21                                            |
- * | 24     | 8    | size (virtual, bytes)    | <= 2^53, L1 large enough to map it               |
+ * | 24     | 8    | size (virtual, bytes)    | <= 2^53, rounded down to 512 like qemu; L1 must  |
+ * |        |      |                          | be large enough to map it                        |
  * | 32     | 4    | crypt_method             | 0, else UNSUPPORTED (AES / LUKS)                 |
  * | 36     | 4    | l1_size (entries)        | <= 32 MiB of table, table inside the file        |
  * | 40     | 8    | l1_table_offset          | cluster aligned                                  |
  * | 48     | 8    | refcount_table_offset    | cluster aligned                                  |
  * | 56     | 4    | refcount_table_clusters  | <= 8 MiB of table                                |
  * | 60     | 4    | nb_snapshots             | <= 65536                                         |
- * | 64     | 8    | snapshots_offset         | aligned to 8 when there are snapshots            |
+ * | 64     | 8    | snapshots_offset         | cluster aligned (qemu checks it always)          |
  * | 72     | 8    | incompatible_features    | v3: bit 0 dirty, 1 corrupt, 2 external data file,|
  * |        |      |                          | 3 compression type, 4 extended L2; others refused|
  * | 80     | 8    | compatible_features      | v3 (bit 0 lazy refcounts)                        |
@@ -42,6 +43,8 @@ export const QCOW2_MAX_L1_BYTES = 32 * 1024 * 1024;
 export const QCOW2_MAX_REFTABLE_BYTES = 8 * 1024 * 1024;
 export const QCOW2_MAX_SNAPSHOTS = 65536;
 export const QCOW2_MAX_VIRTUAL_SIZE = Number.MAX_SAFE_INTEGER;
+const SECTOR = 512;
+const INT64_LIMIT = 1n << 63n;
 
 export const HEADER = {
   magic: 0, version: 4, backingFileOffset: 8, backingFileSize: 16, clusterBits: 20, size: 24,
@@ -143,7 +146,7 @@ export async function readQcow2Header(file: ImageFile): Promise<Qcow2Header> {
     }
   }
   const unknown = incompatibleFeatures & ~INCOMPAT_KNOWN;
-  const names = await readFeatureNames(file, headerLength, clusterSize);
+  const names = await readFeatureNames(file, headerLength, clusterSize).catch(() => new Map<number, string>());
   if (unknown !== 0n) {
     const bits: string[] = [];
     for (let bit = 0n; bit < 64n; bit += 1n) if (unknown & (1n << bit)) bits.push(names.get(Number(bit)) ?? `bit ${bit}`);
@@ -155,13 +158,19 @@ export async function readQcow2Header(file: ImageFile): Promise<Qcow2Header> {
   if (compressionType !== COMPRESSION_DEFLATE && !(incompatibleFeatures & INCOMPAT_COMPRESSION)) {
     throw badImage(path, `${F}.compression_type`, `compression type ${compressionType} is set but the compression incompatible feature bit is not`);
   }
-  const virtualSize = u64(fixed, HEADER.size, path, 'size');
+  // Like qemu, the guest sees whole 512-byte sectors: a size that is not a multiple of 512
+  // is rounded down.
+  const virtualSize = Math.floor(u64(fixed, HEADER.size, path, 'size') / SECTOR) * SECTOR;
   const l1Size = fixed.readUInt32BE(HEADER.l1Size);
   const l1TableOffset = u64(fixed, HEADER.l1TableOffset, path, 'l1_table_offset');
-  const refcountTableOffset = u64(fixed, HEADER.refcountTableOffset, path, 'refcount_table_offset');
+  // Reading never uses the refcount table: keep an out-of-range offset (check reports it).
+  const refcountTableOffset = Number(fixed.readBigUInt64BE(HEADER.refcountTableOffset));
   const refcountTableClusters = fixed.readUInt32BE(HEADER.refcountTableClusters);
   const nbSnapshots = fixed.readUInt32BE(HEADER.nbSnapshots);
-  const snapshotsOffset = u64(fixed, HEADER.snapshotsOffset, path, 'snapshots_offset');
+  for (const [field, at] of [['l1_table_offset', HEADER.l1TableOffset], ['refcount_table_offset', HEADER.refcountTableOffset], ['snapshots_offset', HEADER.snapshotsOffset]] as const) {
+    if (fixed.readBigUInt64BE(at) >= INT64_LIMIT) throw badImage(path, `${F}.${field}`, `offset ${fixed.readBigUInt64BE(at)} is past 2^63`);
+  }
+  const snapshotsOffset = nbSnapshots === 0 ? 0 : u64(fixed, HEADER.snapshotsOffset, path, 'snapshots_offset');
   const extendedL2 = (incompatibleFeatures & INCOMPAT_EXTL2) !== 0n;
   const entriesPerL2 = clusterSize / (extendedL2 ? 16 : 8);
   const neededL1 = Math.ceil(virtualSize / (clusterSize * entriesPerL2));
@@ -171,14 +180,20 @@ export async function readQcow2Header(file: ImageFile): Promise<Qcow2Header> {
     if (!aligned(l1TableOffset, clusterSize)) throw badImage(path, `${F}.l1_table_offset`, `L1 table offset ${l1TableOffset} is not aligned to the cluster size ${clusterSize}`);
     if (l1TableOffset + l1Size * 8 > file.size) throw badImage(path, `${F}.l1_table_offset`, `L1 table (${l1Size * 8} bytes at ${l1TableOffset}) lies past the end of the file (${file.size} bytes)`, { reason: 'truncated' });
   }
-  if (!aligned(refcountTableOffset, clusterSize)) throw badImage(path, `${F}.refcount_table_offset`, `refcount table offset ${refcountTableOffset} is not aligned to the cluster size`);
+  if (fixed.readBigUInt64BE(HEADER.refcountTableOffset) % BigInt(clusterSize) !== 0n) throw badImage(path, `${F}.refcount_table_offset`, `refcount table offset ${refcountTableOffset} is not aligned to the cluster size`);
   if (refcountTableClusters * clusterSize > QCOW2_MAX_REFTABLE_BYTES) throw badImage(path, `${F}.refcount_table_clusters`, `refcount table of ${refcountTableClusters} clusters is too large`);
   if (nbSnapshots > QCOW2_MAX_SNAPSHOTS) throw badImage(path, `${F}.nb_snapshots`, `${nbSnapshots} snapshots is more than ${QCOW2_MAX_SNAPSHOTS}`);
-  if (nbSnapshots > 0 && (snapshotsOffset % 8 !== 0 || snapshotsOffset >= file.size)) {
-    throw badImage(path, `${F}.snapshots_offset`, `snapshot table offset ${snapshotsOffset} is misaligned or past the end of the file`);
+  if (fixed.readBigUInt64BE(HEADER.snapshotsOffset) % BigInt(clusterSize) !== 0n || (nbSnapshots > 0 && snapshotsOffset >= file.size)) {
+    throw badImage(path, `${F}.snapshots_offset`, `snapshot table offset ${snapshotsOffset} is not cluster aligned or lies past the end of the file`);
   }
   const backingFile = await readBackingName(file, fixed, clusterSize);
-  const extensions = await readExtensions(file, headerLength, clusterSize);
+  // Extensions end where the backing file name starts (qemu's rule), else at the cluster end.
+  const backingOffset = Number(fixed.readBigUInt64BE(HEADER.backingFileOffset));
+  const extensionsEnd = backingOffset > 0 ? backingOffset : clusterSize;
+  const extensions = await readExtensions(file, headerLength, extensionsEnd);
+  if ((autoclearFeatures & AUTOCLEAR_DATA_FILE_RAW) && !(incompatibleFeatures & INCOMPAT_DATA_FILE)) {
+    throw badImage(path, `${F}.autoclear_features`, 'the raw external data bit is set but the image has no external data file');
+  }
   if ((incompatibleFeatures & INCOMPAT_DATA_FILE) && extensions.dataFile === null) {
     throw badImage(path, `${F}.incompatible_features`, 'the external data file bit is set but the image names no data file');
   }
@@ -194,9 +209,9 @@ export async function readQcow2Header(file: ImageFile): Promise<Qcow2Header> {
 async function readBackingName(file: ImageFile, fixed: Buffer, clusterSize: number): Promise<string | null> {
   const offset = u64(fixed, HEADER.backingFileOffset, file.path, 'backing_file_offset');
   const size = fixed.readUInt32BE(HEADER.backingFileSize);
+  if (offset > clusterSize) throw badImage(file.path, `${F}.backing_file_offset`, `backing file name at ${offset} lies outside the header cluster`);
   if (offset === 0 || size === 0) return null;
   if (size > QCOW2_MAX_BACKING_NAME) throw badImage(file.path, `${F}.backing_file_size`, `backing file name of ${size} bytes is longer than ${QCOW2_MAX_BACKING_NAME}`);
-  if (offset > clusterSize) throw badImage(file.path, `${F}.backing_file_offset`, `backing file name at ${offset} lies outside the header cluster`);
   return (await file.readAt(offset, size, `${F}.backing_file_offset (backing file name)`)).toString('utf8');
 }
 
@@ -206,25 +221,26 @@ interface Qcow2Extensions {
 }
 
 /** Walks the header extensions inside the first cluster; calls visit for each. */
-async function walkExtensions(file: ImageFile, start: number, clusterSize: number, visit: (type: number, data: Buffer) => void): Promise<void> {
-  const end = Math.min(clusterSize, file.size);
+async function walkExtensions(file: ImageFile, start: number, areaEnd: number, visit: (type: number, data: Buffer) => void): Promise<void> {
+  const end = Math.min(areaEnd, file.size);
   if (start >= end) return;
   const area = await file.readAt(start, end - start, `${F} extensions`);
   let position = 0;
   while (position + 8 <= area.length) {
     const type = area.readUInt32BE(position);
     const length = area.readUInt32BE(position + 4);
-    if (type === EXT_END) return;
     const dataStart = position + 8;
-    if (dataStart + length > area.length) throw badImage(file.path, `${F} extension 0x${type.toString(16)}`, `extension of ${length} bytes runs past the header cluster`);
+    // Length first, even for the end marker (qemu's order).
+    if (dataStart + length > area.length) throw badImage(file.path, `${F} extension 0x${type.toString(16)}`, `header extension of ${length} bytes is too large (runs past the end of the extension area)`);
+    if (type === EXT_END) return;
     visit(type, area.subarray(dataStart, dataStart + length));
     position = dataStart + Math.ceil(length / 8) * 8;
   }
 }
 
-async function readExtensions(file: ImageFile, start: number, clusterSize: number): Promise<Qcow2Extensions> {
+async function readExtensions(file: ImageFile, start: number, areaEnd: number): Promise<Qcow2Extensions> {
   const found: Qcow2Extensions = { backingFormat: null, dataFile: null };
-  await walkExtensions(file, start, clusterSize, (type, data) => {
+  await walkExtensions(file, start, areaEnd, (type, data) => {
     if (type === EXT_BACKING_FORMAT) found.backingFormat = data.toString('utf8');
     else if (type === EXT_DATA_FILE) found.dataFile = data.toString('utf8');
   });
