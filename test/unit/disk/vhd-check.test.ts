@@ -79,6 +79,17 @@ run('VHD check findings and footer variants', () => {
     expect((await diskImageInfo(join(dir, 'short.vhd'))).subformat).toBe('fixed');
   });
 
+  it('reads a fixed VHD whose content is itself a VHD as the outer fixed disk', async () => {
+    const inner = Buffer.concat([base, Buffer.alloc((4096 - (base.length % 4096)) % 4096)]);
+    writeFileSync(join(dir, 'inner.raw'), inner);
+    qemuImg(['convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', join(dir, 'inner.raw'), join(dir, 'outer.vhd')]);
+    const disk = await VhdDisk.open(join(dir, 'outer.vhd'));
+    expect(disk.type).toBe('fixed');
+    expect((await readWholeDisk(disk)).subarray(0, inner.length).equals(inner)).toBe(true);
+    await disk.close();
+    expect(await checkVhd(join(dir, 'outer.vhd'))).toMatchObject({ clean: true, findings: [] });
+  });
+
   it('sizes a Hyper-V ("win ") image by current size even when its geometry says less', async () => {
     const raw = writePatternRaw(join(dir, 'hv.raw'), { size: 3 * 1024 * 1024, seed: 12 });
     qemuImg(['convert', '-f', 'raw', '-O', 'vpc', '-o', 'force_size=on', raw, join(dir, 'hv.vhd')]);

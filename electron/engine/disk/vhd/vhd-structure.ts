@@ -7,7 +7,7 @@ import type { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage, unsupportedImage } from '../image-error.ts';
 import {
   VHD_BAT_UNUSED, VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, VHD_FOOTER_SIZE, VHD_MAX_BLOCK_SIZE,
-  VHD_MAX_SECTORS, VHD_SECTOR, hasFooterCookie, parseDynamicHeader, parseFooter, vhdBitmapSize, vhdTypeName,
+  VHD_MAX_SECTORS, VHD_SECTOR, VHD_TYPE_FIXED, hasFooterCookie, parseDynamicHeader, parseFooter, vhdBitmapSize, vhdTypeName,
   vhdVirtualSize,
 } from './vhd-layout.ts';
 import type { VhdDynamicHeader, VhdFooter, VhdType } from './vhd-layout.ts';
@@ -34,7 +34,9 @@ export interface VhdStructure {
 
 /**
  * Finds a footer with a valid checksum: the copy at 0 first (dynamic), then the one at the
- * end. Some old tools wrote a 511-byte footer at the end of fixed disks; it is accepted too.
+ * end, except that a valid fixed-disk footer at the end always wins (qemu would take a
+ * footer copy at 0 that belongs to a VHD stored as the disk's content). Some old tools
+ * wrote a 511-byte footer at the end of fixed disks; it is accepted too.
  */
 export async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFooter; offset: number }> {
   if (file.size < VHD_FOOTER_SIZE) throw truncatedImage(file.path, 'vhd.footer', 0, VHD_FOOTER_SIZE, file.size);
@@ -49,10 +51,12 @@ export async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFoote
   if (candidates.length === 0) {
     throw badImage(file.path, 'vhd.footer.cookie', 'no "conectix" footer at the start or the end of the file: not a VHD image');
   }
-  for (const candidate of candidates) {
-    const footer = parseFooter(candidate.buffer);
-    if (footer.checksumValid) return { footer, offset: candidate.offset };
-  }
+  const parsed = candidates.map((candidate) => ({ footer: parseFooter(candidate.buffer), offset: candidate.offset }));
+  // A valid fixed footer at the end is authoritative: the disk's own data may begin with a
+  // footer copy (a VHD stored inside a fixed VHD), which must not be taken for this file's.
+  const fixedAtEnd = parsed.find((entry) => entry.offset > 0 && entry.footer.checksumValid && entry.footer.diskType === VHD_TYPE_FIXED);
+  if (fixedAtEnd) return fixedAtEnd;
+  for (const entry of parsed) if (entry.footer.checksumValid) return entry;
   throw badImage(file.path, 'vhd.footer.checksum', 'the footer checksum is wrong: the footer is damaged');
 }
 
