@@ -231,6 +231,15 @@ test('jobs list with filters, and the dashboard', async ({ page }) => {
   await expect(jobs.getByRole('row')).toHaveCount(2);
   await page.getByLabel('Status').selectOption('failed');
   await expect(page.getByText('No jobs match')).toBeVisible();
+  await page.getByRole('link', { name: 'Vaults' }).click();
+  await page.getByRole('table', { name: 'Vaults' }).getByText('lab', { exact: true }).click();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  const verify = page.getByRole('dialog', { name: 'Verify vault "lab"' });
+  await verify.getByText('Also read every byte').click();
+  await verify.getByRole('button', { name: 'Verify', exact: true }).click();
+  await expect(verify.getByText('The vault is healthy.')).toBeVisible({ timeout: 30_000 });
+  await shot(page, 'vault-verify');
+  await verify.getByRole('button', { name: 'Close', exact: true }).last().click();
   await page.getByRole('link', { name: 'Dashboard' }).click();
   await expect(page.getByRole('table', { name: 'Items health' })).toContainText('web-01');
   await shot(page, 'dashboard');

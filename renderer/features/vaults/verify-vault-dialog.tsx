@@ -8,6 +8,7 @@ import { Button } from '../../components/button.tsx';
 import { CliEquivalent } from '../../components/cli-equivalent.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { shellQuote } from '../../format/cli-quote.ts';
+import { plural } from '../../format/plural.ts';
 
 export function VerifyVaultDialog({ name, onClose }: { name: string; onClose: () => void }) {
   const [readData, setReadData] = useState(false);
@@ -35,9 +36,9 @@ export function VerifyVaultDialog({ name, onClose }: { name: string; onClose: ()
       {error ? <AlertBanner tone="danger" title="Verify did not run.">{error}</AlertBanner> : null}
       {report ? (
         report.ok ? (
-          <AlertBanner tone="ok" title="The vault is healthy.">{report.manifestsChecked} recovery points and {report.chunksChecked} chunks checked{report.readData ? ', every byte read' : ''}.</AlertBanner>
+          <AlertBanner tone="ok" title="The vault is healthy.">{plural(report.manifestsChecked, 'recovery point')} and {plural(report.chunksChecked, 'chunk')} checked{report.readData ? ', every byte read' : ''}.</AlertBanner>
         ) : (
-          <AlertBanner tone="danger" title={`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found.`}>
+          <AlertBanner tone="danger" title={`${plural(report.problems.length, 'problem')} found.`}>
             <ul className="plain-list">
               {report.problems.slice(0, 20).map((problem, index) => <li key={index}>{problem.message}</li>)}
             </ul>
