@@ -83,6 +83,8 @@ class Host implements SchedulerHost {
   /** vault id -> the owner we last logged as blocking it (log once per owner). */
   readonly #blockedBy = new Map<string, string>();
   readonly #sessionOfItem = new Map<string, VaultSession>();
+  /** vault id -> the last error logged for it (the same error is logged once, not every minute). */
+  readonly #vaultErrors = new Map<string, string>();
   /** Encrypted vaults found locked (logged once until they open). */
   readonly #locked = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -168,8 +170,11 @@ class Host implements SchedulerHost {
           this.#sessionOfItem.set(item.itemId, session);
           items.push(item);
         }
+        this.#vaultErrors.delete(session.config.id);
       } catch (error) {
-        this.#say(`vault "${session.config.name}" skipped this time: ${messageOf(error)}`);
+        const message = messageOf(error);
+        if (this.#vaultErrors.get(session.config.id) !== message) this.#say(`vault "${session.config.name}" skipped until this clears: ${message}`);
+        this.#vaultErrors.set(session.config.id, message);
       }
     }
     return items;
