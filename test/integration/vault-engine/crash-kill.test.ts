@@ -7,7 +7,7 @@
  * and GC is not blocked by them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, Point, VerifyReport } from '../../../shared/contract/item-models.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
@@ -21,8 +21,9 @@ let disk: string;
 let vaultDir: string;
 /** Content hash of the disk as each point captured it. */
 const expected = new Map<string, string>();
-/** Wall time of one full CLI backup here (spreads the kill delays; never asserted). */
-let fullBackupMs = 3000;
+/** How long the first backup's transfer took (spreads the kill delays; never asserted). */
+let transferMs = 1000;
+let itemId = '';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,9 +60,10 @@ beforeAll(async () => {
   await writeRandomFile(disk, DISK_SIZE);
   vaultDir = await lab.createVault('crash');
   await lab.protect('crash', 'vm-crash', [disk]);
-  const started = Date.now();
   const job = await lab.backup('vm-crash');
-  fullBackupMs = Math.max(500, Date.now() - started);
+  const transfer = transferOf(job);
+  transferMs = Math.max(200, Date.parse(transfer.endedAt ?? '') - Date.parse(transfer.startedAt ?? '') || 0);
+  itemId = job.itemId as string;
   expected.set(job.pointId as string, await sha256File(disk));
 });
 
@@ -72,13 +74,19 @@ describe('kill -9 during backups', () => {
     const outcomes: string[] = [];
     for (let round = 0; round < KILLS; round += 1) {
       const hash = await changeDisk(round);
-      // From 5% to 100% of a full backup's time: startup, snapshot, transfer, commit, exit.
-      const delay = Math.round(fullBackupMs * (0.05 + (0.95 * round) / (KILLS - 1)));
+      // Anchored on the job's phase locks (CLI start-up time varies a lot on a busy machine):
+      // round 0 as the snapshot starts, then from the transfer's start to past its end
+      // (chunk writes, index and manifest commit, catalog update, exit).
+      const anchor = join(vaultDir, 'data', 'phase-locks', `item-${itemId}-${round === 0 ? 'snapshot' : 'transfer'}.lock`);
+      const delay = round === 0 ? 0 : Math.round((transferMs * 1.2 * (round - 1)) / (KILLS - 2));
       const run = startCli(lab.home, ['backup', 'vm-crash', '--json']);
+      let exited = false;
+      void run.result.then(() => { exited = true; });
+      for (let poll = 0; poll < 30_000 && !exited && !existsSync(anchor); poll += 1) await sleep(2);
       await Promise.race([sleep(delay), run.result]);
       run.child.kill('SIGKILL');
       const result = await run.result;
-      outcomes.push(result.signal === 'SIGKILL' ? `killed after ${delay} ms` : `finished (exit ${String(result.code)})`);
+      outcomes.push(result.signal === 'SIGKILL' ? `killed ${delay} ms into the ${round === 0 ? 'snapshot' : 'transfer'}` : `finished (exit ${String(result.code)})`);
 
       const [points] = await Promise.all([listPointsInProcess(), verifyClean()]);
       for (const point of points) {
@@ -114,9 +122,8 @@ describe('kill -9 during backups', () => {
     // The killed jobs do not stay "in progress" forever.
     const jobs = await lab.cliJson<Job[]>(['jobs', 'list', '--item', 'vm-crash']);
     expect(jobs.filter((job) => job.status === 'in-progress' || job.status === 'queued')).toEqual([]);
-    const interrupted = jobs.filter((job) => job.error?.message.startsWith('Interrupted'));
-    const phases = interrupted.map((job) => job.subtasks.find((subtask) => subtask.status === 'failed')?.name ?? 'after the transfer');
-    console.log(`killed jobs by phase: ${JSON.stringify(Object.fromEntries([...new Set(phases)].map((phase) => [phase, phases.filter((p) => p === phase).length])))}; killed before a job existed: ${outcomes.filter((o) => o.startsWith('killed')).length - interrupted.length}`);
+    const states = jobs.map((job) => job.error?.message.startsWith('Interrupted') ? `interrupted in ${job.subtasks.find((subtask) => subtask.status === 'failed')?.name ?? '?'}` : job.status);
+    console.log(`jobs (kill rounds and checks): ${JSON.stringify(Object.fromEntries([...new Set(states)].map((state) => [state, states.filter((other) => other === state).length])))}`);
 
     // A last backup carries the latest change; the first point and the newest restore bit-exact.
     const last = await lab.backup('vm-crash');
