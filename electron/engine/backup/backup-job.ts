@@ -7,12 +7,14 @@
  * the next transfer carries all change since the newest vault point.
  */
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Manifest, VaultStore } from '../vault/store/index.ts';
-import { lockPhase, tryLockPhase } from '../jobs/phase-lock.ts';
+import { lockPhase, tryLockPhase, type PhaseLockHandle } from '../jobs/phase-lock.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
-import { captureSnapshot, removeSnapshotDir } from './snapshot-phase.ts';
+import { captureSnapshot, removeSnapshotDir, snapshotAreas } from './snapshot-phase.ts';
 import { transferToVault } from './transfer-phase.ts';
 import { listPointRows, newPointId, pointFromManifest, savePointRow, type PointRow } from './point-record.ts';
 
@@ -41,28 +43,53 @@ async function newestManifest(context: JobContext, store: VaultStore, itemId: st
   return store.readManifest(itemId, newest.id).catch(() => null);
 }
 
+/** Removes clones of points that never got a manifest (a backup killed mid-way); best effort. */
+async function removeOrphanSnapshots(vaultDir: string, item: ItemRecord, ownPointId: string, store: VaultStore): Promise<void> {
+  try {
+    const keep = new Set((await store.listManifests({ itemId: item.id, includeDeleted: true })).map((ref) => ref.pointId));
+    keep.add(ownPointId);
+    for (const area of snapshotAreas(vaultDir, item.id, item.files)) {
+      const entries = await readdir(area).catch(() => [] as string[]);
+      for (const pointId of entries) if (!keep.has(pointId)) await removeSnapshotDir(join(area, pointId));
+    }
+  } catch {
+    // Leftover clones only cost space; never fail a backup over them.
+  }
+}
+
 export async function runBackup(context: JobContext, request: BackupRequest): Promise<BackupOutcome> {
   const { item, store } = request;
   const vaultDir = context.session.dir;
   const createdAt = request.now();
   const pointId = newPointId(createdAt, randomBytes(3).toString('hex'));
 
-  // Phase 1: Snapshot (one at a time per item; later jobs wait here).
+  // Phase 1: Snapshot (one at a time per item; later jobs wait here). The transfer lock is
+  // tried before the snapshot lock is let go, so a clone without a manifest always belongs
+  // to a job holding one of the two locks: with both held, any other is an orphan of a
+  // killed backup and is removed.
   const snapshotLock = await lockPhase(vaultDir, item.id, 'snapshot', context.job.id, context.signal);
   let capture;
+  let transferLock: PhaseLockHandle | null = null;
   try {
     context.begin(SNAPSHOT);
     capture = await captureSnapshot({ vaultDir, itemId: item.id, pointId, files: item.files });
     context.report(SNAPSHOT, { bytesTotal: capture.files.reduce((sum, file) => sum + file.identity.size, 0) });
+    transferLock = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
+    if (transferLock) {
+      await removeOrphanSnapshots(vaultDir, item, pointId, store);
+    } else if (capture.snapshotDir) {
+      await removeSnapshotDir(capture.snapshotDir);
+    }
     context.end(SNAPSHOT, 'completed', capture.snapshotDir ? `Instant-restore snapshot kept ${request.instantRestoreDays} day${request.instantRestoreDays === 1 ? '' : 's'}.` : (capture.tierNote ?? undefined));
+  } catch (error) {
+    await transferLock?.release();
+    throw error;
   } finally {
     await snapshotLock.release();
   }
 
   // Phase 2: Transfer (skipped when another transfer of this item is running).
-  const transferLock = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
   if (!transferLock) {
-    if (capture.snapshotDir) await removeSnapshotDir(capture.snapshotDir);
     context.end(TRANSFER, 'skipped', 'Another transfer of this item was running; the next transfer carries all change since the newest vault point.');
     return { point: null, transferSkipped: true };
   }

@@ -95,6 +95,13 @@ export async function removeSnapshotDir(dir: string): Promise<void> {
   }
 }
 
+/** The folders holding an item's clones, one sub-folder per point: in the vault, and beside the VM. */
+export function snapshotAreas(vaultDir: string, itemId: string, files: ItemFileRecord[]): string[] {
+  const areas = [join(vaultDir, 'snapshots', itemId)];
+  if (files.length > 0) areas.push(join(dirname((files[0] as ItemFileRecord).path), '.labvault-snapshots', itemId));
+  return areas;
+}
+
 export async function captureSnapshot(options: { vaultDir: string; itemId: string; pointId: string; files: ItemFileRecord[]; allowClone?: boolean }): Promise<Capture> {
   const { files } = options;
   const names = pointFileNames(files);
@@ -102,11 +109,7 @@ export async function captureSnapshot(options: { vaultDir: string; itemId: strin
   let snapshotDir: string | null = null;
   let lastCode = '';
   if (options.allowClone !== false && files.length > 0) {
-    const firstDir = dirname((files[0] as ItemFileRecord).path);
-    const candidates = [
-      join(options.vaultDir, 'snapshots', options.itemId, options.pointId),
-      join(firstDir, '.labvault-snapshots', options.itemId, options.pointId),
-    ];
+    const candidates = snapshotAreas(options.vaultDir, options.itemId, files).map((area) => join(area, options.pointId));
     for (const dir of candidates) {
       const result = await tryCloneAll(dir, files, names);
       if (result.ok) {
