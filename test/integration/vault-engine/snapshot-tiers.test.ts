@@ -5,6 +5,7 @@
  *    transfer do not matter, and a restore uses the clone (it succeeds with a vault chunk
  *    removed) and is bit-exact, also after a catalog rebuild (which keeps the snapshot
  *    tier's expiry); restored to another filesystem it comes from the vault, still sparse;
+ *    the clone of a backup killed mid-transfer is removed by the next backup;
  *  - identity check, on this machine's ordinary filesystem: tiers ["vault"] with the reason,
  *    and a file modified during the transfer fails the job with SOURCE_CHANGED, no point.
  */
@@ -113,6 +114,20 @@ describe('reflink snapshots on XFS', () => {
     const elsewhere = await lab.restore('vm-x', job.pointId as string, join(lab.dir, 'restored-ext4'));
     await expectSameFile(join(elsewhere, 'disk.raw'), atSnapshot);
     expect(allocatedBytes(join(elsewhere, 'disk.raw'))).toBeLessThan(20 * MIB);
+
+    // A backup killed during its transfer leaves a clone without a point; the next backup
+    // removes it (and keeps the clones of real points).
+    const clones = () => readdirSync(join(vaultDir, 'snapshots', itemId)).sort();
+    await overwriteRandom(disk, 0, 4096);
+    const lockFile = join(vaultDir, 'data', 'phase-locks', `item-${itemId}-transfer.lock`);
+    const doomed = startCli(lab.home, ['backup', 'vm-x']);
+    for (let poll = 0; poll < 20_000 && !existsSync(lockFile); poll += 1) await sleep(2);
+    doomed.child.kill('SIGKILL');
+    await doomed.result;
+    const pointsBefore = (await lab.points('vm-x')).map((point) => point.id).sort();
+    expect(clones().length).toBe(pointsBefore.length + 1);
+    const next = await lab.backup('vm-x');
+    expect(clones()).toEqual([...pointsBefore, next.pointId as string].sort());
 
     // Remove one of the point's chunks from the vault: only the clone can restore it now.
     const chunkId = createHash('sha256').update(readFileSync(atSnapshot).subarray(0, MIB)).digest('hex');
