@@ -37,7 +37,7 @@ describe('SchedulerHost', () => {
 });
 
 describe('appMenuTemplate', () => {
-  const roles = (items: MenuItemConstructorOptions[]): string[] => items.flatMap((item) => [item.role ?? item.label ?? item.type ?? '?', ...roles(item.submenu ?? [])]);
+  const roles = (items: MenuItemConstructorOptions[]): string[] => items.flatMap((item) => [item.role ?? item.label ?? item.type ?? '?', ...roles(Array.isArray(item.submenu) ? item.submenu : [])]);
 
   it('offers Reload and DevTools only in development builds', () => {
     const packaged = roles(appMenuTemplate({ platform: 'linux', development: false, onQuit: () => undefined }));
