@@ -60,6 +60,7 @@ describe('garbage collection and locks', () => {
     const pid = deadPid();
     writeFileSync(lockPath, JSON.stringify({ kind: 'exclusive', pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z', purpose: 'gc' }));
     writeFileSync(join(store.dir, 'data', 'locks', `${pid}-dead`), JSON.stringify({ kind: 'shared', pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z', purpose: 'backup' }));
+    writeFileSync(join(store.dir, 'data', 'locks', 'item-vm1-transfer.lock'), JSON.stringify({ pid, host: hostname(), purpose: 'phase lock' }));
     const writer = await store.beginWrite('backup');
     await writer.release();
     expect(vault.logs.some((line) => line.includes('stale') && line.includes(String(pid)))).toBe(true);

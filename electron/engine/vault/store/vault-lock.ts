@@ -62,7 +62,15 @@ function lockedError(info: LockInfo, path: string): LabvaultError {
 
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockInfo;
+    const raw = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo> & { host?: string };
+    // Other writers' lock files in data/locks/ (the jobs' phase locks) may say `host`.
+    return {
+      kind: raw.kind ?? 'shared',
+      pid: typeof raw.pid === 'number' ? raw.pid : -1,
+      hostname: raw.hostname ?? raw.host ?? 'unknown',
+      startedAt: raw.startedAt ?? 'unknown',
+      purpose: raw.purpose ?? 'unknown',
+    };
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
     // Unreadable or foreign content: treat as a live lock of an unknown holder.
