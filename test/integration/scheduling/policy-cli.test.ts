@@ -109,7 +109,7 @@ describe('labvault policy validation and rules', () => {
 });
 
 describe('labvault policy update', () => {
-  let f: SchedulingFixture;
+  let f: SchedulingFixture | undefined;
   const keep30 = { name: 'keep30', timeZone: 'UTC', schedule: { frequency: 'daily', time: '02:00' }, retention: { daily: { days: 30 } } };
   const keep7 = { ...keep30, retention: { daily: { days: 7 } } };
   const keep60 = { ...keep30, retention: { daily: { days: 60 } } };
@@ -122,9 +122,14 @@ describe('labvault policy update', () => {
   }
 
   afterAll(() => f?.cleanup());
+  async function fresh(options: Parameters<typeof makeSchedulingFixture>[0]): Promise<SchedulingFixture> {
+    f?.cleanup();
+    f = await makeSchedulingFixture(options);
+    return f;
+  }
 
   it('on an immutable vault refuses a shortening change (exit 2), data intact; a longer one is saved', async () => {
-    f = await makeSchedulingFixture({ start: new Date(Date.now() - 11 * DAY_MS).toISOString(), policy: keep30, vault: { immutability: 'enabled' } });
+    const f = await fresh({ start: new Date(Date.now() - 11 * DAY_MS).toISOString(), policy: keep30, vault: { immutability: 'enabled' } });
     const point = await scheduledPointTenDaysAgo(f);
     const short = writeJson('keep7.json', keep7);
     for (const extra of [['--dry-run'], []]) {
@@ -144,8 +149,7 @@ describe('labvault policy update', () => {
   });
 
   it('shows what a change removes; --dry-run saves nothing; the real update soft-deletes it', async () => {
-    f.cleanup();
-    f = await makeSchedulingFixture({ start: new Date(Date.now() - 11 * DAY_MS).toISOString(), policy: keep30 });
+    const f = await fresh({ start: new Date(Date.now() - 11 * DAY_MS).toISOString(), policy: keep30 });
     const point = await scheduledPointTenDaysAgo(f);
     const short = writeJson('keep7b.json', keep7);
     const dry = await runCliJson<{ dryRun: boolean; removed: { pointId: string }[]; policy: unknown }>(f.home, ['policy', 'update', '--vault', VAULT_NAME, '--policy', 'keep30', '--file', short, '--dry-run']);
@@ -156,6 +160,19 @@ describe('labvault policy update', () => {
     const saved = await runCli(f.home, ['policy', 'update', '--vault', VAULT_NAME, 'keep30', '--file', short]);
     expect(saved.code, saved.stderr).toBe(0);
     expect(saved.stdout).toContain(`removes 1 recovery point`);
+    expect((await runCliJson<{ state: string }[]>(f.home, ['points', 'list', ITEM_NAME, '--all'])).map((entry) => entry.state)).toEqual(['soft-deleted']);
+  });
+
+  it('labvault prune: --dry-run lists the expired point, the real pass soft-deletes it as a prune job', async () => {
+    const f = await fresh({ start: new Date(Date.now() - 11 * DAY_MS).toISOString(), policy: keep7 });
+    const point = await scheduledPointTenDaysAgo(f);
+    const dry = await runCliJson<{ dryRun: boolean; expired: { pointId: string; action: string }[] }>(f.home, ['prune', '--vault', VAULT_NAME, '--dry-run']);
+    expect(dry.dryRun).toBe(true);
+    expect(dry.expired.map((entry) => [entry.pointId, entry.action])).toEqual([[point, 'would remove']]);
+    const real = await runCliJson<{ expired: { pointId: string; action: string }[]; jobId: string }>(f.home, ['prune', '--vault', VAULT_NAME]);
+    expect(real.expired.map((entry) => [entry.pointId, entry.action])).toEqual([[point, 'soft-deleted']]);
+    const job = await runCliJson<{ operation: string; status: string }>(f.home, ['jobs', 'show', real.jobId]);
+    expect(job).toMatchObject({ operation: 'prune', status: 'completed' });
     expect((await runCliJson<{ state: string }[]>(f.home, ['points', 'list', ITEM_NAME, '--all'])).map((entry) => entry.state)).toEqual(['soft-deleted']);
   });
 });
