@@ -1,4 +1,5 @@
 /** One-line descriptions of a policy's schedule and retention, for lists and hints. */
+import { plural } from '../../format/plural.ts';
 import type { PolicyRetention, PolicySchedule } from '../../../shared/policy.ts';
 
 function capital(text: string): string {
@@ -26,15 +27,15 @@ function ordinalDay(day: number): string {
 export function retentionSummary(retention: PolicyRetention | undefined): string {
   if (!retention) return '—';
   const parts: string[] = [];
-  if (retention.daily) parts.push(`daily ${retention.daily.days} d`);
-  if (retention.weekly) parts.push(`weekly (${capital(retention.weekly.day.slice(0, 3))}) ${retention.weekly.weeks} w`);
+  if (retention.daily) parts.push(`daily points ${plural(retention.daily.days, 'day')}`);
+  if (retention.weekly) parts.push(`weekly (${capital(retention.weekly.day.slice(0, 3))}) ${plural(retention.weekly.weeks, 'week')}`);
   if (retention.monthly) {
     const when = 'day' in retention.monthly ? ordinalDay(retention.monthly.day) : `${retention.monthly.week} ${capital(retention.monthly.weekday.slice(0, 3))}`;
-    parts.push(`monthly (${when}) ${retention.monthly.months} mo`);
+    parts.push(`monthly (${when}) ${plural(retention.monthly.months, 'month')}`);
   }
   if (retention.yearly) {
     const when = 'day' in retention.yearly ? `${capital(retention.yearly.month.slice(0, 3))} ${retention.yearly.day}` : `${retention.yearly.week} ${capital(retention.yearly.weekday.slice(0, 3))} of ${capital(retention.yearly.month.slice(0, 3))}`;
-    parts.push(`yearly (${when}) ${retention.yearly.years} y`);
+    parts.push(`yearly (${when}) ${plural(retention.yearly.years, 'year')}`);
   }
   return parts.length > 0 ? `Keeps ${parts.join(', ')}` : '—';
 }
