@@ -33,16 +33,8 @@ export interface ItemRecord {
   stateBeforeDelete?: 'protected' | 'stopped';
 }
 
-export const ITEM_NAME_MAX = 64;
-
-/** Item names: 2-64 characters, a letter or digit first, then letters, digits, '.', '_' or '-'. */
-export function itemNameProblem(name: string): string | null {
-  if (name.length < 2) return 'Item name must be at least 2 characters long.';
-  if (name.length > ITEM_NAME_MAX) return `Item name must be at most ${ITEM_NAME_MAX} characters long.`;
-  if (!/^[A-Za-z0-9]/.test(name)) return 'Item name must start with a letter or a digit.';
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return "Item name may contain only letters, digits, '.', '_' and '-'.";
-  return null;
-}
+export { ITEM_NAME_MAX, itemNameProblem } from '../../../shared/item-rules.ts';
+import { itemNameProblem } from '../../../shared/item-rules.ts';
 
 export function assertItemName(name: string): void {
   const problem = itemNameProblem(name);

@@ -35,8 +35,8 @@ export interface ProtectDraft {
 }
 
 /** Mirrors the engine's item name rule (electron/engine/protection/item-record.ts). */
-export const ITEM_NAME_MIN = 2;
-export const ITEM_NAME_MAX = 64;
+export { ITEM_NAME_MIN, ITEM_NAME_MAX } from '../../../shared/item-rules.ts';
+import { ITEM_NAME_MAX, itemNameProblem } from '../../../shared/item-rules.ts';
 
 export function pathsOf(text: string): string[] {
   return [...new Set(text.split('\n').map((line) => line.trim()).filter((line) => line !== ''))];
@@ -60,11 +60,7 @@ export function suggestedItemName(candidates: readonly FileCandidate[]): string 
 }
 
 export function itemNameError(name: string): string | null {
-  if (name.length < ITEM_NAME_MIN) return `Item name must be at least ${ITEM_NAME_MIN} characters long.`;
-  if (name.length > ITEM_NAME_MAX) return `Item name must be at most ${ITEM_NAME_MAX} characters long.`;
-  if (!/^[A-Za-z0-9]/.test(name)) return 'Item name must start with a letter or a digit.';
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return "Item name may contain only letters, digits, '.', '_' and '-'.";
-  return null;
+  return itemNameProblem(name);
 }
 
 export function protectCli(draft: ProtectDraft, files: readonly string[]): string {
