@@ -19,11 +19,13 @@ import type { Engine } from '../engine.ts';
 import type { ScheduledItem } from '../policy/due-run.ts';
 import { PolicyScheduler, type SchedulerClock, type TickResult } from '../policy/scheduler.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
-import { runGc } from './gc-run.ts';
-import { installRetentionFollowUp, runPrune } from './retention-follow-up.ts';
+import { installRetentionFollowUp } from './retention-follow-up.ts';
 import { recordScheduledSlot } from './schedule-slot-ledger.ts';
 import { scheduledItemsOf } from './scheduled-items.ts';
 import { trySchedulerLock, type HeldSchedulerLock } from './scheduler-lock.ts';
+import { maintainVault, type MaintenanceResult } from './vault-maintenance.ts';
+
+export type { MaintenanceResult } from './vault-maintenance.ts';
 
 export const MAINTENANCE_EVERY_MS = 60 * 60_000;
 
@@ -40,14 +42,6 @@ export interface SchedulerHostOptions {
   autoStart?: boolean;
 }
 
-export interface MaintenanceResult {
-  vault: string;
-  expired: number;
-  purged: number;
-  /** Bytes freed by GC; null when GC failed or was postponed. */
-  bytesFreed: number | null;
-  gcMessage?: string;
-}
 
 export interface SchedulerHost {
   stop(): Promise<void>;
@@ -222,21 +216,7 @@ class Host implements SchedulerHost {
   async maintain(): Promise<MaintenanceResult[]> {
     const results: MaintenanceResult[] = [];
     for (const { session, lock } of [...this.#locks.values()]) {
-      if (!(await lock.stillHeld())) continue;
-      const result: MaintenanceResult = { vault: session.config.name, expired: 0, purged: 0, bytesFreed: null };
-      try {
-        const { report } = await runPrune(this.#engine, session, { trigger: 'system' });
-        result.expired = report.expired.length;
-        result.purged = report.purged;
-        const gc = await runGc(this.#engine, session, { trigger: 'system', log: (line) => this.#say(line) });
-        if (gc.result) result.bytesFreed = gc.result.bytesFreed;
-        else result.gcMessage = gc.job.error?.code === ErrorCodes.VAULT_LOCKED ? `postponed: ${gc.job.error.message}` : (gc.job.error?.message ?? 'failed');
-        this.#say(`maintenance of vault "${result.vault}": ${result.expired} point(s) expired, ${result.purged} purged, ${result.bytesFreed === null ? `GC ${result.gcMessage}` : `GC freed ${result.bytesFreed} bytes`}.`);
-      } catch (error) {
-        result.gcMessage = messageOf(error);
-        this.#say(`maintenance of vault "${result.vault}" failed: ${result.gcMessage}`);
-      }
-      results.push(result);
+      if (await lock.stillHeld()) results.push(await maintainVault(this.#engine, session, (line) => this.#say(line)));
     }
     return results;
   }
