@@ -7,18 +7,16 @@
  * that starts during GC waits for it (beginWrite waits up to a minute) and drops its cached
  * chunk ids (gc-epoch). So GC never runs during a transfer: with waitMs 0 it refuses with
  * VAULT_LOCKED ("the vault is busy"), with waitMs > 0 it waits for the transfers to end.
- * Phase locks of backups killed with -9 are cleared first (stale-phase-locks.ts).
+ * Phase locks of backups killed with -9 (data/locks/item-*.lock) are found stale by the
+ * store's lock (vault-lock.ts) and do not block GC.
  */
 import type { Job } from '../../../shared/contract/item-models.ts';
 import type { Engine } from '../engine.ts';
 import type { GcResult } from '../vault/store/gc-store.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
-import { clearStalePhaseLocks } from './stale-phase-locks.ts';
 import { inVaultQueue } from './vault-maintenance-queue.ts';
 
 export interface GcRunOptions {
-  /** Receives a line per stale lock cleared (default: stderr). */
-  log?: (line: string) => void;
   /** Wait this long for running backups to finish before refusing (default 0). */
   waitMs?: number;
   trigger?: Extract<Job['trigger'], 'on-demand' | 'system'>;
@@ -43,7 +41,6 @@ export function runGc(engine: Engine, session: VaultSession, options: GcRunOptio
     const running = engine.jobs.start(session, job, async (context) => {
       try {
         const store = await engine.keyring.store(session);
-        await clearStalePhaseLocks(session.dir, options.log ?? ((line) => process.stderr.write(`labvault: ${line}\n`)));
         const gc = await store.gc({ waitMs: options.waitMs ?? 0 });
         result = gc;
         context.setJob((current) => { (current as GcJob).gc = gc; });

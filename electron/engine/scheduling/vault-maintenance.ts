@@ -25,7 +25,7 @@ export async function maintainVault(engine: Engine, session: VaultSession, log: 
     const { report } = await runPrune(engine, session, { trigger: 'system' });
     result.expired = report.expired.length;
     result.purged = report.purged;
-    const gc = await runGc(engine, session, { trigger: 'system', log });
+    const gc = await runGc(engine, session, { trigger: 'system' });
     if (gc.result) result.bytesFreed = gc.result.bytesFreed;
     else result.gcMessage = gc.job.error?.code === ErrorCodes.VAULT_LOCKED ? `postponed: ${gc.job.error.message}` : (gc.job.error?.message ?? 'failed');
     log(`maintenance of vault "${result.vault}": ${result.expired} point(s) expired, ${result.purged} purged, ${result.bytesFreed === null ? `GC ${result.gcMessage}` : `GC freed ${result.bytesFreed} bytes`}.`);
