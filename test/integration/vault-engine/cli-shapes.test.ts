@@ -3,6 +3,7 @@
  * (exit 2 naming the field), and `backup --no-wait` handing back a job id that completes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, Point } from '../../../shared/contract/item-models.ts';
 import { Lab, MIB, TRANSFER, writeRandomFile } from './vault-engine-kit.ts';
@@ -66,7 +67,7 @@ describe('CLI JSON shapes', () => {
     const missing = join(lab.vmDir, 'gone.raw');
     await writeRandomFile(missing, 4096);
     await lab.protect('shapes', 'vm-gone', [missing]);
-    await import('node:fs').then(({ rmSync }) => rmSync(missing));
+    rmSync(missing);
     const result = await lab.cli(['backup', 'vm-gone', '--json']);
     expect(result.code).toBe(1);
     const job = await lab.cliJson<Job>(['jobs', 'show', result.json<Job>().id]);

@@ -7,7 +7,7 @@
  * and GC is not blocked by them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, Point, VerifyReport } from '../../../shared/contract/item-models.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
@@ -82,7 +82,9 @@ describe('kill -9 during backups', () => {
       const run = startCli(lab.home, ['backup', 'vm-crash', '--json']);
       let exited = false;
       void run.result.then(() => { exited = true; });
-      for (let poll = 0; poll < 30_000 && !exited && !existsSync(anchor); poll += 1) await sleep(2);
+      // The lock must be this run's: a killed round leaves its own (stale) lock file behind.
+      const anchored = () => { try { return (JSON.parse(readFileSync(anchor, 'utf8')) as { pid: number }).pid === run.child.pid; } catch { return false; } };
+      for (let poll = 0; poll < 30_000 && !exited && !anchored(); poll += 1) await sleep(2);
       await Promise.race([sleep(delay), run.result]);
       run.child.kill('SIGKILL');
       const result = await run.result;

@@ -3,7 +3,7 @@
  * the vault's files equal to the live one; all through the CLI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Item, Job, Point, VaultStats } from '../../../shared/contract/item-models.ts';
 import { Lab, MIB, expectSameFile, overwriteRandom, transferOf, writeRandomFile } from './vault-engine-kit.ts';
@@ -18,7 +18,8 @@ const stats = () => lab.cliJson<VaultStats>(['vault', 'stats', 'dd']);
 beforeAll(async () => {
   diskA = join(lab.vmDir, 'a', 'disk.raw');
   diskB = join(lab.vmDir, 'b', 'disk.raw');
-  await import('node:fs').then(({ mkdirSync }) => { mkdirSync(join(lab.vmDir, 'a')); mkdirSync(join(lab.vmDir, 'b')); });
+  mkdirSync(join(lab.vmDir, 'a'));
+  mkdirSync(join(lab.vmDir, 'b'));
   await writeRandomFile(diskA, DISK_SIZE);
   copyFileSync(diskA, diskB);
   await lab.createVault('dd');
