@@ -17,6 +17,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
 import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
+import { installRetentionFollowUp } from './scheduling/retention-follow-up.ts';
 
 /** Remembers vault passphrases in the OS keychain (desktop app only, when the user asks). */
 export interface RememberedPassphrases {
@@ -79,6 +80,8 @@ export class Engine {
     this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
     this.keyring.onUnlocked = (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
+    // Retention runs after every backup, whichever face started it.
+    installRetentionFollowUp(this);
     this.handlers = buildHandlers(this);
   }
 

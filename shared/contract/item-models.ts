@@ -108,6 +108,8 @@ export const JobSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   pointId: z.string().optional(),
   subtasks: z.array(SubtaskSchema),
+  /** Garbage collection figures (operation 'gc'). */
+  gc: z.object({ chunksRemoved: z.number(), bytesFreed: z.number(), chunksKept: z.number(), indexesRemoved: z.number(), tmpFilesRemoved: z.number() }).optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 

@@ -23,7 +23,7 @@ export interface GcRunOptions {
 }
 
 /** A 'gc' job as stored: the Job plus its figures. */
-export type GcJob = Job & { gc?: GcResult };
+export type GcJob = Job & { gc?: GcResult | undefined };
 
 export interface GcRunReport {
   job: GcJob;
