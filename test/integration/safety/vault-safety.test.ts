@@ -114,6 +114,17 @@ describe('immutable vault', () => {
   });
 });
 
+describe('committed files', () => {
+  it('chunks, indexes and manifests are written read-only', async () => {
+    await engine.handlers.vaults.create({ name: 'ro', path: join(root, 'vault') });
+    await engine.handlers.items.protect({ vault: 'ro', name: 'vm0', files: [writeDisk('vm0.img', 5)] });
+    await backup('vm0');
+    const committed = ['chunks', 'indexes', 'manifests'].flatMap((sub) => allFiles(join(root, 'vault', 'data', sub)));
+    expect(committed.length).toBeGreaterThan(2);
+    for (const file of committed) expect(statSync(file).mode & 0o222, file).toBe(0);
+  });
+});
+
 describe('soft delete', () => {
   it('stop with delete -> soft-deleted (files cannot be protected again) -> undelete -> restore bit-exact', async () => {
     await engine.handlers.vaults.create({ name: 'soft', path: join(root, 'vault') });

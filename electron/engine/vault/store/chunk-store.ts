@@ -19,6 +19,7 @@ import { CHUNK_BLOB_MAGIC } from './format-constants.ts';
 import { decodeBlob, encodeBlob } from './blob-codec.ts';
 import type { HashWorkerPool } from './hash-worker-pool.ts';
 import { errnoCode, storeIoError } from './durable-fs.ts';
+import { COMMITTED_FILE_MODE } from './durable-fs.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
 import { ChunkCommitQueue } from './chunk-commit-queue.ts';
 import { isHexId, TMP_PREFIX } from './store-layout.ts';
@@ -121,7 +122,7 @@ export class ChunkStore {
     let bytes = 0;
     let handle: FileHandle | undefined;
     try {
-      handle = await open(tmpPath, 'wx');
+      handle = await open(tmpPath, 'wx', COMMITTED_FILE_MODE);
       bytes = await writeAll(handle, parts);
     } catch (error) {
       await handle?.close().catch(() => undefined);

@@ -54,7 +54,16 @@ export interface DurableWriteOptions {
   createDir?: boolean;
   /** Refuse (CONFLICT) when `path` exists, atomically (link instead of rename). */
   noReplace?: boolean;
+  /** Create the file read-only (committed vault files are never modified). */
+  readOnly?: boolean;
 }
+
+/**
+ * Mode of committed vault files: read-only, so no tool (or mistake) modifies them in place.
+ * Deleting stays a directory operation. Not applied on Windows, where a read-only
+ * attribute would also block deletion by GC.
+ */
+export const COMMITTED_FILE_MODE = process.platform === 'win32' ? 0o666 : 0o444;
 
 /**
  * Writes `data` to `path` atomically: a temp file, fsync, rename (or link with noReplace),
@@ -65,7 +74,7 @@ export async function writeFileDurable(path: string, data: Uint8Array, options: 
   if (options.createDir === true) await mkdir(dir, { recursive: true }).catch((error: unknown) => { throw storeIoError(dir, 'create directory', error); });
   const tmp = tempNameFor(options.tmpDir, path);
   try {
-    const handle = await open(tmp, 'wx');
+    const handle = await open(tmp, 'wx', options.readOnly === true ? COMMITTED_FILE_MODE : 0o666);
     try {
       await handle.writeFile(data);
       await handle.sync();

@@ -37,7 +37,7 @@ export class IndexStore {
     const path = this.layout.indexPath(id);
     if (await this.exists(id)) return id;
     const parts = await encodeBlob(INDEX_BLOB_MAGIC, plain, { compressionLevel: this.compressionLevel, keys: this.keys });
-    await writeFileDurable(path, Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true });
+    await writeFileDurable(path, Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true, readOnly: true });
     return id;
   }
 

@@ -60,7 +60,7 @@ export class ManifestStore {
     const path = this.layout.manifestPath(manifest.itemId, manifest.pointId);
     const itemDir = dirname(path);
     const created = !(await access(itemDir).then(() => true, () => false));
-    await writeFileDurable(path, Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true, noReplace: true });
+    await writeFileDurable(path, Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true, noReplace: true, readOnly: true });
     if (created) await fsyncDir(this.layout.manifestsDir);
     return manifest;
   }
