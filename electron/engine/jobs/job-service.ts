@@ -12,6 +12,7 @@ import type { EventBus } from '../app/event-bus.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { queryJobRows, readJobRow, saveJobRow, type JobQuery } from './job-catalog.ts';
+import { requestCancel, watchCancelRequest } from './cancel-request.ts';
 
 export interface RunningJob {
   job: Job;
@@ -21,6 +22,7 @@ export interface RunningJob {
 }
 
 const PROGRESS_INTERVAL_MS = 250;
+const CROSS_PROCESS_CANCEL_WAIT_MS = 60_000;
 
 export class JobService {
   private readonly running = new Map<string, RunningJob>();
@@ -58,6 +60,7 @@ export class JobService {
   start(session: VaultSession, job: Job, work: (context: JobContext) => Promise<void>): RunningJob {
     const controller = new AbortController();
     const context = new JobContext(this, session, job, controller.signal);
+    const stopWatching = watchCancelRequest(session.dir, job.id, () => controller.abort(new LabvaultError(ErrorCodes.CANCELLED, 'Cancelled by the user.')));
     const done = (async () => {
       this.update(session, job, (current) => { current.status = 'in-progress'; });
       try {
@@ -81,6 +84,7 @@ export class JobService {
       } finally {
         this.running.delete(job.id);
         this.lastProgress.delete(job.id);
+        await stopWatching();
       }
       return job;
     })();
@@ -129,9 +133,16 @@ export class JobService {
       running.controller.abort(new LabvaultError(ErrorCodes.CANCELLED, 'Cancelled by the user.'));
       return running.done;
     }
-    const { job } = await this.find(id);
+    const { job, session } = await this.find(id);
     if (job.status === 'in-progress' || job.status === 'queued') {
-      throw new LabvaultError(ErrorCodes.CONFLICT, `Job ${id} runs in another Labvault process (pid shown in its vault lock); cancel it there.`, { field: 'id' });
+      // The job runs in another process: ask it to stop and wait (bounded) for it to end.
+      await requestCancel(session.dir, id);
+      for (let waited = 0; waited < CROSS_PROCESS_CANCEL_WAIT_MS; waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const current = (await this.find(id)).job;
+        if (current.status !== 'in-progress' && current.status !== 'queued') return current;
+      }
+      throw new LabvaultError(ErrorCodes.CONFLICT, `Asked job ${id} (running in another Labvault process) to cancel; it has not stopped yet. Check "labvault jobs show ${id}".`, { field: 'id' });
     }
     throw new LabvaultError(ErrorCodes.CONFLICT, `Job ${id} has already ended (${job.status}).`, { field: 'id' });
   }
