@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import type { Job, JobOperation, JobStatus } from '../../../shared/contract/item-models.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
+import { processAlive } from '../app/process-liveness.ts';
 
 interface JobOwner {
   pid: number;
@@ -24,12 +25,7 @@ function unfinished(job: Job): boolean {
 
 function ownerGone(owner: JobOwner | undefined): boolean {
   if (!owner || owner.host !== hostname() || owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processAlive(owner.pid);
 }
 
 export function saveJobRow(session: VaultSession, job: Job): void {

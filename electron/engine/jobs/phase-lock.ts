@@ -9,20 +9,12 @@ import { open, readFile, rm, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { vaultDataDir } from '../vault/vault-contents.ts';
+import { processAlive } from '../app/process-liveness.ts';
 
 export type Phase = 'snapshot' | 'transfer';
 
 export interface PhaseLockHandle {
   release(): Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export const PHASE_LOCKS_DIR = 'phase-locks';

@@ -20,6 +20,7 @@ import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { scheduleDir } from './schedule-slot-ledger.ts';
+import { processAlive } from '../app/process-liveness.ts';
 
 export const SCHEDULER_LOCK_NAME = 'scheduler.lock';
 const TAKE_ATTEMPTS = 3;
@@ -43,15 +44,6 @@ export type SchedulerLockAttempt = { held: HeldSchedulerLock } | { held: null; o
 
 export function schedulerLockPath(vaultDir: string): string {
   return join(scheduleDir(vaultDir), SCHEDULER_LOCK_NAME);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function isStale(owner: SchedulerLockOwner): boolean {
