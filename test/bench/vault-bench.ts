@@ -146,14 +146,14 @@ async function main(): Promise<void> {
     await init(tool);
     results.full![tool] = await backup(tool, 'day1');
     sizes.full![tool] = storedBytes(tool);
-    console.log(`  full ${tool}: ${results.full![tool].seconds.toFixed(2)} s`);
+    console.log(`  full ${tool}: ${results.full![tool].seconds.toFixed(2)} s, peak RSS ${results.full![tool].peakRssMiB.toFixed(0)} MiB`);
   }
   const changed = await rewriteRegions(disk, changedRegions(sizeGib * GIB, 0.02, 'day2'), 'day2');
   console.log(`  day 2: ${(changed / MIB).toFixed(0)} MiB rewritten in place`);
   for (const tool of TOOLS) {
     results.incremental![tool] = await backup(tool, 'day2');
     sizes.incremental![tool] = storedBytes(tool) - sizes.full![tool];
-    console.log(`  incremental (in place) ${tool}: ${results.incremental![tool].seconds.toFixed(2)} s`);
+    console.log(`  incremental (in place) ${tool}: ${results.incremental![tool].seconds.toFixed(2)} s, peak RSS ${results.incremental![tool].peakRssMiB.toFixed(0)} MiB`);
   }
   // Day 3: a copy of the disk gets another 2% and is renamed over it (new inode).
   const copy = join(work, 'disk.day3.raw');
@@ -165,15 +165,15 @@ async function main(): Promise<void> {
     const before = storedBytes(tool);
     results.newFile![tool] = await backup(tool, 'day3');
     sizes.newFile![tool] = storedBytes(tool) - before;
-    console.log(`  incremental (new file) ${tool}: ${results.newFile![tool].seconds.toFixed(2)} s`);
+    console.log(`  incremental (new file) ${tool}: ${results.newFile![tool].seconds.toFixed(2)} s, peak RSS ${results.newFile![tool].peakRssMiB.toFixed(0)} MiB`);
   }
   for (const tool of TOOLS) {
     results.unchanged![tool] = await backup(tool, 'day3b');
-    console.log(`  unchanged ${tool}: ${results.unchanged![tool].seconds.toFixed(2)} s`);
+    console.log(`  unchanged ${tool}: ${results.unchanged![tool].seconds.toFixed(2)} s, peak RSS ${results.unchanged![tool].peakRssMiB.toFixed(0)} MiB`);
   }
   for (const tool of TOOLS) {
     results.restore![tool] = await restore(tool, 'day3b');
-    console.log(`  restore ${tool}: ${results.restore![tool].seconds.toFixed(2)} s`);
+    console.log(`  restore ${tool}: ${results.restore![tool].seconds.toFixed(2)} s, peak RSS ${results.restore![tool].peakRssMiB.toFixed(0)} MiB`);
   }
   const statsStored = engine === 'cli' ? ` (vault stats storedBytes ${((await cli.statsStoredBytes()) / MIB).toFixed(1)} MiB)` : '';
   const restored = join(work, 'restore-labvault', 'disk.raw');
