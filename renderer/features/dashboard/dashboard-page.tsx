@@ -103,8 +103,12 @@ export function DashboardPage() {
             {openAlerts.length === 0 ? <p className="muted">No open alerts.</p> : openAlerts.slice(0, 20).map((alert) => (
               <div key={alert.id} className="alert-row">
                 <Badge tone={alert.severity === 'critical' ? 'danger' : alert.severity === 'warning' ? 'warn' : 'info'}>{alert.severity}</Badge>
-                <div className="alert-text"><strong>{alert.title}</strong><div className="small">{alert.message}</div><div className="cell-sub">{alert.vaultName} · {formatDateTime(alert.createdAt)}</div></div>
-                <Button small onClick={() => void acknowledge(alert.id)}>Acknowledge</Button>
+                <div className="alert-text">
+                  <strong>{alert.title}</strong>
+                  <div className="small">{alert.message}</div>
+                  <div className="cell-sub">{alert.vaultName} · {formatDateTime(alert.createdAt)}</div>
+                  <div className="alert-actions"><Button small onClick={() => void acknowledge(alert.id)}>Acknowledge</Button></div>
+                </div>
               </div>
             ))}
           </Card>
