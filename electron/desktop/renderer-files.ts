@@ -5,6 +5,7 @@
  */
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isAppUrl } from './app-origin.ts';
+import { CONTENT_TYPES } from '../host/content-types.ts';
 
 export const RENDERER_ENTRY = 'index.html';
 
@@ -24,19 +25,6 @@ export const DESKTOP_CONTENT_SECURITY_POLICY = [
   "worker-src 'none'",
 ].join('; ');
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export type RendererFileLookup =
   | { kind: 'file'; path: string; contentType: string; fallback: boolean }
