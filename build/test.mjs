@@ -1,4 +1,4 @@
-// `npm test`: build, typecheck, lint, unit + integration tests (vitest), then the
+// `npm test`: build, typecheck, lint, Electronegativity, unit + integration tests (vitest), then the
 // browser end-to-end tests (Playwright in Debian's Chromium). Exits non-zero when any
 // step fails, after running the rest so one run shows every failure.
 import { spawnSync } from 'node:child_process';
@@ -8,6 +8,7 @@ const steps = [
   ['build', ['npm', 'run', '-s', 'build']],
   ['typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', ['npx', 'eslint', '-c', 'build/eslint.config.js', '.']],
+  ['electron hardening (Electronegativity: no HIGH or MEDIUM)', ['node', 'build/electronegativity.mjs']],
   ['unit + integration', ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts']],
 ];
 if (existsSync('test/e2e/playwright.config.ts')) steps.push(['end-to-end', ['npx', 'playwright', 'test', '-c', 'test/e2e/playwright.config.ts']]);
