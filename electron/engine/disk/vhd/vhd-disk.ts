@@ -10,7 +10,8 @@
  */
 import { ImageFile } from '../image-file.ts';
 import { badImage } from '../image-error.ts';
-import { overlayAllocation, pushDiskRange, pushLayerRange, readFromParent } from '../disk-ranges.ts';
+import { pushLayerRange } from '../disk-ranges.ts';
+import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes, rememberBounded } from '../differencing-layer.ts';
 import type { LayerRange } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';
@@ -81,14 +82,7 @@ export class VhdDisk implements VirtualDisk {
       }
       const disk = new VhdDisk(file, structure, parentLink);
       if (parentLink !== null && !options.skipParent) {
-        if (!options.ctx) throw badImage(path, 'vhd.parent', 'differencing disk opened without a chain opener');
-        disk.parent = await options.ctx.openParent(parentLink.path, path, 'vpc');
-        try {
-          disk.checkParentIdentity();
-        } catch (error) {
-          await disk.parent.close().catch(() => undefined);
-          throw error;
-        }
+        disk.parent = await openVerifiedParent(options.ctx, path, 'vhd.parent', parentLink.path, 'vpc', (parent) => disk.checkParentIdentity(parent));
       }
       return disk;
     } catch (error) {
@@ -162,13 +156,9 @@ export class VhdDisk implements VirtualDisk {
 
   /** Bytes this file does not hold: zeros, or the parent's bytes for a differencing disk. */
   private async readAbsent(buffer: Buffer, at: number, virtualOffset: number, length: number): Promise<void> {
-    if (this.type !== 'differencing') {
-      buffer.fill(0, at, at + length);
-      return;
-    }
-    if (!this.parent) throw badImage(this.path, 'vhd.parent', 'differencing disk was opened without its parent');
-    await readFromParent(this.parent, buffer, at, virtualOffset, length);
+    await readAbsentBytes(this.path, 'vhd.parent', this.type === 'differencing', this.parent, buffer, at, virtualOffset, length);
   }
+
 
   private async batEntry(blockIndex: number): Promise<number> {
     const { page, at } = await this.dynamic!.bat.locate(blockIndex);
@@ -184,11 +174,7 @@ export class VhdDisk implements VirtualDisk {
     let full = true;
     for (let i = 0; i < sectors / 8 && full; i += 1) if (bits[i] !== 0xff) full = false;
     const bitmap = { bits, full: full && (sectors >= 8 || (bits[0]! >> (8 - sectors)) === (0xff >> (8 - sectors))) };
-    if (this.bitmaps.size >= BITMAP_CACHE_SIZE) {
-      const oldest = this.bitmaps.keys().next().value;
-      if (oldest !== undefined) this.bitmaps.delete(oldest);
-    }
-    this.bitmaps.set(entry, bitmap);
+    rememberBounded(this.bitmaps, entry, bitmap, BITMAP_CACHE_SIZE);
     return bitmap;
   }
 
@@ -196,11 +182,7 @@ export class VhdDisk implements VirtualDisk {
     if (!this.dynamic) {
       return scanFileForZeros(this.file, Math.min(this.virtualSize, this.fixedDataEnd), this.virtualSize);
     }
-    const layer = await this.layerMap();
-    if (this.type === 'differencing' && this.parent) return overlayAllocation(layer, await this.parent.allocationMap());
-    const merged: DiskRange[] = [];
-    for (const range of layer) pushDiskRange(merged, range.offset, range.length, range.state !== 'data');
-    return merged;
+    return mergeLayerAllocation(await this.layerMap(), this.type === 'differencing' ? this.parent : null);
   }
 
   /** This file's own ranges: data (bitmap bit 1), unallocated (absent block or bit 0). */
@@ -238,9 +220,8 @@ export class VhdDisk implements VirtualDisk {
   }
 
   /** A differencing disk records its parent's unique id; a VHD parent must carry the same. */
-  private checkParentIdentity(): void {
+  private checkParentIdentity(parent: VirtualDisk): void {
     const expected = this.dynamic?.header.parentUniqueId;
-    const parent = this.parent;
     if (!expected || !(parent instanceof VhdDisk) || expected.every((byte) => byte === 0)) return;
     if (!expected.equals(parent.footer.uniqueId)) {
       throw badImage(this.path, 'vhd.dynamic_header.parent_unique_id', `parent ${parent.path} has unique id ${parent.footer.uniqueId.toString('hex')}, the child expects ${expected.toString('hex')}: the parent is not the disk this child was made from`);

@@ -7,14 +7,12 @@
  * The size is rounded up to the CHS geometry (vhd-geometry.ts), as qemu-img does.
  * Written to a temporary name beside `outPath`, renamed when complete.
  */
-import { open, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
-import { ioError } from '../image-error.ts';
+import { SourceBlockReader } from '../source-block-reader.ts';
+import { writeImageThroughTemporary } from '../temporary-image-output.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
-import { isAllZero } from './zero-scan.ts';
 import { planVhdSize } from './vhd-geometry.ts';
 import type { VhdGeometry } from './vhd-geometry.ts';
 import {
@@ -81,17 +79,6 @@ function* dataUnits(map: readonly DiskRange[], unit: number): Generator<number> 
   }
 }
 
-async function writeFully(handle: FileHandle, data: Buffer, position: number, path: string): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    try {
-      done += (await handle.write(data, done, data.length - done, position + done)).bytesWritten;
-    } catch (error) {
-      throw ioError(path, `write ${data.length} bytes at offset ${position}`, error);
-    }
-  }
-}
-
 export async function writeVhd(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
   const subformat = options.subformat ?? 'dynamic';
   if (subformat !== 'dynamic' && subformat !== 'fixed') {
@@ -101,64 +88,39 @@ export async function writeVhd(source: VirtualDisk, outPath: string, options: Wr
   if (virtualSize / VHD_SECTOR > VHD_MAX_SECTORS) {
     throw new LabvaultError(ErrorCodes.UNSUPPORTED, `${source.path}: ${source.virtualSize} bytes is larger than the VHD limit of 2040 GiB`, { field: 'virtualSize' });
   }
-  const temporary = `${outPath}.partial-${randomBytes(4).toString('hex')}`;
-  let handle: FileHandle | null = null;
-  try {
-    handle = await open(temporary, 'wx');
-  } catch (error) {
-    throw ioError(temporary, 'create the image', error);
-  }
-  try {
-    const map = await source.allocationMap();
-    const block = Buffer.alloc(VHD_WRITE_BLOCK_SIZE);
-    const emit = async (index: number, write: (data: Buffer, start: number) => Promise<void>): Promise<void> => {
-      if (options.signal?.aborted) throw new LabvaultError(ErrorCodes.CANCELLED, `writing ${outPath} was cancelled`);
-      const start = index * VHD_WRITE_BLOCK_SIZE;
-      const inSource = Math.max(0, Math.min(VHD_WRITE_BLOCK_SIZE, source.virtualSize - start));
-      if (inSource === 0) return;
-      await source.read(block.subarray(0, inSource), start, inSource);
-      block.fill(0, inSource);
-      if (!isAllZero(block, inSource)) await write(block, start);
-      options.onProgress?.(Math.min(start + VHD_WRITE_BLOCK_SIZE, source.virtualSize), source.virtualSize);
-    };
-    let end: number;
+  const map = await source.allocationMap();
+  const reader = new SourceBlockReader(source, VHD_WRITE_BLOCK_SIZE, outPath, options.signal);
+  const progress = (index: number) => options.onProgress?.(Math.min((index + 1) * VHD_WRITE_BLOCK_SIZE, source.virtualSize), source.virtualSize);
+  await writeImageThroughTemporary(outPath, 'VHD', async (writeAt) => {
     if (subformat === 'fixed') {
       for (const index of dataUnits(map, VHD_WRITE_BLOCK_SIZE)) {
-        await emit(index, (data, start) => writeFully(handle!, data.subarray(0, Math.min(data.length, virtualSize - start)), start, temporary));
+        const start = index * VHD_WRITE_BLOCK_SIZE;
+        if (await reader.readData(index)) await writeAt(reader.block.subarray(0, Math.min(reader.block.length, virtualSize - start)), start);
+        progress(index);
       }
-      await writeFully(handle, buildFooter(virtualSize, geometry, VHD_TYPE_FIXED, 0xffffffffffffffffn), virtualSize, temporary);
-      end = virtualSize + VHD_FOOTER_SIZE;
-    } else {
-      const entries = Math.ceil(virtualSize / VHD_WRITE_BLOCK_SIZE);
-      const tableOffset = VHD_FOOTER_SIZE + VHD_DYNAMIC_HEADER_SIZE;
-      const bat = Buffer.alloc(Math.ceil((entries * 4) / VHD_SECTOR) * VHD_SECTOR, 0xff);
-      const bitmap = Buffer.alloc(vhdBitmapSize(VHD_WRITE_BLOCK_SIZE), 0xff);
-      let cursor = tableOffset + bat.length;
-      for (const index of dataUnits(map, VHD_WRITE_BLOCK_SIZE)) {
-        await emit(index, async (data) => {
-          bat.writeUInt32BE(cursor / VHD_SECTOR, index * 4);
-          await writeFully(handle!, bitmap, cursor, temporary);
-          await writeFully(handle!, data, cursor + bitmap.length, temporary);
-          cursor += bitmap.length + data.length;
-        });
-      }
-      const footer = buildFooter(virtualSize, geometry, VHD_TYPE_DYNAMIC, BigInt(VHD_FOOTER_SIZE));
-      await writeFully(handle, footer, 0, temporary);
-      await writeFully(handle, buildDynamicHeader(tableOffset, entries), VHD_FOOTER_SIZE, temporary);
-      await writeFully(handle, bat, tableOffset, temporary);
-      await writeFully(handle, footer, cursor, temporary);
-      end = cursor + VHD_FOOTER_SIZE;
+      await writeAt(buildFooter(virtualSize, geometry, VHD_TYPE_FIXED, 0xffffffffffffffffn), virtualSize);
+      return virtualSize + VHD_FOOTER_SIZE;
     }
-    await handle.truncate(end);
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    options.onProgress?.(source.virtualSize, source.virtualSize);
-    await rename(temporary, outPath);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temporary, { force: true }).catch(() => undefined);
-    if (error instanceof LabvaultError) throw error;
-    throw ioError(outPath, 'write the VHD image', error);
-  }
+    const entries = Math.ceil(virtualSize / VHD_WRITE_BLOCK_SIZE);
+    const tableOffset = VHD_FOOTER_SIZE + VHD_DYNAMIC_HEADER_SIZE;
+    const bat = Buffer.alloc(Math.ceil((entries * 4) / VHD_SECTOR) * VHD_SECTOR, 0xff);
+    const bitmap = Buffer.alloc(vhdBitmapSize(VHD_WRITE_BLOCK_SIZE), 0xff);
+    let cursor = tableOffset + bat.length;
+    for (const index of dataUnits(map, VHD_WRITE_BLOCK_SIZE)) {
+      if (await reader.readData(index)) {
+        bat.writeUInt32BE(cursor / VHD_SECTOR, index * 4);
+        await writeAt(bitmap, cursor);
+        await writeAt(reader.block, cursor + bitmap.length);
+        cursor += bitmap.length + reader.block.length;
+      }
+      progress(index);
+    }
+    const footer = buildFooter(virtualSize, geometry, VHD_TYPE_DYNAMIC, BigInt(VHD_FOOTER_SIZE));
+    await writeAt(footer, 0);
+    await writeAt(buildDynamicHeader(tableOffset, entries), VHD_FOOTER_SIZE);
+    await writeAt(bat, tableOffset);
+    await writeAt(footer, cursor);
+    return cursor + VHD_FOOTER_SIZE;
+  });
+  options.onProgress?.(source.virtualSize, source.virtualSize);
 }

@@ -11,7 +11,8 @@
  */
 import { ImageFile } from '../image-file.ts';
 import { badImage } from '../image-error.ts';
-import { overlayAllocation, pushDiskRange, pushLayerRange, readFromParent } from '../disk-ranges.ts';
+import { pushLayerRange } from '../disk-ranges.ts';
+import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes, rememberBounded } from '../differencing-layer.ts';
 import type { LayerRange, LayerState } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';
@@ -81,14 +82,7 @@ export class VhdxDisk implements VirtualDisk {
       }
       const disk = new VhdxDisk(file, structure, parentLink);
       if (parentLink !== null && !options.skipParent) {
-        if (!options.ctx) throw badImage(path, 'vhdx.parent', 'differencing disk opened without a chain opener');
-        disk.parent = await options.ctx.openParent(parentLink.path, path, 'vhdx');
-        try {
-          disk.checkParentLinkage();
-        } catch (error) {
-          await disk.parent.close().catch(() => undefined);
-          throw error;
-        }
+        disk.parent = await openVerifiedParent(options.ctx, path, 'vhdx.parent', parentLink.path, 'vhdx', (parent) => disk.checkParentLinkage(parent));
       }
       return disk;
     } catch (error) {
@@ -153,13 +147,9 @@ export class VhdxDisk implements VirtualDisk {
   }
 
   private async readAbsent(buffer: Buffer, at: number, virtualOffset: number, length: number): Promise<void> {
-    if (!this.structure.metadata.hasParent) {
-      buffer.fill(0, at, at + length);
-      return;
-    }
-    if (!this.parent) throw badImage(this.path, 'vhdx.parent', 'differencing disk was opened without its parent');
-    await readFromParent(this.parent, buffer, at, virtualOffset, length);
+    await readAbsentBytes(this.path, 'vhdx.parent', this.structure.metadata.hasParent, this.parent, buffer, at, virtualOffset, length);
   }
+
 
   private async readPartial(buffer: Buffer, at: number, block: number, fileOffset: number, within: number, length: number): Promise<void> {
     const bits = await this.blockBitmap(block);
@@ -194,20 +184,12 @@ export class VhdxDisk implements VirtualDisk {
     const sectorsPerBlock = this.blockSize / metadata.logicalSectorSize;
     const bytes = sectorsPerBlock / 8;
     const bits = await this.reader.readAt(offset + (block % chunkRatio) * bytes, bytes, `vhdx sector bitmap of chunk ${chunk}`);
-    if (this.bitmaps.size >= BITMAP_CACHE_SIZE) {
-      const oldest = this.bitmaps.keys().next().value;
-      if (oldest !== undefined) this.bitmaps.delete(oldest);
-    }
-    this.bitmaps.set(block, bits);
+    rememberBounded(this.bitmaps, block, bits, BITMAP_CACHE_SIZE);
     return bits;
   }
 
   async allocationMap(): Promise<DiskRange[]> {
-    const layer = await this.layerMap();
-    if (this.parent) return overlayAllocation(layer, await this.parent.allocationMap());
-    const merged: DiskRange[] = [];
-    for (const range of layer) pushDiskRange(merged, range.offset, range.length, range.state !== 'data');
-    return merged;
+    return mergeLayerAllocation(await this.layerMap(), this.parent);
   }
 
   /** This file's own ranges: data, zero (ZERO/UNMAPPED), unallocated (from the parent). */
@@ -241,8 +223,7 @@ export class VhdxDisk implements VirtualDisk {
   }
 
   /** parent_linkage names the parent's data write guid; a VHDX parent must match it. */
-  private checkParentLinkage(): void {
-    const parent = this.parent;
+  private checkParentLinkage(parent: VirtualDisk): void {
     if (!(parent instanceof VhdxDisk)) return;
     const locator = this.structure.metadata.parentLocator;
     const linkages = ['parent_linkage', 'parent_linkage2'].map((key) => locator.get(key)).filter((value): value is string => value !== undefined);

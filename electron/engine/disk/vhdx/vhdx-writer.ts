@@ -9,13 +9,12 @@
  *
  * The image is written to a temporary name beside `outPath` and renamed when complete.
  */
-import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
-import { ioError } from '../image-error.ts';
+import { SourceBlockReader } from '../source-block-reader.ts';
+import { writeImageThroughTemporary } from '../temporary-image-output.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
-import { isAllZero } from '../vhd/zero-scan.ts';
 import {
   MiB, PAYLOAD_FULLY_PRESENT, VHDX_HEADER_OFFSETS, VHDX_MAX_VIRTUAL_SIZE, VHDX_REGION_TABLE_OFFSETS,
   batGeometry, encodeBatEntry, payloadEntryIndex,
@@ -71,63 +70,29 @@ export async function writeVhdx(source: VirtualDisk, outPath: string, options: W
   const { blockSize } = layout;
   const geometry = batGeometry(layout.virtualSize, blockSize, LOGICAL_SECTOR, false);
   const bat = Buffer.alloc(geometry.totalEntries * 8);
-  const temporary = `${outPath}.partial-${randomBytes(4).toString('hex')}`;
-  let handle;
-  try {
-    handle = await open(temporary, 'wx');
-  } catch (error) {
-    throw ioError(temporary, 'create the image', error);
-  }
-  try {
-    const block = Buffer.alloc(blockSize);
+  const map = await source.allocationMap();
+  const reader = new SourceBlockReader(source, blockSize, outPath, options.signal);
+  await writeImageThroughTemporary(outPath, 'VHDX', async (writeAt) => {
     let cursor = layout.batOffset + layout.batLength;
-    const map = await source.allocationMap();
     for (const index of dataBlocks(map, blockSize)) {
-      if (options.signal?.aborted) throw new LabvaultError(ErrorCodes.CANCELLED, `writing ${outPath} was cancelled`);
-      const start = index * blockSize;
-      const inSource = Math.max(0, Math.min(blockSize, source.virtualSize - start));
-      if (inSource === 0) continue;
-      await source.read(block.subarray(0, inSource), start, inSource);
-      block.fill(0, inSource);
-      if (isAllZero(block, inSource)) continue;
-      await writeFully(handle, block, cursor, temporary);
+      if (!(await reader.readData(index))) continue;
+      await writeAt(reader.block, cursor);
       encodeBatEntry(bat, payloadEntryIndex(index, geometry.chunkRatio) * 8, PAYLOAD_FULLY_PRESENT, cursor);
       cursor += blockSize;
-      options.onProgress?.(Math.min(start + blockSize, source.virtualSize), source.virtualSize);
+      options.onProgress?.(Math.min((index + 1) * blockSize, source.virtualSize), source.virtualSize);
     }
     const fileWriteGuid = randomBytes(16);
     const dataWriteGuid = randomBytes(16);
     const regionTable = buildRegionTable(layout);
-    await writeFully(handle, bat, layout.batOffset, temporary);
-    await writeFully(handle, buildMetadata(layout), layout.metadataOffset, temporary);
-    await writeFully(handle, regionTable, VHDX_REGION_TABLE_OFFSETS[0], temporary);
-    await writeFully(handle, regionTable, VHDX_REGION_TABLE_OFFSETS[1], temporary);
-    await writeFully(handle, buildHeader(layout, 0n, fileWriteGuid, dataWriteGuid), VHDX_HEADER_OFFSETS[0], temporary);
-    await writeFully(handle, buildHeader(layout, 1n, fileWriteGuid, dataWriteGuid), VHDX_HEADER_OFFSETS[1], temporary);
-    await writeFully(handle, buildIdentifier(), 0, temporary);
-    await handle.truncate(cursor);
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    options.onProgress?.(source.virtualSize, source.virtualSize);
-    await rename(temporary, outPath);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temporary, { force: true }).catch(() => undefined);
-    if (error instanceof LabvaultError) throw error;
-    throw ioError(outPath, 'write the VHDX image', error);
-  }
+    await writeAt(bat, layout.batOffset);
+    await writeAt(buildMetadata(layout), layout.metadataOffset);
+    await writeAt(regionTable, VHDX_REGION_TABLE_OFFSETS[0]);
+    await writeAt(regionTable, VHDX_REGION_TABLE_OFFSETS[1]);
+    await writeAt(buildHeader(layout, 0n, fileWriteGuid, dataWriteGuid), VHDX_HEADER_OFFSETS[0]);
+    await writeAt(buildHeader(layout, 1n, fileWriteGuid, dataWriteGuid), VHDX_HEADER_OFFSETS[1]);
+    await writeAt(buildIdentifier(), 0);
+    return cursor;
+  });
+  options.onProgress?.(source.virtualSize, source.virtualSize);
 }
 
-async function writeFully(handle: import('node:fs/promises').FileHandle, data: Buffer, position: number, path: string): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    let written: number;
-    try {
-      ({ bytesWritten: written } = await handle.write(data, done, data.length - done, position + done));
-    } catch (error) {
-      throw ioError(path, `write ${data.length} bytes at offset ${position}`, error);
-    }
-    done += written;
-  }
-}
