@@ -67,8 +67,5 @@ export function relativeAge(iso: string | null | undefined): string {
   return `${Math.round(seconds / 86400)} days ago`;
 }
 
-/** YYYY-MM-DD of a local date. */
-export function localDayKey(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+/** YYYY-MM-DD of a local date (one definition, shared with the engine's retain-until rule). */
+export { localDayKey } from '../../shared/retain-until.ts';

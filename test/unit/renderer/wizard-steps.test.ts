@@ -1,0 +1,111 @@
+/** The wizards' pure logic: step order, what lets a step be left, and the CLI equivalents. */
+import { describe, expect, it } from 'vitest';
+import type { FileCandidate } from '../../../shared/contract/item-models.ts';
+import {
+  basicsComplete, createVaultCli, emptyVaultDraft, joinPath, nameError, passphraseAgainError, passphraseError,
+  settingsComplete, softDeleteDaysError, stepIndex,
+} from '../../../renderer/features/vaults/create-vault-steps.ts';
+import {
+  candidatesOk, filesToProtect, pathsOf, protectCli, protectStepIndex, suggestedItemName,
+} from '../../../renderer/features/items/protect-steps.ts';
+import { restoreCli, restoreStepIndex } from '../../../renderer/features/restore/restore-steps.ts';
+import { policyStepIndex } from '../../../renderer/features/policies/policy-wizard-steps.ts';
+import { passphraseStrength } from '../../../renderer/features/vaults/passphrase-strength.ts';
+
+const okPath = { ok: true, path: '/srv/vaults/lab-1' } as never;
+
+describe('create-vault wizard', () => {
+  it('orders its steps and keeps creating on the review step', () => {
+    expect([stepIndex({ kind: 'basics' }), stepIndex({ kind: 'settings' }), stepIndex({ kind: 'review', error: null }),
+      stepIndex({ kind: 'creating' })]).toEqual([0, 1, 2, 2]);
+  });
+
+  it('checks the name rule and clashes regardless of case', () => {
+    expect(nameError('lab-1', [])).toBeNull();
+    expect(nameError('Lab-1', ['lab-1'])).toMatch(/already exists/);
+    expect(nameError('1lab', [])).not.toBeNull();
+    expect(nameError('a', [])).not.toBeNull();
+  });
+
+  it('leaves basics only with a valid name, a path and a good path check', () => {
+    const draft = { ...emptyVaultDraft(), name: 'lab-1', path: '/srv/vaults/lab-1' };
+    expect(basicsComplete(draft, [], okPath)).toBe(true);
+    expect(basicsComplete(draft, [], null)).toBe(false);
+    expect(basicsComplete(draft, [], { ok: false, path: '/x' } as never)).toBe(false);
+    expect(basicsComplete({ ...draft, path: ' ' }, [], okPath)).toBe(false);
+    expect(basicsComplete(draft, ['LAB-1'], okPath)).toBe(false);
+  });
+
+  it('checks soft-delete days and passphrases before settings may be left', () => {
+    const draft = emptyVaultDraft();
+    expect(settingsComplete(draft)).toBe(true);
+    expect(softDeleteDaysError({ ...draft, softDeleteDays: '' })).toMatch(/how many days/);
+    expect(softDeleteDaysError({ ...draft, softDeleteDays: '13' })).not.toBeNull();
+    expect(softDeleteDaysError({ ...draft, softDeleteEnabled: false, softDeleteDays: '13' })).toBeNull();
+    const encrypted = { ...draft, encrypt: true, passphrase: 'short', passphraseAgain: '' };
+    expect(passphraseError(encrypted)).toMatch(/at least/);
+    expect(settingsComplete(encrypted)).toBe(false);
+    const differing = { ...encrypted, passphrase: 'correct horse battery', passphraseAgain: 'correct horse battery!' };
+    expect(passphraseAgainError(differing)).toMatch(/differ/);
+    expect(settingsComplete(differing)).toBe(false);
+    expect(settingsComplete({ ...differing, passphraseAgain: 'correct horse battery' })).toBe(true);
+  });
+
+  it('shows the CLI command that does the same', () => {
+    const draft = { ...emptyVaultDraft(), name: 'lab-1', path: "/srv/my vaults/it's", softDeleteDays: '30', immutability: 'enabled' as const };
+    expect(createVaultCli(draft)).toBe("labvault vault create --name lab-1 --path '/srv/my vaults/it'\\''s' --soft-delete-days 30 --immutability enabled");
+    expect(createVaultCli({ ...draft, softDeleteEnabled: false, immutability: 'disabled' }).split('\n')[1])
+      .toBe('labvault vault update lab-1 --soft-delete off --confirm lab-1');
+    expect(joinPath('C:\\Vaults', 'lab-1', 'win32')).toBe('C:\\Vaults\\lab-1');
+    expect(joinPath('/srv/', 'lab-1', 'linux')).toBe('/srv/lab-1');
+  });
+});
+
+describe('protect wizard', () => {
+  const candidate = (path: string, role: FileCandidate['role'], ok = true) => ({ path, role, ok }) as FileCandidate;
+
+  it('reads one path per line, trimmed, without blanks or repeats', () => {
+    expect(pathsOf(' /vm/a.qcow2\n\n/vm/b.vdi\n/vm/a.qcow2 \n')).toEqual(['/vm/a.qcow2', '/vm/b.vdi']);
+  });
+
+  it('suggests a name from the configuration file first, else the first disk', () => {
+    expect(suggestedItemName([candidate('/vms/web 01/disk.vdi', 'disk'), candidate('/vms/web 01/Web 01.vbox', 'config')])).toBe('Web-01');
+    expect(suggestedItemName([candidate('C:\\VMs\\db\\db-01.vhdx', 'disk')])).toBe('db-01');
+    expect(suggestedItemName([])).toBe('');
+  });
+
+  it('moves on only when every file was checked readable', () => {
+    expect(candidatesOk(null)).toBe(false);
+    expect(candidatesOk([])).toBe(false);
+    expect(candidatesOk([candidate('/a', 'disk'), candidate('/b', 'disk', false)])).toBe(false);
+    expect(candidatesOk([candidate('/a', 'disk')])).toBe(true);
+    expect(filesToProtect([candidate('/a', 'disk'), candidate('/a', 'disk'), candidate('/base', 'disk')])).toEqual(['/a', '/base']);
+  });
+
+  it('orders its steps and shows the CLI command', () => {
+    expect(protectStepIndex({ kind: 'protecting' })).toBe(3);
+    expect(protectCli({ vault: 'lab-1', pathsText: '', name: 'web-01', nameEdited: true, policy: '' }, ['/vms/web 01.qcow2']))
+      .toBe("labvault protect --vault lab-1 --name web-01 '/vms/web 01.qcow2'");
+  });
+});
+
+describe('restore and policy wizards', () => {
+  it('restore: steps in order and the CLI with chosen files', () => {
+    expect(restoreStepIndex({ kind: 'finished', job: {} as never })).toBe(5);
+    const draft = { itemId: 'i', itemName: 'web-01', pointId: 'p1', kind: 'disks' as const, files: ['a.qcow2'], allFiles: false, target: '/restore here' };
+    expect(restoreCli(draft)).toBe("labvault restore disks web-01 --point p1 --to '/restore here' --file a.qcow2");
+    expect(restoreCli({ ...draft, itemName: '', pointId: '', target: '', allFiles: true })).toBe('labvault restore disks ITEM --point POINT --to DIR');
+  });
+
+  it('policy: saving stays on the review step', () => {
+    expect(policyStepIndex({ kind: 'saving' })).toBe(policyStepIndex({ kind: 'review', error: null }));
+    expect(policyStepIndex({ kind: 'done', policy: {} as never })).toBe(6);
+  });
+
+  it('passphrase strength rewards length and refuses repeats', () => {
+    expect(passphraseStrength('').level).toBe(0);
+    expect(passphraseStrength('aaaaaaaaaaaaaaaaaaaaaaaaaaaa').level).toBe(1);
+    expect(passphraseStrength('Tr0ub4dor&3x').level).toBe(2);
+    expect(passphraseStrength('correct horse battery staple').level).toBe(3);
+  });
+});
