@@ -5,9 +5,11 @@
  * taken over. They live in data/phase-locks/, apart from the store's writer locks in
  * data/locks/ (which GC reads as writers: a phase lock there made GC refuse forever).
  */
-import { open, readFile, rm, mkdir } from 'node:fs/promises';
+import { open, rm, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { LabvaultError } from '../../../shared/errors.ts';
+import { readUntrustedText } from '../fs/untrusted-file.ts';
 import { vaultDataDir } from '../vault/vault-contents.ts';
 import { processAlive } from '../app/process-liveness.ts';
 
@@ -27,6 +29,21 @@ function lockPath(vaultDir: string, itemId: string, phase: Phase): string {
   return join(lockDir(vaultDir), `item-${itemId}-${phase}.lock`);
 }
 
+/** The lock's owner, or null when the file is unreadable, half-written or not a lock (a FIFO: CORRUPT). */
+async function readOwner(path: string): Promise<{ pid: number; host: string } | null> {
+  const text = await readUntrustedText(path, 'phase-lock').catch((error: unknown) => {
+    if (error instanceof LabvaultError) throw error;
+    return null;
+  });
+  if (text === null) return null;
+  try {
+    const owner = JSON.parse(text) as { pid?: unknown; host?: unknown } | null;
+    return typeof owner?.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Tries once; returns null when another live job holds the phase. */
 export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phase, jobId: string): Promise<PhaseLockHandle | null> {
   const path = lockPath(vaultDir, itemId, phase);
@@ -39,7 +56,7 @@ export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phas
       return { release: () => rm(path, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { pid: number; host: string }).catch(() => null);
+      const owner = await readOwner(path);
       if (owner && owner.host === hostname() && !processAlive(owner.pid)) {
         await rm(path, { force: true });
         continue;
@@ -47,7 +64,7 @@ export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phas
       if (!owner) {
         // Half-written lock: give its writer a moment, then treat as stale.
         await new Promise((resolve) => setTimeout(resolve, 50));
-        const again = await readFile(path, 'utf8').catch(() => null);
+        const again = await readUntrustedText(path, 'phase-lock').catch(() => null);
         if (again === '' ) await rm(path, { force: true });
         continue;
       }

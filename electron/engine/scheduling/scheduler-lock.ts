@@ -16,11 +16,12 @@
  *   was removed by hand stops scheduling.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { scheduleDir } from './schedule-slot-ledger.ts';
 import { processAlive } from '../app/process-liveness.ts';
+import { readUntrustedText } from '../fs/untrusted-file.ts';
 
 export const SCHEDULER_LOCK_NAME = 'scheduler.lock';
 const TAKE_ATTEMPTS = 3;
@@ -53,13 +54,16 @@ function isStale(owner: SchedulerLockOwner): boolean {
 async function readOwner(path: string): Promise<SchedulerLockOwner | null | 'unreadable'> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readUntrustedText(path, 'scheduler-lock');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     return 'unreadable';
   }
   try {
-    return JSON.parse(text) as SchedulerLockOwner;
+    const owner = JSON.parse(text) as Partial<SchedulerLockOwner> | null;
+    const valid = typeof owner?.pid === 'number' && typeof owner.host === 'string' && typeof owner.token === 'string'
+      && typeof owner.since === 'string' && typeof owner.face === 'string';
+    return valid ? owner as SchedulerLockOwner : 'unreadable';
   } catch {
     return 'unreadable';
   }

@@ -31,8 +31,26 @@ export interface StoreSettings {
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
-const MIN_CHUNK_SIZE = 64 * 1024;
-const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+export const MIN_CHUNK_SIZE = 64 * 1024;
+export const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * Bounds on scrypt parameters read from vault.json (Labvault writes N = 2^17, r = 8, p = 1):
+ * a vault file must not make unlocking take minutes or gigabytes. scrypt needs 128·N·r bytes.
+ */
+export const SCRYPT_LIMITS = { minN: 1024, maxN: 1 << 20, maxR: 32, maxP: 16, maxMemory: 1024 * 1024 * 1024 } as const;
+export const SALT_BYTES = 16;
+/** nonce(12) | wrapped master key(32) | tag(16). */
+export const WRAPPED_KEY_BYTES = 60;
+
+/** The broken bound of scrypt parameters, or null when they are acceptable. */
+export function scryptParamsProblem(n: number, r: number, p: number): string | null {
+  const { minN, maxN, maxR, maxP, maxMemory } = SCRYPT_LIMITS;
+  if (!Number.isInteger(n) || n < minN || n > maxN || (n & (n - 1)) !== 0) return `n must be a power of two from ${minN} to ${maxN}`;
+  if (!Number.isInteger(r) || r < 1 || r > maxR) return `r must be an integer from 1 to ${maxR}`;
+  if (!Number.isInteger(p) || p < 1 || p > maxP) return `p must be an integer from 1 to ${maxP}`;
+  if (128 * n * r > maxMemory) return `n and r together need ${128 * n * r} bytes, more than the ${maxMemory}-byte limit`;
+  return null;
+}
 
 export function defaultStoreSettings(): StoreSettings {
   return { chunkSize: DEFAULT_CHUNK_SIZE, compression: 'zstd', compressionLevel: DEFAULT_COMPRESSION_LEVEL };
@@ -54,8 +72,8 @@ export function validateStoreSettings(settings: StoreSettings): StoreSettings {
   const enc = settings.encryption;
   if (enc !== undefined) {
     if (enc.kdf !== 'scrypt') throw invalidInput('store.encryption.kdf', `store.encryption.kdf "${String(enc.kdf)}" is not supported (only "scrypt").`);
-    if (!Number.isInteger(enc.n) || enc.n < 1024 || (enc.n & (enc.n - 1)) !== 0) throw invalidInput('store.encryption.n', 'store.encryption.n must be a power of two >= 1024.');
-    if (!Number.isInteger(enc.r) || enc.r < 1 || !Number.isInteger(enc.p) || enc.p < 1) throw invalidInput('store.encryption.r', 'store.encryption.r and .p must be positive integers.');
+    const kdfProblem = scryptParamsProblem(enc.n, enc.r, enc.p);
+    if (kdfProblem !== null) throw invalidInput('store.encryption', `store.encryption: scrypt ${kdfProblem}.`);
     if (typeof enc.salt !== 'string' || typeof enc.wrappedKey !== 'string') throw invalidInput('store.encryption.salt', 'store.encryption.salt and .wrappedKey must be base64 strings.');
   }
   return settings;

@@ -12,10 +12,11 @@
  * is stale: it is removed with a log line. A lock from another host is never presumed dead.
  */
 import { hostname } from 'node:os';
-import { link, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { link, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import { readUntrustedText } from '../../fs/untrusted-file.ts';
 import { errnoCode, storeIoError } from './durable-fs.ts';
 import { TMP_PREFIX } from './store-layout.ts';
 import type { StoreLayout } from './store-layout.ts';
@@ -62,14 +63,15 @@ function lockedError(info: LockInfo, path: string): LabvaultError {
 
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
-    const raw = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo> & { host?: string };
+    const raw = JSON.parse(await readUntrustedText(path, 'store-lock')) as Partial<Record<keyof LockInfo | 'host', unknown>>;
     // Other writers' lock files in data/locks/ (the jobs' phase locks) may say `host`.
+    const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value.slice(0, 256) : fallback);
     return {
-      kind: raw.kind ?? 'shared',
-      pid: typeof raw.pid === 'number' ? raw.pid : -1,
-      hostname: raw.hostname ?? raw.host ?? 'unknown',
-      startedAt: raw.startedAt ?? 'unknown',
-      purpose: raw.purpose ?? 'unknown',
+      kind: raw.kind === 'exclusive' ? 'exclusive' : 'shared',
+      pid: Number.isSafeInteger(raw.pid) ? raw.pid as number : -1,
+      hostname: text(raw.hostname, text(raw.host, 'unknown')),
+      startedAt: text(raw.startedAt, 'unknown'),
+      purpose: text(raw.purpose, 'unknown'),
     };
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;

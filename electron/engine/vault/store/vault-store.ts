@@ -11,9 +11,10 @@
  *     await store.commitPoint({ itemId, pointId, createdAt, files: [{ ..., indexId: r.indexId, digest: r.indexId }] });
  *   } finally { await writer.release(); }
  */
-import { mkdir, readdir, readFile, access } from 'node:fs/promises';
+import { mkdir, readdir, access } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { ErrorCodes, LabvaultError, invalidInput } from '../../../../shared/errors.ts';
+import { readUntrustedText } from '../../fs/untrusted-file.ts';
 import { backupFile } from './backup-file.ts';
 import type { BackupFileOptions, BackupFileResult } from './backup-file.ts';
 import { ChunkStore } from './chunk-store.ts';
@@ -113,7 +114,7 @@ export class VaultStore implements StoreContext {
    */
   async beginWrite(purpose: string, options: { waitMs?: number } = {}): Promise<HeldLock> {
     const lock = await this.lock.acquireShared({ purpose, log: this.log, ...options });
-    const epoch = await readFile(this.layout.gcEpochPath, 'utf8').catch(() => '');
+    const epoch = await readUntrustedText(this.layout.gcEpochPath, 'gc-epoch').catch(() => '');
     if (epoch !== this.seenGcEpoch) {
       this.chunks.invalidateKnown();
       this.seenGcEpoch = epoch;
