@@ -4,8 +4,7 @@ import { VAULT_NAME_MAX, VAULT_NAME_MIN } from '../../../shared/vault-rules.ts';
 import { TextField } from '../../components/field.tsx';
 import { FolderInput } from '../../components/path-input.tsx';
 import { useAppInfoStore } from '../../stores/app-info-store.ts';
-import { nameError, type VaultDraft } from './create-vault-steps.ts';
-import type { ServerFieldErrors } from './create-vault-wizard.tsx';
+import { nameError, type ServerFieldErrors, type VaultDraft } from './create-vault-steps.ts';
 
 export interface BasicsProps {
   draft: VaultDraft;

@@ -29,6 +29,13 @@ export interface VaultDraft {
   passphraseAgain: string;
 }
 
+/** Field errors the engine returned for the last create attempt, shown beside the fields. */
+export interface ServerFieldErrors {
+  name?: string;
+  path?: string;
+  softDeleteDays?: string;
+}
+
 export function emptyVaultDraft(): VaultDraft {
   return {
     name: '',

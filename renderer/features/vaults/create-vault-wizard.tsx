@@ -21,16 +21,10 @@ import { CreateVaultReviewStep } from './create-vault-review-step.tsx';
 import { CreateVaultSettingsStep } from './create-vault-settings-step.tsx';
 import {
   CREATE_VAULT_STEP_LABELS, basicsComplete, emptyVaultDraft, joinPath, settingsComplete, stepIndex,
-  type CreateVaultStep, type VaultDraft,
+  type CreateVaultStep, type ServerFieldErrors, type VaultDraft,
 } from './create-vault-steps.ts';
 
 const PATH_CHECK_DELAY_MS = 300;
-
-export interface ServerFieldErrors {
-  name?: string;
-  path?: string;
-  softDeleteDays?: string;
-}
 
 export function CreateVaultWizard() {
   const [step, setStep] = useState<CreateVaultStep>({ kind: 'basics' });
