@@ -13,12 +13,13 @@
  *    records (session.records.sealer), so the folder shows no schedule times.
  * Reading takes the later of the two.
  */
-import { readFile } from 'node:fs/promises';
+import { readUntrustedFile } from '../fs/untrusted-file.ts';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { instantOfSlotId } from '../policy/next-runs.ts';
 import { vaultDataDir } from '../vault/vault-contents.ts';
+import { scheduleSlotBinding } from '../vault/store/index.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 
 export const SCHEDULE_DIR_NAME = 'schedule';
@@ -53,7 +54,7 @@ function catalogSlot(session: VaultSession, itemId: string): string | undefined 
 async function fileSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
   try {
     const path = slotFilePath(session.dir, itemId);
-    const plain = await session.records.sealer.open(await readFile(path), path);
+    const plain = await session.records.sealer.open(await readUntrustedFile(path, 'schedule-slot'), path, scheduleSlotBinding(itemId));
     const entry = JSON.parse(plain.toString('utf8')) as Partial<SlotEntry>;
     return typeof entry.slot === 'string' ? entry.slot : undefined;
   } catch {
@@ -93,5 +94,6 @@ export async function recordScheduledSlot(session: VaultSession, itemId: string,
     throw new LabvaultError(ErrorCodes.CONFLICT, `Slot ${slot} of item ${itemId} is already taken: slot ${already} was recorded by another scheduler.`, { field: 'slot' });
   }
   const entry: SlotEntry = { itemId, slot, recordedAt: now.toISOString() };
-  await writeFileAtomic(slotFilePath(session.dir, itemId), await session.records.sealer.seal(Buffer.from(`${JSON.stringify(entry)}\n`)));
+  const sealed = await session.records.sealer.seal(Buffer.from(`${JSON.stringify(entry)}\n`), scheduleSlotBinding(itemId));
+  await writeFileAtomic(slotFilePath(session.dir, itemId), sealed);
 }

@@ -4,19 +4,23 @@
  * indexes them and is rebuilt from them. In an encrypted vault a record is sealed with the
  * vault's keys (see RecordSealer) so names and VM paths do not leak.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { ioError } from '../fs/io-error.ts';
+import { readUntrustedFile, VAULT_FILE_CAPS } from '../fs/untrusted-file.ts';
+import { assertBlobPlainLength } from './store/blob-limits.ts';
+import { parseRecord } from './record-schemas.ts';
 import { vaultDataDir } from './vault-contents.ts';
+import { recordBinding, type BlobBinding } from './store/index.ts';
 
 export type RecordKind = 'items' | 'policies' | 'jobs' | 'alerts';
 
-/** Seals/opens record bytes; identity for plain vaults. */
+/** Seals/opens record bytes bound to their kind and id (`binding`); identity for plain vaults. */
 export interface RecordSealer {
-  seal(plain: Buffer): Promise<Buffer>;
-  open(sealed: Buffer, what: string): Promise<Buffer>;
+  seal(plain: Buffer, binding: BlobBinding): Promise<Buffer>;
+  open(sealed: Buffer, what: string, binding: BlobBinding): Promise<Buffer>;
 }
 
 export const plainRecords: RecordSealer = {
@@ -53,7 +57,7 @@ export class RecordStore {
   async write(kind: RecordKind, id: string, value: unknown): Promise<void> {
     await this.ready();
     const plain = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-    await writeFileAtomic(this.path(kind, id), await this.sealer.seal(plain));
+    await writeFileAtomic(this.path(kind, id), await this.sealer.seal(plain, recordBinding(kind, id)));
   }
 
   async read<T>(kind: RecordKind, id: string): Promise<T | null> {
@@ -61,12 +65,12 @@ export class RecordStore {
     const path = this.path(kind, id);
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = await readUntrustedFile(path, 'record');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw ioError(error, path, 'read');
     }
-    return this.decode<T>(bytes, path);
+    return this.decode<T>(bytes, path, kind, id);
   }
 
   async remove(kind: RecordKind, id: string): Promise<void> {
@@ -79,20 +83,27 @@ export class RecordStore {
     const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(error, dir, 'list'))));
     const records: T[] = [];
     for (const name of names.sort()) {
-      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const id = name.slice(0, -'.json'.length);
+      // Temp files start with '.'; a name that is no record id cannot be a record Labvault wrote.
+      if (!name.endsWith('.json') || !ID_PATTERN.test(id)) continue;
       const path = join(dir, name);
-      records.push(await this.decode<T>(await readFile(path), path));
+      const bytes = await readUntrustedFile(path, 'record').catch((error: unknown) => { throw ioError(error, path, 'read'); });
+      records.push(await this.decode<T>(bytes, path, kind, id));
     }
     return records;
   }
 
-  private async decode<T>(bytes: Buffer, path: string): Promise<T> {
+  /** Opens, parses and checks a record against its kind's schema (record-schemas.ts). */
+  private async decode<T>(bytes: Buffer, path: string, kind: RecordKind, id: string): Promise<T> {
+    let value: unknown;
     try {
-      const plain = await this.sealer.open(bytes, path);
-      return JSON.parse(plain.toString('utf8')) as T;
+      if (this.encrypted) assertBlobPlainLength(bytes, VAULT_FILE_CAPS.record.bytes, `Vault record ${path}`);
+      const plain = await this.sealer.open(bytes, path, recordBinding(kind, id));
+      value = JSON.parse(plain.toString('utf8'));
     } catch (error) {
       if (error instanceof LabvaultError) throw error;
       throw new LabvaultError(ErrorCodes.CORRUPT, `Vault record ${path} is damaged (${error instanceof Error ? error.message : String(error)}).`, { details: { path } });
     }
+    return parseRecord(kind, value, id, path) as T;
   }
 }

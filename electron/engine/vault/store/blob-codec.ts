@@ -3,7 +3,11 @@
  *
  *   header (16 bytes): magic(8) | version u8 | codec u8 | flags u8 | reserved u8 | plainLength u32 LE
  *   payload, plain:     codec-encoded bytes
- *   payload, encrypted: nonce(12) | AES-256-GCM(codec-encoded bytes) | tag(16), header as AAD
+ *   payload, encrypted: nonce(12) | AES-256-GCM(codec-encoded bytes) | tag(16)
+ *
+ * AAD of an encrypted blob: version 1 (still read) the header alone; version 2 (written
+ * today) the header followed by the UTF-8 binding ("chunk/<id>", "record/items/<id>", see
+ * blob-binding.ts), so a blob only opens under the name it was written for.
  *
  * Encoding compresses first, then encrypts. Decoding checks magic, version, lengths and the
  * GCM tag and throws CORRUPT naming the blob (`what`) on any mismatch.
@@ -11,12 +15,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import {
-  BLOB_CODEC_OFFSET, BLOB_FLAGS_OFFSET, BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_MAGIC_OFFSET, BLOB_MAGIC_SIZE,
+  BLOB_CODEC_OFFSET, BLOB_FLAGS_OFFSET, BLOB_FORMAT_VERSION, BLOB_FORMAT_VERSION_BOUND, BLOB_FORMAT_VERSION_MAX,
+  BLOB_HEADER_SIZE, BLOB_MAGIC_OFFSET, BLOB_MAGIC_SIZE,
   BLOB_PLAIN_LENGTH_OFFSET, BLOB_RESERVED_OFFSET, BLOB_VERSION_OFFSET, CODEC_NONE, CODEC_ZSTD, FLAG_ENCRYPTED,
   GCM_NONCE_SIZE, GCM_TAG_SIZE,
 } from './format-constants.ts';
 import { compressPayload, decompressPayload } from './blob-compression.ts';
 import type { VaultKeys } from './vault-keys.ts';
+import type { BlobBinding } from './blob-binding.ts';
 
 const MAX_PLAIN_LENGTH = 0xffffffff;
 
@@ -24,16 +30,22 @@ export interface BlobEncodeOptions {
   /** zstd level, or undefined to store uncompressed. */
   compressionLevel: number | undefined;
   keys: VaultKeys | undefined;
+  /** Kind and id the blob is written for; authenticated in an encrypted blob. */
+  binding: BlobBinding;
+}
+
+function additionalData(header: Buffer, version: number, binding: BlobBinding): Buffer {
+  return version >= BLOB_FORMAT_VERSION_BOUND ? Buffer.concat([header, Buffer.from(binding, 'utf8')]) : header;
 }
 
 export function corruptBlob(what: string, problem: string, details: Record<string, unknown> = {}): LabvaultError {
   return new LabvaultError(ErrorCodes.CORRUPT, `${what} is damaged: ${problem}. Run a vault verify to see which recovery points are affected.`, { details: { blob: what, ...details } });
 }
 
-function writeHeader(magic: Buffer, codec: number, flags: number, plainLength: number): Buffer {
+function writeHeader(magic: Buffer, version: number, codec: number, flags: number, plainLength: number): Buffer {
   const header = Buffer.alloc(BLOB_HEADER_SIZE);
   magic.copy(header, BLOB_MAGIC_OFFSET);
-  header.writeUInt8(BLOB_FORMAT_VERSION, BLOB_VERSION_OFFSET);
+  header.writeUInt8(version, BLOB_VERSION_OFFSET);
   header.writeUInt8(codec, BLOB_CODEC_OFFSET);
   header.writeUInt8(flags, BLOB_FLAGS_OFFSET);
   header.writeUInt8(0, BLOB_RESERVED_OFFSET);
@@ -47,21 +59,26 @@ export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEnco
   const { codec, payload } = options.compressionLevel === undefined
     ? { codec: CODEC_NONE, payload: plain }
     : await compressPayload(plain, options.compressionLevel);
-  if (options.keys === undefined) return [writeHeader(magic, codec, 0, plain.length), payload];
-  const header = writeHeader(magic, codec, FLAG_ENCRYPTED, plain.length);
+  if (options.keys === undefined) return [writeHeader(magic, BLOB_FORMAT_VERSION, codec, 0, plain.length), payload];
+  const header = writeHeader(magic, BLOB_FORMAT_VERSION_BOUND, codec, FLAG_ENCRYPTED, plain.length);
   const nonce = randomBytes(GCM_NONCE_SIZE);
   const cipher = createCipheriv('aes-256-gcm', options.keys.dataKey, nonce, { authTagLength: GCM_TAG_SIZE });
-  cipher.setAAD(header);
+  cipher.setAAD(additionalData(header, BLOB_FORMAT_VERSION_BOUND, options.binding));
   const sealed = Buffer.concat([cipher.update(payload), cipher.final()]);
   return [header, nonce, sealed, cipher.getAuthTag()];
 }
 
-/** Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"). */
-export async function decodeBlob(magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string): Promise<Buffer> {
+/**
+ * Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"); `binding`
+ * is the kind and id it is read as (checked for encrypted blobs of version 2).
+ */
+export async function decodeBlob(
+  magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string, binding: BlobBinding,
+): Promise<Buffer> {
   if (bytes.length < BLOB_HEADER_SIZE) throw corruptBlob(what, `only ${bytes.length} bytes, shorter than the ${BLOB_HEADER_SIZE}-byte header`);
   if (!bytes.subarray(BLOB_MAGIC_OFFSET, BLOB_MAGIC_OFFSET + BLOB_MAGIC_SIZE).equals(magic)) throw corruptBlob(what, 'wrong magic (not a blob of the expected kind)');
   const version = bytes.readUInt8(BLOB_VERSION_OFFSET);
-  if (version === 0 || version > BLOB_FORMAT_VERSION) throw corruptBlob(what, `unknown blob format version ${version}`);
+  if (version === 0 || version > BLOB_FORMAT_VERSION_MAX) throw corruptBlob(what, `unknown blob format version ${version}`);
   const codec = bytes.readUInt8(BLOB_CODEC_OFFSET);
   if (codec !== CODEC_NONE && codec !== CODEC_ZSTD) throw corruptBlob(what, `unknown codec ${codec}`);
   const flags = bytes.readUInt8(BLOB_FLAGS_OFFSET);
@@ -74,11 +91,14 @@ export async function decodeBlob(magic: Buffer, bytes: Buffer, keys: VaultKeys |
     if (payload.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) throw corruptBlob(what, 'encrypted payload shorter than nonce and tag');
     try {
       const decipher = createDecipheriv('aes-256-gcm', keys.dataKey, payload.subarray(0, GCM_NONCE_SIZE), { authTagLength: GCM_TAG_SIZE });
-      decipher.setAAD(bytes.subarray(0, BLOB_HEADER_SIZE));
+      decipher.setAAD(additionalData(bytes.subarray(0, BLOB_HEADER_SIZE), version, binding));
       decipher.setAuthTag(payload.subarray(payload.length - GCM_TAG_SIZE));
       payload = Buffer.concat([decipher.update(payload.subarray(GCM_NONCE_SIZE, payload.length - GCM_TAG_SIZE)), decipher.final()]);
     } catch {
-      throw corruptBlob(what, 'authentication failed (modified or damaged ciphertext)');
+      const problem = version >= BLOB_FORMAT_VERSION_BOUND
+        ? `authentication failed as ${binding} (modified, damaged, or a sealed file copied from another name)`
+        : 'authentication failed (modified or damaged ciphertext)';
+      throw corruptBlob(what, problem);
     }
   }
   let plain: Buffer;

@@ -10,13 +10,16 @@
  * `has()` answers from an in-memory KnownChunkSet loaded lazily by listing the fan-out
  * directories, plus the ids written by this process (pending ones included).
  */
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import { BLOB_OVERHEAD_CAP, readUntrustedFile } from '../../fs/untrusted-file.ts';
+import { assertBlobPlainLength } from './blob-limits.ts';
 import { CHUNK_BLOB_MAGIC } from './format-constants.ts';
 import { decodeBlob, encodeBlob } from './blob-codec.ts';
+import { chunkBinding } from './blob-binding.ts';
 import type { HashWorkerPool } from './hash-worker-pool.ts';
 import { errnoCode, storeIoError } from './durable-fs.ts';
 import { COMMITTED_FILE_MODE } from './durable-fs.ts';
@@ -31,6 +34,8 @@ export interface ChunkStoreOptions {
   compressionLevel: number | undefined;
   keys: VaultKeys | undefined;
   hasher: HashWorkerPool;
+  /** The vault's chunk size: no chunk read may declare or hold more. */
+  chunkSize: number;
 }
 
 export class ChunkStore {
@@ -38,6 +43,7 @@ export class ChunkStore {
   private readonly compressionLevel: number | undefined;
   private readonly keys: VaultKeys | undefined;
   private readonly hasher: HashWorkerPool;
+  private readonly chunkSize: number;
   private known: KnownChunkSet | null = null;
   private loading: Promise<KnownChunkSet> | null = null;
   private readonly inFlight = new Map<string, Promise<number>>();
@@ -49,6 +55,7 @@ export class ChunkStore {
     this.compressionLevel = options.compressionLevel;
     this.keys = options.keys;
     this.hasher = options.hasher;
+    this.chunkSize = options.chunkSize;
     // A failed batch lost chunks already counted as stored: reload the id set from disk.
     this.commits = new ChunkCommitQueue(this.layout.tmpDir, () => this.invalidateKnown());
   }
@@ -112,7 +119,9 @@ export class ChunkStore {
   }
 
   private async write(hex: string, plain: Buffer): Promise<number> {
-    const parts = await encodeBlob(CHUNK_BLOB_MAGIC, plain, { compressionLevel: this.compressionLevel, keys: this.keys });
+    const parts = await encodeBlob(CHUNK_BLOB_MAGIC, plain, {
+      compressionLevel: this.compressionLevel, keys: this.keys, binding: chunkBinding(hex),
+    });
     const dir = this.layout.chunkDir(hex);
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true }).catch((error: unknown) => { throw storeIoError(dir, 'create directory', error); });
@@ -150,12 +159,14 @@ export class ChunkStore {
     const path = this.layout.chunkPath(hex);
     let bytes: Buffer;
     try {
-      bytes = scratch === undefined ? await readFile(path) : await readInto(path, scratch);
+      const capBytes = this.chunkSize + BLOB_OVERHEAD_CAP;
+      bytes = await readUntrustedFile(path, 'chunk', scratch === undefined ? { capBytes } : { capBytes, scratch });
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} is missing from the vault (${path}).`, { details: { chunkId: hex, path } });
       throw storeIoError(path, 'read chunk', error);
     }
-    const plain = await decodeBlob(CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`);
+    assertBlobPlainLength(bytes, this.chunkSize, `Chunk ${hex} (${path})`);
+    const plain = await decodeBlob(CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`, chunkBinding(hex));
     const actual = await this.hasher.digest(plain);
     if (!actual.equals(id)) {
       throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} (${path}) is damaged: its content does not match its id.`, { details: { chunkId: hex, path } });
@@ -185,22 +196,4 @@ async function writeAll(handle: FileHandle, parts: Buffer[]): Promise<number> {
     done += bytesWritten;
   }
   return total;
-}
-
-/** Reads a whole file into `scratch` (or a fresh buffer when it does not fit). */
-async function readInto(path: string, scratch: Buffer): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size > scratch.length) return await handle.readFile();
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await handle.read(scratch, done, size - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return scratch.subarray(0, done);
-  } finally {
-    await handle.close();
-  }
 }

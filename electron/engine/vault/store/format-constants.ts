@@ -18,8 +18,16 @@ export const MANIFEST_BLOB_MAGIC: Buffer = Buffer.from('cd53df553a7920a1', 'hex'
 /** SHA-256('labvault tombstone blob v1')[0..8] */
 export const TOMBSTONE_BLOB_MAGIC: Buffer = Buffer.from('5061cd0b38ba4c43', 'hex');
 
-/** Blob format version written today. Readers accept versions <= this. */
+/** Blob format version 1: an encrypted blob's AAD is its 16-byte header alone. Still read. */
 export const BLOB_FORMAT_VERSION = 1;
+/**
+ * Blob format version 2, written for encrypted blobs: the AAD is the header followed by the
+ * blob's binding (its kind and id, e.g. "chunk/<id>"), so a sealed file copied over another
+ * fails authentication. Plain blobs are still written as version 1 (they carry no AAD).
+ */
+export const BLOB_FORMAT_VERSION_BOUND = 2;
+/** Highest blob format version readers accept. */
+export const BLOB_FORMAT_VERSION_MAX = 2;
 
 /** Blob header: magic(8) version(1) codec(1) flags(1) reserved(1) plainLength(u32 LE). */
 export const BLOB_HEADER_SIZE = 16;
@@ -56,5 +64,7 @@ export const INDEX_COUNT_OFFSET = 16;
 /** HKDF info strings deriving sub-keys from the master key. */
 export const HKDF_INFO_DATA_KEY = 'labvault data key v1';
 export const HKDF_INFO_MAC_KEY = 'labvault chunk id mac key v1';
+/** HKDF info of the key authenticating vault.json's identity and settings (HMAC-SHA256). */
+export const HKDF_INFO_SETTINGS_KEY = 'labvault vault settings mac key v1';
 /** Additional authenticated data when wrapping the master key with the passphrase key. */
 export const KEY_WRAP_AAD = 'labvault master key wrap v1';

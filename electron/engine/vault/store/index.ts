@@ -6,7 +6,7 @@ export type { VaultKeys, KdfParams } from './vault-keys.ts';
 export { defaultStoreSettings, validateStoreSettings, DEFAULT_CHUNK_SIZE } from './store-settings.ts';
 export type { StoreSettings, EncryptionSettings, CompressionSetting } from './store-settings.ts';
 export type { BackupFileOptions, BackupFileResult, TransferProgress } from './backup-file.ts';
-export type { RestoreFileOptions, RestoreFileResult } from './restore-file.ts';
+export type { RestoreFileOptions, RestoreFileResult, RestoredAttributes } from './restore-file.ts';
 export { FixedIndex } from './fixed-index.ts';
 export type { Manifest, ManifestFile, ManifestInput, FileRole } from './manifest.ts';
 export type { ManifestRef, ManifestState } from './manifest-store.ts';
@@ -14,4 +14,6 @@ export type { VerifyReport, VerifyProblem, VerifyProblemKind, VerifyOptions, Aff
 export type { GcOptions, GcResult } from './gc-store.ts';
 export type { StoreStats, PointStats, ItemStats } from './store-stats.ts';
 export type { HeldLock, LockInfo } from './vault-lock.ts';
+export { recordBinding, scheduleSlotBinding } from './blob-binding.ts';
+export type { BlobBinding } from './blob-binding.ts';
 export { ZERO_CHUNK_HEX, ZERO_CHUNK_ID, contentDigest } from './chunk-id.ts';

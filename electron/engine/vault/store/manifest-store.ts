@@ -6,11 +6,15 @@
  * A manifest is created with link() from a synced temp file, so an existing point is
  * never overwritten. Moves between the two states are single renames.
  */
-import { readdir, readFile, rename, rm, mkdir, access } from 'node:fs/promises';
+import { readdir, rename, rm, mkdir, access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
+import { MANIFEST_PLAIN_CAP, VAULT_FILE_CAPS, readUntrustedFile } from '../../fs/untrusted-file.ts';
+import { assertBlobPlainLength } from './blob-limits.ts';
 import { MANIFEST_BLOB_MAGIC, TOMBSTONE_BLOB_MAGIC } from './format-constants.ts';
+import { TombstoneSchema } from './manifest-schema.ts';
 import { decodeBlob, encodeBlob } from './blob-codec.ts';
+import { manifestBinding, tombstoneBinding } from './blob-binding.ts';
 import { errnoCode, fsyncDir, storeIoError, writeFileDurable } from './durable-fs.ts';
 import { MANIFEST_FORMAT_VERSION, decodeManifest, encodeManifest, validateManifest } from './manifest.ts';
 import type { Manifest, ManifestInput } from './manifest.ts';
@@ -56,7 +60,9 @@ export class ManifestStore {
     if (await this.stateOf(manifest.itemId, manifest.pointId) !== undefined) {
       throw new LabvaultError(ErrorCodes.CONFLICT, `Recovery point ${manifest.pointId} of item ${manifest.itemId} already exists.`, { field: 'pointId' });
     }
-    const parts = await encodeBlob(MANIFEST_BLOB_MAGIC, encodeManifest(manifest), { compressionLevel: MANIFEST_COMPRESSION_LEVEL, keys: this.keys });
+    const parts = await encodeBlob(MANIFEST_BLOB_MAGIC, encodeManifest(manifest), {
+      compressionLevel: MANIFEST_COMPRESSION_LEVEL, keys: this.keys, binding: manifestBinding(manifest.itemId, manifest.pointId),
+    });
     const path = this.layout.manifestPath(manifest.itemId, manifest.pointId);
     const itemDir = dirname(path);
     const created = !(await access(itemDir).then(() => true, () => false));
@@ -79,9 +85,11 @@ export class ManifestStore {
     const state = await this.stateOf(itemId, pointId);
     if (state === undefined) throw new LabvaultError(ErrorCodes.NOT_FOUND, `Recovery point ${pointId} of item ${itemId} does not exist.`, { field: 'pointId' });
     const path = this.pathOf({ itemId, pointId }, state);
-    const bytes = await readFile(path).catch((error: unknown) => { throw storeIoError(path, 'read manifest', error); });
+    const bytes = await readUntrustedFile(path, 'manifest').catch((error: unknown) => { throw storeIoError(path, 'read manifest', error); });
     const what = `Manifest ${itemId}/${pointId} (${path})`;
-    const manifest = decodeManifest(await decodeBlob(MANIFEST_BLOB_MAGIC, bytes, this.keys, what), what);
+    assertBlobPlainLength(bytes, MANIFEST_PLAIN_CAP, what);
+    const plain = await decodeBlob(MANIFEST_BLOB_MAGIC, bytes, this.keys, what, manifestBinding(itemId, pointId));
+    const manifest = decodeManifest(plain, what);
     if (manifest.itemId !== itemId || manifest.pointId !== pointId) throw new LabvaultError(ErrorCodes.CORRUPT, `${what} names a different point (${manifest.itemId}/${manifest.pointId}).`, { details: { path } });
     return manifest;
   }
@@ -119,8 +127,11 @@ export class ManifestStore {
   private async readTombstone(itemId: string, pointId: string): Promise<Tombstone | undefined> {
     const path = this.layout.tombstonePath(itemId, pointId);
     try {
-      const plain = await decodeBlob(TOMBSTONE_BLOB_MAGIC, await readFile(path), this.keys, `Tombstone ${itemId}/${pointId}`);
-      return JSON.parse(plain.toString('utf8')) as Tombstone;
+      const what = `Tombstone ${itemId}/${pointId}`;
+      const bytes = await readUntrustedFile(path, 'tombstone');
+      assertBlobPlainLength(bytes, VAULT_FILE_CAPS.tombstone.bytes, what);
+      const plain = await decodeBlob(TOMBSTONE_BLOB_MAGIC, bytes, this.keys, what, tombstoneBinding(itemId, pointId));
+      return TombstoneSchema.parse(JSON.parse(plain.toString('utf8')));
     } catch {
       return undefined;
     }
@@ -130,7 +141,9 @@ export class ManifestStore {
   async softDelete(itemId: string, pointId: string, options: { deletedAt: string; purgeAt: string | null }): Promise<void> {
     if (await this.stateOf(itemId, pointId) !== 'live') throw new LabvaultError(ErrorCodes.NOT_FOUND, `Recovery point ${pointId} of item ${itemId} is not a live point.`, { field: 'pointId' });
     const tomb: Tombstone = { deletedAt: options.deletedAt, purgeAt: options.purgeAt };
-    const parts = await encodeBlob(TOMBSTONE_BLOB_MAGIC, Buffer.from(JSON.stringify(tomb)), { compressionLevel: undefined, keys: this.keys });
+    const parts = await encodeBlob(TOMBSTONE_BLOB_MAGIC, Buffer.from(JSON.stringify(tomb)), {
+      compressionLevel: undefined, keys: this.keys, binding: tombstoneBinding(itemId, pointId),
+    });
     await writeFileDurable(this.layout.tombstonePath(itemId, pointId), Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true });
     await this.move(this.layout.manifestPath(itemId, pointId), this.layout.deletedManifestPath(itemId, pointId));
   }
