@@ -1,5 +1,6 @@
 // `npm start`: sets up and starts Labvault from a fresh clone, in one command.
-//  1. Node >= 22.18 (re-runs itself with build/ensure-node.sh's Node 22 when older);
+//  1. Node >= package.json's engines minimum (re-runs itself under build/ensure-node.sh's Node 22
+//     when older; see build/project-node.mjs);
 //  2. `npm install` when node_modules is missing;
 //  3. `npm run build` when out/ is missing or older than the sources;
 //  4. the desktop app when the Electron binary is installed, else the same UI in the
@@ -10,12 +11,9 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ensureProjectNode, projectRoot as root } from './project-node.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const MINIMUM_NODE = [22, 18];
-const REEXEC_FLAG = 'LABVAULT_START_REEXEC';
 const isWindows = process.platform === 'win32';
 const args = process.argv.slice(2);
 const forceBrowser = args.includes('--browser');
@@ -30,11 +28,6 @@ function fail(message) {
   process.exit(1);
 }
 
-function nodeIsRecentEnough() {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1]);
-}
-
 function run(command, commandArgs, options = {}) {
   const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', shell: isWindows && command === 'npm', ...options });
   if (result.error) fail(`${command} could not start: ${result.error.message}`);
@@ -42,14 +35,7 @@ function run(command, commandArgs, options = {}) {
 }
 
 // 1. Node.
-if (!nodeIsRecentEnough()) {
-  if (process.env[REEXEC_FLAG]) fail(`still on Node ${process.version} after provisioning; install Node.js ${MINIMUM_NODE.join('.')} or newer.`);
-  if (isWindows) fail(`Labvault needs Node.js ${MINIMUM_NODE.join('.')} or newer (this is ${process.version}). Install Node 22 from https://nodejs.org and run npm start again.`);
-  say(`Node ${process.version} is too old; getting Node 22 (build/ensure-node.sh).`);
-  const script = 'source build/ensure-node.sh && exec node build/start.mjs "$@"';
-  const status = run('bash', ['-c', script, 'start.mjs', ...args], { env: { ...process.env, [REEXEC_FLAG]: '1' } });
-  process.exit(status);
-}
+ensureProjectNode('labvault start', 'build/start.mjs', args);
 
 // 2. Dependencies.
 if (!existsSync(join(root, 'node_modules', '.package-lock.json')) && !existsSync(join(root, 'node_modules', 'esbuild'))) {

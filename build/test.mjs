@@ -1,33 +1,122 @@
 // `npm test`: build, typecheck, lint, Electronegativity, unit + integration tests (vitest), then the
 // browser end-to-end tests (Playwright in Debian's Chromium). Exits non-zero when any
-// step fails, after running the rest so one run shows every failure.
+// step fails, after running the rest so one run shows every failure. Also fails when the
+// end-to-end step ran no test, and ends by listing every skipped test with its reason.
+// On a node older than package.json's engines minimum it re-runs itself under
+// build/ensure-node.sh's Node 22 (build/project-node.mjs), as `npm start` does.
+// `.only` is refused by both runners (LABVAULT_FORBID_ONLY, read by their configs); a
+// missing qemu-img or chromium fails the run unless LABVAULT_ALLOW_MISSING_TOOLS=1.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { ensureProjectNode, projectRoot } from './project-node.mjs';
 
-const steps = [
-  ['build', ['npm', 'run', '-s', 'build']],
-  ['typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']],
-  ['lint', ['npx', 'eslint', '-c', 'build/eslint.config.js', '.']],
-  ['electron hardening (Electronegativity: no HIGH or MEDIUM)', ['node', 'build/electronegativity.mjs']],
-  ['unit + integration', ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts']],
-];
-if (existsSync('test/e2e/playwright.config.ts')) steps.push(['end-to-end', ['npx', 'playwright', 'test', '-c', 'test/e2e/playwright.config.ts']]);
+ensureProjectNode('npm test', 'build/test.mjs', process.argv.slice(2));
+process.chdir(projectRoot);
 
+const CHROMIUM = '/usr/bin/chromium';
+const VITEST_SKIPS = join('test-results', 'vitest-skipped.json');
+const E2E_REPORT = join('test-results', 'e2e-report.json');
+const allowMissingTools = process.env.LABVAULT_ALLOW_MISSING_TOOLS === '1';
+const env = {
+  ...process.env,
+  // Every step runs on this Node, whatever node comes first on the caller's PATH.
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+  LABVAULT_FORBID_ONLY: '1',
+  LABVAULT_SKIPPED_TESTS_FILE: VITEST_SKIPS,
+  PLAYWRIGHT_JSON_OUTPUT_FILE: E2E_REPORT,
+};
+
+/** { where, test, reason } of every test that did not run. */
+const skipped = [];
 const failed = [];
-for (const [name, [command, ...args]] of steps) {
+
+function runStep(name, [command, ...args], afterwards = () => null) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.status !== 0) {
+  const problem = result.status !== 0 ? `exit ${result.status ?? result.signal}` : afterwards();
+  if (problem) {
     failed.push(name);
-    console.log(`=== ${name}: FAILED (exit ${result.status ?? result.signal}) after ${seconds} s`);
+    console.log(`=== ${name}: FAILED (${problem}) after ${seconds} s`);
   } else {
     console.log(`=== ${name}: ok in ${seconds} s`);
   }
 }
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds vitest's skipped tests (written by test/support/skipped-tests-reporter.ts). */
+function collectVitestSkips() {
+  const records = readJson(VITEST_SKIPS);
+  if (!Array.isArray(records)) return `no skip list in ${VITEST_SKIPS} (did vitest finish?)`;
+  for (const { file, test, reason } of records) skipped.push({ where: file, test, reason });
+  return null;
+}
+
+function* playwrightTests(suite) {
+  for (const spec of suite.specs ?? []) for (const test of spec.tests ?? []) yield { spec, test };
+  for (const child of suite.suites ?? []) yield* playwrightTests(child);
+}
+
+/** Fails unless Playwright's JSON report shows at least one test run; adds its skipped tests. */
+function checkE2eReport() {
+  const report = readJson(E2E_REPORT);
+  if (!report?.stats) return `no Playwright JSON report in ${E2E_REPORT}`;
+  const { expected = 0, unexpected = 0, flaky = 0 } = report.stats;
+  for (const suite of report.suites ?? []) {
+    for (const { spec, test } of playwrightTests(suite)) {
+      if (test.status !== 'skipped') continue;
+      const note = (test.annotations ?? []).find((annotation) => annotation.type === 'skip')?.description;
+      skipped.push({ where: `test/e2e/${spec.file}`, test: spec.title, reason: note ?? 'test.skip without a reason' });
+    }
+  }
+  if (expected + unexpected + flaky === 0) return 'no end-to-end test ran';
+  return null;
+}
+
+rmSync(VITEST_SKIPS, { force: true });
+rmSync(E2E_REPORT, { force: true });
+runStep('build', ['npm', 'run', '-s', 'build']);
+runStep('typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']);
+runStep('lint', ['npx', 'eslint', '-c', 'build/eslint.config.js', '.']);
+runStep('electron hardening (Electronegativity: no HIGH or MEDIUM)', ['node', 'build/electronegativity.mjs']);
+runStep('unit + integration', ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts',
+  '--reporter=default', '--reporter=./test/support/skipped-tests-reporter.ts'], collectVitestSkips);
+if (existsSync(CHROMIUM) || !allowMissingTools) {
+  // Without chromium the config refuses to load, with a message saying what to install.
+  runStep('end-to-end', ['npx', 'playwright', 'test', '-c', 'test/e2e/playwright.config.ts', '--reporter=list,json'],
+    checkE2eReport);
+} else {
+  skipped.push({ where: 'test/e2e', test: 'every end-to-end test', reason: `${CHROMIUM} is missing and LABVAULT_ALLOW_MISSING_TOOLS=1` });
+}
+
+/** Prints the skipped tests, one entry per file and reason. */
+function listSkipped() {
+  const groups = new Map();
+  for (const { where, test, reason } of skipped) {
+    const key = `${where}\n${reason}`;
+    groups.set(key, [...(groups.get(key) ?? []), test]);
+  }
+  console.log(`\n=== skipped tests (${skipped.length}):`);
+  for (const [key, tests] of groups) {
+    const [where, reason] = key.split('\n');
+    console.log(`  ${where} > ${tests.length === 1 ? tests[0] : `${tests.length} tests`}\n      why: ${reason}`);
+  }
+}
+
+if (skipped.length > 0) listSkipped();
+const skips = `${skipped.length} test(s) skipped${skipped.length > 0 ? ' (listed above)' : ''}`;
 if (failed.length > 0) {
-  console.log(`\nnpm test: ${failed.length} step(s) failed: ${failed.join(', ')}`);
+  console.log(`\nnpm test: ${failed.length} step(s) failed: ${failed.join(', ')}; ${skips}`);
   process.exit(1);
 }
-console.log('\nnpm test: every step passed');
+console.log(`\nnpm test: every step passed; ${skips}`);

@@ -3,7 +3,13 @@
  * (`labvault ui`) and engine, one host with a fresh LABVAULT_HOME per test file.
  * Playwright never downloads a browser here.
  */
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`The end-to-end tests need Debian's chromium at ${CHROMIUM} (apt install chromium; .ci/run installs it).`);
+}
 
 export default defineConfig({
   testDir: '.',
@@ -13,6 +19,8 @@ export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
+  // A stray `.only` fails the run in CI and in `npm test` (build/test.mjs sets LABVAULT_FORBID_ONLY).
+  forbidOnly: Boolean(process.env.CI) || process.env.LABVAULT_FORBID_ONLY === '1',
   workers: 2,
   retries: 0,
   reporter: [['list']],
@@ -23,7 +31,7 @@ export default defineConfig({
     timezoneId: 'Europe/Berlin',
     trace: 'retain-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },

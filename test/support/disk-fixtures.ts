@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, writeSync, ftruncateSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireTool } from './required-tools.ts';
 
 /** A small deterministic PRNG (xorshift32) so images are identical on every run. */
 export function deterministicBytes(length: number, seed: number): Buffer {
@@ -83,6 +84,10 @@ export function qemuRawBytes(path: string, dir: string): Buffer {
   return bytes;
 }
 
-export function hasQemuImg(): boolean {
-  try { execFileSync('qemu-img', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+/**
+ * True when qemu-img runs; when it is missing, throws (the test file fails saying to install
+ * qemu-utils) unless LABVAULT_ALLOW_MISSING_TOOLS=1 asks to skip (see required-tools.ts).
+ */
+export function requireQemuImg(): boolean {
+  return requireTool('qemu-img', 'qemu-utils');
 }

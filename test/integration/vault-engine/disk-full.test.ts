@@ -37,7 +37,7 @@ describe('full vault disk', () => {
   it('fails with DISK_FULL, keeps earlier points intact, recovers after GC', async (context) => {
     if (skipReason) {
       console.log(`skipping the full-disk test: ${skipReason} (needs root and tmpfs)`);
-      context.skip();
+      context.skip(`${skipReason} (needs root and tmpfs)`);
       return;
     }
     const disk = join(lab.vmDir, 'disk.raw');

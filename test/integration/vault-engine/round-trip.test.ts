@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Point } from '../../../shared/contract/item-models.ts';
-import { hasQemuImg, qemuImg, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, qemuImg, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { Lab, MIB, allocatedBytes, expectSameFile, sha256File, writeRandomFile, writeSparseFile } from './vault-engine-kit.ts';
 
 const lab = new Lab('round-trip');
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await writeRandomFile(files['odd.bin'], MIB + 3);
   files['empty.bin'] = join(lab.vmDir, 'empty.bin');
   writeFileSync(files['empty.bin'], '');
-  if (hasQemuImg()) {
+  if (requireQemuImg()) {
     const raw = writePatternRaw(join(lab.dir, 'pattern.raw'), { size: 24 * MIB, seed: 5 });
     files['disk.qcow2'] = join(lab.vmDir, 'disk.qcow2');
     qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', raw, files['disk.qcow2']]);

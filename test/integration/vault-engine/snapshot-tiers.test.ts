@@ -71,7 +71,7 @@ describe('reflink snapshots on XFS', () => {
   it('makes a snapshot tier, keeps it through VM writes, restores from it bit-exact', async (context) => {
     if (skipReason) {
       console.log(`skipping the reflink test: ${skipReason} (needs root, loop devices and mkfs.xfs)`);
-      context.skip();
+      context.skip(`${skipReason} (needs root, loop devices and mkfs.xfs)`);
       return;
     }
     const vmDir = join(mountPoint, 'vm');

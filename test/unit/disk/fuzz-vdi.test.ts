@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { vdiFormat } from '../../../electron/engine/disk/vdi/vdi-format.ts';
 import { topChainContext } from '../../../electron/engine/disk/chain-opener.ts';
 import { exportDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
@@ -12,7 +12,7 @@ const MUTANTS = 800;
 /** Header fields (0x40..0x1c8) and the block map (0x200..). */
 const HEADER: ByteWindow = { start: 0x40, end: 0x1c8 };
 
-describe.skipIf(!hasQemuImg())('VDI fuzz: mutated headers and block maps', () => {
+describe.skipIf(!requireQemuImg())('VDI fuzz: mutated headers and block maps', () => {
   let dir: string;
   let raw: string;
   beforeAll(() => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { deterministicBytes } from '../../support/disk-fixtures.ts';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { checkVhd } from '../../../electron/engine/disk/vhd/vhd-check.ts';
 import { vhdChecksum } from '../../../electron/engine/disk/vhd/vhd-layout.ts';
@@ -11,7 +11,7 @@ import { buildDifferencingVhd } from './vhd-test-images.ts';
 import { PatchedImage, Xorshift, exerciseImage, interesting32, interesting64, u32be, u64be } from './fuzz-image-patcher.ts';
 import type { FuzzOutcome, Patch } from './fuzz-image-patcher.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 const CASES = 2000;
 
 /** Footer field offsets and sizes worth mutating. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw, deterministicBytes } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw, deterministicBytes } from '../../support/disk-fixtures.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { checkVhdx } from '../../../electron/engine/disk/vhdx/vhdx-check.ts';
 import { crc32cWithZeroedField } from '../../../electron/engine/disk/vhdx/crc32c.ts';
@@ -11,7 +11,7 @@ import type { TestBlock } from './vhdx-test-images.ts';
 import { PatchedImage, Xorshift, exerciseImage, interesting32, interesting64, u32le, u64le } from './fuzz-image-patcher.ts';
 import type { FuzzOutcome, Patch } from './fuzz-image-patcher.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 const CASES = 2000;
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { vmdkFormat } from '../../../electron/engine/disk/vmdk/vmdk-format.ts';
 import { topChainContext } from '../../../electron/engine/disk/chain-opener.ts';
 import { exportDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
@@ -10,7 +10,7 @@ import type { ByteWindow } from './image-fuzzer.ts';
 
 const MUTANTS = 600;
 
-describe.skipIf(!hasQemuImg())('VMDK fuzz: mutated headers, tables and descriptors', () => {
+describe.skipIf(!requireQemuImg())('VMDK fuzz: mutated headers, tables and descriptors', () => {
   let dir: string;
   let raw: string;
   beforeAll(() => {

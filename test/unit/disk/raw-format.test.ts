@@ -95,8 +95,8 @@ describe('raw images', () => {
     let device: string;
     try {
       device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      context.skip();
+    } catch (error) {
+      context.skip(`no loop device (losetup -f failed: ${String((error as Error).message).split('\n')[0]})`);
       return;
     }
     try {

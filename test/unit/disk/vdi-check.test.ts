@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { vdiFormat } from '../../../electron/engine/disk/vdi/vdi-format.ts';
 import { topChainContext } from '../../../electron/engine/disk/chain-opener.ts';
@@ -30,7 +30,7 @@ function qemuCheckFails(path: string): boolean {
   }
 }
 
-describe.skipIf(!hasQemuImg())('VDI check and damaged images', () => {
+describe.skipIf(!requireQemuImg())('VDI check and damaged images', () => {
   let dir: string;
   let source: string;
   let counter = 0;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { detectImageFormat } from '../../../electron/engine/disk/detect-format.ts';
 import { topChainContext } from '../../../electron/engine/disk/chain-opener.ts';
@@ -10,7 +10,7 @@ import { expectMapConsistent, expectRandomReadsMatch, openAndRead, readWholeImag
 
 const MIB = 1024 * 1024;
 
-describe.skipIf(!hasQemuImg())('VDI reader and writer against qemu-img', () => {
+describe.skipIf(!requireQemuImg())('VDI reader and writer against qemu-img', () => {
   let dir: string;
   beforeAll(() => {
     dir = makeTempDir('labvault-vdi-');

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkVhd } from '../../../electron/engine/disk/vhd/vhd-check.ts';
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { vhdChecksum } from '../../../electron/engine/disk/vhd/vhd-layout.ts';
 import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { readWholeDisk } from './vhd-open-context.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 
 run('VHD check findings and footer variants', () => {
   let dir = '';

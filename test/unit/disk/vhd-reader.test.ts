@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw, deterministicBytes } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw, deterministicBytes } from '../../support/disk-fixtures.ts';
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { vpcFormat, probeVhd } from '../../../electron/engine/disk/vhd/vhd-format.ts';
 import { isLabvaultError } from '../../../shared/errors.ts';
@@ -9,7 +9,7 @@ import { diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open
 import { testOpenContext, readWholeDisk } from './vhd-open-context.ts';
 import { applyWrites, buildDifferencingVhd } from './vhd-test-images.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 
 function qemuRaw(path: string, dir: string, format: string): Buffer {
   const out = join(dir, `ref-${Math.random().toString(36).slice(2)}.raw`);

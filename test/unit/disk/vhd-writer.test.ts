@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { RawDisk } from '../../../electron/engine/disk/raw/raw-disk.ts';
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { vpcFormat } from '../../../electron/engine/disk/vhd/vhd-format.ts';
 import { planVhdSize } from '../../../electron/engine/disk/vhd/vhd-geometry.ts';
 import { readWholeDisk } from './vhd-open-context.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 

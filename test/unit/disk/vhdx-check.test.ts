@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkVhdx } from '../../../electron/engine/disk/vhdx/vhdx-check.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { crc32cWithZeroedField } from '../../../electron/engine/disk/vhdx/crc32c.ts';
 import { checkDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { readWholeDisk } from './vhd-open-context.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 const KiB = 1024;
 const MiB = 1024 * KiB;
 

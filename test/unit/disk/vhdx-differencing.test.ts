@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { deterministicBytes, hasQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { deterministicBytes, requireQemuImg, makeTempDir, qemuImg, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { vhdxFormat } from '../../../electron/engine/disk/vhdx/vhdx-format.ts';
 import { diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
@@ -9,7 +9,7 @@ import { readWholeDisk } from './vhd-open-context.ts';
 import { buildTestVhdx } from './vhdx-test-images.ts';
 import type { TestBlock } from './vhdx-test-images.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 const MiB = 1024 * 1024;
 
 /** Expected merged view: parent bytes with the child's blocks applied. */

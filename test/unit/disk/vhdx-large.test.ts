@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { hasQemuImg, makeTempDir, qemuImg, removeDir } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, removeDir } from '../../support/disk-fixtures.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { vhdxFormat } from '../../../electron/engine/disk/vhdx/vhdx-format.ts';
 import type { DiskRange, VirtualDisk } from '../../../electron/engine/disk/virtual-disk.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 import { vhdxFormat } from '../../../electron/engine/disk/vhdx/vhdx-format.ts';
 import { crc32c } from '../../../electron/engine/disk/vhdx/crc32c.ts';
 import { checkDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { testOpenContext, readWholeDisk } from './vhd-open-context.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 
 function qemuRaw(path: string, dir: string): Buffer {
   const out = join(dir, `ref-${Math.random().toString(36).slice(2)}.raw`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { closeSync, openSync, statSync, writeSync, ftruncateSync, existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { deterministicBytes, hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { deterministicBytes, requireQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { RawDisk } from '../../../electron/engine/disk/raw/raw-disk.ts';
 import { VhdDisk } from '../../../electron/engine/disk/vhd/vhd-disk.ts';
 import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
@@ -10,7 +10,7 @@ import { vhdxFormat } from '../../../electron/engine/disk/vhdx/vhdx-format.ts';
 import type { VirtualDisk } from '../../../electron/engine/disk/virtual-disk.ts';
 import { readWholeDisk } from './vhd-open-context.ts';
 
-const run = hasQemuImg() ? describe : describe.skip;
+const run = requireQemuImg() ? describe : describe.skip;
 
 /** `qemu-img check` exit status and output (exit 0 = no errors). */
 function qemuCheck(path: string): { status: number; output: string } {

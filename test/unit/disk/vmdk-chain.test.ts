@@ -2,13 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireTool } from '../../support/required-tools.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { expectMapConsistent, expectRandomReadsMatch, openAndRead } from './image-read-back.ts';
 
-function hasQemuIo(): boolean {
-  try { execFileSync('qemu-io', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 function qemuIo(image: string, command: string): void {
   execFileSync('qemu-io', ['-f', 'vmdk', '-c', command, image], { stdio: 'ignore' });
@@ -26,7 +24,7 @@ function changeCid(path: string): void {
   writeFileSync(path, bytes);
 }
 
-describe.skipIf(!hasQemuImg() || !hasQemuIo())('VMDK snapshot chains', () => {
+describe.skipIf(!requireQemuImg() || !requireTool('qemu-io', 'qemu-utils'))('VMDK snapshot chains', () => {
   let dir: string;
   let base: string;
   let child: string;

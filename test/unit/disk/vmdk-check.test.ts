@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasQemuImg, makeTempDir, qemuImg, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { vmdkFormat } from '../../../electron/engine/disk/vmdk/vmdk-format.ts';
 import { topChainContext } from '../../../electron/engine/disk/chain-opener.ts';
@@ -25,7 +25,7 @@ async function readAll(path: string): Promise<void> {
   }
 }
 
-describe.skipIf(!hasQemuImg())('VMDK check and damaged images', () => {
+describe.skipIf(!requireQemuImg())('VMDK check and damaged images', () => {
   let dir: string;
   let sparse: string;
   let stream: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { deterministicBytes, hasQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir } from '../../support/disk-fixtures.ts';
+import { deterministicBytes, requireQemuImg, makeTempDir, qemuImg, qemuInfo, removeDir } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 
 const GIB = 1024 * 1024 * 1024;
@@ -10,7 +10,7 @@ const SIZE = 5 * GIB;
 const MARKERS = [0, 2 * GIB - 3000, 3 * GIB + 12345, 4 * GIB - 65536, SIZE - 7000];
 const MARKER_LENGTH = 6000;
 
-describe.skipIf(!hasQemuImg())('VMDK multi-extent 5 GiB disks (sparse files, never fully read)', () => {
+describe.skipIf(!requireQemuImg())('VMDK multi-extent 5 GiB disks (sparse files, never fully read)', () => {
   let dir: string;
   let raw: string;
   beforeAll(() => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { detectImageFormat } from '../../../electron/engine/disk/detect-format.ts';
 import { expectMapConsistent, expectRandomReadsMatch, openAndRead } from './image-read-back.ts';
@@ -10,7 +10,7 @@ import { expectMapConsistent, expectRandomReadsMatch, openAndRead } from './imag
 const SUBFORMATS = ['monolithicSparse', 'streamOptimized', 'twoGbMaxExtentSparse', 'twoGbMaxExtentFlat', 'monolithicFlat'] as const;
 const SIZES = [3 * 1024 * 1024, 2_500_001];
 
-describe.skipIf(!hasQemuImg())('VMDK reader against qemu-img', () => {
+describe.skipIf(!requireQemuImg())('VMDK reader against qemu-img', () => {
   let dir: string;
   beforeAll(() => {
     dir = makeTempDir('labvault-vmdk-');

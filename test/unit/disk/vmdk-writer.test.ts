@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
+import { requireQemuImg, makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, exportDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { openAndRead } from './image-read-back.ts';
 
 const SUBFORMATS = ['monolithicSparse', 'streamOptimized'] as const;
 
-describe.skipIf(!hasQemuImg())('VMDK writers read back by qemu-img', () => {
+describe.skipIf(!requireQemuImg())('VMDK writers read back by qemu-img', () => {
   let dir: string;
   beforeAll(() => {
     dir = makeTempDir('labvault-vmdk-write-');

@@ -29,7 +29,7 @@ describe('full vault disk', () => {
     if (reason !== undefined) {
       console.log(`skipping the full-disk test: ${reason} (needs root and tmpfs)`);
       rmSync(dir, { recursive: true, force: true });
-      context.skip();
+      context.skip(`${reason} (needs root and tmpfs)`);
       return;
     }
     try {
