@@ -51,7 +51,7 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
       files.push({ ...before, path: file.name, role: file.source.role, ...(file.source.diskFormat ? { diskFormat: file.source.diskFormat } : {}), storedBytesNew: 0 });
       continue;
     }
-    const previousIndex = before ? await store.readIndex(before.indexId).catch(() => undefined) : undefined;
+    const previousIndex = before ? await store.readIndex(before.indexId, before.size).catch(() => undefined) : undefined;
     const doneBefore = { read: figures.bytesRead, written: figures.bytesWritten, dedup: figures.bytesDeduplicated };
     const result = await store.backupFile({
       sourcePath: file.readPath,

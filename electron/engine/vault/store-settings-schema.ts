@@ -25,6 +25,8 @@ const EncryptionSchema = z.object({
   p: z.number(),
   salt: base64OfLength(SALT_BYTES),
   wrappedKey: base64OfLength(WRAPPED_KEY_BYTES),
+  /** Set once vault.json's settings are authenticated with the vault key (vault-keys.ts). */
+  settingsBound: z.literal(true).optional(),
 }).superRefine((value, context) => {
   const problem = scryptParamsProblem(value.n, value.r, value.p);
   if (problem !== null) context.addIssue({ code: 'custom', message: `scrypt ${problem}`, path: ['n'] });

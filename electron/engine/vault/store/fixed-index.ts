@@ -61,11 +61,19 @@ export class FixedIndex {
     return Buffer.concat([header, this.ids]);
   }
 
-  static decode(plain: Buffer, what: string): FixedIndex {
+  /**
+   * Decodes an index read from a vault. With `vaultChunkSize`, the index's chunk size must
+   * equal it (an index read from an untrusted vault never sizes a buffer by itself).
+   */
+  static decode(plain: Buffer, what: string, vaultChunkSize?: number): FixedIndex {
     if (plain.length < INDEX_HEADER_SIZE) throw corruptBlob(what, 'index shorter than its header');
     const chunkSize = plain.readUInt32LE(INDEX_CHUNK_SIZE_OFFSET);
-    const fileSize = Number(plain.readBigUInt64LE(INDEX_FILE_SIZE_OFFSET));
-    const count = Number(plain.readBigUInt64LE(INDEX_COUNT_OFFSET));
+    if (vaultChunkSize !== undefined && chunkSize !== vaultChunkSize) throw corruptBlob(what, `index chunk size ${chunkSize} differs from the vault's ${vaultChunkSize}`);
+    const bigFileSize = plain.readBigUInt64LE(INDEX_FILE_SIZE_OFFSET);
+    const bigCount = plain.readBigUInt64LE(INDEX_COUNT_OFFSET);
+    if (bigFileSize > BigInt(Number.MAX_SAFE_INTEGER) || bigCount > BigInt(Number.MAX_SAFE_INTEGER)) throw corruptBlob(what, `index header declares an impossible size (file size ${bigFileSize}, ${bigCount} chunks)`);
+    const fileSize = Number(bigFileSize);
+    const count = Number(bigCount);
     if (chunkSize === 0 || count !== Math.ceil(fileSize / chunkSize)) throw corruptBlob(what, `index header inconsistent (chunk size ${chunkSize}, file size ${fileSize}, ${count} chunks)`);
     if (plain.length !== INDEX_HEADER_SIZE + count * DIGEST_SIZE) throw corruptBlob(what, `index has ${plain.length} bytes, expected ${INDEX_HEADER_SIZE + count * DIGEST_SIZE}`);
     return new FixedIndex(chunkSize, fileSize, Buffer.from(plain.subarray(INDEX_HEADER_SIZE)));

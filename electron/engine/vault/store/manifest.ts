@@ -5,6 +5,7 @@
  */
 import { invalidInput } from '../../../../shared/errors.ts';
 import { corruptBlob } from './blob-codec.ts';
+import { MANIFEST_LIMITS, ManifestSchema, POINT_FILE_NAME_PATTERN } from './manifest-schema.ts';
 import { assertHexId, assertName } from './store-layout.ts';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -13,7 +14,7 @@ export type FileRole = 'config' | 'disk' | 'nvram' | 'other';
 const ROLES: ReadonlySet<string> = new Set(['config', 'disk', 'nvram', 'other']);
 
 export interface ManifestFile {
-  /** Path relative to the item's root, '/'-separated, no '..'. */
+  /** The file's name in the point: one path component (POINT_FILE_NAME_PATTERN). */
   path: string;
   role: FileRole;
   size: number;
@@ -57,9 +58,9 @@ export interface Manifest {
 /** What the caller supplies; the store fills formatVersion. */
 export type ManifestInput = Omit<Manifest, 'formatVersion'>;
 
-function checkRelativePath(path: string, field: string): void {
-  if (path.length === 0 || path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '' || part === '.')) {
-    throw invalidInput(field, `${field} "${path}" must be a relative path without '..' or empty parts.`);
+function checkFileName(path: string, field: string): void {
+  if (typeof path !== 'string' || !POINT_FILE_NAME_PATTERN.test(path)) {
+    throw invalidInput(field, `${field} ${JSON.stringify(path)} must be one file name of letters, digits, '.', '_', '-' and spaces, not starting with '.'.`);
   }
 }
 
@@ -69,10 +70,11 @@ export function validateManifest(manifest: Manifest): void {
   assertName('pointId', manifest.pointId);
   if (Number.isNaN(Date.parse(manifest.createdAt))) throw invalidInput('createdAt', `createdAt "${manifest.createdAt}" is not an ISO date.`);
   if (!Array.isArray(manifest.files)) throw invalidInput('files', 'files must be an array.');
+  if (manifest.files.length > MANIFEST_LIMITS.files) throw invalidInput('files', `A point holds at most ${MANIFEST_LIMITS.files} files.`);
   const seen = new Set<string>();
   manifest.files.forEach((file, i) => {
     const field = `files[${i}]`;
-    checkRelativePath(file.path, `${field}.path`);
+    checkFileName(file.path, `${field}.path`);
     if (seen.has(file.path)) throw invalidInput(`${field}.path`, `${field}.path "${file.path}" appears twice.`);
     seen.add(file.path);
     if (!ROLES.has(file.role)) throw invalidInput(`${field}.role`, `${field}.role "${file.role}" must be config, disk, nvram or other.`);
@@ -93,8 +95,14 @@ export function decodeManifest(plain: Buffer, what: string): Manifest {
     throw corruptBlob(what, 'manifest is not valid JSON');
   }
   if (typeof value !== 'object' || value === null) throw corruptBlob(what, 'manifest is not a JSON object');
-  const manifest = value as Manifest;
-  if (typeof manifest.formatVersion !== 'number' || manifest.formatVersion > MANIFEST_FORMAT_VERSION) throw corruptBlob(what, `unknown manifest format version ${String(manifest.formatVersion)}`);
+  const version = (value as { formatVersion?: unknown }).formatVersion;
+  if (typeof version !== 'number' || version > MANIFEST_FORMAT_VERSION) throw corruptBlob(what, `unknown manifest format version ${String(version).slice(0, 40)}`);
+  const parsed = ManifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corruptBlob(what, `manifest field ${issue?.path.join('.') || 'manifest'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const manifest = parsed.data as Manifest;
   try {
     validateManifest(manifest);
   } catch (error) {

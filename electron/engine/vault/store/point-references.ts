@@ -55,7 +55,7 @@ export async function collectReferences(store: StoreContext): Promise<PointRefer
       const fileNumber = out.files.push({ itemId: ref.itemId, pointId: ref.pointId, path: file.path }) - 1;
       let ids: Set<string>;
       try {
-        ids = (await store.indexes.read(file.indexId)).distinctIds();
+        ids = (await store.indexes.read(file.indexId, file.size)).distinctIds();
       } catch (error) {
         const missing = error instanceof LabvaultError && /missing/.test(error.message);
         out.problems.push({ kind: missing ? 'index-missing' : 'index-damaged', manifest: key, file: file.path, indexId: file.indexId, message: messageOf(error) });

@@ -70,8 +70,8 @@ export class VaultStore implements StoreContext {
     this.log = options.log ?? ((line) => console.warn(line));
     const level = settings.compression === 'zstd' ? (settings.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL) : undefined;
     this.hasher = new HashWorkerPool(keys?.macKey);
-    this.chunks = new ChunkStore({ layout: this.layout, compressionLevel: level, keys, hasher: this.hasher });
-    this.indexes = new IndexStore(this.layout, level, keys);
+    this.chunks = new ChunkStore({ layout: this.layout, compressionLevel: level, keys, hasher: this.hasher, chunkSize: settings.chunkSize });
+    this.indexes = new IndexStore(this.layout, level, keys, settings.chunkSize);
     this.manifests = new ManifestStore(this.layout, keys);
     this.lock = new VaultLock(this.layout);
   }
@@ -188,8 +188,9 @@ export class VaultStore implements StoreContext {
     return this.manifests.delete(itemId, pointId);
   }
 
-  readIndex(indexId: string): Promise<FixedIndex> {
-    return this.indexes.read(indexId);
+  /** Reads an index; with `expectedFileSize` (the manifest's file size) it must describe that many bytes. */
+  readIndex(indexId: string, expectedFileSize?: number): Promise<FixedIndex> {
+    return this.indexes.read(indexId, expectedFileSize);
   }
 
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {

@@ -1,0 +1,109 @@
+/**
+ * Schemas of the records read from a vault folder (data/records/<kind>/<id>.json). A vault
+ * folder is untrusted input: ids match their pattern and the file's name, names pass the
+ * name rules, strings and arrays are bounded. Unknown fields are kept (a newer Labvault may
+ * add some) but never used. A record that fails is CORRUPT naming the file and the field.
+ */
+import * as z from 'zod';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { itemNameProblem } from '../../../shared/item-rules.ts';
+import { parsePolicy } from '../../../shared/policy.ts';
+import { AlertSchema, FileRoleSchema, ItemStateSchema, JobSchema } from '../../../shared/contract/item-models.ts';
+import { UUID_PATTERN } from './vault-ids.ts';
+import type { RecordKind } from './record-store.ts';
+
+/** Limits of record fields; far above what Labvault writes. */
+export const RECORD_LIMITS = { files: 64, path: 4096, name: 200, text: 16_384, subtasks: 16 } as const;
+
+const Uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
+const IsoTime = z.string().max(40).refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
+const Text = z.string().max(RECORD_LIMITS.text);
+
+const ItemName = z.string().max(RECORD_LIMITS.name).superRefine((name, context) => {
+  const problem = itemNameProblem(name);
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+
+const ItemFileRecordSchema = z.looseObject({
+  path: z.string().min(1).max(RECORD_LIMITS.path).refine((path) => !path.includes('\0'), 'must not contain NUL'),
+  role: FileRoleSchema,
+  diskFormat: z.string().max(32).optional(),
+  parentOf: z.string().max(RECORD_LIMITS.path).optional(),
+});
+
+const ItemRecordSchema = z.looseObject({
+  id: Uuid,
+  name: ItemName,
+  vaultId: Uuid,
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  state: ItemStateSchema,
+  policyId: Uuid,
+  files: z.array(ItemFileRecordSchema).max(RECORD_LIMITS.files),
+  retainMode: z.enum(['forever', 'expiry']).optional(),
+  stoppedAt: IsoTime.optional(),
+  deletedAt: IsoTime.optional(),
+  purgeAt: IsoTime.optional(),
+  stateBeforeDelete: z.enum(['protected', 'stopped']).optional(),
+});
+
+const PolicyRecordSchema = z.looseObject({
+  id: Uuid,
+  name: z.string().min(1).max(RECORD_LIMITS.name),
+  isDefault: z.boolean(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  policy: z.unknown(),
+});
+
+const JobRecordSchema = JobSchema.extend({
+  id: Uuid,
+  vaultId: Uuid,
+  vaultName: z.string().max(RECORD_LIMITS.name),
+  itemId: Uuid.nullable(),
+  item: z.string().max(RECORD_LIMITS.name).nullable(),
+  startedAt: IsoTime,
+  endedAt: IsoTime.nullable(),
+  error: z.object({ code: z.string().max(64), message: Text }).optional(),
+  pointId: z.string().max(128).optional(),
+  subtasks: z.array(JobSchema.shape.subtasks.element.extend({ message: Text.optional() })).max(RECORD_LIMITS.subtasks),
+});
+
+const AlertRecordSchema = AlertSchema.extend({
+  id: Uuid,
+  vaultId: Uuid,
+  vaultName: z.string().max(RECORD_LIMITS.name),
+  title: z.string().max(RECORD_LIMITS.name),
+  message: Text,
+  createdAt: IsoTime,
+});
+
+const SCHEMAS: Record<RecordKind, z.ZodType> = {
+  items: ItemRecordSchema,
+  policies: PolicyRecordSchema,
+  jobs: JobRecordSchema,
+  alerts: AlertRecordSchema,
+};
+
+function corruptRecord(path: string, problem: string): LabvaultError {
+  return new LabvaultError(ErrorCodes.CORRUPT, `Vault record ${path} is damaged or was tampered with: ${problem}.`, { details: { path } });
+}
+
+/** Parses a decoded record of `kind` stored as `<fileId>.json`; throws CORRUPT naming `path`. */
+export function parseRecord(kind: RecordKind, value: unknown, fileId: string, path: string): unknown {
+  const parsed = SCHEMAS[kind].safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corruptRecord(path, `${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const record = parsed.data as { id: string; policy?: unknown; name?: string };
+  if (record.id !== fileId) throw corruptRecord(path, `its id ${record.id} differs from its file name`);
+  if (kind === 'policies') {
+    try {
+      return { ...record, policy: parsePolicy(record.policy, `policy ${record.name ?? fileId}`) };
+    } catch (error) {
+      throw corruptRecord(path, error instanceof Error ? error.message : String(error));
+    }
+  }
+  return record;
+}
