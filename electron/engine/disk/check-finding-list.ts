@@ -4,8 +4,8 @@
  * in one closing finding, so a badly damaged image never makes a huge report. Also turns a
  * thrown LabvaultError into a finding, so checkers never throw on damage.
  */
-import { isLabvaultError } from '../../../../shared/errors.ts';
-import type { CheckFinding, CheckResult, DiskFormat } from '../virtual-disk.ts';
+import { isLabvaultError } from '../../../shared/errors.ts';
+import type { CheckFinding, CheckResult, DiskFormat } from './virtual-disk.ts';
 
 export const MAX_FINDINGS_PER_KIND = 50;
 

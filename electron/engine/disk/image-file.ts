@@ -3,9 +3,9 @@
  * on-disk field it is for, so a short file becomes a BAD_IMAGE "truncated" error that says
  * which structure lies past the end, never a silent short buffer.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { ioError, truncatedImage } from './image-error.ts';
+import { badImage, ioError, truncatedImage } from './image-error.ts';
 
 const SYSFS_SECTOR = 512;
 
@@ -117,4 +117,19 @@ export class ImageFile {
       throw ioError(this.path, `read ${length} bytes at offset ${position}`, error);
     }
   }
+}
+
+/**
+ * Opens a file named inside an image (extent, parent): regular files and block devices
+ * only, so a FIFO or socket planted in a descriptor can never block the reader.
+ */
+export async function openRegularFile(path: string, namedBy: string, field: string): Promise<ImageFile> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw ioError(path, `open the file named by ${namedBy}`, error);
+  }
+  if (!stats.isFile() && !stats.isBlockDevice()) throw badImage(namedBy, field, `${path} is not a regular file`);
+  return ImageFile.open(path);
 }

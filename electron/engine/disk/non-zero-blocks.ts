@@ -1,28 +1,28 @@
 /**
- * Feeds the VMDK writers: walks the source disk's allocation map and yields, in order,
- * each grain that holds non-zero data. Reads go in grain-aligned chunks of up to
- * READ_CHUNK_BYTES, so memory is one chunk whatever the disk size. A yielded grain buffer
- * is valid until the next iteration. Bytes past the source's size (the last partial
- * sector) read as zeros.
+ * Feeds image writers that store fixed-size blocks (VMDK blocks, VDI blocks): walks the
+ * source disk's allocation map and yields, in order, each block that holds non-zero data.
+ * Reads go in block-aligned chunks of up to READ_CHUNK_BYTES, so memory is one chunk
+ * whatever the disk size. A yielded block buffer is valid until the next iteration. Bytes
+ * past the source's size (the last partial sector) read as zeros.
  */
-import type { VirtualDisk } from '../virtual-disk.ts';
-import type { WriteOptions } from '../disk-format-module.ts';
-import { isZeroBuffer } from '../raw/raw-disk.ts';
-import { throwIfAborted } from '../raw/raw-writer.ts';
+import type { VirtualDisk } from './virtual-disk.ts';
+import type { WriteOptions } from './disk-format-module.ts';
+import { isZeroBuffer } from './raw/raw-disk.ts';
+import { throwIfAborted } from './image-output.ts';
 
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
-export interface SourceGrain {
+export interface SourceBlock {
   index: number;
   data: Buffer;
 }
 
-export async function* nonZeroGrains(source: VirtualDisk, grainBytes: number, outPath: string, options: WriteOptions): AsyncGenerator<SourceGrain> {
+export async function* nonZeroBlocks(source: VirtualDisk, blockBytes: number, outPath: string, options: WriteOptions): AsyncGenerator<SourceBlock> {
   const total = source.virtualSize;
-  const chunkBytes = Math.max(grainBytes, Math.floor(READ_CHUNK_BYTES / grainBytes) * grainBytes);
+  const chunkBytes = Math.max(blockBytes, Math.floor(READ_CHUNK_BYTES / blockBytes) * blockBytes);
   const chunk = Buffer.alloc(chunkBytes);
   const map = await source.allocationMap();
-  let nextGrain = 0;
+  let nextBlock = 0;
   let done = 0;
   for (const range of map) {
     if (range.zero) {
@@ -31,23 +31,23 @@ export async function* nonZeroGrains(source: VirtualDisk, grainBytes: number, ou
       continue;
     }
     const end = range.offset + range.length;
-    let grain = Math.max(nextGrain, Math.floor(range.offset / grainBytes));
-    while (grain * grainBytes < end) {
+    let block = Math.max(nextBlock, Math.floor(range.offset / blockBytes));
+    while (block * blockBytes < end) {
       throwIfAborted(options.signal, outPath);
-      const start = grain * grainBytes;
-      const grains = Math.min(chunkBytes / grainBytes, Math.ceil((end - start) / grainBytes));
-      const length = grains * grainBytes;
+      const start = block * blockBytes;
+      const blocks = Math.min(chunkBytes / blockBytes, Math.ceil((end - start) / blockBytes));
+      const length = blocks * blockBytes;
       const readable = Math.max(0, Math.min(length, total - start));
       await source.read(chunk.subarray(0, readable), start, readable);
       if (readable < length) chunk.fill(0, readable, length);
-      for (let index = 0; index < grains; index += 1) {
-        const data = chunk.subarray(index * grainBytes, (index + 1) * grainBytes);
-        if (!isZeroBuffer(data)) yield { index: grain + index, data };
+      for (let index = 0; index < blocks; index += 1) {
+        const data = chunk.subarray(index * blockBytes, (index + 1) * blockBytes);
+        if (!isZeroBuffer(data)) yield { index: block + index, data };
       }
-      grain += grains;
-      done = Math.min(total, grain * grainBytes);
+      block += blocks;
+      done = Math.min(total, block * blockBytes);
       options.onProgress?.(done, total);
     }
-    nextGrain = grain;
+    nextBlock = block;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { VirtualDisk } from './virtual-disk.ts';
-import { isAllZero } from './vhd/zero-scan.ts';
+import { isAllZero } from './zero-scan.ts';
 
 export class SourceBlockReader {
   readonly block: Buffer;

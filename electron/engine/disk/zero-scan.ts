@@ -2,9 +2,9 @@
  * Allocation map of a flat data region (fixed VHD, fixed VHDX payload) found by content:
  * every all-zero 1 MiB piece is a zero range. One 1 MiB buffer whatever the size.
  */
-import type { ImageFile } from '../image-file.ts';
-import { pushDiskRange } from '../disk-ranges.ts';
-import type { DiskRange } from '../virtual-disk.ts';
+import type { ImageFile } from './image-file.ts';
+import { pushDiskRange } from './disk-ranges.ts';
+import type { DiskRange } from './virtual-disk.ts';
 
 export const ZERO_SCAN_BLOCK = 1024 * 1024;
 

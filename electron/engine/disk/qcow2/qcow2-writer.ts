@@ -12,7 +12,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { createImageFile, observed, throwIfAborted, writeFully } from '../raw/raw-writer.ts';
+import { createImageFile, observed, throwIfAborted, writeFully } from '../image-output.ts';
 import { isZeroBuffer } from '../raw/raw-disk.ts';
 import { HEADER, QCOW2_MAGIC_NUMBER } from './qcow2-header.ts';
 import type { VirtualDisk } from '../virtual-disk.ts';

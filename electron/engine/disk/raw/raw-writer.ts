@@ -4,10 +4,8 @@
  * previous one is written, with several chunks in flight when the source allows it.
  * The file is created exclusively: an existing file is refused.
  */
-import { open, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { ErrorCodes } from '../../../../shared/errors.ts';
-import { imageError, ioError } from '../image-error.ts';
+import { unlink } from 'node:fs/promises';
+import { createImageFile, observed, throwIfAborted, writeFully } from '../image-output.ts';
 import { isZeroBuffer } from './raw-disk.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
@@ -15,41 +13,6 @@ import type { WriteOptions } from '../disk-format-module.ts';
 export const RAW_WRITE_CHUNK = 4 * 1024 * 1024;
 /** Chunks in flight when the source takes concurrent reads (the libuv pool has 4 threads). */
 export const RAW_WRITE_LANES = 4;
-
-/** Creates `outPath` exclusively; EEXIST becomes a CONFLICT naming the file. */
-export async function createImageFile(outPath: string): Promise<FileHandle> {
-  try {
-    return await open(outPath, 'wx');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'EEXIST') {
-      throw imageError(ErrorCodes.CONFLICT, `${outPath} already exists: choose another output path or remove it first`, { file: outPath });
-    }
-    throw ioError(outPath, 'create the output image', error);
-  }
-}
-
-/** Writes buffer[0..length) at position, looping over short writes. */
-export async function writeFully(handle: FileHandle, path: string, buffer: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  try {
-    while (done < length) {
-      const { bytesWritten } = await handle.write(buffer, done, length - done, position + done);
-      done += bytesWritten;
-    }
-  } catch (error) {
-    throw ioError(path, `write ${length} bytes at offset ${position}`, error);
-  }
-}
-
-/** Marks a promise as observed (it is awaited later), so an early failure elsewhere cannot leave it unhandled. */
-export function observed<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
-  if (signal?.aborted) throw imageError(ErrorCodes.CANCELLED, `writing ${path} was cancelled`, { file: path });
-}
 
 /** The data chunks of a map, at most RAW_WRITE_CHUNK bytes each, in disk order. */
 function* dataChunks(map: readonly DiskRange[]): Generator<{ position: number; length: number }> {

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
-import { createImageFile, writeFully } from '../raw/raw-writer.ts';
+import { createImageFile, writeFully } from '../image-output.ts';
 import { imageError } from '../image-error.ts';
 import { ErrorCodes } from '../../../../shared/errors.ts';
-import { nonZeroGrains } from '../vmdk/vmdk-grain-source.ts';
+import { nonZeroBlocks } from '../non-zero-blocks.ts';
 import { MAX_BLOCKS, SECTOR, VDI_HEADER_BYTES, VDI_TYPE_DYNAMIC, serializeVdiHeader } from './vdi-header.ts';
 
 export const WRITE_BLOCK_SIZE = 1024 * 1024;
@@ -36,7 +36,7 @@ export async function writeVdiDynamic(source: VirtualDisk, outPath: string, opti
   const handle = await createImageFile(outPath);
   try {
     let allocated = 0;
-    for await (const block of nonZeroGrains(source, WRITE_BLOCK_SIZE, outPath, options)) {
+    for await (const block of nonZeroBlocks(source, WRITE_BLOCK_SIZE, outPath, options)) {
       await writeFully(handle, outPath, block.data, WRITE_BLOCK_SIZE, offsetData + allocated * WRITE_BLOCK_SIZE);
       map.writeUInt32LE(allocated, block.index * 4);
       allocated += 1;

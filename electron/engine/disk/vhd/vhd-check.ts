@@ -11,7 +11,7 @@ import {
   hasFooterCookie, parseDynamicHeader, parseFooter, vhdBitmapSize, vhdVirtualSize,
 } from './vhd-layout.ts';
 import type { VhdFooter } from './vhd-layout.ts';
-import { TablePages } from './table-pages.ts';
+import { TablePages } from '../table-pages.ts';
 
 function corruption(findings: CheckFinding[], kind: string, message: string): void {
   findings.push({ severity: 'corruption', kind, message });

@@ -20,9 +20,9 @@ import type { VhdFooter, VhdType } from './vhd-layout.ts';
 import { readVhdStructure } from './vhd-structure.ts';
 import type { VhdDynamicLayout, VhdStructure } from './vhd-structure.ts';
 import { recordedVhdParentPaths } from './vhd-parent-locators.ts';
-import { chooseParentPath } from './parent-path.ts';
-import type { ChosenParent } from './parent-path.ts';
-import { scanFileForZeros } from './zero-scan.ts';
+import { chooseParentPath } from '../parent-path.ts';
+import type { ChosenParent } from '../parent-path.ts';
+import { scanFileForZeros } from '../zero-scan.ts';
 
 /** Sector bitmaps kept in memory. */
 const BITMAP_CACHE_SIZE = 16;

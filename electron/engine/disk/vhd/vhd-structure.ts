@@ -11,7 +11,7 @@ import {
   vhdVirtualSize,
 } from './vhd-layout.ts';
 import type { VhdDynamicHeader, VhdFooter, VhdType } from './vhd-layout.ts';
-import { TablePages } from './table-pages.ts';
+import { TablePages } from '../table-pages.ts';
 
 export interface VhdDynamicLayout {
   header: VhdDynamicHeader;

@@ -2,7 +2,7 @@
  * Coalesces reads: pieces of a caller's buffer whose file bytes continue each other
  * (adjacent payload blocks stored one after the other) are read with a single read.
  */
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 
 export class ContiguousRun {
   private readonly reader: PositionedReader;

@@ -8,8 +8,8 @@
 import { ImageFile } from '../image-file.ts';
 import { ErrorCodes, isLabvaultError } from '../../../../shared/errors.ts';
 import type { CheckFinding, CheckResult } from '../virtual-disk.ts';
-import { TablePages } from '../vhd/table-pages.ts';
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import { TablePages } from '../table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 import { replayLogInMemory } from './vhdx-log.ts';
 import { isZeroGuid } from './vhdx-guid.ts';
 import { chooseHeader, overlaps, parseRegionTable, readHeaderCandidates, readIdentifier, readRegionTable, VHDX_HEADER_AREA_END } from './vhdx-headers.ts';

@@ -16,9 +16,9 @@ import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes, rememberBoun
 import type { LayerRange, LayerState } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';
-import type { PositionedReader } from '../vhd/table-pages.ts';
-import { chooseParentPath } from '../vhd/parent-path.ts';
-import type { ChosenParent } from '../vhd/parent-path.ts';
+import type { PositionedReader } from '../table-pages.ts';
+import { chooseParentPath } from '../parent-path.ts';
+import type { ChosenParent } from '../parent-path.ts';
 import { guidText, parseGuidText } from './vhdx-guid.ts';
 import {
   BITMAP_PRESENT, PAYLOAD_FULLY_PRESENT, PAYLOAD_NOT_PRESENT, PAYLOAD_PARTIALLY_PRESENT, PAYLOAD_UNDEFINED,

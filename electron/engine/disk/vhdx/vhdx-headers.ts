@@ -3,7 +3,7 @@
  * Layouts in vhdx-layout.ts. A structure is valid when its signature and CRC-32C match;
  * headers must also be version 1.
  */
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 import { badImage, truncatedImage, unsupportedImage } from '../image-error.ts';
 import { crc32cWithZeroedField } from './crc32c.ts';
 import { guidBytes, guidText } from './vhdx-guid.ts';

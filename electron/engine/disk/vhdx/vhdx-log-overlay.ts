@@ -5,7 +5,7 @@
  */
 import type { ImageFile } from '../image-file.ts';
 import { truncatedImage } from '../image-error.ts';
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 
 export type LogOperation =
   | { kind: 'data'; offset: number; data: Buffer }

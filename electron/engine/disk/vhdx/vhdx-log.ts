@@ -23,7 +23,7 @@
  */
 import type { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage, unsupportedImage } from '../image-error.ts';
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 import { crc32cWithZeroedField } from './crc32c.ts';
 import { MiB, readU64LE } from './vhdx-layout.ts';
 import type { VhdxHeader } from './vhdx-layout.ts';

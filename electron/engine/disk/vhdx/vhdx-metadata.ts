@@ -8,7 +8,7 @@
  *   Keys: parent_linkage (the parent's data write guid), parent_linkage2, relative_path,
  *   volume_path, absolute_win32_path.
  */
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 import { badImage, truncatedImage, unsupportedImage } from '../image-error.ts';
 import { guidBytes, guidText } from './vhdx-guid.ts';
 import {

@@ -5,8 +5,8 @@
  */
 import type { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage } from '../image-error.ts';
-import { TablePages } from '../vhd/table-pages.ts';
-import type { PositionedReader } from '../vhd/table-pages.ts';
+import { TablePages } from '../table-pages.ts';
+import type { PositionedReader } from '../table-pages.ts';
 import { isZeroGuid } from './vhdx-guid.ts';
 import { chooseHeader, readHeaderCandidates, readIdentifier, readRegionTable } from './vhdx-headers.ts';
 import type { RegionTable } from './vhdx-headers.ts';

@@ -9,11 +9,12 @@ import { stat } from 'node:fs/promises';
 import { ImageFile } from '../image-file.ts';
 import { isLabvaultError } from '../../../../shared/errors.ts';
 import type { CheckResult } from '../virtual-disk.ts';
-import { CheckFindingList } from './check-finding-list.ts';
+import { CheckFindingList } from '../check-finding-list.ts';
 import { FileSpanSet } from './file-span-set.ts';
 import { readGrainMarker } from './vmdk-compressed-grain.ts';
 import { resolveVmdkPath } from './vmdk-descriptor.ts';
-import { openRegularFile, readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
+import { readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
+import { openRegularFile } from '../image-file.ts';
 import { readEffectiveHeader } from './vmdk-sparse-extent.ts';
 import {
   FLAG_MARKERS, FLAG_REDUNDANT_GD, FLAG_ZERO_GRAIN, GTE_ZERO_GRAIN, MARKER_HEADER_SIZE, MAX_GD_BYTES, SECTOR,

@@ -3,9 +3,8 @@
  * its extents in order. A sparse file opened directly is one SPARSE extent (itself), as in
  * qemu: its embedded descriptor supplies CID, parent and createType only.
  */
-import { ImageFile } from '../image-file.ts';
-import { stat } from 'node:fs/promises';
-import { badImage, ioError, unsupportedImage } from '../image-error.ts';
+import { ImageFile, openRegularFile } from '../image-file.ts';
+import { badImage, unsupportedImage } from '../image-error.ts';
 import { FlatExtent, ZeroExtent } from './vmdk-extent.ts';
 import type { VmdkExtent } from './vmdk-extent.ts';
 import { SparseExtent } from './vmdk-sparse-extent.ts';
@@ -70,21 +69,6 @@ export interface VmdkLayout {
   extents: VmdkExtent[];
   /** Descriptor first, then each extent file once. */
   files: string[];
-}
-
-/**
- * Opens a file named inside an image (extent, parent): regular files and block devices
- * only, so a FIFO or socket planted in a descriptor can never block the reader.
- */
-export async function openRegularFile(path: string, namedBy: string, field: string): Promise<ImageFile> {
-  let stats;
-  try {
-    stats = await stat(path);
-  } catch (error) {
-    throw ioError(path, `open the file named by ${namedBy}`, error);
-  }
-  if (!stats.isFile() && !stats.isBlockDevice()) throw badImage(namedBy, field, `${path} is not a regular file`);
-  return ImageFile.open(path);
 }
 
 /** Opens the VMDK at `path` and every extent it names. Closes what it opened on failure. */

@@ -17,13 +17,13 @@ import { basename } from 'node:path';
 import { unlink } from 'node:fs/promises';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
-import { createImageFile, writeFully } from '../raw/raw-writer.ts';
+import { createImageFile, writeFully } from '../image-output.ts';
 import { imageError } from '../image-error.ts';
 import { ErrorCodes } from '../../../../shared/errors.ts';
 import { formatDescriptor } from './vmdk-descriptor.ts';
 import { FLAG_NEWLINE_TEST, FLAG_REDUNDANT_GD, COMPRESS_NONE, SECTOR, serializeSparseHeader } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
-import { nonZeroGrains } from './vmdk-grain-source.ts';
+import { nonZeroBlocks } from '../non-zero-blocks.ts';
 
 export const WRITE_GRAIN_SECTORS = 128;
 export const WRITE_GTES_PER_GT = 512;
@@ -104,7 +104,7 @@ export async function writeVmdkSparse(source: VirtualDisk, outPath: string, opti
       batchSector += batchUsed / SECTOR;
       batchUsed = 0;
     };
-    for await (const grain of nonZeroGrains(source, grainBytes, outPath, options)) {
+    for await (const grain of nonZeroBlocks(source, grainBytes, outPath, options)) {
       const index = Math.floor(grain.index / WRITE_GTES_PER_GT);
       if (index !== tableIndex) {
         await flushTable();

@@ -11,14 +11,14 @@ import { unlink } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
-import { createImageFile, writeFully } from '../raw/raw-writer.ts';
+import { createImageFile, writeFully } from '../image-output.ts';
 import { formatDescriptor } from './vmdk-descriptor.ts';
 import {
   COMPRESS_DEFLATE, FLAG_COMPRESSED, FLAG_MARKERS, FLAG_NEWLINE_TEST, MARKER_FOOTER, MARKER_GD, MARKER_GT, MARKER_HEADER_SIZE,
   MARKER_TYPE_OFFSET, SECTOR, serializeSparseHeader,
 } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
-import { nonZeroGrains } from './vmdk-grain-source.ts';
+import { nonZeroBlocks } from '../non-zero-blocks.ts';
 import { DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId } from './vmdk-sparse-writer.ts';
 
 /** zlib level: qemu uses the default too; level 6 is a fair speed/size balance. */
@@ -73,7 +73,7 @@ export async function writeVmdkStream(source: VirtualDisk, outPath: string, opti
       table.fill(0);
       tableUsed = false;
     };
-    for await (const grain of nonZeroGrains(source, grainBytes, outPath, options)) {
+    for await (const grain of nonZeroBlocks(source, grainBytes, outPath, options)) {
       const index = Math.floor(grain.index / WRITE_GTES_PER_GT);
       if (index !== tableIndex) {
         await flushTable();
