@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Menu, app, dialog, powerSaveBlocker, safeStorage } from 'electron';
 import type { ChannelHandlers } from '../shared/contract/channels.ts';
 import { APP_NAME, resolveAppHome } from './engine/app/app-home.ts';
+import { preparePrivateAppHome } from './engine/app/private-app-home.ts';
 import { Engine, type EngineOptions } from './engine/engine.ts';
 import { forwardEngineEvents, registerContractChannels } from './ipc.ts';
 import { consoleLog, startAppLog, type AppLog } from './desktop/app-log.ts';
@@ -33,6 +34,8 @@ const CHROMIUM_DATA_DIR = 'chromium';
 
 // Identity and data folder first: userData decides where the single-instance lock lives.
 const appHome = resolveAppHome(process.env);
+// Before Electron writes its first file there: private (0700), see engine/app/private-app-home.ts.
+preparePrivateAppHome(appHome);
 app.setName(APP_NAME);
 app.setPath('userData', appHome);
 // Chromium's caches and storage in their own folder, not among the vault list.

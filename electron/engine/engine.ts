@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { ChannelHandlers } from '../../shared/contract/channels.ts';
 import type { AppInfo } from '../../shared/contract/models.ts';
 import { resolveAppHome } from './app/app-home.ts';
+import { preparePrivateAppHome } from './app/private-app-home.ts';
 import { systemClock, type Clock } from './app/clock.ts';
 import { EventBus } from './app/event-bus.ts';
 import { BackupService } from './backup/backup-service.ts';
@@ -55,6 +56,7 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.appHome = options.appHome ?? resolveAppHome(options.env ?? process.env);
+    preparePrivateAppHome(this.appHome);
     this.clock = options.clock ?? systemClock;
     this.face = options.face;
     this.passphraseStore = options.passphraseStore;
