@@ -14,14 +14,14 @@ export async function startRestoreDisks(engine: Engine, input: { item: string; p
   const store = await engine.keyring.store(session);
   const manifest = await store.readManifest(record.id, point.id);
   const { resolve } = await import('node:path');
-  const { selectFiles, assertTargetsFree } = await import('../restore/restore-disks.ts');
+  const { selectFiles, assertTargetsFree, manifestPathOf } = await import('../restore/restore-disks.ts');
   const targetDir = resolve(input.to);
   const { stat } = await import('node:fs/promises');
   const existing = await stat(targetDir).catch(() => null);
   if (existing && !existing.isDirectory()) {
     throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Restore target ${targetDir} is a file: choose a folder (it is created when missing).`, { field: 'to' });
   }
-  await assertTargetsFree(targetDir, selectFiles(manifest, input.files));
+  await assertTargetsFree(targetDir, selectFiles(manifest, input.files, manifestPathOf(store, manifest)));
   const job = engine.jobs.create(session, { operation: 'restore', itemId: record.id, item: record.name, trigger: 'on-demand', subtasks: [RESTORE] });
   job.pointId = point.id;
   return engine.jobs.start(session, job, async (context) => {

@@ -3,15 +3,18 @@
  * zero, never over an existing file. From the snapshot tier by clone when it is there
  * (then every chunk of the clone is re-hashed and checked against the point's index), else
  * from the vault (every chunk checked against its id as it is read, the whole file's
- * digest at the end). Success is reported only after that verification.
+ * digest at the end). Success is reported only after that verification. The manifest is
+ * untrusted input: names, target paths, creation and modes follow restore-target.ts.
  */
-import { chmod, constants, copyFile, mkdir, open, rm, stat, utimes } from 'node:fs/promises';
+import { constants, copyFile, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { FixedIndex, Manifest, ManifestFile, VaultKeys, VaultStore } from '../vault/store/index.ts';
 import { contentDigest } from '../vault/store/chunk-id.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { PointRow } from '../backup/point-record.ts';
+import { checkManifestFiles, existingTargets, openTargetRoot, reopenCreated, restoredFileMode, targetExistsError, targetPathIn } from './restore-target.ts';
 
 export const RESTORE = 'Restore';
 
@@ -31,7 +34,17 @@ export interface RestoredFile {
   verified: true;
 }
 
-export function selectFiles(manifest: Manifest, names: string[] | undefined): ManifestFile[] {
+/** Where the manifest lives in the vault, for errors about it. */
+export function manifestPathOf(store: VaultStore, manifest: Manifest): string {
+  return store.layout.manifestPath(manifest.itemId, manifest.pointId);
+}
+
+/**
+ * The files to restore; every file of the manifest is checked first (a crafted name or
+ * mode is CORRUPT naming `manifestPath`, before anything is written).
+ */
+export function selectFiles(manifest: Manifest, names: string[] | undefined, manifestPath: string): ManifestFile[] {
+  checkManifestFiles(manifest.files, manifestPath);
   if (!names || names.length === 0) return manifest.files;
   const picked = names.map((name) => {
     const file = manifest.files.find((candidate) => candidate.path === name);
@@ -41,23 +54,18 @@ export function selectFiles(manifest: Manifest, names: string[] | undefined): Ma
   return picked;
 }
 
-/** Refuses before writing anything when a target file exists. */
+/** Refuses before writing anything when a target file (or a link by its name) exists. */
 export async function assertTargetsFree(targetDir: string, files: ManifestFile[]): Promise<void> {
-  const existing: string[] = [];
-  for (const file of files) {
-    const target = join(targetDir, file.path);
-    if (await stat(target).then(() => true, () => false)) existing.push(target);
-  }
+  const existing = await existingTargets(targetDir, files);
   if (existing.length > 0) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Restore never overwrites files, and these exist: ${existing.join(', ')}. Choose another folder.`, { field: 'to', details: { existing } });
   }
 }
 
 
-/** Re-reads a restored file and checks each chunk against the index (zero chunks must read as zeros). */
-export async function verifyAgainstIndex(path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
+/** Re-reads a restored file through its handle and checks each chunk against the index (zero chunks must read as zeros). */
+export async function verifyAgainstIndex(handle: FileHandle, path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
+  {
     const info = await handle.stat();
     if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
     const buffer = Buffer.alloc(index.chunkSize);
@@ -73,8 +81,6 @@ export async function verifyAgainstIndex(path: string, index: FixedIndex, keys: 
       }
       onBytes(length);
     }
-  } finally {
-    await handle.close();
   }
 }
 
@@ -86,31 +92,47 @@ async function cloneFile(from: string, to: string): Promise<boolean> {
     await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
     return true;
   } catch (error) {
-    if (!CANNOT_CLONE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    // Something appeared by that name since the check: never remove or follow it.
+    if (code === 'EEXIST' || code === 'ELOOP') throw targetExistsError(to);
+    if (!CANNOT_CLONE.has(code)) throw error;
     await rm(to, { force: true });
     return false;
   }
 }
 
+/** Checks a clone this restore made through one handle: mode first, then every chunk, then the times. */
+async function verifyClone(target: string, file: ManifestFile, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
+  const handle = await reopenCreated(target);
+  try {
+    await handle.chmod(restoredFileMode(file.mode)).catch(() => undefined);
+    await verifyAgainstIndex(handle, target, index, keys, onBytes);
+    const mtime = new Date(file.mtimeMs);
+    await handle.utimes(mtime, mtime).catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function runRestoreDisks(context: JobContext, request: RestoreRequest): Promise<RestoredFile[]> {
-  const { store, manifest, point, targetDir } = request;
-  const files = selectFiles(manifest, request.files);
+  const { store, manifest } = request;
+  const manifestPath = manifestPathOf(store, manifest);
+  const files = selectFiles(manifest, request.files, manifestPath);
   const total = files.reduce((sum, file) => sum + file.size, 0);
   context.begin(RESTORE, total);
-  await mkdir(targetDir, { recursive: true }).catch((error: unknown) => {
-    throw new LabvaultError(ErrorCodes.IO_ERROR, `Cannot create ${targetDir}: ${error instanceof Error ? error.message : String(error)}`, { field: 'to' });
-  });
+  const targetDir = await openTargetRoot(request.targetDir);
+  const targets = files.map((file) => targetPathIn(targetDir, file.path, manifestPath));
   await assertTargetsFree(targetDir, files);
   const restored: RestoredFile[] = [];
   const writtenPaths: string[] = [];
   let done = 0;
   let written = 0;
   try {
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
       context.throwIfCancelled();
-      const target = join(targetDir, file.path);
-      const index = await store.readIndex(file.indexId);
-      const clone = point.snapshotDir ? join(point.snapshotDir, file.path) : null;
+      const target = targets[i] as string;
+      const index = await store.readIndex(file.indexId, file.size);
+      const clone = request.point.snapshotDir ? join(request.point.snapshotDir, file.path) : null;
       const cloneUsable = clone !== null && (await stat(clone).then((info) => info.size === file.size, () => false));
       const base = done;
       // Only a real clone (same filesystem): a plain copy of the clone would fill the holes,
@@ -118,14 +140,15 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       const cloned = cloneUsable && clone ? await cloneFile(clone, target) : false;
       if (cloned) {
         writtenPaths.push(target);
-        await verifyAgainstIndex(target, index, store.keys, (bytes) => {
+        await verifyClone(target, file, index, store.keys, (bytes) => {
           done += bytes;
           context.report(RESTORE, { bytesRead: done });
         });
         restored.push({ name: file.path, path: target, size: file.size, from: 'snapshot', verified: true });
       } else {
+        const attributes = { mode: restoredFileMode(file.mode), mtime: new Date(file.mtimeMs) };
         const result = await store.restoreFile({
-          index, outPath: target, expectedDigest: file.digest, signal: context.signal,
+          index, outPath: target, expectedDigest: file.digest, signal: context.signal, attributes,
           onProgress: (progress) => context.report(RESTORE, { bytesRead: base + progress.bytesDone, bytesWritten: written + progress.bytesWritten }),
         });
         writtenPaths.push(target);
@@ -133,9 +156,6 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
         done = base + file.size;
         restored.push({ name: file.path, path: target, size: file.size, from: 'vault', verified: true });
       }
-      const mtime = new Date(file.mtimeMs);
-      await utimes(target, mtime, mtime).catch(() => undefined);
-      await chmod(target, file.mode & 0o777).catch(() => undefined);
       context.report(RESTORE, { bytesRead: done, bytesWritten: written });
     }
   } catch (error) {

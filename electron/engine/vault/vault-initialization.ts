@@ -59,11 +59,16 @@ export async function reconcileCatalog(session: VaultSession, keyring: VaultKeyr
   await keyring.keysFor(session);
   session.indexPending = false;
   if (!options.onlyIfEmpty || empty) {
+    // Every record is read (and checked) before any row is written: a damaged record leaves
+    // the catalog as it was, so the vault shows as damaged again next time, not half-loaded.
     const policies = await session.records.list<PolicyRecord>('policies');
+    const items = await session.records.list<ItemRecord>('items');
+    const jobs = await session.records.list<Job>('jobs');
+    const alerts = await session.records.list<Alert>('alerts');
     for (const policy of policies) upsertPolicyRow(session, policy);
-    for (const item of await session.records.list<ItemRecord>('items')) upsertItemRow(session, item);
-    for (const job of await session.records.list<Job>('jobs')) saveJobRow(session, job);
-    for (const alert of await session.records.list<Alert>('alerts')) saveAlertRow(session, alert);
+    for (const item of items) upsertItemRow(session, item);
+    for (const job of jobs) saveJobRow(session, job);
+    for (const alert of alerts) saveAlertRow(session, alert);
   }
   if (!keyring.isUnlocked(session)) return; // manifests of a locked vault cannot be read yet
   const store = await keyring.store(session);

@@ -1,15 +1,17 @@
 /**
  * restoreFile: writes a file back from its FixedIndex.
  *
- * The output is created with 'wx' (an existing file is never overwritten) and sized with
+ * The output is created exclusively and without following links (O_EXCL, O_NOFOLLOW: an
+ * existing file or a planted symlink is never overwritten or followed) and sized with
  * ftruncate, so all-zero chunks stay holes (sparse). Non-zero chunks are read, decoded
  * and checked against their ids (ChunkStore.get, reading into a reused shared buffer per
  * lane so raw chunks are hashed in place), up to `parallel` at a time, and written
  * at their offsets. At the end the index digest is recomputed from the verified ids and
- * compared with the expected file digest. Any damage: CORRUPT naming the chunk and the
+ * compared with the expected file digest. Mode and times, when given, are set on the open
+ * handle after the last write (never by path). Any damage: CORRUPT naming the chunk and the
  * output file; the partial output is removed.
  */
-import { open, rm } from 'node:fs/promises';
+import { constants, open, rm } from 'node:fs/promises';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { cancelledError } from './backup-file.ts';
 import type { TransferProgress } from './backup-file.ts';
@@ -21,6 +23,18 @@ import type { StoreContext } from './store-context.ts';
 const DEFAULT_PARALLEL = 6;
 /** Room for the blob header, nonce and tag around a raw chunk. */
 const SCRATCH_OVERHEAD = 4096;
+/** Exclusive create that never follows a symlink (O_NOFOLLOW is absent on Windows). */
+const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+/** Only the owner can read a file while it is written; `attributes.mode` is set at the end. */
+const PRIVATE_MODE = 0o600;
+const DEFAULT_MODE = 0o666;
+
+/** Set on the open handle once the data is written and verified. */
+export interface RestoredAttributes {
+  /** Applied as given (fchmod): the caller masks it. */
+  mode: number;
+  mtime: Date;
+}
 
 export interface RestoreFileOptions {
   store: StoreContext;
@@ -32,6 +46,7 @@ export interface RestoreFileOptions {
   signal?: AbortSignal;
   /** Chunks read/decoded/written at once (default 6). */
   parallel?: number;
+  attributes?: RestoredAttributes;
 }
 
 export interface RestoreFileResult {
@@ -44,9 +59,9 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
   const { store, index, outPath, signal } = options;
   let handle;
   try {
-    handle = await open(outPath, 'wx');
+    handle = await open(outPath, CREATE_EXCLUSIVE, options.attributes ? PRIVATE_MODE : DEFAULT_MODE);
   } catch (error) {
-    if (errnoCode(error) === 'EEXIST') throw new LabvaultError(ErrorCodes.CONFLICT, `${outPath} already exists; restore never overwrites a file. Choose another target.`, { field: 'outPath', details: { path: outPath } });
+    if (errnoCode(error) === 'EEXIST' || errnoCode(error) === 'ELOOP') throw new LabvaultError(ErrorCodes.CONFLICT, `${outPath} already exists; restore never overwrites a file or follows a link. Choose another target.`, { field: 'outPath', details: { path: outPath } });
     throw storeIoError(outPath, 'create', error);
   }
   const result: RestoreFileResult = { bytesWritten: 0, zeroBytes: 0, chunksRead: 0 };
@@ -98,6 +113,12 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
       if (digest !== options.expectedDigest) {
         throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: the file digest ${digest} does not match the recorded ${options.expectedDigest}.`, { details: { file: outPath } });
       }
+    }
+    const attributes = options.attributes;
+    if (attributes) {
+      // Best effort, as some filesystems (FAT, SMB) refuse them: the file then stays owner-only.
+      await handle.chmod(attributes.mode).catch(() => undefined);
+      await handle.utimes(attributes.mtime, attributes.mtime).catch(() => undefined);
     }
     await handle.sync().catch((error: unknown) => { throw storeIoError(outPath, 'sync', error); });
     options.onProgress?.({ bytesDone: index.fileSize, bytesTotal: index.fileSize, bytesWritten: result.bytesWritten });
