@@ -33,7 +33,10 @@ export function nodeIsRecentEnough(version = process.versions.node) {
  * what to install. `name` prefixes the messages (e.g. "labvault start").
  */
 export function ensureProjectNode(name, script, args) {
-  if (nodeIsRecentEnough()) return;
+  if (nodeIsRecentEnough()) {
+    delete process.env[REEXEC_FLAG]; // the processes this one starts may re-run their own check
+    return;
+  }
   const say = (message) => process.stderr.write(`${name}: ${message}\n`);
   const install = `install Node.js ${MINIMUM_NODE_TEXT} or newer from https://nodejs.org`;
   if (process.env[REEXEC_FLAG]) {
