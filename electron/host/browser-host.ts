@@ -1,77 +1,117 @@
 /**
  * `labvault ui`: serves the built renderer and the contract over a WebSocket on
- * 127.0.0.1 only. Every request needs the random per-start token: in the URL
- * (?token=...) or in the HttpOnly cookie set when the page was first opened with it.
- * Host and Origin headers are checked against the listening address (no DNS rebinding).
+ * 127.0.0.1 only. A browser signs in with a one-time code (browser-sessions.ts): the
+ * address printed or opened carries it (?code=...), the host spends it, sets an HttpOnly,
+ * SameSite=Strict session cookie named after the port, and redirects to the same address
+ * without the code. Every other request needs that cookie. Host and Origin headers are
+ * checked against the listening address (no DNS rebinding). A WebSocket message that is
+ * not a request gets an error answer; one above MAX_MESSAGE_BYTES closes that socket (1009);
+ * neither ends the process.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dispatchChannel } from '../../shared/contract/dispatch.ts';
-import { TOKEN_PARAM, WS_PATH, type ClientMessage, type ServerMessage } from '../../shared/contract/wire.ts';
+import { dispatchChannel, errorToInfo } from '../../shared/contract/dispatch.ts';
+import { SIGN_IN_CODE_PARAM, WS_PATH, type ServerMessage } from '../../shared/contract/wire.ts';
 import { ErrorCodes, LabvaultError } from '../../shared/errors.ts';
 import type { Engine } from '../engine/engine.ts';
+import { BrowserSessions, cookieValue, sessionCookieHeader, sessionCookieName } from './browser-sessions.ts';
+import { parseClientMessage } from './client-message.ts';
 import { serveStatic } from './static-files.ts';
 
+/** Largest WebSocket message accepted: contract inputs are names, paths and settings. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a printed sign-in code stays valid. */
+export const PRINTED_CODE_TTL_MS = 10 * 60_000;
+
+export type SignInAnnouncement = 'start' | 'used' | 'expired';
+
+export interface BrowserHostOptions {
+  port?: number;
+  rendererDir: string;
+  /**
+   * Receives the sign-in address for the terminal: at start, after it was used (for the
+   * next browser) and when a browser without a session arrives after it expired.
+   */
+  announce?: (url: string, reason: SignInAnnouncement) => void;
+}
+
 export interface BrowserHost {
-  url: string;
   port: number;
-  token: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** labvault_session_PORT */
+  cookieName: string;
+  /** A sign-in address with a new one-time code, valid once within `ttlMs`. */
+  signInUrl(ttlMs: number): string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'labvault_token';
+const UNAUTHORIZED_TEXT = 'Labvault: this browser is not signed in. Open the newest address "labvault ui" printed '
+  + 'in its terminal; each address works once, for a few minutes.';
 
-function tokenMatches(expected: string, given: string | undefined | null): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+function send(ws: WebSocket, message: ServerMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
 }
 
-function requestToken(request: IncomingMessage): string | null {
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  const fromQuery = url.searchParams.get(TOKEN_PARAM);
-  if (fromQuery) return fromQuery;
-  const cookie = request.headers.cookie ?? '';
-  const match = cookie.split(';').map((part) => part.trim()).find((part) => part.startsWith(`${COOKIE}=`));
-  return match ? match.slice(COOKIE.length + 1) : null;
+function answerProblem(ws: WebSocket, id: number | null, problem: string): void {
+  const error = { code: ErrorCodes.INVALID_INPUT, message: `Labvault ignored a WebSocket message: ${problem}.` };
+  send(ws, id === null ? { type: 'error', error } : { type: 'result', id, result: { ok: false, error } });
 }
 
-export async function startBrowserHost(engine: Engine, options: { port?: number; rendererDir: string }): Promise<BrowserHost> {
+export async function startBrowserHost(engine: Engine, options: BrowserHostOptions): Promise<BrowserHost> {
   if (!existsSync(options.rendererDir)) {
     throw new LabvaultError(ErrorCodes.NOT_FOUND, `The UI is not built (${options.rendererDir} is missing). Run "npm run build" first.`);
   }
-  const token = randomBytes(24).toString('base64url');
+  const sessions = new BrowserSessions();
   let port = options.port ?? 0;
+  let printedCode: string | null = null;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const signInUrl = (ttlMs: number) => `http://127.0.0.1:${port}/?${SIGN_IN_CODE_PARAM}=${sessions.issueCode(ttlMs).code}`;
+  const announce = (reason: SignInAnnouncement) => {
+    if (!options.announce) return;
+    const url = signInUrl(PRINTED_CODE_TTL_MS);
+    printedCode = new URL(url).searchParams.get(SIGN_IN_CODE_PARAM);
+    options.announce(url, reason);
+  };
+  const hasSession = (request: IncomingMessage) => sessions.isSession(cookieValue(request.headers.cookie, sessionCookieName(port)));
+
+  const signIn = (request: IncomingMessage, response: ServerResponse, url: URL): boolean => {
+    const code = url.searchParams.get(SIGN_IN_CODE_PARAM);
+    if (code === null) return false;
+    const sessionId = sessions.exchange(code);
+    if (sessionId === null && !hasSession(request)) return false;
+    url.searchParams.delete(SIGN_IN_CODE_PARAM);
+    const headers: Record<string, string> = { location: `${url.pathname}${url.search}`, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+    if (sessionId !== null) headers['set-cookie'] = sessionCookieHeader(port, sessionId);
+    response.writeHead(303, headers).end();
+    if (sessionId !== null && code === printedCode) announce('used');
+    return true;
+  };
 
   const server: Server = createServer((request, response) => {
     if (!allowedHosts().has(request.headers.host ?? '')) {
       response.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden host');
       return;
     }
-    const given = requestToken(request);
-    if (!tokenMatches(token, given)) {
-      response.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('Labvault: this address needs the token printed by "labvault ui". Open the full URL it printed.');
-      return;
-    }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.searchParams.has(TOKEN_PARAM)) {
-      response.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    if (signIn(request, response, url)) return;
+    if (!hasSession(request)) {
+      if (printedCode !== null && !sessions.isLive(printedCode)) announce('expired');
+      response.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(UNAUTHORIZED_TEXT);
+      return;
     }
     serveStatic(options.rendererDir, url.pathname, response).catch((error: unknown) => {
       response.writeHead(500).end(String(error));
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const origin = request.headers.origin;
     const originOk = origin === undefined || [...allowedHosts()].some((host) => origin === `http://${host}`);
-    if (url.pathname !== WS_PATH || !allowedHosts().has(request.headers.host ?? '') || !originOk || !tokenMatches(token, requestToken(request))) {
+    if (url.pathname !== WS_PATH || !allowedHosts().has(request.headers.host ?? '') || !originOk || !hasSession(request)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -80,20 +120,21 @@ export async function startBrowserHost(engine: Engine, options: { port?: number;
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    };
-    const unsubscribe = engine.events.onAny((event, payload) => send({ type: 'event', event, payload }));
+    const unsubscribe = engine.events.onAny((event, payload) => send(ws, { type: 'event', event, payload }));
     ws.on('close', unsubscribe);
-    ws.on('message', (data) => {
-      let message: ClientMessage;
-      try {
-        message = JSON.parse(String(data)) as ClientMessage;
-      } catch {
+    // A message above maxPayload or a protocol error closes this socket (1009/1002); without
+    // a listener the error would end the process.
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      const parsed = parseClientMessage(data, isBinary);
+      if (!parsed.ok) {
+        answerProblem(ws, parsed.id, parsed.problem);
         return;
       }
-      if (message.type !== 'invoke' || typeof message.id !== 'number') return;
-      dispatchChannel(engine.handlers, message.channel, message.input).then((result) => send({ type: 'result', id: message.id, result }));
+      const { id, channel, input } = parsed.message;
+      dispatchChannel(engine.handlers, channel, input)
+        .catch((error: unknown) => ({ ok: false as const, error: errorToInfo(error) }))
+        .then((result) => send(ws, { type: 'result', id, result }));
     });
   });
 
@@ -103,10 +144,12 @@ export async function startBrowserHost(engine: Engine, options: { port?: number;
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : port;
+  announce('start');
   return {
-    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
     port,
-    token,
+    origin: `http://127.0.0.1:${port}`,
+    cookieName: sessionCookieName(port),
+    signInUrl,
     close: () => new Promise<void>((resolve) => {
       for (const client of wss.clients) client.terminate();
       wss.close();

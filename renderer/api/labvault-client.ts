@@ -6,7 +6,6 @@
 import { createClient, type LabvaultClient } from '../../shared/contract/client.ts';
 import { useConnectionStore } from '../stores/connection-store.ts';
 import { createElectronTransport, preloadBridge } from './electron-transport.ts';
-import { takeSessionToken } from './session-token.ts';
 import { createWebSocketTransport } from './websocket-transport.ts';
 
 function makeClient(): LabvaultClient {
@@ -15,8 +14,7 @@ function makeClient(): LabvaultClient {
     useConnectionStore.getState().setState({ kind: 'connected' });
     return createClient(createElectronTransport(bridge));
   }
-  const token = takeSessionToken();
-  return createClient(createWebSocketTransport({ token, onState: (state) => useConnectionStore.getState().setState(state) }));
+  return createClient(createWebSocketTransport({ onState: (state) => useConnectionStore.getState().setState(state) }));
 }
 
 export const client: LabvaultClient = makeClient();

@@ -1,11 +1,13 @@
 /**
- * Transport over the browser host's WebSocket (`labvault ui`). Invokes made while the
- * socket is down are queued and sent on reconnect; reconnects back off from 0.5 s to
- * 10 s. Connection state is reported to a listener (the UI shows a banner).
+ * Transport over the browser host's WebSocket (`labvault ui`). The socket is authorised by
+ * the host's HttpOnly session cookie (same origin), set when the page was opened with a
+ * sign-in code; no secret is held by this page. Invokes made while the socket is down are
+ * queued and sent on reconnect; reconnects back off from 0.5 s to 10 s. Connection state is
+ * reported to a listener (the UI shows a banner).
  */
 import type { Transport } from '../../shared/contract/client.ts';
 import type { Result } from '../../shared/contract/define.ts';
-import { TOKEN_PARAM, WS_PATH, type ClientMessage, type ServerMessage } from '../../shared/contract/wire.ts';
+import { WS_PATH, type ClientMessage, type ServerMessage } from '../../shared/contract/wire.ts';
 
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
@@ -23,7 +25,6 @@ interface Pending {
 }
 
 export function createWebSocketTransport(options: {
-  token: string | null;
   onState: (state: ConnectionState) => void;
 }): Transport {
   let socket: WebSocket | null = null;
@@ -35,8 +36,7 @@ export function createWebSocketTransport(options: {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const tokenQuery = options.token ? `?${TOKEN_PARAM}=${encodeURIComponent(options.token)}` : '';
-  const url = `${scheme}//${window.location.host}${WS_PATH}${tokenQuery}`;
+  const url = `${scheme}//${window.location.host}${WS_PATH}`;
 
   function send(entry: Pending): void {
     pending.set(entry.message.id, entry);
@@ -66,6 +66,8 @@ export function createWebSocketTransport(options: {
         entry?.resolve(message.result);
       } else if (message.type === 'event') {
         for (const listener of listeners.get(message.event) ?? []) listener(message.payload);
+      } else if (message.type === 'error') {
+        console.warn(`Labvault host: ${message.error.message}`);
       }
     });
     ws.addEventListener('close', (event) => {
@@ -79,7 +81,7 @@ export function createWebSocketTransport(options: {
       pending.clear();
       attempt += 1;
       const retryInMs = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.min(attempt - 1, 5));
-      const reason = event.code === ABNORMAL_CLOSE ? 'The Labvault server is not answering (stopped, or the token in the address is not valid for it).' : `Connection closed (${event.code}).`;
+      const reason = event.code === ABNORMAL_CLOSE ? 'The Labvault server is not answering (stopped, or this browser is not signed in to it: open the newest address labvault ui printed).' : `Connection closed (${event.code}).`;
       options.onState({ kind: 'disconnected', attempt, retryInMs, reason });
       window.setTimeout(connect, retryInMs);
     });

@@ -5,7 +5,10 @@ export type ClientMessage = { type: 'invoke'; id: number; channel: string; input
 
 export type ServerMessage =
   | { type: 'result'; id: number; result: Result<unknown> }
-  | { type: 'event'; event: string; payload: unknown };
+  | { type: 'event'; event: string; payload: unknown }
+  /** The answer to a message that was not a request (not JSON, not an object, no id). */
+  | { type: 'error'; error: { code: string; message: string } };
 
 export const WS_PATH = '/ws';
-export const TOKEN_PARAM = 'token';
+/** Query parameter of the one-time sign-in code in the address `labvault ui` prints. */
+export const SIGN_IN_CODE_PARAM = 'code';
