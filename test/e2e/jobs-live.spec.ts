@@ -26,7 +26,7 @@ test.afterAll(async () => { await host?.stop(); });
 
 test('live progress of a running backup, then cancel it', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Protected items' }).click();
   await page.getByRole('table', { name: 'Protected items' }).getByText('big', { exact: true }).click();
   await page.getByRole('button', { name: 'Backup now' }).click();

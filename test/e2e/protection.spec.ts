@@ -22,14 +22,14 @@ test.afterAll(async () => { await host?.stop(); });
 test.describe.configure({ mode: 'serial' });
 
 async function openItem(page: Page, name: string): Promise<void> {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Protected items' }).click();
   await page.getByRole('table', { name: 'Protected items' }).getByText(name, { exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(name);
 }
 
 test('protect a VM with the wizard, then Backup now and watch both subtasks finish', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Protected items' }).click();
   await expect(page.getByText('No protected items yet')).toBeVisible();
   await shot(page, 'items-empty');
@@ -152,7 +152,7 @@ test('restore the disks into a new folder, verified', async ({ page }) => {
 });
 
 test('design a policy with live limits and previews, save it, bind it to the item', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Policies' }).click();
   await expect(page.getByRole('table', { name: 'Policies' })).toContainText('DefaultPolicy');
   await shot(page, 'policies-list');
@@ -232,7 +232,7 @@ test('design a policy with live limits and previews, save it, bind it to the ite
 });
 
 test('jobs list with filters, and the dashboard', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Jobs' }).click();
   const jobs = page.getByRole('table', { name: 'Jobs' });
   await expect(jobs).toContainText('Backup');

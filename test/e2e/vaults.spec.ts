@@ -16,7 +16,7 @@ test.afterAll(async () => { await host?.stop(); });
 test.describe.configure({ mode: 'serial' });
 
 test('empty vault list, then a vault created with the CLI appears in the UI', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   await expect(page.getByText('Welcome to Labvault')).toBeVisible();
   await shot(page, 'dashboard-empty');
@@ -34,7 +34,7 @@ test('empty vault list, then a vault created with the CLI appears in the UI', as
 });
 
 test('create vault wizard: live validation, review with CLI equivalent, create, reload, CLI sees it', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Vaults' }).click();
   await page.getByRole('button', { name: 'Create vault' }).first().click();
   await expect(page.getByRole('heading', { name: 'Create a vault' })).toBeVisible();
@@ -114,7 +114,7 @@ test('create vault wizard: live validation, review with CLI equivalent, create, 
 });
 
 test('vault details: settings changes, lock explained, delete an empty vault', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Vaults' }).click();
   await page.getByRole('table', { name: 'Vaults' }).getByText('ui-vault', { exact: true }).click();
   await expect(page.getByRole('heading', { name: /ui-vault/ })).toBeVisible();
@@ -156,7 +156,7 @@ test('open an existing vault folder created by another app home', async ({ page 
   const otherHome = join(host.scratch, 'other-home');
   const made = await host.cli(['vault', 'create', '--name', 'moved', '--path', folder], { home: otherHome });
   expect(made.code, made.stderr).toBe(0);
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Vaults' }).click();
   await page.getByRole('button', { name: 'Open existing vault' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open an existing vault' });
@@ -173,7 +173,7 @@ test('open an existing vault folder created by another app home', async ({ page 
 });
 
 test('create an encrypted vault; a wrong passphrase is refused at unlock, the right one unlocks', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Vaults' }).click();
   await page.getByRole('button', { name: 'Create vault' }).first().click();
   await page.getByLabel('Vault name').fill('sealed');
