@@ -65,22 +65,20 @@ export async function assertTargetsFree(targetDir: string, files: ManifestFile[]
 
 /** Re-reads a restored file through its handle and checks each chunk against the index (zero chunks must read as zeros). */
 export async function verifyAgainstIndex(handle: FileHandle, path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
-  {
-    const info = await handle.stat();
-    if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
-    const buffer = Buffer.alloc(index.chunkSize);
-    for (let i = 0; i < index.chunkCount; i += 1) {
-      const length = index.chunkLength(i);
-      const { bytesRead } = await handle.read(buffer, 0, length, i * index.chunkSize);
-      if (bytesRead !== length) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} is shorter than its index.`, { details: { path } });
-      const data = buffer.subarray(0, length);
-      if (index.isZero(i)) {
-        if (data.some((byte) => byte !== 0)) throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} should be zeros.`, { details: { path, chunk: i } });
-      } else if (!contentDigest(data, keys).equals(index.idAt(i))) {
-        throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} does not match the point's digest ${index.idAt(i).toString('hex')}.`, { details: { path, chunk: i } });
-      }
-      onBytes(length);
+  const info = await handle.stat();
+  if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
+  const buffer = Buffer.alloc(index.chunkSize);
+  for (let i = 0; i < index.chunkCount; i += 1) {
+    const length = index.chunkLength(i);
+    const { bytesRead } = await handle.read(buffer, 0, length, i * index.chunkSize);
+    if (bytesRead !== length) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} is shorter than its index.`, { details: { path } });
+    const data = buffer.subarray(0, length);
+    if (index.isZero(i)) {
+      if (data.some((byte) => byte !== 0)) throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} should be zeros.`, { details: { path, chunk: i } });
+    } else if (!contentDigest(data, keys).equals(index.idAt(i))) {
+      throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} does not match the point's digest ${index.idAt(i).toString('hex')}.`, { details: { path, chunk: i } });
     }
+    onBytes(length);
   }
 }
 
