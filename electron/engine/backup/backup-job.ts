@@ -7,16 +7,17 @@
  * the next transfer carries all change since the newest vault point.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Manifest, VaultStore } from '../vault/store/index.ts';
 import { lockPhase, tryLockPhase, type PhaseLockHandle } from '../jobs/phase-lock.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
-import { captureSnapshot, removeSnapshotDir, snapshotAreas } from './snapshot-phase.ts';
+import { isUuid } from '../vault/vault-ids.ts';
+import { captureSnapshot, type Capture } from './snapshot-phase.ts';
+import { removeCapturedSnapshot, removeOrphanSnapshots } from './snapshot-area.ts';
 import { transferToVault } from './transfer-phase.ts';
-import { listPointRows, newPointId, pointFromManifest, savePointRow, type PointRow } from './point-record.ts';
+import { listPointRows, newPointId, pointFromManifest, readPointRow, savePointRow, type PointRow } from './point-record.ts';
 
 export const SNAPSHOT = 'Snapshot';
 export const TRANSFER = 'Transfer data to vault';
@@ -43,23 +44,37 @@ async function newestManifest(context: JobContext, store: VaultStore, itemId: st
   return store.readManifest(itemId, newest.id).catch(() => null);
 }
 
+/**
+ * Refuses an item whose id could not name a folder (a vault record edited to hold '../'),
+ * before any lock file, clone folder or listing is derived from it.
+ */
+export function assertBackupItemId(vaultDir: string, item: ItemRecord): void {
+  if (isUuid(item.id)) return;
+  const records = join(vaultDir, 'data', 'records', 'items');
+  throw new LabvaultError(ErrorCodes.CORRUPT,
+    `The item record of "${String(item.name).slice(0, 80)}" in ${records} has the id ${JSON.stringify(String(item.id).slice(0, 80))}, which is not a UUID: the record was edited or damaged. Nothing was backed up.`,
+    { details: { path: records } });
+}
+
 /** Removes clones of points that never got a manifest (a backup killed mid-way); best effort. */
-async function removeOrphanSnapshots(vaultDir: string, item: ItemRecord, ownPointId: string, store: VaultStore): Promise<void> {
+async function removeOrphans(vaultDir: string, item: ItemRecord, ownPointId: string, store: VaultStore): Promise<void> {
   try {
     const keep = new Set((await store.listManifests({ itemId: item.id, includeDeleted: true })).map((ref) => ref.pointId));
     keep.add(ownPointId);
-    for (const area of snapshotAreas(vaultDir, item.id, item.files)) {
-      const entries = await readdir(area).catch(() => [] as string[]);
-      for (const pointId of entries) if (!keep.has(pointId)) await removeSnapshotDir(join(area, pointId));
-    }
+    await removeOrphanSnapshots(vaultDir, item.id, item.files, keep);
   } catch {
-    // Leftover clones only cost space; never fail a backup over them.
+    // Leftover clones only cost space; never fail a backup over them (an unsafe folder is left alone).
   }
+}
+
+async function dropCapture(capture: Capture, pointId: string): Promise<void> {
+  if (capture.area) await removeCapturedSnapshot(capture.area, pointId).catch(() => undefined);
 }
 
 export async function runBackup(context: JobContext, request: BackupRequest): Promise<BackupOutcome> {
   const { item, store } = request;
   const vaultDir = context.session.dir;
+  assertBackupItemId(vaultDir, item);
   const createdAt = request.now();
   const pointId = newPointId(createdAt, randomBytes(3).toString('hex'));
 
@@ -76,9 +91,9 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
     context.report(SNAPSHOT, { bytesTotal: capture.files.reduce((sum, file) => sum + file.identity.size, 0) });
     transferLock = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
     if (transferLock) {
-      await removeOrphanSnapshots(vaultDir, item, pointId, store);
-    } else if (capture.snapshotDir) {
-      await removeSnapshotDir(capture.snapshotDir);
+      await removeOrphans(vaultDir, item, pointId, store);
+    } else {
+      await dropCapture(capture, pointId);
     }
     context.end(SNAPSHOT, 'completed', capture.snapshotDir ? `Instant-restore snapshot kept ${request.instantRestoreDays} day${request.instantRestoreDays === 1 ? '' : 's'}.` : (capture.tierNote ?? undefined));
   } catch (error) {
@@ -111,7 +126,6 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       onDemand: !request.scheduled,
       extra: {
         sources: Object.fromEntries(capture.files.map((file) => [file.name, file.source.path])),
-        snapshotDir: capture.snapshotDir,
         snapshotUntil,
         tierNote: capture.tierNote,
         scheduled: request.scheduled,
@@ -121,13 +135,13 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       signal: context.signal,
       onProgress: (figures) => context.report(TRANSFER, figures),
     });
-    const point = pointFromManifest(manifest, 'active', { snapshotUntil });
-    savePointRow(context.session, point);
+    savePointRow(context.session, pointFromManifest(manifest, 'active', { snapshotUntil }));
+    const point = readPointRow(context.session, manifest.pointId) as PointRow;
     context.setJob((job) => { job.pointId = point.id; });
     context.end(TRANSFER, 'completed', `${point.files.length} file${point.files.length === 1 ? '' : 's'} in the vault; point ${point.id}.`);
     return { point, transferSkipped: false };
   } catch (error) {
-    if (capture.snapshotDir) await removeSnapshotDir(capture.snapshotDir);
+    await dropCapture(capture, pointId);
     if (error instanceof LabvaultError || context.signal.aborted) throw error;
     throw new LabvaultError(ErrorCodes.INTERNAL, `Transfer failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {

@@ -10,7 +10,7 @@ import type { ProtectionService, ResolvedItem } from '../protection/protection-s
 import { listPolicyRecords } from '../vault/policy-records.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
-import { runBackup, SNAPSHOT, TRANSFER, type BackupOutcome } from './backup-job.ts';
+import { assertBackupItemId, runBackup, SNAPSHOT, TRANSFER, type BackupOutcome } from './backup-job.ts';
 import { resolveRetainUntil } from './retain-until.ts';
 
 export type AfterBackupHook = (session: VaultSession, item: ResolvedItem['record'], outcome: BackupOutcome) => Promise<void>;
@@ -39,6 +39,7 @@ export class BackupService {
   async start(itemRef: string, options: StartBackupOptions = {}): Promise<RunningJob> {
     const resolved = await this.protection.resolve(itemRef);
     const { session, record } = resolved;
+    assertBackupItemId(session.dir, record);
     if (record.state !== 'protected') {
       throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is ${record.state === 'stopped' ? 'not protected (protection was stopped): resume protection first' : 'soft-deleted: undelete it first'}.`, { field: 'item' });
     }

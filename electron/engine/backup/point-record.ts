@@ -1,16 +1,22 @@
 /**
  * Recovery points in the catalog. A point exists iff its manifest exists; the catalog row
- * is derived from the manifest (plus computed expiry and the snapshot tier's state).
+ * is derived from the manifest (plus computed expiry). Whether a point has its snapshot
+ * tier is never stored as a path: it is computed when a row is read, from the folder that
+ * snapshot-area.ts derives from the item and point ids.
  */
-import { existsSync } from 'node:fs';
 import type { Point } from '../../../shared/contract/item-models.ts';
 import type { Manifest } from '../vault/store/index.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
+import { existingPointSnapshot } from './snapshot-area.ts';
 
 export interface PointExtra {
   /** Absolute path of each point file's source, by point file name. */
   sources?: Record<string, string>;
-  snapshotDir?: string | null;
+  /**
+   * Written by format v1 engines: the clone folder's path. Read only as a hint that the point
+   * had clones; never used to find or remove anything.
+   */
+  snapshotDir?: unknown;
   /** Until when the snapshot tier is kept; in the manifest so a rebuilt catalog still expires it. */
   snapshotUntil?: string | null;
   tierNote?: string | null;
@@ -20,23 +26,26 @@ export interface PointExtra {
 }
 
 export interface PointRow extends Point {
-  snapshotDir?: string | null;
-  /** Until when the snapshot tier is kept (policy instant-restore days). */
+  /** Until when the snapshot tier is kept (policy instant-restore days); set iff clones were made. */
   snapshotUntil?: string | null;
   scheduled: boolean;
   deletedAt?: string;
 }
 
+const EXPIRED_NOTE = 'The instant-restore snapshot of this point has expired; it restores from the vault.';
+const DEFAULT_NOTE = 'Vault tier only.';
+
+/** The catalog row of a manifest; its tiers say "vault" until a read finds the clones (withLiveTiers). */
 export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-deleted', extraFields: { purgeAt?: string | null; deletedAt?: string; snapshotUntil?: string | null; expiresAt?: string | null } = {}): PointRow {
   const extra = (manifest.extra ?? {}) as PointExtra;
-  const snapshotDir = extra.snapshotDir ?? null;
-  const snapshotLive = snapshotDir !== null && existsSync(snapshotDir);
+  const snapshotUntil = extraFields.snapshotUntil ?? (typeof extra.snapshotUntil === 'string' ? extra.snapshotUntil : null);
+  const hadClones = snapshotUntil !== null || (typeof extra.snapshotDir === 'string' && extra.snapshotDir !== '');
   return {
     id: manifest.pointId,
     itemId: manifest.itemId,
     createdAt: manifest.createdAt,
     consistency: (manifest.consistency as Point['consistency'] | undefined) ?? 'crash-consistent',
-    tiers: snapshotLive ? ['snapshot', 'vault'] : ['vault'],
+    tiers: ['vault'],
     expiresAt: extraFields.expiresAt !== undefined ? extraFields.expiresAt : manifest.expiresAt ?? null,
     onDemand: manifest.onDemand === true,
     logicalBytes: manifest.files.reduce((sum, file) => sum + file.size, 0),
@@ -45,11 +54,33 @@ export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-de
     ...(extraFields.purgeAt ? { purgeAt: extraFields.purgeAt } : {}),
     ...(extraFields.deletedAt ? { deletedAt: extraFields.deletedAt } : {}),
     files: manifest.files.map((file) => ({ name: file.path, role: file.role, size: file.size, ...(file.diskFormat ? { diskFormat: file.diskFormat } : {}) })),
-    ...(snapshotLive ? {} : { tierNote: extra.tierNote ?? (snapshotDir ? 'The instant-restore snapshot of this point has expired; it restores from the vault.' : 'Vault tier only.') }),
-    snapshotDir: snapshotLive ? snapshotDir : null,
-    snapshotUntil: extraFields.snapshotUntil ?? extra.snapshotUntil ?? null,
+    tierNote: hadClones ? EXPIRED_NOTE : typeof extra.tierNote === 'string' ? extra.tierNote : DEFAULT_NOTE,
+    snapshotUntil,
     scheduled: extra.scheduled === true,
   };
+}
+
+/** The files of the item a point belongs to, as the catalog has them (for the clone area beside the VM). */
+function itemFiles(session: VaultSession, itemId: string): { path: string }[] {
+  const row = session.catalog.prepare('SELECT body FROM items WHERE id = ?').get(itemId) as { body: string } | undefined;
+  if (!row) return [];
+  const files = (JSON.parse(row.body) as { files?: unknown }).files;
+  return Array.isArray(files) ? files.filter((file): file is { path: string } => typeof (file as { path?: unknown })?.path === 'string') : [];
+}
+
+/**
+ * A stored row with its tiers computed now: "snapshot" only while the derived clone folder
+ * exists (active points). Drops the path field older catalogs stored.
+ */
+function withLiveTiers(session: VaultSession, stored: PointRow & { snapshotDir?: unknown }, files: { path: string }[]): PointRow {
+  const { snapshotDir: _legacyPath, ...point } = stored;
+  const clone = point.state === 'active' ? existingPointSnapshot(session.dir, point.itemId, point.id, files) : null;
+  if (clone) {
+    const { tierNote: _note, ...live } = point;
+    return { ...live, tiers: ['snapshot', 'vault'] };
+  }
+  const hadClones = point.snapshotUntil != null || typeof _legacyPath === 'string';
+  return { ...point, tiers: ['vault'], tierNote: point.tiers.includes('snapshot') || hadClones ? EXPIRED_NOTE : point.tierNote ?? DEFAULT_NOTE };
 }
 
 export function savePointRow(session: VaultSession, row: PointRow): void {
@@ -64,15 +95,8 @@ export function deletePointRow(session: VaultSession, pointId: string): void {
 
 export function listPointRows(session: VaultSession, itemId: string, options: { includeDeleted?: boolean } = {}): PointRow[] {
   const sql = options.includeDeleted ? 'SELECT body FROM points WHERE item_id = ? ORDER BY created_at DESC' : "SELECT body FROM points WHERE item_id = ? AND state = 'active' ORDER BY created_at DESC";
-  return (session.catalog.prepare(sql).all(itemId) as { body: string }[]).map((row) => {
-    const point = JSON.parse(row.body) as PointRow;
-    if (point.snapshotDir && !existsSync(point.snapshotDir)) {
-      point.tiers = ['vault'];
-      point.snapshotDir = null;
-      point.tierNote = 'The instant-restore snapshot of this point has expired; it restores from the vault.';
-    }
-    return point;
-  });
+  const files = itemFiles(session, itemId);
+  return (session.catalog.prepare(sql).all(itemId) as { body: string }[]).map((row) => withLiveTiers(session, JSON.parse(row.body) as PointRow, files));
 }
 
 export function allPointRows(session: VaultSession): PointRow[] {
@@ -81,10 +105,13 @@ export function allPointRows(session: VaultSession): PointRow[] {
 
 export function readPointRow(session: VaultSession, pointId: string): PointRow | null {
   const row = session.catalog.prepare('SELECT body FROM points WHERE id = ?').get(pointId) as { body: string } | undefined;
-  return row ? (JSON.parse(row.body) as PointRow) : null;
+  if (!row) return null;
+  const point = JSON.parse(row.body) as PointRow;
+  return withLiveTiers(session, point, itemFiles(session, point.itemId));
 }
 
 /** Sortable, readable point ids: 20261125T163300.123Z-a1b2c3. */
 export function newPointId(now: Date, random: string): string {
   return `${now.toISOString().replace(/[-:]/g, '')}-${random}`;
 }
+

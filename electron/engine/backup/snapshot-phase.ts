@@ -9,10 +9,11 @@
  * Elsewhere each file's identity (size, mtime, inode, device) is recorded, and the transfer
  * proves afterwards that the files did not change under it.
  */
-import { copyFile, constants, mkdir, rm, stat, readdir, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { copyFile, constants, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { ItemFileRecord } from '../protection/item-record.ts';
+import { makePointSnapshotDir, removeCapturedSnapshot, snapshotAreas, type SnapshotArea } from './snapshot-area.ts';
 
 export interface FileIdentity {
   size: number;
@@ -34,8 +35,10 @@ export interface CapturedFile {
 
 export interface Capture {
   files: CapturedFile[];
-  /** Folder holding the clones (the snapshot tier), or null. */
+  /** Folder holding the clones (the snapshot tier), or null; derived by snapshot-area.ts. */
   snapshotDir: string | null;
+  /** The area holding that folder, for removing it again. */
+  area: SnapshotArea | null;
   /** Why there is no snapshot tier, when there is none. */
   tierNote: string | null;
 }
@@ -69,37 +72,35 @@ async function statIdentity(path: string): Promise<FileIdentity> {
   }
 }
 
-async function tryCloneAll(dir: string, files: ItemFileRecord[], names: string[]): Promise<{ ok: true } | { ok: false; code: string }> {
+async function tryCloneAll(area: SnapshotArea, pointId: string, files: ItemFileRecord[], names: string[]): Promise<{ ok: true; dir: string } | { ok: false; code: string; why: string }> {
+  let dir: string;
   try {
-    await mkdir(dir, { recursive: true });
+    dir = await makePointSnapshotDir(area, pointId);
   } catch (error) {
-    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
+    if (error instanceof LabvaultError) return { ok: false, code: 'EUNSAFE', why: error.message };
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    return { ok: false, code, why: code };
   }
   try {
     for (let i = 0; i < files.length; i += 1) {
       await copyFile((files[i] as ItemFileRecord).path, join(dir, names[i] as string), constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
     }
-    return { ok: true };
+    return { ok: true, dir };
   } catch (error) {
-    await removeSnapshotDir(dir);
-    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
+    await removeCapturedSnapshot(area, pointId).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    return { ok: false, code, why: code };
   }
 }
 
-export async function removeSnapshotDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  // Remove now-empty parents (item folder, .labvault-snapshots) but never anything else.
-  for (let parent = dirname(dir), i = 0; i < 2; parent = dirname(parent), i += 1) {
-    const left = await readdir(parent).catch(() => null);
-    if (left && left.length === 0) await rmdir(parent).catch(() => undefined);
-  }
-}
-
-/** The folders holding an item's clones, one sub-folder per point: in the vault, and beside the VM. */
-export function snapshotAreas(vaultDir: string, itemId: string, files: ItemFileRecord[]): string[] {
-  const areas = [join(vaultDir, 'snapshots', itemId)];
-  if (files.length > 0) areas.push(join(dirname((files[0] as ItemFileRecord).path), '.labvault-snapshots', itemId));
-  return areas;
+export interface CaptureOptions {
+  vaultDir: string;
+  itemId: string;
+  pointId: string;
+  files: ItemFileRecord[];
+  allowClone?: boolean;
+  /** Why clones are not allowed (the point's tier note), when allowClone is false. */
+  noCloneReason?: string;
 }
 
 export async function captureSnapshot(options: { vaultDir: string; itemId: string; pointId: string; files: ItemFileRecord[]; allowClone?: boolean }): Promise<Capture> {
@@ -107,16 +108,19 @@ export async function captureSnapshot(options: { vaultDir: string; itemId: strin
   const names = pointFileNames(files);
   const before = await Promise.all(files.map((file) => statIdentity(file.path)));
   let snapshotDir: string | null = null;
+  let snapshotArea: SnapshotArea | null = null;
   let lastCode = '';
+  let lastWhy = '';
   if (options.allowClone !== false && files.length > 0) {
-    const candidates = snapshotAreas(options.vaultDir, options.itemId, files).map((area) => join(area, options.pointId));
-    for (const dir of candidates) {
-      const result = await tryCloneAll(dir, files, names);
+    for (const area of snapshotAreas(options.vaultDir, options.itemId, files)) {
+      const result = await tryCloneAll(area, options.pointId, files, names);
       if (result.ok) {
-        snapshotDir = dir;
+        snapshotDir = result.dir;
+        snapshotArea = area;
         break;
       }
       lastCode = result.code;
+      lastWhy = result.why;
       if (!CLONE_UNSUPPORTED.has(result.code)) break;
     }
   }
@@ -126,6 +130,7 @@ export async function captureSnapshot(options: { vaultDir: string; itemId: strin
     return {
       files: files.map((source, i) => ({ source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: join(snapshotDir as string, names[i] as string), cloned: true })),
       snapshotDir,
+      area: snapshotArea,
       tierNote: null,
     };
   }
@@ -133,10 +138,11 @@ export async function captureSnapshot(options: { vaultDir: string; itemId: strin
     ? 'snapshots are turned off for this backup'
     : lastCode === 'EXDEV' || lastCode === 'ENOTSUP' || lastCode === 'EOPNOTSUPP' || lastCode === 'EINVAL' || lastCode === 'ENOTTY' || lastCode === 'ENOSYS'
       ? "the VM's filesystem cannot clone files (reflink needs XFS, btrfs, APFS or ReFS)"
-      : `cloning failed (${lastCode || 'unknown error'})`;
+      : `cloning failed (${lastWhy || 'unknown error'})`;
   return {
     files: files.map((source, i) => ({ source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: source.path, cloned: false })),
     snapshotDir: null,
+    area: null,
     tierNote: `Vault tier only: ${why}. The files were checked to be unchanged during the transfer.`,
   };
 }

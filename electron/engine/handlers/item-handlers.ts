@@ -8,7 +8,7 @@ import type { PointRow } from '../backup/point-record.ts';
 import type { Point } from '../../../shared/contract/item-models.ts';
 
 export function publicPoint(row: PointRow): Point {
-  const { snapshotDir: _dir, snapshotUntil: _until, scheduled: _scheduled, deletedAt: _deleted, ...point } = row;
+  const { snapshotUntil: _until, scheduled: _scheduled, deletedAt: _deleted, ...point } = row;
   return point;
 }
 

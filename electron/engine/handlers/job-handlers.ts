@@ -2,6 +2,7 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import { readPointRow } from '../backup/point-record.ts';
+import { existingPointSnapshot } from '../backup/snapshot-area.ts';
 import type { Engine } from '../engine.ts';
 import { RESTORE, runRestoreDisks } from '../restore/restore-disks.ts';
 import type { RunningJob } from '../jobs/job-service.ts';
@@ -25,7 +26,8 @@ export async function startRestoreDisks(engine: Engine, input: { item: string; p
   const job = engine.jobs.create(session, { operation: 'restore', itemId: record.id, item: record.name, trigger: 'on-demand', subtasks: [RESTORE] });
   job.pointId = point.id;
   return engine.jobs.start(session, job, async (context) => {
-    await runRestoreDisks(context, { store, manifest, point, targetDir, files: input.files });
+    const cloneDir = existingPointSnapshot(session.dir, record.id, point.id, record.files);
+    await runRestoreDisks(context, { store, manifest, point, targetDir, files: input.files, cloneDir });
   });
 }
 

@@ -6,12 +6,18 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { vaultDataDir } from '../vault/vault-contents.ts';
+import { isUuid } from '../vault/vault-ids.ts';
 
 export const CANCEL_REQUESTS_DIR = 'cancel-requests';
 const POLL_MS = 500;
 
+/** data/cancel-requests/<jobId>; the id (from the CLI, a UI or a vault's job record) must be a UUID. */
 function requestPath(vaultDir: string, jobId: string): string {
+  if (!isUuid(jobId)) {
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Job id ${JSON.stringify(String(jobId).slice(0, 80))} is not a UUID; Labvault never uses it in a file name.`, { field: 'id' });
+  }
   return join(vaultDataDir(vaultDir), CANCEL_REQUESTS_DIR, jobId);
 }
 

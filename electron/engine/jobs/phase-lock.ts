@@ -8,9 +8,10 @@
 import { open, rm, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LabvaultError } from '../../../shared/errors.ts';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { readUntrustedText } from '../fs/untrusted-file.ts';
 import { vaultDataDir } from '../vault/vault-contents.ts';
+import { isUuid } from '../vault/vault-ids.ts';
 import { processAlive } from '../app/process-liveness.ts';
 
 export type Phase = 'snapshot' | 'transfer';
@@ -25,7 +26,11 @@ function lockDir(vaultDir: string): string {
   return join(vaultDataDir(vaultDir), PHASE_LOCKS_DIR);
 }
 
+/** data/phase-locks/item-<itemId>-<phase>.lock; the item id comes from a vault record and must be a UUID. */
 function lockPath(vaultDir: string, itemId: string, phase: Phase): string {
+  if (!isUuid(itemId)) {
+    throw new LabvaultError(ErrorCodes.CORRUPT, `Item id ${JSON.stringify(String(itemId).slice(0, 80))} is not a UUID (its record in ${vaultDir} was edited?); no lock file is named after it.`, { details: { path: vaultDir } });
+  }
   return join(lockDir(vaultDir), `item-${itemId}-${phase}.lock`);
 }
 

@@ -9,7 +9,7 @@ import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Point } from '../../../shared/contract/item-models.ts';
 import type { Engine } from '../engine.ts';
 import { deletePointRow, listPointRows, readPointRow, savePointRow, type PointRow } from '../backup/point-record.ts';
-import { removeSnapshotDir } from '../backup/snapshot-phase.ts';
+import { removePointSnapshot } from '../backup/snapshot-area.ts';
 import { findPolicyRecord } from '../vault/policy-records.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { deleteItemRow, listItemRecords } from './item-catalog.ts';
@@ -41,13 +41,14 @@ export function purgeDate(session: VaultSession, now: Date): string | null {
 }
 
 /** Removes (soft or hard) one point's data; the caller checked the rules. */
-async function removePoint(engine: Engine, session: VaultSession, point: PointRow, now: Date): Promise<PointRow | null> {
+async function removePoint(engine: Engine, session: VaultSession, record: ItemRecord, point: PointRow, now: Date): Promise<PointRow | null> {
   const store = await engine.keyring.store(session);
   const purgeAt = purgeDate(session, now);
-  if (point.snapshotDir) await removeSnapshotDir(point.snapshotDir);
+  // The clone folder is derived from the ids (snapshot-area.ts), never taken from the row.
+  await removePointSnapshot(session.dir, record.id, point.id, record.files);
   if (purgeAt) {
     await store.softDeleteManifest(point.itemId, point.id, { deletedAt: now.toISOString(), purgeAt });
-    const row: PointRow = { ...point, state: 'soft-deleted', purgeAt, deletedAt: now.toISOString(), tiers: ['vault'], snapshotDir: null };
+    const row: PointRow = { ...point, state: 'soft-deleted', purgeAt, deletedAt: now.toISOString(), tiers: ['vault'] };
     savePointRow(session, row);
     return row;
   }
@@ -94,7 +95,7 @@ export async function stopProtection(engine: Engine, resolved: ResolvedItem, inp
   const points = listPointRows(session, record.id);
   const blocked = protectedPoints(session, points, now);
   if (blocked.length > 0) refuseImmutable(session, blocked, `deleting the data of "${record.name}"`);
-  for (const point of points) await removePoint(engine, session, point, now);
+  for (const point of points) await removePoint(engine, session, record, point, now);
   const purgeAt = purgeDate(session, now);
   if (purgeAt) {
     next.state = 'soft-deleted';
@@ -158,7 +159,7 @@ export async function deleteOnePoint(engine: Engine, resolved: ResolvedItem, poi
   if (point.state === 'soft-deleted') throw new LabvaultError(ErrorCodes.CONFLICT, `Point ${pointId} is already soft-deleted (purged on ${point.purgeAt ?? '?'}).`, { field: 'point' });
   const blocked = protectedPoints(session, [point], now);
   if (blocked.length > 0) refuseImmutable(session, blocked, `deleting point ${pointId}`);
-  const row = await removePoint(engine, session, point, now);
+  const row = await removePoint(engine, session, record, point, now);
   if (row) {
     await engine.alerts.raise(session, 'warning', 'Recovery point soft-deleted', `Item "${record.name}": point ${pointId} soft-deleted; it can be restored until ${row.purgeAt}.`);
     return row;

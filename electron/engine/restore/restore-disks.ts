@@ -24,6 +24,8 @@ export interface RestoreRequest {
   point: PointRow;
   targetDir: string;
   files?: string[] | undefined;
+  /** The point's clone folder as backup/snapshot-area.ts derives and checks it, or null. */
+  cloneDir?: string | null;
 }
 
 export interface RestoredFile {
@@ -130,7 +132,7 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       context.throwIfCancelled();
       const target = targets[i] as string;
       const index = await store.readIndex(file.indexId, file.size);
-      const clone = request.point.snapshotDir ? join(request.point.snapshotDir, file.path) : null;
+      const clone = request.cloneDir ? join(request.cloneDir, file.path) : null;
       const cloneUsable = clone !== null && (await stat(clone).then((info) => info.size === file.size, () => false));
       const base = done;
       // Only a real clone (same filesystem): a plain copy of the clone would fill the holes,

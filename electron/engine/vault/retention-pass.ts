@@ -8,7 +8,7 @@
 import type { Engine } from '../engine.ts';
 import { computeRetention, type RetentionDecision } from '../policy/retention.ts';
 import { listPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
-import { removeSnapshotDir } from '../backup/snapshot-phase.ts';
+import { removePointSnapshot } from '../backup/snapshot-area.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { purgeDate, purgeExpiredSoftDeletes } from '../protection/item-lifecycle.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
@@ -65,13 +65,14 @@ export async function applyRetention(engine: Engine, session: VaultSession, now:
       const { point } = change;
       if (change.keep) {
         report.kept += 1;
-        const snapshotExpired = point.snapshotDir && point.snapshotUntil && Date.parse(point.snapshotUntil) <= now.getTime();
+        // The snapshot tier is live only while its derived clone folder exists (point-record.ts).
+        const snapshotExpired = point.tiers.includes('snapshot') && point.snapshotUntil && Date.parse(point.snapshotUntil) <= now.getTime();
         if (!options.dryRun && (point.expiresAt !== change.until || snapshotExpired)) {
-          if (snapshotExpired && point.snapshotDir) {
-            await removeSnapshotDir(point.snapshotDir);
+          if (snapshotExpired) {
+            await removePointSnapshot(session.dir, item.id, point.id, item.files);
             report.snapshotsRemoved += 1;
           }
-          savePointRow(session, { ...point, expiresAt: change.until, ...(snapshotExpired ? { snapshotDir: null, tiers: ['vault'] as PointRow['tiers'], tierNote: 'The instant-restore snapshot of this point has expired; it restores from the vault.' } : {}) });
+          savePointRow(session, { ...point, expiresAt: change.until, ...(snapshotExpired ? { tiers: ['vault'] as PointRow['tiers'], tierNote: 'The instant-restore snapshot of this point has expired; it restores from the vault.' } : {}) });
         }
         continue;
       }
@@ -79,11 +80,11 @@ export async function applyRetention(engine: Engine, session: VaultSession, now:
         report.expired.push({ item: item.name, pointId: point.id, createdAt: point.createdAt, expiredAt: change.until, action: 'would remove' });
         continue;
       }
-      if (point.snapshotDir) await removeSnapshotDir(point.snapshotDir);
+      await removePointSnapshot(session.dir, item.id, point.id, item.files);
       const purgeAt = purgeDate(session, now);
       if (purgeAt) {
         await store.softDeleteManifest(item.id, point.id, { deletedAt: now.toISOString(), purgeAt });
-        savePointRow(session, { ...point, state: 'soft-deleted', purgeAt, deletedAt: now.toISOString(), expiresAt: change.until, snapshotDir: null, tiers: ['vault'] });
+        savePointRow(session, { ...point, state: 'soft-deleted', purgeAt, deletedAt: now.toISOString(), expiresAt: change.until, tiers: ['vault'] });
       } else {
         await store.deleteManifest(item.id, point.id);
         session.catalog.prepare('DELETE FROM points WHERE id = ?').run(point.id);

@@ -12,7 +12,7 @@ import {
   SOFT_DELETE_DAYS_DEFAULT, sameVaultName, softDeleteDaysProblem, vaultNameProblem,
 } from '../../../shared/vault-rules.ts';
 import { KnownVaults, type KnownVault } from '../app/known-vaults.ts';
-import { catalogLocation, catalogPath, countRows, openCatalog } from '../catalog/vault-catalog.ts';
+import { CATALOG_SIDE_SUFFIXES, catalogLocation, catalogPath, countRows, externalCatalogPath, openCatalog } from '../catalog/vault-catalog.ts';
 import type { Clock } from '../app/clock.ts';
 import { ioError } from '../fs/io-error.ts';
 import { checkVaultPath, planVaultPath } from './vault-path-check.ts';
@@ -22,6 +22,7 @@ import {
 import type { VaultSession } from './vault-session.ts';
 import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
 import { RecordStore } from './record-store.ts';
+import { assertNoLinksInVault } from './vault-folders.ts';
 
 export interface VaultLifecycleHooks {
   /** Called after the vault's files exist and before it is registered (default policy, store init). */
@@ -160,6 +161,7 @@ export class VaultDirectory {
     if (config.id !== entry.id) {
       throw new LabvaultError(ErrorCodes.CONFLICT, `The folder ${entry.path} now holds a different vault ("${config.name}"). Open it again with "labvault vault open".`);
     }
+    assertNoLinksInVault(entry.path);
     const catalogFile = catalogLocation(entry.path, config.id, Boolean((config.store as { encryption?: unknown }).encryption), this.appHome);
     const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(catalogFile), catalogFile, records: new RecordStore(entry.path) };
     session.records.encrypted = Boolean((config.store as { encryption?: unknown }).encryption);
@@ -198,6 +200,8 @@ export class VaultDirectory {
 
   async delete(name: string): Promise<void> {
     const entry = await this.findKnown(name);
+    // Checked before anything is removed: the id names a file in the app's folder.
+    const external = externalCatalogPath(this.appHome, entry.id, this.known.file);
     const blockers = await this.deleteBlockers(entry.id);
     if (blockers.length > 0) {
       throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Vault "${entry.name}" cannot be deleted while it holds: ${blockers.join('; ')}.`, { details: { blockers } });
@@ -207,8 +211,7 @@ export class VaultDirectory {
     this.sessions.delete(entry.id);
     await this.known.remove(entry.id);
     await removeVaultFiles(entry.path);
-    const external = join(this.appHome, 'catalogs', `${entry.id}.sqlite`);
-    for (const suffix of ['', '-wal', '-shm']) await rm(`${external}${suffix}`, { force: true });
+    for (const suffix of ['', ...CATALOG_SIDE_SUFFIXES]) await rm(`${external}${suffix}`, { force: true });
   }
 
   close(): void {
@@ -254,8 +257,9 @@ export class VaultDirectory {
   private async discardCreated(id: string, dir: string, existedBefore: boolean): Promise<void> {
     this.sessions.get(id)?.catalog.close();
     this.sessions.delete(id);
-    const external = join(this.appHome, 'catalogs', `${id}.sqlite`);
-    for (const suffix of ['', '-wal', '-shm']) await rm(`${external}${suffix}`, { force: true });
+    // The id was made here (randomUUID); externalCatalogPath still checks it names a file in <appHome>/catalogs.
+    const external = externalCatalogPath(this.appHome, id, this.known.file);
+    for (const suffix of ['', ...CATALOG_SIDE_SUFFIXES]) await rm(`${external}${suffix}`, { force: true });
     await removeVaultFiles(dir, existedBefore).catch(() => undefined);
   }
 }

@@ -105,10 +105,12 @@ describe('reflink snapshots on XFS', () => {
     // A rebuilt catalog keeps the snapshot tier and its expiry (both come from the manifest).
     await lab.cliJson(['vault', 'rebuild-catalog', 'xfs']);
     const db = new Database(join(vaultDir, 'catalog.sqlite'), { readonly: true });
-    const row = JSON.parse((db.prepare('SELECT body FROM points WHERE id = ?').get(job.pointId) as { body: string }).body) as { snapshotDir: string | null; snapshotUntil: string | null };
+    const row = JSON.parse((db.prepare('SELECT body FROM points WHERE id = ?').get(job.pointId) as { body: string }).body) as { snapshotDir?: unknown; snapshotUntil: string | null };
     db.close();
-    expect(row.snapshotDir).toBe(join(vaultDir, 'snapshots', itemId, job.pointId as string));
+    // No path is stored: the clone folder is derived from the item and point ids when read.
+    expect(row.snapshotDir).toBeUndefined();
     expect(Date.parse(row.snapshotUntil ?? '')).toBeGreaterThan(Date.now());
+    expect((await lab.points('vm-x')).find((listed) => listed.id === job.pointId)?.tiers).toEqual(['snapshot', 'vault']);
 
     // Restored to another filesystem (no clone possible): from the vault, sparse, bit-exact.
     const elsewhere = await lab.restore('vm-x', job.pointId as string, join(lab.dir, 'restored-ext4'));
