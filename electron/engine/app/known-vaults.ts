@@ -26,7 +26,7 @@ export class KnownVaults {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw ioError(error, this.file, 'read');
+      throw ioError(this.file, 'read', error);
     }
     try {
       return KnownVaultsFileSchema.parse(JSON.parse(text)).vaults;

@@ -15,7 +15,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import { detectImageFormat } from './detect-format.ts';
 import { findDiskFormat } from './disk-formats.ts';
-import { imageError, ioError } from './image-error.ts';
+import { imageError } from './image-error.ts';
+import { ioError } from '../fs/io-error.ts';
 import type { DiskFormatModule, OpenContext } from './disk-format-module.ts';
 import type { DiskFormat, VirtualDisk } from './virtual-disk.ts';
 

@@ -14,30 +14,35 @@
  * | raw    | anything else        |                                                       |
  *
  * Content not matched by these magics is offered to the registered modules' probe()
- * (non-raw first), then taken as raw.
+ * (non-raw first), then taken as raw. Each magic is defined once, in its format's header
+ * module; this file only decides the order they are tried in.
  */
 import { ImageFile } from './image-file.ts';
 import { diskFormats } from './disk-formats.ts';
 import type { DiskFormat } from './virtual-disk.ts';
+import { QCOW2_MAGIC_NUMBER } from './qcow2/qcow2-header.ts';
+import { VMDK_SPARSE_MAGIC, VMDK3_COWD_MAGIC } from './vmdk/vmdk-sparse-header.ts';
+import { DESCRIPTOR_SIGNATURE } from './vmdk/vmdk-descriptor.ts';
+import { OFF_SIGNATURE as VDI_SIGNATURE_OFFSET, VDI_SIGNATURE } from './vdi/vdi-header.ts';
+import { VHDX_SIGNATURE } from './vhdx/vhdx-layout.ts';
+import { VHD_FOOTER_COOKIE } from './vhd/vhd-layout.ts';
 
 export const PROBE_HEAD_BYTES = 4096;
 export const PROBE_TAIL_BYTES = 512;
 
-export const QCOW2_MAGIC = Buffer.from([0x51, 0x46, 0x49, 0xfb]);
-export const VMDK_SPARSE_MAGIC = Buffer.from('KDMV', 'latin1');
-export const VMDK_COWD_MAGIC = Buffer.from('COWD', 'latin1');
-export const VMDK_DESCRIPTOR_PREFIX = '# Disk DescriptorFile';
-export const VDI_SIGNATURE_OFFSET = 0x40;
-export const VDI_SIGNATURE = 0xbeda107f;
-export const VHDX_SIGNATURE = Buffer.from('vhdxfile', 'latin1');
-export const VHD_COOKIE = Buffer.from('conectix', 'latin1');
+/** True when `text` (latin1) stands in `buffer` at `at`. */
+function holdsText(buffer: Buffer, text: string, at = 0): boolean {
+  return buffer.length >= at + text.length && buffer.toString('latin1', at, at + text.length) === text;
+}
 
-function startsWith(buffer: Buffer, magic: Buffer, at = 0): boolean {
-  return buffer.length >= at + magic.length && buffer.subarray(at, at + magic.length).equals(magic);
+/** The u32 at offset 0, or null when the buffer is shorter than 4 bytes. */
+function firstU32(head: Buffer, endian: 'BE' | 'LE'): number | null {
+  if (head.length < 4) return null;
+  return endian === 'BE' ? head.readUInt32BE(0) : head.readUInt32LE(0);
 }
 
 function looksLikeVmdkDescriptor(head: Buffer): boolean {
-  if (head.toString('latin1', 0, VMDK_DESCRIPTOR_PREFIX.length) === VMDK_DESCRIPTOR_PREFIX) return true;
+  if (holdsText(head, DESCRIPTOR_SIGNATURE)) return true;
   const text = head.toString('latin1');
   // A descriptor is plain text: refuse binary content before looking for its keys.
   if (/[\x00-\x08\x0e-\x1f]/.test(text)) return false;
@@ -46,12 +51,13 @@ function looksLikeVmdkDescriptor(head: Buffer): boolean {
 
 /** The format of a file from its first bytes, its last 512 bytes and its size. */
 export function detectFormatByContent(head: Buffer, tail: Buffer, fileSize: number): DiskFormat {
-  if (startsWith(head, QCOW2_MAGIC)) return 'qcow2';
-  if (startsWith(head, VMDK_SPARSE_MAGIC) || startsWith(head, VMDK_COWD_MAGIC)) return 'vmdk';
-  if (startsWith(head, VHDX_SIGNATURE)) return 'vhdx';
+  if (firstU32(head, 'BE') === QCOW2_MAGIC_NUMBER) return 'qcow2';
+  const littleEndian = firstU32(head, 'LE');
+  if (littleEndian === VMDK_SPARSE_MAGIC || littleEndian === VMDK3_COWD_MAGIC) return 'vmdk';
+  if (holdsText(head, VHDX_SIGNATURE)) return 'vhdx';
   if (head.length >= VDI_SIGNATURE_OFFSET + 4 && head.readUInt32LE(VDI_SIGNATURE_OFFSET) === VDI_SIGNATURE) return 'vdi';
-  if (startsWith(head, VHD_COOKIE)) return 'vpc';
-  if (fileSize >= PROBE_TAIL_BYTES && (startsWith(tail, VHD_COOKIE) || startsWith(tail, VHD_COOKIE, 1))) return 'vpc';
+  if (holdsText(head, VHD_FOOTER_COOKIE)) return 'vpc';
+  if (fileSize >= PROBE_TAIL_BYTES && (holdsText(tail, VHD_FOOTER_COOKIE) || holdsText(tail, VHD_FOOTER_COOKIE, 1))) return 'vpc';
   if (looksLikeVmdkDescriptor(head)) return 'vmdk';
   for (const module of diskFormats) {
     if (module.format !== 'raw' && module.probe(head, tail, fileSize)) return module.format;

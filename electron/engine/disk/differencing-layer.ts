@@ -1,8 +1,7 @@
 /**
  * What every differencing format (VHD, VHDX) does the same way: open the parent through the
  * chain opener and check it is the disk the child was made from, read the bytes a child
- * does not hold (zeros, or the parent's), merge allocation maps, and keep a small cache of
- * sector bitmaps.
+ * does not hold (zeros, or the parent's) and merge allocation maps.
  */
 import { badImage } from './image-error.ts';
 import { overlayAllocation, pushDiskRange, readFromParent } from './disk-ranges.ts';
@@ -39,13 +38,4 @@ export async function mergeLayerAllocation(layer: LayerRange[], parent: VirtualD
   const merged: DiskRange[] = [];
   for (const range of layer) pushDiskRange(merged, range.offset, range.length, range.state !== 'data');
   return merged;
-}
-
-/** Adds to a small insertion-ordered cache, dropping the oldest entry past `limit`. */
-export function rememberBounded<K, V>(cache: Map<K, V>, key: K, value: V, limit: number): void {
-  if (cache.size >= limit) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(key, value);
 }

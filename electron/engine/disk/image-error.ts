@@ -45,16 +45,3 @@ export function truncatedImage(file: string, field: string, offset: number, leng
     reason: 'truncated',
   });
 }
-
-/** Wraps an fs error (ENOENT, EACCES...) into a LabvaultError naming the file. */
-export function ioError(file: string, action: string, cause: unknown): LabvaultError {
-  const errno = (cause as { code?: string } | null)?.code;
-  if (errno === 'ENOENT') {
-    return imageError(ErrorCodes.NOT_FOUND, `${file}: no such file (${action})`, { file, cause, details: { errno } });
-  }
-  if (errno === 'ENOSPC') {
-    return imageError(ErrorCodes.DISK_FULL, `${file}: the filesystem is full (${action})`, { file, cause, details: { errno } });
-  }
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return imageError(ErrorCodes.IO_ERROR, `${file}: cannot ${action}: ${reason}`, { file, cause, details: { errno } });
-}

@@ -5,7 +5,8 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { badImage, ioError, truncatedImage } from './image-error.ts';
+import { badImage, truncatedImage } from './image-error.ts';
+import { ioError } from '../fs/io-error.ts';
 
 const SYSFS_SECTOR = 512;
 

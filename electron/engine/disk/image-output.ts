@@ -5,7 +5,8 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ErrorCodes } from '../../../shared/errors.ts';
-import { imageError, ioError } from './image-error.ts';
+import { imageError } from './image-error.ts';
+import { ioError } from '../fs/io-error.ts';
 
 /** Creates `outPath` exclusively; EEXIST becomes a CONFLICT naming the file. */
 export async function createImageFile(outPath: string): Promise<FileHandle> {

@@ -7,7 +7,7 @@
  */
 import type { VirtualDisk } from './virtual-disk.ts';
 import type { WriteOptions } from './disk-format-module.ts';
-import { isZeroBuffer } from './raw/raw-disk.ts';
+import { isAllZero } from '../bytes/zero-bytes.ts';
 import { throwIfAborted } from './image-output.ts';
 
 export const READ_CHUNK_BYTES = 1024 * 1024;
@@ -42,7 +42,7 @@ export async function* nonZeroBlocks(source: VirtualDisk, blockBytes: number, ou
       if (readable < length) chunk.fill(0, readable, length);
       for (let index = 0; index < blocks; index += 1) {
         const data = chunk.subarray(index * blockBytes, (index + 1) * blockBytes);
-        if (!isZeroBuffer(data)) yield { index: block + index, data };
+        if (!isAllZero(data)) yield { index: block + index, data };
       }
       block += blocks;
       done = Math.min(total, block * blockBytes);

@@ -3,9 +3,9 @@
  * a reused buffer (its part past the virtual size zero-filled) and reported as data or all
  * zero, so writers store only blocks that hold data.
  */
-import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { VirtualDisk } from './virtual-disk.ts';
-import { isAllZero } from './zero-scan.ts';
+import { isAllZero } from '../bytes/zero-bytes.ts';
+import { throwIfAborted } from './image-output.ts';
 
 export class SourceBlockReader {
   readonly block: Buffer;
@@ -22,7 +22,7 @@ export class SourceBlockReader {
 
   /** Reads block `index` into `this.block`; false when it lies past the disk or is all zero. */
   async readData(index: number): Promise<boolean> {
-    if (this.signal?.aborted) throw new LabvaultError(ErrorCodes.CANCELLED, `writing ${this.outPath} was cancelled`);
+    throwIfAborted(this.signal, this.outPath);
     const size = this.block.length;
     const start = index * size;
     const inSource = Math.max(0, Math.min(size, this.source.virtualSize - start));

@@ -3,6 +3,8 @@
  * cache of recently used pages, so memory stays bounded whatever the table claims.
  * The caller checks that the table lies inside the file before constructing one.
  */
+import { recallRecent, rememberBounded } from './bounded-cache.ts';
+
 /** What table readers need of a file: ImageFile, or ImageFile seen through a log overlay. */
 export interface PositionedReader {
   readonly path: string;
@@ -40,20 +42,12 @@ export class TablePages {
    */
   async locate(index: number): Promise<{ page: Buffer; at: number }> {
     const pageIndex = Math.floor(index / this.entriesPerPage);
-    let page = this.pages.get(pageIndex);
+    let page = recallRecent(this.pages, pageIndex);
     if (page === undefined) {
       const first = pageIndex * this.entriesPerPage;
       const count = Math.min(this.entriesPerPage, this.entryCount - first);
       page = await this.file.readAt(this.tableOffset + first * this.entrySize, count * this.entrySize, this.field);
-      if (this.pages.size >= TABLE_CACHED_PAGES) {
-        const oldest = this.pages.keys().next().value;
-        if (oldest !== undefined) this.pages.delete(oldest);
-      }
-      this.pages.set(pageIndex, page);
-    } else {
-      // Refresh recency: Map iteration order is insertion order.
-      this.pages.delete(pageIndex);
-      this.pages.set(pageIndex, page);
+      rememberBounded(this.pages, pageIndex, page, TABLE_CACHED_PAGES);
     }
     return { page, at: (index - pageIndex * this.entriesPerPage) * this.entrySize };
   }

@@ -4,25 +4,15 @@
  * A failure or a cancel removes the temporary file; the output name never holds half an
  * image.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { LabvaultError } from '../../../shared/errors.ts';
-import { ioError } from './image-error.ts';
+import { ioError } from '../fs/io-error.ts';
+import { createImageFile, writeFully } from './image-output.ts';
 
 /** Writes all of `data` at `position` of the temporary file. */
 export type WriteAt = (data: Buffer, position: number) => Promise<void>;
-
-async function writeFully(handle: FileHandle, path: string, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    try {
-      done += (await handle.write(data, done, data.length - done, position + done)).bytesWritten;
-    } catch (error) {
-      throw ioError(path, `write ${data.length} bytes at offset ${position}`, error);
-    }
-  }
-}
 
 /**
  * Runs `write` against a temporary file beside `outPath`; `write` returns the final file
@@ -30,15 +20,10 @@ async function writeFully(handle: FileHandle, path: string, data: Buffer, positi
  */
 export async function writeImageThroughTemporary(outPath: string, format: string, write: (writeAt: WriteAt) => Promise<number>): Promise<void> {
   const temporary = `${outPath}.partial-${randomBytes(4).toString('hex')}`;
-  let handle: FileHandle | null;
-  try {
-    handle = await open(temporary, 'wx');
-  } catch (error) {
-    throw ioError(temporary, 'create the image', error);
-  }
+  let handle: FileHandle | null = await createImageFile(temporary);
   try {
     const opened = handle;
-    const end = await write((data, position) => writeFully(opened, temporary, data, position));
+    const end = await write((data, position) => writeFully(opened, temporary, data, data.length, position));
     await opened.truncate(end);
     await opened.sync();
     await opened.close();

@@ -1,23 +1,13 @@
 /**
- * Allocation map of a flat data region (fixed VHD, fixed VHDX payload) found by content:
+ * Allocation map of a flat data region (raw file, fixed VHD) found by content:
  * every all-zero 1 MiB piece is a zero range. One 1 MiB buffer whatever the size.
  */
 import type { ImageFile } from './image-file.ts';
 import { pushDiskRange } from './disk-ranges.ts';
 import type { DiskRange } from './virtual-disk.ts';
+import { isAllZero } from '../bytes/zero-bytes.ts';
 
 export const ZERO_SCAN_BLOCK = 1024 * 1024;
-
-const ZEROS = Buffer.alloc(64 * 1024);
-
-/** True when buffer[0..length) is all zero bytes (native compares, 64 KiB at a time). */
-export function isAllZero(buffer: Buffer, length: number): boolean {
-  for (let at = 0; at < length; at += ZEROS.length) {
-    const piece = Math.min(ZEROS.length, length - at);
-    if (ZEROS.compare(buffer, at, at + piece, 0, piece) !== 0) return false;
-  }
-  return true;
-}
 
 /**
  * Ranges for [0, virtualSize) where the first `dataBytes` come from the file at `fileOffset`

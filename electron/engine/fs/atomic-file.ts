@@ -23,7 +23,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, optio
     await syncDirectory(dir);
   } catch (error) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw ioError(error, path, 'write');
+    throw ioError(path, 'write', error);
   }
 }
 

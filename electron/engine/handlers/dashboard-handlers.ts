@@ -8,8 +8,7 @@ import { settleInterruptedJobs } from '../jobs/job-catalog.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { listPolicyRecords } from '../vault/policy-records.ts';
 import { nextRuns } from '../policy/next-runs.ts';
-
-const DAY_MS = 86_400_000;
+import { MS_PER_DAY } from '../../../shared/time-units.ts';
 
 export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
   const now = engine.clock.now();
@@ -38,7 +37,7 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
       } else if (!item.lastBackupAt) {
         health = 'warning';
         reason = 'No backup yet.';
-      } else if (now.getTime() - Date.parse(item.lastBackupAt) > 2 * DAY_MS) {
+      } else if (now.getTime() - Date.parse(item.lastBackupAt) > 2 * MS_PER_DAY) {
         health = 'warning';
         reason = 'No backup in the last 2 days.';
       }
@@ -53,7 +52,7 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
     const counts = session.catalog.prepare(`SELECT
       SUM(CASE WHEN status IN ('queued', 'in-progress') THEN 1 ELSE 0 END) AS running,
       SUM(CASE WHEN status = 'failed' AND started_at >= ? THEN 1 ELSE 0 END) AS failed,
-      SUM(CASE WHEN status = 'completed' AND started_at >= ? THEN 1 ELSE 0 END) AS completed FROM jobs`).get(new Date(now.getTime() - DAY_MS).toISOString(), new Date(now.getTime() - DAY_MS).toISOString()) as { running: number | null; failed: number | null; completed: number | null };
+      SUM(CASE WHEN status = 'completed' AND started_at >= ? THEN 1 ELSE 0 END) AS completed FROM jobs`).get(new Date(now.getTime() - MS_PER_DAY).toISOString(), new Date(now.getTime() - MS_PER_DAY).toISOString()) as { running: number | null; failed: number | null; completed: number | null };
     summary.jobs.inProgress += counts.running ?? 0;
     summary.jobs.failed24h += counts.failed ?? 0;
     summary.jobs.completed24h += counts.completed ?? 0;

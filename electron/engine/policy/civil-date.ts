@@ -5,10 +5,8 @@
  * calendar date and clock time. It is not an instant; zoned-time.ts turns it into one.
  * A civil day is the integer number of days since 1970-01-01 (a Thursday).
  */
+import { MS_PER_DAY } from '../../../shared/time-units.ts';
 
-export const MS_PER_MINUTE = 60_000;
-export const MS_PER_HOUR = 3_600_000;
-export const MS_PER_DAY = 86_400_000;
 const EPOCH_WEEKDAY_MONDAY_BASED = 3; // 1970-01-01 was a Thursday: Monday 0 ... Sunday 6
 
 export interface CivilDate {

@@ -15,7 +15,8 @@
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { WEEKDAYS, type Policy, type PolicySchedule } from '../../../shared/policy.ts';
-import { civilDayOfWall, formatWall, minutesOfClock, MS_PER_DAY, MS_PER_MINUTE, parseWall, weekdayOfDay } from './civil-date.ts';
+import { civilDayOfWall, formatWall, minutesOfClock, parseWall, weekdayOfDay } from './civil-date.ts';
+import { MS_PER_DAY, MS_PER_MINUTE } from '../../../shared/time-units.ts';
 import { instantToWall, wallToInstant } from './zoned-time.ts';
 
 export interface ScheduledSlot {

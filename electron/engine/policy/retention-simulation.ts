@@ -3,7 +3,7 @@
  * apply retention at the period's end. For the policy editor's retention picture.
  */
 import type { Policy } from '../../../shared/policy.ts';
-import { MS_PER_DAY } from './civil-date.ts';
+import { MS_PER_DAY } from '../../../shared/time-units.ts';
 import { scheduledSlotsBetween } from './next-runs.ts';
 import { computeRetention, type RetentionRule } from './retention.ts';
 

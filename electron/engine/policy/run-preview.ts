@@ -7,7 +7,8 @@
  * - null: an ordinary date.
  */
 import type { Policy } from '../../../shared/policy.ts';
-import { civilDayOfWall, formatWall, MS_PER_DAY, MS_PER_HOUR, parseWall } from './civil-date.ts';
+import { civilDayOfWall, formatWall, parseWall } from './civil-date.ts';
+import { MS_PER_DAY, MS_PER_HOUR } from '../../../shared/time-units.ts';
 import { nextSlots, type ScheduledSlot } from './next-runs.ts';
 import { instantToWall, offsetAt, wallToInstant } from './zoned-time.ts';
 

@@ -13,7 +13,8 @@
  * cached, and offsets are cached per zone and UTC hour once the hour is seen to hold a
  * single offset.
  */
-import { MS_PER_HOUR, wallMsOf } from './civil-date.ts';
+import { wallMsOf } from './civil-date.ts';
+import { MS_PER_HOUR } from '../../../shared/time-units.ts';
 
 const MS_PER_SECOND = 1000;
 /**

@@ -68,7 +68,7 @@ export class RecordStore {
       bytes = await readUntrustedFile(path, 'record');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw ioError(error, path, 'read');
+      throw ioError(path, 'read', error);
     }
     return this.decode<T>(bytes, path, kind, id);
   }
@@ -80,14 +80,14 @@ export class RecordStore {
   async list<T>(kind: RecordKind): Promise<T[]> {
     await this.ready();
     const dir = join(this.root, kind);
-    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(error, dir, 'list'))));
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(dir, 'list', error))));
     const records: T[] = [];
     for (const name of names.sort()) {
       const id = name.slice(0, -'.json'.length);
       // Temp files start with '.'; a name that is no record id cannot be a record Labvault wrote.
       if (!name.endsWith('.json') || !ID_PATTERN.test(id)) continue;
       const path = join(dir, name);
-      const bytes = await readUntrustedFile(path, 'record').catch((error: unknown) => { throw ioError(error, path, 'read'); });
+      const bytes = await readUntrustedFile(path, 'record').catch((error: unknown) => { throw ioError(path, 'read', error); });
       records.push(await this.decode<T>(bytes, path, kind, id));
     }
     return records;

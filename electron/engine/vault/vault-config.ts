@@ -17,7 +17,6 @@ export const VAULT_FILE = 'vault.json';
 export const VAULT_FORMAT_TAG = 'labvault-vault';
 /** Version 1: the first format. Readers refuse versions newer than they know. */
 export const VAULT_FORMAT_VERSION = 1;
-export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
 const IsoTime = z.string().max(40).refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
 
@@ -56,7 +55,7 @@ export async function readVaultConfig(vaultDir: string): Promise<VaultConfig> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LabvaultError(ErrorCodes.NOT_FOUND, `${vaultDir} is not a Labvault vault: ${VAULT_FILE} is missing.`, { field: 'path', details: { path: vaultDir } });
     }
-    throw ioError(error, path, 'read');
+    throw ioError(path, 'read', error);
   }
   let json: unknown;
   try {

@@ -17,8 +17,9 @@ import type { Clock } from '../app/clock.ts';
 import { ioError } from '../fs/io-error.ts';
 import { checkVaultPath, planVaultPath } from './vault-path-check.ts';
 import {
-  DEFAULT_CHUNK_SIZE, VAULT_FORMAT_TAG, VAULT_FORMAT_VERSION, readVaultConfig, writeVaultConfig, type VaultConfig,
+  VAULT_FORMAT_TAG, VAULT_FORMAT_VERSION, readVaultConfig, writeVaultConfig, type VaultConfig,
 } from './vault-config.ts';
+import { DEFAULT_CHUNK_SIZE } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
 import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
 import { RecordStore } from './record-store.ts';
@@ -115,7 +116,7 @@ export class VaultDirectory {
       await writeVaultConfig(dir, session.config);
     } catch (error) {
       await this.discardCreated(config.id, dir, plan.exists);
-      throw ioError(error, dir, 'create the vault in');
+      throw ioError(dir, 'create the vault', error);
     }
     await this.known.add({ id: config.id, name, path: dir, addedAt: this.clock.now().toISOString() });
     return this.describe({ id: config.id, name, path: dir, addedAt: '' });

@@ -10,6 +10,7 @@ import { Field } from '../../components/field.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { Table, type Column } from '../../components/table.tsx';
 import { formatDateTime, formatDuration, secondsBetween } from '../../format/format-time.ts';
+import { MS_PER_HOUR } from '../../../shared/time-units.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { useJobProgressStore } from '../../stores/job-progress-store.ts';
 import { navigate } from '../../stores/route-store.ts';
@@ -37,7 +38,7 @@ export function JobsPage() {
   const [item, setItem] = useState('');
   const [range, setRange] = useState<Range>('');
   const revision = useJobProgressStore((state) => state.revision);
-  const from = useMemo(() => (range === '' ? undefined : new Date(Date.now() - RANGE_HOURS[range] * 3_600_000).toISOString()), [range, revision]);
+  const from = useMemo(() => (range === '' ? undefined : new Date(Date.now() - RANGE_HOURS[range] * MS_PER_HOUR).toISOString()), [range, revision]);
   const items = useLoader(() => api.items.list({}), []);
   const jobs = useLoader(
     () => api.jobs.list({ limit: JOB_LIST_LIMIT, ...(status ? { status } : {}), ...(operation ? { operation } : {}), ...(item ? { item } : {}), ...(from ? { from } : {}) }),

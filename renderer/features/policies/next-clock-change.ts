@@ -1,5 +1,6 @@
 /** The next day a time zone's UTC offset changes (daylight saving), found by scanning days. */
-const DAY_MS = 86_400_000;
+import { MS_PER_DAY, MS_PER_HOUR } from '../../../shared/time-units.ts';
+
 const SCAN_DAYS = 400;
 
 function offsetName(format: Intl.DateTimeFormat, at: Date): string {
@@ -16,10 +17,10 @@ export function nextClockChange(zone: string, from = new Date()): Date | null {
   }
   const start = offsetName(format, from);
   for (let day = 1; day <= SCAN_DAYS; day += 1) {
-    const at = new Date(from.getTime() + day * DAY_MS);
+    const at = new Date(from.getTime() + day * MS_PER_DAY);
     if (offsetName(format, at) !== start) {
       for (let hour = 24; hour >= 0; hour -= 1) {
-        const earlier = new Date(at.getTime() - hour * 3_600_000);
+        const earlier = new Date(at.getTime() - hour * MS_PER_HOUR);
         if (offsetName(format, earlier) !== start) return earlier;
       }
       return at;

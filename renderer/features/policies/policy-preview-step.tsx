@@ -9,6 +9,7 @@ import { Badge } from '../../components/badge.tsx';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { draftToPolicy, type PolicyDraft } from './policy-draft.ts';
 import { YearRetentionGrid } from './year-retention-grid.tsx';
+import { MS_PER_DAY } from '../../../shared/time-units.ts';
 
 const RUNS_SHOWN = 14;
 const DST_LABEL = { gap: 'clocks skip an hour: moved to the first valid time', overlap: 'an hour repeats: runs once', change: 'clocks change this day' } as const;
@@ -20,7 +21,7 @@ export function PolicyPreviewStep({ draft }: { draft: PolicyDraft }) {
   const key = JSON.stringify(policy);
   const change = useMemo(() => nextClockChange(draft.timeZone), [draft.timeZone]);
   const [aroundChange, setAroundChange] = useState(false);
-  const from = aroundChange && change ? new Date(change.getTime() - DAYS_BEFORE_CHANGE * 86_400_000).toISOString() : undefined;
+  const from = aroundChange && change ? new Date(change.getTime() - DAYS_BEFORE_CHANGE * MS_PER_DAY).toISOString() : undefined;
   const runs = useLoader(() => api.policies.previewRuns({ policy, count: RUNS_SHOWN, ...(from ? { from } : {}) }), [key, from]);
   const picture = useLoader(() => api.policies.previewRetention({ policy }), [key]);
   return (

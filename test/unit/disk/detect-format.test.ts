@@ -56,6 +56,6 @@ describe('format detection by content', () => {
 
   it('reports a missing file as NOT_FOUND naming it', async () => {
     const missing = join(dir, 'nope.qcow2');
-    await expect(detectImageFormat(missing)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { file: missing } });
+    await expect(detectImageFormat(missing)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { path: missing } });
   });
 });

@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync, closeSync, ftruncateSync, openSy
 import { join } from 'node:path';
 import { makeTempDir, qemuInfo, removeDir, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
-import { RAW_SCAN_BLOCK } from '../../../electron/engine/disk/raw/raw-disk.ts';
+import { ZERO_SCAN_BLOCK } from '../../../electron/engine/disk/zero-scan.ts';
 import { writeRawImage } from '../../../electron/engine/disk/raw/raw-writer.ts';
 import { writeQcow2Image } from '../../../electron/engine/disk/qcow2/qcow2-writer.ts';
 import { existsSync } from 'node:fs';
@@ -44,21 +44,21 @@ describe('raw images', () => {
   it('maps all-zero 1 MiB blocks as zero, a fully sparse file without reading', async () => {
     const path = join(dir, 'blocks.raw');
     const fd = openSync(path, 'w');
-    ftruncateSync(fd, 4 * RAW_SCAN_BLOCK + 10);
+    ftruncateSync(fd, 4 * ZERO_SCAN_BLOCK + 10);
     closeSync(fd);
     const sparse = await openDiskImage(path);
-    expect(await sparse.allocationMap()).toEqual([{ offset: 0, length: 4 * RAW_SCAN_BLOCK + 10, zero: true }]);
+    expect(await sparse.allocationMap()).toEqual([{ offset: 0, length: 4 * ZERO_SCAN_BLOCK + 10, zero: true }]);
     await sparse.close();
-    const bytes = Buffer.alloc(4 * RAW_SCAN_BLOCK + 10);
-    bytes[RAW_SCAN_BLOCK + 5] = 1;
+    const bytes = Buffer.alloc(4 * ZERO_SCAN_BLOCK + 10);
+    bytes[ZERO_SCAN_BLOCK + 5] = 1;
     bytes[bytes.length - 1] = 2;
     writeFileSync(path, bytes);
     const disk = await openDiskImage(path);
     expect(await disk.allocationMap()).toEqual([
-      { offset: 0, length: RAW_SCAN_BLOCK, zero: true },
-      { offset: RAW_SCAN_BLOCK, length: RAW_SCAN_BLOCK, zero: false },
-      { offset: 2 * RAW_SCAN_BLOCK, length: 2 * RAW_SCAN_BLOCK, zero: true },
-      { offset: 4 * RAW_SCAN_BLOCK, length: 10, zero: false },
+      { offset: 0, length: ZERO_SCAN_BLOCK, zero: true },
+      { offset: ZERO_SCAN_BLOCK, length: ZERO_SCAN_BLOCK, zero: false },
+      { offset: 2 * ZERO_SCAN_BLOCK, length: 2 * ZERO_SCAN_BLOCK, zero: true },
+      { offset: 4 * ZERO_SCAN_BLOCK, length: 10, zero: false },
     ]);
     await disk.close();
   });

@@ -4,6 +4,7 @@
  * of metadata in memory.
  */
 import type { ImageFile } from '../image-file.ts';
+import { recallRecent, rememberBounded } from '../bounded-cache.ts';
 
 /** Per open image: a chain of n images holds at most n times this. 64 L2 tables of 64 KiB map 32 GiB. */
 export const DEFAULT_TABLE_CACHE_BYTES = 4 * 1024 * 1024;
@@ -24,18 +25,10 @@ export class Qcow2TableCache {
 
   /** The table at `hostOffset` (read from the file on a miss; truncated -> BAD_IMAGE). */
   async get(hostOffset: number, field: string): Promise<Buffer> {
-    const cached = this.tables.get(hostOffset);
-    if (cached) {
-      this.tables.delete(hostOffset);
-      this.tables.set(hostOffset, cached);
-      return cached;
-    }
+    const cached = recallRecent(this.tables, hostOffset);
+    if (cached) return cached;
     const table = await this.file.readAt(hostOffset, this.tableSize, `${this.label} ${field} at offset ${hostOffset}`);
-    if (this.tables.size >= this.capacity) {
-      const oldest = this.tables.keys().next();
-      if (!oldest.done) this.tables.delete(oldest.value);
-    }
-    this.tables.set(hostOffset, table);
+    rememberBounded(this.tables, hostOffset, table, this.capacity);
     return table;
   }
 }

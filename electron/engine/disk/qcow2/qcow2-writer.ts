@@ -13,7 +13,7 @@
 import { unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { createImageFile, observed, throwIfAborted, writeFully } from '../image-output.ts';
-import { isZeroBuffer } from '../raw/raw-disk.ts';
+import { isAllZero } from '../../bytes/zero-bytes.ts';
 import { HEADER, QCOW2_MAGIC_NUMBER } from './qcow2-header.ts';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
@@ -139,7 +139,7 @@ export async function writeQcow2Image(source: VirtualDisk, outPath: string, opti
         chunk.fill(0, readable, chunkEnd - position);
         for (let at = 0; at < chunkEnd - position; at += WRITER_CLUSTER) {
           const cluster = chunk.subarray(at, at + WRITER_CLUSTER);
-          if (isZeroBuffer(cluster)) continue;
+          if (isAllZero(cluster)) continue;
           const clusterIndex = (position + at) / WRITER_CLUSTER;
           const l1Index = Math.floor(clusterIndex / WRITER_L2_ENTRIES);
           if (l2 && (l2 as { index: number }).index !== l1Index) await finishL2();

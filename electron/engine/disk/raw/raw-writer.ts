@@ -6,7 +6,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import { createImageFile, observed, throwIfAborted, writeFully } from '../image-output.ts';
-import { isZeroBuffer } from './raw-disk.ts';
+import { isAllZero } from '../../bytes/zero-bytes.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 
@@ -53,7 +53,7 @@ export async function writeRawImage(source: VirtualDisk, outPath: string, option
           turn ^= 1;
           await source.read(buffer.subarray(0, length), position, length);
           if (pending) await pending;
-          pending = isZeroBuffer(buffer, length) ? null : observed(writeFully(handle, outPath, buffer, length, position));
+          pending = isAllZero(buffer, length) ? null : observed(writeFully(handle, outPath, buffer, length, position));
           done += length;
           options.onProgress?.(done, total);
         }

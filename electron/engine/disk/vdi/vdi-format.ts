@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { DiskFormatModule } from '../disk-format-module.ts';
 import type { DiskImageInfo } from '../virtual-disk.ts';
 import { invalidInput } from '../../../../shared/errors.ts';
-import { ioError } from '../image-error.ts';
+import { ioError } from '../../fs/io-error.ts';
 import { VdiDisk } from './vdi-disk.ts';
 import { checkVdi } from './vdi-check.ts';
 import { VDI_TYPE_DIFF, VDI_TYPE_DYNAMIC, VDI_TYPE_FIXED, VDI_TYPE_UNDO, formatVdiUuid, probeVdi } from './vdi-header.ts';

@@ -12,7 +12,8 @@
 import { ImageFile } from '../image-file.ts';
 import { badImage } from '../image-error.ts';
 import { pushLayerRange } from '../disk-ranges.ts';
-import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes, rememberBounded } from '../differencing-layer.ts';
+import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes } from '../differencing-layer.ts';
+import { rememberBounded } from '../bounded-cache.ts';
 import type { LayerRange, LayerState } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { OpenContext } from '../disk-format-module.ts';

@@ -8,6 +8,7 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import type { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage } from '../image-error.ts';
+import { rememberBounded } from '../bounded-cache.ts';
 import { MARKER_HEADER_SIZE, SECTOR } from './vmdk-sparse-header.ts';
 
 export const GRAIN_CACHE_ENTRIES = 4;
@@ -72,8 +73,7 @@ export class CompressedGrainReader {
       data = await this.file.readAt(position, Math.min(maxCompressed, this.file.size - position), field);
     }
     const out = inflateGrain(this.file.path, field, data, this.grainBytes);
-    if (this.cache.size >= GRAIN_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(grain, out);
+    rememberBounded(this.cache, grain, out, GRAIN_CACHE_ENTRIES);
     return out;
   }
 }

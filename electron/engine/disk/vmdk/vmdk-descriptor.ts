@@ -21,6 +21,8 @@ import { badImage, unsupportedImage } from '../image-error.ts';
 export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 export const MAX_EXTENTS = 4096;
 export const NO_PARENT_CID = 0xffffffff;
+/** The first line of a text descriptor (a descriptor file's signature). */
+export const DESCRIPTOR_SIGNATURE = '# Disk DescriptorFile';
 
 export type VmdkExtentType = 'SPARSE' | 'FLAT' | 'ZERO' | 'VMFS' | 'VMFSSPARSE' | 'VMFSRDM' | 'VMFSRAW' | 'SESPARSE';
 const KNOWN_TYPES = new Set<string>(['SPARSE', 'FLAT', 'ZERO', 'VMFS', 'VMFSSPARSE', 'VMFSRDM', 'VMFSRAW', 'SESPARSE']);
@@ -47,7 +49,7 @@ export interface VmdkDescriptor {
 /** `# Disk DescriptorFile` or a `createType=` line near the start: a text descriptor. */
 export function looksLikeDescriptor(head: Buffer): boolean {
   const text = head.subarray(0, 4096).toString('latin1');
-  if (text.startsWith('# Disk DescriptorFile')) return true;
+  if (text.startsWith(DESCRIPTOR_SIGNATURE)) return true;
   return /^\s*version\s*=\s*[123]\s*$/m.test(text) && /^\s*createType\s*=/m.test(text);
 }
 
@@ -146,7 +148,7 @@ export function formatDescriptor(desc: DescriptorText): string {
   const sectors = 63;
   const cylinders = Math.min(65535, Math.max(1, Math.floor(desc.capacitySectors / (heads * sectors))));
   const lines = [
-    '# Disk DescriptorFile',
+    DESCRIPTOR_SIGNATURE,
     'version=1',
     `CID=${desc.cid.toString(16).padStart(8, '0')}`,
     `parentCID=${desc.parentCid.toString(16).padStart(8, '0')}`,

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { DiskFormatModule, OpenContext, WriteOptions } from '../disk-format-module.ts';
 import type { DiskImageInfo, VirtualDisk } from '../virtual-disk.ts';
 import { invalidInput } from '../../../../shared/errors.ts';
-import { ioError } from '../image-error.ts';
+import { ioError } from '../../fs/io-error.ts';
 import { looksLikeDescriptor, resolveVmdkPath } from './vmdk-descriptor.ts';
 import { VmdkDisk } from './vmdk-disk.ts';
 import { SparseExtent } from './vmdk-sparse-extent.ts';

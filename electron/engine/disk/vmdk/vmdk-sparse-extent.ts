@@ -7,6 +7,7 @@
 import { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage } from '../image-error.ts';
 import type { LayerRange } from '../disk-ranges.ts';
+import { recallRecent, rememberBounded } from '../bounded-cache.ts';
 import type { FallbackRead, VmdkExtent } from './vmdk-extent.ts';
 import { CompressedGrainReader } from './vmdk-compressed-grain.ts';
 import { scanSparseLayer } from './vmdk-layer-scan.ts';
@@ -93,17 +94,12 @@ export class SparseExtent implements VmdkExtent {
   async grainTable(index: number): Promise<Uint32Array | null> {
     const sector = this.gd[index] ?? 0;
     if (sector === 0) return null;
-    const cached = this.gtCache.get(index);
-    if (cached) {
-      this.gtCache.delete(index);
-      this.gtCache.set(index, cached);
-      return cached;
-    }
+    const cached = recallRecent(this.gtCache, index);
+    if (cached) return cached;
     const raw = await this.file.readAt(sector * SECTOR, this.gtBytes, `vmdk.grainTable[${index}]`);
     const table = new Uint32Array(this.header.gtesPerGt);
     for (let entry = 0; entry < table.length; entry += 1) table[entry] = raw.readUInt32LE(entry * 4);
-    if (this.gtCache.size >= GT_CACHE_ENTRIES) this.gtCache.delete(this.gtCache.keys().next().value!);
-    this.gtCache.set(index, table);
+    rememberBounded(this.gtCache, index, table, GT_CACHE_ENTRIES);
     return table;
   }
 

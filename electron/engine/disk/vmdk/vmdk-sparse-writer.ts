@@ -20,7 +20,7 @@ import type { WriteOptions } from '../disk-format-module.ts';
 import { createImageFile, writeFully } from '../image-output.ts';
 import { imageError } from '../image-error.ts';
 import { ErrorCodes } from '../../../../shared/errors.ts';
-import { formatDescriptor } from './vmdk-descriptor.ts';
+import { NO_PARENT_CID, formatDescriptor } from './vmdk-descriptor.ts';
 import { FLAG_NEWLINE_TEST, FLAG_REDUNDANT_GD, COMPRESS_NONE, SECTOR, serializeSparseHeader } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
 import { nonZeroBlocks } from '../non-zero-blocks.ts';
@@ -69,7 +69,7 @@ export async function writeVmdkSparse(source: VirtualDisk, outPath: string, opti
   };
   assertSparseCapacity(outPath, capacitySectors, overheadSectors);
   const descriptor = formatDescriptor({
-    cid: newContentId(), parentCid: 0xffffffff, createType: 'monolithicSparse', capacitySectors,
+    cid: newContentId(), parentCid: NO_PARENT_CID, createType: 'monolithicSparse', capacitySectors,
     extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],
   });
   const handle = await createImageFile(outPath);

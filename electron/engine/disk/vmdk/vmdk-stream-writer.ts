@@ -12,7 +12,7 @@ import { deflateSync } from 'node:zlib';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 import { createImageFile, writeFully } from '../image-output.ts';
-import { formatDescriptor } from './vmdk-descriptor.ts';
+import { NO_PARENT_CID, formatDescriptor } from './vmdk-descriptor.ts';
 import {
   COMPRESS_DEFLATE, FLAG_COMPRESSED, FLAG_MARKERS, FLAG_NEWLINE_TEST, MARKER_FOOTER, MARKER_GD, MARKER_GT, MARKER_HEADER_SIZE,
   MARKER_TYPE_OFFSET, SECTOR, serializeSparseHeader,
@@ -46,7 +46,7 @@ export async function writeVmdkStream(source: VirtualDisk, outPath: string, opti
   // Compressed grains are usually smaller, but random data does not compress: same limit.
   assertSparseCapacity(outPath, capacitySectors, overheadSectors + 2 * gdEntries * gtSectors + 2 * gdSectors + 8);
   const descriptor = formatDescriptor({
-    cid: newContentId(), parentCid: 0xffffffff, createType: 'streamOptimized', capacitySectors,
+    cid: newContentId(), parentCid: NO_PARENT_CID, createType: 'streamOptimized', capacitySectors,
     extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],
   });
   const handle = await createImageFile(outPath);
