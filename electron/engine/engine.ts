@@ -67,6 +67,7 @@ export class Engine {
     this.vaults = new VaultDirectory(this.appHome, this.clock, {
       initialize: (session, input) => initializeVault(session, input, this.keyring, this.clock),
       opened: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),
+      authenticate: (session) => this.keyring.sealSettings(session),
       index: async (session) => {
         await this.keyring.keysFor(session);
         if (session.indexPending) await reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });

@@ -19,6 +19,8 @@ export const VaultSchema = z.object({
   encrypted: z.boolean(),
   chunkSize: z.number().int(),
   /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */
+  /** Whether backups make instant-restore clones (default: on for plain vaults, off for encrypted ones). */
+  instantRestoreClones: z.boolean().optional(),
   status: z.enum(['ok', 'missing']),
   statusMessage: z.string().optional(),
   /** Encrypted vault whose passphrase is needed before its items can be listed. */

@@ -18,6 +18,10 @@ export const UpdateVaultInputSchema = z.object({
   softDeleteEnabled: z.boolean().optional(),
   softDeleteDays: z.number().optional(),
   immutability: ImmutabilitySchema.optional(),
+  /** Instant-restore clones (unencrypted reflink copies of the VM's files) on or off. */
+  instantRestoreClones: z.boolean().optional(),
+  /** Required to turn clones on for an encrypted vault: the user accepts unencrypted copies. */
+  confirmPlaintextClones: z.boolean().optional(),
   /** Typed vault name confirming an irreversible or risky change (lock, soft delete off). */
   confirm: z.string().optional(),
 });
@@ -33,7 +37,7 @@ export const vaultChannels = {
   'vaults.show': channel(z.object({ name: z.string() }), VaultSchema, 'Show one vault by name.'),
   'vaults.create': channel(CreateVaultInputSchema, VaultSchema, 'Create a vault in an empty or new folder.'),
   'vaults.open': channel(z.object({ path: z.string() }), VaultSchema, 'Add an existing vault folder to the known list.'),
-  'vaults.update': channel(UpdateVaultInputSchema, VaultSchema, 'Change soft delete or immutability settings.'),
+  'vaults.update': channel(UpdateVaultInputSchema, VaultSchema, 'Change soft delete, immutability or instant-restore clone settings.'),
   'vaults.checkPath': channel(z.object({ path: z.string() }), PathCheckSchema, 'Tell whether a folder can hold a new vault.'),
   'vaults.deleteCheck': channel(z.object({ name: z.string() }), DeleteBlockersSchema, 'List what blocks deleting a vault.'),
   'vaults.changePassphrase': channel(z.object({ name: z.string(), oldPassphrase: z.string(), newPassphrase: z.string() }), z.object({ changed: z.boolean() }), 'Re-wrap an encrypted vault\'s key with a new passphrase (no data is rewritten).'),

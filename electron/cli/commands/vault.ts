@@ -19,6 +19,7 @@ function describeVault(vault: Vault): string {
     `Soft delete:    ${vault.softDeleteEnabled ? `on, ${vault.softDeleteDays} days` : 'off'}`,
     `Immutability:   ${vault.immutability}`,
     `Encrypted:      ${vault.encrypted ? 'yes' : 'no'}`,
+    `Instant-restore clones: ${vault.instantRestoreClones === true ? 'on' : 'off'}${vault.encrypted && vault.instantRestoreClones === true ? ' (unencrypted copies of the VM files)' : ''}`,
     `Chunk size:     ${vault.chunkSize / 1024} KiB`,
     `Format version: ${vault.formatVersion}`,
     `Items:          ${vault.itemCount ?? 0}`,
@@ -82,7 +83,7 @@ async function open(args: ParsedArgs, io: CliIo): Promise<number> {
 }
 
 async function update(args: ParsedArgs, io: CliIo): Promise<number> {
-  expectFlags(args, ['soft-delete-days', 'soft-delete', 'immutability', 'confirm']);
+  expectFlags(args, ['soft-delete-days', 'soft-delete', 'immutability', 'confirm', 'instant-restore-clones', 'confirm-plaintext-clones']);
   const name = positional(args, 1, 'name');
   const softDelete = stringFlag(args, 'soft-delete');
   if (softDelete !== undefined && softDelete !== 'on' && softDelete !== 'off') {
@@ -92,6 +93,10 @@ async function update(args: ParsedArgs, io: CliIo): Promise<number> {
   if (immutability !== undefined && !['disabled', 'enabled', 'locked'].includes(immutability)) {
     throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--immutability must be disabled, enabled or locked, got "${immutability}".`, { field: 'immutability' });
   }
+  const clones = stringFlag(args, 'instant-restore-clones');
+  if (clones !== undefined && clones !== 'on' && clones !== 'off') {
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--instant-restore-clones must be "on" or "off", got "${clones}".`, { field: 'instant-restore-clones' });
+  }
   const softDeleteDays = integerFlag(args, 'soft-delete-days');
   const confirm = stringFlag(args, 'confirm');
   const vault = await cliEngine(io).handlers.vaults.update({
@@ -100,6 +105,8 @@ async function update(args: ParsedArgs, io: CliIo): Promise<number> {
     ...(softDelete !== undefined ? { softDeleteEnabled: softDelete === 'on' } : {}),
     ...(immutability !== undefined ? { immutability: immutability as 'disabled' | 'enabled' | 'locked' } : {}),
     ...(confirm !== undefined ? { confirm } : {}),
+    ...(clones !== undefined ? { instantRestoreClones: clones === 'on' } : {}),
+    ...(booleanFlag(args, 'confirm-plaintext-clones') ? { confirmPlaintextClones: true } : {}),
   });
   if (booleanFlag(args, 'json')) printJson(io, vault);
   else io.out(describeVault(vault));
@@ -149,7 +156,11 @@ async function passphrase(args: ParsedArgs, io: CliIo): Promise<number> {
   const next = newFile ? passphraseFromFile(newFile) : await newPassphrase({ ...io.env, LABVAULT_PASSPHRASE: io.env.LABVAULT_NEW_PASSPHRASE ?? '' }, undefined);
   await engine.handlers.vaults.changePassphrase({ name, oldPassphrase: oldPassphrase ?? '', newPassphrase: next });
   if (booleanFlag(args, 'json')) printJson(io, { changed: true, name: session.config.name });
-  else io.out(`Changed the passphrase of "${session.config.name}". No data was rewritten.`);
+  else {
+    io.out(`Changed the passphrase of "${session.config.name}". No data was rewritten.`);
+    io.out('The vault keeps its master key: anyone who knew the old passphrase and kept a copy of the old vault.json '
+      + `can still read it. To replace the key itself, run "labvault vault rekey ${session.config.name}".`);
+  }
   return 0;
 }
 
@@ -168,6 +179,7 @@ async function rebuild(args: ParsedArgs, io: CliIo): Promise<number> {
     io.err(`The catalog could not be opened (${error.message}); it was kept as ${damaged}.`);
     return engine.vaults.session(entry.id);
   });
+  await engine.keyring.keysFor(session); // an encrypted vault's records are read with its keys (asks for the passphrase)
   const { rebuildCatalog } = await import('../../engine/vault/vault-initialization.ts');
   await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
   const counts = Object.fromEntries(['policies', 'items', 'points', 'jobs'].map((table) => [table, (session.catalog.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n]));
@@ -184,9 +196,10 @@ export const vaultCommand: CliCommandGroup = {
     'vault list [--json]',
     'vault show NAME [--json]',
     'vault update NAME [--soft-delete-days N] [--soft-delete on|off] [--immutability disabled|enabled|locked] [--confirm NAME]',
+    '    [--instant-restore-clones on|off [--confirm-plaintext-clones]]   clones are unencrypted; off by default when encrypted',
     'vault delete NAME [--yes]               only when it protects no items and holds no data',
     'vault stats NAME [--json]               storage used by the vault and each item',
-    'vault passphrase NAME [--new-passphrase-file F]   change an encrypted vault\'s passphrase (old one as usual)',
+    'vault passphrase NAME [--new-passphrase-file F]   change an encrypted vault\'s passphrase (keeps its master key)',
     'vault rebuild-catalog NAME [--json]     rebuild the catalog database from the vault\'s files',
   ],
   async run(args, io) {

@@ -15,9 +15,10 @@ import type { JobContext } from '../jobs/job-service.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import { isUuid } from '../vault/vault-ids.ts';
 import { captureSnapshot, type Capture } from './snapshot-phase.ts';
+import { cloneRefusalOf } from '../vault/instant-restore-setting.ts';
 import { removeCapturedSnapshot, removeOrphanSnapshots } from './snapshot-area.ts';
 import { transferToVault } from './transfer-phase.ts';
-import { listPointRows, newPointId, pointFromManifest, readPointRow, savePointRow, type PointRow } from './point-record.ts';
+import { listPointRows, newPointId, randomPointId, pointFromManifest, readPointRow, savePointRow, type PointRow } from './point-record.ts';
 
 export const SNAPSHOT = 'Snapshot';
 export const TRANSFER = 'Transfer data to vault';
@@ -76,7 +77,8 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
   const vaultDir = context.session.dir;
   assertBackupItemId(vaultDir, item);
   const createdAt = request.now();
-  const pointId = newPointId(createdAt, randomBytes(3).toString('hex'));
+  // Encrypted vaults: a random point id, so manifest file names show no backup time.
+  const pointId = store.keys !== undefined ? randomPointId() : newPointId(createdAt, randomBytes(3).toString('hex'));
 
   // Phase 1: Snapshot (one at a time per item; later jobs wait here). The transfer lock is
   // tried before the snapshot lock is let go, so a clone without a manifest always belongs
@@ -87,7 +89,11 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
   let transferLock: PhaseLockHandle | null = null;
   try {
     context.begin(SNAPSHOT);
-    capture = await captureSnapshot({ vaultDir, itemId: item.id, pointId, files: item.files });
+    const cloneRefusal = cloneRefusalOf(context.session.config);
+    capture = await captureSnapshot({
+      vaultDir, itemId: item.id, pointId, files: item.files,
+      ...(cloneRefusal === null ? {} : { allowClone: false, noCloneReason: cloneRefusal }),
+    });
     context.report(SNAPSHOT, { bytesTotal: capture.files.reduce((sum, file) => sum + file.identity.size, 0) });
     transferLock = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
     if (transferLock) {
@@ -111,7 +117,8 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
   let writer;
   try {
     context.begin(TRANSFER);
-    writer = await store.beginWrite(`backup of ${item.name} (job ${context.job.id})`, { waitMs: 60_000 });
+    // The lock file names the job, never the item: lock files are readable in the vault folder.
+    writer = await store.beginWrite(`backup (job ${context.job.id})`, { waitMs: 60_000 });
     const previous = await newestManifest(context, store, item.id);
     const snapshotUntil = capture.snapshotDir ? new Date(createdAt.getTime() + request.instantRestoreDays * 86_400_000).toISOString() : null;
     const manifest = await transferToVault({

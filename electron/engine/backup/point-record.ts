@@ -4,6 +4,7 @@
  * tier is never stored as a path: it is computed when a row is read, from the folder that
  * snapshot-area.ts derives from the item and point ids.
  */
+import { randomBytes } from 'node:crypto';
 import type { Point } from '../../../shared/contract/item-models.ts';
 import type { Manifest } from '../vault/store/index.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
@@ -113,5 +114,14 @@ export function readPointRow(session: VaultSession, pointId: string): PointRow |
 /** Sortable, readable point ids: 20261125T163300.123Z-a1b2c3. */
 export function newPointId(now: Date, random: string): string {
   return `${now.toISOString().replace(/[-:]/g, '')}-${random}`;
+}
+
+/**
+ * Point id of an encrypted vault: 32 random lowercase hex digits (vault-ids.ts
+ * RANDOM_POINT_ID_PATTERN), so the manifest's file name carries no time in clear. Points
+ * are ordered by their manifest's createdAt (the catalog's created_at), never by id.
+ */
+export function randomPointId(): string {
+  return randomBytes(16).toString('hex');
 }
 

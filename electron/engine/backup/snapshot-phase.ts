@@ -103,7 +103,17 @@ export interface CaptureOptions {
   noCloneReason?: string;
 }
 
-export async function captureSnapshot(options: { vaultDir: string; itemId: string; pointId: string; files: ItemFileRecord[]; allowClone?: boolean }): Promise<Capture> {
+export interface CaptureOptions {
+  vaultDir: string;
+  itemId: string;
+  pointId: string;
+  files: ItemFileRecord[];
+  allowClone?: boolean;
+  /** Why clones are not allowed (the point's tier note), when allowClone is false. */
+  noCloneReason?: string;
+}
+
+export async function captureSnapshot(options: CaptureOptions): Promise<Capture> {
   const { files } = options;
   const names = pointFileNames(files);
   const before = await Promise.all(files.map((file) => statIdentity(file.path)));
@@ -135,7 +145,7 @@ export async function captureSnapshot(options: { vaultDir: string; itemId: strin
     };
   }
   const why = options.allowClone === false
-    ? 'snapshots are turned off for this backup'
+    ? options.noCloneReason ?? 'snapshots are turned off for this backup'
     : lastCode === 'EXDEV' || lastCode === 'ENOTSUP' || lastCode === 'EOPNOTSUPP' || lastCode === 'EINVAL' || lastCode === 'ENOTTY' || lastCode === 'ENOSYS'
       ? "the VM's filesystem cannot clone files (reflink needs XFS, btrfs, APFS or ReFS)"
       : `cloning failed (${lastWhy || 'unknown error'})`;

@@ -36,7 +36,11 @@ const VaultConfigSchema = z.object({
     immutabilityLockedAt: IsoTime.optional(),
     chunkSize: z.number().int().positive(),
     compression: z.enum(['zstd', 'none']),
+    /** Instant-restore clones (unencrypted copies of VM files); absent: on for plain vaults, off for encrypted ones. */
+    instantRestoreClones: z.boolean().optional(),
   }),
+  /** Encrypted vaults: HMAC of id, name and settings under the vault key (see vault-settings-mac.ts). */
+  settingsMac: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** Chunk store settings (encryption parameters, wrapped key) owned by vault/store. */
   store: z.record(z.string(), z.unknown()).default({}),
 });

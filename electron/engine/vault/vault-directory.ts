@@ -23,6 +23,7 @@ import { DEFAULT_CHUNK_SIZE } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
 import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
 import { RecordStore } from './record-store.ts';
+import { instantRestoreClonesOn } from './instant-restore-setting.ts';
 import { assertNoLinksInVault } from './vault-folders.ts';
 
 export interface VaultLifecycleHooks {
@@ -32,6 +33,8 @@ export interface VaultLifecycleHooks {
   index?(session: VaultSession): Promise<void>;
   /** Called first on every new session (wire its record store to the keyring). */
   prepare?(session: VaultSession): void;
+  /** Called before Labvault writes vault.json (encrypted vaults: recompute its settingsMac). */
+  authenticate?(session: VaultSession): Promise<void>;
   /** Called when a session is opened: reconcile the catalog with the vault's files. */
   opened?(session: VaultSession): Promise<void>;
 }
@@ -98,6 +101,8 @@ export class VaultDirectory {
         immutability,
         chunkSize: DEFAULT_CHUNK_SIZE,
         compression: 'zstd',
+        // Clones are unencrypted copies of the VM's files: off by default in an encrypted vault.
+        instantRestoreClones: input.passphrase === undefined,
       },
       store: {},
     };
@@ -112,6 +117,7 @@ export class VaultDirectory {
       this.hooks.prepare?.(session);
       this.sessions.set(config.id, session);
       await this.hooks.initialize?.(session, input);
+      await this.hooks.authenticate?.(session);
       // vault.json last: a folder without it is not a vault, so a crash before here leaves no half vault.
       await writeVaultConfig(dir, session.config);
     } catch (error) {
@@ -183,6 +189,12 @@ export class VaultDirectory {
   }
 
   async saveConfig(session: VaultSession): Promise<void> {
+    try {
+      await this.hooks.authenticate?.(session);
+    } catch (error) {
+      session.config = await readVaultConfig(session.dir); // the change is not made: keep what is on disk
+      throw error;
+    }
     await writeVaultConfig(session.dir, session.config);
   }
 
@@ -241,6 +253,7 @@ export class VaultDirectory {
         softDeleteDays: config.settings.softDelete.days,
         immutability: config.settings.immutability,
         encrypted: Boolean((config.store as { encryption?: unknown }).encryption),
+        instantRestoreClones: instantRestoreClonesOn(config),
         chunkSize: config.settings.chunkSize,
         status: 'ok',
         ...(session.indexPending ? { locked: true, statusMessage: 'Encrypted and locked: unlock it with its passphrase to see its items.' } : {}),

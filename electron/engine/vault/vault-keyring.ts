@@ -4,15 +4,19 @@
  * --passphrase-file or a terminal prompt; UI: the unlock dialog through vaults.unlock).
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { VaultStore, unlock, type StoreSettings, type VaultKeys } from './store/index.ts';
+import { VaultStore, bindSettingsToWrap, unlock, type StoreSettings, type VaultKeys } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
 import { sealedRecords } from './record-sealer.ts';
+import { readVaultConfig, vaultConfigPath, writeVaultConfig } from './vault-config.ts';
+import { checkSettingsMac, withSettingsMac } from './vault-settings-mac.ts';
 
 export type PassphraseSource = (vaultName: string, vaultId: string) => Promise<string | null>;
 
 export class VaultKeyring {
   private readonly keys = new Map<string, VaultKeys>();
   private readonly stores = new Map<string, VaultStore>();
+  /** Sessions whose vault.json settings were checked against their settingsMac. */
+  private readonly verified = new WeakSet<VaultSession>();
   passphraseFor: PassphraseSource | undefined;
 
   remember(vaultId: string, keys: VaultKeys): void {
@@ -42,6 +46,7 @@ export class VaultKeyring {
     const settings = storeSettingsOf(session);
     if (!settings.encryption) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Vault "${session.config.name}" is not encrypted.`, { field: 'passphrase' });
     const keys = await unlock(settings.encryption, passphrase);
+    await this.authenticateSettings(session, keys, passphrase);
     this.remember(session.config.id, keys);
     session.records.sealer = sealedRecords(keys);
     await this.onUnlocked?.(session);
@@ -56,6 +61,7 @@ export class VaultKeyring {
     if (!settings.encryption) return undefined;
     const known = this.keys.get(session.config.id);
     if (known) {
+      if (!this.verified.has(session)) await this.authenticateSettings(session, known, undefined);
       session.records.sealer = sealedRecords(known);
       return known;
     }
@@ -64,6 +70,61 @@ export class VaultKeyring {
       throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, `Vault "${session.config.name}" is encrypted and locked: give its passphrase (LABVAULT_PASSPHRASE, --passphrase-file, or unlock it in the app).`, { field: 'passphrase' });
     }
     return this.unlockWith(session, passphrase);
+  }
+
+  /**
+   * Checks vault.json's settingsMac (CORRUPT naming vault.json when it does not match, or when
+   * it was removed from a vault whose key wrap says it had one). A vault written before
+   * settings were authenticated gets its MAC, and its key wrap is bound to it, on the first
+   * unlock with a passphrase that can write vault.json (a read-only copy stays as it is).
+   */
+  private async authenticateSettings(session: VaultSession, keys: VaultKeys, passphrase: string | undefined): Promise<void> {
+    const encryption = storeSettingsOf(session).encryption;
+    if (!encryption) return;
+    const path = vaultConfigPath(session.dir);
+    const state = checkSettingsMac(session.config, keys, path);
+    if (state === 'missing' && encryption.settingsBound === true) {
+      throw new LabvaultError(ErrorCodes.CORRUPT, `${path} was changed outside Labvault: its settingsMac was removed, `
+        + 'but the vault\'s key says its settings are authenticated. Restore the vault.json Labvault wrote; '
+        + 'the vault stays locked until then.', { field: 'settingsMac', details: { path } });
+    }
+    if (state === 'valid' && encryption.settingsBound === true) {
+      this.verified.add(session);
+      return;
+    }
+    if (passphrase === undefined) return; // upgraded at the next unlock with a passphrase
+    const bound = await bindSettingsToWrap(encryption, passphrase);
+    const next = withSettingsMac({ ...session.config, store: { ...session.config.store, encryption: bound } }, keys);
+    try {
+      await writeVaultConfig(session.dir, next);
+      session.config = next;
+    } catch {
+      // A read-only vault (media, share): it keeps working as a vault of the earlier format.
+    }
+    this.verified.add(session);
+  }
+
+  /**
+   * Sets vault.json's settingsMac before Labvault writes `session.config` (encrypted vaults;
+   * asks for the passphrase if locked). When the vault.json on disk was not checked yet, it
+   * is checked first (the pending change in `session.config` is not what the MAC covers).
+   */
+  async sealSettings(session: VaultSession): Promise<void> {
+    if (!storeSettingsOf(session).encryption) return;
+    const pending = session.config;
+    if (!this.verified.has(session)) {
+      session.config = await readVaultConfig(session.dir);
+      try {
+        await this.keysFor(session); // checks (and on an older vault adds) the MAC of what is on disk
+      } finally {
+        const encryption = storeSettingsOf(session).encryption;
+        session.config = { ...pending, store: { ...pending.store, encryption } };
+      }
+    }
+    const keys = await this.keysFor(session);
+    if (keys === undefined) return;
+    session.config = withSettingsMac(session.config, keys);
+    this.verified.add(session);
   }
 
   /** The vault's chunk store, opened with its keys (asking for the passphrase when needed). */

@@ -9,6 +9,7 @@ import type { Vault } from '../../../shared/contract/models.ts';
 import type { UpdateVaultInput } from '../../../shared/contract/vault-channels.ts';
 import { softDeleteDaysProblem } from '../../../shared/vault-rules.ts';
 import type { VaultDirectory } from './vault-directory.ts';
+import { checkClonesChange } from './instant-restore-setting.ts';
 
 export interface SettingsChange {
   kind: 'immutability' | 'softDelete';
@@ -55,6 +56,11 @@ export async function updateVaultSettings(vaults: VaultDirectory, input: UpdateV
     }
     next.softDelete.enabled = input.softDeleteEnabled;
     changes.push({ kind: 'softDelete', from: current.softDelete.enabled ? 'on' : 'off', to: input.softDeleteEnabled ? 'on' : 'off' });
+  }
+
+  if (input.instantRestoreClones !== undefined) {
+    checkClonesChange(session.config, input.instantRestoreClones, input.confirmPlaintextClones === true);
+    next.instantRestoreClones = input.instantRestoreClones;
   }
 
   if (next.immutability !== 'disabled' && !next.softDelete.enabled) {

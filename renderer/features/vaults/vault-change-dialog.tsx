@@ -12,7 +12,8 @@ import { shellQuote } from '../../format/cli-quote.ts';
 
 export type VaultChange =
   | { kind: 'soft-delete-off' }
-  | { kind: 'immutability'; to: 'enabled' | 'disabled' | 'locked' };
+  | { kind: 'immutability'; to: 'enabled' | 'disabled' | 'locked' }
+  | { kind: 'plaintext-clones-on' };
 
 interface Plan {
   title: string;
@@ -59,6 +60,17 @@ function planOf(vault: Vault, change: VaultChange): Plan {
         default:
           return assertNever(change.to);
       }
+    case 'plaintext-clones-on':
+      return {
+        title: 'Turn instant-restore clones on',
+        body: 'Backups will also keep reflink clones of the VM files, for instant restore, in the vault\'s snapshots folder or beside the VM.',
+        warning: 'These clones are NOT encrypted: anyone who can read that folder can read the VM\'s disks, whatever the vault\'s passphrase.',
+        typed: false,
+        button: 'Turn clones on',
+        input: { instantRestoreClones: true, confirmPlaintextClones: true },
+        done: 'Instant-restore clones are on (unencrypted)',
+        cli: `labvault vault update ${name} --instant-restore-clones on --confirm-plaintext-clones`,
+      };
     default:
       return assertNever(change);
   }

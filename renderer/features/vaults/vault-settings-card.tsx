@@ -1,6 +1,8 @@
 /**
  * Protection settings of a vault: soft delete days, turning soft delete off (typed
- * confirmation), immutability enable/disable/lock (lock is irreversible: typed name).
+ * confirmation), immutability enable/disable/lock (lock is irreversible: typed name),
+ * instant-restore clones (unencrypted: confirmed when the vault is encrypted), and what a
+ * passphrase change does to an encrypted vault's key.
  */
 import { useState } from 'react';
 import type { Vault } from '../../../shared/contract/models.ts';
@@ -79,6 +81,29 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
             {vault.immutability === 'enabled' ? <Button small variant="danger" onClick={() => setChange({ kind: 'immutability', to: 'locked' })}>Lock immutability…</Button> : null}
           </div>
         </div>
+        <div>
+          <h3 className="section-title">Instant-restore clones</h3>
+          <p className="muted small">
+            {vault.instantRestoreClones === true ? 'On' : 'Off'}: reflink clones of the VM files, kept for a few days after each backup in the
+            vault&apos;s snapshots folder or beside the VM, make restores instant. They are plain copies of the VM&apos;s disks, never encrypted
+            {vault.encrypted ? ', so they are off for an encrypted vault unless you turn them on knowing that.' : '.'}
+          </p>
+          {vault.instantRestoreClones === true
+            ? <Button small onClick={() => void apply({ instantRestoreClones: false }, 'Instant-restore clones are off')}>Turn clones off</Button>
+            : vault.encrypted
+              ? <Button small variant="quiet" onClick={() => setChange({ kind: 'plaintext-clones-on' })}>Turn clones on…</Button>
+              : <Button small onClick={() => void apply({ instantRestoreClones: true }, 'Instant-restore clones are on')}>Turn clones on</Button>}
+        </div>
+        {vault.encrypted ? (
+          <div>
+            <h3 className="section-title">Passphrase and key</h3>
+            <p className="muted small">
+              Changing the passphrase (<code>labvault vault passphrase {vault.name}</code>) keeps the vault&apos;s master key: someone who knew
+              the old passphrase and kept a copy of the old vault.json can still read the vault. To replace the key itself and re-encrypt
+              every backup, run <code>labvault vault rekey {vault.name}</code>.
+            </p>
+          </div>
+        ) : null}
       </div>
       {change ? (
         <VaultChangeDialog

@@ -68,3 +68,5 @@ export const HKDF_INFO_MAC_KEY = 'labvault chunk id mac key v1';
 export const HKDF_INFO_SETTINGS_KEY = 'labvault vault settings mac key v1';
 /** Additional authenticated data when wrapping the master key with the passphrase key. */
 export const KEY_WRAP_AAD = 'labvault master key wrap v1';
+/** Key-wrap AAD once vault.json's settings are authenticated (store.encryption.settingsBound). */
+export const KEY_WRAP_AAD_SETTINGS_BOUND = 'labvault master key wrap v2 settings authenticated';

@@ -1,7 +1,7 @@
 /** Public surface of the vault store. */
 export { VaultStore } from './vault-store.ts';
 export type { VaultStoreOptions } from './vault-store.ts';
-export { createEncryption, unlock, changePassphrase, DEFAULT_KDF_PARAMS } from './vault-keys.ts';
+export { createEncryption, unlock, changePassphrase, bindSettingsToWrap, DEFAULT_KDF_PARAMS } from './vault-keys.ts';
 export type { VaultKeys, KdfParams } from './vault-keys.ts';
 export { defaultStoreSettings, validateStoreSettings, DEFAULT_CHUNK_SIZE } from './store-settings.ts';
 export type { StoreSettings, EncryptionSettings, CompressionSetting } from './store-settings.ts';

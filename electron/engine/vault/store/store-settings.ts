@@ -17,6 +17,11 @@ export interface EncryptionSettings {
   salt: string;
   /** The 256-bit master key sealed with AES-256-GCM: base64 of nonce(12) | ciphertext(32) | tag(16). */
   wrappedKey: string;
+  /**
+   * True once vault.json carries a settingsMac: the master key is then wrapped with the AAD
+   * "labvault master key wrap v2 settings authenticated". Absent in vaults made before.
+   */
+  settingsBound?: true;
 }
 
 export interface StoreSettings {
