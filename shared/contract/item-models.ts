@@ -53,6 +53,8 @@ export const ItemSchema = z.object({
   nextRunAt: z.string().nullable().optional(),
   /** 'snapshot' tier available on this filesystem, or why not. */
   snapshotTier: z.object({ available: z.boolean(), reason: z.string() }).optional(),
+  /** Set when this machine has not confirmed the files the item's record names: it is not backed up here until confirmed. */
+  needsConfirmation: z.object({ reason: z.string() }).optional(),
 });
 export type Item = z.infer<typeof ItemSchema>;
 

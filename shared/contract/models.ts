@@ -16,6 +16,8 @@ export const VaultSchema = z.object({
   softDeleteEnabled: z.boolean(),
   softDeleteDays: z.number().int(),
   immutability: ImmutabilitySchema,
+  /** Why `immutability` (the effective state) differs from vault.json's: this machine saw it stronger. */
+  immutabilityNote: z.string().optional(),
   encrypted: z.boolean(),
   chunkSize: z.number().int(),
   /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */

@@ -41,6 +41,11 @@ export const protectionChannels = {
   'items.stopProtection': channel(StopProtectionInputSchema, ItemSchema, 'Stop protection, keeping or deleting the data.'),
   'items.resumeProtection': channel(z.object({ item: z.string(), policy: z.string().optional() }), ItemSchema, 'Resume protection of a stopped item.'),
   'items.undelete': channel(ItemRef, ItemSchema, 'Undelete a soft-deleted item.'),
+  'items.confirm': channel(z.object({
+    item: z.string(),
+    /** The files the user was shown; refused (CONFLICT) when the record names others now. */
+    files: z.array(z.string()).optional(),
+  }), ItemSchema, 'Confirm on this machine the files an item may read, so it can be backed up here.'),
   'items.setPolicy': channel(z.object({ item: z.string(), policy: z.string() }), ItemSchema, 'Bind another policy of the vault to an item.'),
   'points.list': channel(z.object({ item: z.string(), includeDeleted: z.boolean().optional() }), z.array(PointSchema), 'Recovery points of an item, newest first.'),
   'points.delete': channel(z.object({ item: z.string(), point: z.string() }), PointSchema, 'Soft-delete (or delete) one recovery point.'),

@@ -1,14 +1,38 @@
-/** `labvault items list`, `labvault item undelete`, `labvault protection stop|resume`. */
+/** `labvault items list`, `labvault item show|undelete|set-policy|confirm`, `labvault protection stop|resume`. */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Item } from '../../../shared/contract/item-models.ts';
-import type { CliCommandGroup } from '../cli-command.ts';
+import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliEngine, printJson } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
 
 function describeItem(item: Item): string {
   const state = item.state === 'soft-deleted' ? `soft-deleted (purged ${item.purgeAt ?? '?'})` : item.state === 'stopped' ? `stopped (points kept ${item.retainMode === 'expiry' ? 'until expiry' : 'forever'})` : 'protected';
-  return `Item "${item.name}" in vault "${item.vaultName}": ${state}; policy ${item.policyName}; ${item.pointCount} point${item.pointCount === 1 ? '' : 's'}.`;
+  const summary = `Item "${item.name}" in vault "${item.vaultName}": ${state}; policy ${item.policyName}; ${item.pointCount} point${item.pointCount === 1 ? '' : 's'}.`;
+  if (!item.needsConfirmation) return summary;
+  return `${summary}\nNeeds confirmation on this machine (not backed up here): ${item.needsConfirmation.reason}.\n`
+    + `Files it names:\n${item.files.map((file) => `  ${file.path}`).join('\n')}\nIf they are right: labvault item confirm ${item.vaultName}/${item.name}`;
+}
+
+function stateColumn(item: Item): string {
+  const state = item.state === 'soft-deleted' ? `soft-deleted until ${item.purgeAt?.slice(0, 10) ?? '?'}` : item.state;
+  return item.needsConfirmation ? `${state}, needs confirmation` : state;
+}
+
+/** `item confirm ITEM [--vault V]`: confirms the files the item's record names, and prints them. */
+async function confirmItem(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, ['vault']);
+  const name = positional(args, 1, 'item');
+  const vault = stringFlag(args, 'vault');
+  const item = await cliEngine(io).handlers.items.confirm({ item: vault ? `${vault}/${name}` : name });
+  if (booleanFlag(args, 'json')) {
+    printJson(io, item);
+    return 0;
+  }
+  io.out(`Confirmed on this machine: item "${item.name}" in vault "${item.vaultName}" may read these files:`);
+  for (const file of item.files) io.out(`  ${file.path}`);
+  io.out('It is backed up here from now on (Backup now and its schedule).');
+  return 0;
 }
 
 export const itemsCommand: CliCommandGroup = {
@@ -22,7 +46,7 @@ export const itemsCommand: CliCommandGroup = {
     if (booleanFlag(args, 'json')) printJson(io, items);
     else if (items.length === 0) io.out('No protected items. Add one with: labvault protect --vault V --name NAME FILE...');
     else io.out(formatTable(['NAME', 'VAULT', 'STATE', 'POLICY', 'POINTS', 'STORED', 'LAST BACKUP'], items.map((item) => [
-      item.name, item.vaultName, item.state === 'soft-deleted' ? `soft-deleted until ${item.purgeAt?.slice(0, 10) ?? '?'}` : item.state, item.policyName,
+      item.name, item.vaultName, stateColumn(item), item.policyName,
       String(item.pointCount), formatBytes(item.storedBytes), item.lastBackupAt ? `${item.lastBackupAt.slice(0, 19).replace('T', ' ')} ${item.lastBackupStatus ?? ''}` : 'never',
     ])));
     return 0;
@@ -35,10 +59,12 @@ export const itemCommand: CliCommandGroup = {
     'item show ITEM [--json]',
     'item undelete ITEM [--json]               bring back a soft-deleted item and its points',
     'item set-policy ITEM --policy P',
+    'item confirm ITEM [--vault V] [--json]    let this machine back up the files the item names (prints them)',
   ],
   async run(args, io) {
-    const engine = cliEngine(io);
     const sub = args.positionals[0];
+    if (sub === 'confirm') return confirmItem(args, io);
+    const engine = cliEngine(io);
     let item: Item;
     if (sub === 'show') {
       expectFlags(args, []);

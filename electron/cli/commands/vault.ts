@@ -17,7 +17,7 @@ function describeVault(vault: Vault): string {
     `Created:        ${vault.createdAt}`,
     `Status:         ${vault.status}${vault.statusMessage ? ` (${vault.statusMessage})` : ''}`,
     `Soft delete:    ${vault.softDeleteEnabled ? `on, ${vault.softDeleteDays} days` : 'off'}`,
-    `Immutability:   ${vault.immutability}`,
+    `Immutability:   ${vault.immutability}${vault.immutabilityNote ? ` (${vault.immutabilityNote})` : ''}`,
     `Encrypted:      ${vault.encrypted ? 'yes' : 'no'}`,
     `Instant-restore clones: ${vault.instantRestoreClones === true ? 'on' : 'off'}${vault.encrypted && vault.instantRestoreClones === true ? ' (unencrypted copies of the VM files)' : ''}`,
     `Chunk size:     ${vault.chunkSize / 1024} KiB`,

@@ -12,6 +12,7 @@ import type { VaultKeyring } from '../vault/vault-keyring.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { assertBackupItemId, runBackup, SNAPSHOT, TRANSFER, type BackupOutcome } from './backup-job.ts';
 import { resolveRetainUntil } from './retain-until.ts';
+import { assertItemConfirmed } from '../protection/item-confirmation.ts';
 
 export type AfterBackupHook = (session: VaultSession, item: ResolvedItem['record'], outcome: BackupOutcome) => Promise<void>;
 
@@ -43,6 +44,8 @@ export class BackupService {
     if (record.state !== 'protected') {
       throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is ${record.state === 'stopped' ? 'not protected (protection was stopped): resume protection first' : 'soft-deleted: undelete it first'}.`, { field: 'item' });
     }
+    // A record read from the vault folder names files: read them only if this machine confirmed them.
+    await assertItemConfirmed(this.protection.trust, session, record);
     const trigger = options.trigger ?? 'on-demand';
     const scheduled = trigger === 'scheduled' || trigger === 'catch-up';
     const retainUntil = scheduled ? null : resolveRetainUntil(options.retainUntil, this.clock.now()).toISOString();

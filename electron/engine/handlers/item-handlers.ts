@@ -4,6 +4,8 @@ import { listPointRows } from '../backup/point-record.ts';
 import type { Engine } from '../engine.ts';
 import { deleteOnePoint, deletePreview, resumeProtection, setItemPolicy, stopProtection, undeleteItem } from '../protection/item-lifecycle.ts';
 import { itemView } from '../protection/item-view.ts';
+import { confirmItemFiles, confirmationProblems, itemConfirmationProblem } from '../protection/item-confirmation.ts';
+import type { ResolvedItem } from '../protection/protection-service.ts';
 import type { PointRow } from '../backup/point-record.ts';
 import type { Point } from '../../../shared/contract/item-models.ts';
 
@@ -14,29 +16,38 @@ export function publicPoint(row: PointRow): Point {
 
 export function itemHandlers(engine: Engine): ChannelHandlers['items'] {
   const { protection } = engine;
-  const view = (resolved: Awaited<ReturnType<typeof protection.resolve>>) => itemView(resolved.session, resolved.record, engine.clock.now());
+  const view = async (resolved: ResolvedItem) => itemView(resolved.session, resolved.record, engine.clock.now(),
+    await itemConfirmationProblem(protection.trust, resolved.session, resolved.record));
   return {
     inspectFiles: ({ paths }) => protection.inspect(paths),
     protect: async (input) => view(await protection.protect(input)),
-    list: async ({ vault }) => (await protection.list(vault)).map(view),
+    list: async ({ vault }) => {
+      const items = await protection.list(vault);
+      const problems = await confirmationProblems(protection.trust, items);
+      return items.map(({ session, record }) => itemView(session, record, engine.clock.now(), problems.get(`${session.config.id}/${record.id}`)));
+    },
     show: async ({ item }) => view(await protection.resolve(item)),
+    confirm: async ({ item, files }) => {
+      const resolved = await protection.resolve(item);
+      await confirmItemFiles(engine, resolved, files);
+      return view(resolved);
+    },
     deletePreview: async ({ item }) => deletePreview(engine, await protection.resolve(item)),
     stopProtection: async (input) => {
       const resolved = await protection.resolve(input.item);
-      const record = await stopProtection(engine, resolved, input);
-      return itemView(resolved.session, record, engine.clock.now());
+      return view({ session: resolved.session, record: await stopProtection(engine, resolved, input) });
     },
     resumeProtection: async ({ item, policy }) => {
       const resolved = await protection.resolve(item);
-      return itemView(resolved.session, await resumeProtection(engine, resolved, policy), engine.clock.now());
+      return view({ session: resolved.session, record: await resumeProtection(engine, resolved, policy) });
     },
     undelete: async ({ item }) => {
       const resolved = await protection.resolve(item);
-      return itemView(resolved.session, await undeleteItem(engine, resolved), engine.clock.now());
+      return view({ session: resolved.session, record: await undeleteItem(engine, resolved) });
     },
     setPolicy: async ({ item, policy }) => {
       const resolved = await protection.resolve(item);
-      return itemView(resolved.session, await setItemPolicy(engine, resolved, policy), engine.clock.now());
+      return view({ session: resolved.session, record: await setItemPolicy(engine, resolved, policy) });
     },
   };
 }

@@ -11,16 +11,16 @@ import type { Engine } from '../engine.ts';
 import { deletePointRow, listPointRows, readPointRow, savePointRow, type PointRow } from '../backup/point-record.ts';
 import { removePointSnapshot } from '../backup/snapshot-area.ts';
 import { findPolicyRecord } from '../vault/policy-records.ts';
+import { checkItemPolicyChange } from '../vault/policy-admin.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
+import { effectiveImmutability, effectiveSoftDelete, immutabilityOn } from '../vault/immutability-state.ts';
 import { deleteItemRow, listItemRecords } from './item-catalog.ts';
 import type { ItemRecord } from './item-record.ts';
 import type { ResolvedItem } from './protection-service.ts';
 
 const DAY_MS = 86_400_000;
 
-export function immutabilityOn(session: VaultSession): boolean {
-  return session.config.settings.immutability !== 'disabled';
-}
+export { immutabilityOn } from '../vault/immutability-state.ts';
 
 /** Points an immutable vault still protects at `now` (not yet expired; no expiry = forever). */
 export function protectedPoints(session: VaultSession, points: PointRow[], now: Date): PointRow[] {
@@ -32,12 +32,13 @@ function refuseImmutable(session: VaultSession, blocked: PointRow[], action: str
   const latest = blocked.map((point) => point.expiresAt).filter((value): value is string => value !== null).sort().at(-1);
   const forever = blocked.some((point) => point.expiresAt === null);
   throw new LabvaultError(ErrorCodes.RULE_VIOLATION,
-    `Immutability is ${session.config.settings.immutability} on vault "${session.config.name}": ${action} would delete ${blocked.length} recovery point${blocked.length === 1 ? '' : 's'} before ${blocked.length === 1 ? 'its' : 'their'} expiry (${forever ? 'some are kept with no expiry' : `the last expires ${latest}`}). No point can be deleted before its expiry while immutability is on.`,
+    `Immutability is ${effectiveImmutability(session)} on vault "${session.config.name}": ${action} would delete ${blocked.length} recovery point${blocked.length === 1 ? '' : 's'} before ${blocked.length === 1 ? 'its' : 'their'} expiry (${forever ? 'some are kept with no expiry' : `the last expires ${latest}`}). No point can be deleted before its expiry while immutability is on.`,
     { details: { points: blocked.map((point) => point.id) } });
 }
 
 export function purgeDate(session: VaultSession, now: Date): string | null {
-  return session.config.settings.softDelete.enabled ? new Date(now.getTime() + session.config.settings.softDelete.days * DAY_MS).toISOString() : null;
+  const softDelete = effectiveSoftDelete(session);
+  return softDelete.enabled ? new Date(now.getTime() + softDelete.days * DAY_MS).toISOString() : null;
 }
 
 /** Removes (soft or hard) one point's data; the caller checked the rules. */
@@ -66,9 +67,9 @@ export async function deletePreview(engine: Engine, resolved: ResolvedItem): Pro
     item: record.name,
     points: points.length,
     storedBytes: points.reduce((sum, point) => sum + point.storedBytes, 0),
-    softDelete: session.config.settings.softDelete.enabled,
+    softDelete: effectiveSoftDelete(session).enabled,
     purgeAt: purgeDate(session, now),
-    blockedBy: blocked.length > 0 ? `Immutability is ${session.config.settings.immutability}: ${blocked.length} point${blocked.length === 1 ? '' : 's'} cannot be deleted before expiry.` : null,
+    blockedBy: blocked.length > 0 ? `Immutability is ${effectiveImmutability(session)}: ${blocked.length} point${blocked.length === 1 ? '' : 's'} cannot be deleted before expiry.` : null,
   };
 }
 
@@ -121,6 +122,7 @@ export async function resumeProtection(engine: Engine, resolved: ResolvedItem, p
   delete next.retainMode;
   delete next.stoppedAt;
   if (policy) next.policyId = findPolicyRecord(session, policy).id;
+  checkItemPolicyChange(engine, session, record, next);
   await engine.protection.saveItem(session, next);
   return next;
 }
@@ -128,6 +130,7 @@ export async function resumeProtection(engine: Engine, resolved: ResolvedItem, p
 export async function setItemPolicy(engine: Engine, resolved: ResolvedItem, policy: string): Promise<ItemRecord> {
   const { session, record } = resolved;
   const next: ItemRecord = { ...record, policyId: findPolicyRecord(session, policy).id, updatedAt: engine.clock.now().toISOString() };
+  checkItemPolicyChange(engine, session, record, next);
   await engine.protection.saveItem(session, next);
   return next;
 }

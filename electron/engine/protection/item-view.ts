@@ -8,7 +8,8 @@ import { listPolicyRecords } from '../vault/policy-records.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import type { ItemRecord } from './item-record.ts';
 
-export function itemView(session: VaultSession, record: ItemRecord, now: Date): Item {
+/** `needsConfirmation`: why this machine does not back the item up yet (see item-confirmation.ts). */
+export function itemView(session: VaultSession, record: ItemRecord, now: Date, needsConfirmation?: string | null): Item {
   const points = listPointRows(session, record.id, { includeDeleted: true });
   const active = points.filter((point) => point.state === 'active');
   const last = lastBackupJob(session, record.id);
@@ -35,6 +36,7 @@ export function itemView(session: VaultSession, record: ItemRecord, now: Date): 
     ...(record.deletedAt ? { deletedAt: record.deletedAt } : {}),
     ...(record.purgeAt ? { purgeAt: record.purgeAt } : {}),
     nextRunAt,
+    ...(needsConfirmation ? { needsConfirmation: { reason: needsConfirmation } } : {}),
   };
 }
 

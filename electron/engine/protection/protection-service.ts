@@ -28,6 +28,11 @@ export class ProtectionService {
     this.clock = clock;
   }
 
+  /** What this machine trusts (confirmed item files). */
+  get trust(): VaultDirectory['trust'] {
+    return this.vaults.trust;
+  }
+
   /** Every reachable vault's session (vaults that cannot be opened right now are skipped). */
   async sessions(): Promise<VaultSession[]> {
     return (await this.reachableSessions()).sessions;
@@ -90,6 +95,8 @@ export class ProtectionService {
       })),
     };
     await this.saveItem(session, record);
+    // Created here from files the user chose: confirmed on this machine at once.
+    await this.vaults.trust.confirmItem(session.config.id, record.id, record.files, this.clock.now());
     return { session, record };
   }
 

@@ -20,6 +20,8 @@ import type { ScheduledItem } from '../policy/due-run.ts';
 import { PolicyScheduler, type SchedulerClock, type TickResult } from '../policy/scheduler.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { installRetentionFollowUp } from './retention-follow-up.ts';
+import { alertUnconfirmed, confirmationProblems } from '../protection/item-confirmation.ts';
+import { listItemRecords } from '../protection/item-catalog.ts';
 import { recordScheduledSlot } from './schedule-slot-ledger.ts';
 import { scheduledItemsOf } from './scheduled-items.ts';
 import { trySchedulerLock, type HeldSchedulerLock } from './scheduler-lock.ts';
@@ -81,6 +83,8 @@ class Host implements SchedulerHost {
   readonly #vaultErrors = new Map<string, string>();
   /** Encrypted vaults found locked (logged once until they open). */
   readonly #locked = new Set<string>();
+  /** Unconfirmed items already logged (once per item and reason). */
+  readonly #unconfirmedLogged = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #maintenanceTimer: unknown = undefined;
   #stopped = false;
@@ -160,7 +164,9 @@ class Host implements SchedulerHost {
     for (const session of await this.#engine.protection.sessions()) {
       try {
         if (!(await this.#owns(session)) || !(await this.#unlocked(session))) continue;
+        const unconfirmed = await this.#unconfirmedItems(session);
         for (const item of await scheduledItemsOf(session, (name) => this.#say(`item "${name}" in vault "${session.config.name}" names a policy that no longer exists; it is not scheduled.`))) {
+          if (unconfirmed.has(item.itemId)) continue;
           this.#sessionOfItem.set(item.itemId, session);
           items.push(item);
         }
@@ -172,6 +178,28 @@ class Host implements SchedulerHost {
       }
     }
     return items;
+  }
+
+  /**
+   * Protected items this machine has not confirmed: never scheduled; each gets a warning
+   * alert (kept until acknowledged) and one log line per process.
+   */
+  async #unconfirmedItems(session: VaultSession): Promise<Set<string>> {
+    const records = listItemRecords(session).filter((record) => record.state === 'protected');
+    const problems = await confirmationProblems(this.#engine.protection.trust, records.map((record) => ({ session, record })));
+    const unconfirmed = new Set<string>();
+    for (const record of records) {
+      const problem = problems.get(`${session.config.id}/${record.id}`);
+      if (!problem) continue;
+      unconfirmed.add(record.id);
+      await alertUnconfirmed(this.#engine, session, record, problem);
+      const key = `${session.config.id}/${record.id}:${problem}`;
+      if (!this.#unconfirmedLogged.has(key)) {
+        this.#unconfirmedLogged.add(key);
+        this.#say(`item "${record.name}" in vault "${session.config.name}" is not scheduled: it needs confirmation on this machine (${problem}).`);
+      }
+    }
+    return unconfirmed;
   }
 
   #session(itemId: string): VaultSession {

@@ -10,7 +10,8 @@ import type { PolicyView } from '../../../shared/contract/policy-channels.ts';
 import type { Engine } from '../engine.ts';
 import { nextRuns } from '../policy/next-runs.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
-import { immutabilityOn } from '../protection/item-lifecycle.ts';
+import type { ItemRecord } from '../protection/item-record.ts';
+import { effectiveImmutability, immutabilityOn } from './immutability-state.ts';
 import { findPolicyRecord, listPolicyRecords, savePolicyRecord, type PolicyRecord } from './policy-records.ts';
 import { decideItem } from './retention-pass.ts';
 import type { VaultSession } from './vault-session.ts';
@@ -45,13 +46,26 @@ export interface PolicyChangePreview {
 }
 
 export function previewPolicyChange(engine: Engine, session: VaultSession, record: PolicyRecord, next: Policy): PolicyChangePreview {
-  const now = engine.clock.now();
+  const items = listItemRecords(session).filter((candidate) => candidate.policyId === record.id && candidate.state !== 'soft-deleted');
+  return previewRetentionChange(session, items.map((item) => ({ item, before: record.policy, after: next })), engine.clock.now());
+}
+
+/**
+ * What binding an item to another policy (`item set-policy`, `protection resume --policy`)
+ * would remove or shorten; `item` is the record as it will be saved (state included).
+ */
+export function previewItemPolicyChange(engine: Engine, session: VaultSession, item: ItemRecord, before: Policy | undefined, after: Policy): PolicyChangePreview {
+  if (!before) return previewRetentionChange(session, [], engine.clock.now());
+  return previewRetentionChange(session, [{ item, before, after }], engine.clock.now());
+}
+
+function previewRetentionChange(session: VaultSession, changes: { item: ItemRecord; before: Policy; after: Policy }[], now: Date): PolicyChangePreview {
   const removed: PolicyChangePreview['removed'] = [];
   let kept = 0;
   const shortened: string[] = [];
-  for (const item of listItemRecords(session).filter((candidate) => candidate.policyId === record.id && candidate.state !== 'soft-deleted')) {
-    const before = new Map(decideItem(session, item, record.policy, now).map((change) => [change.point.id, change]));
-    for (const change of decideItem(session, item, next, now)) {
+  for (const { item, before: beforePolicy, after } of changes) {
+    const before = new Map(decideItem(session, item, beforePolicy, now).map((change) => [change.point.id, change]));
+    for (const change of decideItem(session, item, after, now)) {
       const previous = before.get(change.point.id);
       if (!change.keep) {
         removed.push({ pointId: change.point.id, item: item.name, createdAt: change.point.createdAt, reason: change.until ? `expired ${change.until} under the new rules` : 'no rule of the new policy keeps it' });
@@ -66,9 +80,32 @@ export function previewPolicyChange(engine: Engine, session: VaultSession, recor
     }
   }
   const refusal = immutabilityOn(session) && (removed.length > 0 || shortened.length > 0)
-    ? `Immutability is ${session.config.settings.immutability} on vault "${session.config.name}": this change would shorten the retention of ${new Set([...removed.map((entry) => entry.pointId), ...shortened]).size} existing point(s). Retention of existing points cannot be shortened while immutability is on.`
+    ? `Immutability is ${effectiveImmutability(session)} on vault "${session.config.name}": this change would shorten the retention of ${new Set([...removed.map((entry) => entry.pointId), ...shortened]).size} existing point(s)${removedSummary(removed)}. Retention of existing points cannot be shortened while immutability is on.`
     : null;
   return { removed, kept, refusal };
+}
+
+const LISTED_POINTS = 5;
+
+function removedSummary(removed: PolicyChangePreview['removed']): string {
+  if (removed.length === 0) return '';
+  const listed = removed.slice(0, LISTED_POINTS).map((entry) => `${entry.pointId} of "${entry.item}" (${entry.reason})`);
+  const more = removed.length > LISTED_POINTS ? ` and ${removed.length - LISTED_POINTS} more` : '';
+  return ` and remove ${removed.length}: ${listed.join('; ')}${more}`;
+}
+
+/** Refuses binding `next` (the item as it will be saved) to its policy if that shortens retention on an immutable vault. */
+export function checkItemPolicyChange(engine: Engine, session: VaultSession, current: ItemRecord, next: ItemRecord): void {
+  if (current.policyId === next.policyId) return;
+  const policies = listPolicyRecords(session);
+  const before = policies.find((candidate) => candidate.id === current.policyId)?.policy;
+  const after = policies.find((candidate) => candidate.id === next.policyId)?.policy;
+  if (after) refuseShortening(previewItemPolicyChange(engine, session, next, before, after));
+}
+
+/** Refuses (RULE_VIOLATION) a change whose preview has a refusal; the preview goes in the details. */
+export function refuseShortening(preview: PolicyChangePreview): void {
+  if (preview.refusal) throw new LabvaultError(ErrorCodes.RULE_VIOLATION, preview.refusal, { field: 'retention', details: { preview } });
 }
 
 export async function updatePolicy(engine: Engine, session: VaultSession, name: string, body: unknown): Promise<PolicyRecord> {
@@ -81,7 +118,7 @@ export async function updatePolicy(engine: Engine, session: VaultSession, name: 
     throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
   }
   const preview = previewPolicyChange(engine, session, record, policy);
-  if (preview.refusal) throw new LabvaultError(ErrorCodes.RULE_VIOLATION, preview.refusal, { field: 'retention' });
+  refuseShortening(preview);
   const next: PolicyRecord = { ...record, name: policy.name, policy, updatedAt: engine.clock.now().toISOString() };
   await savePolicyRecord(session, next);
   return next;

@@ -14,6 +14,7 @@ import { purgeDate, purgeExpiredSoftDeletes } from '../protection/item-lifecycle
 import type { ItemRecord } from '../protection/item-record.ts';
 import type { Policy } from '../../../shared/policy.ts';
 import { listPolicyRecords } from './policy-records.ts';
+import { immutabilityOn } from './immutability-state.ts';
 import type { VaultSession } from './vault-session.ts';
 
 export interface RetentionChange {
@@ -53,6 +54,18 @@ export function decideItem(session: VaultSession, item: ItemRecord, policy: Poli
   });
 }
 
+/**
+ * On an immutable vault a point is kept at least until its stored expiry, whatever the
+ * policy now decides (a shorter policy bound later, an edited record): never removed
+ * before it, and its stored expiry never moved earlier.
+ */
+export function holdUntilStoredExpiry(session: VaultSession, change: RetentionChange, now: Date): RetentionChange {
+  const stored = change.point.expiresAt;
+  if (!immutabilityOn(session) || stored === null || Date.parse(stored) <= now.getTime()) return change;
+  if (change.keep && (change.until === null || Date.parse(change.until) >= Date.parse(stored))) return change;
+  return { ...change, keep: true, until: stored, rules: [...change.rules, 'immutability: kept until its stored expiry'] };
+}
+
 export async function applyRetention(engine: Engine, session: VaultSession, now: Date, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
   const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record.policy]));
   const report: PruneReport = { vault: session.config.name, dryRun: options.dryRun === true, expired: [], kept: 0, snapshotsRemoved: 0, purged: 0 };
@@ -61,7 +74,8 @@ export async function applyRetention(engine: Engine, session: VaultSession, now:
     if (item.state === 'soft-deleted') continue;
     const policy = policies.get(item.policyId);
     if (!policy) continue;
-    for (const change of decideItem(session, item, policy, now)) {
+    for (const decided of decideItem(session, item, policy, now)) {
+      const change = holdUntilStoredExpiry(session, decided, now);
       const { point } = change;
       if (change.keep) {
         report.kept += 1;

@@ -12,6 +12,7 @@ import {
   SOFT_DELETE_DAYS_DEFAULT, sameVaultName, softDeleteDaysProblem, vaultNameProblem,
 } from '../../../shared/vault-rules.ts';
 import { KnownVaults, type KnownVault } from '../app/known-vaults.ts';
+import { MachineTrust } from '../app/machine-trust.ts';
 import { CATALOG_SIDE_SUFFIXES, catalogLocation, catalogPath, countRows, externalCatalogPath, openCatalog } from '../catalog/vault-catalog.ts';
 import type { Clock } from '../app/clock.ts';
 import { ioError } from '../fs/io-error.ts';
@@ -22,6 +23,7 @@ import {
 import { DEFAULT_CHUNK_SIZE } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
 import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
+import { effectiveImmutability, effectiveSoftDelete, immutabilityNote } from './immutability-state.ts';
 import { RecordStore } from './record-store.ts';
 import { instantRestoreClonesOn } from './instant-restore-setting.ts';
 import { assertNoLinksInVault } from './vault-folders.ts';
@@ -41,6 +43,8 @@ export interface VaultLifecycleHooks {
 
 export class VaultDirectory {
   readonly known: KnownVaults;
+  /** What this machine trusts: confirmed item files, immutability seen (app/machine-trust.ts). */
+  readonly trust: MachineTrust;
   private readonly sessions = new Map<string, VaultSession>();
   private readonly opening = new Map<string, Promise<VaultSession>>();
   private readonly clock: Clock;
@@ -51,6 +55,7 @@ export class VaultDirectory {
   constructor(appHome: string, clock: Clock, hooks: VaultLifecycleHooks = {}) {
     this.appHome = appHome;
     this.known = new KnownVaults(appHome);
+    this.trust = new MachineTrust(appHome);
     this.clock = clock;
     this.hooks = hooks;
   }
@@ -125,6 +130,8 @@ export class VaultDirectory {
       throw ioError(dir, 'create the vault', error);
     }
     await this.known.add({ id: config.id, name, path: dir, addedAt: this.clock.now().toISOString() });
+    const created = this.sessions.get(config.id);
+    if (created) await this.rememberImmutability(created);
     return this.describe({ id: config.id, name, path: dir, addedAt: '' });
   }
 
@@ -137,6 +144,8 @@ export class VaultDirectory {
     if (clash) {
       throw new LabvaultError(ErrorCodes.CONFLICT, `Another known vault is already named "${clash.name}" (at ${clash.path}). Vault names must be unique; remove that vault from the list first.`, { field: 'path' });
     }
+    // Items of a vault new to this machine, or found in another folder, need their files confirmed here.
+    if (!sameId || resolve(sameId.path) !== dir) await this.trust.forgetItems(config.id);
     if (sameId && resolve(sameId.path) !== dir) {
       // The vault moved: remember its new place.
       this.sessions.get(config.id)?.catalog.close();
@@ -179,8 +188,19 @@ export class VaultDirectory {
       session.catalog.close();
       throw error;
     }
+    await this.rememberImmutability(session);
     this.sessions.set(entry.id, session);
     return session;
+  }
+
+  /**
+   * Remembers on this machine the immutability the vault shows now (only ever stronger,
+   * unless `allowWeaker`: the app's own settings change) and keeps it on the session.
+   */
+  async rememberImmutability(session: VaultSession, options: { allowWeaker?: boolean } = {}): Promise<void> {
+    const { immutability, softDelete } = session.config.settings;
+    session.immutabilityMemory = await this.trust.rememberImmutability(session.config.id, immutability,
+      softDelete.enabled ? softDelete.days : 0, this.clock.now(), options);
   }
 
   /** Sessions open right now (for the scheduler and shutdown). */
@@ -249,9 +269,10 @@ export class VaultDirectory {
         path: session.dir,
         createdAt: config.createdAt,
         formatVersion: config.formatVersion,
-        softDeleteEnabled: config.settings.softDelete.enabled,
-        softDeleteDays: config.settings.softDelete.days,
-        immutability: config.settings.immutability,
+        softDeleteEnabled: effectiveSoftDelete(session).enabled,
+        softDeleteDays: effectiveSoftDelete(session).days,
+        immutability: effectiveImmutability(session),
+        ...(immutabilityNote(session) ? { immutabilityNote: immutabilityNote(session) } : {}),
         encrypted: Boolean((config.store as { encryption?: unknown }).encryption),
         instantRestoreClones: instantRestoreClonesOn(config),
         chunkSize: config.settings.chunkSize,

@@ -3,6 +3,7 @@
  * process, cached by the VaultDirectory.
  */
 import type { CatalogDb } from '../catalog/vault-catalog.ts';
+import type { ImmutabilityMemory } from '../app/machine-trust.ts';
 import type { VaultConfig } from './vault-config.ts';
 import type { RecordStore } from './record-store.ts';
 
@@ -16,4 +17,6 @@ export interface VaultSession {
   indexPending?: boolean;
   /** Items, policies and job records kept in the vault's own files. */
   readonly records: RecordStore;
+  /** The strongest immutability this machine has seen for this vault (see immutability-state.ts). */
+  immutabilityMemory?: ImmutabilityMemory | undefined;
 }

@@ -9,6 +9,7 @@ import type { Vault } from '../../../shared/contract/models.ts';
 import type { UpdateVaultInput } from '../../../shared/contract/vault-channels.ts';
 import { softDeleteDaysProblem } from '../../../shared/vault-rules.ts';
 import type { VaultDirectory } from './vault-directory.ts';
+import { effectiveImmutability, effectiveSoftDelete } from './immutability-state.ts';
 import { checkClonesChange } from './instant-restore-setting.ts';
 
 export interface SettingsChange {
@@ -19,7 +20,8 @@ export interface SettingsChange {
 
 export async function updateVaultSettings(vaults: VaultDirectory, input: UpdateVaultInput, onChange?: (vaultId: string, change: SettingsChange) => void): Promise<Vault> {
   const session = await vaults.session(input.name);
-  const current = session.config.settings;
+  // The rules apply to the effective settings: what this machine has seen wins over an edited vault.json.
+  const current = { ...session.config.settings, immutability: effectiveImmutability(session), softDelete: effectiveSoftDelete(session) };
   const next = structuredClone(current);
   const confirmed = input.confirm !== undefined && input.confirm === session.config.name;
   const changes: SettingsChange[] = [];
@@ -69,6 +71,7 @@ export async function updateVaultSettings(vaults: VaultDirectory, input: UpdateV
 
   session.config = { ...session.config, settings: next };
   await vaults.saveConfig(session);
+  await vaults.rememberImmutability(session, { allowWeaker: true });
   for (const change of changes) onChange?.(session.config.id, change);
   return vaults.show(session.config.id);
 }

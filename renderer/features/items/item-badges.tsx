@@ -11,6 +11,12 @@ export function ItemStateBadge({ item }: { item: Pick<Item, 'state' | 'purgeAt' 
   }
 }
 
+/** Shown while this machine has not confirmed the files an item's record names (it is not backed up here). */
+export function NeedsConfirmationBadge({ item }: { item: Pick<Item, 'needsConfirmation'> }) {
+  if (!item.needsConfirmation) return null;
+  return <Badge tone="warn" title={`Not backed up on this machine: ${item.needsConfirmation.reason}`}>Needs confirmation</Badge>;
+}
+
 const CONSISTENCY_LABEL: Record<Consistency, string> = {
   'application-consistent': 'Application-consistent',
   'file-system-consistent': 'File-system-consistent',

@@ -15,6 +15,7 @@ import { useLoader } from '../../hooks/use-loader.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { toastError, toastSuccess } from '../../stores/toast-store.ts';
 import { BackupNowDialog } from './backup-now-dialog.tsx';
+import { ConfirmFilesDialog } from './confirm-files-dialog.tsx';
 import { DeletePointDialog } from './delete-point-dialog.tsx';
 import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges, TierNote } from './item-badges.tsx';
 import { SetPolicyDialog } from './set-policy-dialog.tsx';
@@ -26,7 +27,7 @@ function instantRestoreFact(item: Item, newest: Point | undefined) {
   return newest.tiers.includes('snapshot') ? <Badge tone="accent">Snapshot tier</Badge> : <><Badge>Vault tier only</Badge><div className="cell-sub">See the newest point's note below.</div></>;
 }
 
-type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'delete-point'; point: Point } | null;
+type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'confirm' } | { kind: 'delete-point'; point: Point } | null;
 
 export function ItemDetailsPage({ item: ref }: { item: string }) {
   const item = useLoader(() => api.items.show({ item: ref }), [ref]);
@@ -68,6 +69,11 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
       {current.state === 'soft-deleted' ? (
         <AlertBanner tone="danger" title="This item's backup data is soft-deleted.">
           It will be purged on {formatDateTime(current.purgeAt)}. Undelete it to keep its recovery points; it cannot be protected again until then.
+        </AlertBanner>
+      ) : null}
+      {current.needsConfirmation ? (
+        <AlertBanner tone="warn" title="Not backed up on this machine until you confirm its files.">
+          This machine has not confirmed it: {current.needsConfirmation.reason}. <Button small onClick={() => setDialog({ kind: 'confirm' })}>Review and confirm files…</Button>
         </AlertBanner>
       ) : null}
       {current.state === 'stopped' ? (
@@ -119,6 +125,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
       </div>
       {dialog?.kind === 'backup' ? <BackupNowDialog item={current} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'stop' ? <StopProtectionDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
+      {dialog?.kind === 'confirm' ? <ConfirmFilesDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
       {dialog?.kind === 'policy' ? <SetPolicyDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
       {dialog?.kind === 'delete-point' ? <DeletePointDialog item={current} point={dialog.point} onClose={() => setDialog(null)} onDone={reload} /> : null}
     </div>

@@ -15,7 +15,7 @@ import { useEngineEvent } from '../../hooks/use-event.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
-import { ItemStateBadge, JobStatusBadge } from './item-badges.tsx';
+import { ItemStateBadge, JobStatusBadge, NeedsConfirmationBadge } from './item-badges.tsx';
 
 const columns: Array<Column<Item>> = [
   { key: 'name', header: 'Item', render: (item) => <><div className="cell-title">{item.name}</div><div className="cell-sub">{item.files.length} file{item.files.length === 1 ? '' : 's'}</div></> },
@@ -23,7 +23,7 @@ const columns: Array<Column<Item>> = [
   {
     key: 'state', header: 'State', render: (item) => (
       <>
-        <ItemStateBadge item={item} />
+        <span className="badges"><ItemStateBadge item={item} /><NeedsConfirmationBadge item={item} /></span>
         {item.state === 'soft-deleted' && item.purgeAt ? <div className="cell-sub">Purged {formatDate(item.purgeAt)}</div> : null}
       </>
     ),

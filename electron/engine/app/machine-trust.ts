@@ -1,0 +1,170 @@
+/**
+ * Machine-local trust, kept in <app home>/machine-trust.json and never in a vault: a vault
+ * folder is input anyone may have written. Per vault id it holds
+ * - the file list this machine confirmed for each item (what VM files the item may read
+ *   here): an item whose record names other files is not backed up until confirmed again;
+ * - the strongest immutability this machine has seen (locked > enabled > disabled) and the
+ *   longest soft delete retention seen with it, so an edited vault.json cannot weaken them.
+ * Written atomically (folder 0700, file 0600); a damaged file is CORRUPT, never ignored.
+ */
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { IMMUTABILITY_STATES, type ImmutabilityState } from '../../../shared/vault-rules.ts';
+import { writeJsonAtomic } from '../fs/atomic-file.ts';
+
+export const MACHINE_TRUST_FILE = 'machine-trust.json';
+/** The trust file is small; anything larger is not one this app wrote. */
+const MACHINE_TRUST_MAX_BYTES = 16 * 1024 * 1024;
+
+const ImmutabilityMemorySchema = z.object({
+  state: z.enum(IMMUTABILITY_STATES),
+  softDeleteDays: z.number().int().min(0).max(100_000).optional(),
+  seenAt: z.string(),
+});
+export type ImmutabilityMemory = z.infer<typeof ImmutabilityMemorySchema>;
+
+const ConfirmedItemSchema = z.object({ files: z.array(z.string()), confirmedAt: z.string() });
+export type ConfirmedItem = z.infer<typeof ConfirmedItemSchema>;
+
+const VaultTrustSchema = z.object({
+  immutability: ImmutabilityMemorySchema.optional(),
+  items: z.record(z.string(), ConfirmedItemSchema),
+});
+export type VaultTrust = z.infer<typeof VaultTrustSchema>;
+
+const TrustFileSchema = z.object({ version: z.literal(1), vaults: z.record(z.string(), VaultTrustSchema) });
+type TrustFile = z.infer<typeof TrustFileSchema>;
+
+const RANK: Record<ImmutabilityState, number> = { disabled: 0, enabled: 1, locked: 2 };
+
+export function strongerImmutability(a: ImmutabilityState, b: ImmutabilityState): ImmutabilityState {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+/** The set of paths an item's files name, sorted: what a confirmation is about. */
+export function confirmedPathsOf(files: { path: string }[]): string[] {
+  return [...new Set(files.map((file) => file.path))].sort();
+}
+
+/** Why an item with these files is not confirmed on this machine, or null when it is. */
+export function confirmationProblem(entry: ConfirmedItem | undefined, files: { path: string }[]): string | null {
+  if (!entry) return 'its files were never confirmed on this machine (the item came with a vault opened, moved or rebuilt here)';
+  const now = confirmedPathsOf(files);
+  const before = new Set(entry.files);
+  const added = now.filter((path) => !before.has(path));
+  const removed = entry.files.filter((path) => !now.includes(path));
+  if (added.length === 0 && removed.length === 0) return null;
+  const parts = [added.length > 0 ? `now names ${added.join(', ')}` : '', removed.length > 0 ? `no longer names ${removed.join(', ')}` : '']
+    .filter((part) => part !== '');
+  return `its record's file list differs from the one confirmed on this machine (it ${parts.join(' and ')})`;
+}
+
+export class MachineTrust {
+  readonly file: string;
+  private readonly home: string;
+  /** Serializes read-modify-write within this process. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(appHome: string) {
+    this.home = appHome;
+    this.file = join(appHome, MACHINE_TRUST_FILE);
+  }
+
+  async vault(vaultId: string): Promise<VaultTrust | undefined> {
+    return (await this.read()).vaults[vaultId];
+  }
+
+  /** Records the files this machine lets the item read (protect, `item confirm`). */
+  confirmItem(vaultId: string, itemId: string, files: { path: string }[], at: Date): Promise<ConfirmedItem> {
+    const entry: ConfirmedItem = { files: confirmedPathsOf(files), confirmedAt: at.toISOString() };
+    return this.change((trust) => {
+      vaultEntry(trust, vaultId).items[itemId] = entry;
+      return entry;
+    });
+  }
+
+  /** Drops every item confirmation of a vault (it arrived from elsewhere or moved); immutability is kept. */
+  forgetItems(vaultId: string): Promise<void> {
+    return this.change((trust) => {
+      const entry = trust.vaults[vaultId];
+      if (entry) entry.items = {};
+    });
+  }
+
+  /**
+   * Remembers the vault's immutability: the stronger of what was remembered and `state`
+   * (with `allowWeaker`, the app's own settings change, only 'enabled' may go down).
+   */
+  rememberImmutability(vaultId: string, state: ImmutabilityState, softDeleteDays: number, at: Date,
+    options: { allowWeaker?: boolean } = {}): Promise<ImmutabilityMemory | undefined> {
+    return this.change((trust) => {
+      const previous = trust.vaults[vaultId]?.immutability;
+      if (!previous && state === 'disabled') return undefined;
+      const remembered = previous?.state ?? 'disabled';
+      const weaken = options.allowWeaker === true && remembered !== 'locked';
+      const next = weaken ? state : strongerImmutability(remembered, state);
+      const days = next === 'disabled' ? undefined : weaken ? softDeleteDays : Math.max(previous?.softDeleteDays ?? 0, softDeleteDays);
+      if (previous && previous.state === next && previous.softDeleteDays === days) return previous;
+      const memory: ImmutabilityMemory = { state: next, ...(days !== undefined ? { softDeleteDays: days } : {}), seenAt: at.toISOString() };
+      vaultEntry(trust, vaultId).immutability = memory;
+      return memory;
+    });
+  }
+
+  /** Read-modify-write, one at a time in this process; nothing is written when nothing changed. */
+  private change<T>(mutate: (trust: TrustFile) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const trust = await this.read();
+      const snapshot = JSON.stringify(trust);
+      const result = mutate(trust);
+      if (JSON.stringify(trust) === snapshot) return result;
+      await mkdir(this.home, { recursive: true, mode: 0o700 });
+      await writeJsonAtomic(this.file, trust, { mode: 0o600 });
+      return result;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(): Promise<TrustFile> {
+    let text: string;
+    try {
+      const { size } = await stat(this.file);
+      text = size <= MACHINE_TRUST_MAX_BYTES ? await readFile(this.file, 'utf8') : '';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, vaults: {} };
+      throw new LabvaultError(ErrorCodes.IO_ERROR, `Could not read ${this.file} (this machine's trust file): ${messageOf(error)}`,
+        { details: { path: this.file }, cause: error });
+    }
+    const parsed = TrustFileSchema.safeParse(safeJson(text));
+    if (!parsed.success) {
+      throw new LabvaultError(ErrorCodes.CORRUPT,
+        `${this.file} is damaged (it records which files each item may read on this machine and the immutability seen). `
+        + 'Restore it from a backup of this folder; or move it aside, then confirm each item again with '
+        + '"labvault item confirm ITEM" (vaults keep their data).', { details: { path: this.file } });
+    }
+    return parsed.data;
+  }
+}
+
+function vaultEntry(trust: TrustFile, vaultId: string): VaultTrust {
+  const existing = trust.vaults[vaultId];
+  if (existing) return existing;
+  const created: VaultTrust = { items: {} };
+  trust.vaults[vaultId] = created;
+  return created;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
