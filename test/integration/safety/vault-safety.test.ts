@@ -77,25 +77,41 @@ describe('immutable vault', () => {
     await refused(engine.handlers.vaults.update({ name: 'locked-vault', immutability: 'disabled' }));
     await refused(engine.handlers.vaults.delete({ name: 'locked-vault' }));
 
-    // A policy change that would shorten retention of the existing point is refused.
-    const policies = await engine.handlers.policies.list({ vault: 'locked-vault' });
-    const body = { ...(policies[0]?.body as Record<string, unknown>), retention: { daily: { days: 7 } } };
-    await engine.handlers.items.setPolicy({ item: 'vm1', policy: 'DefaultPolicy' });
+    // A scheduled point, kept 30 days by DefaultPolicy: a policy change or binding that would shorten its retention is refused, with the preview.
+    const scheduledJob = await (await engine.backups.start('vm1', { trigger: 'scheduled', slot: '2026-06-01T10:00@UTC' })).done;
+    expect(scheduledJob.status, JSON.stringify(scheduledJob.error)).toBe('completed');
+    const scheduled = scheduledJob.pointId as string;
+    const stored = (await engine.handlers.points.list({ item: 'vm1' })).find((candidate) => candidate.id === scheduled)?.expiresAt;
+    expect(stored).toBeTruthy();
+    const defaultPolicy = (await engine.handlers.policies.list({ vault: 'locked-vault' })).find((policy) => policy.isDefault);
+    const shorter = { ...(defaultPolicy?.body as Record<string, unknown>), retention: { daily: { days: 7 } } };
+    const preview = await engine.handlers.policies.previewChange({ vault: 'locked-vault', name: 'DefaultPolicy', policy: shorter });
+    expect(preview.refusal).toMatch(/Immutability is locked.*cannot be shortened/);
+    const byUpdate = await refused(engine.handlers.policies.update({ vault: 'locked-vault', name: 'DefaultPolicy', policy: shorter }));
+    expect(byUpdate.field).toBe('retention');
+    await engine.handlers.policies.create({ vault: 'locked-vault', policy: { ...shorter, name: 'week' } });
+    const bySetPolicy = await refused(engine.handlers.items.setPolicy({ item: 'vm1', policy: 'week' }));
+    expect(bySetPolicy.message).toMatch(/shorten the retention of 1 existing point/);
+    expect(bySetPolicy.details?.preview).toMatchObject({ refusal: bySetPolicy.message });
+    await engine.handlers.items.stopProtection({ item: 'vm1', mode: 'keep-data' });
+    const byResume = await refused(engine.handlers.items.resumeProtection({ item: 'vm1', policy: 'week' }));
+    expect(byResume.message).toMatch(/Immutability is locked/);
+    expect((await engine.handlers.items.resumeProtection({ item: 'vm1' })).policyName).toBe('DefaultPolicy');
 
-    // Retention and GC before expiry keep the point.
+    // Retention and GC before expiry keep the points.
     await applyRetention(engine, await engine.vaults.session('locked-vault'), clock.now());
     const store = await engine.keyring.store(await engine.vaults.session('locked-vault'));
     await store.gc();
     const points = await engine.handlers.points.list({ item: 'vm1' });
-    expect(points.map((candidate) => candidate.id)).toEqual([point]);
+    expect(points.map((candidate) => candidate.id).sort()).toEqual([point, scheduled].sort());
+    expect(points.find((candidate) => candidate.id === scheduled)?.expiresAt).toBe(stored);
     expect((await engine.handlers.vaults.verify({ name: 'locked-vault', readData: true })).ok).toBe(true);
-    expect(body.retention).toBeDefined();
 
-    // After its expiry the point may go (through soft delete).
+    // After their expiry the points may go (through soft delete).
     clock.set('2026-07-02T00:00:00Z');
     const report = await applyRetention(engine, await engine.vaults.session('locked-vault'), clock.now());
-    expect(report.expired.map((entry) => entry.pointId)).toEqual([point]);
-    expect(report.expired[0]?.action).toBe('soft-deleted');
+    expect(report.expired.map((entry) => entry.pointId).sort()).toEqual([point, scheduled].sort());
+    expect(report.expired.map((entry) => entry.action)).toEqual(['soft-deleted', 'soft-deleted']);
   });
 
   it('refuses a policy update that shortens retention of existing scheduled points', async () => {
