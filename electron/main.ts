@@ -23,7 +23,6 @@ import { JobSleepBlocker } from './desktop/job-sleep-blocker.ts';
 import { MainWindow } from './desktop/main-window.ts';
 import { createDialogHandlers } from './desktop/native-dialogs.ts';
 import { PassphraseKeychain, type PassphraseStore } from './desktop/passphrase-keychain.ts';
-import { SchedulerHost } from './desktop/scheduler-host.ts';
 import { hostedScheduler } from './engine/scheduling/hosted-scheduler.ts';
 import { guardWebContents } from './desktop/web-contents-guard.ts';
 
@@ -93,8 +92,9 @@ async function startDesktopApp(log: AppLog): Promise<void> {
     sleepBlocker.update(statusLine.activeJobs());
   });
 
-  const scheduler = new SchedulerHost({ scheduler: hostedScheduler(engine, { log: (line) => log.info(line) }) }, log);
-  await scheduler.start();
+  const scheduler = hostedScheduler(engine, { log: (line) => log.info(line) });
+  scheduler.start();
+  log.info('Scheduler started.');
 
   app.on('second-instance', openWindow);
   app.on('activate', openWindow);
@@ -108,6 +108,7 @@ async function startDesktopApp(log: AppLog): Promise<void> {
     shuttingDown = true;
     log.info('Quitting: stopping the scheduler and closing vaults.');
     scheduler.stop()
+      .then(() => log.info('Scheduler stopped.'))
       .catch((error: unknown) => log.error('Scheduler did not stop cleanly:', error))
       .finally(() => {
         stopStatus();

@@ -20,7 +20,7 @@ import { ioError } from '../fs/io-error.ts';
 import type { DiskFormatModule, OpenContext } from './disk-format-module.ts';
 import type { DiskFormat, VirtualDisk } from './virtual-disk.ts';
 
-export const DEFAULT_MAX_CHAIN_DEPTH = 256;
+const DEFAULT_MAX_CHAIN_DEPTH = 256;
 
 export interface ChainOptions {
   /** Longest chain accepted (top image = depth 1). Default 256. */

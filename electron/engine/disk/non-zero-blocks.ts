@@ -10,7 +10,7 @@ import type { WriteOptions } from './disk-format-module.ts';
 import { isAllZero } from '../bytes/zero-bytes.ts';
 import { throwIfAborted } from './image-output.ts';
 
-export const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 export interface SourceBlock {
   index: number;

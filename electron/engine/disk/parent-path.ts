@@ -11,12 +11,12 @@ import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 
 /** True for "C:\..." "C:/..." "\\server\..." "\\?\Volume{...}\...". */
-export function isWindowsAbsolute(path: string): boolean {
+function isWindowsAbsolute(path: string): boolean {
   return /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
 }
 
 /** A path recorded by Windows or macOS, as a local path (relative ones against childDir). */
-export function localParentPaths(recorded: string, childDir: string): string[] {
+function localParentPaths(recorded: string, childDir: string): string[] {
   let path = recorded.trim();
   if (path.length === 0) return [];
   if (path.startsWith('file://')) {

@@ -14,9 +14,9 @@ export interface PositionedReader {
 }
 
 /** Bytes per cached page of a table. */
-export const TABLE_PAGE_BYTES = 64 * 1024;
+const TABLE_PAGE_BYTES = 64 * 1024;
 /** Pages kept in memory (4 MiB at most). */
-export const TABLE_CACHED_PAGES = 64;
+const TABLE_CACHED_PAGES = 64;
 
 export class TablePages {
   readonly entryCount: number;

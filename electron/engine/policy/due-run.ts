@@ -39,12 +39,12 @@ export interface DueRun {
 }
 
 /** A run that starts within this long after its slot is on time, not a catch-up. */
-export const ON_TIME_GRACE_MS = 10 * 60_000;
+const ON_TIME_GRACE_MS = 10 * 60_000;
 /** Missed slots are counted up to this many (a long shutdown of an hourly policy). */
-export const MAX_COUNTED_SLOTS = 1000;
+const MAX_COUNTED_SLOTS = 1000;
 
 /** Slots at or before this instant are covered (-Infinity when none). */
-export function coveredUntil(item: ScheduledItem, recordedSlotAt?: number): number {
+function coveredUntil(item: ScheduledItem, recordedSlotAt?: number): number {
   let covered = Number.NEGATIVE_INFINITY;
   if (item.lastScheduledSlot !== undefined) {
     const at = instantOfSlotId(item.lastScheduledSlot);

@@ -43,7 +43,7 @@ function runsOnDay(days: readonly string[] | undefined, day: number): boolean {
 }
 
 /** Wall times (wall ms, ascending) of the slots that belong to one date. */
-export function slotWallsOfDay(schedule: PolicySchedule, day: number): number[] {
+function slotWallsOfDay(schedule: PolicySchedule, day: number): number[] {
   const midnight = day * MS_PER_DAY;
   switch (schedule.frequency) {
     case 'daily':
@@ -62,7 +62,7 @@ export function slotWallsOfDay(schedule: PolicySchedule, day: number): number[] 
   }
 }
 
-export function slotIdOf(timeZone: string, wallMs: number): string {
+function slotIdOf(timeZone: string, wallMs: number): string {
   return `${formatWall(wallMs)}${SLOT_ID_SEPARATOR}${timeZone}`;
 }
 
@@ -88,7 +88,7 @@ export function instantOfSlotId(id: string): Date | null {
 }
 
 /** All slots running at or after `fromMs`, in order, without end. */
-export function* slotsFrom(policy: Policy, fromMs: number): Generator<ScheduledSlot> {
+function* slotsFrom(policy: Policy, fromMs: number): Generator<ScheduledSlot> {
   if (!Number.isFinite(fromMs)) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'from must be a valid instant (ISO 8601, e.g. 2026-03-29T00:00:00Z)', { field: 'from' });
   const zone = policy.timeZone;
   let day = civilDayOfWall(instantToWall(zone, fromMs)) - LOOKBACK_DAYS;

@@ -20,7 +20,7 @@ export interface RetentionPicture {
   points: SimulatedPoint[];
 }
 
-export const DEFAULT_SIMULATION_DAYS = 365;
+const DEFAULT_SIMULATION_DAYS = 365;
 /** An hourly policy runs at most 6 times a day: a year is ~2 200 points. */
 const MAX_SIMULATED_POINTS = 20_000;
 

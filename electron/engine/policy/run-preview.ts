@@ -40,7 +40,7 @@ function dateHasOffsetChange(timeZone: string, wallMs: number): boolean {
   return offsetAt(timeZone, wallToInstant(timeZone, midnight)) !== offsetAt(timeZone, wallToInstant(timeZone, midnight + MS_PER_DAY));
 }
 
-export function describeRun(timeZone: string, slot: ScheduledSlot): RunPreview {
+function describeRun(timeZone: string, slot: ScheduledSlot): RunPreview {
   const at = slot.at.getTime();
   const shown = instantToWall(timeZone, at);
   const scheduled = parseWall(slot.wall) ?? shown;

@@ -47,7 +47,7 @@ export interface TickResult {
   errors: number;
 }
 
-export const DEFAULT_RECHECK_MS = 60_000;
+const DEFAULT_RECHECK_MS = 60_000;
 
 export class PolicyScheduler {
   readonly #ports: SchedulerPorts;

@@ -49,16 +49,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** True when the platform knows the zone (Intl throws RangeError on unknown zones). */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function wallOfWholeSecond(timeZone: string, instantMs: number): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(instantMs));
   let year = 0;

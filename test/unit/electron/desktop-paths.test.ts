@@ -1,12 +1,9 @@
-/** Where the desktop app looks for its built files, the scheduler hook and the app menu (pure). */
+/** Where the desktop app looks for its built files, and the app menu (pure). */
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { appMenuTemplate } from '../../../electron/desktop/app-menu.ts';
 import { desktopPaths } from '../../../electron/desktop/desktop-paths.ts';
-import { SchedulerHost, schedulerOf } from '../../../electron/desktop/scheduler-host.ts';
-
-const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('desktopPaths', () => {
   it('points at the build outputs under out/', () => {
@@ -15,24 +12,6 @@ describe('desktopPaths', () => {
     expect(paths.rendererDir).toBe(join('/opt/Labvault/resources/app.asar', 'out', 'renderer'));
     expect(paths.trayIcon.endsWith('tray.png')).toBe(true);
     expect(desktopPaths('/x', 'darwin').trayIcon.endsWith('trayTemplate.png')).toBe(true);
-  });
-});
-
-describe('SchedulerHost', () => {
-  it('starts and stops the engine scheduler once, and tolerates an engine without one', async () => {
-    const calls: string[] = [];
-    const engine = { scheduler: { start: () => { calls.push('start'); }, stop: async () => { calls.push('stop'); } } };
-    expect(schedulerOf(engine)).toBe(engine.scheduler);
-    const host = new SchedulerHost(engine, silentLog);
-    await host.start();
-    await host.start();
-    await host.stop();
-    await host.stop();
-    expect(calls).toEqual(['start', 'stop']);
-    const bare = new SchedulerHost({}, silentLog);
-    await bare.start();
-    await bare.stop();
-    expect(schedulerOf({ scheduler: { start: 1 } })).toBeNull();
   });
 });
 

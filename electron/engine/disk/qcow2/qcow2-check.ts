@@ -21,7 +21,7 @@ import { Qcow2ReferenceCounter } from './qcow2-reference-counter.ts';
 import type { CheckFinding, CheckResult } from '../virtual-disk.ts';
 import type { Qcow2Header } from './qcow2-header.ts';
 
-export const CHECK_MAX_CLUSTERS = 2 ** 26;
+const CHECK_MAX_CLUSTERS = 2 ** 26;
 
 function findingFromError(error: unknown): CheckFinding {
   const message = error instanceof Error ? error.message : String(error);

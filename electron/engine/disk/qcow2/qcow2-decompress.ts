@@ -13,7 +13,7 @@ import * as zlib from 'node:zlib';
 import { badImage, unsupportedImage } from '../image-error.ts';
 import { COMPRESSION_ZSTD } from './qcow2-header.ts';
 
-export const ZSTD_FRAME_MAGIC = 0xfd2fb528;
+const ZSTD_FRAME_MAGIC = 0xfd2fb528;
 const ZSTD_FCS_FIELD_BYTES = [0, 2, 4, 8] as const;
 const ZSTD_DICT_ID_BYTES = [0, 1, 2, 4] as const;
 const ZSTD_BLOCK_HEADER = 3;
@@ -22,7 +22,7 @@ const ZSTD_BLOCK_RLE = 1;
 const ZSTD_BLOCK_RESERVED = 3;
 
 /** Length of the zstd frame at the start of `data`, or -1 when it is malformed or cut. */
-export function zstdFrameLength(data: Buffer): number {
+function zstdFrameLength(data: Buffer): number {
   if (data.length < 6 || data.readUInt32LE(0) !== ZSTD_FRAME_MAGIC) return -1;
   const descriptor = data.readUInt8(4);
   const fcsFlag = descriptor >> 6;

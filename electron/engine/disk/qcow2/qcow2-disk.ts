@@ -16,9 +16,9 @@ import type { Qcow2Header } from './qcow2-header.ts';
 import type { Qcow2Extent } from './qcow2-cluster-map.ts';
 
 /** Most bytes of compressed data read at once for a run of compressed clusters. */
-export const COMPRESSED_RUN_BYTES = 4 * 1024 * 1024;
+const COMPRESSED_RUN_BYTES = 4 * 1024 * 1024;
 /** Compressed clusters this close on the host are read in one go (gap bytes read too). */
-export const COMPRESSED_RUN_GAP = 4096;
+const COMPRESSED_RUN_GAP = 4096;
 
 const KNOWN_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vpc', 'vhdx'];
 

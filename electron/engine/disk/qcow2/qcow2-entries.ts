@@ -18,14 +18,14 @@
 export const L2_COMPRESSED_BIT_HI = 0x40000000;
 export const L2_COPIED_BIT_HI = 0x80000000;
 export const L2_ZERO_BIT_LO = 0x1;
-export const OFFSET_MASK_HI = 0x00ffffff;
-export const OFFSET_MASK_LO = 0xfffffe00;
+const OFFSET_MASK_HI = 0x00ffffff;
+const OFFSET_MASK_LO = 0xfffffe00;
 export const L2_RESERVED_MASK_HI = 0x3f000000;
 export const L2_RESERVED_MASK_LO = 0x1fe;
 export const L1_RESERVED_MASK_HI = 0x7f000000;
 export const L1_RESERVED_MASK_LO = 0x1ff;
 export const SUBCLUSTERS_PER_CLUSTER = 32;
-export const COMPRESSED_SECTOR = 512;
+const COMPRESSED_SECTOR = 512;
 const TWO_32 = 2 ** 32;
 
 /** Bits 9-55 of an entry as a byte offset. */

@@ -34,15 +34,14 @@ import { badImage, unsupportedImage } from '../image-error.ts';
 import type { ImageFile } from '../image-file.ts';
 
 export const QCOW2_MAGIC_NUMBER = 0x514649fb;
-export const QCOW2_V2_HEADER_LENGTH = 72;
-export const QCOW2_V3_MIN_HEADER_LENGTH = 104;
-export const QCOW2_MIN_CLUSTER_BITS = 9;
-export const QCOW2_MAX_CLUSTER_BITS = 21;
-export const QCOW2_MAX_BACKING_NAME = 1023;
-export const QCOW2_MAX_L1_BYTES = 32 * 1024 * 1024;
-export const QCOW2_MAX_REFTABLE_BYTES = 8 * 1024 * 1024;
-export const QCOW2_MAX_SNAPSHOTS = 65536;
-export const QCOW2_MAX_VIRTUAL_SIZE = Number.MAX_SAFE_INTEGER;
+const QCOW2_V2_HEADER_LENGTH = 72;
+const QCOW2_V3_MIN_HEADER_LENGTH = 104;
+const QCOW2_MIN_CLUSTER_BITS = 9;
+const QCOW2_MAX_CLUSTER_BITS = 21;
+const QCOW2_MAX_BACKING_NAME = 1023;
+const QCOW2_MAX_L1_BYTES = 32 * 1024 * 1024;
+const QCOW2_MAX_REFTABLE_BYTES = 8 * 1024 * 1024;
+const QCOW2_MAX_SNAPSHOTS = 65536;
 const SECTOR = 512;
 const INT64_LIMIT = 1n << 63n;
 
@@ -53,21 +52,21 @@ export const HEADER = {
   autoclearFeatures: 88, refcountOrder: 96, headerLength: 100, compressionType: 104,
 } as const;
 
-export const INCOMPAT_DIRTY = 1n << 0n;
-export const INCOMPAT_CORRUPT = 1n << 1n;
-export const INCOMPAT_DATA_FILE = 1n << 2n;
-export const INCOMPAT_COMPRESSION = 1n << 3n;
-export const INCOMPAT_EXTL2 = 1n << 4n;
-export const INCOMPAT_KNOWN = INCOMPAT_DIRTY | INCOMPAT_CORRUPT | INCOMPAT_DATA_FILE | INCOMPAT_COMPRESSION | INCOMPAT_EXTL2;
-export const AUTOCLEAR_DATA_FILE_RAW = 1n << 1n;
+const INCOMPAT_DIRTY = 1n << 0n;
+const INCOMPAT_CORRUPT = 1n << 1n;
+const INCOMPAT_DATA_FILE = 1n << 2n;
+const INCOMPAT_COMPRESSION = 1n << 3n;
+const INCOMPAT_EXTL2 = 1n << 4n;
+const INCOMPAT_KNOWN = INCOMPAT_DIRTY | INCOMPAT_CORRUPT | INCOMPAT_DATA_FILE | INCOMPAT_COMPRESSION | INCOMPAT_EXTL2;
+const AUTOCLEAR_DATA_FILE_RAW = 1n << 1n;
 
-export const EXT_END = 0x00000000;
-export const EXT_BACKING_FORMAT = 0xe2792aca;
-export const EXT_FEATURE_NAMES = 0x6803f857;
-export const EXT_DATA_FILE = 0x44415441;
-export const FEATURE_NAME_ENTRY = 48;
+const EXT_END = 0x00000000;
+const EXT_BACKING_FORMAT = 0xe2792aca;
+const EXT_FEATURE_NAMES = 0x6803f857;
+const EXT_DATA_FILE = 0x44415441;
+const FEATURE_NAME_ENTRY = 48;
 
-export const COMPRESSION_DEFLATE = 0;
+const COMPRESSION_DEFLATE = 0;
 export const COMPRESSION_ZSTD = 1;
 
 export interface Qcow2Header {

@@ -203,7 +203,7 @@ export class Qcow2ReferenceCounter {
 }
 
 /** Reads refcount entry `index` of a refcount block with entries `bits` wide. */
-export function readRefcount(block: Buffer, index: number, bits: number): number {
+function readRefcount(block: Buffer, index: number, bits: number): number {
   if (bits >= 8) {
     const bytes = bits / 8;
     const at = index * bytes;

@@ -20,9 +20,9 @@ import { badImage } from '../image-error.ts';
 import type { ImageFile } from '../image-file.ts';
 import type { Qcow2Header } from './qcow2-header.ts';
 
-export const SNAPSHOT_FIXED_BYTES = 40;
-export const SNAPSHOT_MAX_EXTRA = 1024;
-export const SNAPSHOT_TABLE_MAX_BYTES = 64 * 1024 * 1024;
+const SNAPSHOT_FIXED_BYTES = 40;
+const SNAPSHOT_MAX_EXTRA = 1024;
+const SNAPSHOT_TABLE_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface Qcow2Snapshot {
   id: string;

@@ -7,7 +7,7 @@ import type { ImageFile } from '../image-file.ts';
 import { recallRecent, rememberBounded } from '../bounded-cache.ts';
 
 /** Per open image: a chain of n images holds at most n times this. 64 L2 tables of 64 KiB map 32 GiB. */
-export const DEFAULT_TABLE_CACHE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_TABLE_CACHE_BYTES = 4 * 1024 * 1024;
 
 export class Qcow2TableCache {
   private readonly tables = new Map<number, Buffer>();

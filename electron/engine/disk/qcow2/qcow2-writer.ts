@@ -18,14 +18,14 @@ import { HEADER, QCOW2_MAGIC_NUMBER } from './qcow2-header.ts';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 
-export const WRITER_CLUSTER_BITS = 16;
-export const WRITER_CLUSTER = 2 ** WRITER_CLUSTER_BITS;
-export const WRITER_L2_ENTRIES = WRITER_CLUSTER / 8;
-export const WRITER_L2_SPAN = WRITER_L2_ENTRIES * WRITER_CLUSTER;
-export const WRITER_REFCOUNT_ORDER = 4;
+const WRITER_CLUSTER_BITS = 16;
+const WRITER_CLUSTER = 2 ** WRITER_CLUSTER_BITS;
+const WRITER_L2_ENTRIES = WRITER_CLUSTER / 8;
+const WRITER_L2_SPAN = WRITER_L2_ENTRIES * WRITER_CLUSTER;
+const WRITER_REFCOUNT_ORDER = 4;
 export const WRITER_REFCOUNTS_PER_BLOCK = (WRITER_CLUSTER * 8) / 2 ** WRITER_REFCOUNT_ORDER;
-export const WRITER_HEADER_LENGTH = 112;
-export const WRITER_CHUNK = 4 * 1024 * 1024;
+const WRITER_HEADER_LENGTH = 112;
+const WRITER_CHUNK = 4 * 1024 * 1024;
 const COPIED = 1n << 63n;
 const SECTOR = 512;
 

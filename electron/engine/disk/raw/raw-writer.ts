@@ -10,9 +10,9 @@ import { isAllZero } from '../../bytes/zero-bytes.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
 
-export const RAW_WRITE_CHUNK = 4 * 1024 * 1024;
+const RAW_WRITE_CHUNK = 4 * 1024 * 1024;
 /** Chunks in flight when the source takes concurrent reads (the libuv pool has 4 threads). */
-export const RAW_WRITE_LANES = 4;
+const RAW_WRITE_LANES = 4;
 
 /** The data chunks of a map, at most RAW_WRITE_CHUNK bytes each, in disk order. */
 function* dataChunks(map: readonly DiskRange[]): Generator<{ position: number; length: number }> {

@@ -17,7 +17,7 @@ const SUBFORMATS: Record<number, string> = {
   [VDI_TYPE_DIFF]: 'differencing',
 };
 
-export async function vdiInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
+async function vdiInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
   const disk = await VdiDisk.openLayer(path);
   try {
     let fileSize: number;

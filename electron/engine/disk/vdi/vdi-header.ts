@@ -31,31 +31,29 @@
  */
 import { badImage, unsupportedImage } from '../image-error.ts';
 
-export const VDI_TEXT_SIZE = 0x40;
 export const VDI_SIGNATURE = 0xbeda107f;
-export const VDI_VERSION_1_1 = 0x00010001;
-export const VDI_HEADER_SIZE_V1_1 = 0x180;
+const VDI_VERSION_1_1 = 0x00010001;
+const VDI_HEADER_SIZE_V1_1 = 0x180;
 /** Bytes read for the header (the structure ends at 0x1c8; qemu writes 512). */
 export const VDI_HEADER_BYTES = 512;
 
 export const OFF_SIGNATURE = 0x40;
-export const OFF_VERSION = 0x44;
-export const OFF_HEADER_SIZE = 0x48;
-export const OFF_IMAGE_TYPE = 0x4c;
-export const OFF_FLAGS = 0x50;
-export const OFF_DESCRIPTION = 0x54;
-export const OFF_OFFSET_BLOCKS = 0x154;
-export const OFF_OFFSET_DATA = 0x158;
-export const OFF_SECTOR_SIZE = 0x168;
-export const OFF_DISK_SIZE = 0x170;
-export const OFF_BLOCK_SIZE = 0x178;
-export const OFF_BLOCK_EXTRA = 0x17c;
-export const OFF_BLOCKS_IN_IMAGE = 0x180;
-export const OFF_BLOCKS_ALLOCATED = 0x184;
+const OFF_VERSION = 0x44;
+const OFF_HEADER_SIZE = 0x48;
+const OFF_IMAGE_TYPE = 0x4c;
+const OFF_FLAGS = 0x50;
+const OFF_OFFSET_BLOCKS = 0x154;
+const OFF_OFFSET_DATA = 0x158;
+const OFF_SECTOR_SIZE = 0x168;
+const OFF_DISK_SIZE = 0x170;
+const OFF_BLOCK_SIZE = 0x178;
+const OFF_BLOCK_EXTRA = 0x17c;
+const OFF_BLOCKS_IN_IMAGE = 0x180;
+const OFF_BLOCKS_ALLOCATED = 0x184;
 export const OFF_UUID_IMAGE = 0x188;
 export const OFF_UUID_LAST_SNAP = 0x198;
-export const OFF_UUID_LINK = 0x1a8;
-export const OFF_UUID_PARENT = 0x1b8;
+const OFF_UUID_LINK = 0x1a8;
+const OFF_UUID_PARENT = 0x1b8;
 export const UUID_BYTES = 16;
 
 export const VDI_TYPE_DYNAMIC = 1;
@@ -67,9 +65,9 @@ export const BLOCK_UNALLOCATED = 0xffffffff;
 export const BLOCK_ZERO = 0xfffffffe;
 export const SECTOR = 512;
 
-export const MIN_BLOCK_SIZE = 512;
-export const MAX_BLOCK_SIZE = 256 * 1024 * 1024;
-export const MAX_BLOCK_EXTRA = 64 * 1024 * 1024;
+const MIN_BLOCK_SIZE = 512;
+const MAX_BLOCK_SIZE = 256 * 1024 * 1024;
+const MAX_BLOCK_EXTRA = 64 * 1024 * 1024;
 /** Block map entries: 16 Mi x 1 MiB blocks = 16 TiB (a 64 MiB map). */
 export const MAX_BLOCKS = 16 * 1024 * 1024;
 
@@ -145,7 +143,7 @@ export function parseVdiHeader(file: string, head: Buffer, fileSize: number): Vd
   };
 }
 
-export const VDI_TEXT = '<<< Oracle VM VirtualBox Disk Image >>>\n';
+const VDI_TEXT = '<<< Oracle VM VirtualBox Disk Image >>>\n';
 
 /** A dynamic or fixed VDI header (512 bytes) for the writer. */
 export function serializeVdiHeader(header: VdiHeader): Buffer {

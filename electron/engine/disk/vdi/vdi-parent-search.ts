@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ImageFile } from '../image-file.ts';
 import { OFF_UUID_IMAGE, OFF_UUID_LAST_SNAP, UUID_BYTES, VDI_HEADER_BYTES, probeVdi } from './vdi-header.ts';
 
-export const MAX_PARENT_CANDIDATES = 1000;
+const MAX_PARENT_CANDIDATES = 1000;
 
 async function vdiFilesIn(dir: string): Promise<string[]> {
   try {

@@ -14,10 +14,10 @@ import { ErrorCodes } from '../../../../shared/errors.ts';
 import { nonZeroBlocks } from '../non-zero-blocks.ts';
 import { MAX_BLOCKS, SECTOR, VDI_HEADER_BYTES, VDI_TYPE_DYNAMIC, serializeVdiHeader } from './vdi-header.ts';
 
-export const WRITE_BLOCK_SIZE = 1024 * 1024;
+const WRITE_BLOCK_SIZE = 1024 * 1024;
 
 /** A random version-4 UUID in VirtualBox byte order. */
-export function newVdiUuid(): Buffer {
+function newVdiUuid(): Buffer {
   const uuid = randomBytes(16);
   uuid[7] = (uuid[7]! & 0x0f) | 0x40;
   uuid[8] = (uuid[8]! & 0x3f) | 0x80;

@@ -16,7 +16,7 @@ export function probeVhd(head: Buffer, tail: Buffer, fileSize: number): boolean 
     && tail.toString('latin1', tail.length - VHD_FOOTER_SIZE, tail.length - VHD_FOOTER_SIZE + 8) === VHD_FOOTER_COOKIE;
 }
 
-export async function vhdInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
+async function vhdInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
   const disk = await VhdDisk.open(path, { skipParent: true });
   try {
     const info: Omit<DiskImageInfo, 'chain'> = {

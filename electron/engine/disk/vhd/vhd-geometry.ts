@@ -14,7 +14,7 @@ export interface VhdGeometry {
   sectorsPerTrack: number;
 }
 
-export function calculateGeometry(totalSectors: number): VhdGeometry {
+function calculateGeometry(totalSectors: number): VhdGeometry {
   const sectors = Math.min(totalSectors, VHD_MAX_GEOMETRY);
   let sectorsPerTrack: number;
   let heads: number;

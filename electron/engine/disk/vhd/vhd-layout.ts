@@ -62,16 +62,16 @@ export const DYN_TABLE_OFFSET = 16;
 export const DYN_MAX_TABLE_ENTRIES = 28;
 export const DYN_BLOCK_SIZE = 32;
 export const DYN_CHECKSUM = 36;
-export const DYN_PARENT_UNIQUE_ID = 40;
-export const DYN_PARENT_NAME = 64;
-export const DYN_PARENT_NAME_SIZE = 512;
-export const DYN_PARENT_LOCATORS = 576;
-export const DYN_PARENT_LOCATOR_SIZE = 24;
-export const DYN_PARENT_LOCATOR_COUNT = 8;
+const DYN_PARENT_UNIQUE_ID = 40;
+const DYN_PARENT_NAME = 64;
+const DYN_PARENT_NAME_SIZE = 512;
+const DYN_PARENT_LOCATORS = 576;
+const DYN_PARENT_LOCATOR_SIZE = 24;
+const DYN_PARENT_LOCATOR_COUNT = 8;
 
 export const VHD_TYPE_FIXED = 2;
 export const VHD_TYPE_DYNAMIC = 3;
-export const VHD_TYPE_DIFFERENCING = 4;
+const VHD_TYPE_DIFFERENCING = 4;
 
 /** qemu's limits: 2040 GiB of sectors, and the CHS geometry that means "use current size". */
 export const VHD_MAX_SECTORS = 0xff000000;
@@ -120,7 +120,7 @@ export function vhdChecksum(buffer: Buffer, checksumOffset: number): number {
 }
 
 /** A big-endian 64-bit field as a number; values past 2^53 become Infinity (always out of range). */
-export function readU64BE(buffer: Buffer, at: number): number {
+function readU64BE(buffer: Buffer, at: number): number {
   const high = buffer.readUInt32BE(at);
   const low = buffer.readUInt32BE(at + 4);
   const value = high * 0x1_0000_0000 + low;
@@ -165,7 +165,7 @@ export function parseDynamicHeader(buffer: Buffer): VhdDynamicHeader {
 }
 
 /** UTF-16BE up to the first NUL. */
-export function decodeUtf16BE(bytes: Buffer): string {
+function decodeUtf16BE(bytes: Buffer): string {
   const swapped = Buffer.from(bytes);
   swapped.swap16();
   return decodeUtf16LE(swapped);

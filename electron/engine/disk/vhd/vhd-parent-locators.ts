@@ -13,7 +13,7 @@ import { decodeUtf16LE } from './vhd-layout.ts';
 import type { VhdDynamicHeader, VhdParentLocator } from './vhd-layout.ts';
 
 /** A locator longer than this is damage, not a path. */
-export const VHD_MAX_LOCATOR_BYTES = 64 * 1024;
+const VHD_MAX_LOCATOR_BYTES = 64 * 1024;
 
 const PLATFORM_ORDER = ['W2ru', 'W2ku', 'MacX', 'Wi2r', 'Wi2k'];
 

@@ -38,7 +38,7 @@ export interface VhdStructure {
  * footer copy at 0 that belongs to a VHD stored as the disk's content). Some old tools
  * wrote a 511-byte footer at the end of fixed disks; it is accepted too.
  */
-export async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFooter; offset: number }> {
+async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFooter; offset: number }> {
   if (file.size < VHD_FOOTER_SIZE) throw truncatedImage(file.path, 'vhd.footer', 0, VHD_FOOTER_SIZE, file.size);
   const head = await file.readAt(0, VHD_FOOTER_SIZE, 'vhd.footer (copy at offset 0)');
   const tailOffset = file.size - VHD_FOOTER_SIZE;

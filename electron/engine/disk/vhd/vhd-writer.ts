@@ -22,8 +22,8 @@ import {
   VHD_FOOTER_SIZE, VHD_MAX_SECTORS, VHD_SECTOR, VHD_TYPE_DYNAMIC, VHD_TYPE_FIXED, vhdBitmapSize, vhdChecksum,
 } from './vhd-layout.ts';
 
-export const VHD_WRITE_BLOCK_SIZE = 2 * 1024 * 1024;
-export const VHD_CREATOR_APP = 'lbvt';
+const VHD_WRITE_BLOCK_SIZE = 2 * 1024 * 1024;
+const VHD_CREATOR_APP = 'lbvt';
 const FOOTER_FEATURES = 8;
 const FOOTER_VERSION = 12;
 const FOOTER_TIMESTAMP = 24;

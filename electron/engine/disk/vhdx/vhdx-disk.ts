@@ -32,7 +32,7 @@ import type { VhdxStructure } from './vhdx-structure.ts';
 /** Sector bitmaps of partially present blocks kept in memory. */
 const BITMAP_CACHE_SIZE = 16;
 /** Parent locator keys tried in order. */
-export const VHDX_PARENT_PATH_KEYS = ['relative_path', 'volume_path', 'absolute_win32_path'] as const;
+const VHDX_PARENT_PATH_KEYS = ['relative_path', 'volume_path', 'absolute_win32_path'] as const;
 
 export interface VhdxOpenOptions {
   ctx?: OpenContext;

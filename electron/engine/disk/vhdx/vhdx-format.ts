@@ -8,11 +8,11 @@ import { VhdxDisk } from './vhdx-disk.ts';
 import { checkVhdx } from './vhdx-check.ts';
 import { writeVhdx } from './vhdx-writer.ts';
 
-export function probeVhdx(head: Buffer): boolean {
+function probeVhdx(head: Buffer): boolean {
   return head.length >= 8 && head.toString('latin1', 0, 8) === VHDX_SIGNATURE;
 }
 
-export async function vhdxInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
+async function vhdxInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
   const disk = await VhdxDisk.open(path, { skipParent: true });
   try {
     const { metadata } = disk.structure;

@@ -31,7 +31,6 @@ export const MiB = 1024 * 1024;
 
 export const VHDX_SIGNATURE = 'vhdxfile';
 export const VHDX_CREATOR_OFFSET = 8;
-export const VHDX_CREATOR_SIZE = 512;
 export const VHDX_HEADER_OFFSETS = [64 * KiB, 128 * KiB] as const;
 export const VHDX_HEADER_SIZE = 4 * KiB;
 export const VHDX_HEADER_SIGNATURE = 'head';
@@ -48,14 +47,14 @@ export const VHDX_MAX_VIRTUAL_SIZE = 64 * 1024 * 1024 * MiB;
 export const VHDX_MIN_BLOCK_SIZE = MiB;
 export const VHDX_MAX_BLOCK_SIZE = 256 * MiB;
 /** 2^23 sectors are described by one sector bitmap block. */
-export const VHDX_SECTORS_PER_BITMAP = 2 ** 23;
+const VHDX_SECTORS_PER_BITMAP = 2 ** 23;
 
 export const HEADER_CHECKSUM = 4;
 export const HEADER_SEQUENCE = 8;
 export const HEADER_FILE_WRITE_GUID = 16;
 export const HEADER_DATA_WRITE_GUID = 32;
-export const HEADER_LOG_GUID = 48;
-export const HEADER_LOG_VERSION = 64;
+const HEADER_LOG_GUID = 48;
+const HEADER_LOG_VERSION = 64;
 export const HEADER_VERSION = 66;
 export const HEADER_LOG_LENGTH = 68;
 export const HEADER_LOG_OFFSET = 72;
@@ -94,7 +93,7 @@ export const PAYLOAD_PARTIALLY_PRESENT = 7;
 /** Sector bitmap block states. */
 export const BITMAP_NOT_PRESENT = 0;
 export const BITMAP_PRESENT = 6;
-export const BAT_STATE_MASK = 7;
+const BAT_STATE_MASK = 7;
 
 export interface VhdxHeader {
   sequence: bigint;

@@ -30,9 +30,9 @@ import type { VhdxHeader } from './vhdx-layout.ts';
 import { LogOverlayFile } from './vhdx-log-overlay.ts';
 import type { LogOperation } from './vhdx-log-overlay.ts';
 
-export const LOG_SECTOR = 4096;
+const LOG_SECTOR = 4096;
 /** Logs larger than this are not replayed in memory (Hyper-V and qemu use 1 MiB). */
-export const VHDX_MAX_REPLAY_LOG = 32 * MiB;
+const VHDX_MAX_REPLAY_LOG = 32 * MiB;
 const ENTRY_HEADER_SIZE = 64;
 const DESCRIPTOR_SIZE = 32;
 const DATA_PAYLOAD = 4084;
@@ -59,7 +59,7 @@ function circular(log: Buffer, position: number, length: number): Buffer {
 }
 
 /** The entry at `position`, or null when it is not a valid entry of this log. */
-export function parseLogEntry(log: Buffer, position: number, logGuid: Buffer): LogEntry | null {
+function parseLogEntry(log: Buffer, position: number, logGuid: Buffer): LogEntry | null {
   const head = circular(log, position, ENTRY_HEADER_SIZE);
   if (head.toString('latin1', 0, 4) !== 'loge') return null;
   const length = head.readUInt32LE(8);
@@ -109,7 +109,7 @@ export function parseLogEntry(log: Buffer, position: number, logGuid: Buffer): L
  * The entries of the active sequence, oldest first; empty when the log holds no valid
  * entry; 'broken' when the newest entry's sequence has an invalid or missing entry.
  */
-export function activeSequence(log: Buffer, logGuid: Buffer): LogEntry[] | 'broken' {
+function activeSequence(log: Buffer, logGuid: Buffer): LogEntry[] | 'broken' {
   const valid = new Map<number, LogEntry>();
   let head: LogEntry | null = null;
   for (let position = 0; position < log.length; position += LOG_SECTOR) {

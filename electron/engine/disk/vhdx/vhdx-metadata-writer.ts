@@ -14,7 +14,7 @@ import {
   VHDX_METADATA_SIGNATURE, VHDX_METADATA_TABLE_SIZE, VHDX_REGION_SIGNATURE, VHDX_REGION_TABLE_SIZE, VHDX_SIGNATURE,
 } from './vhdx-layout.ts';
 
-export const VHDX_CREATOR = 'Labvault';
+const VHDX_CREATOR = 'Labvault';
 
 export interface NewVhdxLayout {
   virtualSize: number;

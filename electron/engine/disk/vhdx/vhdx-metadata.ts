@@ -21,7 +21,7 @@ import {
 import type { VhdxRegion } from './vhdx-layout.ts';
 
 /** Largest metadata item we read (a parent locator is a few hundred bytes). */
-export const VHDX_MAX_METADATA_ITEM = MiB;
+const VHDX_MAX_METADATA_ITEM = MiB;
 const PARENT_LOCATOR_HEADER = 20;
 const PARENT_LOCATOR_ENTRY = 12;
 
@@ -109,7 +109,7 @@ function interpretItems(path: string, items: Map<string, Buffer>): VhdxMetadata 
   };
 }
 
-export function parseParentLocator(path: string, data: Buffer | undefined): Map<string, string> {
+function parseParentLocator(path: string, data: Buffer | undefined): Map<string, string> {
   const field = 'vhdx.metadata.parent_locator';
   if (!data) throw badImage(path, field, 'differencing disk (has-parent flag) without a parent locator');
   if (data.length < PARENT_LOCATOR_HEADER) throw badImage(path, field, `${data.length} bytes is too short for a parent locator`);

@@ -22,10 +22,10 @@ import {
 import { buildHeader, buildIdentifier, buildMetadata, buildRegionTable } from './vhdx-metadata-writer.ts';
 import type { NewVhdxLayout } from './vhdx-metadata-writer.ts';
 
-export const VHDX_WRITE_SMALL_BLOCK = 2 * MiB;
-export const VHDX_WRITE_LARGE_BLOCK = 32 * MiB;
+const VHDX_WRITE_SMALL_BLOCK = 2 * MiB;
+const VHDX_WRITE_LARGE_BLOCK = 32 * MiB;
 /** Disks above this size get 32 MiB blocks so the BAT stays small. */
-export const VHDX_WRITE_SMALL_BLOCK_LIMIT = 1024 * 1024 * MiB;
+const VHDX_WRITE_SMALL_BLOCK_LIMIT = 1024 * 1024 * MiB;
 const LOGICAL_SECTOR = 512;
 const PHYSICAL_SECTOR = 4096;
 
@@ -33,7 +33,7 @@ function roundUp(value: number, unit: number): number {
   return Math.ceil(value / unit) * unit;
 }
 
-export function planVhdxLayout(sourceSize: number): NewVhdxLayout {
+function planVhdxLayout(sourceSize: number): NewVhdxLayout {
   const virtualSize = roundUp(sourceSize, LOGICAL_SECTOR);
   const blockSize = virtualSize > VHDX_WRITE_SMALL_BLOCK_LIMIT ? VHDX_WRITE_LARGE_BLOCK : VHDX_WRITE_SMALL_BLOCK;
   const { totalEntries, dataBlocks, chunkRatio } = batGeometry(virtualSize, blockSize, LOGICAL_SECTOR, false);

@@ -4,7 +4,7 @@
  * length in sectors) in a growable BigUint64Array: 8 bytes per allocated block, sorted
  * natively, so checking a large image needs no per-entry objects.
  */
-export const SPAN_LENGTH_BITS = 24n;
+const SPAN_LENGTH_BITS = 24n;
 const MAX_SPAN_SECTORS = (1 << 24) - 1;
 
 export interface SpanOverlap {

@@ -11,7 +11,7 @@ import { badImage, truncatedImage } from '../image-error.ts';
 import { rememberBounded } from '../bounded-cache.ts';
 import { MARKER_HEADER_SIZE, SECTOR } from './vmdk-sparse-header.ts';
 
-export const GRAIN_CACHE_ENTRIES = 4;
+const GRAIN_CACHE_ENTRIES = 4;
 /** Compressed data may exceed the grain a little for random data (zlib overhead). */
 const COMPRESSED_SLACK = 4096;
 
@@ -24,7 +24,7 @@ export function readGrainMarker(raw: Buffer): GrainMarker {
   return { lba: Number(raw.readBigUInt64LE(0)), size: raw.readUInt32LE(8) };
 }
 
-export function inflateGrain(file: string, field: string, data: Buffer, grainBytes: number): Buffer {
+function inflateGrain(file: string, field: string, data: Buffer, grainBytes: number): Buffer {
   let out: Buffer;
   try {
     out = inflateSync(data, { maxOutputLength: grainBytes });

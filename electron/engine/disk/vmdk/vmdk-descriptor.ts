@@ -19,7 +19,7 @@ import { badImage, unsupportedImage } from '../image-error.ts';
 
 /** Largest descriptor we parse (qemu refuses descriptor files over 1 MiB too). */
 export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
-export const MAX_EXTENTS = 4096;
+const MAX_EXTENTS = 4096;
 export const NO_PARENT_CID = 0xffffffff;
 /** The first line of a text descriptor (a descriptor file's signature). */
 export const DESCRIPTOR_SIGNATURE = '# Disk DescriptorFile';

@@ -12,9 +12,9 @@ import { VMDK_SPARSE_MAGIC, VMDK3_COWD_MAGIC } from './vmdk-sparse-header.ts';
 import { writeVmdkSparse } from './vmdk-sparse-writer.ts';
 import { writeVmdkStream } from './vmdk-stream-writer.ts';
 
-export const VMDK_WRITE_SUBFORMATS = ['monolithicSparse', 'streamOptimized'] as const;
+const VMDK_WRITE_SUBFORMATS = ['monolithicSparse', 'streamOptimized'] as const;
 
-export function probeVmdk(head: Buffer): boolean {
+function probeVmdk(head: Buffer): boolean {
   if (head.length >= 4) {
     const magic = head.readUInt32LE(0);
     if (magic === VMDK_SPARSE_MAGIC || magic === VMDK3_COWD_MAGIC) return true;
@@ -30,7 +30,7 @@ function subformatOf(disk: VmdkDisk): string {
   return extent instanceof SparseExtent && extent.isCompressed ? 'streamOptimized' : 'monolithicSparse';
 }
 
-export async function vmdkInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
+async function vmdkInfo(path: string): Promise<Omit<DiskImageInfo, 'chain'>> {
   const disk = await VmdkDisk.openLayer(path);
   try {
     const { descriptor, files, extents } = disk.layout;

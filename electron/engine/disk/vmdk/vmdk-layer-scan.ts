@@ -10,7 +10,7 @@ import { pushLayerRange } from '../disk-ranges.ts';
 import type { LayerRange, LayerState } from '../disk-ranges.ts';
 import { GTE_UNALLOCATED, GTE_ZERO_GRAIN, SECTOR } from './vmdk-sparse-header.ts';
 
-export const SCAN_BATCH_BYTES = 1024 * 1024;
+const SCAN_BATCH_BYTES = 1024 * 1024;
 
 export interface SparseLayerSource {
   file: ImageFile;

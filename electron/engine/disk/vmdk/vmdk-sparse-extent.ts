@@ -18,9 +18,9 @@ import {
 import type { SparseHeader } from './vmdk-sparse-header.ts';
 
 /** Grain tables kept in memory per extent (512 entries = 2 KiB each). */
-export const GT_CACHE_ENTRIES = 64;
+const GT_CACHE_ENTRIES = 64;
 /** Footer block at end of a streamOptimized file: footer marker, footer header, EOS marker. */
-export const FOOTER_BLOCK_BYTES = 3 * SECTOR;
+const FOOTER_BLOCK_BYTES = 3 * SECTOR;
 
 export type GrainState = { kind: 'unallocated' } | { kind: 'zero' } | { kind: 'data'; sector: number };
 

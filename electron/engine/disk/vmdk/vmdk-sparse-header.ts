@@ -35,20 +35,20 @@ export const VMDK_SPARSE_MAGIC = 0x564d444b; // 'KDMV' read as u32 LE
 export const VMDK3_COWD_MAGIC = 0x44574f43; // 'COWD' (VMware 3 / ESX sparse), not read
 export const VMDK_HEADER_SIZE = 512;
 
-export const HDR_MAGIC = 0;
-export const HDR_VERSION = 4;
-export const HDR_FLAGS = 8;
-export const HDR_CAPACITY = 12;
-export const HDR_GRAIN_SIZE = 20;
-export const HDR_DESCRIPTOR_OFFSET = 28;
-export const HDR_DESCRIPTOR_SIZE = 36;
-export const HDR_GTES_PER_GT = 44;
-export const HDR_RGD_OFFSET = 48;
-export const HDR_GD_OFFSET = 56;
-export const HDR_OVERHEAD = 64;
-export const HDR_UNCLEAN_SHUTDOWN = 72;
-export const HDR_NEWLINE_CHARS = 73;
-export const HDR_COMPRESS_ALGORITHM = 77;
+const HDR_MAGIC = 0;
+const HDR_VERSION = 4;
+const HDR_FLAGS = 8;
+const HDR_CAPACITY = 12;
+const HDR_GRAIN_SIZE = 20;
+const HDR_DESCRIPTOR_OFFSET = 28;
+const HDR_DESCRIPTOR_SIZE = 36;
+const HDR_GTES_PER_GT = 44;
+const HDR_RGD_OFFSET = 48;
+const HDR_GD_OFFSET = 56;
+const HDR_OVERHEAD = 64;
+const HDR_UNCLEAN_SHUTDOWN = 72;
+const HDR_NEWLINE_CHARS = 73;
+const HDR_COMPRESS_ALGORITHM = 77;
 
 export const FLAG_NEWLINE_TEST = 1 << 0;
 export const FLAG_REDUNDANT_GD = 1 << 1;
@@ -73,12 +73,12 @@ export const MARKER_HEADER_SIZE = 12;
 export const MARKER_TYPE_OFFSET = 12;
 
 /** Sane limits (qemu's own limits where it has them). */
-export const MAX_GRAIN_SECTORS = 0x200000; // 1 GiB grains: qemu's "invalid granularity"
-export const MAX_COMPRESSED_GRAIN_BYTES = 16 * 1024 * 1024;
-export const MAX_GTES_PER_GT = 4096;
+const MAX_GRAIN_SECTORS = 0x200000; // 1 GiB grains: qemu's "invalid granularity"
+const MAX_COMPRESSED_GRAIN_BYTES = 16 * 1024 * 1024;
+const MAX_GTES_PER_GT = 4096;
 export const MAX_GD_BYTES = 64 * 1024 * 1024;
 /** 2^53 bytes: offsets stay exact JavaScript numbers. */
-export const MAX_CAPACITY_SECTORS = 2 ** 44;
+const MAX_CAPACITY_SECTORS = 2 ** 44;
 
 export interface SparseHeader {
   version: number;

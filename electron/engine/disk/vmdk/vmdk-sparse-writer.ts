@@ -32,7 +32,7 @@ export const DESCRIPTOR_SECTORS = 20;
 const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /** Grain table entries are u32 sector numbers: a sparse extent file cannot pass 2 TiB. */
-export const MAX_SPARSE_FILE_SECTORS = 0xffffffff;
+const MAX_SPARSE_FILE_SECTORS = 0xffffffff;
 
 /** Refuses a disk whose grains could not all be addressed by u32 grain table entries. */
 export function assertSparseCapacity(outPath: string, capacitySectors: number, overheadSectors: number): void {

@@ -22,7 +22,7 @@ import { nonZeroBlocks } from '../non-zero-blocks.ts';
 import { DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId } from './vmdk-sparse-writer.ts';
 
 /** zlib level: qemu uses the default too; level 6 is a fair speed/size balance. */
-export const STREAM_DEFLATE_LEVEL = 6;
+const STREAM_DEFLATE_LEVEL = 6;
 
 function metadataMarker(sectors: number, type: number): Buffer {
   const marker = Buffer.alloc(SECTOR);
