@@ -10,6 +10,7 @@ import type { UpdateVaultInput } from '../../../shared/contract/vault-channels.t
 import { SOFT_DELETE_DAYS_MAX, SOFT_DELETE_DAYS_MIN, softDeleteDaysProblem } from '../../../shared/vault-rules.ts';
 import { api } from '../../api/labvault-client.ts';
 import { shownError } from '../../api/error-text.ts';
+import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Button } from '../../components/button.tsx';
 import { Card } from '../../components/card.tsx';
 import { Field } from '../../components/field.tsx';
@@ -75,6 +76,7 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
                 ? 'Enabled: no recovery point can be deleted before its expiry and retention cannot be shortened. It can still be disabled, or locked for good.'
                 : 'Disabled: recovery points can be deleted before they expire.'}
           </p>
+          {vault.immutabilityNote ? <AlertBanner tone="warn" title="vault.json was changed">{vault.immutabilityNote}</AlertBanner> : null}
           <div className="row">
             {vault.immutability === 'disabled' ? <Button small onClick={() => setChange({ kind: 'immutability', to: 'enabled' })}>Enable immutability…</Button> : null}
             {vault.immutability === 'enabled' ? <Button small onClick={() => setChange({ kind: 'immutability', to: 'disabled' })}>Disable</Button> : null}
