@@ -138,7 +138,8 @@ function count<T extends string>(outcomes: T[], outcome: T): number {
 }
 
 describe('vault store crash safety (SIGKILL)', () => {
-  it(`survives ${BACKUP_KILLS} backups and ${GC_KILLS} GCs killed mid-way`, async () => {
+  // 16 child processes and a full read-back verify after each GC kill: slow on a loaded machine.
+  it(`survives ${BACKUP_KILLS} backups and ${GC_KILLS} GCs killed mid-way`, { timeout: 600_000 }, async () => {
     vault = await makeVault();
     const { dir, store, settings } = vault;
     writeFileSync(join(store.dir, 'vault.json'), JSON.stringify({ store: settings }));
