@@ -6,6 +6,7 @@ import type { Engine } from '../engine.ts';
 import { itemView } from '../protection/item-view.ts';
 import { settleInterruptedJobs } from '../jobs/job-catalog.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
+import { confirmationProblems } from '../protection/item-confirmation.ts';
 import { listPolicyRecords } from '../vault/policy-records.ts';
 import { nextRuns } from '../policy/next-runs.ts';
 import { MS_PER_DAY } from '../../../shared/time-units.ts';
@@ -22,6 +23,7 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
     const session = await engine.vaults.session(vault.id);
     const items = listItemRecords(session);
     const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record]));
+    const unconfirmed = await confirmationProblems(engine.vaults.trust, items.map((record) => ({ session, record })));
     let stored = 0;
     for (const record of items) {
       const item = itemView(session, record, now);
@@ -31,6 +33,9 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
       if (record.state !== 'protected') {
         health = 'warning';
         reason = record.state === 'stopped' ? 'Protection stopped.' : `Soft-deleted; purged ${record.purgeAt ?? ''}.`;
+      } else if (unconfirmed.has(`${session.config.id}/${record.id}`)) {
+        health = 'warning';
+        reason = 'Not backed up on this machine until its files are confirmed (labvault item confirm).';
       } else if (item.lastBackupStatus === 'failed') {
         health = 'critical';
         reason = 'The last backup failed.';
@@ -43,7 +48,7 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
       }
       summary.items.push({ id: item.id, name: item.name, vaultName: vault.name, state: item.state, lastBackupAt: item.lastBackupAt, lastBackupStatus: item.lastBackupStatus, health, healthReason: reason, storedBytes: item.storedBytes, nextRunAt: item.nextRunAt ?? null });
       const policy = policies.get(record.policyId);
-      if (policy && record.state === 'protected') {
+      if (policy && record.state === 'protected' && !unconfirmed.has(`${session.config.id}/${record.id}`)) {
         for (const at of nextRuns(policy.policy, now, 3)) summary.upcoming.push({ at: at.toISOString(), item: record.name, vaultName: vault.name, policy: policy.name });
       }
     }

@@ -176,6 +176,14 @@ describe('items that arrive with a vault', () => {
     }
     ok(cli(home, 'vault', 'open', copy, '--json'));
     expect(ok(cli(home, 'item', 'show', 'vm1', '--json')).json<Item>().needsConfirmation?.reason).toMatch(/never confirmed/);
+    const later = new Engine({ face: 'cli', appHome: home });
+    try {
+      const [entry] = (await later.handlers.dashboard.summary({})).items;
+      expect(entry).toMatchObject({ name: 'vm1', health: 'warning' });
+      expect(entry?.healthReason).toMatch(/until its files are confirmed/);
+    } finally {
+      later.close();
+    }
   });
 });
 
