@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
 
 /** One line of the file: build/test.mjs reads this shape. */
 export interface SkippedTestRecord {
@@ -15,7 +15,17 @@ export interface SkippedTestRecord {
   reason: string;
 }
 
-const NO_REASON = 'skipped in the test file without a reason (skip, skipIf or todo)';
+/** Why a skipped test without a note did not run. */
+function reasonWithoutNote(testCase: TestCase): string {
+  for (let scope: TestSuite | TestModule = testCase.parent; ; scope = scope.parent) {
+    const error = scope.errors()[0];
+    if (error !== undefined) return `not run: ${scope.type === 'module' ? 'its file' : `suite "${scope.name}"`} failed (${error.message})`;
+    if (scope.type === 'module') break;
+  }
+  return testCase.options.mode === 'run'
+    ? 'context.skip() without a note'
+    : `marked ${testCase.options.mode} in the test file without a reason`;
+}
 
 export default class SkippedTestsReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -26,7 +36,7 @@ export default class SkippedTestsReporter implements Reporter {
       for (const testCase of testModule.children.allTests('skipped')) {
         const result = testCase.result();
         const note = result.state === 'skipped' ? result.note : undefined;
-        records.push({ file: testModule.relativeModuleId, test: testCase.fullName, reason: note ?? NO_REASON });
+        records.push({ file: testModule.relativeModuleId, test: testCase.fullName, reason: note ?? reasonWithoutNote(testCase) });
       }
     }
     mkdirSync(dirname(output), { recursive: true });
