@@ -41,5 +41,10 @@ export const vaultChannels = {
   'vaults.checkPath': channel(z.object({ path: z.string() }), PathCheckSchema, 'Tell whether a folder can hold a new vault.'),
   'vaults.deleteCheck': channel(z.object({ name: z.string() }), DeleteBlockersSchema, 'List what blocks deleting a vault.'),
   'vaults.changePassphrase': channel(z.object({ name: z.string(), oldPassphrase: z.string(), newPassphrase: z.string() }), z.object({ changed: z.boolean() }), 'Re-wrap an encrypted vault\'s key with a new passphrase (no data is rewritten).'),
+  'vaults.rekey': channel(
+    z.object({ name: z.string(), passphrase: z.string() }),
+    z.object({ points: z.number().int(), resumed: z.boolean() }),
+    'Replace an encrypted vault\'s master key and rewrite every blob under the new one (resumes an unfinished rekey).',
+  ),
   'vaults.delete': channel(z.object({ name: z.string() }), z.object({ deleted: z.boolean() }), 'Delete an empty vault.'),
 } as const;

@@ -164,6 +164,28 @@ async function passphrase(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+async function rekey(args: ParsedArgs, io: CliIo): Promise<number> {
+  expectFlags(args, []);
+  const name = positional(args, 1, 'name');
+  const engine = cliEngine(io);
+  const session = await engine.vaults.session(name, { allowLocked: true });
+  const passphrase = await cliPassphraseSource(io.env, cliPassphraseFile())(session.config.name);
+  if (!passphrase) throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, `Vault "${session.config.name}" needs its passphrase to be rekeyed.`, { field: 'passphrase' });
+  const json = booleanFlag(args, 'json');
+  const { rekeyVault } = await import('../../engine/vault/vault-rekey.ts');
+  const result = await rekeyVault(session, engine.keyring, passphrase, (progress) => {
+    io.err(`rekey: ${progress.phase === 'points' ? 'rewrote' : 'checked'} point ${progress.done} of ${progress.total}`);
+  });
+  const { rebuildCatalog } = await import('../../engine/vault/vault-initialization.ts');
+  await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
+  if (json) printJson(io, { rekeyed: true, name: session.config.name, ...result });
+  else {
+    io.out(`Rekeyed "${session.config.name}": a new master key, ${result.points} points and every record rewritten under it`
+      + `${result.resumed ? ' (continued an unfinished rekey)' : ''}. The old key opens nothing in the vault any more.`);
+  }
+  return 0;
+}
+
 async function rebuild(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
   const engine = cliEngine(io);
@@ -201,6 +223,7 @@ export const vaultCommand: CliCommandGroup = {
     'vault stats NAME [--json]               storage used by the vault and each item',
     'vault passphrase NAME [--new-passphrase-file F]   change an encrypted vault\'s passphrase (keeps its master key)',
     'vault rebuild-catalog NAME [--json]     rebuild the catalog database from the vault\'s files',
+    'vault rekey NAME [--json]               new master key for an encrypted vault, every blob rewritten (resumable)',
   ],
   async run(args, io) {
     const sub = args.positionals[0];
@@ -214,6 +237,7 @@ export const vaultCommand: CliCommandGroup = {
       case 'stats': return stats(args, io);
       case 'passphrase': return passphrase(args, io);
       case 'rebuild-catalog': return rebuild(args, io);
+      case 'rekey': return rekey(args, io);
       case 'rename':
         throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Vaults cannot be renamed: a vault keeps the name it was created with.', { field: 'command' });
       default:

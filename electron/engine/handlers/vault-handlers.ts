@@ -6,6 +6,8 @@ import { updateVaultSettings } from '../vault/vault-settings.ts';
 import { vaultStats } from '../vault/vault-stats.ts';
 import { verifyVault } from '../vault/vault-verification.ts';
 import { changeVaultPassphrase } from '../vault/vault-passphrase.ts';
+import { rekeyVault } from '../vault/vault-rekey.ts';
+import { rebuildCatalog } from '../vault/vault-initialization.ts';
 
 export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
   const { vaults } = engine;
@@ -50,6 +52,13 @@ export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
       const session = await vaults.session(name, { allowLocked: true });
       await changeVaultPassphrase(engine, session, oldPassphrase, newPassphrase);
       return { changed: true };
+    },
+    rekey: async ({ name, passphrase }) => {
+      const session = await vaults.session(name, { allowLocked: true });
+      const result = await rekeyVault(session, engine.keyring, passphrase);
+      await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
+      notify('rekeyed');
+      return result;
     },
     unlock: async ({ name, passphrase, remember }) => {
       const session = await vaults.session(name, { allowLocked: true });

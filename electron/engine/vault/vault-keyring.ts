@@ -30,6 +30,21 @@ export class VaultKeyring {
     store?.close().catch(() => undefined);
   }
 
+  /** The keys of an unlocked encrypted vault (INTERNAL when it is locked: unlock first). */
+  keysOf(session: VaultSession): VaultKeys {
+    const keys = this.keys.get(session.config.id);
+    if (!keys) throw new LabvaultError(ErrorCodes.INTERNAL, `Vault "${session.config.name}" is not unlocked.`);
+    return keys;
+  }
+
+  /** After a rekey: the new keys replace the old ones (the store opened with the old keys is closed). */
+  replaceKeys(session: VaultSession, keys: VaultKeys): void {
+    this.forget(session.config.id);
+    this.remember(session.config.id, keys);
+    session.records.sealer = sealedRecords(keys);
+    this.verified.add(session);
+  }
+
   /** Closes every open store (stops their hashing workers). */
   async closeStores(): Promise<void> {
     const stores = [...this.stores.values()];
@@ -112,8 +127,12 @@ export class VaultKeyring {
   async sealSettings(session: VaultSession): Promise<void> {
     if (!storeSettingsOf(session).encryption) return;
     const pending = session.config;
-    if (!this.verified.has(session)) {
-      session.config = await readVaultConfig(session.dir);
+    const onDisk = this.verified.has(session) ? null : await readVaultConfig(session.dir).catch((error: unknown) => {
+      if (error instanceof LabvaultError && error.code === ErrorCodes.NOT_FOUND) return null; // a vault being created
+      throw error;
+    });
+    if (onDisk !== null) {
+      session.config = onDisk;
       try {
         await this.keysFor(session); // checks (and on an older vault adds) the MAC of what is on disk
       } finally {
@@ -121,7 +140,8 @@ export class VaultKeyring {
         session.config = { ...pending, store: { ...pending.store, encryption } };
       }
     }
-    const keys = await this.keysFor(session);
+    // Checked above, or a vault being created (its keys were just made): no MAC on disk to check.
+    const keys = this.keys.get(session.config.id) ?? await this.keysFor(session);
     if (keys === undefined) return;
     session.config = withSettingsMac(session.config, keys);
     this.verified.add(session);

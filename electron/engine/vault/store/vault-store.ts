@@ -40,6 +40,7 @@ import type { VerifyOptions, VerifyReport } from './verify-store.ts';
 import { VaultLock } from './vault-lock.ts';
 import type { HeldLock } from './vault-lock.ts';
 import type { VaultKeys } from './vault-keys.ts';
+import { assertKeyCheck } from './key-check.ts';
 
 export interface VaultStoreOptions {
   /** Receives log lines (stale lock removal...). Default console.warn. */
@@ -114,6 +115,11 @@ export class VaultStore implements StoreContext {
    */
   async beginWrite(purpose: string, options: { waitMs?: number } = {}): Promise<HeldLock> {
     const lock = await this.lock.acquireShared({ purpose, log: this.log, ...options });
+    // After a rekey by another process this process's key would seal blobs the vault cannot open.
+    await assertKeyCheck(this.layout.dataDir, this.keys).catch(async (error: unknown) => {
+      await lock.release();
+      throw error;
+    });
     const epoch = await readUntrustedText(this.layout.gcEpochPath, 'gc-epoch').catch(() => '');
     if (epoch !== this.seenGcEpoch) {
       this.chunks.invalidateKnown();
