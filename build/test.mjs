@@ -37,7 +37,9 @@ function runStep(name, [command, ...args], afterwards = () => null) {
   const started = Date.now();
   const result = spawnSync(command, args, { stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const problem = result.status !== 0 ? `exit ${result.status ?? result.signal}` : afterwards();
+  // `afterwards` reads the step's report (its skipped tests) even when the step failed.
+  const reportProblem = afterwards();
+  const problem = result.status !== 0 ? `exit ${result.status ?? result.signal}` : reportProblem;
   if (problem) {
     failed.push(name);
     console.log(`=== ${name}: FAILED (${problem}) after ${seconds} s`);
@@ -67,6 +69,14 @@ function* playwrightTests(suite) {
   for (const child of suite.suites ?? []) yield* playwrightTests(child);
 }
 
+function e2eSkipReason(test) {
+  const annotations = test.annotations ?? [];
+  const skip = annotations.find((annotation) => annotation.type === 'skip' || annotation.type === 'fixme');
+  if (skip) return skip.description ?? `test.${skip.type} without a reason`;
+  if (annotations.some((annotation) => annotation.type === 'serial')) return 'not run: an earlier test of its serial file failed';
+  return 'not run (the Playwright report gives no reason)';
+}
+
 /** Fails unless Playwright's JSON report shows at least one test run; adds its skipped tests. */
 function checkE2eReport() {
   const report = readJson(E2E_REPORT);
@@ -74,9 +84,7 @@ function checkE2eReport() {
   const { expected = 0, unexpected = 0, flaky = 0 } = report.stats;
   for (const suite of report.suites ?? []) {
     for (const { spec, test } of playwrightTests(suite)) {
-      if (test.status !== 'skipped') continue;
-      const note = (test.annotations ?? []).find((annotation) => annotation.type === 'skip')?.description;
-      skipped.push({ where: `test/e2e/${spec.file}`, test: spec.title, reason: note ?? 'test.skip without a reason' });
+      if (test.status === 'skipped') skipped.push({ where: `test/e2e/${spec.file}`, test: spec.title, reason: e2eSkipReason(test) });
     }
   }
   if (expected + unexpected + flaky === 0) return 'no end-to-end test ran';
