@@ -1,8 +1,8 @@
 /**
  * The output file of an image writer: created exclusively (an existing file is refused),
- * written fully at given positions, and the writer's cancel check.
+ * written fully at given positions, removed when writing fails; and the writer's cancel check.
  */
-import { open } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import { imageError } from './image-error.ts';
@@ -14,14 +14,33 @@ export async function createImageFile(outPath: string): Promise<FileHandle> {
     return await open(outPath, 'wx');
   } catch (error) {
     if ((error as { code?: string }).code === 'EEXIST') {
-      throw imageError(ErrorCodes.CONFLICT, `${outPath} already exists: choose another output path or remove it first`, { file: outPath });
+      const message = `${outPath} already exists: choose another output path or remove it first`;
+      throw imageError(ErrorCodes.CONFLICT, message, { file: outPath });
     }
     throw ioError(outPath, 'create the output image', error);
   }
 }
 
+/**
+ * Creates `outPath` exclusively and runs `write` on it, then closes it. When `write` fails
+ * (or is cancelled) the file is closed and removed, so no partial image is left behind.
+ */
+export async function writeNewImageFile(outPath: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+  const handle = await createImageFile(outPath);
+  try {
+    await write(handle);
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(outPath).catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Writes buffer[0..length) at position, looping over short writes. */
-export async function writeFully(handle: FileHandle, path: string, buffer: Buffer, length: number, position: number): Promise<void> {
+export async function writeFully(
+  handle: FileHandle, path: string, buffer: Buffer, length: number, position: number,
+): Promise<void> {
   let done = 0;
   try {
     while (done < length) {

@@ -24,7 +24,8 @@ export function ioError(path: string, action: string, cause: unknown): LabvaultE
         `Permission denied on ${path}${readOnly} (could not ${action}).`, { details, cause });
     }
     case 'ENOENT':
-      return new LabvaultError(ErrorCodes.NOT_FOUND, `${path} does not exist (could not ${action}).`, { details, cause });
+      return new LabvaultError(ErrorCodes.NOT_FOUND,
+        `${path} does not exist (could not ${action}).`, { details, cause });
     default:
       return new LabvaultError(ErrorCodes.IO_ERROR, `Could not ${action} (${path}): ${reason}`, { details, cause });
   }

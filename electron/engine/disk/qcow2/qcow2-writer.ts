@@ -10,9 +10,8 @@
  * Every L1/L2 entry carries the "copied" flag (refcount 1), so `qemu-img check` is clean.
  * Data goes out through a 4 MiB write buffer; the source is read in 4 MiB chunks.
  */
-import { unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { createImageFile, observed, throwIfAborted, writeFully } from '../image-output.ts';
+import { observed, throwIfAborted, writeFully, writeNewImageFile } from '../image-output.ts';
 import { isAllZero } from '../../bytes/zero-bytes.ts';
 import { HEADER, QCOW2_MAGIC_NUMBER } from './qcow2-header.ts';
 import type { VirtualDisk } from '../virtual-disk.ts';
@@ -110,8 +109,7 @@ export function refcountLayout(used: number): { blocks: number; tableClusters: n
 }
 
 export async function writeQcow2Image(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
-  const handle = await createImageFile(outPath);
-  try {
+  await writeNewImageFile(outPath, async (handle) => {
     const virtualSize = Math.ceil(source.virtualSize / SECTOR) * SECTOR;
     const l1Size = Math.ceil(virtualSize / WRITER_L2_SPAN);
     const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / WRITER_CLUSTER));
@@ -172,11 +170,6 @@ export async function writeQcow2Image(source: VirtualDisk, outPath: string, opti
     await writeFully(handle, outPath, l1, l1.length, WRITER_CLUSTER);
     const header = buildHeader(virtualSize, l1Size, tableOffset, tableClusters);
     await writeFully(handle, outPath, header, header.length, 0);
-    await handle.close();
-    options.onProgress?.(source.virtualSize, source.virtualSize);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(outPath).catch(() => undefined);
-    throw error;
-  }
+  });
+  options.onProgress?.(source.virtualSize, source.virtualSize);
 }

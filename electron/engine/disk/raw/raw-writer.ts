@@ -4,8 +4,7 @@
  * previous one is written, with several chunks in flight when the source allows it.
  * The file is created exclusively: an existing file is refused.
  */
-import { unlink } from 'node:fs/promises';
-import { createImageFile, observed, throwIfAborted, writeFully } from '../image-output.ts';
+import { observed, throwIfAborted, writeFully, writeNewImageFile } from '../image-output.ts';
 import { isAllZero } from '../../bytes/zero-bytes.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
@@ -26,8 +25,7 @@ function* dataChunks(map: readonly DiskRange[]): Generator<{ position: number; l
 }
 
 export async function writeRawImage(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
-  const handle = await createImageFile(outPath);
-  try {
+  await writeNewImageFile(outPath, async (handle) => {
     const total = source.virtualSize;
     const map = await source.allocationMap();
     // Size the file first: every write then lands inside it (no size update per write).
@@ -65,10 +63,5 @@ export async function writeRawImage(source: VirtualDisk, outPath: string, option
       }
     };
     await Promise.all(Array.from({ length: lanes }, lane));
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(outPath).catch(() => undefined);
-    throw error;
-  }
+  });
 }

@@ -5,10 +5,9 @@
  * Memory: the block map (4 bytes per MiB of disk) and one read chunk.
  */
 import { randomBytes } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
-import { createImageFile, writeFully } from '../image-output.ts';
+import { writeFully, writeNewImageFile } from '../image-output.ts';
 import { imageError } from '../image-error.ts';
 import { ErrorCodes } from '../../../../shared/errors.ts';
 import { nonZeroBlocks } from '../non-zero-blocks.ts';
@@ -33,8 +32,7 @@ export async function writeVdiDynamic(source: VirtualDisk, outPath: string, opti
   const offsetBlocks = VDI_HEADER_BYTES;
   const offsetData = offsetBlocks + Math.ceil((blocks * 4) / SECTOR) * SECTOR;
   const map = Buffer.alloc(Math.max(SECTOR, offsetData - offsetBlocks), 0xff); // 0xffffffff: unallocated
-  const handle = await createImageFile(outPath);
-  try {
+  await writeNewImageFile(outPath, async (handle) => {
     let allocated = 0;
     for await (const block of nonZeroBlocks(source, WRITE_BLOCK_SIZE, outPath, options)) {
       await writeFully(handle, outPath, block.data, WRITE_BLOCK_SIZE, offsetData + allocated * WRITE_BLOCK_SIZE);
@@ -50,10 +48,5 @@ export async function writeVdiDynamic(source: VirtualDisk, outPath: string, opti
     await writeFully(handle, outPath, map, offsetData - offsetBlocks, offsetBlocks);
     await writeFully(handle, outPath, header, header.length, 0);
     if (allocated === 0) await handle.truncate(offsetData);
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(outPath).catch(() => undefined);
-    throw error;
-  }
+  });
 }

@@ -14,10 +14,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
-import { unlink } from 'node:fs/promises';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
-import { createImageFile, writeFully } from '../image-output.ts';
+import { writeFully, writeNewImageFile } from '../image-output.ts';
 import { imageError } from '../image-error.ts';
 import { ErrorCodes } from '../../../../shared/errors.ts';
 import { NO_PARENT_CID, formatDescriptor } from './vmdk-descriptor.ts';
@@ -45,6 +44,27 @@ export function newContentId(): number {
   return randomInt(0, 0xfffffffe);
 }
 
+/** Sizes of a written sparse extent: grains, grain directory and grain tables (in sectors). */
+export interface SparseGeometry {
+  capacitySectors: number;
+  grainBytes: number;
+  gdEntries: number;
+  gdSectors: number;
+  gtSectors: number;
+}
+
+export function sparseGeometry(virtualSize: number): SparseGeometry {
+  const capacitySectors = Math.ceil(virtualSize / SECTOR);
+  const gdEntries = Math.max(1, Math.ceil(capacitySectors / (WRITE_GRAIN_SECTORS * WRITE_GTES_PER_GT)));
+  return {
+    capacitySectors,
+    grainBytes: WRITE_GRAIN_SECTORS * SECTOR,
+    gdEntries,
+    gdSectors: Math.ceil((gdEntries * 4) / SECTOR),
+    gtSectors: (WRITE_GTES_PER_GT * 4) / SECTOR,
+  };
+}
+
 /** Descriptor bytes padded to `sectors` sectors. */
 export function descriptorBlock(text: string, sectors: number): Buffer {
   const block = Buffer.alloc(sectors * SECTOR);
@@ -53,11 +73,7 @@ export function descriptorBlock(text: string, sectors: number): Buffer {
 }
 
 export async function writeVmdkSparse(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
-  const capacitySectors = Math.ceil(source.virtualSize / SECTOR);
-  const grainBytes = WRITE_GRAIN_SECTORS * SECTOR;
-  const gdEntries = Math.max(1, Math.ceil(capacitySectors / (WRITE_GRAIN_SECTORS * WRITE_GTES_PER_GT)));
-  const gdSectors = Math.ceil((gdEntries * 4) / SECTOR);
-  const gtSectors = (WRITE_GTES_PER_GT * 4) / SECTOR;
+  const { capacitySectors, grainBytes, gdEntries, gdSectors, gtSectors } = sparseGeometry(source.virtualSize);
   const rgdOffset = 1 + DESCRIPTOR_SECTORS;
   const gdOffset = rgdOffset + gdSectors + gdEntries * gtSectors;
   const metadataEnd = gdOffset + gdSectors + gdEntries * gtSectors;
@@ -72,8 +88,7 @@ export async function writeVmdkSparse(source: VirtualDisk, outPath: string, opti
     cid: newContentId(), parentCid: NO_PARENT_CID, createType: 'monolithicSparse', capacitySectors,
     extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],
   });
-  const handle = await createImageFile(outPath);
-  try {
+  await writeNewImageFile(outPath, async (handle) => {
     await handle.truncate(overheadSectors * SECTOR);
     await writeFully(handle, outPath, serializeSparseHeader(header), SECTOR, 0);
     const text = descriptorBlock(descriptor, DESCRIPTOR_SECTORS);
@@ -119,10 +134,5 @@ export async function writeVmdkSparse(source: VirtualDisk, outPath: string, opti
     }
     await flushBatch();
     await flushTable();
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(outPath).catch(() => undefined);
-    throw error;
-  }
+  });
 }

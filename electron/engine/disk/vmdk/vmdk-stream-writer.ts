@@ -7,11 +7,10 @@
  * data get no table (GD entry 0). Memory: one read chunk, one table, the directory.
  */
 import { basename } from 'node:path';
-import { unlink } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import type { VirtualDisk } from '../virtual-disk.ts';
 import type { WriteOptions } from '../disk-format-module.ts';
-import { createImageFile, writeFully } from '../image-output.ts';
+import { writeFully, writeNewImageFile } from '../image-output.ts';
 import { NO_PARENT_CID, formatDescriptor } from './vmdk-descriptor.ts';
 import {
   COMPRESS_DEFLATE, FLAG_COMPRESSED, FLAG_MARKERS, FLAG_NEWLINE_TEST, MARKER_FOOTER, MARKER_GD, MARKER_GT, MARKER_HEADER_SIZE,
@@ -19,7 +18,9 @@ import {
 } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
 import { nonZeroBlocks } from '../non-zero-blocks.ts';
-import { DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId } from './vmdk-sparse-writer.ts';
+import {
+  DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId, sparseGeometry,
+} from './vmdk-sparse-writer.ts';
 
 /** zlib level: qemu uses the default too; level 6 is a fair speed/size balance. */
 const STREAM_DEFLATE_LEVEL = 6;
@@ -32,11 +33,7 @@ function metadataMarker(sectors: number, type: number): Buffer {
 }
 
 export async function writeVmdkStream(source: VirtualDisk, outPath: string, options: WriteOptions = {}): Promise<void> {
-  const capacitySectors = Math.ceil(source.virtualSize / SECTOR);
-  const grainBytes = WRITE_GRAIN_SECTORS * SECTOR;
-  const gdEntries = Math.max(1, Math.ceil(capacitySectors / (WRITE_GRAIN_SECTORS * WRITE_GTES_PER_GT)));
-  const gdSectors = Math.ceil((gdEntries * 4) / SECTOR);
-  const gtSectors = (WRITE_GTES_PER_GT * 4) / SECTOR;
+  const { capacitySectors, grainBytes, gdEntries, gdSectors, gtSectors } = sparseGeometry(source.virtualSize);
   const overheadSectors = WRITE_GRAIN_SECTORS;
   const header: SparseHeader = {
     version: 3, flags: FLAG_NEWLINE_TEST | FLAG_COMPRESSED | FLAG_MARKERS, capacitySectors, grainSectors: WRITE_GRAIN_SECTORS,
@@ -49,15 +46,14 @@ export async function writeVmdkStream(source: VirtualDisk, outPath: string, opti
     cid: newContentId(), parentCid: NO_PARENT_CID, createType: 'streamOptimized', capacitySectors,
     extents: [{ sectors: capacitySectors, type: 'SPARSE', fileName: basename(outPath) }],
   });
-  const handle = await createImageFile(outPath);
-  let position = overheadSectors * SECTOR;
-  const append = async (buffer: Buffer): Promise<number> => {
-    const sector = position / SECTOR;
-    await writeFully(handle, outPath, buffer, buffer.length, position);
-    position += buffer.length;
-    return sector;
-  };
-  try {
+  await writeNewImageFile(outPath, async (handle) => {
+    let position = overheadSectors * SECTOR;
+    const append = async (buffer: Buffer): Promise<number> => {
+      const sector = position / SECTOR;
+      await writeFully(handle, outPath, buffer, buffer.length, position);
+      position += buffer.length;
+      return sector;
+    };
     await writeFully(handle, outPath, serializeSparseHeader(header), SECTOR, 0);
     const text = descriptorBlock(descriptor, DESCRIPTOR_SECTORS);
     await writeFully(handle, outPath, text, text.length, SECTOR);
@@ -93,10 +89,5 @@ export async function writeVmdkStream(source: VirtualDisk, outPath: string, opti
     await append(metadataMarker(1, MARKER_FOOTER));
     await append(serializeSparseHeader({ ...header, gdOffset: gdSector }));
     await append(Buffer.alloc(SECTOR));
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(outPath).catch(() => undefined);
-    throw error;
-  }
+  });
 }
