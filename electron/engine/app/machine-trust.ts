@@ -50,14 +50,18 @@ export function confirmedPathsOf(files: { path: string }[]): string[] {
 
 /** Why an item with these files is not confirmed on this machine, or null when it is. */
 export function confirmationProblem(entry: ConfirmedItem | undefined, files: { path: string }[]): string | null {
-  if (!entry) return 'its files were never confirmed on this machine (the item came with a vault opened, moved or rebuilt here)';
+  if (!entry) {
+    return 'its files were never confirmed on this machine (the item came with a vault opened, moved or rebuilt here)';
+  }
   const now = confirmedPathsOf(files);
   const before = new Set(entry.files);
   const added = now.filter((path) => !before.has(path));
   const removed = entry.files.filter((path) => !now.includes(path));
   if (added.length === 0 && removed.length === 0) return null;
-  const parts = [added.length > 0 ? `now names ${added.join(', ')}` : '', removed.length > 0 ? `no longer names ${removed.join(', ')}` : '']
-    .filter((part) => part !== '');
+  const parts = [
+    added.length > 0 ? `now names ${added.join(', ')}` : '',
+    removed.length > 0 ? `no longer names ${removed.join(', ')}` : '',
+  ].filter((part) => part !== '');
   return `its record's file list differs from the one confirmed on this machine (it ${parts.join(' and ')})`;
 }
 
@@ -105,9 +109,12 @@ export class MachineTrust {
       const remembered = previous?.state ?? 'disabled';
       const weaken = options.allowWeaker === true && remembered !== 'locked';
       const next = weaken ? state : strongerImmutability(remembered, state);
-      const days = next === 'disabled' ? undefined : weaken ? softDeleteDays : Math.max(previous?.softDeleteDays ?? 0, softDeleteDays);
+      const longest = weaken ? softDeleteDays : Math.max(previous?.softDeleteDays ?? 0, softDeleteDays);
+      const days = next === 'disabled' ? undefined : longest;
       if (previous && previous.state === next && previous.softDeleteDays === days) return previous;
-      const memory: ImmutabilityMemory = { state: next, ...(days !== undefined ? { softDeleteDays: days } : {}), seenAt: at.toISOString() };
+      const memory: ImmutabilityMemory = {
+        state: next, ...(days !== undefined ? { softDeleteDays: days } : {}), seenAt: at.toISOString(),
+      };
       vaultEntry(trust, vaultId).immutability = memory;
       return memory;
     });
@@ -135,7 +142,8 @@ export class MachineTrust {
       text = size <= MACHINE_TRUST_MAX_BYTES ? await readFile(this.file, 'utf8') : '';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, vaults: {} };
-      throw new LabvaultError(ErrorCodes.IO_ERROR, `Could not read ${this.file} (this machine's trust file): ${messageOf(error)}`,
+      throw new LabvaultError(ErrorCodes.IO_ERROR,
+        `Could not read ${this.file} (this machine's trust file): ${messageOf(error)}`,
         { details: { path: this.file }, cause: error });
     }
     const parsed = TrustFileSchema.safeParse(safeJson(text));

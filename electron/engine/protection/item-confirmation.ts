@@ -15,7 +15,8 @@ import type { ResolvedItem } from './protection-service.ts';
 export const NEEDS_CONFIRMATION_ALERT = 'Item needs confirmation';
 
 /** Why the item is not confirmed on this machine, or null when it is. */
-export async function itemConfirmationProblem(trust: MachineTrust, session: VaultSession, record: ItemRecord): Promise<string | null> {
+export async function itemConfirmationProblem(trust: MachineTrust, session: VaultSession,
+  record: ItemRecord): Promise<string | null> {
   const entry = (await trust.vault(session.config.id))?.items[record.id];
   return confirmationProblem(entry, record.files);
 }
@@ -42,8 +43,9 @@ export async function assertItemConfirmed(trust: MachineTrust, session: VaultSes
   const problem = await itemConfirmationProblem(trust, session, record);
   if (!problem) return;
   throw new LabvaultError(ErrorCodes.RULE_VIOLATION,
-    `Item "${record.name}" in vault "${session.config.name}" needs confirmation on this machine before it is backed up: ${problem}. `
-    + `Check the files it names (labvault item show ${session.config.name}/${record.name}), then run "${confirmCommand(session, record)}".`,
+    `Item "${record.name}" in vault "${session.config.name}" needs confirmation on this machine before it is backed up: `
+    + `${problem}. Check the files it names (labvault item show ${session.config.name}/${record.name}), `
+    + `then run "${confirmCommand(session, record)}".`,
     { field: 'item', details: { rule: 'item-confirmation', item: record.name, files: confirmedPathsOf(record.files) } });
 }
 
@@ -58,7 +60,8 @@ export async function confirmItemFiles(engine: Engine, resolved: ResolvedItem, e
     const expected = [...new Set(expectedFiles)].sort();
     if (expected.length !== files.length || expected.some((path, index) => path !== files[index])) {
       throw new LabvaultError(ErrorCodes.CONFLICT,
-        `The files of item "${record.name}" changed since they were shown (it now names ${files.join(', ') || 'no file'}). Review them again before confirming.`,
+        `The files of item "${record.name}" changed since they were shown (it now names ${files.join(', ') || 'no file'}). `
+        + 'Review them again before confirming.',
         { field: 'files', details: { files } });
     }
   }
@@ -67,7 +70,8 @@ export async function confirmItemFiles(engine: Engine, resolved: ResolvedItem, e
 }
 
 /** Raises a warning once per unconfirmed item (kept until acknowledged) when the scheduler skips it. */
-export async function alertUnconfirmed(engine: Engine, session: VaultSession, record: ItemRecord, problem: string): Promise<void> {
+export async function alertUnconfirmed(engine: Engine, session: VaultSession, record: ItemRecord,
+  problem: string): Promise<void> {
   const marker = `Item "${record.name}" (${record.id})`;
   const rows = session.catalog.prepare('SELECT body FROM alerts').all() as { body: string }[];
   const open = rows.some((row) => {

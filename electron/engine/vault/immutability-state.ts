@@ -5,7 +5,7 @@
  * vault locked keeps refusing every delete and shortening. While immutable, soft delete is
  * on and its retention is the longest this machine has seen.
  */
-import type { ImmutabilityState } from '../../../shared/vault-rules.ts';
+import { SOFT_DELETE_DAYS_MIN, type ImmutabilityState } from '../../../shared/vault-rules.ts';
 import { strongerImmutability } from '../app/machine-trust.ts';
 import type { VaultSession } from './vault-session.ts';
 
@@ -19,12 +19,12 @@ export function immutabilityOn(session: VaultSession): boolean {
   return effectiveImmutability(session) !== 'disabled';
 }
 
-/** Soft delete as the rules apply it: never off, never shorter than seen, while immutable. */
+/** Soft delete as the rules apply it: never off, never shorter than seen (nor than the minimum), while immutable. */
 export function effectiveSoftDelete(session: VaultSession): { enabled: boolean; days: number } {
   const { softDelete } = session.config.settings;
   if (!immutabilityOn(session)) return { enabled: softDelete.enabled, days: softDelete.days };
   const seen = session.immutabilityMemory?.softDeleteDays ?? 0;
-  return { enabled: true, days: Math.max(softDelete.enabled ? softDelete.days : 0, seen) };
+  return { enabled: true, days: Math.max(softDelete.enabled ? softDelete.days : 0, seen, SOFT_DELETE_DAYS_MIN) };
 }
 
 /** Why the effective state differs from vault.json's, for `vault show`; undefined when it does not. */
@@ -32,7 +32,8 @@ export function immutabilityNote(session: VaultSession): string | undefined {
   const inFile = session.config.settings.immutability;
   const effective = effectiveImmutability(session);
   if (effective === inFile) return undefined;
-  return `vault.json says "${inFile}", but this machine saw this vault ${effective} (on ${session.immutabilityMemory?.seenAt ?? '?'}): `
+  const seenAt = session.immutabilityMemory?.seenAt ?? '?';
+  return `vault.json says "${inFile}", but this machine saw this vault ${effective} (on ${seenAt}): `
     + `it stays ${effective} here, and deletes or retention shortening are refused. `
     + 'Someone edited vault.json, or the vault was changed on another machine.';
 }

