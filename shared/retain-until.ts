@@ -4,6 +4,8 @@
  * 30 days from now; never in the past; at most 99 years ahead (a date is compared by day,
  * so the last allowed date is the day 99 years from today).
  */
+import { MS_PER_DAY } from './time-units.ts';
+
 export const DEFAULT_RETAIN_DAYS = 30;
 export const MAX_RETAIN_YEARS = 99;
 
@@ -32,7 +34,7 @@ export function maxRetainUntil(now: Date): Date {
 /** Reads a retain-until value; an empty value means the default. */
 export function readRetainUntil(value: string | undefined, now: Date): RetainUntilReading {
   const text = (value ?? '').trim();
-  if (text === '') return { ok: true, until: new Date(now.getTime() + DEFAULT_RETAIN_DAYS * 86_400_000) };
+  if (text === '') return { ok: true, until: new Date(now.getTime() + DEFAULT_RETAIN_DAYS * MS_PER_DAY) };
   const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (dateOnly) {
     const [year, month, day] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
