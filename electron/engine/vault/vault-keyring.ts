@@ -60,7 +60,14 @@ export class VaultKeyring {
   async unlockWith(session: VaultSession, passphrase: string): Promise<VaultKeys> {
     const settings = storeSettingsOf(session);
     if (!settings.encryption) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Vault "${session.config.name}" is not encrypted.`, { field: 'passphrase' });
-    const keys = await unlock(settings.encryption, passphrase);
+    const keys = await unlock(settings.encryption, passphrase).catch((error: unknown) => {
+      if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.CORRUPT) throw error;
+      const path = vaultConfigPath(session.dir);
+      const message = error.field === 'store.encryption.settingsBound'
+        ? `${path} was changed outside Labvault: store.encryption.settingsBound does not match the wrapped key. Restore the vault.json Labvault wrote; the vault stays locked until then.`
+        : `${path}: ${error.message}`;
+      throw new LabvaultError(ErrorCodes.CORRUPT, message, { ...(error.field ? { field: error.field } : {}), details: { path } });
+    });
     await this.authenticateSettings(session, keys, passphrase);
     this.remember(session.config.id, keys);
     session.records.sealer = sealedRecords(keys);
