@@ -8,9 +8,7 @@
 import { join } from 'node:path';
 import { Menu, app, dialog, powerSaveBlocker, safeStorage } from 'electron';
 import type { ChannelHandlers } from '../shared/contract/channels.ts';
-import { APP_NAME, resolveAppHome } from './engine/app/app-home.ts';
-import { preparePrivateAppHome } from './engine/app/private-app-home.ts';
-import { Engine, type EngineOptions } from './engine/engine.ts';
+import { APP_NAME, Engine, hostedScheduler, preparePrivateAppHome, resolveAppHome, type EngineOptions } from './engine/index.ts';
 import { forwardEngineEvents, registerContractChannels } from './ipc.ts';
 import { consoleLog, startAppLog, type AppLog } from './desktop/app-log.ts';
 import { appMenuTemplate } from './desktop/app-menu.ts';
@@ -23,7 +21,6 @@ import { JobSleepBlocker } from './desktop/job-sleep-blocker.ts';
 import { MainWindow } from './desktop/main-window.ts';
 import { createDialogHandlers } from './desktop/native-dialogs.ts';
 import { PassphraseKeychain, type PassphraseStore } from './desktop/passphrase-keychain.ts';
-import { hostedScheduler } from './engine/scheduling/hosted-scheduler.ts';
 import { guardWebContents } from './desktop/web-contents-guard.ts';
 
 const APP_USER_MODEL_ID = 'org.labvault.desktop';
@@ -117,11 +114,7 @@ async function startDesktopApp(log: AppLog): Promise<void> {
         stopForwarding();
         unregisterChannels();
         tray.destroy();
-        try {
-          engine.close();
-        } catch (error) {
-          log.error('Engine did not close cleanly:', error);
-        }
+        engine.close().catch((error: unknown) => log.error('Engine did not close cleanly:', error));
         shutDown = true;
         app.quit();
       });

@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatchChannel, errorToInfo } from '../../shared/contract/dispatch.ts';
 import { SIGN_IN_CODE_PARAM, WS_PATH, type ServerMessage } from '../../shared/contract/wire.ts';
 import { ErrorCodes, LabvaultError } from '../../shared/errors.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/index.ts';
 import { BrowserSessions, cookieValue, sessionCookieHeader, sessionCookieName } from './browser-sessions.ts';
 import { parseClientMessage } from './client-message.ts';
 import { serveStatic } from './static-files.ts';
@@ -134,7 +134,8 @@ export async function startBrowserHost(engine: Engine, options: BrowserHostOptio
       const { id, channel, input } = parsed.message;
       dispatchChannel(engine.handlers, channel, input)
         .catch((error: unknown) => ({ ok: false as const, error: errorToInfo(error) }))
-        .then((result) => send(ws, { type: 'result', id, result }));
+        .then((result) => send(ws, { type: 'result', id, result }))
+        .catch(() => ws.terminate());
     });
   });
 
