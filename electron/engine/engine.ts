@@ -3,44 +3,40 @@
  * and events, and implements every contract channel. Faces (Electron, CLI, browser host)
  * construct it and route requests to `handlers`.
  */
-import { readFileSync } from 'node:fs';
 import type { ChannelHandlers } from '../../shared/contract/channels.ts';
 import type { AppInfo } from '../../shared/contract/models.ts';
 import { resolveAppHome } from './app/app-home.ts';
 import { preparePrivateAppHome } from './app/private-app-home.ts';
 import { systemClock, type Clock } from './app/clock.ts';
 import { EventBus } from './app/event-bus.ts';
+import type { RememberedPassphrases } from './app/remembered-passphrases.ts';
 import { BackupService } from './backup/backup-service.ts';
 import { buildHandlers } from './handlers/build-handlers.ts';
+import type { EngineServices } from './handlers/engine-services.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ProtectionService } from './protection/protection-service.ts';
 import { AlertService } from './alerts/alert-service.ts';
+import { RestoreService } from './restore/restore-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
 import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
-import { installRetentionFollowUp } from './scheduling/retention-follow-up.ts';
+import { retentionAfterBackup } from './scheduling/retention-follow-up.ts';
 
-/** Remembers vault passphrases in the OS keychain (desktop app only, when the user asks). */
-export interface RememberedPassphrases {
-  remember(vaultId: string, passphrase: string): Promise<void>;
-  recall(vaultId: string): Promise<string | null>;
-  forget(vaultId: string): Promise<boolean>;
-}
+export type { RememberedPassphrases } from './app/remembered-passphrases.ts';
 
 export interface EngineOptions {
   appHome?: string;
   passphraseStore?: RememberedPassphrases;
+  /** Where a locked vault's passphrase comes from when one is needed (the CLI: env, file or prompt). */
+  passphraseSource?: (vaultName: string, vaultId: string) => Promise<string | null>;
   clock?: Clock;
   face: AppInfo['face'];
   env?: NodeJS.ProcessEnv;
 }
 
-export function appVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { appVersion } from './app/app-version.ts';
 
-export class Engine {
+export class Engine implements EngineServices {
   readonly appHome: string;
   readonly clock: Clock;
   readonly events = new EventBus();
@@ -50,6 +46,7 @@ export class Engine {
   readonly jobs: JobService;
   readonly backups: BackupService;
   readonly alerts: AlertService;
+  readonly restores: RestoreService;
   readonly face: AppInfo['face'];
   readonly handlers: ChannelHandlers;
   readonly passphraseStore: RememberedPassphrases | undefined;
@@ -64,6 +61,7 @@ export class Engine {
       const store = options.passphraseStore;
       this.keyring.passphraseFor = (_name, vaultId) => store.recall(vaultId).catch(() => null);
     }
+    if (options.passphraseSource) this.keyring.passphraseFor = options.passphraseSource;
     this.vaults = new VaultDirectory(this.appHome, this.clock, {
       initialize: (session, input) => initializeVault(session, input, this.keyring, this.clock),
       opened: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),
@@ -80,11 +78,12 @@ export class Engine {
     });
     this.protection = new ProtectionService(this.vaults, this.clock);
     this.jobs = new JobService(this.vaults, this.clock, this.events);
-    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock);
-    this.alerts = new AlertService(this.vaults, this.clock, this.events);
-    this.keyring.onUnlocked = (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
     // Retention runs after every backup, whichever face started it.
-    installRetentionFollowUp(this);
+    const afterBackup = [retentionAfterBackup({ keyring: this.keyring, jobs: this.jobs, clock: this.clock })];
+    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock, afterBackup);
+    this.alerts = new AlertService(this.vaults, this.clock, this.events);
+    this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
+    this.keyring.onUnlocked = (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
     this.handlers = buildHandlers(this);
   }
 

@@ -28,13 +28,16 @@ export class BackupService {
   private readonly jobs: JobService;
   private readonly keyring: VaultKeyring;
   private readonly clock: Clock;
-  readonly afterBackup: AfterBackupHook[] = [];
+  /** Run in order after every successful backup (the engine gives the retention pass). */
+  private readonly afterBackup: readonly AfterBackupHook[];
 
-  constructor(protection: ProtectionService, jobs: JobService, keyring: VaultKeyring, clock: Clock) {
+  constructor(protection: ProtectionService, jobs: JobService, keyring: VaultKeyring, clock: Clock,
+    afterBackup: readonly AfterBackupHook[] = []) {
     this.protection = protection;
     this.jobs = jobs;
     this.keyring = keyring;
     this.clock = clock;
+    this.afterBackup = afterBackup;
   }
 
   async start(itemRef: string, options: StartBackupOptions = {}): Promise<RunningJob> {

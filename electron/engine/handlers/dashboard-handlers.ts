@@ -2,16 +2,16 @@
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import type { Dashboard } from '../../../shared/contract/dashboard-channels.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import type { Engine } from '../engine.ts';
+import type { EngineServices } from './engine-services.ts';
 import { itemView } from '../protection/item-view.ts';
-import { settleInterruptedJobs } from '../jobs/job-catalog.ts';
+import { recentJobCounts, settleInterruptedJobs } from '../jobs/job-catalog.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { confirmationProblems } from '../protection/item-confirmation.ts';
 import { listPolicyRecords } from '../vault/policy-records.ts';
 import { nextRuns } from '../policy/next-runs.ts';
 import { MS_PER_DAY } from '../../../shared/time-units.ts';
 
-export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
+export async function dashboardSummary(engine: EngineServices): Promise<Dashboard> {
   const now = engine.clock.now();
   const vaults = await engine.vaults.list();
   const summary: Dashboard = { vaults: [], items: [], jobs: { inProgress: 0, failed24h: 0, completed24h: 0 }, alerts: await engine.alerts.list(), upcoming: [] };
@@ -54,20 +54,17 @@ export async function dashboardSummary(engine: Engine): Promise<Dashboard> {
     }
     summary.vaults.push({ id: vault.id, name: vault.name, storedBytes: stored, items: items.length, immutability: vault.immutability, status: vault.status });
     settleInterruptedJobs(session);
-    const counts = session.catalog.prepare(`SELECT
-      SUM(CASE WHEN status IN ('queued', 'in-progress') THEN 1 ELSE 0 END) AS running,
-      SUM(CASE WHEN status = 'failed' AND started_at >= ? THEN 1 ELSE 0 END) AS failed,
-      SUM(CASE WHEN status = 'completed' AND started_at >= ? THEN 1 ELSE 0 END) AS completed FROM jobs`).get(new Date(now.getTime() - MS_PER_DAY).toISOString(), new Date(now.getTime() - MS_PER_DAY).toISOString()) as { running: number | null; failed: number | null; completed: number | null };
-    summary.jobs.inProgress += counts.running ?? 0;
-    summary.jobs.failed24h += counts.failed ?? 0;
-    summary.jobs.completed24h += counts.completed ?? 0;
+    const counts = recentJobCounts(session, new Date(now.getTime() - MS_PER_DAY).toISOString());
+    summary.jobs.inProgress += counts.running;
+    summary.jobs.failed24h += counts.failed;
+    summary.jobs.completed24h += counts.completed;
   }
   summary.upcoming.sort((a, b) => a.at.localeCompare(b.at));
   summary.upcoming = summary.upcoming.slice(0, 20);
   return summary;
 }
 
-export function dashboardHandlers(engine: Engine): Pick<ChannelHandlers, 'dashboard' | 'alerts' | 'dialogs'> {
+export function dashboardHandlers(engine: EngineServices): Pick<ChannelHandlers, 'dashboard' | 'alerts' | 'dialogs'> {
   const noDialogs = () => {
     throw new LabvaultError(ErrorCodes.UNSUPPORTED, 'Native file dialogs exist only in the desktop app: type the path instead.');
   };

@@ -1,7 +1,7 @@
 /** items.* and points.* channels. */
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import { listPointRows } from '../backup/point-record.ts';
-import type { Engine } from '../engine.ts';
+import type { EngineServices } from './engine-services.ts';
 import { deleteOnePoint, deletePreview, resumeProtection, setItemPolicy, stopProtection, undeleteItem } from '../protection/item-lifecycle.ts';
 import { itemView } from '../protection/item-view.ts';
 import { confirmItemFiles, confirmationProblems, itemConfirmationProblem } from '../protection/item-confirmation.ts';
@@ -14,7 +14,7 @@ export function publicPoint(row: PointRow): Point {
   return point;
 }
 
-export function itemHandlers(engine: Engine): ChannelHandlers['items'] {
+export function itemHandlers(engine: EngineServices): ChannelHandlers['items'] {
   const { protection } = engine;
   const view = async (resolved: ResolvedItem) => itemView(resolved.session, resolved.record, engine.clock.now(),
     await itemConfirmationProblem(protection.trust, resolved.session, resolved.record));
@@ -52,7 +52,7 @@ export function itemHandlers(engine: Engine): ChannelHandlers['items'] {
   };
 }
 
-export function pointHandlers(engine: Engine): ChannelHandlers['points'] {
+export function pointHandlers(engine: EngineServices): ChannelHandlers['points'] {
   return {
     list: async ({ item, includeDeleted }) => {
       const { session, record } = await engine.protection.resolve(item);

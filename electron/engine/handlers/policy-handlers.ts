@@ -2,7 +2,8 @@
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { parsePolicy, validatePolicy } from '../../../shared/policy.ts';
-import type { Engine } from '../engine.ts';
+import type { EngineServices } from './engine-services.ts';
+import { parseInstant, previewRetention, type PreviewPointInput } from '../policy/retention-preview.ts';
 import { previewRuns } from '../policy/run-preview.ts';
 import { simulateRetention } from '../policy/retention-simulation.ts';
 import { createPolicy, deletePolicy, policyView, previewPolicyChange, updatePolicy } from '../vault/policy-admin.ts';
@@ -16,7 +17,7 @@ function instant(value: string | undefined, fallback: Date, field: string): Date
   return parsed;
 }
 
-export function policyHandlers(engine: Engine): ChannelHandlers['policies'] {
+export function policyHandlers(engine: EngineServices): ChannelHandlers['policies'] {
   const session = (vault: string) => engine.vaults.session(vault);
   return {
     list: async ({ vault }) => {
@@ -49,6 +50,11 @@ export function policyHandlers(engine: Engine): ChannelHandlers['policies'] {
     previewRuns: async ({ policy, from, count }) => previewRuns(parsePolicy(policy), instant(from, engine.clock.now(), 'from'), count ?? 10)
       .map((run) => ({ at: run.at, local: run.local, dst: run.dst })),
     previewRetention: async ({ policy, from }) => simulateRetention(parsePolicy(policy), instant(from, engine.clock.now(), 'from')),
+    nextRuns: async ({ policy, from, count }) => {
+      const start = from === undefined ? engine.clock.now() : parseInstant(from, 'from', '--from');
+      return previewRuns(parsePolicy(policy), start, count ?? 10).map((run) => ({ at: run.at, local: run.local, dst: run.dst }));
+    },
+    previewPoints: async ({ policy, points, now }) => previewRetention(points as PreviewPointInput[], parsePolicy(policy), now ?? engine.clock.now()),
     previewChange: async ({ vault, name, policy }) => {
       const opened = await session(vault);
       return previewPolicyChange(engine, opened, findPolicyRecord(opened, name), parsePolicy(policy));

@@ -1,20 +1,25 @@
 /** vaults.* channels. */
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import type { Engine } from '../engine.ts';
+import type { EngineServices } from './engine-services.ts';
 import { updateVaultSettings } from '../vault/vault-settings.ts';
 import { vaultStats } from '../vault/vault-stats.ts';
 import { verifyVault } from '../vault/vault-verification.ts';
 import { changeVaultPassphrase } from '../vault/vault-passphrase.ts';
 import { rekeyVault } from '../vault/vault-rekey.ts';
-import { rebuildCatalog } from '../vault/vault-initialization.ts';
+import { rebuildCatalog, reconcileCatalog } from '../vault/vault-initialization.ts';
 
-export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
+export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vaults'], 'gc' | 'prune' | 'rebuildCatalog'> {
   const { vaults } = engine;
   const notify = (reason: string) => engine.events.emitAny('vaultsChanged', { reason });
   return {
     list: () => vaults.list(),
-    show: ({ name }) => vaults.show(name),
+    show: async ({ name, strict }) => {
+      const vault = await vaults.show(name);
+      // A vault that cannot be opened (damaged vault.json or catalog, moved folder): opening it rethrows the reason.
+      if (strict === true && vault.status !== 'ok') await vaults.session(vault.id);
+      return vault;
+    },
     checkPath: ({ path }) => vaults.checkPath(path),
     create: async (input) => {
       const vault = await vaults.create(input);
@@ -67,7 +72,6 @@ export function vaultHandlers(engine: Engine): ChannelHandlers['vaults'] {
         if (!engine.passphraseStore) throw new LabvaultError(ErrorCodes.UNSUPPORTED, 'Remembering a passphrase needs the desktop app and an OS keychain; the vault is unlocked for this session.', { field: 'remember' });
         await engine.passphraseStore.remember(session.config.id, passphrase);
       }
-      const { reconcileCatalog } = await import('../vault/vault-initialization.ts');
       await reconcileCatalog(session, engine.keyring);
       return { unlocked: true };
     },

@@ -7,10 +7,19 @@
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { confirmationProblem, confirmedPathsOf, type MachineTrust } from '../app/machine-trust.ts';
-import type { Engine } from '../engine.ts';
+import { listAllAlerts } from '../catalog/alert-repository.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { Clock } from '../app/clock.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import type { ItemRecord } from './item-record.ts';
 import type { ResolvedItem } from './protection-service.ts';
+
+/** What confirming an item's files is given: this machine's trust record and the clock; alerts to raise. */
+export interface ItemConfirmationServices {
+  readonly clock: Clock;
+  readonly vaults: { readonly trust: Pick<MachineTrust, 'confirmItem'> };
+  readonly alerts: Pick<AlertService, 'raise'>;
+}
 
 export const NEEDS_CONFIRMATION_ALERT = 'Item needs confirmation';
 
@@ -53,7 +62,7 @@ export async function assertItemConfirmed(trust: MachineTrust, session: VaultSes
  * Confirms on this machine the files the item's record names now. With `expectedFiles`
  * (what the user was shown), a record that changed since is refused (CONFLICT).
  */
-export async function confirmItemFiles(engine: Engine, resolved: ResolvedItem, expectedFiles?: string[]): Promise<string[]> {
+export async function confirmItemFiles(services: Omit<ItemConfirmationServices, 'alerts'>, resolved: ResolvedItem, expectedFiles?: string[]): Promise<string[]> {
   const { session, record } = resolved;
   const files = confirmedPathsOf(record.files);
   if (expectedFiles !== undefined) {
@@ -65,21 +74,18 @@ export async function confirmItemFiles(engine: Engine, resolved: ResolvedItem, e
         { field: 'files', details: { files } });
     }
   }
-  await engine.vaults.trust.confirmItem(session.config.id, record.id, record.files, engine.clock.now());
+  await services.vaults.trust.confirmItem(session.config.id, record.id, record.files, services.clock.now());
   return files;
 }
 
 /** Raises a warning once per unconfirmed item (kept until acknowledged) when the scheduler skips it. */
-export async function alertUnconfirmed(engine: Engine, session: VaultSession, record: ItemRecord,
+export async function alertUnconfirmed(services: Pick<ItemConfirmationServices, 'alerts'>, session: VaultSession, record: ItemRecord,
   problem: string): Promise<void> {
   const marker = `Item "${record.name}" (${record.id})`;
-  const rows = session.catalog.prepare('SELECT body FROM alerts').all() as { body: string }[];
-  const open = rows.some((row) => {
-    const alert = JSON.parse(row.body) as { title: string; message: string; acknowledged: boolean };
-    return !alert.acknowledged && alert.title === NEEDS_CONFIRMATION_ALERT && alert.message.startsWith(marker);
-  });
+  const open = listAllAlerts(session.catalog).some((alert) =>
+    !alert.acknowledged && alert.title === NEEDS_CONFIRMATION_ALERT && alert.message.startsWith(marker));
   if (open) return;
-  await engine.alerts.raise(session, 'warning', NEEDS_CONFIRMATION_ALERT,
+  await services.alerts.raise(session, 'warning', NEEDS_CONFIRMATION_ALERT,
     `${marker} in vault "${session.config.name}" is not backed up on this machine: ${problem}. `
     + `Check its files, then run "${confirmCommand(session, record)}" or confirm them on the item's page.`);
 }

@@ -1,24 +1,32 @@
 /**
- * Stop protection (keep or delete data), resume, undelete, delete one point, and the purge
- * of soft-deleted data after its retention. Every path that removes data checks the
+ * Stop protection (keep or delete data), resume, undelete, delete one point (the purge of
+ * soft-deleted data is soft-delete-purge.ts). Every path that removes data checks the
  * vault's rules first: while immutability is enabled or locked no point is deleted before
  * its expiry; with soft delete on, deleted data is kept (restorable, undeletable) until
  * its purge date.
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Point } from '../../../shared/contract/item-models.ts';
-import type { Engine } from '../engine.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { Clock } from '../app/clock.ts';
+import type { StoreSource } from '../vault/store-source.ts';
 import { deletePointRow, listPointRows, readPointRow, savePointRow, type PointRow } from '../backup/point-record.ts';
 import { removePointSnapshot } from '../backup/snapshot-area.ts';
 import { findPolicyRecord } from '../vault/policy-records.ts';
 import { checkItemPolicyChange } from '../vault/policy-admin.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { effectiveImmutability, effectiveSoftDelete, immutabilityOn } from '../vault/immutability-state.ts';
-import { deleteItemRow, listItemRecords } from './item-catalog.ts';
+import { deleteItemRow } from './item-catalog.ts';
+import { purgeDate } from './soft-delete-purge.ts';
 import type { ItemRecord } from './item-record.ts';
-import type { ResolvedItem } from './protection-service.ts';
+import type { ProtectionService, ResolvedItem } from './protection-service.ts';
 
-const DAY_MS = 86_400_000;
+/** What item lifecycle changes are given: the clock, the vault's store, item saving and alerts. */
+export interface ItemLifecycleServices extends StoreSource {
+  readonly clock: Clock;
+  readonly protection: Pick<ProtectionService, 'saveItem'>;
+  readonly alerts: Pick<AlertService, 'raise'>;
+}
 
 export { immutabilityOn } from '../vault/immutability-state.ts';
 
@@ -36,14 +44,10 @@ function refuseImmutable(session: VaultSession, blocked: PointRow[], action: str
     { details: { points: blocked.map((point) => point.id) } });
 }
 
-export function purgeDate(session: VaultSession, now: Date): string | null {
-  const softDelete = effectiveSoftDelete(session);
-  return softDelete.enabled ? new Date(now.getTime() + softDelete.days * DAY_MS).toISOString() : null;
-}
 
 /** Removes (soft or hard) one point's data; the caller checked the rules. */
-async function removePoint(engine: Engine, session: VaultSession, record: ItemRecord, point: PointRow, now: Date): Promise<PointRow | null> {
-  const store = await engine.keyring.store(session);
+async function removePoint(services: StoreSource, session: VaultSession, record: ItemRecord, point: PointRow, now: Date): Promise<PointRow | null> {
+  const store = await services.keyring.store(session);
   const purgeAt = purgeDate(session, now);
   // The clone folder is derived from the ids (snapshot-area.ts), never taken from the row.
   await removePointSnapshot(session.dir, record.id, point.id, record.files);
@@ -58,9 +62,9 @@ async function removePoint(engine: Engine, session: VaultSession, record: ItemRe
   return null;
 }
 
-export async function deletePreview(engine: Engine, resolved: ResolvedItem): Promise<{ item: string; points: number; storedBytes: number; softDelete: boolean; purgeAt: string | null; blockedBy: string | null }> {
+export async function deletePreview(services: ItemLifecycleServices, resolved: ResolvedItem): Promise<{ item: string; points: number; storedBytes: number; softDelete: boolean; purgeAt: string | null; blockedBy: string | null }> {
   const { session, record } = resolved;
-  const now = engine.clock.now();
+  const now = services.clock.now();
   const points = listPointRows(session, record.id);
   const blocked = protectedPoints(session, points, now);
   return {
@@ -73,9 +77,9 @@ export async function deletePreview(engine: Engine, resolved: ResolvedItem): Pro
   };
 }
 
-export async function stopProtection(engine: Engine, resolved: ResolvedItem, input: { mode: 'keep-data' | 'delete-data'; retain?: 'forever' | 'expiry' | undefined; confirm?: string | undefined }): Promise<ItemRecord> {
+export async function stopProtection(services: ItemLifecycleServices, resolved: ResolvedItem, input: { mode: 'keep-data' | 'delete-data'; retain?: 'forever' | 'expiry' | undefined; confirm?: string | undefined }): Promise<ItemRecord> {
   const { session, record } = resolved;
-  const now = engine.clock.now();
+  const now = services.clock.now();
   if (record.state === 'soft-deleted') throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is soft-deleted: undelete it first.`, { field: 'item' });
   const next: ItemRecord = { ...record, updatedAt: now.toISOString() };
   if (input.mode === 'keep-data') {
@@ -87,7 +91,7 @@ export async function stopProtection(engine: Engine, resolved: ResolvedItem, inp
     next.state = 'stopped';
     next.retainMode = input.retain ?? 'forever';
     next.stoppedAt = now.toISOString();
-    await engine.protection.saveItem(session, next);
+    await services.protection.saveItem(session, next);
     return next;
   }
   if (input.confirm !== record.name) {
@@ -96,7 +100,7 @@ export async function stopProtection(engine: Engine, resolved: ResolvedItem, inp
   const points = listPointRows(session, record.id);
   const blocked = protectedPoints(session, points, now);
   if (blocked.length > 0) refuseImmutable(session, blocked, `deleting the data of "${record.name}"`);
-  for (const point of points) await removePoint(engine, session, record, point, now);
+  for (const point of points) await removePoint(services, session, record, point, now);
   const purgeAt = purgeDate(session, now);
   if (purgeAt) {
     next.state = 'soft-deleted';
@@ -104,41 +108,41 @@ export async function stopProtection(engine: Engine, resolved: ResolvedItem, inp
     next.deletedAt = now.toISOString();
     next.purgeAt = purgeAt;
     next.stoppedAt = now.toISOString();
-    await engine.protection.saveItem(session, next);
-    await engine.alerts.raise(session, 'warning', 'Backup data soft-deleted',
+    await services.protection.saveItem(session, next);
+    await services.alerts.raise(session, 'warning', 'Backup data soft-deleted',
       `Item "${record.name}" in vault "${session.config.name}": ${points.length} recovery point${points.length === 1 ? '' : 's'} soft-deleted; they can be undeleted until ${purgeAt}, then they are purged.`);
     return next;
   }
   await session.records.remove('items', record.id);
   deleteItemRow(session, record.id);
-  await engine.alerts.raise(session, 'warning', 'Backup data deleted', `Item "${record.name}" in vault "${session.config.name}": ${points.length} recovery point${points.length === 1 ? '' : 's'} deleted (soft delete is off).`);
+  await services.alerts.raise(session, 'warning', 'Backup data deleted', `Item "${record.name}" in vault "${session.config.name}": ${points.length} recovery point${points.length === 1 ? '' : 's'} deleted (soft delete is off).`);
   return { ...next, state: 'stopped' };
 }
 
-export async function resumeProtection(engine: Engine, resolved: ResolvedItem, policy?: string): Promise<ItemRecord> {
+export async function resumeProtection(services: ItemLifecycleServices, resolved: ResolvedItem, policy?: string): Promise<ItemRecord> {
   const { session, record } = resolved;
   if (record.state === 'soft-deleted') throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is soft-deleted: undelete it before resuming protection.`, { field: 'item' });
-  const next: ItemRecord = { ...record, state: 'protected', updatedAt: engine.clock.now().toISOString() };
+  const next: ItemRecord = { ...record, state: 'protected', updatedAt: services.clock.now().toISOString() };
   delete next.retainMode;
   delete next.stoppedAt;
   if (policy) next.policyId = findPolicyRecord(session, policy).id;
-  checkItemPolicyChange(engine, session, record, next);
-  await engine.protection.saveItem(session, next);
+  checkItemPolicyChange(services, session, record, next);
+  await services.protection.saveItem(session, next);
   return next;
 }
 
-export async function setItemPolicy(engine: Engine, resolved: ResolvedItem, policy: string): Promise<ItemRecord> {
+export async function setItemPolicy(services: ItemLifecycleServices, resolved: ResolvedItem, policy: string): Promise<ItemRecord> {
   const { session, record } = resolved;
-  const next: ItemRecord = { ...record, policyId: findPolicyRecord(session, policy).id, updatedAt: engine.clock.now().toISOString() };
-  checkItemPolicyChange(engine, session, record, next);
-  await engine.protection.saveItem(session, next);
+  const next: ItemRecord = { ...record, policyId: findPolicyRecord(session, policy).id, updatedAt: services.clock.now().toISOString() };
+  checkItemPolicyChange(services, session, record, next);
+  await services.protection.saveItem(session, next);
   return next;
 }
 
-export async function undeleteItem(engine: Engine, resolved: ResolvedItem): Promise<ItemRecord> {
+export async function undeleteItem(services: ItemLifecycleServices, resolved: ResolvedItem): Promise<ItemRecord> {
   const { session, record } = resolved;
   if (record.state !== 'soft-deleted') throw new LabvaultError(ErrorCodes.CONFLICT, `Item "${record.name}" is not soft-deleted (it is ${record.state}).`, { field: 'item' });
-  const store = await engine.keyring.store(session);
+  const store = await services.keyring.store(session);
   for (const point of listPointRows(session, record.id, { includeDeleted: true }).filter((row) => row.state === 'soft-deleted')) {
     await store.undeleteManifest(point.itemId, point.id);
     const row: PointRow = { ...point, state: 'active' };
@@ -146,51 +150,26 @@ export async function undeleteItem(engine: Engine, resolved: ResolvedItem): Prom
     delete row.deletedAt;
     savePointRow(session, row);
   }
-  const next: ItemRecord = { ...record, state: record.stateBeforeDelete ?? 'stopped', retainMode: record.retainMode ?? 'forever', updatedAt: engine.clock.now().toISOString() };
+  const next: ItemRecord = { ...record, state: record.stateBeforeDelete ?? 'stopped', retainMode: record.retainMode ?? 'forever', updatedAt: services.clock.now().toISOString() };
   delete next.deletedAt;
   delete next.purgeAt;
   delete next.stateBeforeDelete;
-  await engine.protection.saveItem(session, next);
+  await services.protection.saveItem(session, next);
   return next;
 }
 
-export async function deleteOnePoint(engine: Engine, resolved: ResolvedItem, pointId: string): Promise<Point> {
+export async function deleteOnePoint(services: ItemLifecycleServices, resolved: ResolvedItem, pointId: string): Promise<Point> {
   const { session, record } = resolved;
-  const now = engine.clock.now();
+  const now = services.clock.now();
   const point = readPointRow(session, pointId);
   if (!point || point.itemId !== record.id) throw new LabvaultError(ErrorCodes.NOT_FOUND, `Item "${record.name}" has no recovery point ${pointId}.`, { field: 'point' });
   if (point.state === 'soft-deleted') throw new LabvaultError(ErrorCodes.CONFLICT, `Point ${pointId} is already soft-deleted (purged on ${point.purgeAt ?? '?'}).`, { field: 'point' });
   const blocked = protectedPoints(session, [point], now);
   if (blocked.length > 0) refuseImmutable(session, blocked, `deleting point ${pointId}`);
-  const row = await removePoint(engine, session, record, point, now);
+  const row = await removePoint(services, session, record, point, now);
   if (row) {
-    await engine.alerts.raise(session, 'warning', 'Recovery point soft-deleted', `Item "${record.name}": point ${pointId} soft-deleted; it can be restored until ${row.purgeAt}.`);
+    await services.alerts.raise(session, 'warning', 'Recovery point soft-deleted', `Item "${record.name}": point ${pointId} soft-deleted; it can be restored until ${row.purgeAt}.`);
     return row;
   }
   return { ...point, state: 'soft-deleted' };
-}
-
-/**
- * Purges soft-deleted points whose purge date has passed, and soft-deleted items with no
- * data left. Returns how many points were purged. GC then frees their chunks.
- */
-export async function purgeExpiredSoftDeletes(engine: Engine, session: VaultSession, now: Date): Promise<number> {
-  let purged = 0;
-  const rows = session.catalog.prepare("SELECT body FROM points WHERE state = 'soft-deleted' AND purge_at IS NOT NULL AND purge_at <= ?").all(now.toISOString()) as { body: string }[];
-  if (rows.length > 0) {
-    const store = await engine.keyring.store(session);
-    for (const { body } of rows) {
-      const point = JSON.parse(body) as PointRow;
-      await store.deleteManifest(point.itemId, point.id);
-      deletePointRow(session, point.id);
-      purged += 1;
-    }
-  }
-  for (const item of listItemRecords(session)) {
-    if (item.state === 'soft-deleted' && item.purgeAt && Date.parse(item.purgeAt) <= now.getTime() && listPointRows(session, item.id, { includeDeleted: true }).length === 0) {
-      await session.records.remove('items', item.id);
-      deleteItemRow(session, item.id);
-    }
-  }
-  return purged;
 }

@@ -11,7 +11,7 @@
  * store's lock (vault-lock.ts) and do not block GC.
  */
 import type { Job } from '../../../shared/contract/item-models.ts';
-import type { Engine } from '../engine.ts';
+import type { MaintenanceServices } from './maintenance-services.ts';
 import type { GcResult } from '../vault/store/gc-store.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { inVaultQueue } from './vault-maintenance-queue.ts';
@@ -33,14 +33,14 @@ export interface GcRunReport {
   error?: unknown;
 }
 
-export function runGc(engine: Engine, session: VaultSession, options: GcRunOptions = {}): Promise<GcRunReport> {
+export function runGc(services: MaintenanceServices, session: VaultSession, options: GcRunOptions = {}): Promise<GcRunReport> {
   return inVaultQueue(session.dir, async () => {
-    const job: GcJob = engine.jobs.create(session, { operation: 'gc', itemId: null, item: null, trigger: options.trigger ?? 'on-demand', subtasks: [] });
+    const job: GcJob = services.jobs.create(session, { operation: 'gc', itemId: null, item: null, trigger: options.trigger ?? 'on-demand', subtasks: [] });
     let result: GcResult | null = null;
     let failure: unknown;
-    const running = engine.jobs.start(session, job, async (context) => {
+    const running = services.jobs.start(session, job, async (context) => {
       try {
-        const store = await engine.keyring.store(session);
+        const store = await services.keyring.store(session);
         const gc = await store.gc({ waitMs: options.waitMs ?? 0 });
         result = gc;
         context.setJob((current) => { (current as GcJob).gc = gc; });

@@ -3,8 +3,10 @@
  * (electron/desktop/scheduler-host.ts looks for `{ start, stop }`):
  *   new SchedulerHost({ scheduler: hostedScheduler(engine, { log }) }, log)
  */
-import type { Engine } from '../engine.ts';
+import type { SchedulerServices } from './scheduler-services.ts';
 import { startSchedulerHost, type SchedulerHost, type SchedulerHostOptions } from './scheduler-host.ts';
+
+
 
 export interface HostedEngineScheduler {
   start(): void;
@@ -13,11 +15,11 @@ export interface HostedEngineScheduler {
   host(): SchedulerHost | null;
 }
 
-export function hostedScheduler(engine: Engine, options: SchedulerHostOptions = {}): HostedEngineScheduler {
+export function hostedScheduler(services: SchedulerServices, options: SchedulerHostOptions = {}): HostedEngineScheduler {
   let host: SchedulerHost | null = null;
   return {
     start() {
-      if (!host) host = startSchedulerHost(engine, options);
+      if (!host) host = startSchedulerHost(services, options);
     },
     async stop() {
       const running = host;

@@ -1,5 +1,5 @@
 /**
- * startSchedulerHost(engine): runs scheduled backups for every vault the engine knows,
+ * startSchedulerHost(services): runs scheduled backups for every vault the engine knows,
  * for whichever face hosts it (the Electron app, `labvault ui`, `labvault service run`).
  *
  * - The PolicyScheduler (policy/scheduler.ts) decides what is due; this host gives it the
@@ -9,23 +9,24 @@
  * - One scheduler per vault (scheduler-lock.ts): a vault whose lock another live process
  *   holds is skipped with one log line, and re-checked on every tick (at least once a
  *   minute); the host takes it over when that process ends.
- * - Retention runs after every backup (installRetentionFollowUp) and, with garbage
+ * - Retention runs after every backup (the engine's BackupService hook) and, with garbage
  *   collection after it, every maintenanceEveryMs (default one hour) on the vaults this
  *   host schedules. GC refused because backups are running is retried next time.
  * stop() disarms the timers and releases the vault locks; running backups are not touched.
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import type { Engine } from '../engine.ts';
+import type { SchedulerServices } from './scheduler-services.ts';
 import type { ScheduledItem } from '../policy/due-run.ts';
 import { PolicyScheduler, type SchedulerClock, type TickResult } from '../policy/scheduler.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
-import { installRetentionFollowUp } from './retention-follow-up.ts';
 import { alertUnconfirmed, confirmationProblems } from '../protection/item-confirmation.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { recordScheduledSlot } from './schedule-slot-ledger.ts';
 import { scheduledItemsOf } from './scheduled-items.ts';
 import { trySchedulerLock, type HeldSchedulerLock } from './scheduler-lock.ts';
 import { maintainVault, type MaintenanceResult } from './vault-maintenance.ts';
+
+
 
 export type { MaintenanceResult } from './vault-maintenance.ts';
 
@@ -57,9 +58,9 @@ export interface SchedulerHost {
   ownedVaults(): string[];
 }
 
-function realTimers(engine: Engine): SchedulerClock {
+function realTimers(services: SchedulerServices): SchedulerClock {
   return {
-    now: () => engine.clock.now(),
+    now: () => services.clock.now(),
     setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
     clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   };
@@ -70,7 +71,7 @@ function messageOf(error: unknown): string {
 }
 
 class Host implements SchedulerHost {
-  readonly #engine: Engine;
+  readonly #services: SchedulerServices;
   readonly #clock: SchedulerClock;
   readonly #log: (line: string) => void;
   readonly #maintenanceEveryMs: number;
@@ -89,12 +90,11 @@ class Host implements SchedulerHost {
   #maintenanceTimer: unknown = undefined;
   #stopped = false;
 
-  constructor(engine: Engine, options: SchedulerHostOptions) {
-    this.#engine = engine;
-    this.#clock = options.clock ?? realTimers(engine);
+  constructor(services: SchedulerServices, options: SchedulerHostOptions) {
+    this.#services = services;
+    this.#clock = options.clock ?? realTimers(services);
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#maintenanceEveryMs = options.maintenanceEveryMs ?? MAINTENANCE_EVERY_MS;
-    installRetentionFollowUp(engine);
     this.#scheduler = new PolicyScheduler({
       listItems: () => this.#listItems(),
       recordSlot: (itemId, slot) => this.#recordSlot(itemId, slot.id),
@@ -125,7 +125,7 @@ class Host implements SchedulerHost {
       this.#say(`lost the scheduler lock of vault "${session.config.name}" (${mine.lock.path} was removed or replaced); re-checking.`);
     }
     if (this.#stopped) return false;
-    const attempt = await trySchedulerLock(session.dir, this.#engine.face);
+    const attempt = await trySchedulerLock(session.dir, this.#services.face);
     if (attempt.held) {
       this.#locks.set(id, { lock: attempt.held, session });
       this.#say(`scheduling vault "${session.config.name}"${this.#blockedBy.has(id) ? ' (the other scheduler has ended)' : ''}.`);
@@ -144,7 +144,7 @@ class Host implements SchedulerHost {
   /** Opens the vault's store (unlocking an encrypted vault from the face's passphrase source); false while locked. */
   async #unlocked(session: VaultSession): Promise<boolean> {
     try {
-      await this.#engine.keyring.store(session);
+      await this.#services.keyring.store(session);
     } catch (error) {
       if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.BAD_PASSPHRASE) throw error;
       if (!this.#locked.has(session.config.id)) {
@@ -161,7 +161,7 @@ class Host implements SchedulerHost {
     const items: ScheduledItem[] = [];
     if (this.#stopped) return items;
     this.#sessionOfItem.clear();
-    for (const session of await this.#engine.protection.sessions()) {
+    for (const session of await this.#services.protection.sessions()) {
       try {
         if (!(await this.#owns(session)) || !(await this.#unlocked(session))) continue;
         const unconfirmed = await this.#unconfirmedItems(session);
@@ -186,13 +186,13 @@ class Host implements SchedulerHost {
    */
   async #unconfirmedItems(session: VaultSession): Promise<Set<string>> {
     const records = listItemRecords(session).filter((record) => record.state === 'protected');
-    const problems = await confirmationProblems(this.#engine.protection.trust, records.map((record) => ({ session, record })));
+    const problems = await confirmationProblems(this.#services.protection.trust, records.map((record) => ({ session, record })));
     const unconfirmed = new Set<string>();
     for (const record of records) {
       const problem = problems.get(`${session.config.id}/${record.id}`);
       if (!problem) continue;
       unconfirmed.add(record.id);
-      await alertUnconfirmed(this.#engine, session, record, problem);
+      await alertUnconfirmed(this.#services, session, record, problem);
       const key = `${session.config.id}/${record.id}:${problem}`;
       if (!this.#unconfirmedLogged.has(key)) {
         this.#unconfirmedLogged.add(key);
@@ -222,7 +222,7 @@ class Host implements SchedulerHost {
 
   async #runBackup(itemId: string, slotId: string, kind: 'scheduled' | 'catch-up', missed: number): Promise<unknown> {
     const session = this.#session(itemId);
-    const running = await this.#engine.backups.start(`${session.config.id}/${itemId}`, { trigger: kind, slot: slotId });
+    const running = await this.#services.backups.start(`${session.config.id}/${itemId}`, { trigger: kind, slot: slotId });
     this.#say(`started ${kind} backup of "${running.job.item ?? itemId}" in vault "${session.config.name}" for slot ${slotId}${missed > 1 ? ` (${missed} missed slots folded into it)` : ''} (job ${running.job.id}).`);
     const job = await running.done;
     this.#say(`backup of "${job.item ?? itemId}" ${job.status}${job.error ? `: ${job.error.message}` : ''} (job ${job.id}).`);
@@ -244,7 +244,7 @@ class Host implements SchedulerHost {
   async maintain(): Promise<MaintenanceResult[]> {
     const results: MaintenanceResult[] = [];
     for (const { session, lock } of [...this.#locks.values()]) {
-      if (await lock.stillHeld()) results.push(await maintainVault(this.#engine, session, (line) => this.#say(line)));
+      if (await lock.stillHeld()) results.push(await maintainVault(this.#services, session, (line) => this.#say(line)));
     }
     return results;
   }
@@ -269,8 +269,8 @@ class Host implements SchedulerHost {
 }
 
 /** Starts scheduling (unless autoStart is false); call stop() when the face closes. */
-export function startSchedulerHost(engine: Engine, options: SchedulerHostOptions = {}): SchedulerHost {
-  const host = new Host(engine, options);
+export function startSchedulerHost(services: SchedulerServices, options: SchedulerHostOptions = {}): SchedulerHost {
+  const host = new Host(services, options);
   if (options.autoStart !== false) host.start();
   return host;
 }

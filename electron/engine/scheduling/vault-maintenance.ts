@@ -5,7 +5,7 @@
  * error: the next pass tries again.
  */
 import { ErrorCodes } from '../../../shared/errors.ts';
-import type { Engine } from '../engine.ts';
+import type { MaintenanceServices } from './maintenance-services.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { runGc } from './gc-run.ts';
 import { runPrune } from './retention-follow-up.ts';
@@ -19,13 +19,13 @@ export interface MaintenanceResult {
   gcMessage?: string;
 }
 
-export async function maintainVault(engine: Engine, session: VaultSession, log: (line: string) => void): Promise<MaintenanceResult> {
+export async function maintainVault(services: MaintenanceServices, session: VaultSession, log: (line: string) => void): Promise<MaintenanceResult> {
   const result: MaintenanceResult = { vault: session.config.name, expired: 0, purged: 0, bytesFreed: null };
   try {
-    const { report } = await runPrune(engine, session, { trigger: 'system' });
+    const { report } = await runPrune(services, session, { trigger: 'system' });
     result.expired = report.expired.length;
     result.purged = report.purged;
-    const gc = await runGc(engine, session, { trigger: 'system' });
+    const gc = await runGc(services, session, { trigger: 'system' });
     if (gc.result) result.bytesFreed = gc.result.bytesFreed;
     else result.gcMessage = gc.job.error?.code === ErrorCodes.VAULT_LOCKED ? `postponed: ${gc.job.error.message}` : (gc.job.error?.message ?? 'failed');
     log(`maintenance of vault "${result.vault}": ${result.expired} point(s) expired, ${result.purged} purged, ${result.bytesFreed === null ? `GC ${result.gcMessage}` : `GC freed ${result.bytesFreed} bytes`}.`);

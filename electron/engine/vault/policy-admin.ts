@@ -7,14 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { DEFAULT_POLICY_NAME, parsePolicy, policyTypeOf, type Policy } from '../../../shared/policy.ts';
 import type { PolicyView } from '../../../shared/contract/policy-channels.ts';
-import type { Engine } from '../engine.ts';
+import type { Clock } from '../app/clock.ts';
 import { nextRuns } from '../policy/next-runs.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import { effectiveImmutability, immutabilityOn } from './immutability-state.ts';
-import { findPolicyRecord, listPolicyRecords, savePolicyRecord, type PolicyRecord } from './policy-records.ts';
+import { findPolicyRecord, listPolicyRecords, removePolicyRow, savePolicyRecord, type PolicyRecord } from './policy-records.ts';
 import { decideItem } from './retention-pass.ts';
 import type { VaultSession } from './vault-session.ts';
+
+/** What policy administration is given: the clock (times of changes, previews from now). */
+export interface PolicyAdminServices {
+  readonly clock: Clock;
+}
 
 export function policyView(session: VaultSession, record: PolicyRecord, now: Date): PolicyView {
   return {
@@ -28,12 +33,12 @@ export function policyView(session: VaultSession, record: PolicyRecord, now: Dat
   };
 }
 
-export async function createPolicy(engine: Engine, session: VaultSession, body: unknown): Promise<PolicyRecord> {
+export async function createPolicy(services: PolicyAdminServices, session: VaultSession, body: unknown): Promise<PolicyRecord> {
   const policy = parsePolicy(body, 'policy');
   if (listPolicyRecords(session).some((record) => record.name.toLowerCase() === policy.name.toLowerCase())) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
   }
-  const now = engine.clock.now().toISOString();
+  const now = services.clock.now().toISOString();
   const record: PolicyRecord = { id: randomUUID(), name: policy.name, isDefault: false, createdAt: now, updatedAt: now, policy };
   await savePolicyRecord(session, record);
   return record;
@@ -45,18 +50,18 @@ export interface PolicyChangePreview {
   refusal: string | null;
 }
 
-export function previewPolicyChange(engine: Engine, session: VaultSession, record: PolicyRecord, next: Policy): PolicyChangePreview {
+export function previewPolicyChange(services: PolicyAdminServices, session: VaultSession, record: PolicyRecord, next: Policy): PolicyChangePreview {
   const items = listItemRecords(session).filter((candidate) => candidate.policyId === record.id && candidate.state !== 'soft-deleted');
-  return previewRetentionChange(session, items.map((item) => ({ item, before: record.policy, after: next })), engine.clock.now());
+  return previewRetentionChange(session, items.map((item) => ({ item, before: record.policy, after: next })), services.clock.now());
 }
 
 /**
  * What binding an item to another policy (`item set-policy`, `protection resume --policy`)
  * would remove or shorten; `item` is the record as it will be saved (state included).
  */
-export function previewItemPolicyChange(engine: Engine, session: VaultSession, item: ItemRecord, before: Policy | undefined, after: Policy): PolicyChangePreview {
-  if (!before) return previewRetentionChange(session, [], engine.clock.now());
-  return previewRetentionChange(session, [{ item, before, after }], engine.clock.now());
+export function previewItemPolicyChange(services: PolicyAdminServices, session: VaultSession, item: ItemRecord, before: Policy | undefined, after: Policy): PolicyChangePreview {
+  if (!before) return previewRetentionChange(session, [], services.clock.now());
+  return previewRetentionChange(session, [{ item, before, after }], services.clock.now());
 }
 
 function previewRetentionChange(session: VaultSession, changes: { item: ItemRecord; before: Policy; after: Policy }[], now: Date): PolicyChangePreview {
@@ -95,12 +100,12 @@ function removedSummary(removed: PolicyChangePreview['removed']): string {
 }
 
 /** Refuses binding `next` (the item as it will be saved) to its policy if that shortens retention on an immutable vault. */
-export function checkItemPolicyChange(engine: Engine, session: VaultSession, current: ItemRecord, next: ItemRecord): void {
+export function checkItemPolicyChange(services: PolicyAdminServices, session: VaultSession, current: ItemRecord, next: ItemRecord): void {
   if (current.policyId === next.policyId) return;
   const policies = listPolicyRecords(session);
   const before = policies.find((candidate) => candidate.id === current.policyId)?.policy;
   const after = policies.find((candidate) => candidate.id === next.policyId)?.policy;
-  if (after) refuseShortening(previewItemPolicyChange(engine, session, next, before, after));
+  if (after) refuseShortening(previewItemPolicyChange(services, session, next, before, after));
 }
 
 /** Refuses (RULE_VIOLATION) a change whose preview has a refusal; the preview goes in the details. */
@@ -108,7 +113,7 @@ export function refuseShortening(preview: PolicyChangePreview): void {
   if (preview.refusal) throw new LabvaultError(ErrorCodes.RULE_VIOLATION, preview.refusal, { field: 'retention', details: { preview } });
 }
 
-export async function updatePolicy(engine: Engine, session: VaultSession, name: string, body: unknown): Promise<PolicyRecord> {
+export async function updatePolicy(services: PolicyAdminServices, session: VaultSession, name: string, body: unknown): Promise<PolicyRecord> {
   const record = findPolicyRecord(session, name);
   const policy = parsePolicy(body, 'policy');
   if (record.isDefault && policy.name !== DEFAULT_POLICY_NAME) {
@@ -117,9 +122,9 @@ export async function updatePolicy(engine: Engine, session: VaultSession, name: 
   if (policy.name.toLowerCase() !== record.name.toLowerCase() && listPolicyRecords(session).some((other) => other.name.toLowerCase() === policy.name.toLowerCase())) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
   }
-  const preview = previewPolicyChange(engine, session, record, policy);
+  const preview = previewPolicyChange(services, session, record, policy);
   refuseShortening(preview);
-  const next: PolicyRecord = { ...record, name: policy.name, policy, updatedAt: engine.clock.now().toISOString() };
+  const next: PolicyRecord = { ...record, name: policy.name, policy, updatedAt: services.clock.now().toISOString() };
   await savePolicyRecord(session, next);
   return next;
 }
@@ -132,5 +137,5 @@ export async function deletePolicy(session: VaultSession, name: string): Promise
     throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Policy "${record.name}" is used by ${users.map((item) => item.name).join(', ')}: bind them to another policy first.`, { field: 'name' });
   }
   await session.records.remove('policies', record.id);
-  session.catalog.prepare('DELETE FROM policies WHERE id = ?').run(record.id);
+  removePolicyRow(session, record.id);
 }

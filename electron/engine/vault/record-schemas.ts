@@ -10,7 +10,6 @@ import { itemNameProblem } from '../../../shared/item-rules.ts';
 import { parsePolicy } from '../../../shared/policy.ts';
 import { AlertSchema, FileRoleSchema, ItemStateSchema, JobSchema } from '../../../shared/contract/item-models.ts';
 import { UUID_PATTERN } from './vault-ids.ts';
-import type { RecordKind } from './record-store.ts';
 
 /** Limits of record fields; far above what Labvault writes. */
 export const RECORD_LIMITS = { files: 64, path: 4096, name: 200, text: 16_384, subtasks: 16 } as const;
@@ -77,6 +76,9 @@ const AlertRecordSchema = AlertSchema.extend({
   message: Text,
   createdAt: IsoTime,
 });
+
+/** The kinds of record files under data/records/ (one folder each). */
+export type RecordKind = 'items' | 'policies' | 'jobs' | 'alerts';
 
 const SCHEMAS: Record<RecordKind, z.ZodType> = {
   items: ItemRecordSchema,

@@ -11,11 +11,11 @@ import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { ioError } from '../fs/io-error.ts';
 import { readUntrustedFile, VAULT_FILE_CAPS } from '../fs/untrusted-file.ts';
 import { assertBlobPlainLength } from './store/blob-limits.ts';
-import { parseRecord } from './record-schemas.ts';
+import { parseRecord, type RecordKind } from './record-schemas.ts';
 import { vaultDataDir } from './vault-contents.ts';
 import { recordBinding, type BlobBinding } from './store/index.ts';
 
-export type RecordKind = 'items' | 'policies' | 'jobs' | 'alerts';
+export type { RecordKind } from './record-schemas.ts';
 
 /** Seals/opens record bytes bound to their kind and id (`binding`); identity for plain vaults. */
 export interface RecordSealer {

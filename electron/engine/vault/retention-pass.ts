@@ -5,12 +5,12 @@
  * its vault tier). Soft-deleted data past its purge date is purged. An immutable vault never
  * loses a point before its expiry: retention only ever expires points whose expiry passed.
  */
-import type { Engine } from '../engine.ts';
+import type { StoreSource } from './store-source.ts';
 import { computeRetention, type RetentionDecision } from '../policy/retention.ts';
-import { listPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
+import { deletePointRow, listPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
 import { removePointSnapshot } from '../backup/snapshot-area.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
-import { purgeDate, purgeExpiredSoftDeletes } from '../protection/item-lifecycle.ts';
+import { purgeDate, purgeExpiredSoftDeletes } from '../protection/soft-delete-purge.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import type { Policy } from '../../../shared/policy.ts';
 import { listPolicyRecords } from './policy-records.ts';
@@ -66,10 +66,10 @@ export function holdUntilStoredExpiry(session: VaultSession, change: RetentionCh
   return { ...change, keep: true, until: stored, rules: [...change.rules, 'immutability: kept until its stored expiry'] };
 }
 
-export async function applyRetention(engine: Engine, session: VaultSession, now: Date, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
+export async function applyRetention(services: StoreSource, session: VaultSession, now: Date, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
   const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record.policy]));
   const report: PruneReport = { vault: session.config.name, dryRun: options.dryRun === true, expired: [], kept: 0, snapshotsRemoved: 0, purged: 0 };
-  const store = options.dryRun ? null : await engine.keyring.store(session);
+  const store = options.dryRun ? null : await services.keyring.store(session);
   for (const item of listItemRecords(session)) {
     if (item.state === 'soft-deleted') continue;
     const policy = policies.get(item.policyId);
@@ -101,11 +101,11 @@ export async function applyRetention(engine: Engine, session: VaultSession, now:
         savePointRow(session, { ...point, state: 'soft-deleted', purgeAt, deletedAt: now.toISOString(), expiresAt: change.until, tiers: ['vault'] });
       } else {
         await store.deleteManifest(item.id, point.id);
-        session.catalog.prepare('DELETE FROM points WHERE id = ?').run(point.id);
+        deletePointRow(session, point.id);
       }
       report.expired.push({ item: item.name, pointId: point.id, createdAt: point.createdAt, expiredAt: change.until, action: purgeAt ? 'soft-deleted' : 'deleted' });
     }
   }
-  if (!options.dryRun) report.purged = await purgeExpiredSoftDeletes(engine, session, now);
+  if (!options.dryRun) report.purged = await purgeExpiredSoftDeletes(services, session, now);
   return report;
 }

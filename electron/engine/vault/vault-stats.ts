@@ -1,11 +1,11 @@
 /** Storage used by a vault and each of its items (vault stats, dashboard). */
 import type { VaultStats } from '../../../shared/contract/item-models.ts';
-import type { Engine } from '../engine.ts';
+import type { StoreSource } from './store-source.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import type { VaultSession } from './vault-session.ts';
 
-export async function vaultStats(engine: Engine, session: VaultSession): Promise<VaultStats> {
-  const store = await engine.keyring.store(session);
+export async function vaultStats(services: StoreSource, session: VaultSession): Promise<VaultStats> {
+  const store = await services.keyring.store(session);
   const stats = await store.stats();
   const items = listItemRecords(session);
   const names = new Map(items.map((item) => [item.id, item.name]));

@@ -4,12 +4,18 @@
  * critical alert naming the chunks and the points and files they affect.
  */
 import type { VerifyReport } from '../../../shared/contract/item-models.ts';
-import type { Engine } from '../engine.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { StoreSource } from './store-source.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import type { VaultSession } from './vault-session.ts';
 
-export async function verifyVault(engine: Engine, session: VaultSession, readData: boolean): Promise<VerifyReport> {
-  const store = await engine.keyring.store(session);
+/** What verification is given: the vault's store, and alerts to raise when it finds damage. */
+export interface VerificationServices extends StoreSource {
+  readonly alerts: Pick<AlertService, 'raise'>;
+}
+
+export async function verifyVault(services: VerificationServices, session: VaultSession, readData: boolean): Promise<VerifyReport> {
+  const store = await services.keyring.store(session);
   const report = await store.verify({ readData });
   const names = new Map(listItemRecords(session).map((item) => [item.id, item.name]));
   const itemOf = (manifest?: string) => (manifest ? names.get(manifest.split('/')[0] ?? '') ?? manifest.split('/')[0] : undefined);
@@ -30,7 +36,7 @@ export async function verifyVault(engine: Engine, session: VaultSession, readDat
   };
   if (!result.ok) {
     const damaged = result.problems.filter((problem) => problem.chunkId).map((problem) => problem.chunkId).slice(0, 5);
-    await engine.alerts.raise(session, 'critical', 'Verification found damage',
+    await services.alerts.raise(session, 'critical', 'Verification found damage',
       `Vault "${session.config.name}": ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}${damaged.length ? ` (chunks ${damaged.join(', ')})` : ''}; ${result.affectedPoints.length} recovery point${result.affectedPoints.length === 1 ? '' : 's'} affected: ${result.affectedPoints.map((point) => `${point.item}/${point.pointId}`).slice(0, 5).join(', ')}.`);
   }
   return result;

@@ -15,7 +15,6 @@ import { join, relative } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
-import { startRestoreDisks } from '../../../electron/engine/handlers/job-handlers.ts';
 import { runPrune } from '../../../electron/engine/scheduling/retention-follow-up.ts';
 import { INDEX_BLOB_MAGIC, MANIFEST_BLOB_MAGIC } from '../../../electron/engine/vault/store/format-constants.ts';
 import { LabvaultError } from '../../../shared/errors.ts';
@@ -288,7 +287,7 @@ async function exercise(vaultDir: string, runDir: string, encrypted: boolean, ra
       if (points.length === 0) continue;
       const point = pick(random, points);
       await step(`restore ${point.id}`, async () => {
-        const job = await (await startRestoreDisks(engine, { item: ref, point: point.id, to: join(runDir, 'target') })).done;
+        const job = await (await engine.restores.startDisks({ item: ref, point: point.id, to: join(runDir, 'target') })).done;
         if (job.status === 'failed' && job.error?.code === 'INTERNAL') throw new Error(`restore job ended in INTERNAL: ${job.error.message}`);
         if (job.status !== 'completed') tally('restore-job', job.error?.code ?? job.status);
         return job;
