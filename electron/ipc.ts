@@ -12,7 +12,7 @@ import type { Result } from '../shared/contract/define.ts';
 import { dispatchChannel } from '../shared/contract/dispatch.ts';
 import type { EventName } from '../shared/contract/events.ts';
 import { ErrorCodes } from '../shared/errors.ts';
-import type { EventBus } from './engine/app/event-bus.ts';
+import type { EventBus } from './engine/index.ts';
 import type { AppLog } from './desktop/app-log.ts';
 import { isAppUrl } from './desktop/app-origin.ts';
 

@@ -3,7 +3,7 @@
  * finished jobs and raised alerts, also while the window is hidden in the tray.
  */
 import { Notification } from 'electron';
-import type { EventBus } from '../engine/app/event-bus.ts';
+import type { EventBus } from '../engine/index.ts';
 import type { AppLog } from './app-log.ts';
 import { notificationFor, type DesktopNotice } from './desktop-notices.ts';
 

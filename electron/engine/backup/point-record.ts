@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Point } from '../../../shared/contract/item-models.ts';
+import { findItem } from '../catalog/item-repository.ts';
+import { deletePoint, findPoint, listAllPoints, listPointsOfItem, upsertPoint, type PointRow } from '../catalog/point-repository.ts';
 import type { Manifest } from '../vault/store/index.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { existingPointSnapshot } from './snapshot-area.ts';
@@ -26,12 +28,7 @@ export interface PointExtra {
   jobId?: string;
 }
 
-export interface PointRow extends Point {
-  /** Until when the snapshot tier is kept (policy instant-restore days); set iff clones were made. */
-  snapshotUntil?: string | null;
-  scheduled: boolean;
-  deletedAt?: string;
-}
+export type { PointRow };
 
 const EXPIRED_NOTE = 'The instant-restore snapshot of this point has expired; it restores from the vault.';
 const DEFAULT_NOTE = 'Vault tier only.';
@@ -63,9 +60,9 @@ export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-de
 
 /** The files of the item a point belongs to, as the catalog has them (for the clone area beside the VM). */
 function itemFiles(session: VaultSession, itemId: string): { path: string }[] {
-  const row = session.catalog.prepare('SELECT body FROM items WHERE id = ?').get(itemId) as { body: string } | undefined;
-  if (!row) return [];
-  const files = (JSON.parse(row.body) as { files?: unknown }).files;
+  const record = findItem(session.catalog, itemId) as { files?: unknown } | null;
+  if (!record) return [];
+  const files = record.files;
   return Array.isArray(files) ? files.filter((file): file is { path: string } => typeof (file as { path?: unknown })?.path === 'string') : [];
 }
 
@@ -85,29 +82,25 @@ function withLiveTiers(session: VaultSession, stored: PointRow & { snapshotDir?:
 }
 
 export function savePointRow(session: VaultSession, row: PointRow): void {
-  session.catalog.prepare(`INSERT INTO points (id, item_id, created_at, state, expires_at, purge_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at, purge_at = excluded.purge_at, body = excluded.body`)
-    .run(row.id, row.itemId, row.createdAt, row.state, row.expiresAt, row.purgeAt ?? null, JSON.stringify(row));
+  upsertPoint(session.catalog, row);
 }
 
 export function deletePointRow(session: VaultSession, pointId: string): void {
-  session.catalog.prepare('DELETE FROM points WHERE id = ?').run(pointId);
+  deletePoint(session.catalog, pointId);
 }
 
 export function listPointRows(session: VaultSession, itemId: string, options: { includeDeleted?: boolean } = {}): PointRow[] {
-  const sql = options.includeDeleted ? 'SELECT body FROM points WHERE item_id = ? ORDER BY created_at DESC' : "SELECT body FROM points WHERE item_id = ? AND state = 'active' ORDER BY created_at DESC";
   const files = itemFiles(session, itemId);
-  return (session.catalog.prepare(sql).all(itemId) as { body: string }[]).map((row) => withLiveTiers(session, JSON.parse(row.body) as PointRow, files));
+  return listPointsOfItem(session.catalog, itemId, options).map((row) => withLiveTiers(session, row, files));
 }
 
 export function allPointRows(session: VaultSession): PointRow[] {
-  return (session.catalog.prepare('SELECT body FROM points ORDER BY created_at DESC').all() as { body: string }[]).map((row) => JSON.parse(row.body) as PointRow);
+  return listAllPoints(session.catalog);
 }
 
 export function readPointRow(session: VaultSession, pointId: string): PointRow | null {
-  const row = session.catalog.prepare('SELECT body FROM points WHERE id = ?').get(pointId) as { body: string } | undefined;
-  if (!row) return null;
-  const point = JSON.parse(row.body) as PointRow;
+  const point = findPoint(session.catalog, pointId);
+  if (!point) return null;
   return withLiveTiers(session, point, itemFiles(session, point.itemId));
 }
 
@@ -124,4 +117,3 @@ export function newPointId(now: Date, random: string): string {
 export function randomPointId(): string {
   return randomBytes(16).toString('hex');
 }
-

@@ -91,7 +91,10 @@ export function openCatalog(path: string): CatalogDb {
   return db;
 }
 
-export function countRows(db: CatalogDb, table: 'items' | 'points' | 'policies' | 'jobs', where = '1 = 1'): number {
-  const row = db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number };
-  return row.n;
+/**
+ * Rows in one table (for "rebuild-catalog" counts). The per-table repositories have the named
+ * counts (countItems, countItemsInStates, countPoints, countPolicies, countJobs); prefer those.
+ */
+export function countRows(db: CatalogDb, table: 'items' | 'points' | 'policies' | 'jobs'): number {
+  return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 }

@@ -13,7 +13,9 @@ import {
 } from '../../../shared/vault-rules.ts';
 import { KnownVaults, type KnownVault } from '../app/known-vaults.ts';
 import { MachineTrust } from '../app/machine-trust.ts';
-import { CATALOG_SIDE_SUFFIXES, catalogLocation, catalogPath, countRows, externalCatalogPath, openCatalog } from '../catalog/vault-catalog.ts';
+import { countItemsInStates } from '../catalog/item-repository.ts';
+import { countPoints } from '../catalog/point-repository.ts';
+import { CATALOG_SIDE_SUFFIXES, catalogLocation, catalogPath, externalCatalogPath, openCatalog } from '../catalog/vault-catalog.ts';
 import type { Clock } from '../app/clock.ts';
 import { ioError } from '../fs/io-error.ts';
 import { checkVaultPath, planVaultPath } from './vault-path-check.ts';
@@ -221,11 +223,11 @@ export class VaultDirectory {
   async deleteBlockers(name: string): Promise<string[]> {
     const session = await this.session(name);
     const blockers: string[] = [];
-    const items = countRows(session.catalog, 'items', "state IN ('protected', 'stopped')");
+    const items = countItemsInStates(session.catalog, ['protected', 'stopped']);
     if (items > 0) blockers.push(`${items} protected item${items === 1 ? '' : 's'} (stop protection and delete their data first)`);
-    const softDeletedItems = countRows(session.catalog, 'items', "state = 'soft-deleted'");
+    const softDeletedItems = countItemsInStates(session.catalog, ['soft-deleted']);
     if (softDeletedItems > 0) blockers.push(`${softDeletedItems} soft-deleted item${softDeletedItems === 1 ? '' : 's'} (kept until purge; undelete or wait for the purge date)`);
-    const points = countRows(session.catalog, 'points');
+    const points = countPoints(session.catalog);
     if (points > 0) blockers.push(`${points} recovery point${points === 1 ? '' : 's'}, soft-deleted ones included`);
     if (blockers.length === 0 && (await vaultHoldsData(session.dir))) blockers.push('backup data in the vault folder not yet in the catalog (run "labvault vault rebuild-catalog")');
     return blockers;
@@ -278,7 +280,7 @@ export class VaultDirectory {
         chunkSize: config.settings.chunkSize,
         status: 'ok',
         ...(session.indexPending ? { locked: true, statusMessage: 'Encrypted and locked: unlock it with its passphrase to see its items.' } : {}),
-        itemCount: countRows(session.catalog, 'items', "state IN ('protected', 'stopped', 'soft-deleted')"),
+        itemCount: countItemsInStates(session.catalog, ['protected', 'stopped', 'soft-deleted']),
       };
     } catch (error) {
       return {
