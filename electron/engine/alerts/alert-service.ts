@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../../shared/contract/item-models.ts';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/event-bus.ts';
+import { findAlert, listRecentAlerts, upsertAlert } from '../catalog/alert-repository.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 
@@ -39,7 +40,7 @@ export class AlertService {
       const session = await this.vaults.session(entry.id).catch(() => null);
       if (session) sessions.push(session);
     }
-    const alerts = sessions.flatMap((session) => (session.catalog.prepare('SELECT body FROM alerts ORDER BY created_at DESC LIMIT 500').all() as { body: string }[]).map((row) => JSON.parse(row.body) as Alert));
+    const alerts = sessions.flatMap((session) => listRecentAlerts(session.catalog));
     return alerts.filter((alert) => includeAcknowledged || !alert.acknowledged).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
@@ -47,9 +48,9 @@ export class AlertService {
     for (const entry of await this.vaults.known.list()) {
       const session = await this.vaults.session(entry.id).catch(() => null);
       if (!session) continue;
-      const row = session.catalog.prepare('SELECT body FROM alerts WHERE id = ?').get(id) as { body: string } | undefined;
-      if (!row) continue;
-      const alert = { ...(JSON.parse(row.body) as Alert), acknowledged: true };
+      const found = findAlert(session.catalog, id);
+      if (!found) continue;
+      const alert = { ...found, acknowledged: true };
       saveAlertRow(session, alert);
       await session.records.write('alerts', alert.id, alert).catch(() => undefined);
       return true;
@@ -59,6 +60,5 @@ export class AlertService {
 }
 
 export function saveAlertRow(session: VaultSession, alert: Alert): void {
-  session.catalog.prepare('INSERT INTO alerts (id, severity, created_at, body) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body')
-    .run(alert.id, alert.severity, alert.createdAt, JSON.stringify(alert));
+  upsertAlert(session.catalog, alert);
 }

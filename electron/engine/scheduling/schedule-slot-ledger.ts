@@ -16,6 +16,7 @@
 import { readUntrustedFile } from '../fs/untrusted-file.ts';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { claimScheduleSlot, findScheduleSlot } from '../catalog/schedule-slot-repository.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { instantOfSlotId } from '../policy/next-runs.ts';
 import { vaultDataDir } from '../vault/vault-contents.ts';
@@ -46,11 +47,6 @@ function slotInstant(slot: string | undefined): number {
   return instantOfSlotId(slot)?.getTime() ?? Number.NEGATIVE_INFINITY;
 }
 
-function catalogSlot(session: VaultSession, itemId: string): string | undefined {
-  const row = session.catalog.prepare('SELECT slot FROM schedule_slots WHERE item_id = ?').get(itemId) as { slot: string } | undefined;
-  return row?.slot;
-}
-
 async function fileSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
   try {
     const path = slotFilePath(session.dir, itemId);
@@ -64,7 +60,7 @@ async function fileSlot(session: VaultSession, itemId: string): Promise<string |
 
 /** The item's last recorded slot id (the later of catalog and file), or undefined. */
 export async function readLastSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
-  const inCatalog = catalogSlot(session, itemId);
+  const inCatalog = findScheduleSlot(session.catalog, itemId);
   const inFile = await fileSlot(session, itemId);
   if (inCatalog === undefined) return inFile;
   if (inFile === undefined) return inCatalog;
@@ -79,17 +75,12 @@ export async function readLastSlot(session: VaultSession, itemId: string): Promi
 export async function recordScheduledSlot(session: VaultSession, itemId: string, slot: string, now: Date): Promise<void> {
   const at = slotInstant(slot);
   const inFile = await fileSlot(session, itemId);
-  const claim = session.catalog.transaction(() => {
-    const current = catalogSlot(session, itemId);
+  const already = claimScheduleSlot(session.catalog, itemId, slot, now.toISOString(), (current) => {
     const recorded = Math.max(slotInstant(current), slotInstant(inFile));
     // A recorded slot in the future means the clock went back: it must not block runs (see due-run.ts).
     const taken = current === slot || inFile === slot || (recorded >= at && recorded <= now.getTime());
-    if (taken) return current ?? inFile ?? slot;
-    session.catalog.prepare(`INSERT INTO schedule_slots (item_id, slot, recorded_at) VALUES (?, ?, ?)
-      ON CONFLICT(item_id) DO UPDATE SET slot = excluded.slot, recorded_at = excluded.recorded_at`).run(itemId, slot, now.toISOString());
-    return null;
+    return taken ? current ?? inFile ?? slot : null;
   });
-  const already = claim.immediate();
   if (already !== null) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Slot ${slot} of item ${itemId} is already taken: slot ${already} was recorded by another scheduler.`, { field: 'slot' });
   }

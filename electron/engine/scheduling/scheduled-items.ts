@@ -5,6 +5,7 @@
  * when protection began.
  */
 import type { ScheduledItem } from '../policy/due-run.ts';
+import { latestBackupStartedAt } from '../catalog/job-repository.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { listPolicyRecords } from '../vault/policy-records.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
@@ -12,9 +13,9 @@ import { readLastSlot } from './schedule-slot-ledger.ts';
 
 /** Start of the item's latest backup job (any trigger, any outcome), or undefined. */
 export function lastBackupStart(session: VaultSession, itemId: string): Date | undefined {
-  const row = session.catalog.prepare("SELECT MAX(started_at) AS at FROM jobs WHERE item_id = ? AND operation = 'backup'").get(itemId) as { at: string | null } | undefined;
-  if (!row?.at) return undefined;
-  const at = new Date(row.at);
+  const startedAt = latestBackupStartedAt(session.catalog, itemId);
+  if (!startedAt) return undefined;
+  const at = new Date(startedAt);
   return Number.isNaN(at.getTime()) ? undefined : at;
 }
 

@@ -4,22 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { DEFAULT_POLICY_NAME, defaultPolicy, parsePolicy, type Policy } from '../../../shared/policy.ts';
+import { DEFAULT_POLICY_NAME, defaultPolicy, parsePolicy } from '../../../shared/policy.ts';
+import { deletePolicyRow, listPolicies, upsertPolicy, type PolicyRecord } from '../catalog/policy-repository.ts';
 import type { VaultSession } from './vault-session.ts';
 
-export interface PolicyRecord {
-  id: string;
-  name: string;
-  isDefault: boolean;
-  createdAt: string;
-  updatedAt: string;
-  policy: Policy;
-}
+export type { PolicyRecord };
 
 export function upsertPolicyRow(session: VaultSession, record: PolicyRecord): void {
-  session.catalog.prepare(`INSERT INTO policies (id, name, body, is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body, is_default = excluded.is_default, updated_at = excluded.updated_at`)
-    .run(record.id, record.name, JSON.stringify(record), record.isDefault ? 1 : 0, record.createdAt, record.updatedAt);
+  upsertPolicy(session.catalog, record);
+}
+
+export function removePolicyRow(session: VaultSession, policyId: string): void {
+  deletePolicyRow(session.catalog, policyId);
 }
 
 export async function savePolicyRecord(session: VaultSession, record: PolicyRecord): Promise<void> {
@@ -40,11 +36,8 @@ export async function ensureDefaultPolicy(session: VaultSession, now: Date): Pro
 }
 
 export function listPolicyRecords(session: VaultSession): PolicyRecord[] {
-  const rows = session.catalog.prepare('SELECT body FROM policies ORDER BY is_default DESC, name COLLATE NOCASE').all() as { body: string }[];
-  return rows.map((row) => {
-    const record = JSON.parse(row.body) as PolicyRecord;
-    return { ...record, policy: parsePolicy(record.policy, `policy ${record.name}`) };
-  });
+  return listPolicies(session.catalog)
+    .map((record) => ({ ...record, policy: parsePolicy(record.policy, `policy ${record.name}`) }));
 }
 
 export function findPolicyRecord(session: VaultSession, nameOrId: string): PolicyRecord {

@@ -10,6 +10,8 @@ import type { CreateVaultInput } from '../../../shared/contract/vault-channels.t
 import type { Clock } from '../app/clock.ts';
 import { saveAlertRow } from '../alerts/alert-service.ts';
 import { allPointRows, deletePointRow, pointFromManifest, savePointRow } from '../backup/point-record.ts';
+import { countItems } from '../catalog/item-repository.ts';
+import { countPolicies } from '../catalog/policy-repository.ts';
 import { openCatalog } from '../catalog/vault-catalog.ts';
 import { saveJobRow } from '../jobs/job-catalog.ts';
 import { upsertItemRow } from '../protection/item-catalog.ts';
@@ -41,16 +43,12 @@ export async function initializeVault(session: VaultSession, input: CreateVaultI
   await ensureDefaultPolicy(session, clock.now());
 }
 
-function tableCount(session: VaultSession, table: string): number {
-  return (session.catalog.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-}
-
 /**
  * Brings the catalog in line with the vault's files. With onlyIfEmpty, records are loaded
  * only into an empty catalog (a fresh or rebuilt one); manifests are always compared.
  */
 export async function reconcileCatalog(session: VaultSession, keyring: VaultKeyring, options: { onlyIfEmpty?: boolean } = {}): Promise<void> {
-  const empty = tableCount(session, 'policies') === 0 && tableCount(session, 'items') === 0;
+  const empty = countPolicies(session.catalog) === 0 && countItems(session.catalog) === 0;
   // Records of a locked encrypted vault cannot be read yet: reconciled again on unlock.
   if (!keyring.isUnlocked(session)) {
     if (empty) session.indexPending = true;
