@@ -28,7 +28,7 @@ const MAX_CHUNK = 16 * MiB;
 
 export type VaultFileKind =
   | 'vault-config' | 'record' | 'manifest' | 'tombstone' | 'index' | 'chunk'
-  | 'store-lock' | 'phase-lock' | 'scheduler-lock' | 'schedule-slot' | 'gc-epoch';
+  | 'store-lock' | 'phase-lock' | 'scheduler-lock' | 'schedule-slot' | 'gc-epoch' | 'rekey-state';
 
 export interface VaultFileCap {
   /** Largest file accepted, in bytes. */
@@ -54,6 +54,7 @@ export const VAULT_FILE_CAPS: Readonly<Record<VaultFileKind, VaultFileCap>> = {
   'scheduler-lock': { bytes: 4 * KiB, label: 'scheduler lock file' },
   'schedule-slot': { bytes: 4 * KiB, label: 'schedule slot file' },
   'gc-epoch': { bytes: 256, label: 'GC epoch file' },
+  'rekey-state': { bytes: 64 * KiB, label: 'rekey state file' },
 };
 
 /** The largest plaintext of an index blob: 8 M chunk ids (8 TiB at 1 MiB chunks). */

@@ -17,10 +17,11 @@
  *   3. <vault>/.rekey is removed.
  * A run that finds .rekey/old-data resumes at step 1's second rename or at step 2.
  */
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file.ts';
+import { readUntrustedFile, readUntrustedText } from '../fs/untrusted-file.ts';
 import { fsyncDir } from './store/durable-fs.ts';
 import { writeKeyCheck } from './store/key-check.ts';
 import {
@@ -72,7 +73,10 @@ export async function rekeyUnfinished(vaultDir: string): Promise<boolean> {
 
 async function readState(dir: string): Promise<RekeyState | null> {
   const path = join(dir, STATE_FILE);
-  const text = await readFile(path, 'utf8').catch(() => null);
+  const text = await readUntrustedText(path, 'rekey-state').catch((error: unknown) => {
+    if (error instanceof LabvaultError) throw error;
+    return null;
+  });
   if (text === null) return null;
   try {
     const state = JSON.parse(text) as RekeyState;
@@ -159,8 +163,8 @@ async function copyPoints(
 /** Reseals every record and schedule slot file of `fromData` into `toData` with the new keys. */
 async function resealRecords(fromData: string, toData: string, oldSealer: RecordSealer, newSealer: RecordSealer): Promise<void> {
   const groups = [
-    ...RECORD_KINDS.map((kind) => ({ dir: join('records', kind), bind: (id: string) => recordBinding(kind, id) })),
-    { dir: join(...SLOTS_PATH), bind: scheduleSlotBinding },
+    ...RECORD_KINDS.map((kind) => ({ dir: join('records', kind), bind: (id: string) => recordBinding(kind, id), kind: 'record' as const })),
+    { dir: join(...SLOTS_PATH), bind: scheduleSlotBinding, kind: 'schedule-slot' as const },
   ];
   for (const group of groups) {
     const names = await readdir(join(fromData, group.dir)).catch(() => [] as string[]);
@@ -168,9 +172,26 @@ async function resealRecords(fromData: string, toData: string, oldSealer: Record
       if (!name.endsWith('.json') || name.startsWith('.')) continue;
       const id = name.slice(0, -'.json'.length);
       const source = join(fromData, group.dir, name);
-      const plain = await oldSealer.open(await readFile(source), source, group.bind(id));
+      const plain = await oldSealer.open(await readUntrustedFile(source, group.kind), source, group.bind(id));
       await writeFileAtomic(join(toData, group.dir, name), await newSealer.seal(plain, group.bind(id)));
     }
+  }
+}
+
+/**
+ * Carries the data folder's plain state files over unchanged: the scheduler lock and other
+ * schedule files (slots are resealed), the jobs' phase locks and cancel requests, the GC epoch.
+ * Symbolic links are copied as links, never followed.
+ */
+async function carryPlainState(fromData: string, toData: string): Promise<void> {
+  const slots = join(fromData, ...SLOTS_PATH);
+  for (const name of ['schedule', 'phase-locks', 'cancel-requests', 'gc-epoch']) {
+    const source = join(fromData, name);
+    if (!(await readdir(source).then(() => true, (error: NodeJS.ErrnoException) => error.code === 'ENOTDIR'))) continue;
+    await cp(source, join(toData, name), {
+      recursive: true, force: false, errorOnExist: false, verbatimSymlinks: true,
+      filter: (path) => path !== slots && !path.startsWith(`${slots}/`),
+    });
   }
 }
 
@@ -224,6 +245,7 @@ export async function rekeyVault(
     try {
       const points = await copyPoints(from, to, idMap, onProgress, true);
       await mkdir(join(freshData, 'records'), { recursive: true });
+      await carryPlainState(vaultDataDir(session.dir), freshData);
       await resealRecords(vaultDataDir(session.dir), freshData, sealedRecords(keyring.keysOf(session)), sealedRecords(newKeys));
       await writeKeyCheck(freshData, to.layout.tmpDir, newKeys);
       await to.close();
