@@ -5,7 +5,7 @@
 //   derives them from the contract tables.
 import tseslint from 'typescript-eslint';
 
-const CHANNEL_NAME = '/^(app|vaults|items|points|backup|jobs|restore|policies|dashboard|alerts|dialogs)\\.(?!(json|ts|js|tsx|txt|log|csv|tmp|sqlite)$)[a-zA-Z]+$/';
+const CHANNEL_NAME = '/^(app|vaults|items|points|backup|jobs|restore|policies|dashboard|alerts|dialogs|images)\\.(?!(json|ts|js|tsx|txt|log|csv|tmp|sqlite)$)[a-zA-Z]+$/';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', '.node/**', 'test-results/**', 'playwright-report/**', '**/*.d.ts'] },

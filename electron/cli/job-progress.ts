@@ -1,14 +1,15 @@
 /** Shows a running job's progress on a terminal and waits for it to end. */
 import type { Job } from '../../shared/contract/item-models.ts';
-import type { Engine } from '../engine/engine.ts';
-import type { RunningJob } from '../engine/jobs/job-service.ts';
 import type { CliIo } from './cli-command.ts';
+import { cliClient, cliEvents } from './cli-context.ts';
 import { formatBytes, formatDuration } from './cli-format.ts';
 
-export async function waitWithProgress(engine: Engine, running: RunningJob, io: CliIo, show: boolean): Promise<Job> {
+/** Waits for a job this process started (jobs.wait); Ctrl+C cancels it. */
+export async function waitWithProgress(jobId: string, io: CliIo, show: boolean): Promise<Job> {
   let lastLine = '';
-  const unsubscribe = engine.events.on('jobProgress', (progress) => {
-    if (!show || progress.jobId !== running.job.id) return;
+  const client = cliClient(io);
+  const unsubscribe = cliEvents(io).on('jobProgress', (progress) => {
+    if (!show || progress.jobId !== jobId) return;
     const percent = progress.bytesTotal > 0 ? ` ${Math.min(100, Math.floor((progress.bytesDone / progress.bytesTotal) * 100))}%` : '';
     const rate = progress.bytesPerSecond > 0 ? ` ${formatBytes(progress.bytesPerSecond)}/s` : '';
     const eta = progress.etaSeconds !== null && progress.etaSeconds > 0 ? ` ETA ${formatDuration(progress.etaSeconds * 1000)}` : '';
@@ -18,11 +19,11 @@ export async function waitWithProgress(engine: Engine, running: RunningJob, io: 
     if (io.isTty) process.stderr.write(`\r\u001b[2K${line}`);
   });
   const cancel = () => {
-    engine.jobs.cancel(running.job.id).catch(() => undefined);
+    client.jobs.cancel({ id: jobId }).catch(() => undefined);
   };
   process.once('SIGINT', cancel);
   try {
-    return await running.done;
+    return await client.jobs.wait({ id: jobId });
   } finally {
     process.off('SIGINT', cancel);
     unsubscribe();

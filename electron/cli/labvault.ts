@@ -4,7 +4,7 @@
  * the rule); 3 damage found (image check, vault verify); 1 any other failure.
  */
 import { ErrorCodes, LabvaultError, USER_ERROR_CODES } from '../../shared/errors.ts';
-import { appVersion } from '../engine/engine.ts';
+import { appVersion } from '../engine/index.ts';
 import type { CliIo } from './cli-command.ts';
 import { commandGroups } from './command-groups.ts';
 import { closeCliEngine, setPassphraseFile } from './cli-context.ts';

@@ -5,6 +5,8 @@
 import type * as z from 'zod';
 import { appChannels } from './app-channels.ts';
 import { dashboardChannels } from './dashboard-channels.ts';
+import { imageChannels } from './image-channels.ts';
+import { maintenanceChannels } from './maintenance-channels.ts';
 import { policyChannels } from './policy-channels.ts';
 import { protectionChannels } from './protection-channels.ts';
 import { vaultChannels } from './vault-channels.ts';
@@ -15,6 +17,8 @@ export const channels = {
   ...protectionChannels,
   ...policyChannels,
   ...dashboardChannels,
+  ...maintenanceChannels,
+  ...imageChannels,
 } as const;
 
 export type Channels = typeof channels;

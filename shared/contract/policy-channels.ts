@@ -35,6 +35,13 @@ export const RetentionChangeSchema = z.object({
   refusal: z.string().nullable(),
 });
 
+export const PointDecisionSchema = z.object({
+  id: z.string(),
+  keep: z.boolean(),
+  until: z.string().nullable(),
+  rules: z.array(z.string()),
+});
+
 const PolicyBody = z.unknown();
 
 export const policyChannels = {
@@ -46,5 +53,15 @@ export const policyChannels = {
   'policies.delete': channel(z.object({ vault: z.string(), name: z.string() }), z.object({ deleted: z.boolean() }), 'Delete a policy no item uses (never DefaultPolicy).'),
   'policies.previewRuns': channel(z.object({ policy: PolicyBody, from: z.string().optional(), count: z.number().int().min(1).max(500).optional() }), z.array(RunPreviewSchema), 'Next run times, DST days marked.'),
   'policies.previewRetention': channel(z.object({ policy: PolicyBody, from: z.string().optional() }), RetentionPictureSchema, 'Which points a year of scheduled backups would keep.'),
+  'policies.nextRuns': channel(
+    z.object({ policy: PolicyBody, from: z.string().optional(), count: z.number().int().min(1).max(500).optional() }),
+    z.array(RunPreviewSchema),
+    'Next run times from an instant with a zone (strict ISO 8601), DST days marked.',
+  ),
+  'policies.previewPoints': channel(
+    z.object({ policy: PolicyBody, points: z.unknown(), now: z.string().optional() }),
+    z.array(PointDecisionSchema),
+    'Which of the given points (id, time, onDemandUntil?, scheduled?) a policy keeps at an instant, and until when.',
+  ),
   'policies.previewChange': channel(z.object({ vault: z.string(), name: z.string(), policy: PolicyBody }), RetentionChangeSchema, 'Points a policy change would remove, before saving.'),
 } as const;

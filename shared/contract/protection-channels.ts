@@ -49,10 +49,21 @@ export const protectionChannels = {
   'items.setPolicy': channel(z.object({ item: z.string(), policy: z.string() }), ItemSchema, 'Bind another policy of the vault to an item.'),
   'points.list': channel(z.object({ item: z.string(), includeDeleted: z.boolean().optional() }), z.array(PointSchema), 'Recovery points of an item, newest first.'),
   'points.delete': channel(z.object({ item: z.string(), point: z.string() }), PointSchema, 'Soft-delete (or delete) one recovery point.'),
-  'backup.now': channel(z.object({ item: z.string(), retainUntil: z.string().optional() }), z.object({ jobId: z.string() }), 'Start an on-demand backup; returns at once with the job id.'),
+  'backup.now': channel(z.object({
+    item: z.string(),
+    retainUntil: z.string().optional(),
+    /** The id the job gets (a face that starts the backup in another process names it first). */
+    jobId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be letters, digits, "-" or "_"').optional(),
+  }), z.object({ jobId: z.string() }), 'Start an on-demand backup; returns at once with the job id.'),
+  'backup.check': channel(
+    z.object({ item: z.string(), retainUntil: z.string().optional() }),
+    z.object({ item: z.string(), vault: z.string() }),
+    'Check an on-demand backup could start now (item protected, retain-until valid, vault unlocked); starts nothing.',
+  ),
   'jobs.list': channel(JobFilterSchema, z.array(JobSchema), 'Jobs, newest first, filtered.'),
   'jobs.show': channel(z.object({ id: z.string() }), JobSchema, 'One job with its subtasks.'),
   'jobs.cancel': channel(z.object({ id: z.string() }), JobSchema, 'Cancel a running job; no partial point is left.'),
+  'jobs.wait': channel(z.object({ id: z.string() }), JobSchema, 'Wait for a job of this process to end and return it (an ended job at once).'),
   'restore.disks': channel(z.object({ item: z.string(), point: z.string(), to: z.string(), files: z.array(z.string()).optional() }), z.object({ jobId: z.string() }), 'Restore a point\'s files into a folder, verified.'),
   'vaults.stats': channel(z.object({ name: z.string() }), VaultStatsSchema, 'Storage used per vault and item.'),
   'vaults.verify': channel(z.object({ name: z.string(), readData: z.boolean().optional() }), VerifyReportSchema, 'Check every manifest, index and chunk (and with readData, every byte).'),

@@ -34,7 +34,11 @@ export const DeleteBlockersSchema = z.object({
 
 export const vaultChannels = {
   'vaults.list': channel(z.object({}), z.array(VaultSchema), 'List the vaults this app knows.'),
-  'vaults.show': channel(z.object({ name: z.string() }), VaultSchema, 'Show one vault by name.'),
+  'vaults.show': channel(z.object({
+    name: z.string(),
+    /** Fail with the reason (CORRUPT, NOT_FOUND...) when the vault cannot be opened, instead of a status. */
+    strict: z.boolean().optional(),
+  }), VaultSchema, 'Show one vault by name.'),
   'vaults.create': channel(CreateVaultInputSchema, VaultSchema, 'Create a vault in an empty or new folder.'),
   'vaults.open': channel(z.object({ path: z.string() }), VaultSchema, 'Add an existing vault folder to the known list.'),
   'vaults.update': channel(UpdateVaultInputSchema, VaultSchema, 'Change soft delete, immutability or instant-restore clone settings.'),

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, cliPassphraseFile, printJson } from '../cli-context.ts';
+import { cliClient, cliPassphraseFile, printJson } from '../cli-context.ts';
 import { formatBytes } from '../cli-format.ts';
 import { describeJob, waitWithProgress } from '../job-progress.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
@@ -16,7 +16,7 @@ export const protectCommand: CliCommandGroup = {
     const files = args.positionals;
     if (files.length === 0) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name at least one file to protect.', { field: 'files' });
     const policy = stringFlag(args, 'policy');
-    const item = await cliEngine(io).handlers.items.protect({ vault: stringFlag(args, 'vault', true), name: stringFlag(args, 'name', true), files, ...(policy ? { policy } : {}) });
+    const item = await cliClient(io).items.protect({ vault: stringFlag(args, 'vault', true), name: stringFlag(args, 'name', true), files, ...(policy ? { policy } : {}) });
     if (booleanFlag(args, 'json')) printJson(io, item);
     else {
       io.out(`Protected "${item.name}" in vault "${item.vaultName}" with policy ${item.policyName}:`);
@@ -34,14 +34,10 @@ export const backupCommand: CliCommandGroup = {
     expectFlags(args, ['retain-until', 'wait', 'job-id']);
     const item = positional(args, 0, 'item');
     const retainUntil = stringFlag(args, 'retain-until');
-    const engine = cliEngine(io);
+    const client = cliClient(io);
     if (args.flags.wait === false) {
       // Validate in this process so mistakes exit 2 at once, then run the job detached.
-      const resolved = await engine.protection.resolve(item);
-      if (resolved.record.state !== 'protected') throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${resolved.record.name}" is not protected (${resolved.record.state}).`, { field: 'item' });
-      const { resolveRetainUntil } = await import('../../engine/backup/retain-until.ts');
-      resolveRetainUntil(retainUntil, engine.clock.now());
-      await engine.keyring.keysFor(resolved.session);
+      await client.backup.check({ item, ...(retainUntil !== undefined ? { retainUntil } : {}) });
       const jobId = randomUUID();
       const childArgs = [...process.execArgv, process.argv[1] as string, 'backup', item, '--job-id', jobId, ...(retainUntil ? ['--retain-until', retainUntil] : [])];
       const passphraseFile = cliPassphraseFile();
@@ -49,7 +45,7 @@ export const backupCommand: CliCommandGroup = {
       const child = spawn(process.execPath, childArgs, { detached: true, stdio: 'ignore', env: io.env });
       child.unref();
       for (let i = 0; i < 200; i += 1) {
-        if (await engine.jobs.find(jobId).then(() => true, () => false)) break;
+        if (await client.jobs.show({ id: jobId }).then(() => true, () => false)) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       if (booleanFlag(args, 'json')) printJson(io, { jobId });
@@ -57,9 +53,11 @@ export const backupCommand: CliCommandGroup = {
       return 0;
     }
     const jobId = stringFlag(args, 'job-id');
-    const running = await engine.backups.start(item, { retainUntil, trigger: 'on-demand', ...(jobId ? { jobId } : {}) });
-    if (!booleanFlag(args, 'json') && io.isTty) io.err(`Backup of ${item} started (job ${running.job.id}). Ctrl+C cancels it.`);
-    const job = await waitWithProgress(engine, running, io, true);
+    const started = await client.backup.now({
+      item, ...(retainUntil !== undefined ? { retainUntil } : {}), ...(jobId ? { jobId } : {}),
+    });
+    if (!booleanFlag(args, 'json') && io.isTty) io.err(`Backup of ${item} started (job ${started.jobId}). Ctrl+C cancels it.`);
+    const job = await waitWithProgress(started.jobId, io, true);
     if (booleanFlag(args, 'json')) printJson(io, job);
     else io.out(describeJob(job));
     if (job.status === 'completed') return 0;

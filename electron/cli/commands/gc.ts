@@ -5,11 +5,9 @@
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { GC_MAX_WAIT_SECONDS as MAX_WAIT_SECONDS } from '../../../shared/contract/maintenance-channels.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { booleanFlag, expectFlags, integerFlag, stringFlag } from '../parse-args.ts';
-import { runGc } from '../../engine/scheduling/gc-run.ts';
-
-const MAX_WAIT_SECONDS = 24 * 3600;
 
 function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
@@ -22,11 +20,8 @@ export const gcCommand: CliCommandGroup = {
     expectFlags(args, ['vault', 'max-wait']);
     const wait = integerFlag(args, 'max-wait') ?? 0;
     if (wait < 0 || wait > MAX_WAIT_SECONDS) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--max-wait must be between 0 and ${MAX_WAIT_SECONDS} seconds.`, { field: 'max-wait' });
-    const engine = cliEngine(io);
-    const session = await engine.vaults.session(stringFlag(args, 'vault', true));
-    const { job, result, error } = await runGc(engine, session, { waitMs: wait * 1000 });
-    if (!result) throw error ?? new LabvaultError(ErrorCodes.INTERNAL, job.error?.message ?? 'Garbage collection failed.');
-    if (booleanFlag(args, 'json')) printJson(io, { vault: session.config.name, jobId: job.id, ...result });
+    const result = await cliClient(io).vaults.gc({ vault: stringFlag(args, 'vault', true), waitSeconds: wait });
+    if (booleanFlag(args, 'json')) printJson(io, result);
     else io.out(`Freed ${mib(result.bytesFreed)} (${result.bytesFreed} bytes): ${result.chunksRemoved} chunk(s) and ${result.indexesRemoved} index(es) removed, ${result.chunksKept} chunk(s) in use.`);
     return 0;
   },

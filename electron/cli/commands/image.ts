@@ -4,14 +4,15 @@
  * Exit codes: 0 ok, 3 `image check` found damage; errors are mapped by the entry point.
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { checkDiskImage, diskImageInfo, exportDiskImage, openDiskImage } from '../../engine/disk/open-disk-image.ts';
-import type { DiskFormat, DiskImageInfo } from '../../engine/disk/virtual-disk.ts';
+import { DiskFormatSchema, type DiskImageInfoView as DiskImageInfo } from '../../../shared/contract/image-channels.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
+import { cliClient, cliEvents } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
 
 export const EXIT_IMAGE_DAMAGED = 3;
-const EXPORT_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vpc', 'vhdx'];
+type DiskFormat = (typeof DiskFormatSchema.options)[number];
+const EXPORT_FORMATS: readonly DiskFormat[] = DiskFormatSchema.options;
 
 function printJson(io: CliIo, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
@@ -38,7 +39,7 @@ function describeInfo(info: DiskImageInfo): string {
 
 async function info(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const facts = await diskImageInfo(positional(args, 1, 'FILE'));
+  const facts = await cliClient(io).images.info({ path: positional(args, 1, 'FILE') });
   if (booleanFlag(args, 'json')) printJson(io, facts);
   else io.out(describeInfo(facts));
   return 0;
@@ -58,16 +59,24 @@ async function exportImage(args: ParsedArgs, io: CliIo): Promise<number> {
   const out = stringFlag(args, 'out', true);
   const format = exportFormat(args);
   const subformat = stringFlag(args, 'subformat');
+  const progress = booleanFlag(args, 'progress');
   let lastPercent = -1;
-  const onProgress = booleanFlag(args, 'progress')
-    ? (done: number, total: number): void => {
+  const stopProgress = progress
+    ? cliEvents(io).on('imageExportProgress', ({ out: target, bytesDone: done, bytesTotal: total }) => {
+      if (target !== out) return;
       const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
       if (percent === lastPercent) return;
       lastPercent = percent;
       io.err(`export: ${percent}% (${formatBytes(done)} of ${formatBytes(total)})`);
-    }
+    })
     : undefined;
-  await exportDiskImage(source, out, { format, ...(subformat !== undefined ? { subformat } : {}), ...(onProgress ? { onProgress } : {}) });
+  try {
+    await cliClient(io).images.export({
+      path: source, out, format, ...(subformat !== undefined ? { subformat } : {}), ...(progress ? { progress } : {}),
+    });
+  } finally {
+    stopProgress?.();
+  }
   if (booleanFlag(args, 'json')) printJson(io, { source, out, format });
   else io.out(`Exported ${source} to ${out} (${format}).`);
   return 0;
@@ -75,7 +84,7 @@ async function exportImage(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function check(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const result = await checkDiskImage(positional(args, 1, 'FILE'));
+  const result = await cliClient(io).images.check({ path: positional(args, 1, 'FILE') });
   if (booleanFlag(args, 'json')) {
     printJson(io, result);
   } else {
@@ -88,16 +97,11 @@ async function check(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function map(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const disk = await openDiskImage(positional(args, 1, 'FILE'));
-  try {
-    const ranges = await disk.allocationMap();
-    if (booleanFlag(args, 'json')) {
-      printJson(io, ranges);
-    } else {
-      io.out(formatTable(['OFFSET', 'LENGTH', 'KIND'], ranges.map((range) => [String(range.offset), String(range.length), range.zero ? 'zero' : 'data'])));
-    }
-  } finally {
-    await disk.close();
+  const ranges = await cliClient(io).images.map({ path: positional(args, 1, 'FILE') });
+  if (booleanFlag(args, 'json')) {
+    printJson(io, ranges);
+  } else {
+    io.out(formatTable(['OFFSET', 'LENGTH', 'KIND'], ranges.map((range) => [String(range.offset), String(range.length), range.zero ? 'zero' : 'data'])));
   }
   return 0;
 }

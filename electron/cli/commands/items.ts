@@ -2,7 +2,7 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Item } from '../../../shared/contract/item-models.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
 
@@ -24,7 +24,7 @@ async function confirmItem(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault']);
   const name = positional(args, 1, 'item');
   const vault = stringFlag(args, 'vault');
-  const item = await cliEngine(io).handlers.items.confirm({ item: vault ? `${vault}/${name}` : name });
+  const item = await cliClient(io).items.confirm({ item: vault ? `${vault}/${name}` : name });
   if (booleanFlag(args, 'json')) {
     printJson(io, item);
     return 0;
@@ -42,7 +42,7 @@ export const itemsCommand: CliCommandGroup = {
     if (args.positionals[0] !== 'list') throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown items command "${args.positionals[0] ?? ''}". Try: labvault items list`, { field: 'command' });
     expectFlags(args, ['vault']);
     const vault = stringFlag(args, 'vault');
-    const items = await cliEngine(io).handlers.items.list(vault ? { vault } : {});
+    const items = await cliClient(io).items.list(vault ? { vault } : {});
     if (booleanFlag(args, 'json')) printJson(io, items);
     else if (items.length === 0) io.out('No protected items. Add one with: labvault protect --vault V --name NAME FILE...');
     else io.out(formatTable(['NAME', 'VAULT', 'STATE', 'POLICY', 'POINTS', 'STORED', 'LAST BACKUP'], items.map((item) => [
@@ -64,17 +64,17 @@ export const itemCommand: CliCommandGroup = {
   async run(args, io) {
     const sub = args.positionals[0];
     if (sub === 'confirm') return confirmItem(args, io);
-    const engine = cliEngine(io);
+    const client = cliClient(io);
     let item: Item;
     if (sub === 'show') {
       expectFlags(args, []);
-      item = await engine.handlers.items.show({ item: positional(args, 1, 'item') });
+      item = await client.items.show({ item: positional(args, 1, 'item') });
     } else if (sub === 'undelete') {
       expectFlags(args, []);
-      item = await engine.handlers.items.undelete({ item: positional(args, 1, 'item') });
+      item = await client.items.undelete({ item: positional(args, 1, 'item') });
     } else if (sub === 'set-policy') {
       expectFlags(args, ['policy']);
-      item = await engine.handlers.items.setPolicy({ item: positional(args, 1, 'item'), policy: stringFlag(args, 'policy', true) });
+      item = await client.items.setPolicy({ item: positional(args, 1, 'item'), policy: stringFlag(args, 'policy', true) });
     } else {
       throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown item command "${sub ?? ''}". Try: labvault help`, { field: 'command' });
     }
@@ -92,7 +92,7 @@ export const protectionCommand: CliCommandGroup = {
     'protection resume ITEM [--policy P]',
   ],
   async run(args, io) {
-    const engine = cliEngine(io);
+    const client = cliClient(io);
     const sub = args.positionals[0];
     let item: Item;
     if (sub === 'stop') {
@@ -104,14 +104,14 @@ export const protectionCommand: CliCommandGroup = {
       if (retain !== undefined && retain !== 'forever' && retain !== 'expiry') throw new LabvaultError(ErrorCodes.INVALID_INPUT, '--retain must be "forever" or "expiry".', { field: 'retain' });
       if (retain !== undefined && remove) throw new LabvaultError(ErrorCodes.INVALID_INPUT, '--retain goes with --keep-data only.', { field: 'retain' });
       const confirm = stringFlag(args, 'confirm');
-      item = await engine.handlers.items.stopProtection({
+      item = await client.items.stopProtection({
         item: positional(args, 1, 'item'), mode: keep ? 'keep-data' : 'delete-data',
         ...(retain ? { retain: retain as 'forever' | 'expiry' } : {}), ...(confirm !== undefined ? { confirm } : {}),
       });
     } else if (sub === 'resume') {
       expectFlags(args, ['policy']);
       const policy = stringFlag(args, 'policy');
-      item = await engine.handlers.items.resumeProtection({ item: positional(args, 1, 'item'), ...(policy ? { policy } : {}) });
+      item = await client.items.resumeProtection({ item: positional(args, 1, 'item'), ...(policy ? { policy } : {}) });
     } else {
       throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown protection command "${sub ?? ''}". Try: labvault help`, { field: 'command' });
     }

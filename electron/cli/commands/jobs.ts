@@ -2,7 +2,7 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { JobOperationSchema, JobStatusSchema } from '../../../shared/contract/item-models.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { describeJob } from '../job-progress.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
@@ -15,7 +15,7 @@ export const jobsCommand: CliCommandGroup = {
     'jobs cancel ID',
   ],
   async run(args, io) {
-    const engine = cliEngine(io);
+    const client = cliClient(io);
     const sub = args.positionals[0];
     if (sub === 'list') {
       expectFlags(args, ['vault', 'status', 'operation', 'item', 'from', 'to', 'limit']);
@@ -32,7 +32,7 @@ export const jobsCommand: CliCommandGroup = {
       const from = stringFlag(args, 'from');
       const to = stringFlag(args, 'to');
       const limit = integerFlag(args, 'limit');
-      const jobs = await engine.handlers.jobs.list({
+      const jobs = await client.jobs.list({
         ...(vault ? { vault } : {}), ...(status ? { status: status as never } : {}), ...(operation ? { operation: operation as never } : {}),
         ...(item ? { item } : {}), ...(from ? { from: new Date(from).toISOString() } : {}), ...(to ? { to: new Date(to).toISOString() } : {}), ...(limit ? { limit } : {}),
       });
@@ -46,14 +46,14 @@ export const jobsCommand: CliCommandGroup = {
     }
     if (sub === 'show') {
       expectFlags(args, []);
-      const job = await engine.handlers.jobs.show({ id: positional(args, 1, 'id') });
+      const job = await client.jobs.show({ id: positional(args, 1, 'id') });
       if (booleanFlag(args, 'json')) printJson(io, job);
       else io.out(describeJob(job));
       return 0;
     }
     if (sub === 'cancel') {
       expectFlags(args, []);
-      const job = await engine.handlers.jobs.cancel({ id: positional(args, 1, 'id') });
+      const job = await client.jobs.cancel({ id: positional(args, 1, 'id') });
       if (booleanFlag(args, 'json')) printJson(io, job);
       else io.out(describeJob(job));
       return 0;

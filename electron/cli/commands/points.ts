@@ -1,7 +1,7 @@
 /** `labvault points list|delete`. */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
 
@@ -12,11 +12,11 @@ export const pointsCommand: CliCommandGroup = {
     'points delete ITEM --point ID            soft-delete one point (refused while immutability protects it)',
   ],
   async run(args, io) {
-    const engine = cliEngine(io);
+    const client = cliClient(io);
     const sub = args.positionals[0];
     if (sub === 'list') {
       expectFlags(args, ['all']);
-      const points = await engine.handlers.points.list({ item: positional(args, 1, 'item'), includeDeleted: booleanFlag(args, 'all') });
+      const points = await client.points.list({ item: positional(args, 1, 'item'), includeDeleted: booleanFlag(args, 'all') });
       if (booleanFlag(args, 'json')) printJson(io, points);
       else if (points.length === 0) io.out('No recovery points.');
       else io.out(formatTable(['ID', 'CREATED', 'CONSISTENCY', 'TIERS', 'EXPIRES', 'LOGICAL', 'STORED', 'STATE'], points.map((point) => [
@@ -27,7 +27,7 @@ export const pointsCommand: CliCommandGroup = {
     }
     if (sub === 'delete') {
       expectFlags(args, ['point']);
-      const point = await engine.handlers.points.delete({ item: positional(args, 1, 'item'), point: stringFlag(args, 'point', true) });
+      const point = await client.points.delete({ item: positional(args, 1, 'item'), point: stringFlag(args, 'point', true) });
       if (booleanFlag(args, 'json')) printJson(io, point);
       else io.out(point.state === 'soft-deleted' && point.purgeAt ? `Point ${point.id} soft-deleted; it can be undeleted until ${point.purgeAt}.` : `Point ${point.id} deleted.`);
       return 0;

@@ -7,11 +7,8 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { parsePolicy, type Policy } from '../../../shared/policy.ts';
 import type { PolicyView } from '../../../shared/contract/policy-channels.ts';
-import { nextRuns } from '../../engine/policy/next-runs.ts';
-import { parseInstant, previewRetention, type PreviewPointInput } from '../../engine/policy/retention-preview.ts';
-import { previewRuns } from '../../engine/policy/run-preview.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
 import { policyName, readJsonFile, readPolicyFile } from './policy-input.ts';
 
@@ -25,18 +22,18 @@ function printView(io: CliIo, view: PolicyView): void {
   io.out(`Next runs: ${view.nextRuns.join(', ') || 'none'}`);
 }
 
-/** The policy a preview is about: --file, or a saved one (--vault with --policy). */
-async function previewedPolicy(args: ParsedArgs, io: CliIo): Promise<Policy> {
-  if (stringFlag(args, 'file') !== undefined) return (await readPolicyFile(args)).policy;
-  const view = await cliEngine(io).handlers.policies.show({ vault: stringFlag(args, 'vault', true), name: policyName(args) });
-  return parsePolicy(view.body, `policy ${view.name}`);
+/** The policy a preview is about: --file, or a saved one (--vault with --policy); its body and its parsed form. */
+async function previewedPolicy(args: ParsedArgs, io: CliIo): Promise<{ body: unknown; policy: Policy }> {
+  if (stringFlag(args, 'file') !== undefined) return readPolicyFile(args);
+  const view = await cliClient(io).policies.show({ vault: stringFlag(args, 'vault', true), name: policyName(args) });
+  return { body: view.body, policy: parsePolicy(view.body, `policy ${view.name}`) };
 }
 
 async function create(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault', 'file']);
   const vault = stringFlag(args, 'vault', true);
   const { body } = await readPolicyFile(args);
-  const view = await cliEngine(io).handlers.policies.create({ vault, policy: body });
+  const view = await cliClient(io).policies.create({ vault, policy: body });
   if (booleanFlag(args, 'json')) printJson(io, view);
   else io.out(`Created ${view.type} policy "${view.name}" in vault "${vault}". Next runs: ${view.nextRuns.slice(0, 3).join(', ') || 'none'}.`);
   return 0;
@@ -44,7 +41,7 @@ async function create(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault']);
-  const views = await cliEngine(io).handlers.policies.list({ vault: stringFlag(args, 'vault', true) });
+  const views = await cliClient(io).policies.list({ vault: stringFlag(args, 'vault', true) });
   if (booleanFlag(args, 'json')) printJson(io, views);
   else for (const view of views) io.out(`${view.name.padEnd(24)} ${view.type.padEnd(9)} ${String(view.items.length).padStart(3)} item(s)  next ${view.nextRuns[0] ?? 'never'}${view.isDefault ? '  (default)' : ''}`);
   return 0;
@@ -52,7 +49,7 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function show(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault', 'policy']);
-  const view = await cliEngine(io).handlers.policies.show({ vault: stringFlag(args, 'vault', true), name: policyName(args) });
+  const view = await cliClient(io).policies.show({ vault: stringFlag(args, 'vault', true), name: policyName(args) });
   if (booleanFlag(args, 'json')) printJson(io, view);
   else printView(io, view);
   return 0;
@@ -65,7 +62,7 @@ async function update(args: ParsedArgs, io: CliIo): Promise<number> {
   const dryRun = booleanFlag(args, 'dry-run');
   const json = booleanFlag(args, 'json');
   const { body } = await readPolicyFile(args);
-  const handlers = cliEngine(io).handlers.policies;
+  const handlers = cliClient(io).policies;
   const preview = await handlers.previewChange({ vault, name, policy: body });
   if (!json) {
     io.out(preview.removed.length === 0 ? 'This change removes no recovery point.' : `This change removes ${preview.removed.length} recovery point(s):`);
@@ -83,7 +80,7 @@ async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault', 'policy']);
   const vault = stringFlag(args, 'vault', true);
   const name = policyName(args);
-  await cliEngine(io).handlers.policies.delete({ vault, name });
+  await cliClient(io).policies.delete({ vault, name });
   if (booleanFlag(args, 'json')) printJson(io, { deleted: true, policy: name });
   else io.out(`Deleted policy "${name}" from vault "${vault}".`);
   return 0;
@@ -91,26 +88,26 @@ async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function showNextRuns(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault', 'policy', 'file', 'from', 'count']);
-  const policy = await previewedPolicy(args, io);
-  const fromFlag = stringFlag(args, 'from');
-  const from = fromFlag === undefined ? cliEngine(io).clock.now() : parseInstant(fromFlag, 'from', '--from');
+  const { body, policy } = await previewedPolicy(args, io);
+  const from = stringFlag(args, 'from');
   const count = integerFlag(args, 'count') ?? DEFAULT_RUN_COUNT;
   if (count < 1 || count > MAX_RUN_COUNT) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--count must be between 1 and ${MAX_RUN_COUNT}, got ${count}.`, { field: 'count' });
+  const runs = await cliClient(io).policies.nextRuns({ policy: body, ...(from !== undefined ? { from } : {}), count });
   if (booleanFlag(args, 'json')) {
-    printJson(io, nextRuns(policy, from, count).map((date) => date.toISOString()));
+    printJson(io, runs.map((run) => run.at));
     return 0;
   }
-  for (const run of previewRuns(policy, from, count)) io.out(`${run.at}  ${run.local} ${policy.timeZone}${run.dst ? `  (DST ${run.dst})` : ''}`);
+  for (const run of runs) io.out(`${run.at}  ${run.local} ${policy.timeZone}${run.dst ? `  (DST ${run.dst})` : ''}`);
   return 0;
 }
 
 async function showRetention(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault', 'policy', 'file', 'points', 'now']);
-  const policy = await previewedPolicy(args, io);
+  const { body } = await previewedPolicy(args, io);
   const pointsPath = stringFlag(args, 'points', true);
   const points = await readJsonFile(pointsPath, 'points');
-  const now = stringFlag(args, 'now') ?? cliEngine(io).clock.now();
-  const decisions = previewRetention(points as PreviewPointInput[], policy, now);
+  const now = stringFlag(args, 'now');
+  const decisions = await cliClient(io).policies.previewPoints({ policy: body, points, ...(now !== undefined ? { now } : {}) });
   if (booleanFlag(args, 'json')) printJson(io, decisions);
   else for (const decision of decisions) io.out(`${decision.id}: ${decision.keep ? `kept until ${decision.until ?? 'forever'} (${decision.rules.join(', ')})` : `expired${decision.until ? ` at ${decision.until}` : ''}`}`);
   return 0;

@@ -1,20 +1,17 @@
 /** `labvault prune --vault V [--dry-run] [--json]`: apply retention now (expired points go to soft delete when on). */
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { booleanFlag, expectFlags, stringFlag } from '../parse-args.ts';
-import { runPrune } from '../../engine/scheduling/retention-follow-up.ts';
 
 export const pruneCommand: CliCommandGroup = {
   name: 'prune',
   usage: ['prune --vault V [--dry-run] [--json]           apply retention now: expired points go to soft delete; purge past-date data'],
   async run(args, io) {
     expectFlags(args, ['vault', 'dry-run']);
-    const engine = cliEngine(io);
-    const session = await engine.vaults.session(stringFlag(args, 'vault', true));
     const dryRun = booleanFlag(args, 'dry-run');
-    const { report, job } = await runPrune(engine, session, { dryRun });
+    const report = await cliClient(io).vaults.prune({ vault: stringFlag(args, 'vault', true), dryRun });
     if (booleanFlag(args, 'json')) {
-      printJson(io, { ...report, ...(job ? { jobId: job.id } : {}) });
+      printJson(io, report);
       return 0;
     }
     for (const entry of report.expired) io.out(`${entry.action}: ${entry.item} ${entry.pointId} (${entry.createdAt}${entry.expiredAt ? `, expired ${entry.expiredAt}` : ''})`);

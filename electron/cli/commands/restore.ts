@@ -1,8 +1,7 @@
 /** `labvault restore disks ITEM --point ID --to DIR`. */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
-import { startRestoreDisks } from '../../engine/handlers/job-handlers.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { describeJob, waitWithProgress } from '../job-progress.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
 
@@ -13,10 +12,12 @@ export const restoreCommand: CliCommandGroup = {
     const sub = args.positionals[0];
     if (sub !== 'disks') throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown restore command "${sub ?? ''}": only "restore disks" exists yet.`, { field: 'command' });
     expectFlags(args, ['point', 'to', 'file']);
-    const engine = cliEngine(io);
     const file = stringFlag(args, 'file');
-    const running = await startRestoreDisks(engine, { item: positional(args, 1, 'item'), point: stringFlag(args, 'point', true), to: stringFlag(args, 'to', true), ...(file ? { files: [file] } : {}) });
-    const job = await waitWithProgress(engine, running, io, !booleanFlag(args, 'json'));
+    const started = await cliClient(io).restore.disks({
+      item: positional(args, 1, 'item'), point: stringFlag(args, 'point', true), to: stringFlag(args, 'to', true),
+      ...(file ? { files: [file] } : {}),
+    });
+    const job = await waitWithProgress(started.jobId, io, !booleanFlag(args, 'json'));
     if (booleanFlag(args, 'json')) printJson(io, job);
     else io.out(describeJob(job));
     if (job.status === 'completed') return 0;

@@ -12,7 +12,7 @@ import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliEngine, printJson } from '../cli-context.ts';
 import { booleanFlag, expectFlags, positional } from '../parse-args.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { startSchedulerHost } from '../../engine/scheduling/scheduler-host.ts';
+import { startSchedulerHost } from '../../engine/index.ts';
 import { launchdPlist, systemdUnit, windowsTaskCommand, type ServiceCommand } from './service-templates.ts';
 
 const EXIT_INTERRUPTED = 130;

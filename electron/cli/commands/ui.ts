@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { startBrowserHost, type SignInAnnouncement } from '../../host/browser-host.ts';
-import { startSchedulerHost } from '../../engine/scheduling/scheduler-host.ts';
+import { startSchedulerHost } from '../../engine/index.ts';
 import { rendererDir } from '../../host/app-paths.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
 import { cliEngine } from '../cli-context.ts';

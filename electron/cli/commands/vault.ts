@@ -1,10 +1,8 @@
 /** `labvault vault ...`: create, open, list, show, update, delete, stats, rebuild-catalog. */
-import { rename, rm } from 'node:fs/promises';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { catalogPath } from '../../engine/catalog/vault-catalog.ts';
 import type { Vault } from '../../../shared/contract/models.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
-import { cliEngine, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
+import { cliClient, cliEngine, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
 import { cliPassphraseSource, newPassphrase, passphraseFromFile } from '../passphrase.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
@@ -33,9 +31,8 @@ async function create(args: ParsedArgs, io: CliIo): Promise<number> {
     throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--immutability must be "disabled" or "enabled" (lock it later with "labvault vault update"), got "${immutability}".`, { field: 'immutability' });
   }
   const softDeleteDays = integerFlag(args, 'soft-delete-days');
-  const engine = cliEngine(io);
   const passphrase = booleanFlag(args, 'encrypt') ? await newPassphrase(io.env, cliPassphraseFile()) : undefined;
-  const vault = await engine.handlers.vaults.create({
+  const vault = await cliClient(io).vaults.create({
     ...(passphrase !== undefined ? { passphrase } : {}),
     name: stringFlag(args, 'name', true),
     path: stringFlag(args, 'path', true),
@@ -49,7 +46,7 @@ async function create(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const vaults = await cliEngine(io).handlers.vaults.list({});
+  const vaults = await cliClient(io).vaults.list({});
   if (booleanFlag(args, 'json')) {
     printJson(io, vaults);
   } else if (vaults.length === 0) {
@@ -64,11 +61,9 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function show(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const engine = cliEngine(io);
-  const vault = await engine.handlers.vaults.show({ name: positional(args, 1, 'name') });
   // A vault that cannot be opened (damaged vault.json or catalog, moved folder) is an error
-  // here, with its own code (CORRUPT exits 3): opening it again rethrows the reason.
-  if (vault.status !== 'ok') await engine.vaults.session(vault.id);
+  // here, with its own code (CORRUPT exits 3): strict asks for the reason, not a status.
+  const vault = await cliClient(io).vaults.show({ name: positional(args, 1, 'name'), strict: true });
   if (booleanFlag(args, 'json')) printJson(io, vault);
   else io.out(describeVault(vault));
   return 0;
@@ -76,7 +71,7 @@ async function show(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function open(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const vault = await cliEngine(io).handlers.vaults.open({ path: positional(args, 1, 'path') });
+  const vault = await cliClient(io).vaults.open({ path: positional(args, 1, 'path') });
   if (booleanFlag(args, 'json')) printJson(io, vault);
   else io.out(`Opened vault "${vault.name}" at ${vault.path}.`);
   return 0;
@@ -99,7 +94,7 @@ async function update(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const softDeleteDays = integerFlag(args, 'soft-delete-days');
   const confirm = stringFlag(args, 'confirm');
-  const vault = await cliEngine(io).handlers.vaults.update({
+  const vault = await cliClient(io).vaults.update({
     name,
     ...(softDeleteDays !== undefined ? { softDeleteDays } : {}),
     ...(softDelete !== undefined ? { softDeleteEnabled: softDelete === 'on' } : {}),
@@ -116,8 +111,8 @@ async function update(args: ParsedArgs, io: CliIo): Promise<number> {
 async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['yes']);
   const name = positional(args, 1, 'name');
-  const engine = cliEngine(io);
-  const check = await engine.handlers.vaults.deleteCheck({ name });
+  const client = cliClient(io);
+  const check = await client.vaults.deleteCheck({ name });
   if (!check.deletable) {
     throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Vault "${name}" cannot be deleted while it holds: ${check.blockers.join('; ')}.`, { details: { blockers: check.blockers } });
   }
@@ -128,7 +123,7 @@ async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
       return 1;
     }
   }
-  await engine.handlers.vaults.delete({ name });
+  await client.vaults.delete({ name });
   if (booleanFlag(args, 'json')) printJson(io, { deleted: true, name });
   else io.out(`Deleted vault "${name}".`);
   return 0;
@@ -136,7 +131,7 @@ async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function stats(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const result = await cliEngine(io).handlers.vaults.stats({ name: positional(args, 1, 'name') });
+  const result = await cliClient(io).vaults.stats({ name: positional(args, 1, 'name') });
   if (booleanFlag(args, 'json')) printJson(io, result);
   else {
     io.out(`Vault "${result.name}": ${result.items} items, ${result.points} points (${result.softDeletedPoints} soft-deleted), ${result.chunks} chunks.`);
@@ -149,17 +144,17 @@ async function stats(args: ParsedArgs, io: CliIo): Promise<number> {
 async function passphrase(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['new-passphrase-file']);
   const name = positional(args, 1, 'name');
-  const engine = cliEngine(io);
-  const session = await engine.vaults.session(name);
-  const oldPassphrase = await cliPassphraseSource(io.env, cliPassphraseFile())(session.config.name);
+  const client = cliClient(io);
+  const vault = await client.vaults.show({ name, strict: true });
+  const oldPassphrase = await cliPassphraseSource(io.env, cliPassphraseFile())(vault.name, vault.id);
   const newFile = stringFlag(args, 'new-passphrase-file');
   const next = newFile ? passphraseFromFile(newFile) : await newPassphrase({ ...io.env, LABVAULT_PASSPHRASE: io.env.LABVAULT_NEW_PASSPHRASE ?? '' }, undefined);
-  await engine.handlers.vaults.changePassphrase({ name, oldPassphrase: oldPassphrase ?? '', newPassphrase: next });
-  if (booleanFlag(args, 'json')) printJson(io, { changed: true, name: session.config.name });
+  await client.vaults.changePassphrase({ name, oldPassphrase: oldPassphrase ?? '', newPassphrase: next });
+  if (booleanFlag(args, 'json')) printJson(io, { changed: true, name: vault.name });
   else {
-    io.out(`Changed the passphrase of "${session.config.name}". No data was rewritten.`);
+    io.out(`Changed the passphrase of "${vault.name}". No data was rewritten.`);
     io.out('The vault keeps its master key: anyone who knew the old passphrase and kept a copy of the old vault.json '
-      + `can still read it. To replace the key itself, run "labvault vault rekey ${session.config.name}".`);
+      + `can still read it. To replace the key itself, run "labvault vault rekey ${vault.name}".`);
   }
   return 0;
 }
@@ -188,25 +183,13 @@ async function rekey(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function rebuild(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const engine = cliEngine(io);
-  const name = positional(args, 1, 'name');
-  const session = await engine.vaults.session(name).catch(async (error: unknown) => {
-    // A catalog too damaged to open is what this command is for: set it aside, then open
-    // the vault with a fresh catalog (rebuilt below from the vault's files).
-    const entry = (await engine.vaults.known.list()).find((known) => known.id === name || known.name.toLowerCase() === name.toLowerCase());
-    if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.CORRUPT || !entry || error.details?.path !== catalogPath(entry.path)) throw error;
-    const damaged = `${catalogPath(entry.path)}.damaged-${Date.now()}`;
-    await rename(catalogPath(entry.path), damaged);
-    for (const suffix of ['-wal', '-shm']) await rm(`${catalogPath(entry.path)}${suffix}`, { force: true });
-    io.err(`The catalog could not be opened (${error.message}); it was kept as ${damaged}.`);
-    return engine.vaults.session(entry.id);
-  });
-  await engine.keyring.keysFor(session); // an encrypted vault's records are read with its keys (asks for the passphrase)
-  const { rebuildCatalog } = await import('../../engine/vault/vault-initialization.ts');
-  await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
-  const counts = Object.fromEntries(['policies', 'items', 'points', 'jobs'].map((table) => [table, (session.catalog.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n]));
-  if (booleanFlag(args, 'json')) printJson(io, { rebuilt: true, ...counts });
-  else io.out(`Rebuilt the catalog of "${session.config.name}" from its files: ${counts.policies} policies, ${counts.items} items, ${counts.points} points, ${counts.jobs} jobs.`);
+  // A catalog too damaged to open is what this command is for: the engine sets it aside
+  // and rebuilds a fresh one from the vault's files.
+  const rebuilt = await cliClient(io).vaults.rebuildCatalog({ name: positional(args, 1, 'name') });
+  if (rebuilt.setAside) io.err(`The catalog could not be opened (${rebuilt.setAside.reason}); it was kept as ${rebuilt.setAside.path}.`);
+  const { policies, items, points, jobs } = rebuilt;
+  if (booleanFlag(args, 'json')) printJson(io, { rebuilt: true, policies, items, points, jobs });
+  else io.out(`Rebuilt the catalog of "${rebuilt.vault}" from its files: ${policies} policies, ${items} items, ${points} points, ${jobs} jobs.`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /** `labvault verify V [--read-data]`: exit 3 when damage is found. */
 import type { CliCommandGroup } from '../cli-command.ts';
-import { cliEngine, printJson } from '../cli-context.ts';
+import { cliClient, printJson } from '../cli-context.ts';
 import { booleanFlag, expectFlags, positional } from '../parse-args.ts';
 
 export const verifyCommand: CliCommandGroup = {
@@ -8,7 +8,7 @@ export const verifyCommand: CliCommandGroup = {
   usage: ['verify VAULT [--read-data] [--json]      check structure (or every byte); exit 3 naming damaged chunks and points'],
   async run(args, io) {
     expectFlags(args, ['read-data']);
-    const report = await cliEngine(io).handlers.vaults.verify({ name: positional(args, 0, 'vault'), readData: booleanFlag(args, 'read-data') });
+    const report = await cliClient(io).vaults.verify({ name: positional(args, 0, 'vault'), readData: booleanFlag(args, 'read-data') });
     if (booleanFlag(args, 'json')) printJson(io, report);
     else {
       io.out(`${report.ok ? 'OK' : 'DAMAGED'}: ${report.manifestsChecked} points, ${report.chunksChecked} chunks checked${report.readData ? ' (every byte read)' : ' (structure)'}.`);
