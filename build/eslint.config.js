@@ -2,10 +2,25 @@
 // - electron/engine/ never imports electron (it runs in the CLI, the browser host and tests);
 // - only electron/ipc.ts and electron/preload.ts touch ipcMain / ipcRenderer;
 // - channel names ("vaults.create") are written only in shared/contract/: every face
-//   derives them from the contract tables.
+//   derives them from the contract tables;
+// - SQL is written only in electron/engine/catalog/ (its repositories).
 import tseslint from 'typescript-eslint';
 
 const CHANNEL_NAME = '/^(app|vaults|items|points|backup|jobs|restore|policies|dashboard|alerts|dialogs|images)\\.(?!(json|ts|js|tsx|txt|log|csv|tmp|sqlite)$)[a-zA-Z]+$/';
+
+const CHANNEL_NAME_RULES = [
+  { selector: `Literal[value=${CHANNEL_NAME}]`, message: 'Channel names live only in shared/contract/: use the typed client or handlers.' },
+  { selector: `TemplateElement[value.raw=${CHANNEL_NAME}]`, message: 'Channel names live only in shared/contract/.' },
+];
+
+// SQL lives only in electron/engine/catalog/ (one repository module per table): elsewhere no
+// database call (prepare, pragma, transaction, or exec on a db/catalog) is written.
+const SQL_MESSAGE = 'SQL lives only in electron/engine/catalog/: call the table\'s repository (catalog/<table>-repository.ts).';
+const SQL_OUTSIDE_CATALOG_RULES = [
+  { selector: 'CallExpression[callee.property.name=/^(prepare|pragma|transaction)$/]', message: SQL_MESSAGE },
+  { selector: "CallExpression[callee.property.name='exec'][callee.object.name=/^(db|catalog)$/]", message: SQL_MESSAGE },
+  { selector: "CallExpression[callee.property.name='exec'][callee.object.property.name='catalog']", message: SQL_MESSAGE },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', '.node/**', 'test-results/**', 'playwright-report/**', '**/*.d.ts'] },
@@ -14,10 +29,7 @@ export default tseslint.config(
     languageOptions: { parser: tseslint.parser, ecmaVersion: 2023, sourceType: 'module' },
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: {
-      'no-restricted-syntax': ['error',
-        { selector: `Literal[value=${CHANNEL_NAME}]`, message: 'Channel names live only in shared/contract/: use the typed client or handlers.' },
-        { selector: `TemplateElement[value.raw=${CHANNEL_NAME}]`, message: 'Channel names live only in shared/contract/.' },
-      ],
+      'no-restricted-syntax': ['error', ...CHANNEL_NAME_RULES],
       'no-debugger': 'error',
       'no-var': 'error',
     },
@@ -25,6 +37,12 @@ export default tseslint.config(
   {
     files: ['shared/contract/**'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // A later config object replaces the whole rule for its files: the channel-name rules are repeated.
+    files: ['electron/**'],
+    ignores: ['electron/engine/catalog/**'],
+    rules: { 'no-restricted-syntax': ['error', ...CHANNEL_NAME_RULES, ...SQL_OUTSIDE_CATALOG_RULES] },
   },
   {
     files: ['**/*.ts', '**/*.tsx'],
