@@ -90,11 +90,3 @@ export function openCatalog(path: string): CatalogDb {
   }
   return db;
 }
-
-/**
- * Rows in one table (for "rebuild-catalog" counts). The per-table repositories have the named
- * counts (countItems, countItemsInStates, countPoints, countPolicies, countJobs); prefer those.
- */
-export function countRows(db: CatalogDb, table: 'items' | 'points' | 'policies' | 'jobs'): number {
-  return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-}

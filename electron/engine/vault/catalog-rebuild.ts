@@ -5,7 +5,11 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { catalogPath, countRows } from '../catalog/vault-catalog.ts';
+import { countItems } from '../catalog/item-repository.ts';
+import { countJobs } from '../catalog/job-repository.ts';
+import { countPoints } from '../catalog/point-repository.ts';
+import { countPolicies } from '../catalog/policy-repository.ts';
+import { catalogPath } from '../catalog/vault-catalog.ts';
 import { rebuildCatalog } from './vault-initialization.ts';
 import type { VaultDirectory } from './vault-directory.ts';
 import type { VaultKeyring } from './vault-keyring.ts';
@@ -43,13 +47,12 @@ export async function rebuildVaultCatalog(vaults: VaultDirectory, keyring: Vault
   const { session, setAside } = await openSettingAside(vaults, name);
   await keyring.keysFor(session); // an encrypted vault's records are read with its keys (asks for the passphrase)
   await rebuildCatalog(session, keyring, (catalog) => { session.catalog = catalog; });
-  const count = (table: 'policies' | 'items' | 'points' | 'jobs') => countRows(session.catalog, table);
   return {
     vault: session.config.name,
-    policies: count('policies'),
-    items: count('items'),
-    points: count('points'),
-    jobs: count('jobs'),
+    policies: countPolicies(session.catalog),
+    items: countItems(session.catalog),
+    points: countPoints(session.catalog),
+    jobs: countJobs(session.catalog),
     setAside,
   };
 }
