@@ -40,7 +40,7 @@ export class Engine implements EngineServices {
   readonly appHome: string;
   readonly clock: Clock;
   readonly events = new EventBus();
-  readonly keyring = new VaultKeyring();
+  readonly keyring: VaultKeyring;
   readonly vaults: VaultDirectory;
   readonly protection: ProtectionService;
   readonly jobs: JobService;
@@ -57,11 +57,12 @@ export class Engine implements EngineServices {
     this.clock = options.clock ?? systemClock;
     this.face = options.face;
     this.passphraseStore = options.passphraseStore;
-    if (options.passphraseStore) {
-      const store = options.passphraseStore;
-      this.keyring.passphraseFor = (_name, vaultId) => store.recall(vaultId).catch(() => null);
-    }
-    if (options.passphraseSource) this.keyring.passphraseFor = options.passphraseSource;
+    const remembered = options.passphraseStore;
+    this.keyring = new VaultKeyring({
+      passphraseFor: options.passphraseSource
+        ?? (remembered ? (_name, vaultId) => remembered.recall(vaultId).catch(() => null) : undefined),
+      onUnlocked: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),
+    });
     this.vaults = new VaultDirectory(this.appHome, this.clock, {
       initialize: (session, input) => initializeVault(session, input, this.keyring, this.clock),
       opened: (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true }),
@@ -70,11 +71,7 @@ export class Engine implements EngineServices {
         await this.keyring.keysFor(session);
         if (session.indexPending) await reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
       },
-      prepare: (session) => {
-        session.records.unlock = async () => {
-          await this.keyring.keysFor(session);
-        };
-      },
+      recordSealer: (session) => this.keyring.recordSealer(session),
     });
     this.protection = new ProtectionService(this.vaults, this.clock);
     this.jobs = new JobService(this.vaults, this.clock, this.events);
@@ -83,7 +80,6 @@ export class Engine implements EngineServices {
     this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock, afterBackup);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
-    this.keyring.onUnlocked = (session) => reconcileCatalog(session, this.keyring, { onlyIfEmpty: true });
     this.handlers = buildHandlers(this);
   }
 

@@ -10,7 +10,7 @@
  *  - a small file per item, <vault>/data/schedule/slots/<itemId>.json
  *    ({ "itemId", "slot", "recordedAt" }, written atomically), so a catalog rebuilt from the
  *    vault's files still knows the slot. In an encrypted vault it is sealed like the vault's
- *    records (session.records.sealer), so the folder shows no schedule times.
+ *    records (session.records.sealer()), so the folder shows no schedule times.
  * Reading takes the later of the two.
  */
 import { readUntrustedFile } from '../fs/untrusted-file.ts';
@@ -50,7 +50,7 @@ function slotInstant(slot: string | undefined): number {
 async function fileSlot(session: VaultSession, itemId: string): Promise<string | undefined> {
   try {
     const path = slotFilePath(session.dir, itemId);
-    const plain = await session.records.sealer.open(await readUntrustedFile(path, 'schedule-slot'), path, scheduleSlotBinding(itemId));
+    const plain = await (await session.records.sealer()).open(await readUntrustedFile(path, 'schedule-slot'), path, scheduleSlotBinding(itemId));
     const entry = JSON.parse(plain.toString('utf8')) as Partial<SlotEntry>;
     return typeof entry.slot === 'string' ? entry.slot : undefined;
   } catch {
@@ -85,6 +85,6 @@ export async function recordScheduledSlot(session: VaultSession, itemId: string,
     throw new LabvaultError(ErrorCodes.CONFLICT, `Slot ${slot} of item ${itemId} is already taken: slot ${already} was recorded by another scheduler.`, { field: 'slot' });
   }
   const entry: SlotEntry = { itemId, slot, recordedAt: now.toISOString() };
-  const sealed = await session.records.sealer.seal(Buffer.from(`${JSON.stringify(entry)}\n`), scheduleSlotBinding(itemId));
+  const sealed = await (await session.records.sealer()).seal(Buffer.from(`${JSON.stringify(entry)}\n`), scheduleSlotBinding(itemId));
   await writeFileAtomic(slotFilePath(session.dir, itemId), sealed);
 }

@@ -30,23 +30,25 @@ export const plainRecords: RecordSealer = {
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
+/**
+ * Gives the sealer records are written and read with, asked for at every read and write:
+ * plain for a plain vault; for an encrypted vault the keyring's, which unlocks the vault first
+ * when it is locked (BAD_PASSPHRASE when it cannot), so records are never read or written in clear.
+ */
+export type RecordSealerSource = () => Promise<RecordSealer>;
+
 export class RecordStore {
   private readonly root: string;
-  sealer: RecordSealer;
-  /** True for an encrypted vault: records are never written or read in clear. */
-  encrypted = false;
-  /** Obtains the vault's keys (and sets `sealer`) when an encrypted vault is still locked. */
-  unlock: (() => Promise<void>) | undefined;
+  private readonly sealerSource: RecordSealerSource;
 
-  constructor(vaultDir: string, sealer: RecordSealer = plainRecords) {
+  constructor(vaultDir: string, sealerSource: RecordSealerSource = () => Promise.resolve(plainRecords)) {
     this.root = join(vaultDataDir(vaultDir), 'records');
-    this.sealer = sealer;
+    this.sealerSource = sealerSource;
   }
 
-  private async ready(): Promise<void> {
-    if (!this.encrypted || this.sealer !== plainRecords) return;
-    await this.unlock?.();
-    if (this.sealer === plainRecords) throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, 'This vault is encrypted and locked: unlock it with its passphrase first.', { field: 'passphrase' });
+  /** The sealer of this vault's records now (the schedule slot files are sealed with it too). */
+  sealer(): Promise<RecordSealer> {
+    return this.sealerSource();
   }
 
   private path(kind: RecordKind, id: string): string {
@@ -55,13 +57,13 @@ export class RecordStore {
   }
 
   async write(kind: RecordKind, id: string, value: unknown): Promise<void> {
-    await this.ready();
+    const sealer = await this.sealer();
     const plain = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-    await writeFileAtomic(this.path(kind, id), await this.sealer.seal(plain, recordBinding(kind, id)));
+    await writeFileAtomic(this.path(kind, id), await sealer.seal(plain, recordBinding(kind, id)));
   }
 
   async read<T>(kind: RecordKind, id: string): Promise<T | null> {
-    await this.ready();
+    const sealer = await this.sealer();
     const path = this.path(kind, id);
     let bytes: Buffer;
     try {
@@ -70,7 +72,7 @@ export class RecordStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw ioError(path, 'read', error);
     }
-    return this.decode<T>(bytes, path, kind, id);
+    return this.decode<T>(sealer, bytes, path, kind, id);
   }
 
   async remove(kind: RecordKind, id: string): Promise<void> {
@@ -78,7 +80,7 @@ export class RecordStore {
   }
 
   async list<T>(kind: RecordKind): Promise<T[]> {
-    await this.ready();
+    const sealer = await this.sealer();
     const dir = join(this.root, kind);
     const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(dir, 'list', error))));
     const records: T[] = [];
@@ -88,17 +90,17 @@ export class RecordStore {
       if (!name.endsWith('.json') || !ID_PATTERN.test(id)) continue;
       const path = join(dir, name);
       const bytes = await readUntrustedFile(path, 'record').catch((error: unknown) => { throw ioError(path, 'read', error); });
-      records.push(await this.decode<T>(bytes, path, kind, id));
+      records.push(await this.decode<T>(sealer, bytes, path, kind, id));
     }
     return records;
   }
 
   /** Opens, parses and checks a record against its kind's schema (record-schemas.ts). */
-  private async decode<T>(bytes: Buffer, path: string, kind: RecordKind, id: string): Promise<T> {
+  private async decode<T>(sealer: RecordSealer, bytes: Buffer, path: string, kind: RecordKind, id: string): Promise<T> {
     let value: unknown;
     try {
-      if (this.encrypted) assertBlobPlainLength(bytes, VAULT_FILE_CAPS.record.bytes, `Vault record ${path}`);
-      const plain = await this.sealer.open(bytes, path, recordBinding(kind, id));
+      if (sealer !== plainRecords) assertBlobPlainLength(bytes, VAULT_FILE_CAPS.record.bytes, `Vault record ${path}`);
+      const plain = await sealer.open(bytes, path, recordBinding(kind, id));
       value = JSON.parse(plain.toString('utf8'));
     } catch (error) {
       if (error instanceof LabvaultError) throw error;

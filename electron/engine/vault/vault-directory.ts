@@ -26,7 +26,7 @@ import { DEFAULT_CHUNK_SIZE } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
 import { vaultDataDir, vaultHoldsData } from './vault-contents.ts';
 import { effectiveImmutability, effectiveSoftDelete, immutabilityNote } from './immutability-state.ts';
-import { RecordStore } from './record-store.ts';
+import { plainRecords, RecordStore, type RecordSealer } from './record-store.ts';
 import { instantRestoreClonesOn } from './instant-restore-setting.ts';
 import { assertNoLinksInVault } from './vault-folders.ts';
 
@@ -35,8 +35,8 @@ export interface VaultLifecycleHooks {
   initialize?(session: VaultSession, input: CreateVaultInput): Promise<void>;
   /** Indexes a locked encrypted vault (asks for its passphrase); clears indexPending. */
   index?(session: VaultSession): Promise<void>;
-  /** Called first on every new session (wire its record store to the keyring). */
-  prepare?(session: VaultSession): void;
+  /** The sealer of a session's records (the keyring's; without it an encrypted vault's records stay closed). */
+  recordSealer?(session: VaultSession): Promise<RecordSealer>;
   /** Called before Labvault writes vault.json (encrypted vaults: recompute its settingsMac). */
   authenticate?(session: VaultSession): Promise<void>;
   /** Called when a session is opened: reconcile the catalog with the vault's files. */
@@ -119,9 +119,9 @@ export class VaultDirectory {
       await mkdir(vaultDataDir(dir), { recursive: true });
       const catalogFile = catalogLocation(dir, config.id, input.passphrase !== undefined, this.appHome);
       const catalog = openCatalog(catalogFile);
-      const session: VaultSession = { dir, config, catalog, catalogFile, records: new RecordStore(dir) };
-      session.records.encrypted = input.passphrase !== undefined;
-      this.hooks.prepare?.(session);
+      const session: VaultSession = {
+        dir, config, catalog, catalogFile, records: new RecordStore(dir, () => this.recordSealer(session)),
+      };
       this.sessions.set(config.id, session);
       await this.hooks.initialize?.(session, input);
       await this.hooks.authenticate?.(session);
@@ -174,6 +174,16 @@ export class VaultDirectory {
     return session;
   }
 
+  /** The sealer of a session's records: the hook's (the keyring's); plain vaults need none. */
+  private recordSealer(session: VaultSession): Promise<RecordSealer> {
+    if (this.hooks.recordSealer) return this.hooks.recordSealer(session);
+    if ((session.config.store as { encryption?: unknown }).encryption) {
+      return Promise.reject(new LabvaultError(ErrorCodes.BAD_PASSPHRASE,
+        `Vault "${session.config.name}" is encrypted and locked: unlock it with its passphrase first.`, { field: 'passphrase' }));
+    }
+    return Promise.resolve(plainRecords);
+  }
+
   private async openSession(entry: KnownVault): Promise<VaultSession> {
     const config = await readVaultConfig(entry.path);
     if (config.id !== entry.id) {
@@ -181,9 +191,10 @@ export class VaultDirectory {
     }
     assertNoLinksInVault(entry.path);
     const catalogFile = catalogLocation(entry.path, config.id, Boolean((config.store as { encryption?: unknown }).encryption), this.appHome);
-    const session: VaultSession = { dir: entry.path, config, catalog: openCatalog(catalogFile), catalogFile, records: new RecordStore(entry.path) };
-    session.records.encrypted = Boolean((config.store as { encryption?: unknown }).encryption);
-    this.hooks.prepare?.(session);
+    const session: VaultSession = {
+      dir: entry.path, config, catalog: openCatalog(catalogFile), catalogFile,
+      records: new RecordStore(entry.path, () => this.recordSealer(session)),
+    };
     try {
       await this.hooks.opened?.(session);
     } catch (error) {

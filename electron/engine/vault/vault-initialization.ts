@@ -17,7 +17,6 @@ import { saveJobRow } from '../jobs/job-catalog.ts';
 import { upsertItemRow } from '../protection/item-catalog.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import { createEncryption, defaultStoreSettings, VaultStore } from './store/index.ts';
-import { sealedRecords } from './record-sealer.ts';
 import { ensureDefaultPolicy, upsertPolicyRow, type PolicyRecord } from './policy-records.ts';
 import type { VaultKeyring } from './vault-keyring.ts';
 import type { VaultSession } from './vault-session.ts';
@@ -35,11 +34,10 @@ export async function initializeVault(session: VaultSession, input: CreateVaultI
     const encryption = await createEncryption(input.passphrase);
     settings.encryption = encryption.settings;
     keys = encryption.keys;
-    session.records.sealer = sealedRecords(keys);
   }
   await VaultStore.create(session.dir, settings, keys, { log: () => undefined });
   session.config = { ...session.config, store: settings as unknown as Record<string, unknown> };
-  if (keys) keyring.remember(session.config.id, keys);
+  if (keys) keyring.rememberCreated(session, keys);
   await ensureDefaultPolicy(session, clock.now());
 }
 

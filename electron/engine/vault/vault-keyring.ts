@@ -1,23 +1,39 @@
 /**
  * Unlocked keys of encrypted vaults, in memory only, and the way to get a passphrase when
- * a locked vault is needed: the face sets `passphraseFor` (CLI: LABVAULT_PASSPHRASE,
- * --passphrase-file or a terminal prompt; UI: the unlock dialog through vaults.unlock).
+ * a locked vault is needed: the passphrase source the keyring is constructed with (CLI:
+ * LABVAULT_PASSPHRASE, --passphrase-file or a terminal prompt; desktop: the OS keychain when
+ * the user asked; otherwise the unlock dialog through vaults.unlock). Records are sealed with
+ * the keys it holds (recordSealer, given to each session's RecordStore).
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { VaultStore, bindSettingsToWrap, unlock, type StoreSettings, type VaultKeys } from './store/index.ts';
 import type { VaultSession } from './vault-session.ts';
 import { sealedRecords } from './record-sealer.ts';
+import { plainRecords, type RecordSealer } from './record-store.ts';
 import { readVaultConfig, vaultConfigPath, writeVaultConfig } from './vault-config.ts';
 import { checkSettingsMac, withSettingsMac } from './vault-settings-mac.ts';
 
 export type PassphraseSource = (vaultName: string, vaultId: string) => Promise<string | null>;
+
+export interface VaultKeyringOptions {
+  /** Asked when a locked vault is needed (none: a locked vault is BAD_PASSPHRASE until unlocked). */
+  passphraseFor?: PassphraseSource | undefined;
+  /** Called after a vault is unlocked (the engine reconciles its catalog then). */
+  onUnlocked?: ((session: VaultSession) => Promise<void>) | undefined;
+}
 
 export class VaultKeyring {
   private readonly keys = new Map<string, VaultKeys>();
   private readonly stores = new Map<string, VaultStore>();
   /** Sessions whose vault.json settings were checked against their settingsMac. */
   private readonly verified = new WeakSet<VaultSession>();
-  passphraseFor: PassphraseSource | undefined;
+  private readonly passphraseFor: PassphraseSource | undefined;
+  private readonly onUnlocked: ((session: VaultSession) => Promise<void>) | undefined;
+
+  constructor(options: VaultKeyringOptions = {}) {
+    this.passphraseFor = options.passphraseFor;
+    this.onUnlocked = options.onUnlocked;
+  }
 
   remember(vaultId: string, keys: VaultKeys): void {
     this.keys.set(vaultId, keys);
@@ -41,8 +57,25 @@ export class VaultKeyring {
   replaceKeys(session: VaultSession, keys: VaultKeys): void {
     this.forget(session.config.id);
     this.remember(session.config.id, keys);
-    session.records.sealer = sealedRecords(keys);
     this.verified.add(session);
+  }
+
+  /** The keys of a vault just created (its vault.json is written, with its settingsMac, after this). */
+  rememberCreated(session: VaultSession, keys: VaultKeys): void {
+    this.remember(session.config.id, keys);
+    this.verified.add(session);
+  }
+
+  /**
+   * The sealer of the session's records: plain for a plain vault; the vault's keys for an
+   * encrypted one (unlocking it, and checking vault.json's settings, first when needed).
+   */
+  async recordSealer(session: VaultSession): Promise<RecordSealer> {
+    if (!storeSettingsOf(session).encryption) return plainRecords;
+    const known = this.keys.get(session.config.id);
+    if (known && this.verified.has(session)) return sealedRecords(known);
+    const keys = await this.keysFor(session);
+    return keys ? sealedRecords(keys) : plainRecords;
   }
 
   /** Closes every open store (stops their hashing workers). */
@@ -70,13 +103,9 @@ export class VaultKeyring {
     });
     await this.authenticateSettings(session, keys, passphrase);
     this.remember(session.config.id, keys);
-    session.records.sealer = sealedRecords(keys);
     await this.onUnlocked?.(session);
     return keys;
   }
-
-  /** Called after a vault is unlocked (the engine reconciles its catalog then). */
-  onUnlocked: ((session: VaultSession) => Promise<void>) | undefined;
 
   async keysFor(session: VaultSession): Promise<VaultKeys | undefined> {
     const settings = storeSettingsOf(session);
@@ -84,7 +113,6 @@ export class VaultKeyring {
     const known = this.keys.get(session.config.id);
     if (known) {
       if (!this.verified.has(session)) await this.authenticateSettings(session, known, undefined);
-      session.records.sealer = sealedRecords(known);
       return known;
     }
     const passphrase = this.passphraseFor ? await this.passphraseFor(session.config.name, session.config.id) : null;

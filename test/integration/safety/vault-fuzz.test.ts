@@ -273,8 +273,8 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T | undefin
 
 async function exercise(vaultDir: string, runDir: string, encrypted: boolean, random: Random): Promise<void> {
   const clock = new ManualClock('2026-07-20T10:00:00Z');
-  const engine = new Engine({ face: 'cli', appHome: join(runDir, 'home'), clock });
-  if (encrypted) engine.keyring.passphraseFor = async () => PASSPHRASE;
+  const passphraseSource = encrypted ? async () => PASSPHRASE : undefined;
+  const engine = new Engine({ face: 'cli', appHome: join(runDir, 'home'), clock, passphraseSource });
   try {
     const vault = await step('vault open', () => engine.handlers.vaults.open({ path: vaultDir }));
     await step('vault list', () => engine.handlers.vaults.list({}));

@@ -128,14 +128,15 @@ describe('scheduler host', () => {
 
   it('waits for a locked encrypted vault, then schedules it with its slot file sealed', async () => {
     const f = fixture = await makeSchedulingFixture({ start: '2026-03-10T00:00:00Z', policy: NIGHTLY, vault: { passphrase: 'correct horse battery staple' } });
-    const restarted = f.newEngine(); // a fresh keyring: the vault is locked
+    let passphrase: string | null = null; // none yet: the vault stays locked
+    const restarted = f.newEngine({ passphraseSource: async () => passphrase }); // a fresh keyring
     const lines: string[] = [];
     const scheduler = host(restarted, f, lines);
     f.clock.set('2026-03-10T02:00:00Z');
     expect((await scheduler.tick()).started).toEqual([]);
     expect((await scheduler.tick()).started).toEqual([]);
     expect(lines.filter((line) => line.includes('is encrypted and locked'))).toHaveLength(1);
-    restarted.keyring.passphraseFor = async () => 'correct horse battery staple';
+    passphrase = 'correct horse battery staple';
     f.clock.set('2026-03-10T02:01:00Z');
     expect((await scheduler.tick()).started.map((run) => run.slot.id)).toEqual(['2026-03-10T02:00@UTC']);
     await scheduler.idle();

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
-import { Engine } from '../../../electron/engine/engine.ts';
+import { Engine, type EngineOptions } from '../../../electron/engine/engine.ts';
 import type { SchedulerClock } from '../../../electron/engine/policy/scheduler.ts';
 import { deterministicBytes, makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 
@@ -19,7 +19,7 @@ export interface SchedulingFixture {
   schedulerClock: SchedulerClock;
   engine: Engine;
   /** A second Engine on the same home (a restart, or another face). */
-  newEngine(): Engine;
+  newEngine(options?: Pick<EngineOptions, 'passphraseSource'>): Engine;
   writeDisk(seed: number, bytes?: number): void;
   cleanup(): void;
 }
@@ -45,8 +45,8 @@ export async function makeSchedulingFixture(options: FixtureOptions): Promise<Sc
   const diskPath = join(root, 'disk.raw');
   const clock = new ManualClock(options.start);
   const engines: Engine[] = [];
-  const newEngine = () => {
-    const engine = new Engine({ face: 'cli', appHome: home, clock });
+  const newEngine = (engineOptions: Pick<EngineOptions, 'passphraseSource'> = {}) => {
+    const engine = new Engine({ face: 'cli', appHome: home, clock, ...engineOptions });
     engines.push(engine);
     return engine;
   };
