@@ -1,4 +1,5 @@
-// `npm test`: build, typecheck, lint, Electronegativity, unit + integration tests (vitest), then the
+// `npm test`: build, typecheck, lint, the import graph (build/check-imports.mjs: no cycles, layers),
+// Electronegativity, unit + integration tests (vitest), then the
 // browser end-to-end tests (Playwright in Debian's Chromium). Exits non-zero when any
 // step fails, after running the rest so one run shows every failure. Also fails when the
 // end-to-end step ran no test, and ends by listing every skipped test with its reason.
@@ -96,6 +97,7 @@ rmSync(E2E_REPORT, { force: true });
 runStep('build', ['npm', 'run', '-s', 'build']);
 runStep('typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']);
 runStep('lint', ['npx', 'eslint', '-c', 'build/eslint.config.js', '.']);
+runStep('import graph (no cycles, layers)', ['node', 'build/check-imports.mjs']);
 runStep('electron hardening (Electronegativity: no HIGH or MEDIUM)', ['node', 'build/electronegativity.mjs']);
 runStep('unit + integration', ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts',
   '--reporter=default', '--reporter=./test/support/skipped-tests-reporter.ts'], collectVitestSkips);
