@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { JobService } from '../../../electron/engine/jobs/job-service.ts';
 import type { EngineFixture } from '../../support/engine-fixture.ts';
 import { FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
 
@@ -9,7 +10,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-const GC_INIT = { operation: 'gc', itemId: null, item: null, trigger: 'on-demand', subtasks: [] } as const;
+const GC_INIT = { operation: 'gc', itemId: null, item: null, trigger: 'on-demand', subtasks: [] } satisfies Parameters<JobService['create']>[1];
 
 describe('JobService', () => {
   it('create stores a queued job; start runs it to completed, with subtask states and events', async () => {
