@@ -2,7 +2,7 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Vault } from '../../../shared/contract/models.ts';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
-import { cliClient, cliEngine, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
+import { cliClient, cliEvents, cliPassphraseFile, confirmOnTerminal, printJson } from '../cli-context.ts';
 import { cliPassphraseSource, newPassphrase, passphraseFromFile } from '../passphrase.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
@@ -162,20 +162,19 @@ async function passphrase(args: ParsedArgs, io: CliIo): Promise<number> {
 async function rekey(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
   const name = positional(args, 1, 'name');
-  const engine = cliEngine(io);
-  const session = await engine.vaults.session(name, { allowLocked: true });
-  const passphrase = await cliPassphraseSource(io.env, cliPassphraseFile())(session.config.name);
-  if (!passphrase) throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, `Vault "${session.config.name}" needs its passphrase to be rekeyed.`, { field: 'passphrase' });
+  const client = cliClient(io);
+  const vault = await client.vaults.show({ name });
+  const passphrase = await cliPassphraseSource(io.env, cliPassphraseFile())(vault.name, vault.id);
+  if (!passphrase) throw new LabvaultError(ErrorCodes.BAD_PASSPHRASE, `Vault "${vault.name}" needs its passphrase to be rekeyed.`, { field: 'passphrase' });
   const json = booleanFlag(args, 'json');
-  const { rekeyVault } = await import('../../engine/vault/vault-rekey.ts');
-  const result = await rekeyVault(session, engine.keyring, passphrase, (progress) => {
+  const stopProgress = cliEvents(io).on('rekeyProgress', (progress) => {
+    if (progress.vaultId !== vault.id) return;
     io.err(`rekey: ${progress.phase === 'points' ? 'rewrote' : 'checked'} point ${progress.done} of ${progress.total}`);
   });
-  const { rebuildCatalog } = await import('../../engine/vault/vault-initialization.ts');
-  await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
-  if (json) printJson(io, { rekeyed: true, name: session.config.name, ...result });
+  const result = await client.vaults.rekey({ name, passphrase }).finally(stopProgress);
+  if (json) printJson(io, { rekeyed: true, name: vault.name, ...result });
   else {
-    io.out(`Rekeyed "${session.config.name}": a new master key, ${result.points} points and every record rewritten under it`
+    io.out(`Rekeyed "${vault.name}": a new master key, ${result.points} points and every record rewritten under it`
       + `${result.resumed ? ' (continued an unfinished rekey)' : ''}. The old key opens nothing in the vault any more.`);
   }
   return 0;

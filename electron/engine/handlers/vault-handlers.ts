@@ -60,7 +60,9 @@ export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vau
     },
     rekey: async ({ name, passphrase }) => {
       const session = await vaults.session(name, { allowLocked: true });
-      const result = await rekeyVault(session, engine.keyring, passphrase);
+      const result = await rekeyVault(session, engine.keyring, passphrase, (progress) => {
+        engine.events.emitAny('rekeyProgress', { vaultId: session.config.id, ...progress });
+      });
       await rebuildCatalog(session, engine.keyring, (catalog) => { session.catalog = catalog; });
       notify('rekeyed');
       return result;
