@@ -62,7 +62,8 @@ export async function assertItemConfirmed(trust: MachineTrust, session: VaultSes
  * Confirms on this machine the files the item's record names now. With `expectedFiles`
  * (what the user was shown), a record that changed since is refused (CONFLICT).
  */
-export async function confirmItemFiles(services: Omit<ItemConfirmationServices, 'alerts'>, resolved: ResolvedItem, expectedFiles?: string[]): Promise<string[]> {
+export async function confirmItemFiles(services: Omit<ItemConfirmationServices, 'alerts'>, resolved: ResolvedItem,
+  expectedFiles?: string[]): Promise<string[]> {
   const { session, record } = resolved;
   const files = confirmedPathsOf(record.files);
   if (expectedFiles !== undefined) {

@@ -77,7 +77,8 @@ export async function deletePreview(services: ItemLifecycleServices, resolved: R
   };
 }
 
-export async function stopProtection(services: ItemLifecycleServices, resolved: ResolvedItem, input: { mode: 'keep-data' | 'delete-data'; retain?: 'forever' | 'expiry' | undefined; confirm?: string | undefined }): Promise<ItemRecord> {
+export async function stopProtection(services: ItemLifecycleServices, resolved: ResolvedItem,
+  input: { mode: 'keep-data' | 'delete-data'; retain?: 'forever' | 'expiry' | undefined; confirm?: string | undefined }): Promise<ItemRecord> {
   const { session, record } = resolved;
   const now = services.clock.now();
   if (record.state === 'soft-deleted') throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is soft-deleted: undelete it first.`, { field: 'item' });

@@ -50,7 +50,8 @@ export interface PolicyChangePreview {
   refusal: string | null;
 }
 
-export function previewPolicyChange(services: PolicyAdminServices, session: VaultSession, record: PolicyRecord, next: Policy): PolicyChangePreview {
+export function previewPolicyChange(services: PolicyAdminServices, session: VaultSession, record: PolicyRecord,
+  next: Policy): PolicyChangePreview {
   const items = listItemRecords(session).filter((candidate) => candidate.policyId === record.id && candidate.state !== 'soft-deleted');
   return previewRetentionChange(session, items.map((item) => ({ item, before: record.policy, after: next })), services.clock.now());
 }
@@ -59,12 +60,14 @@ export function previewPolicyChange(services: PolicyAdminServices, session: Vaul
  * What binding an item to another policy (`item set-policy`, `protection resume --policy`)
  * would remove or shorten; `item` is the record as it will be saved (state included).
  */
-export function previewItemPolicyChange(services: PolicyAdminServices, session: VaultSession, item: ItemRecord, before: Policy | undefined, after: Policy): PolicyChangePreview {
+export function previewItemPolicyChange(services: PolicyAdminServices, session: VaultSession, item: ItemRecord,
+  before: Policy | undefined, after: Policy): PolicyChangePreview {
   if (!before) return previewRetentionChange(session, [], services.clock.now());
   return previewRetentionChange(session, [{ item, before, after }], services.clock.now());
 }
 
-function previewRetentionChange(session: VaultSession, changes: { item: ItemRecord; before: Policy; after: Policy }[], now: Date): PolicyChangePreview {
+function previewRetentionChange(session: VaultSession, changes: { item: ItemRecord; before: Policy; after: Policy }[],
+  now: Date): PolicyChangePreview {
   const removed: PolicyChangePreview['removed'] = [];
   let kept = 0;
   const shortened: string[] = [];
@@ -100,7 +103,8 @@ function removedSummary(removed: PolicyChangePreview['removed']): string {
 }
 
 /** Refuses binding `next` (the item as it will be saved) to its policy if that shortens retention on an immutable vault. */
-export function checkItemPolicyChange(services: PolicyAdminServices, session: VaultSession, current: ItemRecord, next: ItemRecord): void {
+export function checkItemPolicyChange(services: PolicyAdminServices, session: VaultSession, current: ItemRecord,
+  next: ItemRecord): void {
   if (current.policyId === next.policyId) return;
   const policies = listPolicyRecords(session);
   const before = policies.find((candidate) => candidate.id === current.policyId)?.policy;

@@ -66,7 +66,8 @@ export function holdUntilStoredExpiry(session: VaultSession, change: RetentionCh
   return { ...change, keep: true, until: stored, rules: [...change.rules, 'immutability: kept until its stored expiry'] };
 }
 
-export async function applyRetention(services: StoreSource, session: VaultSession, now: Date, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
+export async function applyRetention(services: StoreSource, session: VaultSession, now: Date,
+  options: { dryRun?: boolean } = {}): Promise<PruneReport> {
   const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record.policy]));
   const report: PruneReport = { vault: session.config.name, dryRun: options.dryRun === true, expired: [], kept: 0, snapshotsRemoved: 0, purged: 0 };
   const store = options.dryRun ? null : await services.keyring.store(session);

@@ -18,7 +18,8 @@ export interface PassphraseServices {
   readonly vaults: Pick<VaultDirectory, 'saveConfig'>;
 }
 
-export async function changeVaultPassphrase(services: PassphraseServices, session: VaultSession, oldPassphrase: string, newPassphrase: string): Promise<void> {
+export async function changeVaultPassphrase(services: PassphraseServices, session: VaultSession, oldPassphrase: string,
+  newPassphrase: string): Promise<void> {
   if (!(session.config.store as unknown as StoreSettings).encryption) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Vault "${session.config.name}" is not encrypted.`, { field: 'name' });
   if (newPassphrase.length < MIN_PASSPHRASE_LENGTH) {
     throw new LabvaultError(ErrorCodes.INVALID_INPUT, `The new passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`, { field: 'newPassphrase' });
