@@ -38,7 +38,11 @@ export const ImageCheckSchema = z.object({
   format: z.union([DiskFormatSchema, z.literal('unknown')]),
   path: z.string(),
   clean: z.boolean(),
-  findings: z.array(z.object({ severity: z.enum(['corruption', 'leak', 'warning']), kind: z.string(), message: z.string() })),
+  findings: z.array(z.object({
+    severity: z.enum(['corruption', 'leak', 'warning']),
+    kind: z.string(),
+    message: z.string(),
+  })),
 });
 
 export const DiskRangeSchema = z.object({ offset: z.number(), length: z.number(), zero: z.boolean() });
@@ -53,9 +57,15 @@ export const ImageExportInputSchema = z.object({
 });
 
 export const imageChannels = {
-  'images.info': channel(z.object({ path: ImagePath }), DiskImageInfoSchema, 'Format, sizes, backing chain and snapshots of a disk image.'),
-  'images.check': channel(z.object({ path: ImagePath }), ImageCheckSchema, 'Integrity check of a disk image, with findings.'),
-  'images.map': channel(z.object({ path: ImagePath }), z.array(DiskRangeSchema), 'Data and zero ranges of an image\'s merged view.'),
+  'images.info': channel(
+    z.object({ path: ImagePath }), DiskImageInfoSchema, 'Format, sizes, backing chain and snapshots of a disk image.',
+  ),
+  'images.check': channel(
+    z.object({ path: ImagePath }), ImageCheckSchema, 'Integrity check of a disk image, with findings.',
+  ),
+  'images.map': channel(
+    z.object({ path: ImagePath }), z.array(DiskRangeSchema), 'Data and zero ranges of an image\'s merged view.',
+  ),
   'images.export': channel(
     ImageExportInputSchema,
     z.object({ source: z.string(), out: z.string(), format: DiskFormatSchema }),

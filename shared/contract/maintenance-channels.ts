@@ -51,7 +51,8 @@ export const maintenanceChannels = {
   'vaults.gc': channel(
     z.object({ vault: VaultRef, waitSeconds: z.number().int().min(0).max(GC_MAX_WAIT_SECONDS).optional() }),
     GcReportSchema,
-    'Remove data no recovery point references (a gc job); refused while a backup writes unless waitSeconds lets it end.',
+    'Remove data no recovery point references (a gc job); refused while a backup writes'
+      + ' unless waitSeconds lets it end.',
   ),
   'vaults.prune': channel(
     z.object({ vault: VaultRef, dryRun: z.boolean().optional() }),

@@ -17,12 +17,13 @@ export interface BackupPrecheckDeps {
   clock: Clock;
 }
 
-export async function precheckBackup(deps: BackupPrecheckDeps, itemRef: string, retainUntil: string | undefined): Promise<{
-  item: string; vault: string;
-}> {
+export async function precheckBackup(
+  deps: BackupPrecheckDeps, itemRef: string, retainUntil: string | undefined,
+): Promise<{ item: string; vault: string }> {
   const { session, record } = await deps.protection.resolve(itemRef);
   if (record.state !== 'protected') {
-    throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is not protected (${record.state}).`, { field: 'item' });
+    const message = `Item "${record.name}" is not protected (${record.state}).`;
+    throw new LabvaultError(ErrorCodes.RULE_VIOLATION, message, { field: 'item' });
   }
   await assertItemConfirmed(deps.protection.trust, session, record);
   resolveRetainUntil(retainUntil, deps.clock.now());

@@ -17,7 +17,9 @@ export function imageHandlers(events: EventBus): ChannelHandlers['images'] {
     },
     export: async ({ path, out, format, subformat, progress }) => {
       const onProgress = progress === true
-        ? (bytesDone: number, bytesTotal: number) => events.emitAny('imageExportProgress', { out, bytesDone, bytesTotal })
+        ? (bytesDone: number, bytesTotal: number) => {
+          events.emitAny('imageExportProgress', { out, bytesDone, bytesTotal });
+        }
         : undefined;
       await exportDiskImage(path, out, {
         format: format ?? 'raw',

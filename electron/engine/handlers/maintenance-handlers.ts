@@ -6,12 +6,16 @@ import { runGc } from '../scheduling/gc-run.ts';
 import { runPrune } from '../scheduling/retention-follow-up.ts';
 import { rebuildVaultCatalog } from '../vault/catalog-rebuild.ts';
 
-export function maintenanceHandlers(engine: EngineServices): Pick<ChannelHandlers['vaults'], 'gc' | 'prune' | 'rebuildCatalog'> {
+type MaintenanceHandlers = Pick<ChannelHandlers['vaults'], 'gc' | 'prune' | 'rebuildCatalog'>;
+
+export function maintenanceHandlers(engine: EngineServices): MaintenanceHandlers {
   return {
     gc: async ({ vault, waitSeconds }) => {
       const session = await engine.vaults.session(vault);
       const { job, result, error } = await runGc(engine, session, { waitMs: (waitSeconds ?? 0) * 1000 });
-      if (!result) throw error ?? new LabvaultError(ErrorCodes.INTERNAL, job.error?.message ?? 'Garbage collection failed.');
+      if (!result) {
+        throw error ?? new LabvaultError(ErrorCodes.INTERNAL, job.error?.message ?? 'Garbage collection failed.');
+      }
       return { vault: session.config.name, jobId: job.id, ...result };
     },
     prune: async ({ vault, dryRun }) => {

@@ -43,7 +43,9 @@ async function openSettingAside(vaults: VaultDirectory, name: string): Promise<{
   }
 }
 
-export async function rebuildVaultCatalog(vaults: VaultDirectory, keyring: VaultKeyring, name: string): Promise<RebuiltCatalog> {
+export async function rebuildVaultCatalog(
+  vaults: VaultDirectory, keyring: VaultKeyring, name: string,
+): Promise<RebuiltCatalog> {
   const { session, setAside } = await openSettingAside(vaults, name);
   await keyring.keysFor(session); // an encrypted vault's records are read with its keys (asks for the passphrase)
   await rebuildCatalog(session, keyring, (catalog) => { session.catalog = catalog; });
