@@ -21,9 +21,14 @@ describe('AlertService', () => {
     f.clock.advance(60_000);
     const second = await alerts.raise(session, 'critical', 'Verification found damage', 'Chunk x is damaged.');
     stop();
-    expect(first).toMatchObject({ vaultName: FIXTURE_VAULT, severity: 'warning', acknowledged: false, createdAt: '2026-05-04T10:00:00.000Z' });
+    expect(first).toMatchObject({
+      vaultName: FIXTURE_VAULT, severity: 'warning', acknowledged: false, createdAt: '2026-05-04T10:00:00.000Z',
+    });
     expect(heard).toEqual([
-      { id: first.id, vaultId: session.config.id, severity: 'warning', title: 'Disk nearly full', message: 'Vault disk is 91% full.' },
+      {
+        id: first.id, vaultId: session.config.id, severity: 'warning', title: 'Disk nearly full',
+        message: 'Vault disk is 91% full.',
+      },
       expect.objectContaining({ id: second.id, severity: 'critical' }),
     ]);
     expect((await alerts.list()).map((alert) => alert.id)).toEqual([second.id, first.id]);

@@ -26,21 +26,25 @@ async function withClient(): Promise<{ f: EngineFixture; client: ChannelClient }
 describe('channel handlers', () => {
   it('app.info gives the package version and the face', async () => {
     const { client } = await withClient();
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const packageJson = join(import.meta.dirname, '..', '..', '..', 'package.json');
+    const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
     expect(await client.app.info({})).toMatchObject({ version: pkg.version, face: 'cli' });
   });
 
   it('items.show and items.list translate a known item into its view; an unknown one is NOT_FOUND', async () => {
     const { client } = await withClient();
-    expect(await client.items.show({ item: FIXTURE_ITEM })).toMatchObject({ name: FIXTURE_ITEM, vaultName: FIXTURE_VAULT, state: 'protected' });
+    expect(await client.items.show({ item: FIXTURE_ITEM }))
+      .toMatchObject({ name: FIXTURE_ITEM, vaultName: FIXTURE_VAULT, state: 'protected' });
     expect((await client.items.list({ vault: FIXTURE_VAULT })).map((item) => item.name)).toEqual([FIXTURE_ITEM]);
-    await expect(client.items.show({ item: 'vm9' })).rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND, field: 'item' });
+    await expect(client.items.show({ item: 'vm9' }))
+      .rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND, field: 'item' });
   });
 
   it('backup.now, jobs.wait, points.list and restore.disks run a backup and a restore end to end', async () => {
     const { f, client } = await withClient();
     const { jobId } = await client.backup.now({ item: FIXTURE_ITEM });
-    expect(await client.jobs.wait({ id: jobId })).toMatchObject({ id: jobId, status: 'completed', operation: 'backup' });
+    expect(await client.jobs.wait({ id: jobId }))
+      .toMatchObject({ id: jobId, status: 'completed', operation: 'backup' });
     const points = await client.points.list({ item: FIXTURE_ITEM });
     expect(points).toHaveLength(1);
     const point = points[0]!;
@@ -62,7 +66,7 @@ describe('channel handlers', () => {
     expect(await client.items.list({})).toHaveLength(1);
   });
 
-  it('vaults.stats and vaults.verify report on the vault after a backup; alerts.list is empty when all is well', async () => {
+  it('vaults.stats and vaults.verify report on the vault after a backup; no alert when all is well', async () => {
     const { client } = await withClient();
     const { jobId } = await client.backup.now({ item: FIXTURE_ITEM });
     await client.jobs.wait({ id: jobId });

@@ -10,7 +10,8 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-const GC_INIT = { operation: 'gc', itemId: null, item: null, trigger: 'on-demand', subtasks: [] } satisfies Parameters<JobService['create']>[1];
+type JobInit = Parameters<JobService['create']>[1];
+const GC_INIT: JobInit = { operation: 'gc', itemId: null, item: null, trigger: 'on-demand', subtasks: [] };
 
 describe('JobService', () => {
   it('create stores a queued job; start runs it to completed, with subtask states and events', async () => {
@@ -19,7 +20,7 @@ describe('JobService', () => {
     const session = await f.session();
     const statuses: string[] = [];
     const stop = events.on('jobChanged', (change) => statuses.push(change.status));
-    const job = jobs.create(session, { operation: 'verify', itemId: null, item: null, trigger: 'on-demand', subtasks: ['Verify'] });
+    const job = jobs.create(session, { ...GC_INIT, operation: 'verify', subtasks: ['Verify'] });
     expect(job).toMatchObject({ status: 'queued', vaultName: FIXTURE_VAULT, endedAt: null });
     expect((await jobs.find(job.id)).job.status).toBe('queued');
     const running = jobs.start(session, job, async (context) => {
@@ -42,7 +43,8 @@ describe('JobService', () => {
   it('a failing body ends the job failed with the error code; later subtasks are marked not run', async () => {
     const f = fixture = await makeEngineFixture();
     const session = await f.session();
-    const job = f.engine.jobs.create(session, { operation: 'restore', itemId: null, item: 'vm1', trigger: 'on-demand', subtasks: ['Restore', 'Verify'] });
+    const init: JobInit = { ...GC_INIT, operation: 'restore', item: 'vm1', subtasks: ['Restore', 'Verify'] };
+    const job = f.engine.jobs.create(session, init);
     const done = await f.engine.jobs.start(session, job, async (context) => {
       context.begin('Restore');
       throw new LabvaultError(ErrorCodes.DISK_FULL, 'The disk holding /t is full.');
@@ -86,6 +88,7 @@ describe('JobService', () => {
     expect((await jobs.list(undefined, { status: 'failed' })).map((job) => job.id)).toEqual([prune.id]);
     expect((await jobs.list(undefined, { limit: 1 })).map((job) => job.id)).toEqual([prune.id]);
     expect((await jobs.find(prune.id)).job.error).toEqual({ code: ErrorCodes.INTERNAL, message: 'boom' });
-    await expect(jobs.find('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND });
+    await expect(jobs.find('00000000-0000-4000-8000-000000000000'))
+      .rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND });
   });
 });

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import { confirmItemFiles, itemConfirmationProblem } from '../../../electron/engine/protection/item-confirmation.ts';
-import { deletePreview, resumeProtection, stopProtection, undeleteItem } from '../../../electron/engine/protection/item-lifecycle.ts';
+import {
+  deletePreview, resumeProtection, stopProtection, undeleteItem,
+} from '../../../electron/engine/protection/item-lifecycle.ts';
 import { purgeDate } from '../../../electron/engine/protection/soft-delete-purge.ts';
 import { normalisePaths } from '../../../electron/engine/protection/protection-service.ts';
 import type { EngineFixture } from '../../support/engine-fixture.ts';
@@ -38,7 +40,8 @@ describe('ProtectionService', () => {
     await expect(protection.protect({ vault: FIXTURE_VAULT, name: '../up', files: [other] }))
       .rejects.toMatchObject({ code: ErrorCodes.INVALID_INPUT });
     const missing = join(f.root, 'missing.raw');
-    const failure = await protection.protect({ vault: FIXTURE_VAULT, name: 'vm2', files: [missing] }).catch((error: unknown) => error);
+    const failure = await protection.protect({ vault: FIXTURE_VAULT, name: 'vm2', files: [missing] })
+      .catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: ErrorCodes.INVALID_INPUT, field: 'files' });
     expect((failure as Error).message).toContain(missing);
     expect((await protection.list(FIXTURE_VAULT)).map((item) => item.record.name)).toEqual([FIXTURE_ITEM]);
@@ -62,15 +65,17 @@ describe('item lifecycle', () => {
     expect(resumed).toMatchObject({ state: 'protected', updatedAt: '2026-05-04T11:00:00.000Z' });
   });
 
-  it('delete with soft delete on: preview says until when; soft-deleted (no resume), undeleted as stopped', async () => {
+  it('delete with soft delete on: preview says until when; soft-deleted, undeleted as stopped', async () => {
     const f = fixture = await makeEngineFixture({ softDeleteEnabled: true });
     const { engine } = f;
     const session = await f.session();
     const expectedPurge = purgeDate(session, f.clock.now());
     expect(expectedPurge).not.toBeNull();
     const preview = await deletePreview(engine, await engine.protection.resolve(FIXTURE_ITEM));
-    expect(preview).toMatchObject({ item: FIXTURE_ITEM, points: 0, softDelete: true, purgeAt: expectedPurge, blockedBy: null });
-    const deleted = await stopProtection(engine, await engine.protection.resolve(FIXTURE_ITEM), { mode: 'delete-data', confirm: FIXTURE_ITEM });
+    expect(preview)
+      .toMatchObject({ item: FIXTURE_ITEM, points: 0, softDelete: true, purgeAt: expectedPurge, blockedBy: null });
+    const resolved = await engine.protection.resolve(FIXTURE_ITEM);
+    const deleted = await stopProtection(engine, resolved, { mode: 'delete-data', confirm: FIXTURE_ITEM });
     expect(deleted).toMatchObject({ state: 'soft-deleted', purgeAt: expectedPurge });
     expect((await engine.alerts.list()).map((alert) => alert.title)).toContain('Backup data soft-deleted');
     await expect(resumeProtection(engine, await engine.protection.resolve(FIXTURE_ITEM)))

@@ -80,7 +80,9 @@ describe('restore targets', () => {
   it('targetPathIn gives a direct child of the root; a name that escapes is CORRUPT naming the manifest', () => {
     expect(targetPathIn('/restore/here', 'disk.raw', 'm.json')).toBe('/restore/here/disk.raw');
     expect(() => targetPathIn('/restore/here', '../disk.raw', 'point-manifest.json'))
-      .toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT, message: expect.stringContaining('point-manifest.json') }));
+      .toThrow(expect.objectContaining({
+        code: ErrorCodes.CORRUPT, message: expect.stringContaining('point-manifest.json'),
+      }));
   });
 
   it('existingTargets lists files already there, a dangling symlink included', async () => {
