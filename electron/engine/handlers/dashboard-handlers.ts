@@ -1,68 +1,8 @@
 /** dashboard.*, alerts.* and dialogs.* channels (native dialogs exist only in the desktop app). */
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
-import type { Dashboard } from '../../../shared/contract/dashboard-channels.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { dashboardSummary } from '../dashboard/dashboard-summary.ts';
 import type { EngineServices } from './engine-services.ts';
-import { itemView } from '../protection/item-view.ts';
-import { recentJobCounts, settleInterruptedJobs } from '../jobs/job-catalog.ts';
-import { listItemRecords } from '../protection/item-catalog.ts';
-import { confirmationProblems } from '../protection/item-confirmation.ts';
-import { listPolicyRecords } from '../vault/policy-records.ts';
-import { nextRuns } from '../policy/next-runs.ts';
-import { MS_PER_DAY } from '../../../shared/time-units.ts';
-
-export async function dashboardSummary(engine: EngineServices): Promise<Dashboard> {
-  const now = engine.clock.now();
-  const vaults = await engine.vaults.list();
-  const summary: Dashboard = { vaults: [], items: [], jobs: { inProgress: 0, failed24h: 0, completed24h: 0 }, alerts: await engine.alerts.list(), upcoming: [] };
-  for (const vault of vaults) {
-    if (vault.status !== 'ok') {
-      summary.vaults.push({ id: vault.id, name: vault.name, storedBytes: 0, items: 0, immutability: vault.immutability, status: vault.status });
-      continue;
-    }
-    const session = await engine.vaults.session(vault.id);
-    const items = listItemRecords(session);
-    const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record]));
-    const unconfirmed = await confirmationProblems(engine.vaults.trust, items.map((record) => ({ session, record })));
-    let stored = 0;
-    for (const record of items) {
-      const item = itemView(session, record, now);
-      stored += item.storedBytes;
-      let health: 'healthy' | 'warning' | 'critical' = 'healthy';
-      let reason = 'Last backup succeeded.';
-      if (record.state !== 'protected') {
-        health = 'warning';
-        reason = record.state === 'stopped' ? 'Protection stopped.' : `Soft-deleted; purged ${record.purgeAt ?? ''}.`;
-      } else if (unconfirmed.has(`${session.config.id}/${record.id}`)) {
-        health = 'warning';
-        reason = 'Not backed up on this machine until its files are confirmed (labvault item confirm).';
-      } else if (item.lastBackupStatus === 'failed') {
-        health = 'critical';
-        reason = 'The last backup failed.';
-      } else if (!item.lastBackupAt) {
-        health = 'warning';
-        reason = 'No backup yet.';
-      } else if (now.getTime() - Date.parse(item.lastBackupAt) > 2 * MS_PER_DAY) {
-        health = 'warning';
-        reason = 'No backup in the last 2 days.';
-      }
-      summary.items.push({ id: item.id, name: item.name, vaultName: vault.name, state: item.state, lastBackupAt: item.lastBackupAt, lastBackupStatus: item.lastBackupStatus, health, healthReason: reason, storedBytes: item.storedBytes, nextRunAt: item.nextRunAt ?? null });
-      const policy = policies.get(record.policyId);
-      if (policy && record.state === 'protected' && !unconfirmed.has(`${session.config.id}/${record.id}`)) {
-        for (const at of nextRuns(policy.policy, now, 3)) summary.upcoming.push({ at: at.toISOString(), item: record.name, vaultName: vault.name, policy: policy.name });
-      }
-    }
-    summary.vaults.push({ id: vault.id, name: vault.name, storedBytes: stored, items: items.length, immutability: vault.immutability, status: vault.status });
-    settleInterruptedJobs(session);
-    const counts = recentJobCounts(session, new Date(now.getTime() - MS_PER_DAY).toISOString());
-    summary.jobs.inProgress += counts.running;
-    summary.jobs.failed24h += counts.failed;
-    summary.jobs.completed24h += counts.completed;
-  }
-  summary.upcoming.sort((a, b) => a.at.localeCompare(b.at));
-  summary.upcoming = summary.upcoming.slice(0, 20);
-  return summary;
-}
 
 export function dashboardHandlers(engine: EngineServices): Pick<ChannelHandlers, 'dashboard' | 'alerts' | 'dialogs'> {
   const noDialogs = () => {
