@@ -1,7 +1,10 @@
 /**
- * The engine facade: one object per process that owns the vault directory, items, jobs
- * and events, and implements every contract channel. Faces (Electron, CLI, browser host)
- * construct it and route requests to `handlers`.
+ * The engine's composition root: one Engine per process constructs every service with the
+ * collaborators it uses passed to its constructor (nothing is wired by assigning fields
+ * later), then the contract's handlers over them. Faces (Electron, CLI, browser host) reach
+ * it through index.ts and call `handlers` through the contract. Nothing below handlers/
+ * imports this file: lower modules declare the narrow services they use (e.g.
+ * MaintenanceServices, SchedulerServices, ItemLifecycleServices), which Engine satisfies.
  */
 import type { ChannelHandlers } from '../../shared/contract/channels.ts';
 import type { AppInfo } from '../../shared/contract/models.ts';
