@@ -19,10 +19,10 @@ export const VaultSchema = z.object({
   /** Why `immutability` (the effective state) differs from vault.json's: this machine saw it stronger. */
   immutabilityNote: z.string().optional(),
   encrypted: z.boolean(),
-  chunkSize: z.number().int(),
-  /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */
   /** Whether backups make instant-restore clones (default: on for plain vaults, off for encrypted ones). */
   instantRestoreClones: z.boolean().optional(),
+  chunkSize: z.number().int(),
+  /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */
   status: z.enum(['ok', 'missing']),
   statusMessage: z.string().optional(),
   /** Encrypted vault whose passphrase is needed before its items can be listed. */

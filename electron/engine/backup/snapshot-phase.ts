@@ -103,16 +103,6 @@ export interface CaptureOptions {
   noCloneReason?: string;
 }
 
-export interface CaptureOptions {
-  vaultDir: string;
-  itemId: string;
-  pointId: string;
-  files: ItemFileRecord[];
-  allowClone?: boolean;
-  /** Why clones are not allowed (the point's tier note), when allowClone is false. */
-  noCloneReason?: string;
-}
-
 export async function captureSnapshot(options: CaptureOptions): Promise<Capture> {
   const { files } = options;
   const names = pointFileNames(files);

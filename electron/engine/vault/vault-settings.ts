@@ -9,8 +9,8 @@ import type { Vault } from '../../../shared/contract/models.ts';
 import type { UpdateVaultInput } from '../../../shared/contract/vault-channels.ts';
 import { softDeleteDaysProblem } from '../../../shared/vault-rules.ts';
 import type { VaultDirectory } from './vault-directory.ts';
-import { effectiveImmutability, effectiveSoftDelete } from './immutability-state.ts';
 import { checkClonesChange } from './instant-restore-setting.ts';
+import { effectiveImmutability, effectiveSoftDelete } from './immutability-state.ts';
 
 export interface SettingsChange {
   kind: 'immutability' | 'softDelete';
