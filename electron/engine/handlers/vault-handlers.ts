@@ -1,6 +1,7 @@
 /** vaults.* channels. */
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import { alertSettingsChange } from '../alerts/settings-change-alert.ts';
 import type { EngineServices } from './engine-services.ts';
 import { updateVaultSettings } from '../vault/vault-settings.ts';
 import { vaultStats } from '../vault/vault-stats.ts';
@@ -33,9 +34,7 @@ export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vau
     },
     update: async (input) => {
       const vault = await updateVaultSettings(vaults, input, (vaultId, change) => {
-        vaults.session(vaultId).then((session) => engine.alerts.raise(session, change.kind === 'immutability' ? 'warning' : 'info',
-          change.kind === 'immutability' ? `Immutability ${change.to}` : `Soft delete turned ${change.to}`,
-          `Vault "${session.config.name}": ${change.kind === 'immutability' ? 'immutability' : 'soft delete'} changed from ${change.from} to ${change.to}.`)).catch(() => undefined);
+        vaults.session(vaultId).then((session) => alertSettingsChange(engine.alerts, session, change)).catch(() => undefined);
       });
       notify('updated');
       return vault;

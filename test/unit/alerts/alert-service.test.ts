@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineFixture } from '../../support/engine-fixture.ts';
 import { FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { alertSettingsChange } from '../../../electron/engine/alerts/settings-change-alert.ts';
 
 let fixture: EngineFixture | undefined;
 afterEach(async () => {
@@ -63,5 +64,26 @@ describe('AlertService', () => {
     expect(existsSync(record)).toBe(true);
     expect(readFileSync(record).includes('Secret title')).toBe(false);
     expect((await f.engine.alerts.list())[0]).toMatchObject({ title: 'Secret title' });
+  });
+
+  it('alertSettingsChange: immutability changes are warnings, soft delete changes info, naming the vault', async () => {
+    const f = fixture = await makeEngineFixture();
+    const session = await f.session();
+    await alertSettingsChange(f.engine.alerts, session, { kind: 'immutability', from: 'disabled', to: 'enabled' });
+    f.clock.advance(1000);
+    await alertSettingsChange(f.engine.alerts, session, { kind: 'softDelete', from: 'on', to: 'off' });
+    const [softDelete, immutability] = await f.engine.alerts.list();
+    expect(immutability).toMatchObject({ severity: 'warning', title: 'Immutability enabled',
+      message: `Vault "${FIXTURE_VAULT}": immutability changed from disabled to enabled.` });
+    expect(softDelete).toMatchObject({ severity: 'info', title: 'Soft delete turned off' });
+  });
+
+  it('vaults.update raises the settings alert through the handler', async () => {
+    const f = fixture = await makeEngineFixture();
+    await f.engine.handlers.vaults.update({ name: FIXTURE_VAULT, softDeleteEnabled: false, confirm: FIXTURE_VAULT });
+    for (let attempt = 0; attempt < 50 && (await f.engine.alerts.list()).length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await f.engine.alerts.list()).map((alert) => alert.title)).toEqual(['Soft delete turned off']);
   });
 });
