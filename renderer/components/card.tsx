@@ -1,7 +1,9 @@
 /** A titled panel on a page. */
 import type { ReactNode } from 'react';
 
-export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({ title, actions, children, className }: {
+  title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string;
+}) {
   return (
     <section className={`card${className ? ` ${className}` : ''}`}>
       {title || actions ? (

@@ -6,7 +6,9 @@ export interface Crumb {
   onClick?: () => void;
 }
 
-export function PageHeader({ title, description, actions, crumbs }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; crumbs?: Crumb[] }) {
+export function PageHeader({ title, description, actions, crumbs }: {
+  title: ReactNode; description?: ReactNode; actions?: ReactNode; crumbs?: Crumb[];
+}) {
   return (
     <header className="page-header">
       {crumbs && crumbs.length > 0 ? (

@@ -25,7 +25,9 @@ export function FolderInput({ label, value, onValue, hint, error, note, placehol
   const nativeDialogs = useAppInfoStore((state) => state.nativeDialogs);
   const pick = async () => {
     try {
-      const result = await api.dialogs.pickFolder({ title: pickerTitle ?? label, ...(value ? { defaultPath: value } : {}) });
+      const result = await api.dialogs.pickFolder({
+        title: pickerTitle ?? label, ...(value ? { defaultPath: value } : {}),
+      });
       if (result.path) onValue(result.path);
     } catch (problem) {
       if (!isUnsupported(problem)) toastError('Could not open the folder picker', problem);

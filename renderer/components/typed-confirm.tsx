@@ -1,7 +1,9 @@
 /** "Type the name to confirm": the guard in front of irreversible or risky changes. */
 import { TextField } from './field.tsx';
 
-export function TypedConfirm({ expected, value, onValue, what }: { expected: string; value: string; onValue: (value: string) => void; what: string }) {
+export function TypedConfirm({ expected, value, onValue, what }: {
+  expected: string; value: string; onValue: (value: string) => void; what: string;
+}) {
   const mismatch = value !== '' && value !== expected;
   return (
     <TextField

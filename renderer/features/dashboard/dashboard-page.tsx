@@ -20,7 +20,9 @@ import { toastError } from '../../stores/toast-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
 import { JobStatusBadge } from '../items/item-badges.tsx';
 
-function StatCard({ label, value, sub, onClick }: { label: string; value: string | number; sub?: ReactNode; onClick?: () => void }) {
+function StatCard({ label, value, sub, onClick }: {
+  label: string; value: string | number; sub?: ReactNode; onClick?: () => void;
+}) {
   return (
     <div className={`stat-card${onClick ? ' clickable' : ''}`} onClick={onClick} role={onClick ? 'button' : undefined} tabIndex={onClick ? 0 : undefined}>
       <div className="stat-label">{label}</div>

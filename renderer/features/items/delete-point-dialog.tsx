@@ -9,7 +9,9 @@ import { Dialog } from '../../components/dialog.tsx';
 import { formatDateTime } from '../../format/format-time.ts';
 import { toastSuccess } from '../../stores/toast-store.ts';
 
-export function DeletePointDialog({ item, point, onClose, onDone }: { item: Item; point: Point; onClose: () => void; onDone: () => void }) {
+export function DeletePointDialog({ item, point, onClose, onDone }: {
+  item: Item; point: Point; onClose: () => void; onDone: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = async () => {
@@ -26,7 +28,10 @@ export function DeletePointDialog({ item, point, onClose, onDone }: { item: Item
   };
   return (
     <Dialog title="Delete recovery point" tone="danger" onClose={onClose} footer={<><Button onClick={onClose}>Cancel</Button><Button variant="danger" busy={busy} onClick={() => void remove()}>Delete point</Button></>}>
-      <p>The recovery point of <strong>{item.name}</strong> created {formatDateTime(point.createdAt)} will be deleted. When the vault has soft delete on, it can be undeleted until it is purged.</p>
+      <p>
+        The recovery point of <strong>{item.name}</strong> created {formatDateTime(point.createdAt)} will be deleted.
+        When the vault has soft delete on, it can be undeleted until it is purged.
+      </p>
       {error ? <AlertBanner tone="danger" title="The point was not deleted.">{error}</AlertBanner> : null}
     </Dialog>
   );

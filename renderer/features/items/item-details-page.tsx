@@ -68,7 +68,8 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
       <PageHeader crumbs={crumbs} title={<span className="row">{current.name} <ItemStateBadge item={current} /></span>} description={`Vault ${current.vaultName} · policy ${current.policyName}`} actions={actions} />
       {current.state === 'soft-deleted' ? (
         <AlertBanner tone="danger" title="This item's backup data is soft-deleted.">
-          It will be purged on {formatDateTime(current.purgeAt)}. Undelete it to keep its recovery points; it cannot be protected again until then.
+          It will be purged on {formatDateTime(current.purgeAt)}. Undelete it to keep its recovery points;
+          it cannot be protected again until then.
         </AlertBanner>
       ) : null}
       {current.needsConfirmation ? (

@@ -5,7 +5,10 @@ import { Field, TextField } from '../../components/field.tsx';
 import { policyScheduleSummary, policyRetentionSummary } from '../policies/policy-summary.ts';
 import type { ProtectDraft } from './protect-steps.ts';
 
-export function ProtectDetailsStep({ draft, update, policies, policiesError, nameError }: { draft: ProtectDraft; update: (change: Partial<ProtectDraft>) => void; policies: PolicyView[] | null; policiesError: string | null; nameError: string | null }) {
+export function ProtectDetailsStep({ draft, update, policies, policiesError, nameError }: {
+  draft: ProtectDraft; update: (change: Partial<ProtectDraft>) => void; policies: PolicyView[] | null;
+  policiesError: string | null; nameError: string | null;
+}) {
   const chosen = policies?.find((policy) => policy.name === draft.policy);
   return (
     <div className="form-narrow">

@@ -5,7 +5,9 @@ import { CliEquivalent } from '../../components/cli-equivalent.tsx';
 import { formatBytes } from '../../format/format-bytes.ts';
 import { protectCli, type ProtectDraft } from './protect-steps.ts';
 
-export function ProtectReviewStep({ draft, files, candidates, error }: { draft: ProtectDraft; files: readonly string[]; candidates: readonly FileCandidate[]; error: string | null }) {
+export function ProtectReviewStep({ draft, files, candidates, error }: {
+  draft: ProtectDraft; files: readonly string[]; candidates: readonly FileCandidate[]; error: string | null;
+}) {
   const total = candidates.reduce((sum, candidate) => sum + candidate.size, 0);
   return (
     <div className="form-wide">

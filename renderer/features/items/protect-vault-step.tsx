@@ -6,7 +6,9 @@ import { formatBytes } from '../../format/format-bytes.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { ImmutabilityBadge } from '../vaults/vault-badges.tsx';
 
-export function ProtectVaultStep({ vaults, selected, onSelect }: { vaults: readonly Vault[]; selected: string; onSelect: (vault: string) => void }) {
+export function ProtectVaultStep({ vaults, selected, onSelect }: {
+  vaults: readonly Vault[]; selected: string; onSelect: (vault: string) => void;
+}) {
   if (vaults.length === 0) {
     return <EmptyState title="No vault yet" action={<Button variant="primary" onClick={() => navigate({ page: 'vault-create' })}>Create vault</Button>}>Recovery points live in a vault. Create one first.</EmptyState>;
   }

@@ -80,7 +80,9 @@ export function ProtectWizard({ initialVault }: { initialVault?: string | undefi
   const protect = async () => {
     setStep({ kind: 'protecting' });
     try {
-      const item = await api.items.protect({ vault: draft.vault, name: draft.name, files, ...(draft.policy ? { policy: draft.policy } : {}) });
+      const item = await api.items.protect({
+        vault: draft.vault, name: draft.name, files, ...(draft.policy ? { policy: draft.policy } : {}),
+      });
       void useVaultsStore.getState().refresh();
       setStep({ kind: 'done', item });
     } catch (error) {
@@ -131,7 +133,9 @@ export function ProtectWizard({ initialVault }: { initialVault?: string | undefi
   return (
     <div>
       <PageHeader crumbs={[{ label: 'Protected items', onClick: () => navigate({ page: 'items' }) }]} title="Protect VMs" description="Choose a vault, the VM's files (configuration, disk images, firmware), a name and a backup policy." />
-      <WizardFrame steps={PROTECT_STEP_LABELS} current={protectStepIndex(step)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
+      <WizardFrame steps={PROTECT_STEP_LABELS} current={protectStepIndex(step)} stepKind={step.kind} footer={footer}>
+        {body}
+      </WizardFrame>
     </div>
   );
 }

@@ -19,7 +19,9 @@ import { toastSuccess } from '../../stores/toast-store.ts';
 
 type Choice = 'keep-forever' | 'keep-expiry' | 'delete';
 
-export function StopProtectionDialog({ item, onClose, onDone }: { item: Item; onClose: () => void; onDone: () => void }) {
+export function StopProtectionDialog({ item, onClose, onDone }: {
+  item: Item; onClose: () => void; onDone: () => void;
+}) {
   const [choice, setChoice] = useState<Choice>(item.state === 'stopped' ? 'delete' : 'keep-expiry');
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
@@ -77,7 +79,12 @@ export function StopProtectionDialog({ item, onClose, onDone }: { item: Item; on
             ) : (
               <AlertBanner tone={preview.data.softDelete ? 'warn' : 'danger'} title={`${preview.data.points} recovery point${preview.data.points === 1 ? '' : 's'} (${formatBytes(preview.data.storedBytes)}) will be deleted.`}>
                 {preview.data.softDelete
-                  ? <>They stay soft-deleted and can be undeleted until <strong>{formatDateTime(preview.data.purgeAt)}</strong>, then they are purged.</>
+                  ? (
+                    <>
+                      They stay soft-deleted and can be undeleted until{' '}
+                      <strong>{formatDateTime(preview.data.purgeAt)}</strong>, then they are purged.
+                    </>
+                  )
                   : <>Soft delete is off in this vault: they are removed at once and cannot be recovered.</>}
               </AlertBanner>
             )

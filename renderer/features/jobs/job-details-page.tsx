@@ -19,7 +19,8 @@ const RUNNING_REFRESH_MS = 2000;
 
 function SubtaskPanel({ job, subtask }: { job: Job; subtask: Subtask }) {
   const seconds = secondsBetween(subtask.startedAt, subtask.endedAt);
-  const throughput = subtask.bytesPerSecond ?? (seconds && seconds > 0 && subtask.bytesRead !== undefined ? subtask.bytesRead / seconds : undefined);
+  const throughput = subtask.bytesPerSecond
+    ?? (seconds && seconds > 0 && subtask.bytesRead !== undefined ? subtask.bytesRead / seconds : undefined);
   return (
     <section className="subtask" aria-label={`Subtask ${subtask.name}`}>
       <h3>{subtask.name} <JobStatusBadge status={subtask.status} /></h3>

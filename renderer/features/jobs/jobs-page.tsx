@@ -41,7 +41,10 @@ export function JobsPage() {
   const from = useMemo(() => (range === '' ? undefined : new Date(Date.now() - RANGE_HOURS[range] * MS_PER_HOUR).toISOString()), [range, revision]);
   const items = useLoader(() => api.items.list({}), []);
   const jobs = useLoader(
-    () => api.jobs.list({ limit: JOB_LIST_LIMIT, ...(status ? { status } : {}), ...(operation ? { operation } : {}), ...(item ? { item } : {}), ...(from ? { from } : {}) }),
+    () => api.jobs.list({
+      limit: JOB_LIST_LIMIT, ...(status ? { status } : {}), ...(operation ? { operation } : {}),
+      ...(item ? { item } : {}), ...(from ? { from } : {}),
+    }),
     [status, operation, item, from, revision],
   );
   return (
@@ -68,7 +71,9 @@ export function JobsPage() {
           {({ inputId }) => (
             <select id={inputId} className="select" value={item} onChange={(event) => setItem(event.target.value)}>
               <option value="">All items</option>
-              {(items.data ?? []).map((entry) => <option key={entry.id} value={entry.id}>{entry.name} ({entry.vaultName})</option>)}
+              {(items.data ?? []).map((entry) => (
+                <option key={entry.id} value={entry.id}>{entry.name} ({entry.vaultName})</option>
+              ))}
             </select>
           )}
         </Field>

@@ -10,7 +10,9 @@ import { Dialog } from '../../components/dialog.tsx';
 import { shellQuote } from '../../format/cli-quote.ts';
 import { toastSuccess } from '../../stores/toast-store.ts';
 
-export function DeletePolicyDialog({ vault, policy, onClose, onDone }: { vault: string; policy: PolicyView; onClose: () => void; onDone: () => void }) {
+export function DeletePolicyDialog({ vault, policy, onClose, onDone }: {
+  vault: string; policy: PolicyView; onClose: () => void; onDone: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = async () => {

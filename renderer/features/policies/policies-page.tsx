@@ -22,7 +22,10 @@ export function PoliciesPage() {
   useEffect(() => {
     if (vault === '' && vaults[0]) setVault(vaults[0].name);
   }, [vaults, vault]);
-  const policies = useLoader(() => (vault ? api.policies.list({ vault }) : Promise.resolve([] as PolicyView[])), [vault]);
+  const policies = useLoader(
+    () => (vault ? api.policies.list({ vault }) : Promise.resolve([] as PolicyView[])),
+    [vault],
+  );
   const [deleting, setDeleting] = useState<PolicyView | null>(null);
   const create = <Button variant="primary" disabled={vault === ''} onClick={() => navigate({ page: 'policy-create', vault })}>Create policy</Button>;
   return (
@@ -69,7 +72,11 @@ export function PoliciesPage() {
               ]}
             />
           </Card>
-          {deleting ? <DeletePolicyDialog vault={vault} policy={deleting} onClose={() => setDeleting(null)} onDone={policies.reload} /> : null}
+          {deleting ? (
+            <DeletePolicyDialog
+              vault={vault} policy={deleting} onClose={() => setDeleting(null)} onDone={policies.reload}
+            />
+          ) : null}
         </>
       )}
     </div>

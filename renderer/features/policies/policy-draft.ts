@@ -71,8 +71,14 @@ export function draftToPolicy(draft: PolicyDraft): Record<string, unknown> {
   const retention: Record<string, unknown> = {};
   if (draft.daily.on) retention.daily = { days: number(draft.daily.days) };
   if (draft.weekly.on) retention.weekly = { weeks: number(draft.weekly.weeks), day: draft.weekly.day };
-  if (draft.monthly.on) retention.monthly = { months: number(draft.monthly.months), ...dayRuleBody(draft.monthly.rule) };
-  if (draft.yearly.on) retention.yearly = { years: number(draft.yearly.years), month: draft.yearly.month, ...dayRuleBody(draft.yearly.rule) };
+  if (draft.monthly.on) {
+    retention.monthly = { months: number(draft.monthly.months), ...dayRuleBody(draft.monthly.rule) };
+  }
+  if (draft.yearly.on) {
+    retention.yearly = {
+      years: number(draft.yearly.years), month: draft.yearly.month, ...dayRuleBody(draft.yearly.rule),
+    };
+  }
   return {
     name: draft.name,
     timeZone: draft.timeZone,
@@ -107,9 +113,18 @@ export function policyToDraft(body: Record<string, unknown>): PolicyDraft {
   draft.enhanced = policyTypeOf({ type: body.type as PolicyType | undefined, schedule: { frequency: draft.frequency } }) === 'enhanced';
   if (body.instantRestoreDays !== undefined) draft.instantRestoreDays = String(body.instantRestoreDays);
   draft.daily = retention.daily ? { on: true, days: String(retention.daily.days) } : { ...draft.daily, on: false };
-  draft.weekly = retention.weekly ? { on: true, weeks: String(retention.weekly.weeks), day: retention.weekly.day as Weekday } : draft.weekly;
-  draft.monthly = retention.monthly ? { on: true, months: String(retention.monthly.months), rule: ruleOf(retention.monthly) } : draft.monthly;
-  draft.yearly = retention.yearly ? { on: true, years: String(retention.yearly.years), month: retention.yearly.month as MonthName, rule: ruleOf(retention.yearly) } : draft.yearly;
+  draft.weekly = retention.weekly
+    ? { on: true, weeks: String(retention.weekly.weeks), day: retention.weekly.day as Weekday }
+    : draft.weekly;
+  draft.monthly = retention.monthly
+    ? { on: true, months: String(retention.monthly.months), rule: ruleOf(retention.monthly) }
+    : draft.monthly;
+  draft.yearly = retention.yearly
+    ? {
+      on: true, years: String(retention.yearly.years), month: retention.yearly.month as MonthName,
+      rule: ruleOf(retention.yearly),
+    }
+    : draft.yearly;
   return draft;
 }
 
@@ -118,7 +133,11 @@ export type PolicyErrors = Map<string, string>;
 export function policyErrors(draft: PolicyDraft): PolicyErrors {
   const result = validatePolicy(draftToPolicy(draft));
   const errors: PolicyErrors = new Map();
-  if (!result.ok) for (const error of result.errors as PolicyFieldError[]) if (!errors.has(error.field)) errors.set(error.field, error.message);
+  if (!result.ok) {
+    for (const error of result.errors as PolicyFieldError[]) {
+      if (!errors.has(error.field)) errors.set(error.field, error.message);
+    }
+  }
   return errors;
 }
 

@@ -3,7 +3,9 @@ import { POLICY_LIMITS } from '../../../shared/policy.ts';
 import { Field } from '../../components/field.tsx';
 import { draftType, fieldError, type PolicyDraft, type PolicyErrors } from './policy-draft.ts';
 
-export function PolicyInstantStep({ draft, update, errors }: { draft: PolicyDraft; update: (change: Partial<PolicyDraft>) => void; errors: PolicyErrors }) {
+export function PolicyInstantStep({ draft, update, errors }: {
+  draft: PolicyDraft; update: (change: Partial<PolicyDraft>) => void; errors: PolicyErrors;
+}) {
   const type = draftType(draft);
   const limits = POLICY_LIMITS.instantRestoreDays[type];
   return (

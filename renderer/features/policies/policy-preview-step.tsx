@@ -21,8 +21,13 @@ export function PolicyPreviewStep({ draft }: { draft: PolicyDraft }) {
   const key = JSON.stringify(policy);
   const change = useMemo(() => nextClockChange(draft.timeZone), [draft.timeZone]);
   const [aroundChange, setAroundChange] = useState(false);
-  const from = aroundChange && change ? new Date(change.getTime() - DAYS_BEFORE_CHANGE * MS_PER_DAY).toISOString() : undefined;
-  const runs = useLoader(() => api.policies.previewRuns({ policy, count: RUNS_SHOWN, ...(from ? { from } : {}) }), [key, from]);
+  const from = aroundChange && change
+    ? new Date(change.getTime() - DAYS_BEFORE_CHANGE * MS_PER_DAY).toISOString()
+    : undefined;
+  const runs = useLoader(
+    () => api.policies.previewRuns({ policy, count: RUNS_SHOWN, ...(from ? { from } : {}) }),
+    [key, from],
+  );
   const picture = useLoader(() => api.policies.previewRetention({ policy }), [key]);
   return (
     <div>

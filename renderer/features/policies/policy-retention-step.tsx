@@ -6,7 +6,9 @@ import { fieldError, type DayRule, type PolicyDraft, type PolicyErrors } from '.
 
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-function RuleCard({ title, text, on, onToggle, children }: { title: string; text: string; on: boolean; onToggle: (on: boolean) => void; children: ReactNode }) {
+function RuleCard({ title, text, on, onToggle, children }: {
+  title: string; text: string; on: boolean; onToggle: (on: boolean) => void; children: ReactNode;
+}) {
   return (
     <div className={`rule-card${on ? '' : ' is-off'}`}>
       <label className="check">
@@ -18,7 +20,10 @@ function RuleCard({ title, text, on, onToggle, children }: { title: string; text
   );
 }
 
-function NumberField({ label, value, onValue, error, min, max, name }: { label: string; value: string; onValue: (value: string) => void; error: string | null; min: number; max: number; name: string }) {
+function NumberField({ label, value, onValue, error, min, max, name }: {
+  label: string; value: string; onValue: (value: string) => void; error: string | null; min: number; max: number;
+  name: string;
+}) {
   return (
     <Field label={label} error={error} hint={`${min} to ${max}`}>
       {({ inputId, describedBy, invalid }) => <input id={inputId} className="input narrow" type="number" name={name} min={min} max={max} value={value} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(event) => onValue(event.target.value)} />}
@@ -26,7 +31,9 @@ function NumberField({ label, value, onValue, error, min, max, name }: { label: 
   );
 }
 
-function DayRuleFields({ rule, onRule, errors, prefix }: { rule: DayRule; onRule: (rule: DayRule) => void; errors: PolicyErrors; prefix: string }) {
+function DayRuleFields({ rule, onRule, errors, prefix }: {
+  rule: DayRule; onRule: (rule: DayRule) => void; errors: PolicyErrors; prefix: string;
+}) {
   return (
     <>
       <Field label="On">
@@ -52,7 +59,9 @@ function DayRuleFields({ rule, onRule, errors, prefix }: { rule: DayRule; onRule
   );
 }
 
-export function PolicyRetentionStep({ draft, update, errors }: { draft: PolicyDraft; update: (change: Partial<PolicyDraft>) => void; errors: PolicyErrors }) {
+export function PolicyRetentionStep({ draft, update, errors }: {
+  draft: PolicyDraft; update: (change: Partial<PolicyDraft>) => void; errors: PolicyErrors;
+}) {
   const limits = POLICY_LIMITS;
   const noRule = fieldError(errors, 'retention');
   return (

@@ -10,10 +10,15 @@ import { draftToPolicy, draftType, type PolicyDraft } from './policy-draft.ts';
 import { retentionSummary, scheduleSummary } from './policy-summary.ts';
 import type { PolicyRetention, PolicySchedule } from '../../../shared/policy.ts';
 
-export function PolicyReviewStep({ draft, vault, editing, error }: { draft: PolicyDraft; vault: string; editing: string | undefined; error: string | null }) {
+export function PolicyReviewStep({ draft, vault, editing, error }: {
+  draft: PolicyDraft; vault: string; editing: string | undefined; error: string | null;
+}) {
   const policy = draftToPolicy(draft);
   const key = JSON.stringify(policy);
-  const change = useLoader(() => (editing ? api.policies.previewChange({ vault, name: editing, policy }) : Promise.resolve(null)), [key, editing, vault]);
+  const change = useLoader(
+    () => (editing ? api.policies.previewChange({ vault, name: editing, policy }) : Promise.resolve(null)),
+    [key, editing, vault],
+  );
   const json = JSON.stringify(policy, null, 2);
   const command = editing
     ? `labvault policy update --vault ${shellQuote(vault)} ${shellQuote(editing)} --file policy.json`
@@ -38,7 +43,9 @@ export function PolicyReviewStep({ draft, vault, editing, error }: { draft: Poli
                 : (
                   <AlertBanner tone="warn" title={`Saving removes ${plural(change.data.removed.length, 'recovery point')} (${change.data.kept} kept).`}>
                     <ul className="plain-list" data-testid="points-removed">
-                      {change.data.removed.slice(0, 30).map((point) => <li key={point.pointId}>{point.item}: {formatDateTime(point.createdAt)} ({point.reason})</li>)}
+                      {change.data.removed.slice(0, 30).map((point) => (
+                        <li key={point.pointId}>{point.item}: {formatDateTime(point.createdAt)} ({point.reason})</li>
+                      ))}
                     </ul>
                     {change.data.removed.length > 30 ? <p>… and {change.data.removed.length - 30} more.</p> : null}
                   </AlertBanner>

@@ -11,13 +11,17 @@ export interface PolicyStepProps {
   errors: PolicyErrors;
 }
 
-export function PolicyScheduleStep({ draft, update, errors, editing, vaultPicker }: PolicyStepProps & { editing: boolean; vaultPicker: ReactNode }) {
+export function PolicyScheduleStep(
+  { draft, update, errors, editing, vaultPicker }: PolicyStepProps & { editing: boolean; vaultPicker: ReactNode },
+) {
   const type = draftType(draft);
   const setFrequency = (frequency: PolicyDraft['frequency']) => {
     const enhancedNow = frequency === 'hourly' || draft.enhanced;
     const wasType = draftType(draft);
     const nextType = enhancedNow ? 'enhanced' : 'standard';
-    const instant = wasType !== nextType ? String(POLICY_LIMITS.instantRestoreDays[nextType].default) : draft.instantRestoreDays;
+    const instant = wasType !== nextType
+      ? String(POLICY_LIMITS.instantRestoreDays[nextType].default)
+      : draft.instantRestoreDays;
     update({ frequency, instantRestoreDays: instant });
   };
   return (
@@ -77,8 +81,13 @@ export function PolicyScheduleStep({ draft, update, errors, editing, vaultPicker
         <h3>{type === 'enhanced' ? 'Enhanced policy' : 'Standard policy'}</h3>
         <ul>
           <li>Standard: daily or weekly; instant-restore snapshots kept 1 to 5 days.</li>
-          <li>Enhanced: also several backups a day (every 4, 6, 8, 12 or 24 hours inside a window); snapshots kept 1 to 30 days.</li>
-          <li>Runs are computed in the policy's time zone across daylight-saving changes: never skipped, never twice.</li>
+          <li>
+            Enhanced: also several backups a day (every 4, 6, 8, 12 or 24 hours inside a window);
+            snapshots kept 1 to 30 days.
+          </li>
+          <li>
+            Runs are computed in the policy's time zone across daylight-saving changes: never skipped, never twice.
+          </li>
         </ul>
       </aside>
     </div>

@@ -50,7 +50,9 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
     setStep({ kind: 'saving' });
     try {
       const policy = draftToPolicy(draft);
-      const saved = editing ? await api.policies.update({ vault, name: editing, policy }) : await api.policies.create({ vault, policy });
+      const saved = editing
+        ? await api.policies.update({ vault, name: editing, policy })
+        : await api.policies.create({ vault, policy });
       setStep({ kind: 'done', policy: saved });
     } catch (error) {
       setStep({ kind: 'review', error: shownError(error).message });
@@ -113,7 +115,14 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
       {loadError ? <AlertBanner tone="danger" title="Could not load the policy.">{loadError}</AlertBanner> : null}
       {vaults.length === 0 && !editing ? <AlertBanner tone="warn" title="No vault yet.">Policies belong to a vault: create a vault first.</AlertBanner> : null}
       {loaded ? (
-        <WizardFrame steps={POLICY_STEP_LABELS} current={Math.min(policyStepIndex(step), POLICY_STEP_LABELS.length)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
+        <WizardFrame
+          steps={POLICY_STEP_LABELS}
+          current={Math.min(policyStepIndex(step), POLICY_STEP_LABELS.length)}
+          stepKind={step.kind}
+          footer={footer}
+        >
+          {body}
+        </WizardFrame>
       ) : <p className="muted">Loading…</p>}
     </div>
   );

@@ -20,7 +20,9 @@ function offsetOf(zone: string, at: Date): string {
   }
 }
 
-export function PolicyZoneStep({ draft, update, errors }: { draft: PolicyDraft; update: (change: Partial<PolicyDraft>) => void; errors: PolicyErrors }) {
+export function PolicyZoneStep({ draft, update, errors }: {
+  draft: PolicyDraft; update: (change: Partial<PolicyDraft>) => void; errors: PolicyErrors;
+}) {
   const [query, setQuery] = useState('');
   const zones = useMemo(allZones, []);
   const now = useMemo(() => new Date(), []);

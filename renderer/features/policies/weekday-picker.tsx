@@ -1,7 +1,9 @@
 /** Toggle buttons for weekdays (Mon..Sun). */
 import { WEEKDAYS, type Weekday } from '../../../shared/policy.ts';
 
-export function WeekdayPicker({ value, onChange, label }: { value: readonly Weekday[]; onChange: (days: Weekday[]) => void; label: string }) {
+export function WeekdayPicker({ value, onChange, label }: {
+  value: readonly Weekday[]; onChange: (days: Weekday[]) => void; label: string;
+}) {
   return (
     <div className="weekday-picker" role="group" aria-label={label}>
       {WEEKDAYS.map((day) => {
@@ -13,7 +15,9 @@ export function WeekdayPicker({ value, onChange, label }: { value: readonly Week
             className={`weekday-toggle${on ? ' is-on' : ''}`}
             aria-pressed={on}
             aria-label={day}
-            onClick={() => onChange(on ? value.filter((entry) => entry !== day) : WEEKDAYS.filter((entry) => entry === day || value.includes(entry)))}
+            onClick={() => onChange(on
+              ? value.filter((entry) => entry !== day)
+              : WEEKDAYS.filter((entry) => entry === day || value.includes(entry)))}
           >
             {day.charAt(0).toUpperCase() + day.slice(1, 3)}
           </button>

@@ -37,13 +37,18 @@ export function YearRetentionGrid({ picture, timeZone }: { picture: RetentionPic
       const rule = point.keep ? strongest(point.rules) : null;
       if (point.keep) keptCount += 1;
       const previous = map.get(key);
-      const better = previous?.rule && (!rule || RULE_RANK.indexOf(previous.rule) >= RULE_RANK.indexOf(rule)) ? previous.rule : rule;
+      const better = previous?.rule && (!rule || RULE_RANK.indexOf(previous.rule) >= RULE_RANK.indexOf(rule))
+        ? previous.rule
+        : rule;
       map.set(key, { rule: better, runs: (previous?.runs ?? 0) + 1 });
     }
     const start = new Date(keyOf(picture.from) + 'T00:00:00');
     const end = new Date(keyOf(picture.to) + 'T00:00:00');
     const count = (end.getFullYear() - start.getFullYear()) * 12 + end.getMonth() - start.getMonth() + 1;
-    const list = Array.from({ length: Math.max(1, Math.min(count, MAX_MONTHS)) }, (_, index) => new Date(start.getFullYear(), start.getMonth() + index, 1));
+    const list = Array.from(
+      { length: Math.max(1, Math.min(count, MAX_MONTHS)) },
+      (_, index) => new Date(start.getFullYear(), start.getMonth() + index, 1),
+    );
     return { byDay: map, months: list, kept: keptCount };
   }, [picture, timeZone]);
   return (

@@ -20,7 +20,10 @@ export function MonthCalendar({ year, month, marked, selected, onSelect, onMonth
   const offset = (first.getDay() + 6) % 7;
   const days = new Date(year, month + 1, 0).getDate();
   const today = localDayKey(new Date());
-  const cells: Array<string | null> = [...Array.from({ length: offset }, () => null), ...Array.from({ length: days }, (_, index) => localDayKey(new Date(year, month, index + 1)))];
+  const cells: Array<string | null> = [
+    ...Array.from({ length: offset }, () => null),
+    ...Array.from({ length: days }, (_, index) => localDayKey(new Date(year, month, index + 1))),
+  ];
   const step = (delta: number) => {
     const target = new Date(year, month + delta, 1);
     onMonth(target.getFullYear(), target.getMonth());

@@ -4,7 +4,9 @@ import { EmptyState } from '../../components/empty-state.tsx';
 import { formatDateTime } from '../../format/format-time.ts';
 import { ItemStateBadge } from '../items/item-badges.tsx';
 
-export function RestoreItemStep({ items, selected, onSelect }: { items: readonly Item[]; selected: string; onSelect: (item: Item) => void }) {
+export function RestoreItemStep({ items, selected, onSelect }: {
+  items: readonly Item[]; selected: string; onSelect: (item: Item) => void;
+}) {
   const restorable = items.filter((item) => item.pointCount > 0 && item.state !== 'soft-deleted');
   if (restorable.length === 0) return <EmptyState title="Nothing to restore yet">Items appear here once they have at least one recovery point.</EmptyState>;
   return (

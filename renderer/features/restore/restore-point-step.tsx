@@ -6,7 +6,9 @@ import { formatDateTime, localDayKey } from '../../format/format-time.ts';
 import { ConsistencyBadge, TierBadges, TierNote } from '../items/item-badges.tsx';
 import { MonthCalendar } from './month-calendar.tsx';
 
-export function RestorePointStep({ points, selected, onSelect }: { points: readonly Point[]; selected: string; onSelect: (point: Point) => void }) {
+export function RestorePointStep({ points, selected, onSelect }: {
+  points: readonly Point[]; selected: string; onSelect: (point: Point) => void;
+}) {
   const active = useMemo(() => points.filter((point) => point.state === 'active'), [points]);
   const selectedPoint = active.find((point) => point.id === selected);
   const anchor = selectedPoint ?? active[0];
@@ -28,7 +30,10 @@ export function RestorePointStep({ points, selected, onSelect }: { points: reado
       <h2>Recovery point</h2>
       <p className="step-intro">Days with recovery points are marked. Each point shows its consistency and where it is stored: the snapshot tier restores fastest, the vault tier is always there.</p>
       <div className="point-picker">
-        <MonthCalendar year={view.year} month={view.month} marked={marked} selected={day} onSelect={setDay} onMonth={(year, month) => setView({ year, month })} />
+        <MonthCalendar
+          year={view.year} month={view.month} marked={marked} selected={day} onSelect={setDay}
+          onMonth={(year, month) => setView({ year, month })}
+        />
         <div className="point-list" role="radiogroup" aria-label="Recovery points">
           {shown.map((point) => (
             <label key={point.id} className={`choice point-option${point.id === selected ? ' is-selected' : ''}`}>

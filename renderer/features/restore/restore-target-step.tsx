@@ -7,7 +7,10 @@ import { FolderInput } from '../../components/path-input.tsx';
 import { formatDateTime } from '../../format/format-time.ts';
 import { restoreCli, type RestoreDraft } from './restore-steps.ts';
 
-export function RestoreTargetStep({ draft, point, update, check, error }: { draft: RestoreDraft; point: Point | undefined; update: (change: Partial<RestoreDraft>) => void; check: PathCheck | null; error: string | null }) {
+export function RestoreTargetStep({ draft, point, update, check, error }: {
+  draft: RestoreDraft; point: Point | undefined; update: (change: Partial<RestoreDraft>) => void;
+  check: PathCheck | null; error: string | null;
+}) {
   return (
     <div className="form-wide">
       <h2>Target folder</h2>

@@ -10,7 +10,9 @@ const KINDS: Array<{ kind: RestoreKind; title: string; text: string; available: 
   { kind: 'files', title: 'File recovery', text: 'Browse partitions and files inside the disks and extract single files.', available: false },
 ];
 
-export function RestoreWhatStep({ draft, point, update }: { draft: RestoreDraft; point: Point | undefined; update: (change: Partial<RestoreDraft>) => void }) {
+export function RestoreWhatStep({ draft, point, update }: {
+  draft: RestoreDraft; point: Point | undefined; update: (change: Partial<RestoreDraft>) => void;
+}) {
   const toggle = (name: string, on: boolean) => {
     const files = on ? [...draft.files, name] : draft.files.filter((file) => file !== name);
     update({ files, allFiles: point !== undefined && files.length === point.files.length });

@@ -25,14 +25,19 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
   const [step, setStep] = useState<RestoreStep>(initialItem ? { kind: 'point' } : { kind: 'item' });
   const [draft, setDraft] = useState<RestoreDraft>({ itemId: initialItem ?? '', itemName: '', pointId: '', kind: 'disks', files: [], allFiles: true, target: '' });
   const items = useLoader(() => api.items.list({}), []);
-  const points = useLoader(() => (draft.itemId ? api.points.list({ item: draft.itemId }) : Promise.resolve([] as Point[])), [draft.itemId]);
+  const points = useLoader(
+    () => (draft.itemId ? api.points.list({ item: draft.itemId }) : Promise.resolve([] as Point[])),
+    [draft.itemId],
+  );
   const [targetCheck, setTargetCheck] = useState<PathCheck | null>(null);
   const revision = useJobProgressStore((state) => state.revision);
   const update = (change: Partial<RestoreDraft>) => setDraft((previous) => ({ ...previous, ...change }));
 
   useEffect(() => {
     const item = items.data?.find((entry) => entry.id === draft.itemId || entry.name === draft.itemId);
-    if (item && (draft.itemName !== item.name || draft.itemId !== item.id)) update({ itemId: item.id, itemName: item.name });
+    if (item && (draft.itemName !== item.name || draft.itemId !== item.id)) {
+      update({ itemId: item.id, itemName: item.name });
+    }
   }, [items.data, draft.itemId, draft.itemName]);
 
   useEffect(() => {
@@ -44,7 +49,12 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
   useEffect(() => {
     if (settledTarget.trim() === '') { setTargetCheck(null); return; }
     let current = true;
-    api.vaults.checkPath({ path: settledTarget }).then((check) => { if (current) setTargetCheck(check); }, (error: unknown) => { if (current) setTargetCheck({ path: settledTarget, ok: false, message: shownError(error).message }); });
+    api.vaults.checkPath({ path: settledTarget }).then(
+      (check) => { if (current) setTargetCheck(check); },
+      (error: unknown) => {
+        if (current) setTargetCheck({ path: settledTarget, ok: false, message: shownError(error).message });
+      },
+    );
     return () => { current = false; };
   }, [settledTarget]);
 
@@ -68,7 +78,9 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
 
   const run = async () => {
     try {
-      const { jobId } = await api.restore.disks({ item: draft.itemId, point: draft.pointId, to: draft.target, ...(draft.allFiles ? {} : { files: draft.files }) });
+      const { jobId } = await api.restore.disks({
+        item: draft.itemId, point: draft.pointId, to: draft.target, ...(draft.allFiles ? {} : { files: draft.files }),
+      });
       setStep({ kind: 'running', jobId });
     } catch (error) {
       setStep({ kind: 'target', error: shownError(error).message });
@@ -102,7 +114,9 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
   return (
     <div>
       <PageHeader title="Restore" description="Bring back a VM's disks from a recovery point. Nothing is overwritten: restores go into an empty or new folder." />
-      <WizardFrame steps={RESTORE_STEP_LABELS} current={restoreStepIndex(step)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
+      <WizardFrame steps={RESTORE_STEP_LABELS} current={restoreStepIndex(step)} stepKind={step.kind} footer={footer}>
+        {body}
+      </WizardFrame>
     </div>
   );
 }

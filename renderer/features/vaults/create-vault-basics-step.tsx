@@ -15,7 +15,9 @@ export interface BasicsProps {
   serverErrors: ServerFieldErrors;
 }
 
-export function CreateVaultBasicsStep({ draft, update, knownNames, pathCheck, checkingPath, serverErrors }: BasicsProps) {
+export function CreateVaultBasicsStep(
+  { draft, update, knownNames, pathCheck, checkingPath, serverErrors }: BasicsProps,
+) {
   const nativeDialogs = useAppInfoStore((state) => state.nativeDialogs);
   const info = useAppInfoStore((state) => state.info);
   const liveNameError = draft.name === '' ? null : nameError(draft.name, knownNames);

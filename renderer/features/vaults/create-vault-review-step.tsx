@@ -5,7 +5,9 @@ import { Badge } from '../../components/badge.tsx';
 import { CliEquivalent } from '../../components/cli-equivalent.tsx';
 import { createVaultCli, type VaultDraft } from './create-vault-steps.ts';
 
-export function CreateVaultReviewStep({ draft, pathCheck, error, creating = false }: { draft: VaultDraft; pathCheck: PathCheck | null; error: string | null; creating?: boolean }) {
+export function CreateVaultReviewStep({ draft, pathCheck, error, creating = false }: {
+  draft: VaultDraft; pathCheck: PathCheck | null; error: string | null; creating?: boolean;
+}) {
   return (
     <div className="form-wide">
       <h2>Review</h2>
@@ -18,7 +20,8 @@ export function CreateVaultReviewStep({ draft, pathCheck, error, creating = fals
         <dt>Soft delete</dt><dd>{draft.softDeleteEnabled ? <><Badge tone="ok">On</Badge> deleted data kept {draft.softDeleteDays} days</> : <Badge tone="warn">Off</Badge>}</dd>
         <dt>Immutability</dt><dd>{draft.immutability === 'enabled' ? <Badge tone="accent">Enabled</Badge> : <Badge>Disabled</Badge>}</dd>
         <dt>Encryption</dt><dd>{draft.encrypt ? <><Badge tone="info">Encrypted</Badge> AES-256-GCM, passphrase not stored</> : <Badge>Not encrypted</Badge>}</dd>
-        <dt>Default policy</dt><dd>Daily at 22:00; daily points kept 30 days; instant restore snapshots kept 2 days.</dd>
+        <dt>Default policy</dt>
+        <dd>Daily at 22:00; daily points kept 30 days; instant restore snapshots kept 2 days.</dd>
       </dl>
       <CliEquivalent command={createVaultCli(draft)} />
     </div>

@@ -5,7 +5,9 @@ import { Field, TextField } from '../../components/field.tsx';
 import { passphraseAgainError, passphraseError, softDeleteDaysError, type VaultDraft } from './create-vault-steps.ts';
 import { passphraseStrength } from './passphrase-strength.ts';
 
-export function CreateVaultSettingsStep({ draft, update, serverError }: { draft: VaultDraft; update: (change: Partial<VaultDraft>) => void; serverError: string | null }) {
+export function CreateVaultSettingsStep({ draft, update, serverError }: {
+  draft: VaultDraft; update: (change: Partial<VaultDraft>) => void; serverError: string | null;
+}) {
   const strength = passphraseStrength(draft.passphrase);
   const immutable = draft.immutability === 'enabled';
   return (

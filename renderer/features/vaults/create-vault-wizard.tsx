@@ -63,13 +63,19 @@ export function CreateVaultWizard() {
     setCheckingPath(true);
     api.vaults.checkPath({ path: settledPath }).then(
       (check) => { if (current) { setPathCheck(check); setCheckingPath(false); } },
-      (error: unknown) => { if (current) { setPathCheck({ path: settledPath, ok: false, message: shownError(error).message }); setCheckingPath(false); } },
+      (error: unknown) => {
+        if (current) {
+          setPathCheck({ path: settledPath, ok: false, message: shownError(error).message });
+          setCheckingPath(false);
+        }
+      },
     );
     return () => { current = false; };
   }, [settledPath]);
 
   const pathFresh = pathCheck !== null && settledPath === draft.path && !checkingPath;
-  const canLeaveBasics = basicsComplete(draft, knownNames, pathFresh ? pathCheck : null) && !serverErrors.name && !serverErrors.path;
+  const canLeaveBasics = basicsComplete(draft, knownNames, pathFresh ? pathCheck : null)
+    && !serverErrors.name && !serverErrors.path;
 
   const create = async () => {
     setStep({ kind: 'creating' });
@@ -101,9 +107,16 @@ export function CreateVaultWizard() {
   const body = (() => {
     switch (step.kind) {
       case 'basics':
-        return <CreateVaultBasicsStep draft={draft} update={update} knownNames={knownNames} pathCheck={pathFresh ? pathCheck : null} checkingPath={checkingPath || settledPath !== draft.path} serverErrors={serverErrors} />;
+        return (
+          <CreateVaultBasicsStep
+            draft={draft} update={update} knownNames={knownNames} pathCheck={pathFresh ? pathCheck : null}
+            checkingPath={checkingPath || settledPath !== draft.path} serverErrors={serverErrors}
+          />
+        );
       case 'settings':
-        return <CreateVaultSettingsStep draft={draft} update={update} serverError={serverErrors.softDeleteDays ?? null} />;
+        return (
+          <CreateVaultSettingsStep draft={draft} update={update} serverError={serverErrors.softDeleteDays ?? null} />
+        );
       case 'review':
         return <CreateVaultReviewStep draft={draft} pathCheck={pathCheck} error={step.error} />;
       case 'creating':
@@ -156,7 +169,9 @@ export function CreateVaultWizard() {
         title="Create a vault"
         description="A vault is a folder on a local or attached drive that holds recovery points, policies and job history. It is self-contained: copy it to another machine and restore from it there."
       />
-      <WizardFrame steps={CREATE_VAULT_STEP_LABELS} current={stepIndex(step)} stepKind={step.kind} footer={footer}>{body}</WizardFrame>
+      <WizardFrame steps={CREATE_VAULT_STEP_LABELS} current={stepIndex(step)} stepKind={step.kind} footer={footer}>
+        {body}
+      </WizardFrame>
     </div>
   );
 }

@@ -46,14 +46,20 @@ export function DeleteVaultDialog({ name, onClose }: { name: string; onClose: ()
       {check.error ? <AlertBanner tone="danger">{check.error}</AlertBanner> : null}
       {check.data && !check.data.deletable ? (
         <AlertBanner tone="warn" title="This vault cannot be deleted yet.">
-          <p>A vault can only be deleted when it protects no items and holds no data, soft-deleted data included. It still holds:</p>
+          <p>
+            A vault can only be deleted when it protects no items and holds no data, soft-deleted data included.
+            It still holds:
+          </p>
           <ul className="plain-list" data-testid="delete-blockers">{check.data.blockers.map((blocker) => <li key={blocker}>{blocker}</li>)}</ul>
           <p>Stop protection of its items with "delete data", and wait for soft-deleted data to be purged.</p>
         </AlertBanner>
       ) : null}
       {deletable ? (
         <>
-          <p>The vault is empty. Deleting it removes its files from <strong>its folder</strong> and forgets it. Virtual machines are never touched.</p>
+          <p>
+            The vault is empty. Deleting it removes its files from <strong>its folder</strong> and forgets it.
+            Virtual machines are never touched.
+          </p>
           <TypedConfirm expected={name} value={typed} onValue={setTyped} what="vault name" />
         </>
       ) : null}

@@ -1,4 +1,7 @@
-/** Unlocks an encrypted vault with its passphrase (for this session; remembered in the OS keychain on request, desktop only). */
+/**
+ * Unlocks an encrypted vault with its passphrase (for this session; remembered in the OS keychain on request,
+ * desktop only).
+ */
 import { useState } from 'react';
 import { api } from '../../api/labvault-client.ts';
 import { shownError } from '../../api/error-text.ts';
@@ -10,7 +13,9 @@ import { useAppInfoStore } from '../../stores/app-info-store.ts';
 import { toastSuccess } from '../../stores/toast-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
 
-export function UnlockVaultDialog({ name, onClose, onDone }: { name: string; onClose: () => void; onDone: () => void }) {
+export function UnlockVaultDialog({ name, onClose, onDone }: {
+  name: string; onClose: () => void; onDone: () => void;
+}) {
   const nativeDialogs = useAppInfoStore((state) => state.nativeDialogs);
   const [passphrase, setPassphrase] = useState('');
   const [remember, setRemember] = useState(false);

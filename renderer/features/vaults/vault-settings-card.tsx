@@ -57,7 +57,12 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
                   <div className="input-with-suffix">
                     <input id={inputId} className="input narrow" type="number" name="soft-delete-days" min={SOFT_DELETE_DAYS_MIN} max={SOFT_DELETE_DAYS_MAX} value={days} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(event) => { setDays(event.target.value); setDaysError(null); }} />
                     <span>days</span>
-                    <Button small busy={saving} disabled={liveDaysError !== null || Number(days) === vault.softDeleteDays} onClick={() => void saveDays()}>Save</Button>
+                    <Button
+                      small busy={saving} disabled={liveDaysError !== null || Number(days) === vault.softDeleteDays}
+                      onClick={() => void saveDays()}
+                    >
+                      Save
+                    </Button>
                   </div>
                 )}
               </Field>
@@ -87,7 +92,8 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
           <h3 className="section-title">Instant-restore clones</h3>
           <p className="muted small">
             {vault.instantRestoreClones === true ? 'On' : 'Off'}: reflink clones of the VM files, kept for a few days after each backup in the
-            vault&apos;s snapshots folder or beside the VM, make restores instant. They are plain copies of the VM&apos;s disks, never encrypted
+            vault&apos;s snapshots folder or beside the VM, make restores instant.
+            They are plain copies of the VM&apos;s disks, never encrypted
             {vault.encrypted ? ', so they are off for an encrypted vault unless you turn them on knowing that.' : '.'}
           </p>
           {vault.instantRestoreClones === true
@@ -100,8 +106,9 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
           <div>
             <h3 className="section-title">Passphrase and key</h3>
             <p className="muted small">
-              Changing the passphrase (<code>labvault vault passphrase {vault.name}</code>) keeps the vault&apos;s master key: someone who knew
-              the old passphrase and kept a copy of the old vault.json can still read the vault. To replace the key itself and re-encrypt
+              Changing the passphrase (<code>labvault vault passphrase {vault.name}</code>) keeps the vault&apos;s
+              master key: someone who knew the old passphrase and kept a copy of the old vault.json can still read
+              the vault. To replace the key itself and re-encrypt
               every backup, run <code>labvault vault rekey {vault.name}</code>.
             </p>
           </div>

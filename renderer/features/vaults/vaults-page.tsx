@@ -50,7 +50,8 @@ export function VaultsPage() {
             onRowClick={(vault) => navigate({ page: 'vault', name: vault.name })}
             empty={
               <EmptyState title="No vaults yet" action={actions}>
-                Create a vault in an empty folder on a local or attached drive, or open a vault folder that was created elsewhere.
+                Create a vault in an empty folder on a local or attached drive, or open a vault folder that was created
+                elsewhere.
               </EmptyState>
             }
           />
