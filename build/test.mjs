@@ -1,4 +1,4 @@
-// `npm test`: build, typecheck, lint, the import graph (build/check-imports.mjs: no cycles, layers),
+// `npm test`: build, typecheck, lint (plain, then type-aware), the import graph (build/check-imports.mjs: no cycles, layers),
 // Electronegativity, unit + integration tests (vitest), then the
 // browser end-to-end tests (Playwright in Debian's Chromium). Exits non-zero when any
 // step fails, after running the rest so one run shows every failure. Also fails when the
@@ -97,6 +97,8 @@ rmSync(E2E_REPORT, { force: true });
 runStep('build', ['npm', 'run', '-s', 'build']);
 runStep('typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']);
 runStep('lint', ['npx', 'eslint', '-c', 'build/eslint.config.js', '.']);
+runStep('lint, type-aware (no floating promises)',
+  ['npx', 'eslint', '-c', 'build/eslint-typed.config.js', 'electron', 'shared', 'renderer', 'test']);
 runStep('import graph (no cycles, layers)', ['node', 'build/check-imports.mjs']);
 runStep('electron hardening (Electronegativity: no HIGH or MEDIUM)', ['node', 'build/electronegativity.mjs']);
 runStep('unit + integration', ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts',

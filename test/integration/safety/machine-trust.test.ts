@@ -169,7 +169,7 @@ describe('items that arrive with a vault', () => {
       await engine.handlers.items.protect({ vault: 'moved', name: 'vm1', files: [writeDisk('vm1.img', 2)] });
       expect((await engine.handlers.items.show({ item: 'vm1' })).needsConfirmation).toBeUndefined();
     } finally {
-      engine.close();
+      await engine.close();
     }
     const copy = join(root, 'copy');
     mkdirSync(copy);
@@ -197,7 +197,7 @@ describe('items that arrive with a vault', () => {
       expect(alerts).toHaveLength(1);
       expect(alerts[0]?.message).toContain('labvault item confirm moved/vm1');
     } finally {
-      later.close();
+      await later.close();
     }
   }, CLI_TEST_MS);
 });
@@ -318,7 +318,7 @@ describe('shorter policies on a locked vault', () => {
       for (const point of await engine.handlers.points.list({ item: 'vm1' })) expect(point.expiresAt).not.toBeNull();
       await engine.handlers.vaults.update({ name: 'locked', immutability: 'locked', confirm: 'locked' });
     } finally {
-      engine.close();
+      await engine.close();
     }
     const older = points[1] as string;
     const newer = points[0] as string;

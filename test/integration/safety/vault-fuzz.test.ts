@@ -95,7 +95,7 @@ beforeAll(async () => {
       await engine.handlers.points.delete({ item, point: points[0]! });
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
 }, 300_000);
 
@@ -295,7 +295,7 @@ async function exercise(vaultDir: string, runDir: string, encrypted: boolean, ra
     }
     await step('prune', async () => runPrune(engine, await engine.vaults.session(vault.name)));
   } finally {
-    engine.close();
+    await engine.close();
     await engine.keyring.closeStores();
   }
 }

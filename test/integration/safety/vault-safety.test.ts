@@ -24,8 +24,8 @@ beforeEach(() => {
   engine = new Engine({ face: 'cli', appHome: join(root, 'home'), clock });
 });
 
-afterEach(() => {
-  engine.close();
+afterEach(async () => {
+  await engine.close();
   removeDir(root);
 });
 
@@ -242,7 +242,7 @@ describe('encrypted vault', () => {
       expect(job?.status).toBe('completed');
       expect(readFileSync(join(out, `${marker}.img`)).equals(data)).toBe(true);
     } finally {
-      other.close();
+      await other.close();
     }
 
     // Passphrase change re-wraps the key: no data file changes.

@@ -21,8 +21,8 @@ const NIGHTLY = { name: 'nightly', timeZone: 'UTC', schedule: { frequency: 'dail
 const DISK_BYTES = 12 * 1024 * 1024 + 4097;
 
 let fixture: SchedulingFixture | undefined;
-afterEach(() => {
-  fixture?.cleanup();
+afterEach(async () => {
+  await fixture?.cleanup();
   fixture = undefined;
 });
 

@@ -20,8 +20,8 @@ const DISK_BYTES = 12 * 1024 * 1024;
 const NIGHTLY = { name: 'nightly', timeZone: 'UTC', schedule: { frequency: 'daily', time: '02:00' }, retention: { daily: { days: 7 } } };
 
 let fixture: SchedulingFixture | undefined;
-afterEach(() => {
-  fixture?.cleanup();
+afterEach(async () => {
+  await fixture?.cleanup();
   fixture = undefined;
 });
 

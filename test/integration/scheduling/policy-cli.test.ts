@@ -121,9 +121,9 @@ describe('labvault policy update', () => {
     return job.pointId ?? '';
   }
 
-  afterAll(() => f?.cleanup());
+  afterAll(async () => { await f?.cleanup(); });
   async function fresh(options: Parameters<typeof makeSchedulingFixture>[0]): Promise<SchedulingFixture> {
-    f?.cleanup();
+    await f?.cleanup();
     f = await makeSchedulingFixture(options);
     return f;
   }

@@ -21,7 +21,7 @@ afterEach(async () => {
     await host.stop();
     await host.idle();
   }
-  fixture?.cleanup();
+  await fixture?.cleanup();
   fixture = undefined;
 });
 

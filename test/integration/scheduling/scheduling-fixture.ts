@@ -21,7 +21,7 @@ export interface SchedulingFixture {
   /** A second Engine on the same home (a restart, or another face). */
   newEngine(options?: Pick<EngineOptions, 'passphraseSource'>): Engine;
   writeDisk(seed: number, bytes?: number): void;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 export interface FixtureOptions {
@@ -59,8 +59,8 @@ export async function makeSchedulingFixture(options: FixtureOptions): Promise<Sc
   return {
     root, home, vaultDir, diskPath, clock, engine, newEngine, writeDisk,
     schedulerClock: manualSchedulerClock(clock),
-    cleanup() {
-      for (const opened of engines) opened.close();
+    async cleanup() {
+      for (const opened of engines) await opened.close();
       removeDir(root);
     },
   };

@@ -43,8 +43,8 @@ beforeAll(async () => {
   await engine.handlers.items.protect({ vault: VAULT, name: 'vm-svc', files: [disk], policy: 'soon' });
 });
 
-afterAll(() => {
-  engine.close();
+afterAll(async () => {
+  await engine.close();
   removeDir(dir);
 });
 

@@ -42,7 +42,7 @@ async function listPointsInProcess(): Promise<Point[]> {
   try {
     return await engine.handlers.points.list({ item: 'vm-crash' });
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

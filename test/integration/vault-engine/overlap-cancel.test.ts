@@ -46,8 +46,8 @@ beforeAll(async () => {
   await engine.handlers.items.protect({ vault: 'overlap', name: 'vm-o', files: [disk] });
 });
 
-afterAll(() => {
-  engine.close();
+afterAll(async () => {
+  await engine.close();
   lab.remove();
 });
 

@@ -30,7 +30,7 @@ describe('the contract', () => {
       const ruleBroken = await dispatchChannel(engine.handlers, channelNames.find((name) => name.endsWith('.create') && name.startsWith('vaults')), { name: '9lives', path: join(root, 'v') });
       expect(ruleBroken).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'name' } });
     } finally {
-      engine.close();
+      await engine.close();
       removeDir(root);
     }
   });
@@ -56,7 +56,7 @@ describe('the contract', () => {
       const info = await client.api.app.info({});
       expect(info.face).toBe('browser');
     } finally {
-      engine.close();
+      await engine.close();
       removeDir(root);
     }
   });

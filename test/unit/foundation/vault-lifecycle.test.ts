@@ -14,8 +14,8 @@ beforeEach(() => {
   engine = new Engine({ face: 'cli', appHome: join(root, 'home') });
 });
 
-afterEach(() => {
-  engine.close();
+afterEach(async () => {
+  await engine.close();
   removeDir(root);
 });
 
@@ -159,14 +159,14 @@ describe('vault lifecycle', () => {
       const error = await failure(other.handlers.vaults.open({ path: join(root, 'missing') }));
       expect(error.code).toBe('NOT_FOUND');
     } finally {
-      other.close();
+      await other.close();
     }
   });
 
   it('shows a damaged vault.json as a clear error and does not overwrite it', async () => {
     const path = join(root, 'v');
     await engine.handlers.vaults.create({ name: 'lab', path });
-    engine.close();
+    await engine.close();
     writeFileSync(join(path, 'vault.json'), '{ not json');
     const fresh = new Engine({ face: 'cli', appHome: join(root, 'home') });
     try {
@@ -177,7 +177,7 @@ describe('vault lifecycle', () => {
       expect(error.code).toBe('CORRUPT');
       expect(readFileSync(join(path, 'vault.json'), 'utf8')).toBe('{ not json');
     } finally {
-      fresh.close();
+      await fresh.close();
     }
   });
 
