@@ -78,7 +78,9 @@ export type PolicySchedule = DailySchedule | WeeklySchedule | HourlySchedule;
 
 export interface DailyRetention { days: number }
 export interface WeeklyRetention { weeks: number; day: Weekday }
-export type MonthlyRetention = { months: number; day: number } | { months: number; week: WeekOrdinal; weekday: Weekday };
+export type MonthlyRetention =
+  | { months: number; day: number }
+  | { months: number; week: WeekOrdinal; weekday: Weekday };
 export type YearlyRetention =
   | { years: number; month: MonthName; day: number }
   | { years: number; month: MonthName; week: WeekOrdinal; weekday: Weekday };
@@ -149,7 +151,10 @@ const schedule = z.discriminatedUnion(
 );
 
 /** Day-of-month or week+weekday: exactly one of the two forms. */
-function checkDayOrWeekday(value: { day?: number | undefined; week?: unknown; weekday?: unknown }, context: z.core.$RefinementCtx<unknown>): void {
+function checkDayOrWeekday(
+  value: { day?: number | undefined; week?: unknown; weekday?: unknown },
+  context: z.core.$RefinementCtx<unknown>,
+): void {
   const hasDay = value.day !== undefined;
   const hasWeek = value.week !== undefined || value.weekday !== undefined;
   if (hasDay && hasWeek) {
@@ -191,12 +196,17 @@ const yearly = z
 
 const retention = z
   .strictObject({
-    daily: z.strictObject({ days: wholeNumberBetween(POLICY_LIMITS.dailyDays.min, POLICY_LIMITS.dailyDays.max) }).optional(),
-    weekly: z.strictObject({ weeks: wholeNumberBetween(POLICY_LIMITS.weeklyWeeks.min, POLICY_LIMITS.weeklyWeeks.max), day: weekday }).optional(),
+    daily: z.strictObject({
+      days: wholeNumberBetween(POLICY_LIMITS.dailyDays.min, POLICY_LIMITS.dailyDays.max),
+    }).optional(),
+    weekly: z.strictObject({
+      weeks: wholeNumberBetween(POLICY_LIMITS.weeklyWeeks.min, POLICY_LIMITS.weeklyWeeks.max), day: weekday,
+    }).optional(),
     monthly: monthly.optional(),
     yearly: yearly.optional(),
   })
-  .refine((rules) => rules.daily !== undefined || rules.weekly !== undefined || rules.monthly !== undefined || rules.yearly !== undefined, {
+  .refine((rules) => rules.daily !== undefined || rules.weekly !== undefined
+    || rules.monthly !== undefined || rules.yearly !== undefined, {
     error: 'must keep points with at least one rule (daily, weekly, monthly or yearly)',
   });
 

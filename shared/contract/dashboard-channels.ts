@@ -3,7 +3,10 @@ import { channel } from './define.ts';
 import { AlertSchema } from './item-models.ts';
 
 export const DashboardSchema = z.object({
-  vaults: z.array(z.object({ id: z.string(), name: z.string(), storedBytes: z.number(), items: z.number().int(), immutability: z.string(), status: z.string() })),
+  vaults: z.array(z.object({
+    id: z.string(), name: z.string(), storedBytes: z.number(), items: z.number().int(), immutability: z.string(),
+    status: z.string(),
+  })),
   items: z.array(z.object({
     id: z.string(), name: z.string(), vaultName: z.string(), state: z.string(),
     lastBackupAt: z.string().nullable(), lastBackupStatus: z.string().nullable(),
@@ -20,7 +23,10 @@ export const dashboardChannels = {
   'dashboard.summary': channel(z.object({}), DashboardSchema, 'Protected items, health, alerts, storage, upcoming runs.'),
   'alerts.list': channel(z.object({ vault: z.string().optional(), includeAcknowledged: z.boolean().optional() }), z.array(AlertSchema), 'Alerts, newest first.'),
   'alerts.acknowledge': channel(z.object({ id: z.string() }), z.object({ ok: z.boolean() }), 'Mark an alert as seen.'),
-  /** Native pickers: implemented by the Electron face; the browser host answers UNSUPPORTED and the UI shows a path field. */
+  /**
+   * Native pickers: implemented by the Electron face; the browser host answers UNSUPPORTED and the UI shows a path
+   * field.
+   */
   'dialogs.pickFolder': channel(z.object({ title: z.string().optional(), defaultPath: z.string().optional() }), z.object({ path: z.string().nullable() }), 'Native folder picker (desktop app only).'),
   'dialogs.pickFiles': channel(z.object({ title: z.string().optional() }), z.object({ paths: z.array(z.string()) }), 'Native file picker (desktop app only).'),
 } as const;

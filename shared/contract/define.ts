@@ -12,9 +12,13 @@ export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodTyp
   summary: string;
 }
 
-export function channel<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): ChannelSpec<I, O> {
+export function channel<I extends z.ZodType, O extends z.ZodType>(
+  input: I, output: O, summary: string,
+): ChannelSpec<I, O> {
   return { input, output, summary };
 }
 
 /** A transport result: the value, or an error with a stable code. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string; field?: string; details?: Record<string, unknown> } };
+export type Result<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: string; message: string; field?: string; details?: Record<string, unknown> } };

@@ -12,7 +12,9 @@ export function zodIssueField(issue: z.core.$ZodIssue): string {
   return issue.path.map(String).join('.') || 'input';
 }
 
-export async function dispatchChannel(handlers: ChannelHandlers, name: unknown, rawInput: unknown): Promise<Result<unknown>> {
+export async function dispatchChannel(
+  handlers: ChannelHandlers, name: unknown, rawInput: unknown,
+): Promise<Result<unknown>> {
   if (!isChannelName(name)) {
     return { ok: false, error: { code: ErrorCodes.INVALID_INPUT, message: `Unknown channel ${JSON.stringify(String(name)).slice(0, 80)}.` } };
   }
@@ -25,7 +27,8 @@ export async function dispatchChannel(handlers: ChannelHandlers, name: unknown, 
   }
   try {
     const [group, method] = splitChannel(name);
-    const groupHandlers = (handlers as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>)[group];
+    const handlerGroups = handlers as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+    const groupHandlers = handlerGroups[group];
     const handler = groupHandlers?.[method];
     if (!handler) throw new LabvaultError(ErrorCodes.INTERNAL, `No handler for ${name}.`);
     const value = await handler(parsed.data);
@@ -40,7 +43,9 @@ export async function dispatchChannel(handlers: ChannelHandlers, name: unknown, 
   }
 }
 
-export function errorToInfo(error: unknown): { code: string; message: string; field?: string; details?: Record<string, unknown> } {
+export function errorToInfo(
+  error: unknown,
+): { code: string; message: string; field?: string; details?: Record<string, unknown> } {
   if (error instanceof LabvaultError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
   return { code: ErrorCodes.INTERNAL, message };

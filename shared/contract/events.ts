@@ -16,7 +16,10 @@ export const events = {
     etaSeconds: z.number().nullable(),
   }),
   jobChanged: z.object({ jobId: z.string(), vaultId: z.string(), status: z.string() }),
-  jobFinished: z.object({ jobId: z.string(), vaultId: z.string(), itemName: z.string(), operation: z.string(), status: z.string(), message: z.string() }),
+  jobFinished: z.object({
+    jobId: z.string(), vaultId: z.string(), itemName: z.string(), operation: z.string(), status: z.string(),
+    message: z.string(),
+  }),
   rekeyProgress: z.object({ vaultId: z.string(), phase: z.enum(['points', 'finish']), done: z.number(), total: z.number() }),
   imageExportProgress: z.object({ out: z.string(), bytesDone: z.number(), bytesTotal: z.number() }),
   alertRaised: z.object({ id: z.string(), vaultId: z.string(), severity: z.enum(['info', 'warning', 'critical']), title: z.string(), message: z.string() }),

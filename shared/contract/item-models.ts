@@ -53,7 +53,10 @@ export const ItemSchema = z.object({
   nextRunAt: z.string().nullable().optional(),
   /** 'snapshot' tier available on this filesystem, or why not. */
   snapshotTier: z.object({ available: z.boolean(), reason: z.string() }).optional(),
-  /** Set when this machine has not confirmed the files the item's record names: it is not backed up here until confirmed. */
+  /**
+   * Set when this machine has not confirmed the files the item's record names: it is not backed up here until
+   * confirmed.
+   */
   needsConfirmation: z.object({ reason: z.string() }).optional(),
 });
 export type Item = z.infer<typeof ItemSchema>;
@@ -70,7 +73,9 @@ export const PointSchema = z.object({
   storedBytes: z.number(),
   state: z.enum(['active', 'soft-deleted']),
   purgeAt: z.string().optional(),
-  files: z.array(z.object({ name: z.string(), role: FileRoleSchema, size: z.number(), diskFormat: z.string().optional() })),
+  files: z.array(z.object({
+    name: z.string(), role: FileRoleSchema, size: z.number(), diskFormat: z.string().optional(),
+  })),
   /** Why the snapshot tier is missing, when it is. */
   tierNote: z.string().optional(),
 });
@@ -111,7 +116,10 @@ export const JobSchema = z.object({
   pointId: z.string().optional(),
   subtasks: z.array(SubtaskSchema),
   /** Garbage collection figures (operation 'gc'). */
-  gc: z.object({ chunksRemoved: z.number(), bytesFreed: z.number(), chunksKept: z.number(), indexesRemoved: z.number(), tmpFilesRemoved: z.number() }).optional(),
+  gc: z.object({
+    chunksRemoved: z.number(), bytesFreed: z.number(), chunksKept: z.number(), indexesRemoved: z.number(),
+    tmpFilesRemoved: z.number(),
+  }).optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 
@@ -136,7 +144,9 @@ export const VaultStatsSchema = z.object({
   logicalBytes: z.number(),
   storedBytes: z.number(),
   chunks: z.number().int(),
-  perItem: z.array(z.object({ itemId: z.string(), name: z.string(), points: z.number().int(), logicalBytes: z.number(), storedBytes: z.number() })),
+  perItem: z.array(z.object({
+    itemId: z.string(), name: z.string(), points: z.number().int(), logicalBytes: z.number(), storedBytes: z.number(),
+  })),
 });
 export type VaultStats = z.infer<typeof VaultStatsSchema>;
 
@@ -145,7 +155,10 @@ export const VerifyReportSchema = z.object({
   readData: z.boolean(),
   manifestsChecked: z.number().int(),
   chunksChecked: z.number().int(),
-  problems: z.array(z.object({ kind: z.string(), message: z.string(), chunkId: z.string().optional(), pointId: z.string().optional(), item: z.string().optional(), file: z.string().optional() })),
+  problems: z.array(z.object({
+    kind: z.string(), message: z.string(), chunkId: z.string().optional(), pointId: z.string().optional(),
+    item: z.string().optional(), file: z.string().optional(),
+  })),
   affectedPoints: z.array(z.object({ pointId: z.string(), item: z.string(), files: z.array(z.string()) })),
 });
 export type VerifyReport = z.infer<typeof VerifyReportSchema>;

@@ -26,7 +26,9 @@ export const RunPreviewSchema = z.object({
 export const RetentionPictureSchema = z.object({
   from: z.string(),
   to: z.string(),
-  points: z.array(z.object({ time: z.string(), keep: z.boolean(), until: z.string().nullable(), rules: z.array(z.string()) })),
+  points: z.array(z.object({
+    time: z.string(), keep: z.boolean(), until: z.string().nullable(), rules: z.array(z.string()),
+  })),
 });
 
 export const RetentionChangeSchema = z.object({
