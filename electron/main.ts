@@ -58,7 +58,10 @@ async function startDesktopApp(log: AppLog): Promise<void> {
   await app.whenReady();
   log.info(`Labvault ${app.getVersion()} starting; app home ${appHome}`);
   serveRendererFiles(paths.rendererDir, log);
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, development: !app.isPackaged, onQuit: () => app.quit() })));
+  const menuTemplate = appMenuTemplate({
+    platform: process.platform, development: !app.isPackaged, onQuit: () => app.quit(),
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate));
 
   const keychain: PassphraseStore = new PassphraseKeychain({ appHome, cipher: safeStorage });
   // The keychain answers when a locked vault is needed, and vaults.unlock with remember: true fills it.

@@ -7,7 +7,10 @@
 export interface ParsedArgs {
   /** Words after the group name, flags removed: `image info FILE` -> ['info', 'FILE']. */
   positionals: string[];
-  /** `--name x` -> { name: 'x' }, `--json` -> { json: true }, repeated flags -> last wins; `--no-open` -> { open: false }. */
+  /**
+   * `--name x` -> { name: 'x' }, `--json` -> { json: true }, repeated flags -> last wins;
+   * `--no-open` -> { open: false }.
+   */
   flags: Record<string, string | boolean>;
 }
 

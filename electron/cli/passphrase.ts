@@ -50,7 +50,10 @@ export function passphraseFromFile(path: string): string {
 }
 
 /** The passphrase for an existing vault, from the first source that has one. */
-export function cliPassphraseSource(env: NodeJS.ProcessEnv, file: string | undefined): (vaultName: string, vaultId?: string) => Promise<string | null> {
+export function cliPassphraseSource(
+  env: NodeJS.ProcessEnv,
+  file: string | undefined,
+): (vaultName: string, vaultId?: string) => Promise<string | null> {
   return async (vaultName) => {
     if (file) return passphraseFromFile(file);
     if (env.LABVAULT_PASSPHRASE !== undefined && env.LABVAULT_PASSPHRASE !== '') return env.LABVAULT_PASSPHRASE;

@@ -6,7 +6,9 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
-export function appMenuTemplate(options: { platform: NodeJS.Platform; development: boolean; onQuit: () => void }): MenuItemConstructorOptions[] {
+export function appMenuTemplate(
+  options: { platform: NodeJS.Platform; development: boolean; onQuit: () => void },
+): MenuItemConstructorOptions[] {
   const developer: MenuItemConstructorOptions[] = options.development ? [{ type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' }] : [];
   const view: MenuItemConstructorOptions = {
     label: 'View',

@@ -8,7 +8,10 @@ import type { AppLog } from './app-log.ts';
 import { notificationFor, type DesktopNotice } from './desktop-notices.ts';
 
 /** Shows one notification; false when this desktop cannot show notifications. */
-export function showDesktopNotice(notice: DesktopNotice, options: { log: AppLog; onClick?: () => void; iconPath?: string }): boolean {
+export function showDesktopNotice(
+  notice: DesktopNotice,
+  options: { log: AppLog; onClick?: () => void; iconPath?: string },
+): boolean {
   if (!Notification.isSupported()) return false;
   try {
     const notification = new Notification({
@@ -27,7 +30,10 @@ export function showDesktopNotice(notice: DesktopNotice, options: { log: AppLog;
 }
 
 /** Returns the unsubscribe function. `onClick` opens the window. */
-export function startJobNotifications(events: EventBus, options: { log: AppLog; onClick: () => void; iconPath?: string }): () => void {
+export function startJobNotifications(
+  events: EventBus,
+  options: { log: AppLog; onClick: () => void; iconPath?: string },
+): () => void {
   if (!Notification.isSupported()) {
     options.log.warn('Desktop notifications are not supported here; job results show in the app only.');
     return () => undefined;

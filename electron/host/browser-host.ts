@@ -74,7 +74,9 @@ export async function startBrowserHost(engine: Engine, options: BrowserHostOptio
     printedCode = new URL(url).searchParams.get(SIGN_IN_CODE_PARAM);
     options.announce(url, reason);
   };
-  const hasSession = (request: IncomingMessage) => sessions.isSession(cookieValue(request.headers.cookie, sessionCookieName(port)));
+  const hasSession = (request: IncomingMessage) => (
+    sessions.isSession(cookieValue(request.headers.cookie, sessionCookieName(port)))
+  );
 
   const signIn = (request: IncomingMessage, response: ServerResponse, url: URL): boolean => {
     const code = url.searchParams.get(SIGN_IN_CODE_PARAM);

@@ -33,8 +33,10 @@ export const jobsCommand: CliCommandGroup = {
       const to = stringFlag(args, 'to');
       const limit = integerFlag(args, 'limit');
       const jobs = await client.jobs.list({
-        ...(vault ? { vault } : {}), ...(status ? { status: status as never } : {}), ...(operation ? { operation: operation as never } : {}),
-        ...(item ? { item } : {}), ...(from ? { from: new Date(from).toISOString() } : {}), ...(to ? { to: new Date(to).toISOString() } : {}), ...(limit ? { limit } : {}),
+        ...(vault ? { vault } : {}), ...(status ? { status: status as never } : {}),
+        ...(operation ? { operation: operation as never } : {}), ...(item ? { item } : {}),
+        ...(from ? { from: new Date(from).toISOString() } : {}), ...(to ? { to: new Date(to).toISOString() } : {}),
+        ...(limit ? { limit } : {}),
       });
       if (booleanFlag(args, 'json')) printJson(io, jobs);
       else if (jobs.length === 0) io.out('No jobs.');

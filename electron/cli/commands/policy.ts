@@ -107,7 +107,9 @@ async function showRetention(args: ParsedArgs, io: CliIo): Promise<number> {
   const pointsPath = stringFlag(args, 'points', true);
   const points = await readJsonFile(pointsPath, 'points');
   const now = stringFlag(args, 'now');
-  const decisions = await cliClient(io).policies.previewPoints({ policy: body, points, ...(now !== undefined ? { now } : {}) });
+  const decisions = await cliClient(io).policies.previewPoints({
+    policy: body, points, ...(now !== undefined ? { now } : {}),
+  });
   if (booleanFlag(args, 'json')) printJson(io, decisions);
   else for (const decision of decisions) io.out(`${decision.id}: ${decision.keep ? `kept until ${decision.until ?? 'forever'} (${decision.rules.join(', ')})` : `expired${decision.until ? ` at ${decision.until}` : ''}`}`);
   return 0;

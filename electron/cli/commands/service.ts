@@ -26,7 +26,9 @@ async function runOnce(args: ParsedArgs, io: CliIo): Promise<number> {
     const maintenance = await host.maintain();
     const summary = {
       vaults: host.ownedVaults(),
-      started: tick.started.map((run) => ({ itemId: run.itemId, slot: run.slot.id, kind: run.kind, missedSlots: run.missedSlots })),
+      started: tick.started.map((run) => ({
+        itemId: run.itemId, slot: run.slot.id, kind: run.kind, missedSlots: run.missedSlots,
+      })),
       nextDueAt: tick.nextDueAt?.toISOString() ?? null,
       errors: tick.errors,
       maintenance,

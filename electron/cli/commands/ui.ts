@@ -50,7 +50,9 @@ export const uiCommand: CliCommandGroup = {
         io.err(`Only this machine can connect (127.0.0.1). ${ANNOUNCED[reason]}`);
       },
     });
-    const scheduler = args.flags.scheduler === false ? null : startSchedulerHost(engine, { log: (line) => io.err(line) });
+    const scheduler = args.flags.scheduler === false
+      ? null
+      : startSchedulerHost(engine, { log: (line) => io.err(line) });
     if (args.flags.open !== false) openInBrowser(host.signInUrl(OPENER_CODE_TTL_MS));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
