@@ -7,7 +7,7 @@ import type { Job } from '../../../shared/contract/item-models.ts';
 import type { Clock } from '../app/clock.ts';
 import type { JobService, RunningJob } from '../jobs/job-service.ts';
 import type { ProtectionService, ResolvedItem } from '../protection/protection-service.ts';
-import { listPolicyRecords } from '../vault/policy-records.ts';
+import { listPolicyRecords } from '../policy/policy-records.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { assertBackupItemId, runBackup, SNAPSHOT, TRANSFER, type BackupOutcome } from './backup-job.ts';

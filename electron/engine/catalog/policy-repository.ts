@@ -1,6 +1,6 @@
 /**
  * The policies table: rows mirror the policy records in data/records/policies (the body is
- * the record's JSON). vault/policy-records.ts checks each policy it reads.
+ * the record's JSON). policy/policy-records.ts checks each policy it reads.
  */
 import type { Policy } from '../../../shared/policy.ts';
 import type { CatalogDb } from './vault-catalog.ts';

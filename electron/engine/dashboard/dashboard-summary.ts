@@ -12,7 +12,7 @@ import { listItemRecords } from '../protection/item-catalog.ts';
 import { confirmationProblems } from '../protection/item-confirmation.ts';
 import { itemView } from '../protection/item-view.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
-import { listPolicyRecords } from '../vault/policy-records.ts';
+import { listPolicyRecords } from '../policy/policy-records.ts';
 
 /** What the summary reads: the clock, the vaults (and this machine's trust), open alerts. */
 export interface DashboardServices {

@@ -6,9 +6,9 @@ import type { EngineServices } from './engine-services.ts';
 import { parseInstant, previewRetention, type PreviewPointInput } from '../policy/retention-preview.ts';
 import { previewRuns } from '../policy/run-preview.ts';
 import { simulateRetention } from '../policy/retention-simulation.ts';
-import { createPolicy, deletePolicy, policyView, previewPolicyChange, updatePolicy } from '../vault/policy-admin.ts';
-import { findPolicyRecord, listPolicyRecords, ensureDefaultPolicy } from '../vault/policy-records.ts';
-import { applyRetention } from '../vault/retention-pass.ts';
+import { createPolicy, deletePolicy, policyView, previewPolicyChange, updatePolicy } from '../policy/policy-admin.ts';
+import { findPolicyRecord, listPolicyRecords, ensureDefaultPolicy } from '../policy/policy-records.ts';
+import { applyRetention } from '../policy/retention-pass.ts';
 
 function instant(value: string | undefined, fallback: Date, field: string): Date {
   if (value === undefined) return fallback;

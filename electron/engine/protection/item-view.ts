@@ -4,7 +4,7 @@ import type { Item } from '../../../shared/contract/item-models.ts';
 import { listPointRows } from '../backup/point-record.ts';
 import { lastBackupJob } from '../jobs/job-catalog.ts';
 import { nextRuns } from '../policy/next-runs.ts';
-import { listPolicyRecords } from '../vault/policy-records.ts';
+import { listPolicyRecords } from '../policy/policy-records.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import type { ItemRecord } from './item-record.ts';
 

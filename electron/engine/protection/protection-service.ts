@@ -9,7 +9,7 @@ import type { FileCandidate } from '../../../shared/contract/item-models.ts';
 import type { Clock } from '../app/clock.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
-import { findPolicyRecord, ensureDefaultPolicy } from '../vault/policy-records.ts';
+import { findPolicyRecord, ensureDefaultPolicy } from '../policy/policy-records.ts';
 import { inspectFiles, type PathOwner } from './file-inspection.ts';
 import { itemOwningPath, listItemRecords, upsertItemRow } from './item-catalog.ts';
 import { assertItemName, type ItemRecord } from './item-record.ts';

@@ -9,7 +9,7 @@
 import type { Job } from '../../../shared/contract/item-models.ts';
 import type { AfterBackupHook } from '../backup/backup-service.ts';
 import type { MaintenanceServices } from './maintenance-services.ts';
-import { applyRetention, type PruneReport } from '../vault/retention-pass.ts';
+import { applyRetention, type PruneReport } from '../policy/retention-pass.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { inVaultQueue } from './vault-maintenance-queue.ts';
 

@@ -7,7 +7,7 @@
 import type { ScheduledItem } from '../policy/due-run.ts';
 import { latestBackupStartedAt } from '../catalog/job-repository.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
-import { listPolicyRecords } from '../vault/policy-records.ts';
+import { listPolicyRecords } from '../policy/policy-records.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { readLastSlot } from './schedule-slot-ledger.ts';
 

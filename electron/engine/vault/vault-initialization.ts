@@ -17,7 +17,7 @@ import { saveJobRow } from '../jobs/job-catalog.ts';
 import { upsertItemRow } from '../protection/item-catalog.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import { createEncryption, defaultStoreSettings, VaultStore } from './store/index.ts';
-import { ensureDefaultPolicy, upsertPolicyRow, type PolicyRecord } from './policy-records.ts';
+import { ensureDefaultPolicy, upsertPolicyRow, type PolicyRecord } from '../policy/policy-records.ts';
 import type { VaultKeyring } from './vault-keyring.ts';
 import type { VaultSession } from './vault-session.ts';
 

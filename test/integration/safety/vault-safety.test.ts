@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
-import { applyRetention } from '../../../electron/engine/vault/retention-pass.ts';
+import { applyRetention } from '../../../electron/engine/policy/retention-pass.ts';
 import { LabvaultError } from '../../../shared/errors.ts';
 import { deterministicBytes, makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { runLabvault } from '../../support/run-cli.ts';

@@ -8,13 +8,13 @@ import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { DEFAULT_POLICY_NAME, parsePolicy, policyTypeOf, type Policy } from '../../../shared/policy.ts';
 import type { PolicyView } from '../../../shared/contract/policy-channels.ts';
 import type { Clock } from '../app/clock.ts';
-import { nextRuns } from '../policy/next-runs.ts';
+import { nextRuns } from './next-runs.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
-import { effectiveImmutability, immutabilityOn } from './immutability-state.ts';
+import { effectiveImmutability, immutabilityOn } from '../vault/immutability-state.ts';
 import { findPolicyRecord, listPolicyRecords, removePolicyRow, savePolicyRecord, type PolicyRecord } from './policy-records.ts';
 import { decideItem } from './retention-pass.ts';
-import type { VaultSession } from './vault-session.ts';
+import type { VaultSession } from '../vault/vault-session.ts';
 
 /** What policy administration is given: the clock (times of changes, previews from now). */
 export interface PolicyAdminServices {

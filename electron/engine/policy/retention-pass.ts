@@ -5,8 +5,8 @@
  * its vault tier). Soft-deleted data past its purge date is purged. An immutable vault never
  * loses a point before its expiry: retention only ever expires points whose expiry passed.
  */
-import type { StoreSource } from './store-source.ts';
-import { computeRetention, type RetentionDecision } from '../policy/retention.ts';
+import type { StoreSource } from '../vault/store-source.ts';
+import { computeRetention, type RetentionDecision } from './retention.ts';
 import { deletePointRow, listPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
 import { removePointSnapshot } from '../backup/snapshot-area.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
@@ -14,8 +14,8 @@ import { purgeDate, purgeExpiredSoftDeletes } from '../protection/soft-delete-pu
 import type { ItemRecord } from '../protection/item-record.ts';
 import type { Policy } from '../../../shared/policy.ts';
 import { listPolicyRecords } from './policy-records.ts';
-import { immutabilityOn } from './immutability-state.ts';
-import type { VaultSession } from './vault-session.ts';
+import { immutabilityOn } from '../vault/immutability-state.ts';
+import type { VaultSession } from '../vault/vault-session.ts';
 
 export interface RetentionChange {
   point: PointRow;

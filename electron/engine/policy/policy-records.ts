@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { DEFAULT_POLICY_NAME, defaultPolicy, parsePolicy } from '../../../shared/policy.ts';
 import { deletePolicyRow, listPolicies, upsertPolicy, type PolicyRecord } from '../catalog/policy-repository.ts';
-import type { VaultSession } from './vault-session.ts';
+import type { VaultSession } from '../vault/vault-session.ts';
 
 export type { PolicyRecord };
 
