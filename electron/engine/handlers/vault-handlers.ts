@@ -1,6 +1,5 @@
 /** vaults.* channels. */
 import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
-import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { alertSettingsChange } from '../alerts/settings-change-alert.ts';
 import type { EngineServices } from './engine-services.ts';
 import { updateVaultSettings } from '../vault/vault-settings.ts';
@@ -8,7 +7,8 @@ import { vaultStats } from '../vault/vault-stats.ts';
 import { verifyVault } from '../vault/vault-verification.ts';
 import { changeVaultPassphrase } from '../vault/vault-passphrase.ts';
 import { rekeyVault } from '../vault/vault-rekey.ts';
-import { rebuildCatalog, reconcileCatalog } from '../vault/vault-initialization.ts';
+import { rebuildCatalog } from '../vault/vault-initialization.ts';
+import { unlockVault } from '../vault/vault-unlock.ts';
 
 export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vaults'], 'gc' | 'prune' | 'rebuildCatalog'> {
   const { vaults } = engine;
@@ -66,14 +66,8 @@ export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vau
       notify('rekeyed');
       return result;
     },
-    unlock: async ({ name, passphrase, remember }) => {
-      const session = await vaults.session(name, { allowLocked: true });
-      await engine.keyring.unlockWith(session, passphrase);
-      if (remember === true) {
-        if (!engine.passphraseStore) throw new LabvaultError(ErrorCodes.UNSUPPORTED, 'Remembering a passphrase needs the desktop app and an OS keychain; the vault is unlocked for this session.', { field: 'remember' });
-        await engine.passphraseStore.remember(session.config.id, passphrase);
-      }
-      await reconcileCatalog(session, engine.keyring);
+    unlock: async (input) => {
+      await unlockVault(engine, input);
       return { unlocked: true };
     },
   };
