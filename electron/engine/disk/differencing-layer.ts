@@ -10,7 +10,10 @@ import type { DiskFormat, DiskRange, VirtualDisk } from './virtual-disk.ts';
 import type { OpenContext } from './disk-format-module.ts';
 
 /** Opens `parentPath` for `childPath`; `verify` throws when the parent is not the right disk (it is closed then). */
-export async function openVerifiedParent(ctx: OpenContext | undefined, childPath: string, field: string, parentPath: string, format: DiskFormat, verify: (parent: VirtualDisk) => void): Promise<VirtualDisk> {
+export async function openVerifiedParent(
+  ctx: OpenContext | undefined, childPath: string, field: string, parentPath: string, format: DiskFormat,
+  verify: (parent: VirtualDisk) => void,
+): Promise<VirtualDisk> {
   if (!ctx) throw badImage(childPath, field, 'differencing disk opened without a chain opener');
   const parent = await ctx.openParent(parentPath, childPath, format);
   try {
@@ -23,7 +26,10 @@ export async function openVerifiedParent(ctx: OpenContext | undefined, childPath
 }
 
 /** Bytes a layer does not hold: zeros for a base disk, the parent's bytes for a differencing one. */
-export async function readAbsentBytes(childPath: string, field: string, differencing: boolean, parent: VirtualDisk | null, buffer: Buffer, at: number, virtualOffset: number, length: number): Promise<void> {
+export async function readAbsentBytes(
+  childPath: string, field: string, differencing: boolean, parent: VirtualDisk | null,
+  buffer: Buffer, at: number, virtualOffset: number, length: number,
+): Promise<void> {
   if (!differencing) {
     buffer.fill(0, at, at + length);
     return;

@@ -82,7 +82,9 @@ export function dataBytes(ranges: readonly DiskRange[]): number {
  * Reads [offset, offset+length) from a parent disk into buffer[bufferOffset..]; the part
  * past the parent's virtual size (a parent smaller than its child) reads as zeros.
  */
-export async function readFromParent(parent: VirtualDisk | null, buffer: Buffer, bufferOffset: number, offset: number, length: number): Promise<void> {
+export async function readFromParent(
+  parent: VirtualDisk | null, buffer: Buffer, bufferOffset: number, offset: number, length: number,
+): Promise<void> {
   const inParent = parent ? Math.max(0, Math.min(length, parent.virtualSize - offset)) : 0;
   if (parent && inParent > 0) {
     await parent.read(buffer.subarray(bufferOffset, bufferOffset + inParent), offset, inParent);

@@ -23,21 +23,27 @@ export function imageError(code: ErrorCode, message: string, source: ImageErrorS
 }
 
 /** The image is malformed: a field is out of range, a structure is damaged. */
-export function badImage(file: string, field: string, problem: string, details?: Record<string, unknown>): LabvaultError {
+export function badImage(
+  file: string, field: string, problem: string, details?: Record<string, unknown>,
+): LabvaultError {
   const source: ImageErrorSource = { file, field };
   if (details !== undefined) source.details = details;
   return imageError(ErrorCodes.BAD_IMAGE, `${file}: ${field}: ${problem}`, source);
 }
 
 /** The image uses a feature we do not read (encryption, unknown incompatible feature...). */
-export function unsupportedImage(file: string, field: string, problem: string, details?: Record<string, unknown>): LabvaultError {
+export function unsupportedImage(
+  file: string, field: string, problem: string, details?: Record<string, unknown>,
+): LabvaultError {
   const source: ImageErrorSource = { file, field };
   if (details !== undefined) source.details = details;
   return imageError(ErrorCodes.UNSUPPORTED, `${file}: ${field}: ${problem}`, source);
 }
 
 /** A structure claims bytes past the end of the file. */
-export function truncatedImage(file: string, field: string, offset: number, length: number, fileSize: number): LabvaultError {
+export function truncatedImage(
+  file: string, field: string, offset: number, length: number, fileSize: number,
+): LabvaultError {
   return badImage(file, field, `image is truncated: ${length} bytes at offset ${offset} lie past the end of the file (${fileSize} bytes)`, {
     offset,
     length,

@@ -111,7 +111,9 @@ export class ImageFile {
     await this.handle.close();
   }
 
-  private async readRaw(buffer: Buffer, bufferOffset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+  private async readRaw(
+    buffer: Buffer, bufferOffset: number, length: number, position: number,
+  ): Promise<{ bytesRead: number }> {
     try {
       return await this.handle.read(buffer, bufferOffset, length, position);
     } catch (error) {

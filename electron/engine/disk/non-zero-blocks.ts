@@ -17,7 +17,9 @@ export interface SourceBlock {
   data: Buffer;
 }
 
-export async function* nonZeroBlocks(source: VirtualDisk, blockBytes: number, outPath: string, options: WriteOptions): AsyncGenerator<SourceBlock> {
+export async function* nonZeroBlocks(
+  source: VirtualDisk, blockBytes: number, outPath: string, options: WriteOptions,
+): AsyncGenerator<SourceBlock> {
   const total = source.virtualSize;
   const chunkBytes = Math.max(blockBytes, Math.floor(READ_CHUNK_BYTES / blockBytes) * blockBytes);
   const chunk = Buffer.alloc(chunkBytes);

@@ -48,7 +48,9 @@ export async function diskImageInfo(path: string, options: OpenImageOptions = {}
     const link: DiskImageInfo = { ...facts, chain };
     if (facts.backing) {
       const recorded = facts.backing.recordedPath ?? facts.backing.path;
-      link.backing = { ...facts.backing, path: resolveParentPath(facts.backing.path, admitted.path), recordedPath: recorded };
+      link.backing = {
+        ...facts.backing, path: resolveParentPath(facts.backing.path, admitted.path), recordedPath: recorded,
+      };
     }
     top ??= link;
     if (!link.backing) break;

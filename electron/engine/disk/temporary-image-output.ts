@@ -18,7 +18,9 @@ export type WriteAt = (data: Buffer, position: number) => Promise<void>;
  * Runs `write` against a temporary file beside `outPath`; `write` returns the final file
  * length. `format` names the image in errors ("VHD", "VHDX").
  */
-export async function writeImageThroughTemporary(outPath: string, format: string, write: (writeAt: WriteAt) => Promise<number>): Promise<void> {
+export async function writeImageThroughTemporary(
+  outPath: string, format: string, write: (writeAt: WriteAt) => Promise<number>,
+): Promise<void> {
   const temporary = `${outPath}.partial-${randomBytes(4).toString('hex')}`;
   let handle: FileHandle | null = await createImageFile(temporary);
   try {

@@ -13,7 +13,9 @@ export const ZERO_SCAN_BLOCK = 1024 * 1024;
  * Ranges for [0, virtualSize) where the first `dataBytes` come from the file at `fileOffset`
  * and anything past them reads as zeros.
  */
-export async function scanFileForZeros(file: ImageFile, dataBytes: number, virtualSize: number, fileOffset = 0): Promise<DiskRange[]> {
+export async function scanFileForZeros(
+  file: ImageFile, dataBytes: number, virtualSize: number, fileOffset = 0,
+): Promise<DiskRange[]> {
   const ranges: DiskRange[] = [];
   const block = Buffer.allocUnsafe(ZERO_SCAN_BLOCK);
   const inFile = Math.max(0, Math.min(dataBytes, virtualSize));

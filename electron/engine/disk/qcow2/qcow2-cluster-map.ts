@@ -102,7 +102,10 @@ export class Qcow2ClusterMap {
     if (pending) emit(pending);
   }
 
-  private decodeCluster(table: Buffer, l2Index: number, l1Index: number, clusterStart: number, from: number, to: number, push: (extent: Qcow2Extent) => void): void {
+  private decodeCluster(
+    table: Buffer, l2Index: number, l1Index: number, clusterStart: number, from: number, to: number,
+    push: (extent: Qcow2Extent) => void,
+  ): void {
     const at = l2Index * this.entryBytes;
     const hi = entryHi(table, at);
     const lo = entryLo(table, at);

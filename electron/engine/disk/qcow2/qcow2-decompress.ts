@@ -49,11 +49,18 @@ function zstdFrameLength(data: Buffer): number {
 /** One output chunk per cluster: fewer callbacks and no concatenation. */
 const MIN_CHUNK = 64 * 1024;
 
-type ZstdDecompressAsync = (data: Buffer, options: { maxOutputLength: number; chunkSize: number }, callback: (error: Error | null, result: Buffer) => void) => void;
+type ZstdDecompressAsync = (
+  data: Buffer,
+  options: { maxOutputLength: number; chunkSize: number },
+  callback: (error: Error | null, result: Buffer) => void,
+) => void;
 
 function inflateRawAsync(data: Buffer, maxOutputLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    inflateRaw(data, { maxOutputLength, chunkSize: Math.max(maxOutputLength, MIN_CHUNK) }, (error, result) => (error ? reject(error) : resolve(result)));
+    inflateRaw(
+      data, { maxOutputLength, chunkSize: Math.max(maxOutputLength, MIN_CHUNK) },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
   });
 }
 
@@ -63,7 +70,10 @@ function zstdAsync(path: string, field: string, data: Buffer, maxOutputLength: n
   const frame = zstdFrameLength(data);
   if (frame < 0) return Promise.reject(badImage(path, field, 'compressed cluster is not a complete zstd frame'));
   return new Promise((resolve, reject) => {
-    decompress(data.subarray(0, frame), { maxOutputLength, chunkSize: Math.max(maxOutputLength, MIN_CHUNK) }, (error, result) => (error ? reject(error) : resolve(result)));
+    decompress(
+      data.subarray(0, frame), { maxOutputLength, chunkSize: Math.max(maxOutputLength, MIN_CHUNK) },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
   });
 }
 
@@ -71,7 +81,9 @@ function zstdAsync(path: string, field: string, data: Buffer, maxOutputLength: n
  * Decompresses one cluster on the libuv thread pool (several clusters decompress in
  * parallel when awaited together). Output is capped at the cluster size.
  */
-export async function decompressCluster(path: string, compressed: Buffer, clusterSize: number, compressionType: number, field: string): Promise<Buffer> {
+export async function decompressCluster(
+  path: string, compressed: Buffer, clusterSize: number, compressionType: number, field: string,
+): Promise<Buffer> {
   let output: Buffer;
   try {
     output = compressionType === COMPRESSION_ZSTD

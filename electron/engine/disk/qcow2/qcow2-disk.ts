@@ -46,7 +46,9 @@ export class Qcow2Disk implements VirtualDisk {
   private readonly parent: VirtualDisk | null;
   private lastCompressed: { host: number; data: Buffer } | null = null;
 
-  private constructor(file: ImageFile, dataFile: ImageFile, header: Qcow2Header, map: Qcow2ClusterMap, parent: VirtualDisk | null) {
+  private constructor(
+    file: ImageFile, dataFile: ImageFile, header: Qcow2Header, map: Qcow2ClusterMap, parent: VirtualDisk | null,
+  ) {
     this.file = file;
     this.dataFile = dataFile;
     this.path = file.path;
@@ -65,7 +67,9 @@ export class Qcow2Disk implements VirtualDisk {
       const map = await Qcow2ClusterMap.load(file, header);
       const external = dataFilePath(path, header);
       dataFile = external ? await ImageFile.open(external) : file;
-      const parent = header.backingFile === null ? null : await ctx.openParent(header.backingFile, path, backingFormatHint(header));
+      const parent = header.backingFile === null
+        ? null
+        : await ctx.openParent(header.backingFile, path, backingFormatHint(header));
       return new Qcow2Disk(file, dataFile, header, map, parent);
     } catch (error) {
       if (dataFile && dataFile !== file) await dataFile.close().catch(() => undefined);
@@ -99,7 +103,9 @@ export class Qcow2Disk implements VirtualDisk {
    * read (at most COMPRESSED_RUN_BYTES), decompresses them in parallel, and copies each
    * into place. Returns the index of the first extent after the run.
    */
-  private async readCompressedRun(extents: readonly Qcow2Extent[], first: number, buffer: Buffer, offset: number): Promise<number> {
+  private async readCompressedRun(
+    extents: readonly Qcow2Extent[], first: number, buffer: Buffer, offset: number,
+  ): Promise<number> {
     const head = extents[first]!.compressed!;
     let start = head.hostOffset;
     let end = head.hostOffset + head.size;
@@ -109,7 +115,8 @@ export class Qcow2Disk implements VirtualDisk {
       if (next.kind !== 'compressed') break;
       const location = next.compressed!;
       const nextEnd = Math.max(end, location.hostOffset + location.size);
-      if (location.hostOffset < start || location.hostOffset > end + COMPRESSED_RUN_GAP || nextEnd - start > COMPRESSED_RUN_BYTES) break;
+      if (location.hostOffset < start || location.hostOffset > end + COMPRESSED_RUN_GAP) break;
+      if (nextEnd - start > COMPRESSED_RUN_BYTES) break;
       end = nextEnd;
       last += 1;
     }
@@ -124,11 +131,15 @@ export class Qcow2Disk implements VirtualDisk {
     await Promise.all(run.map(async (extent) => {
       const location = extent.compressed!;
       const cached = this.lastCompressed?.host === location.hostOffset ? this.lastCompressed.data : null;
-      const cluster = cached ?? await decompressCluster(this.path, span.subarray(location.hostOffset - start, Math.min(location.hostOffset + location.size, end) - start),
-        this.header.clusterSize, this.header.compressionType, `qcow2 compressed cluster at virtual offset ${extent.clusterStart}`);
+      const compressedEnd = Math.min(location.hostOffset + location.size, end);
+      const compressed = span.subarray(location.hostOffset - start, compressedEnd - start);
+      const cluster = cached ?? await decompressCluster(this.path, compressed, this.header.clusterSize,
+        this.header.compressionType, `qcow2 compressed cluster at virtual offset ${extent.clusterStart}`);
       const from = extent.offset - extent.clusterStart!;
       cluster.copy(buffer, extent.offset - offset, from, from + extent.length);
-      if (extent.offset + extent.length < extent.clusterStart! + this.header.clusterSize) this.lastCompressed = { host: location.hostOffset, data: cluster };
+      if (extent.offset + extent.length < extent.clusterStart! + this.header.clusterSize) {
+        this.lastCompressed = { host: location.hostOffset, data: cluster };
+      }
     }));
     return last + 1;
   }

@@ -182,7 +182,8 @@ export async function readQcow2Header(file: ImageFile): Promise<Qcow2Header> {
   if (fixed.readBigUInt64BE(HEADER.refcountTableOffset) % BigInt(clusterSize) !== 0n) throw badImage(path, `${F}.refcount_table_offset`, `refcount table offset ${refcountTableOffset} is not aligned to the cluster size`);
   if (refcountTableClusters * clusterSize > QCOW2_MAX_REFTABLE_BYTES) throw badImage(path, `${F}.refcount_table_clusters`, `refcount table of ${refcountTableClusters} clusters is too large`);
   if (nbSnapshots > QCOW2_MAX_SNAPSHOTS) throw badImage(path, `${F}.nb_snapshots`, `${nbSnapshots} snapshots is more than ${QCOW2_MAX_SNAPSHOTS}`);
-  if (fixed.readBigUInt64BE(HEADER.snapshotsOffset) % BigInt(clusterSize) !== 0n || (nbSnapshots > 0 && snapshotsOffset >= file.size)) {
+  const snapshotsMisaligned = fixed.readBigUInt64BE(HEADER.snapshotsOffset) % BigInt(clusterSize) !== 0n;
+  if (snapshotsMisaligned || (nbSnapshots > 0 && snapshotsOffset >= file.size)) {
     throw badImage(path, `${F}.snapshots_offset`, `snapshot table offset ${snapshotsOffset} is not cluster aligned or lies past the end of the file`);
   }
   const backingFile = await readBackingName(file, fixed, clusterSize);
@@ -198,10 +199,11 @@ export async function readQcow2Header(file: ImageFile): Promise<Qcow2Header> {
   }
   return {
     version, clusterBits, clusterSize, virtualSize, l1Size, l1TableOffset, refcountTableOffset, refcountTableClusters,
-    nbSnapshots, snapshotsOffset, incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength,
-    compressionType, backingFile, backingFormat: extensions.backingFormat,
+    nbSnapshots, snapshotsOffset, incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder,
+    headerLength, compressionType, backingFile, backingFormat: extensions.backingFormat,
     dataFile: (incompatibleFeatures & INCOMPAT_DATA_FILE) ? extensions.dataFile : null,
-    extendedL2, dirty: (incompatibleFeatures & INCOMPAT_DIRTY) !== 0n, corrupt: (incompatibleFeatures & INCOMPAT_CORRUPT) !== 0n,
+    extendedL2, dirty: (incompatibleFeatures & INCOMPAT_DIRTY) !== 0n,
+    corrupt: (incompatibleFeatures & INCOMPAT_CORRUPT) !== 0n,
   };
 }
 
@@ -220,7 +222,9 @@ interface Qcow2Extensions {
 }
 
 /** Walks the header extensions inside the first cluster; calls visit for each. */
-async function walkExtensions(file: ImageFile, start: number, areaEnd: number, visit: (type: number, data: Buffer) => void): Promise<void> {
+async function walkExtensions(
+  file: ImageFile, start: number, areaEnd: number, visit: (type: number, data: Buffer) => void,
+): Promise<void> {
   const end = Math.min(areaEnd, file.size);
   if (start >= end) return;
   const area = await file.readAt(start, end - start, `${F} extensions`);

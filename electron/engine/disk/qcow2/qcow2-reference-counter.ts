@@ -6,8 +6,8 @@
  */
 import { Qcow2TableCache } from './qcow2-table-cache.ts';
 import {
-  L1_RESERVED_MASK_HI, L1_RESERVED_MASK_LO, L2_COMPRESSED_BIT_HI, L2_COPIED_BIT_HI, L2_RESERVED_MASK_HI, L2_RESERVED_MASK_LO,
-  L2_ZERO_BIT_LO, compressedLocation, entryHi, entryLo, entryOffset,
+  L1_RESERVED_MASK_HI, L1_RESERVED_MASK_LO, L2_COMPRESSED_BIT_HI, L2_COPIED_BIT_HI, L2_RESERVED_MASK_HI,
+  L2_RESERVED_MASK_LO, L2_ZERO_BIT_LO, compressedLocation, entryHi, entryLo, entryOffset,
 } from './qcow2-entries.ts';
 import type { ImageFile } from '../image-file.ts';
 import type { CheckFinding } from '../virtual-disk.ts';
@@ -172,7 +172,8 @@ export class Qcow2ReferenceCounter {
    */
   async checkCopiedFlags(): Promise<void> {
     const { l1TableOffset, l1Size, clusterSize } = this.header;
-    if (this.header.dirty || l1Size === 0 || l1TableOffset % clusterSize !== 0 || l1TableOffset + l1Size * 8 > this.file.size) return;
+    if (this.header.dirty || l1Size === 0) return;
+    if (l1TableOffset % clusterSize !== 0 || l1TableOffset + l1Size * 8 > this.file.size) return;
     const l1 = await this.file.readAt(l1TableOffset, l1Size * 8, 'active L1 table');
     const entryBytes = this.header.extendedL2 ? 16 : 8;
     for (let index = 0; index < l1Size; index += 1) {

@@ -65,7 +65,9 @@ class ClusterAppender {
   async flush(): Promise<void> {
     if (this.used === 0) return;
     if (this.pending) await this.pending;
-    this.pending = observed(writeFully(this.handle, this.path, this.buffers[this.current]!, this.used, this.bufferStart));
+    this.pending = observed(
+      writeFully(this.handle, this.path, this.buffers[this.current]!, this.used, this.bufferStart),
+    );
     this.current ^= 1;
     this.bufferStart += this.used;
     this.used = 0;
@@ -79,7 +81,9 @@ class ClusterAppender {
   }
 }
 
-function buildHeader(virtualSize: number, l1Size: number, refcountTableOffset: number, refcountTableClusters: number): Buffer {
+function buildHeader(
+  virtualSize: number, l1Size: number, refcountTableOffset: number, refcountTableClusters: number,
+): Buffer {
   const header = Buffer.alloc(WRITER_CLUSTER);
   header.writeUInt32BE(QCOW2_MAGIC_NUMBER, HEADER.magic);
   header.writeUInt32BE(3, HEADER.version);
@@ -158,7 +162,9 @@ export async function writeQcow2Image(source: VirtualDisk, outPath: string, opti
     const firstBlock = used + tableClusters;
     const total = firstBlock + blocks;
     const table = Buffer.alloc(tableClusters * WRITER_CLUSTER);
-    for (let block = 0; block < blocks; block += 1) table.writeBigUInt64BE(BigInt((firstBlock + block) * WRITER_CLUSTER), block * 8);
+    for (let block = 0; block < blocks; block += 1) {
+      table.writeBigUInt64BE(BigInt((firstBlock + block) * WRITER_CLUSTER), block * 8);
+    }
     await writeFully(handle, outPath, table, table.length, tableOffset);
     const refcounts = Buffer.alloc(WRITER_CLUSTER);
     for (let block = 0; block < blocks; block += 1) {

@@ -139,7 +139,8 @@ export function parseVdiHeader(file: string, head: Buffer, fileSize: number): Vd
   return {
     imageType, offsetBlocks, offsetData, diskSize, blockSize, blockExtra, blocksInImage,
     blocksAllocated: head.readUInt32LE(OFF_BLOCKS_ALLOCATED),
-    uuidImage: uuid(OFF_UUID_IMAGE), uuidLastSnap: uuid(OFF_UUID_LAST_SNAP), uuidLink: uuid(OFF_UUID_LINK), uuidParent: uuid(OFF_UUID_PARENT),
+    uuidImage: uuid(OFF_UUID_IMAGE), uuidLastSnap: uuid(OFF_UUID_LAST_SNAP), uuidLink: uuid(OFF_UUID_LINK),
+    uuidParent: uuid(OFF_UUID_PARENT),
   };
 }
 

@@ -49,7 +49,9 @@ async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<voi
   if (tailFooter && !tailFooter.checksumValid) corruption(findings, 'bad-checksum', `${file.path}: the footer at the end has a wrong checksum`);
   if (headFooter && !tailFooter) corruption(findings, 'truncated', `${file.path}: the footer at the end of the file is missing (truncated file?)`);
   const fixedAtEnd = tailFooter?.checksumValid && tailFooter.diskType === 2 ? tailFooter : null;
-  const footer = fixedAtEnd ?? [headFooter, tailFooter].find((candidate) => candidate?.checksumValid) ?? headFooter ?? tailFooter!;
+  const footer = fixedAtEnd
+    ?? [headFooter, tailFooter].find((candidate) => candidate?.checksumValid)
+    ?? headFooter ?? tailFooter!;
   if (footer.diskType < 2 || footer.diskType > 4) {
     corruption(findings, 'bad-field', `${file.path}: footer disk type ${footer.diskType} is not 2, 3 or 4`);
     return;

@@ -126,7 +126,9 @@ export class VhdDisk implements VirtualDisk {
     }
   }
 
-  private async readInBlock(buffer: Buffer, at: number, blockIndex: number, within: number, length: number): Promise<void> {
+  private async readInBlock(
+    buffer: Buffer, at: number, blockIndex: number, within: number, length: number,
+  ): Promise<void> {
     const dynamic = this.dynamic!;
     const blockStart = blockIndex * dynamic.header.blockSize;
     const entry = await this.batEntry(blockIndex);

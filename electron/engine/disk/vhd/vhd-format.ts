@@ -44,5 +44,7 @@ export const vpcFormat: DiskFormatModule = {
   open: (path: string, ctx: OpenContext): Promise<VirtualDisk> => VhdDisk.open(path, { ctx }),
   info: (path: string): Promise<Omit<DiskImageInfo, 'chain'>> => vhdInfo(path),
   check: (path: string): Promise<CheckResult> => checkVhd(path),
-  write: (source: VirtualDisk, outPath: string, options: WriteOptions): Promise<void> => writeVhd(source, outPath, options),
+  write: (source: VirtualDisk, outPath: string, options: WriteOptions): Promise<void> => (
+    writeVhd(source, outPath, options)
+  ),
 };

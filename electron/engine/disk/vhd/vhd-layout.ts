@@ -141,7 +141,8 @@ export function parseFooter(buffer: Buffer): VhdFooter {
     diskType: buffer.readUInt32BE(FOOTER_DISK_TYPE),
     dataOffset: readU64BE(buffer, FOOTER_DATA_OFFSET),
     uniqueId: Buffer.from(buffer.subarray(FOOTER_UNIQUE_ID, FOOTER_UNIQUE_ID + 16)),
-    checksumValid: vhdChecksum(buffer.subarray(0, VHD_FOOTER_SIZE), FOOTER_CHECKSUM) === buffer.readUInt32BE(FOOTER_CHECKSUM),
+    checksumValid:
+      vhdChecksum(buffer.subarray(0, VHD_FOOTER_SIZE), FOOTER_CHECKSUM) === buffer.readUInt32BE(FOOTER_CHECKSUM),
   };
 }
 
@@ -160,7 +161,8 @@ export function parseDynamicHeader(buffer: Buffer): VhdDynamicHeader {
     parentUniqueId: Buffer.from(buffer.subarray(DYN_PARENT_UNIQUE_ID, DYN_PARENT_UNIQUE_ID + 16)),
     parentName: decodeUtf16BE(buffer.subarray(DYN_PARENT_NAME, DYN_PARENT_NAME + DYN_PARENT_NAME_SIZE)),
     locators,
-    checksumValid: vhdChecksum(buffer.subarray(0, VHD_DYNAMIC_HEADER_SIZE), DYN_CHECKSUM) === buffer.readUInt32BE(DYN_CHECKSUM),
+    checksumValid:
+      vhdChecksum(buffer.subarray(0, VHD_DYNAMIC_HEADER_SIZE), DYN_CHECKSUM) === buffer.readUInt32BE(DYN_CHECKSUM),
   };
 }
 

@@ -7,8 +7,8 @@ import type { ImageFile } from '../image-file.ts';
 import { badImage, truncatedImage, unsupportedImage } from '../image-error.ts';
 import {
   VHD_BAT_UNUSED, VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, VHD_FOOTER_SIZE, VHD_MAX_BLOCK_SIZE,
-  VHD_MAX_SECTORS, VHD_SECTOR, VHD_TYPE_FIXED, hasFooterCookie, parseDynamicHeader, parseFooter, vhdBitmapSize, vhdTypeName,
-  vhdVirtualSize,
+  VHD_MAX_SECTORS, VHD_SECTOR, VHD_TYPE_FIXED, hasFooterCookie, parseDynamicHeader, parseFooter, vhdBitmapSize,
+  vhdTypeName, vhdVirtualSize,
 } from './vhd-layout.ts';
 import type { VhdDynamicHeader, VhdFooter, VhdType } from './vhd-layout.ts';
 import { TablePages } from '../table-pages.ts';
@@ -54,7 +54,9 @@ async function readVhdFooter(file: ImageFile): Promise<{ footer: VhdFooter; offs
   const parsed = candidates.map((candidate) => ({ footer: parseFooter(candidate.buffer), offset: candidate.offset }));
   // A valid fixed footer at the end is authoritative: the disk's own data may begin with a
   // footer copy (a VHD stored inside a fixed VHD), which must not be taken for this file's.
-  const fixedAtEnd = parsed.find((entry) => entry.offset > 0 && entry.footer.checksumValid && entry.footer.diskType === VHD_TYPE_FIXED);
+  const fixedAtEnd = parsed.find((entry) => (
+    entry.offset > 0 && entry.footer.checksumValid && entry.footer.diskType === VHD_TYPE_FIXED
+  ));
   if (fixedAtEnd) return fixedAtEnd;
   for (const entry of parsed) if (entry.footer.checksumValid) return entry;
   throw badImage(file.path, 'vhd.footer.checksum', 'the footer checksum is wrong: the footer is damaged');
@@ -69,7 +71,8 @@ export async function readVhdStructure(file: ImageFile): Promise<VhdStructure> {
   }
   const fixedDataEnd = offset > 0 ? offset : file.size - VHD_FOOTER_SIZE;
   if (type === 'fixed') return { footer, type, virtualSize, footerOffset: offset, fixedDataEnd, dynamic: null };
-  return { footer, type, virtualSize, footerOffset: offset, fixedDataEnd, dynamic: await readDynamicLayout(file, footer, virtualSize) };
+  const dynamic = await readDynamicLayout(file, footer, virtualSize);
+  return { footer, type, virtualSize, footerOffset: offset, fixedDataEnd, dynamic };
 }
 
 async function readDynamicLayout(file: ImageFile, footer: VhdFooter, virtualSize: number): Promise<VhdDynamicLayout> {

@@ -90,12 +90,16 @@ export async function writeVhd(source: VirtualDisk, outPath: string, options: Wr
   }
   const map = await source.allocationMap();
   const reader = new SourceBlockReader(source, VHD_WRITE_BLOCK_SIZE, outPath, options.signal);
-  const progress = (index: number) => options.onProgress?.(Math.min((index + 1) * VHD_WRITE_BLOCK_SIZE, source.virtualSize), source.virtualSize);
+  const progress = (index: number) => options.onProgress?.(
+    Math.min((index + 1) * VHD_WRITE_BLOCK_SIZE, source.virtualSize), source.virtualSize,
+  );
   await writeImageThroughTemporary(outPath, 'VHD', async (writeAt) => {
     if (subformat === 'fixed') {
       for (const index of dataUnits(map, VHD_WRITE_BLOCK_SIZE)) {
         const start = index * VHD_WRITE_BLOCK_SIZE;
-        if (await reader.readData(index)) await writeAt(reader.block.subarray(0, Math.min(reader.block.length, virtualSize - start)), start);
+        if (await reader.readData(index)) {
+          await writeAt(reader.block.subarray(0, Math.min(reader.block.length, virtualSize - start)), start);
+        }
         progress(index);
       }
       await writeAt(buildFooter(virtualSize, geometry, VHD_TYPE_FIXED, 0xffffffffffffffffn), virtualSize);

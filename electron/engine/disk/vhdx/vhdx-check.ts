@@ -16,13 +16,16 @@ import { chooseHeader, overlaps, parseRegionTable, readHeaderCandidates, readIde
 import type { RegionTable } from './vhdx-headers.ts';
 import { readVhdxMetadata } from './vhdx-metadata.ts';
 import {
-  BITMAP_NOT_PRESENT, BITMAP_PRESENT, PAYLOAD_FULLY_PRESENT, PAYLOAD_NOT_PRESENT, PAYLOAD_PARTIALLY_PRESENT, PAYLOAD_UNDEFINED,
-  PAYLOAD_UNMAPPED, PAYLOAD_ZERO, VHDX_REGION_TABLE_OFFSETS, VHDX_REGION_TABLE_SIZE, VHDX_SECTOR_BITMAP_BLOCK, batGeometry,
-  decodeBatEntry,
+  BITMAP_NOT_PRESENT, BITMAP_PRESENT, PAYLOAD_FULLY_PRESENT, PAYLOAD_NOT_PRESENT, PAYLOAD_PARTIALLY_PRESENT,
+  PAYLOAD_UNDEFINED, PAYLOAD_UNMAPPED, PAYLOAD_ZERO, VHDX_REGION_TABLE_OFFSETS, VHDX_REGION_TABLE_SIZE,
+  VHDX_SECTOR_BITMAP_BLOCK, batGeometry, decodeBatEntry,
 } from './vhdx-layout.ts';
 
 const MAX_REPORTED = 20;
-const PAYLOAD_STATES = new Set([PAYLOAD_NOT_PRESENT, PAYLOAD_UNDEFINED, PAYLOAD_ZERO, PAYLOAD_UNMAPPED, PAYLOAD_FULLY_PRESENT, PAYLOAD_PARTIALLY_PRESENT]);
+const PAYLOAD_STATES = new Set([
+  PAYLOAD_NOT_PRESENT, PAYLOAD_UNDEFINED, PAYLOAD_ZERO, PAYLOAD_UNMAPPED, PAYLOAD_FULLY_PRESENT,
+  PAYLOAD_PARTIALLY_PRESENT,
+]);
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -97,7 +100,9 @@ async function checkFile(file: ImageFile, findings: CheckFinding[]): Promise<voi
     add(kindOf(error, 'bad-metadata'), describe(error));
     return;
   }
-  const geometry = batGeometry(metadata.virtualSize, metadata.blockSize, metadata.logicalSectorSize, metadata.hasParent);
+  const geometry = batGeometry(
+    metadata.virtualSize, metadata.blockSize, metadata.logicalSectorSize, metadata.hasParent,
+  );
   const batBytes = geometry.totalEntries * 8;
   if (batBytes > regions.bat.length) { add('bad-field', `BAT region of ${regions.bat.length} bytes cannot hold ${geometry.totalEntries} entries`); return; }
   if (regions.bat.offset + batBytes > view.size) { add('truncated', `the BAT (${batBytes} bytes at ${regions.bat.offset}) lies past the end of the file (${view.size} bytes)`); return; }

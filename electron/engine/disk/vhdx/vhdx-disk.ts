@@ -77,7 +77,8 @@ export class VhdxDisk implements VirtualDisk {
       let parentLink: ChosenParent | null = null;
       if (structure.metadata.hasParent) {
         const locator = structure.metadata.parentLocator;
-        const recorded = VHDX_PARENT_PATH_KEYS.map((key) => locator.get(key)).filter((value): value is string => value !== undefined);
+        const recorded = VHDX_PARENT_PATH_KEYS.map((key) => locator.get(key))
+          .filter((value): value is string => value !== undefined);
         parentLink = await chooseParentPath(recorded, path);
         if (parentLink === null) throw badImage(path, 'vhdx.metadata.parent_locator', 'differencing disk records no parent path (relative_path, volume_path, absolute_win32_path)');
       }
@@ -152,7 +153,9 @@ export class VhdxDisk implements VirtualDisk {
   }
 
 
-  private async readPartial(buffer: Buffer, at: number, block: number, fileOffset: number, within: number, length: number): Promise<void> {
+  private async readPartial(
+    buffer: Buffer, at: number, block: number, fileOffset: number, within: number, length: number,
+  ): Promise<void> {
     const bits = await this.blockBitmap(block);
     const sector = this.structure.metadata.logicalSectorSize;
     const blockStart = block * this.blockSize;

@@ -41,5 +41,7 @@ export const vhdxFormat: DiskFormatModule = {
   open: (path: string, ctx: OpenContext): Promise<VirtualDisk> => VhdxDisk.open(path, { ctx }),
   info: (path: string): Promise<Omit<DiskImageInfo, 'chain'>> => vhdxInfo(path),
   check: (path: string): Promise<CheckResult> => checkVhdx(path),
-  write: (source: VirtualDisk, outPath: string, options: WriteOptions): Promise<void> => writeVhdx(source, outPath, options),
+  write: (source: VirtualDisk, outPath: string, options: WriteOptions): Promise<void> => (
+    writeVhdx(source, outPath, options)
+  ),
 };

@@ -119,7 +119,10 @@ export async function readRegionTable(file: PositionedReader): Promise<RegionTab
 
 function checkRegion(file: PositionedReader, region: VhdxRegion, name: string): void {
   const field = `vhdx.region_table.${name}`;
-  if (!Number.isSafeInteger(region.offset) || region.offset < VHDX_HEADER_AREA_END || region.offset % VHDX_ALIGNMENT !== 0) {
+  if (
+    !Number.isSafeInteger(region.offset) || region.offset < VHDX_HEADER_AREA_END
+    || region.offset % VHDX_ALIGNMENT !== 0
+  ) {
     throw badImage(file.path, `${field}.file_offset`, `region offset ${region.offset} is not a 1 MiB boundary past the headers`);
   }
   if (region.length === 0 || region.length % VHDX_ALIGNMENT !== 0) {

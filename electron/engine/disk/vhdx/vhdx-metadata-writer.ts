@@ -36,7 +36,9 @@ export function buildIdentifier(): Buffer {
   return buffer;
 }
 
-export function buildHeader(layout: NewVhdxLayout, sequence: bigint, fileWriteGuid: Buffer, dataWriteGuid: Buffer): Buffer {
+export function buildHeader(
+  layout: NewVhdxLayout, sequence: bigint, fileWriteGuid: Buffer, dataWriteGuid: Buffer,
+): Buffer {
   const header = Buffer.alloc(VHDX_HEADER_SIZE);
   header.write(VHDX_HEADER_SIGNATURE, 0, 'latin1');
   header.writeBigUInt64LE(sequence, HEADER_SEQUENCE);

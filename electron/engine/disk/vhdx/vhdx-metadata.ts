@@ -96,7 +96,9 @@ function interpretItems(path: string, items: Map<string, Buffer>): VhdxMetadata 
   }
   const page83Item = items.get(GUID_PAGE83_DATA);
   const hasParent = (flags & FILE_PARAMS_HAS_PARENT) !== 0;
-  const parentLocator = hasParent ? parseParentLocator(path, items.get(GUID_PARENT_LOCATOR)) : new Map<string, string>();
+  const parentLocator = hasParent
+    ? parseParentLocator(path, items.get(GUID_PARENT_LOCATOR))
+    : new Map<string, string>();
   return {
     blockSize,
     leaveBlocksAllocated: (flags & FILE_PARAMS_LEAVE_ALLOCATED) !== 0,

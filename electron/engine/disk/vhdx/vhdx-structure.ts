@@ -14,7 +14,8 @@ import { readVhdxMetadata } from './vhdx-metadata.ts';
 import type { VhdxMetadata } from './vhdx-metadata.ts';
 import { replayLogInMemory } from './vhdx-log.ts';
 import {
-  BITMAP_PRESENT, PAYLOAD_FULLY_PRESENT, PAYLOAD_PARTIALLY_PRESENT, VHDX_SECTOR_BITMAP_BLOCK, batGeometry, decodeBatEntry,
+  BITMAP_PRESENT, PAYLOAD_FULLY_PRESENT, PAYLOAD_PARTIALLY_PRESENT, VHDX_SECTOR_BITMAP_BLOCK, batGeometry,
+  decodeBatEntry,
 } from './vhdx-layout.ts';
 import type { VhdxHeader } from './vhdx-layout.ts';
 
@@ -40,7 +41,9 @@ export async function readVhdxStructure(file: ImageFile): Promise<VhdxStructure>
   if (logReplayed) reader = await replayLogInMemory(file, header);
   const regions = await readRegionTable(reader);
   const metadata = await readVhdxMetadata(reader, regions.metadata);
-  const geometry = batGeometry(metadata.virtualSize, metadata.blockSize, metadata.logicalSectorSize, metadata.hasParent);
+  const geometry = batGeometry(
+    metadata.virtualSize, metadata.blockSize, metadata.logicalSectorSize, metadata.hasParent,
+  );
   const batBytes = geometry.totalEntries * 8;
   if (batBytes > regions.bat.length) {
     throw badImage(file.path, 'vhdx.region_table.bat.length', `BAT region of ${regions.bat.length} bytes cannot hold the ${geometry.totalEntries} entries the disk needs`);
@@ -48,11 +51,16 @@ export async function readVhdxStructure(file: ImageFile): Promise<VhdxStructure>
   if (regions.bat.offset + batBytes > reader.size) throw truncatedImage(file.path, 'vhdx.bat', regions.bat.offset, batBytes, reader.size);
   const bat = new TablePages(reader, regions.bat.offset, geometry.totalEntries, 8, 'vhdx.bat');
   const presentBlocks = await scanBat(reader, bat, metadata.blockSize, geometry.chunkRatio);
-  return { reader, header, regions, metadata, bat, chunkRatio: geometry.chunkRatio, dataBlocks: geometry.dataBlocks, presentBlocks, logReplayed };
+  return {
+    reader, header, regions, metadata, bat, chunkRatio: geometry.chunkRatio, dataBlocks: geometry.dataBlocks,
+    presentBlocks, logReplayed,
+  };
 }
 
 /** Checks every present block and sector bitmap lies inside the file; counts present blocks. */
-async function scanBat(reader: PositionedReader, bat: TablePages, blockSize: number, chunkRatio: number): Promise<number> {
+async function scanBat(
+  reader: PositionedReader, bat: TablePages, blockSize: number, chunkRatio: number,
+): Promise<number> {
   let present = 0;
   for (let index = 0; index < bat.entryCount; index += 1) {
     const { page, at } = await bat.locate(index);

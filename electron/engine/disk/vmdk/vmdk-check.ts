@@ -94,7 +94,8 @@ async function checkSparseExtent(path: string, findings: CheckFindingList): Prom
           continue;
         }
         const marker = readGrainMarker(await file.readAt(position, MARKER_HEADER_SIZE, `vmdk.grain[${grain}]`));
-        if (marker.size === 0 || marker.size > grainBytes + 4096 || position + MARKER_HEADER_SIZE + marker.size > file.size) {
+        const markerEnd = position + MARKER_HEADER_SIZE + marker.size;
+        if (marker.size === 0 || marker.size > grainBytes + 4096 || markerEnd > file.size) {
           findings.add('corruption', 'bad-grain-marker', `${path}: grain ${grain} at sector ${sector} has a bad marker (compressed size ${marker.size})`);
           continue;
         }
@@ -115,7 +116,9 @@ async function checkSparseExtent(path: string, findings: CheckFindingList): Prom
 }
 
 /** The redundant copy of grain table `index` must exist and equal the primary (reads use the primary, as qemu). */
-async function compareRedundantTable(file: ImageFile, rgd: Buffer, index: number, table: Buffer, spans: FileSpanSet, findings: CheckFindingList): Promise<void> {
+async function compareRedundantTable(
+  file: ImageFile, rgd: Buffer, index: number, table: Buffer, spans: FileSpanSet, findings: CheckFindingList,
+): Promise<void> {
   const sector = rgd.readUInt32LE(index * 4);
   if (sector === 0 || sector * SECTOR + table.length > file.size) {
     findings.add('warning', 'redundant-table-mismatch', `${file.path}: redundant grain table ${index} is missing or lies past the end of the file`);

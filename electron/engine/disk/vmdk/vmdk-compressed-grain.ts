@@ -69,7 +69,9 @@ export class CompressedGrainReader {
       }
       data = await this.file.readAt(position + MARKER_HEADER_SIZE, marker.size, field);
     } else {
-      if (position >= this.file.size) throw truncatedImage(this.file.path, field, position, maxCompressed, this.file.size);
+      if (position >= this.file.size) {
+        throw truncatedImage(this.file.path, field, position, maxCompressed, this.file.size);
+      }
       data = await this.file.readAt(position, Math.min(maxCompressed, this.file.size - position), field);
     }
     const out = inflateGrain(this.file.path, field, data, this.grainBytes);

@@ -74,7 +74,10 @@ function parseExtentLine(file: string, line: string, lineNumber: number): VmdkEx
   if (!KNOWN_TYPES.has(type)) throw unsupportedImage(file, `vmdk.descriptor line ${lineNumber}`, `extent type ${type} is not known`);
   const sectors = Number(match[2]);
   const offsetSectors = match[5] === undefined ? 0 : Number(match[5]);
-  if (!Number.isSafeInteger(sectors) || sectors > 2 ** 44 || !Number.isSafeInteger(offsetSectors) || offsetSectors > 2 ** 44) {
+  if (
+    !Number.isSafeInteger(sectors) || sectors > 2 ** 44
+    || !Number.isSafeInteger(offsetSectors) || offsetSectors > 2 ** 44
+  ) {
     throw badImage(file, `vmdk.descriptor line ${lineNumber}`, 'extent size or offset is out of range');
   }
   const fileName = match[4] ?? null;

@@ -26,7 +26,10 @@ export class VmdkDisk implements VirtualDisk {
   /** CID read from the parent's descriptor, null when there is no VMDK parent. */
   readonly parentActualCid: number | null;
 
-  private constructor(path: string, layout: VmdkLayout, parent: VirtualDisk | null, parentCidValid: boolean, parentActualCid: number | null) {
+  private constructor(
+    path: string, layout: VmdkLayout, parent: VirtualDisk | null, parentCidValid: boolean,
+    parentActualCid: number | null,
+  ) {
     this.path = path;
     this.parentActualCid = parentActualCid;
     this.layout = layout;
@@ -115,7 +118,9 @@ export class VmdkDisk implements VirtualDisk {
       const start = this.starts[index]!;
       for (const range of await extent.layerMap()) {
         const last = ranges[ranges.length - 1];
-        if (last && last.state === range.state && last.offset + last.length === start + range.offset) last.length += range.length;
+        if (last && last.state === range.state && last.offset + last.length === start + range.offset) {
+          last.length += range.length;
+        }
         else ranges.push({ offset: start + range.offset, length: range.length, state: range.state });
       }
     }

@@ -61,9 +61,14 @@ export async function scanSparseLayer(source: SparseLayerSource): Promise<LayerR
       continue;
     }
     let count = 1;
-    while (count < batchTables && index + count < source.gd.length && source.gd[index + count] === sector + count * gtSectors && Number.isInteger(gtSectors)) count += 1;
+    while (
+      count < batchTables && index + count < source.gd.length
+      && source.gd[index + count] === sector + count * gtSectors && Number.isInteger(gtSectors)
+    ) count += 1;
     const raw = await source.file.readAt(sector * SECTOR, count * gtBytes, `vmdk.grainTable[${index}]`);
-    for (let table = 0; table < count; table += 1) scanTable(ranges, source, index + table, raw.subarray(table * gtBytes, (table + 1) * gtBytes));
+    for (let table = 0; table < count; table += 1) {
+      scanTable(ranges, source, index + table, raw.subarray(table * gtBytes, (table + 1) * gtBytes));
+    }
     index += count;
   }
   return ranges;

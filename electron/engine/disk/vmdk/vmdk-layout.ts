@@ -30,7 +30,9 @@ export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescripto
   const magic = head.length >= 4 ? head.readUInt32LE(0) : 0;
   if (magic === VMDK_SPARSE_MAGIC || magic === VMDK3_COWD_MAGIC) {
     const header = parseSparseHeader(file.path, head);
-    if (header.descriptorOffset === 0 || header.descriptorSize === 0) return { descriptor: { ...DEFAULT_DESCRIPTOR }, embedded: true };
+    if (header.descriptorOffset === 0 || header.descriptorSize === 0) {
+      return { descriptor: { ...DEFAULT_DESCRIPTOR }, embedded: true };
+    }
     const bytes = header.descriptorSize * SECTOR;
     if (bytes > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.descriptorSize', `embedded descriptor of ${bytes} bytes exceeds ${MAX_DESCRIPTOR_BYTES}`);
     const text = await file.readAt(header.descriptorOffset * SECTOR, bytes, 'vmdk.descriptor');

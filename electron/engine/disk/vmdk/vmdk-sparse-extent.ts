@@ -38,7 +38,8 @@ export async function readEffectiveHeader(file: ImageFile): Promise<SparseHeader
   const eos = 2 * SECTOR;
   const valid = block.readUInt32LE(8) === 0 && block.readUInt32LE(MARKER_TYPE_OFFSET) === MARKER_FOOTER
     && block.readUInt32LE(SECTOR) === VMDK_SPARSE_MAGIC
-    && block.readBigUInt64LE(eos) === 0n && block.readUInt32LE(eos + 8) === 0 && block.readUInt32LE(eos + MARKER_TYPE_OFFSET) === MARKER_EOS;
+    && block.readBigUInt64LE(eos) === 0n && block.readUInt32LE(eos + 8) === 0
+    && block.readUInt32LE(eos + MARKER_TYPE_OFFSET) === MARKER_EOS;
   if (!valid) throw badImage(file.path, 'vmdk.footer', 'gdOffset is GD_AT_END but the file does not end with footer marker, footer and end-of-stream marker');
   const footer = parseSparseHeader(file.path, block.subarray(SECTOR, 2 * SECTOR));
   if (footer.gdOffset === -1) throw badImage(file.path, 'vmdk.footer.gdOffset', 'the footer does not give the grain directory offset');
@@ -112,7 +113,9 @@ export class SparseExtent implements VmdkExtent {
     return { kind: 'data', sector: entry };
   }
 
-  async read(buffer: Buffer, bufferOffset: number, offset: number, length: number, fallback: FallbackRead): Promise<void> {
+  async read(
+    buffer: Buffer, bufferOffset: number, offset: number, length: number, fallback: FallbackRead,
+  ): Promise<void> {
     const end = offset + length;
     // A pending run of contiguous same-kind pieces, flushed as one read.
     let run: { kind: 'data' | 'unallocated'; start: number; file: number; buf: number; length: number } | null = null;

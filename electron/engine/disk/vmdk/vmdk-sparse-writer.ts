@@ -93,7 +93,8 @@ export async function writeVmdkSparse(source: VirtualDisk, outPath: string, opti
     await writeFully(handle, outPath, serializeSparseHeader(header), SECTOR, 0);
     const text = descriptorBlock(descriptor, DESCRIPTOR_SECTORS);
     await writeFully(handle, outPath, text, text.length, SECTOR);
-    for (const [dirOffset, tablesStart] of [[rgdOffset, rgdOffset + gdSectors], [gdOffset, gdOffset + gdSectors]] as const) {
+    const directories = [[rgdOffset, rgdOffset + gdSectors], [gdOffset, gdOffset + gdSectors]] as const;
+    for (const [dirOffset, tablesStart] of directories) {
       const gd = Buffer.alloc(gdSectors * SECTOR);
       for (let index = 0; index < gdEntries; index += 1) gd.writeUInt32LE(tablesStart + index * gtSectors, index * 4);
       await writeFully(handle, outPath, gd, gd.length, dirOffset * SECTOR);

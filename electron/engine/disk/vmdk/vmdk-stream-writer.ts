@@ -13,13 +13,14 @@ import type { WriteOptions } from '../disk-format-module.ts';
 import { writeFully, writeNewImageFile } from '../image-output.ts';
 import { NO_PARENT_CID, formatDescriptor } from './vmdk-descriptor.ts';
 import {
-  COMPRESS_DEFLATE, FLAG_COMPRESSED, FLAG_MARKERS, FLAG_NEWLINE_TEST, MARKER_FOOTER, MARKER_GD, MARKER_GT, MARKER_HEADER_SIZE,
-  MARKER_TYPE_OFFSET, SECTOR, serializeSparseHeader,
+  COMPRESS_DEFLATE, FLAG_COMPRESSED, FLAG_MARKERS, FLAG_NEWLINE_TEST, MARKER_FOOTER, MARKER_GD, MARKER_GT,
+  MARKER_HEADER_SIZE, MARKER_TYPE_OFFSET, SECTOR, serializeSparseHeader,
 } from './vmdk-sparse-header.ts';
 import type { SparseHeader } from './vmdk-sparse-header.ts';
 import { nonZeroBlocks } from '../non-zero-blocks.ts';
 import {
-  DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId, sparseGeometry,
+  DESCRIPTOR_SECTORS, WRITE_GRAIN_SECTORS, WRITE_GTES_PER_GT, assertSparseCapacity, descriptorBlock, newContentId,
+  sparseGeometry,
 } from './vmdk-sparse-writer.ts';
 
 /** zlib level: qemu uses the default too; level 6 is a fair speed/size balance. */
@@ -36,8 +37,9 @@ export async function writeVmdkStream(source: VirtualDisk, outPath: string, opti
   const { capacitySectors, grainBytes, gdEntries, gdSectors, gtSectors } = sparseGeometry(source.virtualSize);
   const overheadSectors = WRITE_GRAIN_SECTORS;
   const header: SparseHeader = {
-    version: 3, flags: FLAG_NEWLINE_TEST | FLAG_COMPRESSED | FLAG_MARKERS, capacitySectors, grainSectors: WRITE_GRAIN_SECTORS,
-    descriptorOffset: 1, descriptorSize: DESCRIPTOR_SECTORS, gtesPerGt: WRITE_GTES_PER_GT, rgdOffset: 0, gdOffset: -1,
+    version: 3, flags: FLAG_NEWLINE_TEST | FLAG_COMPRESSED | FLAG_MARKERS, capacitySectors,
+    grainSectors: WRITE_GRAIN_SECTORS, descriptorOffset: 1, descriptorSize: DESCRIPTOR_SECTORS,
+    gtesPerGt: WRITE_GTES_PER_GT, rgdOffset: 0, gdOffset: -1,
     overheadSectors, compressAlgorithm: COMPRESS_DEFLATE,
   };
   // Compressed grains are usually smaller, but random data does not compress: same limit.
