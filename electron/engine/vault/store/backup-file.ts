@@ -80,7 +80,10 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
     const zeros = Buffer.alloc(chunkSize);
     const previous = options.previousIndex?.chunkSize === chunkSize ? options.previousIndex : undefined;
     let ids = Buffer.alloc(Math.max(1, Math.ceil(stat.size / chunkSize)) * DIGEST_SIZE);
-    const result = { bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0, chunksChanged: 0, zeroBytes: 0 };
+    const result = {
+      bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0, chunksChanged: 0,
+      zeroBytes: 0,
+    };
     let failure: unknown;
     const running = new Set<Promise<void>>();
 
@@ -88,7 +91,9 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       const id = await store.hasher.digest(data);
       if (ids.length < (chunkIndex + 1) * DIGEST_SIZE) ids = Buffer.concat([ids, Buffer.alloc(ids.length)]);
       id.copy(ids, chunkIndex * DIGEST_SIZE);
-      if (previous === undefined || chunkIndex >= previous.chunkCount || !previous.idAt(chunkIndex).equals(id)) result.chunksChanged += 1;
+      if (previous === undefined || chunkIndex >= previous.chunkCount || !previous.idAt(chunkIndex).equals(id)) {
+        result.chunksChanged += 1;
+      }
       // Always through put(): it answers from the in-memory id set, and never trusts an
       // old index for a chunk a GC might have removed since.
       const written = await store.chunks.put(id, data);

@@ -93,7 +93,8 @@ export async function decodeBlob(
       const decipher = createDecipheriv('aes-256-gcm', keys.dataKey, payload.subarray(0, GCM_NONCE_SIZE), { authTagLength: GCM_TAG_SIZE });
       decipher.setAAD(additionalData(bytes.subarray(0, BLOB_HEADER_SIZE), version, binding));
       decipher.setAuthTag(payload.subarray(payload.length - GCM_TAG_SIZE));
-      payload = Buffer.concat([decipher.update(payload.subarray(GCM_NONCE_SIZE, payload.length - GCM_TAG_SIZE)), decipher.final()]);
+      const sealed = payload.subarray(GCM_NONCE_SIZE, payload.length - GCM_TAG_SIZE);
+      payload = Buffer.concat([decipher.update(sealed), decipher.final()]);
     } catch {
       const problem = version >= BLOB_FORMAT_VERSION_BOUND
         ? `authentication failed as ${binding} (modified, damaged, or a sealed file copied from another name)`

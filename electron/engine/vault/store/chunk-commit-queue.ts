@@ -79,7 +79,9 @@ export class ChunkCommitQueue {
         await chunk.handle.close().catch(() => undefined);
       }
     }));
-    if (failure === undefined && useSyncfs) await syncFilesystem(this.syncDir).catch((error: unknown) => { failure = error; });
+    if (failure === undefined && useSyncfs) {
+      await syncFilesystem(this.syncDir).catch((error: unknown) => { failure = error; });
+    }
     if (failure !== undefined) {
       await Promise.all(batch.map((chunk) => rm(chunk.tmpPath, { force: true }).catch(() => undefined)));
       throw failure;

@@ -6,7 +6,7 @@
  *
  * Magics are the first 8 bytes of SHA-256 of a descriptive string (shown beside each), so
  * they are unlikely to collide with any other file type. Recompute with:
- *   node -e "console.log(require('crypto').createHash('sha256').update('<string>').digest().subarray(0,8).toString('hex'))"
+ *   node -p "require('crypto').createHash('sha256').update('<string>').digest('hex').slice(0, 16)"
  */
 
 /** SHA-256('labvault chunk blob v1')[0..8] */

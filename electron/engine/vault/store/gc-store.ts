@@ -119,7 +119,9 @@ async function sweepTombstones(store: StoreContext): Promise<void> {
     const dir = join(store.layout.deletedManifestsDir, itemId);
     const names = new Set(await readdir(dir).catch(() => [] as string[]));
     for (const name of names) {
-      if (name.endsWith(TOMBSTONE_SUFFIX) && !names.has(name.slice(0, -TOMBSTONE_SUFFIX.length))) await rm(join(dir, name), { force: true });
+      if (name.endsWith(TOMBSTONE_SUFFIX) && !names.has(name.slice(0, -TOMBSTONE_SUFFIX.length))) {
+        await rm(join(dir, name), { force: true });
+      }
     }
   }
 }

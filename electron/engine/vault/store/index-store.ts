@@ -24,7 +24,9 @@ export class IndexStore {
   /** The vault's chunk size: every index read must use it. */
   private readonly chunkSize: number | undefined;
 
-  constructor(layout: StoreLayout, compressionLevel: number | undefined, keys: VaultKeys | undefined, chunkSize?: number) {
+  constructor(
+    layout: StoreLayout, compressionLevel: number | undefined, keys: VaultKeys | undefined, chunkSize?: number,
+  ) {
     this.layout = layout;
     this.compressionLevel = compressionLevel;
     this.keys = keys;

@@ -61,12 +61,15 @@ export class ManifestStore {
       throw new LabvaultError(ErrorCodes.CONFLICT, `Recovery point ${manifest.pointId} of item ${manifest.itemId} already exists.`, { field: 'pointId' });
     }
     const parts = await encodeBlob(MANIFEST_BLOB_MAGIC, encodeManifest(manifest), {
-      compressionLevel: MANIFEST_COMPRESSION_LEVEL, keys: this.keys, binding: manifestBinding(manifest.itemId, manifest.pointId),
+      compressionLevel: MANIFEST_COMPRESSION_LEVEL, keys: this.keys,
+      binding: manifestBinding(manifest.itemId, manifest.pointId),
     });
     const path = this.layout.manifestPath(manifest.itemId, manifest.pointId);
     const itemDir = dirname(path);
     const created = !(await access(itemDir).then(() => true, () => false));
-    await writeFileDurable(path, Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true, noReplace: true, readOnly: true });
+    await writeFileDurable(path, Buffer.concat(parts), {
+      tmpDir: this.layout.tmpDir, createDir: true, noReplace: true, readOnly: true,
+    });
     if (created) await fsyncDir(this.layout.manifestsDir);
     return manifest;
   }
@@ -138,13 +141,17 @@ export class ManifestStore {
   }
 
   /** Moves a live point to the soft-deleted state. GC still keeps its chunks. */
-  async softDelete(itemId: string, pointId: string, options: { deletedAt: string; purgeAt: string | null }): Promise<void> {
+  async softDelete(
+    itemId: string, pointId: string, options: { deletedAt: string; purgeAt: string | null },
+  ): Promise<void> {
     if (await this.stateOf(itemId, pointId) !== 'live') throw new LabvaultError(ErrorCodes.NOT_FOUND, `Recovery point ${pointId} of item ${itemId} is not a live point.`, { field: 'pointId' });
     const tomb: Tombstone = { deletedAt: options.deletedAt, purgeAt: options.purgeAt };
     const parts = await encodeBlob(TOMBSTONE_BLOB_MAGIC, Buffer.from(JSON.stringify(tomb)), {
       compressionLevel: undefined, keys: this.keys, binding: tombstoneBinding(itemId, pointId),
     });
-    await writeFileDurable(this.layout.tombstonePath(itemId, pointId), Buffer.concat(parts), { tmpDir: this.layout.tmpDir, createDir: true });
+    await writeFileDurable(this.layout.tombstonePath(itemId, pointId), Buffer.concat(parts), {
+      tmpDir: this.layout.tmpDir, createDir: true,
+    });
     await this.move(this.layout.manifestPath(itemId, pointId), this.layout.deletedManifestPath(itemId, pointId));
   }
 

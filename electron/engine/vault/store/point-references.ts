@@ -39,7 +39,9 @@ export function pointKey(itemId: string, pointId: string): string {
 
 export async function collectReferences(store: StoreContext): Promise<PointReferences> {
   const refs = await store.manifests.list({ includeDeleted: true });
-  const out: PointReferences = { refs, manifests: new Map(), chunkUsers: new Map(), files: [], indexIds: new Set(), problems: [] };
+  const out: PointReferences = {
+    refs, manifests: new Map(), chunkUsers: new Map(), files: [], indexIds: new Set(), problems: [],
+  };
   for (const ref of refs) {
     const key = pointKey(ref.itemId, ref.pointId);
     let manifest: Manifest;

@@ -99,11 +99,14 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
           result.chunksRead += 1;
         }
         done += length;
-        if ((i & 7) === 7) options.onProgress?.({ bytesDone: done, bytesTotal: index.fileSize, bytesWritten: result.bytesWritten });
+        if ((i & 7) === 7) {
+          options.onProgress?.({ bytesDone: done, bytesTotal: index.fileSize, bytesWritten: result.bytesWritten });
+        }
       }
     };
     let failure: unknown;
-    await Promise.all(Array.from({ length: options.parallel ?? DEFAULT_PARALLEL }, () => worker().catch((error: unknown) => {
+    const workers = options.parallel ?? DEFAULT_PARALLEL;
+    await Promise.all(Array.from({ length: workers }, () => worker().catch((error: unknown) => {
       failure ??= error;
       next = index.chunkCount;
     })));

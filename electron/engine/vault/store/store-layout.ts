@@ -38,7 +38,10 @@ export class StoreLayout {
 
   /** Directories created when a store is created (the chunk fan-out is made lazily). */
   allDirs(): string[] {
-    return [this.dataDir, this.chunksDir, this.indexesDir, this.manifestsDir, this.deletedManifestsDir, this.locksDir, this.tmpDir];
+    return [
+      this.dataDir, this.chunksDir, this.indexesDir, this.manifestsDir, this.deletedManifestsDir, this.locksDir,
+      this.tmpDir,
+    ];
   }
 
   chunkDir(idHex: string): string {

@@ -50,7 +50,9 @@ export async function storeStats(store: StoreContext): Promise<StoreStats> {
   for (const ref of refs.refs) {
     const manifest = refs.manifests.get(pointKey(ref.itemId, ref.pointId));
     const logicalBytes = manifest?.files.reduce((sum, file) => sum + file.size, 0) ?? 0;
-    points.set(pointKey(ref.itemId, ref.pointId), { itemId: ref.itemId, pointId: ref.pointId, state: ref.state, logicalBytes, referencedBytes: 0, uniqueBytes: 0 });
+    points.set(pointKey(ref.itemId, ref.pointId), {
+      itemId: ref.itemId, pointId: ref.pointId, state: ref.state, logicalBytes, referencedBytes: 0, uniqueBytes: 0,
+    });
     const item = items[ref.itemId] ??= { points: 0, logicalBytes: 0, referencedBytes: 0, uniqueBytes: 0 };
     item.points += 1;
     item.logicalBytes += logicalBytes;

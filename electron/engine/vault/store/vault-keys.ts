@@ -16,7 +16,9 @@ import {
 } from './format-constants.ts';
 import type { EncryptionSettings } from './store-settings.ts';
 
-const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const scrypt = promisify(scryptCallback) as (
+  password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 const hkdf = promisify(hkdfCallback);
 
 /** Unlocked keys of an encrypted vault. Keep in memory only; never write them. */
@@ -98,7 +100,9 @@ async function keysFromMaster(master: Buffer): Promise<VaultKeys> {
 }
 
 /** Makes a new master key and wraps it with `passphrase`. Store `settings` in vault.json. */
-export async function createEncryption(passphrase: string, params: KdfParams = DEFAULT_KDF_PARAMS): Promise<{ settings: EncryptionSettings; keys: VaultKeys }> {
+export async function createEncryption(
+  passphrase: string, params: KdfParams = DEFAULT_KDF_PARAMS,
+): Promise<{ settings: EncryptionSettings; keys: VaultKeys }> {
   const salt = randomBytes(SALT_SIZE).toString('base64');
   const base = { kdf: 'scrypt' as const, n: params.n, r: params.r, p: params.p, salt };
   const kek = await deriveKek(passphrase, base);
@@ -124,14 +128,18 @@ export async function unlock(settings: EncryptionSettings, passphrase: string): 
  * Re-wraps the master key under a new passphrase (new salt). Returns new settings for
  * vault.json; no data is rewritten. A wrong `oldPassphrase` throws BAD_PASSPHRASE.
  */
-export async function changePassphrase(settings: EncryptionSettings, oldPassphrase: string, newPassphrase: string, params: KdfParams = settings): Promise<EncryptionSettings> {
+export async function changePassphrase(
+  settings: EncryptionSettings, oldPassphrase: string, newPassphrase: string, params: KdfParams = settings,
+): Promise<EncryptionSettings> {
   const bound = settings.settingsBound === true;
   const oldKek = await deriveKek(oldPassphrase, settings);
   const master = unwrapMasterKey(oldKek, settings.wrappedKey, bound);
   const salt = randomBytes(SALT_SIZE).toString('base64');
   const base = { kdf: 'scrypt' as const, n: params.n, r: params.r, p: params.p, salt };
   const newKek = await deriveKek(newPassphrase, base);
-  const next: EncryptionSettings = { ...base, wrappedKey: wrapMasterKey(newKek, master, bound), ...(bound ? { settingsBound: true } : {}) };
+  const next: EncryptionSettings = {
+    ...base, wrappedKey: wrapMasterKey(newKek, master, bound), ...(bound ? { settingsBound: true } : {}),
+  };
   master.fill(0);
   oldKek.fill(0);
   newKek.fill(0);
@@ -143,7 +151,9 @@ export async function changePassphrase(settings: EncryptionSettings, oldPassphra
  * same salt), once vault.json has its settingsMac: from then on a vault.json without the
  * MAC no longer unlocks as an old vault. Returns the new `encryption` settings.
  */
-export async function bindSettingsToWrap(settings: EncryptionSettings, passphrase: string): Promise<EncryptionSettings> {
+export async function bindSettingsToWrap(
+  settings: EncryptionSettings, passphrase: string,
+): Promise<EncryptionSettings> {
   if (settings.settingsBound === true) return settings;
   const kek = await deriveKek(passphrase, settings);
   const master = unwrapMasterKey(kek, settings.wrappedKey, false);

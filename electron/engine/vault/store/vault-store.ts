@@ -71,7 +71,9 @@ export class VaultStore implements StoreContext {
     this.log = options.log ?? ((line) => console.warn(line));
     const level = settings.compression === 'zstd' ? (settings.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL) : undefined;
     this.hasher = new HashWorkerPool(keys?.macKey);
-    this.chunks = new ChunkStore({ layout: this.layout, compressionLevel: level, keys, hasher: this.hasher, chunkSize: settings.chunkSize });
+    this.chunks = new ChunkStore({
+      layout: this.layout, compressionLevel: level, keys, hasher: this.hasher, chunkSize: settings.chunkSize,
+    });
     this.indexes = new IndexStore(this.layout, level, keys, settings.chunkSize);
     this.manifests = new ManifestStore(this.layout, keys);
     this.lock = new VaultLock(this.layout);
@@ -86,7 +88,9 @@ export class VaultStore implements StoreContext {
   }
 
   /** Creates the data directory of a new vault. Refuses (CONFLICT) when it exists and is not empty. */
-  static async create(dir: string, settings: StoreSettings, keys?: VaultKeys, options: VaultStoreOptions = {}): Promise<VaultStore> {
+  static async create(
+    dir: string, settings: StoreSettings, keys?: VaultKeys, options: VaultStoreOptions = {},
+  ): Promise<VaultStore> {
     VaultStore.checkKeys(settings, keys);
     const store = new VaultStore(dir, settings, keys, options);
     const existing = await readdir(store.layout.dataDir).catch(() => [] as string[]);
@@ -96,7 +100,9 @@ export class VaultStore implements StoreContext {
   }
 
   /** Opens an existing vault's data directory. */
-  static async open(dir: string, settings: StoreSettings, keys?: VaultKeys, options: VaultStoreOptions = {}): Promise<VaultStore> {
+  static async open(
+    dir: string, settings: StoreSettings, keys?: VaultKeys, options: VaultStoreOptions = {},
+  ): Promise<VaultStore> {
     VaultStore.checkKeys(settings, keys);
     const store = new VaultStore(dir, settings, keys, options);
     const present = await access(store.layout.manifestsDir).then(() => true, () => false);
@@ -182,7 +188,9 @@ export class VaultStore implements StoreContext {
     return this.manifests.read(itemId, pointId);
   }
 
-  softDeleteManifest(itemId: string, pointId: string, options: { deletedAt: string; purgeAt: string | null }): Promise<void> {
+  softDeleteManifest(
+    itemId: string, pointId: string, options: { deletedAt: string; purgeAt: string | null },
+  ): Promise<void> {
     return this.manifests.softDelete(itemId, pointId, options);
   }
 

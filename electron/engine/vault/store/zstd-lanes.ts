@@ -94,7 +94,9 @@ let decompressors: ZstdLanePool | undefined;
 export function zstdCompressFrame(input: Buffer, level: number): Promise<Buffer> {
   let pool = compressors.get(level);
   if (pool === undefined) {
-    pool = new ZstdLanePool(LANES, () => createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level }, chunkSize: OUTPUT_CHUNK_SIZE }));
+    pool = new ZstdLanePool(LANES, () => createZstdCompress({
+      params: { [constants.ZSTD_c_compressionLevel]: level }, chunkSize: OUTPUT_CHUNK_SIZE,
+    }));
     compressors.set(level, pool);
   }
   return pool.run(input, Number.MAX_SAFE_INTEGER);
