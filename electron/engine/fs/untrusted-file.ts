@@ -119,7 +119,9 @@ async function readAtMost(handle: FileHandle, length: number, scratch: Buffer | 
  * for anything that is not a regular file within its cap; ENOENT and other OS errors are
  * passed through unchanged (callers map them to NOT_FOUND, CORRUPT or IO_ERROR as before).
  */
-export async function readUntrustedFile(path: string, kind: VaultFileKind, options: UntrustedReadOptions = {}): Promise<Buffer> {
+export async function readUntrustedFile(
+  path: string, kind: VaultFileKind, options: UntrustedReadOptions = {},
+): Promise<Buffer> {
   const cap = Math.min(options.capBytes ?? VAULT_FILE_CAPS[kind].bytes, VAULT_FILE_CAPS[kind].bytes);
   const seen = await lstat(path);
   checkRegular(seen, path, kind, cap);
@@ -142,6 +144,8 @@ export async function readUntrustedFile(path: string, kind: VaultFileKind, optio
 }
 
 /** As readUntrustedFile, decoded as UTF-8 text. */
-export async function readUntrustedText(path: string, kind: VaultFileKind, options: UntrustedReadOptions = {}): Promise<string> {
+export async function readUntrustedText(
+  path: string, kind: VaultFileKind, options: UntrustedReadOptions = {},
+): Promise<string> {
   return (await readUntrustedFile(path, kind, options)).toString('utf8');
 }
