@@ -117,8 +117,13 @@ const WALL_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 export function parseWall(text: string): number | null {
   const match = WALL_PATTERN.exec(text);
   if (match === null) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
-  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) return null;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part)));
+  if (
+    year === undefined || month === undefined || day === undefined
+    || hour === undefined || minute === undefined || second === undefined
+  ) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
   return wallMsOf(year, month, day, hour, minute, second);
 }

@@ -71,7 +71,9 @@ export function dueRunOf(item: ScheduledItem, now: Date, recordedSlotAt?: number
   if (latest === null || latest.id === item.lastScheduledSlot) return null;
   const from = firstUncoveredInstant(item, now, recordedSlotAt);
   if (latest.at.getTime() < from) return null;
-  const missedSlots = scheduledSlotsBetween(item.policy, new Date(from), new Date(now.getTime() + 1), MAX_COUNTED_SLOTS).length;
+  const missedSlots = scheduledSlotsBetween(
+    item.policy, new Date(from), new Date(now.getTime() + 1), MAX_COUNTED_SLOTS,
+  ).length;
   const late = now.getTime() - latest.at.getTime() > ON_TIME_GRACE_MS;
   return { itemId: item.itemId, slot: latest, kind: missedSlots > 1 || late ? 'catch-up' : 'scheduled', missedSlots };
 }

@@ -24,7 +24,9 @@ function ordinalOf(week: WeekOrdinal): number | 'last' {
 }
 
 /** Day-of-month (clamped to the month's length) or nth/last weekday of the month. */
-function anchorInMonth(year: number, month: number, rule: { day?: number; week?: WeekOrdinal; weekday?: string }): number {
+function anchorInMonth(
+  year: number, month: number, rule: { day?: number; week?: WeekOrdinal; weekday?: string },
+): number {
   if (rule.day !== undefined) return civilDayOf({ year, month, day: clampedDay(year, month, rule.day) });
   return nthWeekdayOfMonth(year, month, ordinalOf(rule.week ?? 'first'), weekdayIndex(rule.weekday ?? 'monday'));
 }

@@ -66,7 +66,9 @@ export function parseRetentionPoints(input: unknown, source = 'points.json'): Re
 }
 
 /** The preview answer for a points file; `now` may be a Date or an ISO string. */
-export function previewRetention(points: readonly PreviewPointInput[], policy: Policy, now: Date | string): PreviewDecision[] {
+export function previewRetention(
+  points: readonly PreviewPointInput[], policy: Policy, now: Date | string,
+): PreviewDecision[] {
   const parsed = parseRetentionPoints(points);
   const nowInstant = parseInstant(now, 'now', '--now');
   return computeRetention(parsed, policy, nowInstant).map((decision) => ({

@@ -74,7 +74,9 @@ interface PlacedPoint {
 }
 
 /** For one rule: index of the point chosen in each period (first on or after the anchor). */
-function chooseFirstOnOrAfterAnchor(sorted: readonly PlacedPoint[], periodOf: (day: number) => RetentionPeriod): Set<number> {
+function chooseFirstOnOrAfterAnchor(
+  sorted: readonly PlacedPoint[], periodOf: (day: number) => RetentionPeriod,
+): Set<number> {
   const decided = new Set<number>();
   const chosen = new Set<number>();
   for (const placed of sorted) {
@@ -96,9 +98,15 @@ export function computeRetention(points: readonly RetentionPoint[], policy: Poli
   const scheduled = placed
     .filter(({ point }) => point.scheduled ?? point.onDemandUntil === undefined)
     .sort((a, b) => a.point.time.getTime() - b.point.time.getTime() || a.index - b.index);
-  const weeklyChosen = weekly === undefined ? new Set<number>() : chooseFirstOnOrAfterAnchor(scheduled, (day) => weeklyPeriod(day, weekly));
-  const monthlyChosen = monthly === undefined ? new Set<number>() : chooseFirstOnOrAfterAnchor(scheduled, (day) => monthlyPeriod(day, monthly));
-  const yearlyChosen = yearly === undefined ? new Set<number>() : chooseFirstOnOrAfterAnchor(scheduled, (day) => yearlyPeriod(day, yearly));
+  const weeklyChosen = weekly === undefined
+    ? new Set<number>()
+    : chooseFirstOnOrAfterAnchor(scheduled, (day) => weeklyPeriod(day, weekly));
+  const monthlyChosen = monthly === undefined
+    ? new Set<number>()
+    : chooseFirstOnOrAfterAnchor(scheduled, (day) => monthlyPeriod(day, monthly));
+  const yearlyChosen = yearly === undefined
+    ? new Set<number>()
+    : chooseFirstOnOrAfterAnchor(scheduled, (day) => yearlyPeriod(day, yearly));
   const scheduledIndexes = new Set(scheduled.map(({ index }) => index));
   const at = (wall: number): Date => new Date(wallToInstant(zone, wall));
 
@@ -117,7 +125,11 @@ export function computeRetention(points: readonly RetentionPoint[], policy: Poli
 
 function decide(id: string, expiries: RetentionExpiry[], now: Date): RetentionDecision {
   let latest: Date | null = null;
-  for (const expiry of expiries) if (latest === null || expiry.until.getTime() > latest.getTime()) latest = expiry.until;
-  const rules = RULE_ORDER.filter((rule) => expiries.some((expiry) => expiry.rule === rule && expiry.until.getTime() > now.getTime()));
+  for (const expiry of expiries) {
+    if (latest === null || expiry.until.getTime() > latest.getTime()) latest = expiry.until;
+  }
+  const rules = RULE_ORDER.filter((rule) => expiries.some((expiry) => (
+    expiry.rule === rule && expiry.until.getTime() > now.getTime()
+  )));
   return { id, keep: rules.length > 0, until: latest, rules, expiries };
 }

@@ -37,7 +37,8 @@ function occursTwice(timeZone: string, wallMs: number, at: number): boolean {
 
 function dateHasOffsetChange(timeZone: string, wallMs: number): boolean {
   const midnight = civilDayOfWall(wallMs) * MS_PER_DAY;
-  return offsetAt(timeZone, wallToInstant(timeZone, midnight)) !== offsetAt(timeZone, wallToInstant(timeZone, midnight + MS_PER_DAY));
+  return offsetAt(timeZone, wallToInstant(timeZone, midnight))
+    !== offsetAt(timeZone, wallToInstant(timeZone, midnight + MS_PER_DAY));
 }
 
 function describeRun(timeZone: string, slot: ScheduledSlot): RunPreview {
