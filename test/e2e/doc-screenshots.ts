@@ -34,6 +34,9 @@ export const DOC_SCREENSHOTS = [
   'policy-1-schedule',
   'policy-5-preview-dst',
   'jobs-list',
+  'items-needs-confirmation',
+  'item-confirm-files-dialog',
+  'vault-immutability-remembered',
 ] as const;
 
 mkdirSync(TO, { recursive: true });
