@@ -11,7 +11,6 @@
  *    every point restores bit-exact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { CHUNK_BLOB_MAGIC, INDEX_BLOB_MAGIC, MANIFEST_BLOB_MAGIC } from '../../.
 import { RECORD_BLOB_MAGIC } from '../../../electron/engine/vault/record-sealer.ts';
 import { unlock, type EncryptionSettings, type VaultKeys } from '../../../electron/engine/vault/store/index.ts';
 import { SAMPLE_PASSPHRASE } from '../compat/sample-vault-content.ts';
+import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
 
 const PASSPHRASE = 'encrypted vault test passphrase';
 const MARKER = 'zq-marker-vm-7731';
@@ -188,34 +188,14 @@ describe('an encrypted vault of the earlier format', () => {
 
 describe('instant-restore clones of an encrypted vault on XFS', () => {
   const lab = new Lab('encrypted-clones');
-  const mountPoint = join(lab.dir, 'xfs');
-  let skipReason: string | undefined;
-
-  beforeAll(() => {
-    mkdirSync(mountPoint);
-    if (process.getuid?.() !== 0) {
-      skipReason = 'not running as root';
-      return;
-    }
-    try {
-      const image = join(lab.dir, 'xfs.img');
-      execFileSync('truncate', ['-s', '512M', image]);
-      execFileSync('mkfs.xfs', ['-q', '-m', 'reflink=1', image], { stdio: 'pipe' });
-      execFileSync('mount', ['-o', 'loop', image, mountPoint], { stdio: 'pipe' });
-    } catch (error) {
-      skipReason = `cannot make a loop-mounted XFS: ${String((error as Error).message).split('\n')[0]}`;
-    }
-  });
-
-  afterAll(() => {
-    if (!skipReason) execFileSync('umount', [mountPoint], { stdio: 'pipe' });
-    lab.remove();
-  });
+  const xfs = useXfsLoopMount(lab.dir, { afterUnmount: () => lab.remove() });
+  const mountPoint = xfs.mountPoint;
 
   it('makes none by default, and only with --confirm-plaintext-clones when turned on', async (context) => {
+    const skipReason = xfs.skipReason();
     if (skipReason) {
-      console.log(`skipping the encrypted clones test: ${skipReason} (needs root, loop devices and mkfs.xfs)`);
-      context.skip(`${skipReason} (needs root, loop devices and mkfs.xfs)`);
+      console.log(`skipping the encrypted clones test: ${skipReason}`);
+      context.skip(skipReason);
       return;
     }
     const vmDir = join(mountPoint, 'vm');

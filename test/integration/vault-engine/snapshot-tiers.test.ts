@@ -10,7 +10,6 @@
  *    and a file modified during the transfer fails the job with SOURCE_CHANGED, no point.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Item, Job, Point } from '../../../shared/contract/item-models.ts';
@@ -18,6 +17,7 @@ import { startCli } from '../../support/cli-runner.ts';
 import { Lab, MIB, allocatedBytes, expectSameFile, overwriteRandom, sha256File, writeRandomFile } from './vault-engine-kit.ts';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,34 +44,14 @@ async function backupWithChangeDuringTransfer(lab: Lab, vaultDir: string, item: 
 
 describe('reflink snapshots on XFS', () => {
   const lab = new Lab('reflink');
-  const mountPoint = join(lab.dir, 'xfs');
-  let skipReason: string | undefined;
-
-  beforeAll(() => {
-    mkdirSync(mountPoint);
-    if (process.getuid?.() !== 0) {
-      skipReason = 'not running as root';
-      return;
-    }
-    try {
-      const image = join(lab.dir, 'xfs.img');
-      execFileSync('truncate', ['-s', '512M', image]);
-      execFileSync('mkfs.xfs', ['-q', '-m', 'reflink=1', image], { stdio: 'pipe' });
-      execFileSync('mount', ['-o', 'loop', image, mountPoint], { stdio: 'pipe' });
-    } catch (error) {
-      skipReason = `cannot make a loop-mounted XFS: ${String((error as Error).message).split('\n')[0]}`;
-    }
-  });
-
-  afterAll(() => {
-    if (!skipReason) execFileSync('umount', [mountPoint], { stdio: 'pipe' });
-    lab.remove();
-  });
+  const xfs = useXfsLoopMount(lab.dir, { afterUnmount: () => lab.remove() });
+  const mountPoint = xfs.mountPoint;
 
   it('makes a snapshot tier, keeps it through VM writes, restores from it bit-exact', async (context) => {
+    const skipReason = xfs.skipReason();
     if (skipReason) {
-      console.log(`skipping the reflink test: ${skipReason} (needs root, loop devices and mkfs.xfs)`);
-      context.skip(`${skipReason} (needs root, loop devices and mkfs.xfs)`);
+      console.log(`skipping the reflink test: ${skipReason}`);
+      context.skip(skipReason);
       return;
     }
     const vmDir = join(mountPoint, 'vm');
