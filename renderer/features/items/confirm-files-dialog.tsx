@@ -3,10 +3,8 @@
  * changed): lists exactly the files its record names; Confirm lets this machine back
  * them up. The list shown is sent along, so a record changed meanwhile is refused.
  */
-import { useState } from 'react';
 import type { Item } from '../../../shared/contract/item-models.ts';
 import { api } from '../../api/labvault-client.ts';
-import { shownError } from '../../api/error-text.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Button } from '../../components/button.tsx';
 import { CliEquivalent } from '../../components/cli-equivalent.tsx';
@@ -15,22 +13,17 @@ import { Table } from '../../components/table.tsx';
 import { shellQuote } from '../../format/cli-quote.ts';
 import { formatBytes } from '../../format/format-bytes.ts';
 import { toastSuccess } from '../../stores/toast-store.ts';
+import { useDialogAction } from '../../hooks/use-dialog-action.ts';
 
 export function ConfirmFilesDialog({ item, onClose, onDone }: { item: Item; onClose: () => void; onDone: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      await api.items.confirm({ item: item.id, files: item.files.map((file) => file.path) });
-      toastSuccess(`"${item.name}" is backed up on this machine from now on`);
-      onDone();
-      onClose();
-    } catch (problem) {
-      setError(shownError(problem).message);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useDialogAction(() => {
+    onDone();
+    onClose();
+  });
+  const confirm = () => run(async () => {
+    await api.items.confirm({ item: item.id, files: item.files.map((file) => file.path) });
+    toastSuccess(`"${item.name}" is backed up on this machine from now on`);
+  });
   return (
     <Dialog
       title={`Confirm the files of "${item.name}"`}

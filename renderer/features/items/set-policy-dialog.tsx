@@ -2,7 +2,6 @@
 import { useState } from 'react';
 import type { Item } from '../../../shared/contract/item-models.ts';
 import { api } from '../../api/labvault-client.ts';
-import { shownError } from '../../api/error-text.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Button } from '../../components/button.tsx';
 import { CliEquivalent } from '../../components/cli-equivalent.tsx';
@@ -13,25 +12,20 @@ import { useLoader } from '../../hooks/use-loader.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { toastSuccess } from '../../stores/toast-store.ts';
 import { policyRetentionSummary, policyScheduleSummary } from '../policies/policy-summary.ts';
+import { useDialogAction } from '../../hooks/use-dialog-action.ts';
 
 export function SetPolicyDialog({ item, onClose, onDone }: { item: Item; onClose: () => void; onDone: () => void }) {
   const policies = useLoader(() => api.policies.list({ vault: item.vaultName }), [item.vaultName]);
   const [policy, setPolicy] = useState(item.policyName);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useDialogAction(() => {
+    onDone();
+    onClose();
+  });
   const chosen = policies.data?.find((entry) => entry.name === policy);
-  const apply = async () => {
-    setBusy(true);
-    try {
-      await api.items.setPolicy({ item: item.id, policy });
-      toastSuccess(`"${item.name}" now uses ${policy}`);
-      onDone();
-      onClose();
-    } catch (problem) {
-      setError(shownError(problem).message);
-      setBusy(false);
-    }
-  };
+  const apply = () => run(async () => {
+    await api.items.setPolicy({ item: item.id, policy });
+    toastSuccess(`"${item.name}" now uses ${policy}`);
+  });
   return (
     <Dialog title={`Backup policy of "${item.name}"`} onClose={onClose} footer={<><Button onClick={onClose}>Cancel</Button><Button variant="primary" busy={busy} disabled={policy === item.policyName} onClick={() => void apply()}>Apply policy</Button></>}>
       {policies.error ? <AlertBanner tone="danger">{policies.error}</AlertBanner> : null}
