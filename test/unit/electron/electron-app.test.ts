@@ -35,7 +35,11 @@ const reason = skipReason();
 if (reason) console.log(`electron-app.test.ts: ${reason}`);
 
 describe('Labvault desktop app in the real Electron', () => {
-  it.skipIf(reason !== null)(reason ?? 'opens a sandboxed window whose page sees only window.labvault', async () => {
+  it('opens a sandboxed window whose page sees only window.labvault', async (context) => {
+    if (reason !== null) {
+      context.skip(reason);
+      return;
+    }
     const { _electron } = await import('playwright-core');
     const home = makeTempDir('labvault-electron-');
     const app = await _electron.launch({ executablePath: electronBinary()!, args: [root], env: { ...process.env, LABVAULT_HOME: home } });
