@@ -41,7 +41,8 @@ export class AlertService {
       if (session) sessions.push(session);
     }
     const alerts = sessions.flatMap((session) => listRecentAlerts(session.catalog));
-    return alerts.filter((alert) => includeAcknowledged || !alert.acknowledged).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return alerts.filter((alert) => includeAcknowledged || !alert.acknowledged)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async acknowledge(id: string): Promise<boolean> {
