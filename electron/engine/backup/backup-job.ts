@@ -60,7 +60,8 @@ export function assertBackupItemId(vaultDir: string, item: ItemRecord): void {
 /** Removes clones of points that never got a manifest (a backup killed mid-way); best effort. */
 async function removeOrphans(vaultDir: string, item: ItemRecord, ownPointId: string, store: VaultStore): Promise<void> {
   try {
-    const keep = new Set((await store.listManifests({ itemId: item.id, includeDeleted: true })).map((ref) => ref.pointId));
+    const manifests = await store.listManifests({ itemId: item.id, includeDeleted: true });
+    const keep = new Set(manifests.map((ref) => ref.pointId));
     keep.add(ownPointId);
     await removeOrphanSnapshots(vaultDir, item.id, item.files, keep);
   } catch {
@@ -120,7 +121,9 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
     // The lock file names the job, never the item: lock files are readable in the vault folder.
     writer = await store.beginWrite(`backup (job ${context.job.id})`, { waitMs: 60_000 });
     const previous = await newestManifest(context, store, item.id);
-    const snapshotUntil = capture.snapshotDir ? new Date(createdAt.getTime() + request.instantRestoreDays * 86_400_000).toISOString() : null;
+    const snapshotUntil = capture.snapshotDir
+      ? new Date(createdAt.getTime() + request.instantRestoreDays * 86_400_000).toISOString()
+      : null;
     const manifest = await transferToVault({
       store,
       itemId: item.id,

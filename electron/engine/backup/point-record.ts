@@ -51,7 +51,9 @@ export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-de
     state,
     ...(extraFields.purgeAt ? { purgeAt: extraFields.purgeAt } : {}),
     ...(extraFields.deletedAt ? { deletedAt: extraFields.deletedAt } : {}),
-    files: manifest.files.map((file) => ({ name: file.path, role: file.role, size: file.size, ...(file.diskFormat ? { diskFormat: file.diskFormat } : {}) })),
+    files: manifest.files.map((file) => ({
+      name: file.path, role: file.role, size: file.size, ...(file.diskFormat ? { diskFormat: file.diskFormat } : {}),
+    })),
     tierNote: hadClones ? EXPIRED_NOTE : typeof extra.tierNote === 'string' ? extra.tierNote : DEFAULT_NOTE,
     snapshotUntil,
     scheduled: extra.scheduled === true,
@@ -70,7 +72,9 @@ function itemFiles(session: VaultSession, itemId: string): { path: string }[] {
  * A stored row with its tiers computed now: "snapshot" only while the derived clone folder
  * exists (active points). Drops the path field older catalogs stored.
  */
-function withLiveTiers(session: VaultSession, stored: PointRow & { snapshotDir?: unknown }, files: { path: string }[]): PointRow {
+function withLiveTiers(
+  session: VaultSession, stored: PointRow & { snapshotDir?: unknown }, files: { path: string }[],
+): PointRow {
   const { snapshotDir: _legacyPath, ...point } = stored;
   const clone = point.state === 'active' ? existingPointSnapshot(session.dir, point.itemId, point.id, files) : null;
   if (clone) {
@@ -89,7 +93,9 @@ export function deletePointRow(session: VaultSession, pointId: string): void {
   deletePoint(session.catalog, pointId);
 }
 
-export function listPointRows(session: VaultSession, itemId: string, options: { includeDeleted?: boolean } = {}): PointRow[] {
+export function listPointRows(
+  session: VaultSession, itemId: string, options: { includeDeleted?: boolean } = {},
+): PointRow[] {
   const files = itemFiles(session, itemId);
   return listPointsOfItem(session.catalog, itemId, options).map((row) => withLiveTiers(session, row, files));
 }

@@ -53,7 +53,9 @@ export function snapshotAreas(vaultDir: string, itemId: string, files: readonly 
 }
 
 /** The point's clone folder when one exists and is safe to read; null otherwise (the vault tier is used). */
-export function existingPointSnapshot(vaultDir: string, itemId: string, pointId: string, files: readonly { path: string }[]): string | null {
+export function existingPointSnapshot(
+  vaultDir: string, itemId: string, pointId: string, files: readonly { path: string }[],
+): string | null {
   if (!isUuid(itemId) || !isPointId(pointId)) return null;
   for (const area of snapshotAreas(vaultDir, itemId, files)) {
     const found = probe(area.root, [...area.parts, pointId]);
@@ -88,7 +90,9 @@ async function removeInArea(area: SnapshotArea, pointId: string): Promise<boolea
 }
 
 /** Removes a point's clones wherever they may be; true when a folder was removed. */
-export async function removePointSnapshot(vaultDir: string, itemId: string, pointId: string, files: readonly { path: string }[]): Promise<boolean> {
+export async function removePointSnapshot(
+  vaultDir: string, itemId: string, pointId: string, files: readonly { path: string }[],
+): Promise<boolean> {
   const id = checkedPointId(pointId);
   let removed = false;
   for (const area of snapshotAreas(vaultDir, itemId, files)) {
@@ -107,7 +111,9 @@ export async function removeCapturedSnapshot(area: SnapshotArea, pointId: string
  * manifest). Only entries named like point ids are touched; the ids are checked before any
  * folder is read.
  */
-export async function removeOrphanSnapshots(vaultDir: string, itemId: string, files: readonly { path: string }[], keep: ReadonlySet<string>): Promise<number> {
+export async function removeOrphanSnapshots(
+  vaultDir: string, itemId: string, files: readonly { path: string }[], keep: ReadonlySet<string>,
+): Promise<number> {
   let removed = 0;
   for (const area of snapshotAreas(vaultDir, itemId, files)) {
     const found = probe(area.root, area.parts);

@@ -45,7 +45,9 @@ export interface Capture {
 
 const CLONE_UNSUPPORTED = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EINVAL', 'ENOTTY', 'EPERM']);
 
-export function identityOf(info: { size: number; mtimeMs: number; ino: number; dev: number; mode: number }): FileIdentity {
+export function identityOf(
+  info: { size: number; mtimeMs: number; ino: number; dev: number; mode: number },
+): FileIdentity {
   return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, dev: info.dev, mode: info.mode };
 }
 
@@ -72,7 +74,9 @@ async function statIdentity(path: string): Promise<FileIdentity> {
   }
 }
 
-async function tryCloneAll(area: SnapshotArea, pointId: string, files: ItemFileRecord[], names: string[]): Promise<{ ok: true; dir: string } | { ok: false; code: string; why: string }> {
+async function tryCloneAll(
+  area: SnapshotArea, pointId: string, files: ItemFileRecord[], names: string[],
+): Promise<{ ok: true; dir: string } | { ok: false; code: string; why: string }> {
   let dir: string;
   try {
     dir = await makePointSnapshotDir(area, pointId);
@@ -83,7 +87,10 @@ async function tryCloneAll(area: SnapshotArea, pointId: string, files: ItemFileR
   }
   try {
     for (let i = 0; i < files.length; i += 1) {
-      await copyFile((files[i] as ItemFileRecord).path, join(dir, names[i] as string), constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
+      await copyFile(
+        (files[i] as ItemFileRecord).path, join(dir, names[i] as string),
+        constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL,
+      );
     }
     return { ok: true, dir };
   } catch (error) {
@@ -128,7 +135,10 @@ export async function captureSnapshot(options: CaptureOptions): Promise<Capture>
     // A file that changed while the clones were made was cloned at some instant inside the
     // capture window; each clone is itself a point-in-time copy (crash-consistent per file).
     return {
-      files: files.map((source, i) => ({ source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: join(snapshotDir as string, names[i] as string), cloned: true })),
+      files: files.map((source, i) => ({
+        source, name: names[i] as string, identity: before[i] as FileIdentity,
+        readPath: join(snapshotDir as string, names[i] as string), cloned: true,
+      })),
       snapshotDir,
       area: snapshotArea,
       tierNote: null,
@@ -140,7 +150,9 @@ export async function captureSnapshot(options: CaptureOptions): Promise<Capture>
       ? "the VM's filesystem cannot clone files (reflink needs XFS, btrfs, APFS or ReFS)"
       : `cloning failed (${lastWhy || 'unknown error'})`;
   return {
-    files: files.map((source, i) => ({ source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: source.path, cloned: false })),
+    files: files.map((source, i) => ({
+      source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: source.path, cloned: false,
+    })),
     snapshotDir: null,
     area: null,
     tierNote: `Vault tier only: ${why}. The files were checked to be unchanged during the transfer.`,

@@ -39,19 +39,27 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
   const plan = capture.files.map((file) => {
     const before = previousByName.get(file.name);
     const sameSource = before !== undefined && (previousSources[file.name] ?? file.source.path) === file.source.path;
-    const reusable = sameSource && before !== undefined && VaultStoreClass.fileUnchanged(before, { size: file.identity.size, mtimeMs: file.identity.mtimeMs, ino: file.identity.ino, dev: file.identity.dev } as never);
+    const reusable = sameSource && before !== undefined && VaultStoreClass.fileUnchanged(before, {
+      size: file.identity.size, mtimeMs: file.identity.mtimeMs, ino: file.identity.ino, dev: file.identity.dev,
+    } as never);
     return { file, before, reusable };
   });
-  const figures: TransferFigures = { bytesTotal: plan.filter((entry) => !entry.reusable).reduce((sum, entry) => sum + entry.file.identity.size, 0), bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0 };
+  const bytesTotal = plan.filter((entry) => !entry.reusable).reduce((sum, entry) => sum + entry.file.identity.size, 0);
+  const figures: TransferFigures = { bytesTotal, bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0 };
   input.onProgress(figures);
   const files: ManifestFile[] = [];
   for (const { file, before, reusable } of plan) {
     if (signal.aborted) throw signal.reason;
     if (reusable && before) {
-      files.push({ ...before, path: file.name, role: file.source.role, ...(file.source.diskFormat ? { diskFormat: file.source.diskFormat } : {}), storedBytesNew: 0 });
+      files.push({
+        ...before, path: file.name, role: file.source.role,
+        ...(file.source.diskFormat ? { diskFormat: file.source.diskFormat } : {}), storedBytesNew: 0,
+      });
       continue;
     }
-    const previousIndex = before ? await store.readIndex(before.indexId, before.size).catch(() => undefined) : undefined;
+    const previousIndex = before
+      ? await store.readIndex(before.indexId, before.size).catch(() => undefined)
+      : undefined;
     const doneBefore = { read: figures.bytesRead, written: figures.bytesWritten, dedup: figures.bytesDeduplicated };
     const result = await store.backupFile({
       sourcePath: file.readPath,
