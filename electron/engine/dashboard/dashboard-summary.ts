@@ -31,7 +31,8 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
   for (const vault of vaults) {
     if (vault.status !== 'ok') {
       summary.vaults.push({
-        id: vault.id, name: vault.name, storedBytes: 0, items: 0, immutability: vault.immutability, status: vault.status,
+        id: vault.id, name: vault.name, storedBytes: 0, items: 0, immutability: vault.immutability,
+        status: vault.status,
       });
       continue;
     }
@@ -69,7 +70,9 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
       const policy = policies.get(record.policyId);
       if (policy && record.state === 'protected' && !unconfirmed.has(`${session.config.id}/${record.id}`)) {
         for (const at of nextRuns(policy.policy, now, 3)) {
-          summary.upcoming.push({ at: at.toISOString(), item: record.name, vaultName: vault.name, policy: policy.name });
+          summary.upcoming.push({
+            at: at.toISOString(), item: record.name, vaultName: vault.name, policy: policy.name,
+          });
         }
       }
     }
