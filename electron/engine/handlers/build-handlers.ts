@@ -15,7 +15,10 @@ import { vaultHandlers } from './vault-handlers.ts';
 export function buildHandlers(engine: EngineServices): ChannelHandlers {
   return {
     app: {
-      info: async () => ({ version: appVersion(), appHome: engine.appHome, face: engine.face, platform: platform(), defaultVaultParent: defaultVaultParent() }),
+      info: async () => ({
+        version: appVersion(), appHome: engine.appHome, face: engine.face, platform: platform(),
+        defaultVaultParent: defaultVaultParent(),
+      }),
     },
     vaults: { ...vaultHandlers(engine), ...maintenanceHandlers(engine) },
     items: itemHandlers(engine),

@@ -58,6 +58,8 @@ export function pointHandlers(engine: EngineServices): ChannelHandlers['points']
       const { session, record } = await engine.protection.resolve(item);
       return listPointRows(session, record.id, { includeDeleted: includeDeleted === true }).map(publicPoint);
     },
-    delete: async ({ item, point }) => publicPoint(await deleteOnePoint(engine, await engine.protection.resolve(item), point) as PointRow),
+    delete: async ({ item, point }) => (
+      publicPoint(await deleteOnePoint(engine, await engine.protection.resolve(item), point) as PointRow)
+    ),
   };
 }

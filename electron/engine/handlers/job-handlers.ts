@@ -14,7 +14,10 @@ export function jobHandlers(engine: EngineServices): Pick<ChannelHandlers, 'back
     jobs: {
       list: async (filter) => {
         const itemId = filter.item ? (await engine.protection.resolve(filter.item)).record.id : undefined;
-        return engine.jobs.list(filter.vault, { status: filter.status, operation: filter.operation, itemId, from: filter.from, to: filter.to, limit: filter.limit });
+        return engine.jobs.list(filter.vault, {
+          status: filter.status, operation: filter.operation, itemId, from: filter.from, to: filter.to,
+          limit: filter.limit,
+        });
       },
       show: async ({ id }) => (await engine.jobs.find(id)).job,
       cancel: ({ id }) => engine.jobs.cancel(id),

@@ -52,9 +52,12 @@ export function policyHandlers(engine: EngineServices): ChannelHandlers['policie
     previewRetention: async ({ policy, from }) => simulateRetention(parsePolicy(policy), instant(from, engine.clock.now(), 'from')),
     nextRuns: async ({ policy, from, count }) => {
       const start = from === undefined ? engine.clock.now() : parseInstant(from, 'from', '--from');
-      return previewRuns(parsePolicy(policy), start, count ?? 10).map((run) => ({ at: run.at, local: run.local, dst: run.dst }));
+      return previewRuns(parsePolicy(policy), start, count ?? 10)
+        .map((run) => ({ at: run.at, local: run.local, dst: run.dst }));
     },
-    previewPoints: async ({ policy, points, now }) => previewRetention(points as PreviewPointInput[], parsePolicy(policy), now ?? engine.clock.now()),
+    previewPoints: async ({ policy, points, now }) => (
+      previewRetention(points as PreviewPointInput[], parsePolicy(policy), now ?? engine.clock.now())
+    ),
     previewChange: async ({ vault, name, policy }) => {
       const opened = await session(vault);
       return previewPolicyChange(engine, opened, findPolicyRecord(opened, name), parsePolicy(policy));

@@ -34,7 +34,9 @@ export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vau
     },
     update: async (input) => {
       const vault = await updateVaultSettings(vaults, input, (vaultId, change) => {
-        vaults.session(vaultId).then((session) => alertSettingsChange(engine.alerts, session, change)).catch(() => undefined);
+        vaults.session(vaultId)
+          .then((session) => alertSettingsChange(engine.alerts, session, change))
+          .catch(() => undefined);
       });
       notify('updated');
       return vault;
