@@ -26,7 +26,10 @@ export async function requestCancel(vaultDir: string, jobId: string): Promise<vo
   await writeFile(requestPath(vaultDir, jobId), new Date().toISOString());
 }
 
-/** Calls `cancel` when a request for the job appears; returns a function that stops watching (and clears the request). */
+/**
+ * Calls `cancel` when a request for the job appears; returns a function that stops watching (and clears the
+ * request).
+ */
 export function watchCancelRequest(vaultDir: string, jobId: string, cancel: () => void): () => Promise<void> {
   const path = requestPath(vaultDir, jobId);
   const timer = setInterval(() => {

@@ -67,8 +67,11 @@ export class JobService {
         await work(context);
         this.finish(session, job, job.subtasks.some((subtask) => subtask.status === 'failed') ? 'failed' : 'completed');
       } catch (error) {
-        const cancelled = controller.signal.aborted || (error instanceof LabvaultError && error.code === ErrorCodes.CANCELLED);
-        const info = error instanceof LabvaultError ? { code: error.code, message: error.message } : { code: ErrorCodes.INTERNAL, message: error instanceof Error ? error.message : String(error) };
+        const cancelled = controller.signal.aborted
+          || (error instanceof LabvaultError && error.code === ErrorCodes.CANCELLED);
+        const info = error instanceof LabvaultError
+          ? { code: error.code, message: error.message }
+          : { code: ErrorCodes.INTERNAL, message: error instanceof Error ? error.message : String(error) };
         for (const subtask of job.subtasks) {
           if (subtask.status === 'in-progress') {
             subtask.status = cancelled ? 'cancelled' : 'failed';
@@ -168,7 +171,9 @@ export class JobService {
       const session = await this.vaults.session(entry.id).catch(() => null);
       if (session) sessions.push(session);
     }
-    const jobs = sessions.flatMap((session) => queryJobRows(session, query).map((job) => this.running.get(job.id)?.job ?? job));
+    const jobs = sessions.flatMap((session) => (
+      queryJobRows(session, query).map((job) => this.running.get(job.id)?.job ?? job)
+    ));
     return jobs.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, query.limit ?? 500);
   }
 }

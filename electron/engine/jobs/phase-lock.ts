@@ -50,13 +50,16 @@ async function readOwner(path: string): Promise<{ pid: number; host: string } | 
 }
 
 /** Tries once; returns null when another live job holds the phase. */
-export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phase, jobId: string): Promise<PhaseLockHandle | null> {
+export async function tryLockPhase(
+  vaultDir: string, itemId: string, phase: Phase, jobId: string,
+): Promise<PhaseLockHandle | null> {
   const path = lockPath(vaultDir, itemId, phase);
   await mkdir(lockDir(vaultDir), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const handle = await open(path, 'wx');
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), jobId, since: new Date().toISOString() }));
+      const holder = { pid: process.pid, host: hostname(), jobId, since: new Date().toISOString() };
+      await handle.writeFile(JSON.stringify(holder));
       await handle.close();
       return { release: () => rm(path, { force: true }) };
     } catch (error) {
@@ -80,7 +83,9 @@ export async function tryLockPhase(vaultDir: string, itemId: string, phase: Phas
 }
 
 /** Waits (polling) until the phase is free or the signal aborts. */
-export async function lockPhase(vaultDir: string, itemId: string, phase: Phase, jobId: string, signal?: AbortSignal): Promise<PhaseLockHandle> {
+export async function lockPhase(
+  vaultDir: string, itemId: string, phase: Phase, jobId: string, signal?: AbortSignal,
+): Promise<PhaseLockHandle> {
   for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
     const handle = await tryLockPhase(vaultDir, itemId, phase, jobId);
     if (handle) return handle;
