@@ -33,13 +33,17 @@ export function policyView(session: VaultSession, record: PolicyRecord, now: Dat
   };
 }
 
-export async function createPolicy(services: PolicyAdminServices, session: VaultSession, body: unknown): Promise<PolicyRecord> {
+export async function createPolicy(
+  services: PolicyAdminServices, session: VaultSession, body: unknown,
+): Promise<PolicyRecord> {
   const policy = parsePolicy(body, 'policy');
   if (listPolicyRecords(session).some((record) => record.name.toLowerCase() === policy.name.toLowerCase())) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
   }
   const now = services.clock.now().toISOString();
-  const record: PolicyRecord = { id: randomUUID(), name: policy.name, isDefault: false, createdAt: now, updatedAt: now, policy };
+  const record: PolicyRecord = {
+    id: randomUUID(), name: policy.name, isDefault: false, createdAt: now, updatedAt: now, policy,
+  };
   await savePolicyRecord(session, record);
   return record;
 }
@@ -53,7 +57,8 @@ export interface PolicyChangePreview {
 export function previewPolicyChange(services: PolicyAdminServices, session: VaultSession, record: PolicyRecord,
   next: Policy): PolicyChangePreview {
   const items = listItemRecords(session).filter((candidate) => candidate.policyId === record.id && candidate.state !== 'soft-deleted');
-  return previewRetentionChange(session, items.map((item) => ({ item, before: record.policy, after: next })), services.clock.now());
+  const changes = items.map((item) => ({ item, before: record.policy, after: next }));
+  return previewRetentionChange(session, changes, services.clock.now());
 }
 
 /**
@@ -82,7 +87,10 @@ function previewRetentionChange(session: VaultSession, changes: { item: ItemReco
       }
       const oldUntil = previous?.until ?? null;
       const newUntil = change.keep ? change.until : null;
-      if (previous?.keep && (newUntil === null ? !change.keep : oldUntil !== null && Date.parse(newUntil) < Date.parse(oldUntil))) {
+      const untilShortened = newUntil === null
+        ? !change.keep
+        : oldUntil !== null && Date.parse(newUntil) < Date.parse(oldUntil);
+      if (previous?.keep && untilShortened) {
         shortened.push(change.point.id);
       }
     }
@@ -102,7 +110,10 @@ function removedSummary(removed: PolicyChangePreview['removed']): string {
   return ` and remove ${removed.length}: ${listed.join('; ')}${more}`;
 }
 
-/** Refuses binding `next` (the item as it will be saved) to its policy if that shortens retention on an immutable vault. */
+/**
+ * Refuses binding `next` (the item as it will be saved) to its policy if that shortens retention on an immutable
+ * vault.
+ */
 export function checkItemPolicyChange(services: PolicyAdminServices, session: VaultSession, current: ItemRecord,
   next: ItemRecord): void {
   if (current.policyId === next.policyId) return;
@@ -117,13 +128,18 @@ export function refuseShortening(preview: PolicyChangePreview): void {
   if (preview.refusal) throw new LabvaultError(ErrorCodes.RULE_VIOLATION, preview.refusal, { field: 'retention', details: { preview } });
 }
 
-export async function updatePolicy(services: PolicyAdminServices, session: VaultSession, name: string, body: unknown): Promise<PolicyRecord> {
+export async function updatePolicy(
+  services: PolicyAdminServices, session: VaultSession, name: string, body: unknown,
+): Promise<PolicyRecord> {
   const record = findPolicyRecord(session, name);
   const policy = parsePolicy(body, 'policy');
   if (record.isDefault && policy.name !== DEFAULT_POLICY_NAME) {
     throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `${DEFAULT_POLICY_NAME} cannot be renamed.`, { field: 'name' });
   }
-  if (policy.name.toLowerCase() !== record.name.toLowerCase() && listPolicyRecords(session).some((other) => other.name.toLowerCase() === policy.name.toLowerCase())) {
+  if (
+    policy.name.toLowerCase() !== record.name.toLowerCase()
+    && listPolicyRecords(session).some((other) => other.name.toLowerCase() === policy.name.toLowerCase())
+  ) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
   }
   const preview = previewPolicyChange(services, session, record, policy);

@@ -42,7 +42,8 @@ export function listPolicyRecords(session: VaultSession): PolicyRecord[] {
 
 export function findPolicyRecord(session: VaultSession, nameOrId: string): PolicyRecord {
   const records = listPolicyRecords(session);
-  const found = records.find((record) => record.id === nameOrId) ?? records.find((record) => record.name.toLowerCase() === nameOrId.toLowerCase());
+  const found = records.find((record) => record.id === nameOrId)
+    ?? records.find((record) => record.name.toLowerCase() === nameOrId.toLowerCase());
   if (!found) {
     throw new LabvaultError(ErrorCodes.NOT_FOUND, `Vault "${session.config.name}" has no policy named "${nameOrId}". Policies: ${records.map((record) => record.name).join(', ') || 'none'}.`, { field: 'policy' });
   }

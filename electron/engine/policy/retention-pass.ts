@@ -50,7 +50,10 @@ export function decideItem(session: VaultSession, item: ItemRecord, policy: Poli
   const byId = new Map<string, RetentionDecision>(decisions.map((decision) => [decision.id, decision]));
   return points.map((point) => {
     const decision = byId.get(point.id);
-    return { point, item, keep: decision?.keep ?? true, until: decision?.until ? decision.until.toISOString() : null, rules: decision?.rules ?? [] };
+    return {
+      point, item, keep: decision?.keep ?? true, until: decision?.until ? decision.until.toISOString() : null,
+      rules: decision?.rules ?? [],
+    };
   });
 }
 
@@ -69,7 +72,9 @@ export function holdUntilStoredExpiry(session: VaultSession, change: RetentionCh
 export async function applyRetention(services: StoreSource, session: VaultSession, now: Date,
   options: { dryRun?: boolean } = {}): Promise<PruneReport> {
   const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record.policy]));
-  const report: PruneReport = { vault: session.config.name, dryRun: options.dryRun === true, expired: [], kept: 0, snapshotsRemoved: 0, purged: 0 };
+  const report: PruneReport = {
+    vault: session.config.name, dryRun: options.dryRun === true, expired: [], kept: 0, snapshotsRemoved: 0, purged: 0,
+  };
   const store = options.dryRun ? null : await services.keyring.store(session);
   for (const item of listItemRecords(session)) {
     if (item.state === 'soft-deleted') continue;
