@@ -47,7 +47,11 @@ async function inspectOne(path: string, ownerOf: PathOwnerLookup, addedAsParentO
   } catch (error) {
     return [{ ...base, size: info.size, ok: false, problem: `cannot be read (${error instanceof Error ? error.message : String(error)})` }];
   }
-  const candidate: FileCandidate = { path, role: detected.role, size: info.size, ok: true, ...(detected.diskFormat ? { diskFormat: detected.diskFormat } : {}), ...(addedAsParentOf ? { addedAsParentOf } : {}) };
+  const candidate: FileCandidate = {
+    path, role: detected.role, size: info.size, ok: true,
+    ...(detected.diskFormat ? { diskFormat: detected.diskFormat } : {}),
+    ...(addedAsParentOf ? { addedAsParentOf } : {}),
+  };
   const owner = await ownerOf(path);
   if (owner) {
     candidate.ok = false;
@@ -58,7 +62,8 @@ async function inspectOne(path: string, ownerOf: PathOwnerLookup, addedAsParentO
     try {
       const image = await diskImageInfo(path);
       candidate.virtualSize = image.virtualSize;
-      const related = new Set<string>([...(image.files ?? []), ...image.chain.slice(1).map((link) => link.path)].map((file) => resolve(file)));
+      const imageFiles = [...(image.files ?? []), ...image.chain.slice(1).map((link) => link.path)];
+      const related = new Set<string>(imageFiles.map((file) => resolve(file)));
       related.delete(path);
       for (const file of related) result.push(...(await inspectOne(file, ownerOf, path)));
     } catch (error) {

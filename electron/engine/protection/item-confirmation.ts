@@ -31,7 +31,9 @@ export async function itemConfirmationProblem(trust: MachineTrust, session: Vaul
 }
 
 /** Confirmation problems of many items, reading the trust file once per vault. */
-export async function confirmationProblems(trust: MachineTrust, resolved: ResolvedItem[]): Promise<Map<string, string>> {
+export async function confirmationProblems(
+  trust: MachineTrust, resolved: ResolvedItem[],
+): Promise<Map<string, string>> {
   const problems = new Map<string, string>();
   const byVault = new Map<string, Awaited<ReturnType<MachineTrust['vault']>>>();
   for (const { session, record } of resolved) {
@@ -48,7 +50,9 @@ export function confirmCommand(session: VaultSession, record: ItemRecord): strin
 }
 
 /** Refuses (RULE_VIOLATION) to back up an item this machine has not confirmed. */
-export async function assertItemConfirmed(trust: MachineTrust, session: VaultSession, record: ItemRecord): Promise<void> {
+export async function assertItemConfirmed(
+  trust: MachineTrust, session: VaultSession, record: ItemRecord,
+): Promise<void> {
   const problem = await itemConfirmationProblem(trust, session, record);
   if (!problem) return;
   throw new LabvaultError(ErrorCodes.RULE_VIOLATION,

@@ -37,7 +37,10 @@ export function protectedPoints(session: VaultSession, points: PointRow[], now: 
 }
 
 function refuseImmutable(session: VaultSession, blocked: PointRow[], action: string): never {
-  const latest = blocked.map((point) => point.expiresAt).filter((value): value is string => value !== null).sort().at(-1);
+  const latest = blocked.map((point) => point.expiresAt)
+    .filter((value): value is string => value !== null)
+    .sort()
+    .at(-1);
   const forever = blocked.some((point) => point.expiresAt === null);
   throw new LabvaultError(ErrorCodes.RULE_VIOLATION,
     `Immutability is ${effectiveImmutability(session)} on vault "${session.config.name}": ${action} would delete ${blocked.length} recovery point${blocked.length === 1 ? '' : 's'} before ${blocked.length === 1 ? 'its' : 'their'} expiry (${forever ? 'some are kept with no expiry' : `the last expires ${latest}`}). No point can be deleted before its expiry while immutability is on.`,
@@ -46,7 +49,9 @@ function refuseImmutable(session: VaultSession, blocked: PointRow[], action: str
 
 
 /** Removes (soft or hard) one point's data; the caller checked the rules. */
-async function removePoint(services: StoreSource, session: VaultSession, record: ItemRecord, point: PointRow, now: Date): Promise<PointRow | null> {
+async function removePoint(
+  services: StoreSource, session: VaultSession, record: ItemRecord, point: PointRow, now: Date,
+): Promise<PointRow | null> {
   const store = await services.keyring.store(session);
   const purgeAt = purgeDate(session, now);
   // The clone folder is derived from the ids (snapshot-area.ts), never taken from the row.
@@ -62,7 +67,10 @@ async function removePoint(services: StoreSource, session: VaultSession, record:
   return null;
 }
 
-export async function deletePreview(services: ItemLifecycleServices, resolved: ResolvedItem): Promise<{ item: string; points: number; storedBytes: number; softDelete: boolean; purgeAt: string | null; blockedBy: string | null }> {
+export async function deletePreview(services: ItemLifecycleServices, resolved: ResolvedItem): Promise<{
+  item: string; points: number; storedBytes: number; softDelete: boolean; purgeAt: string | null;
+  blockedBy: string | null;
+}> {
   const { session, record } = resolved;
   const now = services.clock.now();
   const points = listPointRows(session, record.id);
@@ -120,7 +128,9 @@ export async function stopProtection(services: ItemLifecycleServices, resolved: 
   return { ...next, state: 'stopped' };
 }
 
-export async function resumeProtection(services: ItemLifecycleServices, resolved: ResolvedItem, policy?: string): Promise<ItemRecord> {
+export async function resumeProtection(
+  services: ItemLifecycleServices, resolved: ResolvedItem, policy?: string,
+): Promise<ItemRecord> {
   const { session, record } = resolved;
   if (record.state === 'soft-deleted') throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `Item "${record.name}" is soft-deleted: undelete it before resuming protection.`, { field: 'item' });
   const next: ItemRecord = { ...record, state: 'protected', updatedAt: services.clock.now().toISOString() };
@@ -132,9 +142,13 @@ export async function resumeProtection(services: ItemLifecycleServices, resolved
   return next;
 }
 
-export async function setItemPolicy(services: ItemLifecycleServices, resolved: ResolvedItem, policy: string): Promise<ItemRecord> {
+export async function setItemPolicy(
+  services: ItemLifecycleServices, resolved: ResolvedItem, policy: string,
+): Promise<ItemRecord> {
   const { session, record } = resolved;
-  const next: ItemRecord = { ...record, policyId: findPolicyRecord(session, policy).id, updatedAt: services.clock.now().toISOString() };
+  const next: ItemRecord = {
+    ...record, policyId: findPolicyRecord(session, policy).id, updatedAt: services.clock.now().toISOString(),
+  };
   checkItemPolicyChange(services, session, record, next);
   await services.protection.saveItem(session, next);
   return next;
@@ -159,7 +173,9 @@ export async function undeleteItem(services: ItemLifecycleServices, resolved: Re
   return next;
 }
 
-export async function deleteOnePoint(services: ItemLifecycleServices, resolved: ResolvedItem, pointId: string): Promise<Point> {
+export async function deleteOnePoint(
+  services: ItemLifecycleServices, resolved: ResolvedItem, pointId: string,
+): Promise<Point> {
   const { session, record } = resolved;
   const now = services.clock.now();
   const point = readPointRow(session, pointId);

@@ -9,7 +9,9 @@ import type { VaultSession } from '../vault/vault-session.ts';
 import type { ItemRecord } from './item-record.ts';
 
 /** `needsConfirmation`: why this machine does not back the item up yet (see item-confirmation.ts). */
-export function itemView(session: VaultSession, record: ItemRecord, now: Date, needsConfirmation?: string | null): Item {
+export function itemView(
+  session: VaultSession, record: ItemRecord, now: Date, needsConfirmation?: string | null,
+): Item {
   const points = listPointRows(session, record.id, { includeDeleted: true });
   const active = points.filter((point) => point.state === 'active');
   const last = lastBackupJob(session, record.id);
@@ -27,7 +29,10 @@ export function itemView(session: VaultSession, record: ItemRecord, now: Date, n
     state: record.state,
     policyName: policy?.name ?? '(missing policy)',
     createdAt: record.createdAt,
-    files: record.files.map((file) => ({ path: file.path, role: file.role, size: sizeOf(file.path), ...(file.diskFormat ? { diskFormat: file.diskFormat } : {}) })),
+    files: record.files.map((file) => ({
+      path: file.path, role: file.role, size: sizeOf(file.path),
+      ...(file.diskFormat ? { diskFormat: file.diskFormat } : {}),
+    })),
     lastBackupAt: last?.endedAt ?? last?.startedAt ?? null,
     lastBackupStatus: last?.status ?? null,
     pointCount: active.length,

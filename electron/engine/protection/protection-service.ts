@@ -39,7 +39,9 @@ export class ProtectionService {
   }
 
   /** Sessions, plus why each unreachable vault could not be opened. */
-  private async reachableSessions(): Promise<{ sessions: VaultSession[]; unreachable: { name: string; error: unknown }[] }> {
+  private async reachableSessions(): Promise<{
+    sessions: VaultSession[]; unreachable: { name: string; error: unknown }[];
+  }> {
     const sessions: VaultSession[] = [];
     const unreachable: { name: string; error: unknown }[] = [];
     for (const entry of await this.vaults.known.list()) {
@@ -57,7 +59,12 @@ export class ProtectionService {
   async ownerOf(path: string): Promise<PathOwner | null> {
     for (const session of await this.sessions()) {
       const owner = itemOwningPath(session, path);
-      if (owner) return { vaultName: session.config.name, itemName: owner.name, state: owner.state, ...(owner.purgeAt ? { purgeAt: owner.purgeAt } : {}) };
+      if (owner) {
+        return {
+          vaultName: session.config.name, itemName: owner.name, state: owner.state,
+          ...(owner.purgeAt ? { purgeAt: owner.purgeAt } : {}),
+        };
+      }
     }
     return null;
   }
@@ -66,13 +73,17 @@ export class ProtectionService {
     return inspectFiles(paths, (path) => this.ownerOf(path));
   }
 
-  async protect(input: { vault: string; name: string; files: string[]; policy?: string | undefined }): Promise<ResolvedItem> {
+  async protect(
+    input: { vault: string; name: string; files: string[]; policy?: string | undefined },
+  ): Promise<ResolvedItem> {
     assertItemName(input.name);
     const session = await this.vaults.session(input.vault);
     if (listItemRecords(session).some((item) => item.name.toLowerCase() === input.name.toLowerCase())) {
       throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has an item named "${input.name}".`, { field: 'name' });
     }
-    const policy = input.policy ? findPolicyRecord(session, input.policy) : await ensureDefaultPolicy(session, this.clock.now());
+    const policy = input.policy
+      ? findPolicyRecord(session, input.policy)
+      : await ensureDefaultPolicy(session, this.clock.now());
     const candidates = await this.inspect(input.files);
     const refused = candidates.filter((candidate) => !candidate.ok);
     if (refused.length > 0) {
@@ -111,7 +122,9 @@ export class ProtectionService {
    */
   async resolve(ref: string): Promise<ResolvedItem> {
     const slash = ref.indexOf('/');
-    const { sessions, unreachable } = slash > 0 ? { sessions: [await this.vaults.session(ref.slice(0, slash))], unreachable: [] } : await this.reachableSessions();
+    const { sessions, unreachable } = slash > 0
+      ? { sessions: [await this.vaults.session(ref.slice(0, slash))], unreachable: [] }
+      : await this.reachableSessions();
     const name = slash > 0 ? ref.slice(slash + 1) : ref;
     const matches: ResolvedItem[] = [];
     for (const session of sessions) {

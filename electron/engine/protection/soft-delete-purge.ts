@@ -21,7 +21,9 @@ export function purgeDate(session: VaultSession, now: Date): string | null {
  * Purges soft-deleted points whose purge date has passed, and soft-deleted items with no
  * data left. Returns how many points were purged. GC then frees their chunks.
  */
-export async function purgeExpiredSoftDeletes(services: StoreSource, session: VaultSession, now: Date): Promise<number> {
+export async function purgeExpiredSoftDeletes(
+  services: StoreSource, session: VaultSession, now: Date,
+): Promise<number> {
   let purged = 0;
   const points = listPointsDueForPurge(session.catalog, now.toISOString());
   if (points.length > 0) {
