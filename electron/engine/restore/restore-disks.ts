@@ -65,8 +65,13 @@ export async function assertTargetsFree(targetDir: string, files: ManifestFile[]
 }
 
 
-/** Re-reads a restored file through its handle and checks each chunk against the index (zero chunks must read as zeros). */
-export async function verifyAgainstIndex(handle: FileHandle, path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
+/**
+ * Re-reads a restored file through its handle and checks each chunk against the index (zero chunks must read as
+ * zeros).
+ */
+export async function verifyAgainstIndex(
+  handle: FileHandle, path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void,
+): Promise<void> {
   const info = await handle.stat();
   if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
   const buffer = Buffer.alloc(index.chunkSize);
@@ -102,7 +107,9 @@ async function cloneFile(from: string, to: string): Promise<boolean> {
 }
 
 /** Checks a clone this restore made through one handle: mode first, then every chunk, then the times. */
-async function verifyClone(target: string, file: ManifestFile, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void): Promise<void> {
+async function verifyClone(
+  target: string, file: ManifestFile, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void,
+): Promise<void> {
   const handle = await reopenCreated(target);
   try {
     await handle.chmod(restoredFileMode(file.mode)).catch(() => undefined);
@@ -149,7 +156,9 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
         const attributes = { mode: restoredFileMode(file.mode), mtime: new Date(file.mtimeMs) };
         const result = await store.restoreFile({
           index, outPath: target, expectedDigest: file.digest, signal: context.signal, attributes,
-          onProgress: (progress) => context.report(RESTORE, { bytesRead: base + progress.bytesDone, bytesWritten: written + progress.bytesWritten }),
+          onProgress: (progress) => context.report(RESTORE, {
+            bytesRead: base + progress.bytesDone, bytesWritten: written + progress.bytesWritten,
+          }),
         });
         writtenPaths.push(target);
         written += result.bytesWritten;
