@@ -33,7 +33,9 @@ export interface GcRunReport {
   error?: unknown;
 }
 
-export function runGc(services: MaintenanceServices, session: VaultSession, options: GcRunOptions = {}): Promise<GcRunReport> {
+export function runGc(
+  services: MaintenanceServices, session: VaultSession, options: GcRunOptions = {},
+): Promise<GcRunReport> {
   return inVaultQueue(session.dir, async () => {
     const job: GcJob = services.jobs.create(session, { operation: 'gc', itemId: null, item: null, trigger: options.trigger ?? 'on-demand', subtasks: [] });
     let result: GcResult | null = null;

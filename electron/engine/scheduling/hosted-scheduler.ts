@@ -15,7 +15,9 @@ export interface HostedEngineScheduler {
   host(): SchedulerHost | null;
 }
 
-export function hostedScheduler(services: SchedulerServices, options: SchedulerHostOptions = {}): HostedEngineScheduler {
+export function hostedScheduler(
+  services: SchedulerServices, options: SchedulerHostOptions = {},
+): HostedEngineScheduler {
   let host: SchedulerHost | null = null;
   return {
     start() {

@@ -28,7 +28,9 @@ export interface PruneRun {
 export function runPrune(services: MaintenanceServices, session: VaultSession,
   options: { dryRun?: boolean; trigger?: Extract<Job['trigger'], 'on-demand' | 'system'> } = {}): Promise<PruneRun> {
   return inVaultQueue(session.dir, async () => {
-    if (options.dryRun) return { report: await applyRetention(services, session, services.clock.now(), { dryRun: true }) };
+    if (options.dryRun) {
+      return { report: await applyRetention(services, session, services.clock.now(), { dryRun: true }) };
+    }
     const job = services.jobs.create(session, { operation: 'prune', itemId: null, item: null, trigger: options.trigger ?? 'on-demand', subtasks: [] });
     let report: PruneReport | undefined;
     let failure: unknown;

@@ -72,7 +72,9 @@ export async function readLastSlot(session: VaultSession, itemId: string): Promi
  * in its file. Throws CONFLICT when this slot, or a later one, was already recorded (by
  * another scheduler): the caller must then not start the run.
  */
-export async function recordScheduledSlot(session: VaultSession, itemId: string, slot: string, now: Date): Promise<void> {
+export async function recordScheduledSlot(
+  session: VaultSession, itemId: string, slot: string, now: Date,
+): Promise<void> {
   const at = slotInstant(slot);
   const inFile = await fileSlot(session, itemId);
   const already = claimScheduleSlot(session.catalog, itemId, slot, now.toISOString(), (current) => {

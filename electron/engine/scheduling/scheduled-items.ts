@@ -20,7 +20,9 @@ export function lastBackupStart(session: VaultSession, itemId: string): Date | u
 }
 
 /** The vault's protected items as the scheduler sees them; items whose policy is missing are skipped. */
-export async function scheduledItemsOf(session: VaultSession, onMissingPolicy?: (itemName: string, policyId: string) => void): Promise<ScheduledItem[]> {
+export async function scheduledItemsOf(
+  session: VaultSession, onMissingPolicy?: (itemName: string, policyId: string) => void,
+): Promise<ScheduledItem[]> {
   const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record.policy]));
   const items: ScheduledItem[] = [];
   for (const record of listItemRecords(session)) {

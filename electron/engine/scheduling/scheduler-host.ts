@@ -186,7 +186,8 @@ class Host implements SchedulerHost {
    */
   async #unconfirmedItems(session: VaultSession): Promise<Set<string>> {
     const records = listItemRecords(session).filter((record) => record.state === 'protected');
-    const problems = await confirmationProblems(this.#services.protection.trust, records.map((record) => ({ session, record })));
+    const resolved = records.map((record) => ({ session, record }));
+    const problems = await confirmationProblems(this.#services.protection.trust, resolved);
     const unconfirmed = new Set<string>();
     for (const record of records) {
       const problem = problems.get(`${session.config.id}/${record.id}`);

@@ -19,7 +19,9 @@ export interface MaintenanceResult {
   gcMessage?: string;
 }
 
-export async function maintainVault(services: MaintenanceServices, session: VaultSession, log: (line: string) => void): Promise<MaintenanceResult> {
+export async function maintainVault(
+  services: MaintenanceServices, session: VaultSession, log: (line: string) => void,
+): Promise<MaintenanceResult> {
   const result: MaintenanceResult = { vault: session.config.name, expired: 0, purged: 0, bytesFreed: null };
   try {
     const { report } = await runPrune(services, session, { trigger: 'system' });
