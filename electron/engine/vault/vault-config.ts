@@ -31,7 +31,9 @@ const VaultConfigSchema = z.object({
   }),
   createdAt: IsoTime,
   settings: z.object({
-    softDelete: z.object({ enabled: z.boolean(), days: z.number().int().min(SOFT_DELETE_DAYS_MIN).max(SOFT_DELETE_DAYS_MAX) }),
+    softDelete: z.object({
+      enabled: z.boolean(), days: z.number().int().min(SOFT_DELETE_DAYS_MIN).max(SOFT_DELETE_DAYS_MAX),
+    }),
     immutability: z.enum(IMMUTABILITY_STATES),
     immutabilityLockedAt: IsoTime.optional(),
     chunkSize: z.number().int().positive(),

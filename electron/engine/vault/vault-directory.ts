@@ -153,7 +153,9 @@ export class VaultDirectory {
       this.sessions.get(config.id)?.catalog.close();
       this.sessions.delete(config.id);
     }
-    await this.known.add({ id: config.id, name: config.name, path: dir, addedAt: sameId?.addedAt ?? this.clock.now().toISOString() });
+    await this.known.add({
+      id: config.id, name: config.name, path: dir, addedAt: sameId?.addedAt ?? this.clock.now().toISOString(),
+    });
     await this.session(config.id, { allowLocked: true });
     return this.show(config.name);
   }
@@ -190,7 +192,8 @@ export class VaultDirectory {
       throw new LabvaultError(ErrorCodes.CONFLICT, `The folder ${entry.path} now holds a different vault ("${config.name}"). Open it again with "labvault vault open".`);
     }
     assertNoLinksInVault(entry.path);
-    const catalogFile = catalogLocation(entry.path, config.id, Boolean((config.store as { encryption?: unknown }).encryption), this.appHome);
+    const encrypted = Boolean((config.store as { encryption?: unknown }).encryption);
+    const catalogFile = catalogLocation(entry.path, config.id, encrypted, this.appHome);
     const session: VaultSession = {
       dir: entry.path, config, catalog: openCatalog(catalogFile), catalogFile,
       records: new RecordStore(entry.path, () => this.recordSealer(session)),
@@ -267,7 +270,8 @@ export class VaultDirectory {
 
   private async findKnown(nameOrId: string): Promise<KnownVault> {
     const known = await this.known.list();
-    const entry = known.find((vault) => vault.id === nameOrId) ?? known.find((vault) => sameVaultName(vault.name, nameOrId));
+    const entry = known.find((vault) => vault.id === nameOrId)
+      ?? known.find((vault) => sameVaultName(vault.name, nameOrId));
     if (!entry) throw new LabvaultError(ErrorCodes.NOT_FOUND, `No vault named "${nameOrId}". "labvault vault list" shows the known vaults.`, { field: 'name' });
     return entry;
   }

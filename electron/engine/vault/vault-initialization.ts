@@ -23,7 +23,9 @@ import type { VaultSession } from './vault-session.ts';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 
-export async function initializeVault(session: VaultSession, input: CreateVaultInput, keyring: VaultKeyring, clock: Clock): Promise<void> {
+export async function initializeVault(
+  session: VaultSession, input: CreateVaultInput, keyring: VaultKeyring, clock: Clock,
+): Promise<void> {
   const settings = defaultStoreSettings();
   settings.chunkSize = session.config.settings.chunkSize;
   let keys;
@@ -45,7 +47,9 @@ export async function initializeVault(session: VaultSession, input: CreateVaultI
  * Brings the catalog in line with the vault's files. With onlyIfEmpty, records are loaded
  * only into an empty catalog (a fresh or rebuilt one); manifests are always compared.
  */
-export async function reconcileCatalog(session: VaultSession, keyring: VaultKeyring, options: { onlyIfEmpty?: boolean } = {}): Promise<void> {
+export async function reconcileCatalog(
+  session: VaultSession, keyring: VaultKeyring, options: { onlyIfEmpty?: boolean } = {},
+): Promise<void> {
   const empty = countPolicies(session.catalog) === 0 && countItems(session.catalog) === 0;
   // Records of a locked encrypted vault cannot be read yet: reconciled again on unlock.
   if (!keyring.isUnlocked(session)) {
@@ -89,7 +93,9 @@ export async function reconcileCatalog(session: VaultSession, keyring: VaultKeyr
 }
 
 /** Replaces the catalog with one built from the vault's files alone; the old one is kept as .bak until it succeeds. */
-export async function rebuildCatalog(session: VaultSession, keyring: VaultKeyring, reopen: (catalog: ReturnType<typeof openCatalog>) => void): Promise<void> {
+export async function rebuildCatalog(
+  session: VaultSession, keyring: VaultKeyring, reopen: (catalog: ReturnType<typeof openCatalog>) => void,
+): Promise<void> {
   const path = session.catalogFile;
   session.catalog.close();
   const backup = `${path}.bak`;

@@ -99,7 +99,9 @@ export class VaultKeyring {
       const message = error.field === 'store.encryption.settingsBound'
         ? `${path} was changed outside Labvault: store.encryption.settingsBound does not match the wrapped key. Restore the vault.json Labvault wrote; the vault stays locked until then.`
         : `${path}: ${error.message}`;
-      throw new LabvaultError(ErrorCodes.CORRUPT, message, { ...(error.field ? { field: error.field } : {}), details: { path } });
+      throw new LabvaultError(ErrorCodes.CORRUPT, message, {
+        ...(error.field ? { field: error.field } : {}), details: { path },
+      });
     });
     await this.authenticateSettings(session, keys, passphrase);
     this.remember(session.config.id, keys);
@@ -128,7 +130,9 @@ export class VaultKeyring {
    * settings were authenticated gets its MAC, and its key wrap is bound to it, on the first
    * unlock with a passphrase that can write vault.json (a read-only copy stays as it is).
    */
-  private async authenticateSettings(session: VaultSession, keys: VaultKeys, passphrase: string | undefined): Promise<void> {
+  private async authenticateSettings(
+    session: VaultSession, keys: VaultKeys, passphrase: string | undefined,
+  ): Promise<void> {
     const encryption = storeSettingsOf(session).encryption;
     if (!encryption) return;
     const path = vaultConfigPath(session.dir);

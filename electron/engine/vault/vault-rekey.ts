@@ -88,7 +88,9 @@ async function readState(dir: string): Promise<RekeyState | null> {
 }
 
 /** The new keys: from an unfinished rekey's state, or a new master key written to the state first. */
-async function newKeysOf(session: VaultSession, passphrase: string, dir: string): Promise<{ keys: VaultKeys; state: RekeyState; resumed: boolean }> {
+async function newKeysOf(
+  session: VaultSession, passphrase: string, dir: string,
+): Promise<{ keys: VaultKeys; state: RekeyState; resumed: boolean }> {
   const existing = await readState(dir);
   if (existing !== null) return { keys: await unlock(existing.encryption, passphrase), state: existing, resumed: true };
   const current = storeSettingsOf(session).encryption as EncryptionSettings;
@@ -100,7 +102,9 @@ async function newKeysOf(session: VaultSession, passphrase: string, dir: string)
 }
 
 /** Copies one point into the new store: chunks under their new ids, new indexes, the manifest last. */
-async function copyPoint(from: VaultStore, to: VaultStore, ref: ManifestRef, idMap: Map<string, Buffer>): Promise<void> {
+async function copyPoint(
+  from: VaultStore, to: VaultStore, ref: ManifestRef, idMap: Map<string, Buffer>,
+): Promise<void> {
   const manifest = await from.readManifest(ref.itemId, ref.pointId);
   const files: Manifest['files'] = [];
   for (const file of manifest.files) {
@@ -125,7 +129,9 @@ async function copyPoint(from: VaultStore, to: VaultStore, ref: ManifestRef, idM
   const { formatVersion: _formatVersion, ...input } = manifest;
   await to.commitPoint({ ...input, files });
   if (ref.state === 'soft-deleted') {
-    await to.softDeleteManifest(ref.itemId, ref.pointId, { deletedAt: ref.deletedAt ?? new Date().toISOString(), purgeAt: ref.purgeAt ?? null });
+    await to.softDeleteManifest(ref.itemId, ref.pointId, {
+      deletedAt: ref.deletedAt ?? new Date().toISOString(), purgeAt: ref.purgeAt ?? null,
+    });
   }
 }
 
@@ -133,7 +139,8 @@ const refKey = (ref: { itemId: string; pointId: string }): string => `${ref.item
 
 /** Copies the points the new store lacks; with `mirror`, also drops and re-states points to match the old store. */
 async function copyPoints(
-  from: VaultStore, to: VaultStore, idMap: Map<string, Buffer>, onProgress: (progress: RekeyProgress) => void, mirror: boolean,
+  from: VaultStore, to: VaultStore, idMap: Map<string, Buffer>, onProgress: (progress: RekeyProgress) => void,
+  mirror: boolean,
 ): Promise<number> {
   const refs = await from.listManifests({ includeDeleted: true });
   const done = new Map((await to.listManifests({ includeDeleted: true })).map((ref) => [refKey(ref), ref]));
@@ -145,7 +152,9 @@ async function copyPoints(
       if (copied === undefined) await copyPoint(from, to, ref, idMap);
       else if (mirror && copied.state !== ref.state) {
         if (ref.state === 'live') await to.undeleteManifest(ref.itemId, ref.pointId);
-        else await to.softDeleteManifest(ref.itemId, ref.pointId, { deletedAt: ref.deletedAt ?? new Date().toISOString(), purgeAt: ref.purgeAt ?? null });
+        else await to.softDeleteManifest(ref.itemId, ref.pointId, {
+          deletedAt: ref.deletedAt ?? new Date().toISOString(), purgeAt: ref.purgeAt ?? null,
+        });
       }
       count += 1;
       onProgress({ phase: mirror ? 'finish' : 'points', done: count, total: refs.length });
@@ -161,7 +170,9 @@ async function copyPoints(
 }
 
 /** Reseals every record and schedule slot file of `fromData` into `toData` with the new keys. */
-async function resealRecords(fromData: string, toData: string, oldSealer: RecordSealer, newSealer: RecordSealer): Promise<void> {
+async function resealRecords(
+  fromData: string, toData: string, oldSealer: RecordSealer, newSealer: RecordSealer,
+): Promise<void> {
   const groups = [
     ...RECORD_KINDS.map((kind) => ({ dir: join('records', kind), bind: (id: string) => recordBinding(kind, id), kind: 'record' as const })),
     { dir: join(...SLOTS_PATH), bind: scheduleSlotBinding, kind: 'schedule-slot' as const },
@@ -219,7 +230,8 @@ async function swapIn(session: VaultSession, dir: string, state: RekeyState, key
  * the new keys and the catalog should be rebuilt by the caller (chunk and index ids changed).
  */
 export async function rekeyVault(
-  session: VaultSession, keyring: VaultKeyring, passphrase: string, onProgress: (progress: RekeyProgress) => void = () => undefined,
+  session: VaultSession, keyring: VaultKeyring, passphrase: string,
+  onProgress: (progress: RekeyProgress) => void = () => undefined,
 ): Promise<RekeyResult> {
   const settings = storeSettingsOf(session);
   if (!settings.encryption) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Vault "${session.config.name}" is not encrypted: there is no key to replace.`, { field: 'name' });
@@ -246,7 +258,9 @@ export async function rekeyVault(
       const points = await copyPoints(from, to, idMap, onProgress, true);
       await mkdir(join(freshData, 'records'), { recursive: true });
       await carryPlainState(vaultDataDir(session.dir), freshData);
-      await resealRecords(vaultDataDir(session.dir), freshData, sealedRecords(keyring.keysOf(session)), sealedRecords(newKeys));
+      await resealRecords(
+        vaultDataDir(session.dir), freshData, sealedRecords(keyring.keysOf(session)), sealedRecords(newKeys),
+      );
       await writeKeyCheck(freshData, to.layout.tmpDir, newKeys);
       await to.close();
       await swapIn(session, dir, state, newKeys);

@@ -18,10 +18,14 @@ export interface SettingsChange {
   to: string;
 }
 
-export async function updateVaultSettings(vaults: VaultDirectory, input: UpdateVaultInput, onChange?: (vaultId: string, change: SettingsChange) => void): Promise<Vault> {
+export async function updateVaultSettings(
+  vaults: VaultDirectory, input: UpdateVaultInput, onChange?: (vaultId: string, change: SettingsChange) => void,
+): Promise<Vault> {
   const session = await vaults.session(input.name);
   // The rules apply to the effective settings: what this machine has seen wins over an edited vault.json.
-  const current = { ...session.config.settings, immutability: effectiveImmutability(session), softDelete: effectiveSoftDelete(session) };
+  const current = {
+    ...session.config.settings, immutability: effectiveImmutability(session), softDelete: effectiveSoftDelete(session),
+  };
   const next = structuredClone(current);
   const confirmed = input.confirm !== undefined && input.confirm === session.config.name;
   const changes: SettingsChange[] = [];

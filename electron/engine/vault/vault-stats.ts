@@ -19,7 +19,8 @@ export async function vaultStats(services: StoreSource, session: VaultSession): 
     storedBytes: stats.vault.storedBytes,
     chunks: stats.vault.chunkCount,
     perItem: Object.entries(stats.items).map(([itemId, item]) => ({
-      itemId, name: names.get(itemId) ?? itemId, points: item.points, logicalBytes: item.logicalBytes, storedBytes: item.referencedBytes,
+      itemId, name: names.get(itemId) ?? itemId, points: item.points, logicalBytes: item.logicalBytes,
+      storedBytes: item.referencedBytes,
     })),
   };
 }

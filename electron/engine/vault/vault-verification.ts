@@ -14,7 +14,9 @@ export interface VerificationServices extends StoreSource {
   readonly alerts: Pick<AlertService, 'raise'>;
 }
 
-export async function verifyVault(services: VerificationServices, session: VaultSession, readData: boolean): Promise<VerifyReport> {
+export async function verifyVault(
+  services: VerificationServices, session: VaultSession, readData: boolean,
+): Promise<VerifyReport> {
   const store = await services.keyring.store(session);
   const report = await store.verify({ readData });
   const names = new Map(listItemRecords(session).map((item) => [item.id, item.name]));
@@ -32,7 +34,9 @@ export async function verifyVault(services: VerificationServices, session: Vault
       ...(itemOf(problem.manifest) ? { item: itemOf(problem.manifest) as string } : {}),
       ...(problem.file ? { file: problem.file } : {}),
     })),
-    affectedPoints: report.affectedPoints.map((point) => ({ pointId: point.pointId, item: names.get(point.itemId) ?? point.itemId, files: point.files })),
+    affectedPoints: report.affectedPoints.map((point) => ({
+      pointId: point.pointId, item: names.get(point.itemId) ?? point.itemId, files: point.files,
+    })),
   };
   if (!result.ok) {
     const damaged = result.problems.filter((problem) => problem.chunkId).map((problem) => problem.chunkId).slice(0, 5);
