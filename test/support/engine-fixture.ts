@@ -3,6 +3,7 @@
  * protected as an item, and a ManualClock. What the engine folders' direct tests share.
  */
 import { writeFileSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { join } from 'node:path';
 import { ManualClock } from '../../electron/engine/app/clock.ts';
 import { Engine } from '../../electron/engine/engine.ts';
@@ -53,5 +54,21 @@ export async function makeEngineFixture(options: EngineFixtureOptions = {}): Pro
       await engine.close();
       removeDir(root);
     },
+  };
+}
+
+/**
+ * For a test file: registers the clean-up after each test and returns a maker; each test
+ * calls `make()` for a fresh fixture, removed after it whether it passed or not.
+ */
+export function useEngineFixture(): (options?: EngineFixtureOptions) => Promise<EngineFixture> {
+  let current: EngineFixture | undefined;
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await makeEngineFixture(options);
+    return current;
   };
 }

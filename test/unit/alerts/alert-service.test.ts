@@ -1,19 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_VAULT, useEngineFixture } from '../../support/engine-fixture.ts';
 import { alertSettingsChange } from '../../../electron/engine/alerts/settings-change-alert.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 describe('AlertService', () => {
   it('raise: stored in the catalog and as a vault record, announced once, listed newest first', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const { alerts, events } = f.engine;
     const heard: unknown[] = [];
     const stop = events.on('alertRaised', (payload) => heard.push(payload));
@@ -39,7 +34,7 @@ describe('AlertService', () => {
   });
 
   it('acknowledge: hidden from the default list, kept with includeAcknowledged, in the record too', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const session = await f.session();
     const alert = await f.engine.alerts.raise(session, 'info', 'Note', 'Something to know.');
     expect(await f.engine.alerts.acknowledge(alert.id)).toBe(true);
@@ -50,7 +45,7 @@ describe('AlertService', () => {
   });
 
   it('acknowledge of an unknown id is false and changes nothing; list of an unknown vault is NOT_FOUND', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const alert = await f.engine.alerts.raise(await f.session(), 'info', 'Note', 'x');
     expect(await f.engine.alerts.acknowledge('00000000-0000-4000-8000-000000000000')).toBe(false);
     expect((await f.engine.alerts.list()).map((item) => item.id)).toEqual([alert.id]);
@@ -58,7 +53,7 @@ describe('AlertService', () => {
   });
 
   it('an encrypted vault keeps its alert records sealed (no title in the file)', async () => {
-    const f = fixture = await makeEngineFixture({ encrypted: true });
+    const f = await makeFixture({ encrypted: true });
     const alert = await f.engine.alerts.raise(await f.session(), 'warning', 'Secret title', 'secret message');
     const record = join(f.vaultDir, 'data', 'records', 'alerts', `${alert.id}.json`);
     expect(existsSync(record)).toBe(true);
@@ -67,7 +62,7 @@ describe('AlertService', () => {
   });
 
   it('alertSettingsChange: immutability changes are warnings, soft delete changes info, naming the vault', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const session = await f.session();
     await alertSettingsChange(f.engine.alerts, session, { kind: 'immutability', from: 'disabled', to: 'enabled' });
     f.clock.advance(1000);
@@ -79,7 +74,7 @@ describe('AlertService', () => {
   });
 
   it('vaults.update raises the settings alert through the handler', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     await f.engine.handlers.vaults.update({ name: FIXTURE_VAULT, softDeleteEnabled: false, confirm: FIXTURE_VAULT });
     for (let attempt = 0; attempt < 50 && (await f.engine.alerts.list()).length === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 20));

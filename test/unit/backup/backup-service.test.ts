@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import { precheckBackup } from '../../../electron/engine/backup/backup-precheck.ts';
 import { resolveRetainUntil } from '../../../electron/engine/backup/retain-until.ts';
 import { listPointRows } from '../../../electron/engine/backup/point-record.ts';
 import { stopProtection } from '../../../electron/engine/protection/item-lifecycle.ts';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_ITEM, FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { FIXTURE_ITEM, FIXTURE_VAULT, useEngineFixture } from '../../support/engine-fixture.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 describe('BackupService', () => {
   it('start runs a backup job to a committed point; a second backup adds a point', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const first = await (await f.engine.backups.start(FIXTURE_ITEM)).done;
     expect(first).toMatchObject({ operation: 'backup', status: 'completed', item: FIXTURE_ITEM, trigger: 'on-demand' });
     expect(first.subtasks.map((subtask) => subtask.status)).toEqual(['completed', 'completed']);
@@ -34,7 +29,7 @@ describe('BackupService', () => {
   });
 
   it('start refuses a bad retain-until (INVALID_INPUT) and an item not protected (RULE_VIOLATION)', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     await expect(f.engine.backups.start(FIXTURE_ITEM, { retainUntil: '2026-05-03' }))
       .rejects.toMatchObject({ code: ErrorCodes.INVALID_INPUT, field: 'retainUntil' });
     await stopProtection(f.engine, await f.engine.protection.resolve(FIXTURE_ITEM), { mode: 'keep-data' });
@@ -44,7 +39,7 @@ describe('BackupService', () => {
   });
 
   it('precheckBackup names the item and vault, or says why a backup cannot start', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     expect(await precheckBackup(f.engine, FIXTURE_ITEM, undefined))
       .toEqual({ item: FIXTURE_ITEM, vault: FIXTURE_VAULT });
     await expect(precheckBackup(f.engine, FIXTURE_ITEM, 'tomorrow'))

@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dashboardSummary } from '../../../electron/engine/dashboard/dashboard-summary.ts';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_ITEM, FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { FIXTURE_ITEM, FIXTURE_VAULT, useEngineFixture } from '../../support/engine-fixture.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 const DAY_MS = 86_400_000;
 
 describe('dashboardSummary', () => {
   it('item health follows its backups: none yet, healthy after one, warning after two days without', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const before = await dashboardSummary(f.engine);
     expect(before.vaults).toEqual([expect.objectContaining({ name: FIXTURE_VAULT, items: 1, status: 'ok' })]);
     expect(before.items)
@@ -34,7 +29,7 @@ describe('dashboardSummary', () => {
   });
 
   it('lists open alerts and a stopped item as a warning with no upcoming runs', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const alert = await f.engine.alerts.raise(await f.session(), 'warning', 'Check', 'Something to check.');
     await f.engine.handlers.items.stopProtection({ item: FIXTURE_ITEM, mode: 'keep-data' });
     const summary = await dashboardSummary(f.engine);

@@ -5,21 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelClient } from '../../../shared/contract/channels.ts';
 import { createDirectClient } from '../../../shared/contract/direct-client.ts';
 import { ErrorCodes } from '../../../shared/errors.ts';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_ITEM, FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { FIXTURE_ITEM, FIXTURE_VAULT, useEngineFixture, type EngineFixture } from '../../support/engine-fixture.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 async function withClient(): Promise<{ f: EngineFixture; client: ChannelClient }> {
-  const f = fixture = await makeEngineFixture();
+  const f = await makeFixture();
   return { f, client: createDirectClient(f.engine.handlers) };
 }
 

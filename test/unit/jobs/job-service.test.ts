@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { JobService } from '../../../electron/engine/jobs/job-service.ts';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { FIXTURE_VAULT, useEngineFixture } from '../../support/engine-fixture.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 type JobInit = Parameters<JobService['create']>[1];
 const GC_INIT: JobInit = { operation: 'gc', itemId: null, item: null, trigger: 'on-demand', subtasks: [] };
 
 describe('JobService', () => {
   it('create stores a queued job; start runs it to completed, with subtask states and events', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const { jobs, events } = f.engine;
     const session = await f.session();
     const statuses: string[] = [];
@@ -41,7 +36,7 @@ describe('JobService', () => {
   });
 
   it('a failing body ends the job failed with the error code; later subtasks are marked not run', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const session = await f.session();
     const init: JobInit = { ...GC_INIT, operation: 'restore', item: 'vm1', subtasks: ['Restore', 'Verify'] };
     const job = f.engine.jobs.create(session, init);
@@ -56,7 +51,7 @@ describe('JobService', () => {
   });
 
   it('cancel of a running job aborts its body and ends it cancelled; cancel of an ended job is CONFLICT', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const session = await f.session();
     const job = f.engine.jobs.create(session, GC_INIT);
     let started!: () => void;
@@ -75,7 +70,7 @@ describe('JobService', () => {
   });
 
   it('list filters by operation and status, newest first; an unknown id is NOT_FOUND', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const { jobs } = f.engine;
     const session = await f.session();
     const gc = jobs.create(session, GC_INIT);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import { confirmItemFiles, itemConfirmationProblem } from '../../../electron/engine/protection/item-confirmation.ts';
 import {
@@ -8,18 +8,13 @@ import {
 } from '../../../electron/engine/protection/item-lifecycle.ts';
 import { purgeDate } from '../../../electron/engine/protection/soft-delete-purge.ts';
 import { normalisePaths } from '../../../electron/engine/protection/protection-service.ts';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_ITEM, FIXTURE_VAULT, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { FIXTURE_ITEM, FIXTURE_VAULT, useEngineFixture } from '../../support/engine-fixture.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 describe('ProtectionService', () => {
   it('resolve finds an item by name (any case), by id and as VAULT/NAME; unknown is NOT_FOUND', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const { protection } = f.engine;
     const { record } = await protection.resolve(FIXTURE_ITEM);
     expect(record).toMatchObject({ name: FIXTURE_ITEM, state: 'protected', files: [{ path: f.diskPath }] });
@@ -31,7 +26,7 @@ describe('ProtectionService', () => {
   });
 
   it('protect validates: a name taken is CONFLICT, a bad name and a missing file are INVALID_INPUT', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const { protection } = f.engine;
     const other = join(f.root, 'other.raw');
     writeFileSync(other, Buffer.alloc(4096, 1));
@@ -56,7 +51,7 @@ describe('ProtectionService', () => {
 
 describe('item lifecycle', () => {
   it('stop keeping data, then resume: states and times follow the clock', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const { engine } = f;
     const stopped = await stopProtection(engine, await engine.protection.resolve(FIXTURE_ITEM), { mode: 'keep-data' });
     expect(stopped.state).toBe('stopped');
@@ -66,7 +61,7 @@ describe('item lifecycle', () => {
   });
 
   it('delete with soft delete on: preview says until when; soft-deleted, undeleted as stopped', async () => {
-    const f = fixture = await makeEngineFixture({ softDeleteEnabled: true });
+    const f = await makeFixture({ softDeleteEnabled: true });
     const { engine } = f;
     const session = await f.session();
     const expectedPurge = purgeDate(session, f.clock.now());
@@ -86,7 +81,7 @@ describe('item lifecycle', () => {
   });
 
   it('confirmItemFiles: files changed since they were shown is CONFLICT; the current files confirm', async () => {
-    const f = fixture = await makeEngineFixture();
+    const f = await makeFixture();
     const resolved = await f.engine.protection.resolve(FIXTURE_ITEM);
     await expect(confirmItemFiles(f.engine, resolved, [join(f.root, 'other.raw')]))
       .rejects.toMatchObject({ code: ErrorCodes.CONFLICT, field: 'files' });

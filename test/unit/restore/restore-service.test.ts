@@ -1,24 +1,19 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import {
   existingTargets, restoredFileMode, restoreNameProblem, targetPathIn,
 } from '../../../electron/engine/restore/restore-target.ts';
 import { listPointRows } from '../../../electron/engine/backup/point-record.ts';
 import type { ManifestFile } from '../../../electron/engine/vault/store/index.ts';
-import type { EngineFixture } from '../../support/engine-fixture.ts';
-import { FIXTURE_ITEM, makeEngineFixture } from '../../support/engine-fixture.ts';
+import { FIXTURE_ITEM, useEngineFixture, type EngineFixture } from '../../support/engine-fixture.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 
-let fixture: EngineFixture | undefined;
-afterEach(async () => {
-  await fixture?.cleanup();
-  fixture = undefined;
-});
+const makeFixture = useEngineFixture();
 
 async function backedUp(encrypted = false): Promise<{ f: EngineFixture; pointId: string }> {
-  const f = fixture = await makeEngineFixture({ encrypted });
+  const f = await makeFixture({ encrypted });
   expect((await (await f.engine.backups.start(FIXTURE_ITEM)).done).status).toBe('completed');
   const item = (await f.engine.protection.resolve(FIXTURE_ITEM)).record;
   const [point] = listPointRows(await f.session(), item.id);
