@@ -6,6 +6,7 @@ import type * as z from 'zod';
 import { appChannels } from './app-channels.ts';
 import { dashboardChannels } from './dashboard-channels.ts';
 import { imageChannels } from './image-channels.ts';
+import { localFilesChannels } from './local-files-channels.ts';
 import { maintenanceChannels } from './maintenance-channels.ts';
 import { policyChannels } from './policy-channels.ts';
 import { protectionChannels } from './protection-channels.ts';
@@ -19,6 +20,7 @@ export const channels = {
   ...dashboardChannels,
   ...maintenanceChannels,
   ...imageChannels,
+  ...localFilesChannels,
 } as const;
 
 export type Channels = typeof channels;

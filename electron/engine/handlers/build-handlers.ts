@@ -8,6 +8,7 @@ import { dashboardHandlers } from './dashboard-handlers.ts';
 import { imageHandlers } from './image-handlers.ts';
 import { itemHandlers, pointHandlers } from './item-handlers.ts';
 import { jobHandlers } from './job-handlers.ts';
+import { localFilesHandlers } from './local-files-handlers.ts';
 import { maintenanceHandlers } from './maintenance-handlers.ts';
 import { policyHandlers } from './policy-handlers.ts';
 import { vaultHandlers } from './vault-handlers.ts';
@@ -27,5 +28,6 @@ export function buildHandlers(engine: EngineServices): ChannelHandlers {
     policies: policyHandlers(engine),
     ...dashboardHandlers(engine),
     images: imageHandlers(engine.events),
+    localFiles: localFilesHandlers(),
   };
 }
