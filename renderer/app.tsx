@@ -1,4 +1,4 @@
-/** The app shell: navigation on the left, the current page on the right, banners and toasts. */
+/** The app shell: navigation on the left, the current page on the right, banners, and toasts in a strip below it. */
 import { useEffect } from 'react';
 import { ConnectionBanner } from './shell/connection-banner.tsx';
 import { SideNav } from './shell/side-nav.tsx';
@@ -33,8 +33,8 @@ export function App() {
         <div className="page">
           <PageForRoute route={route} />
         </div>
+        <ToastViewport />
       </main>
-      <ToastViewport />
     </div>
   );
 }

@@ -173,9 +173,9 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await page.getByRole('option', { name: /America\/New York/ }).click();
   await expect(page.getByTestId('selected-zone')).toHaveText('America/New_York');
   await shot(page, 'policy-2-time-zone');
-  await page.getByRole('button', { name: 'Next: instant restore' }).click();
+  await page.getByRole('button', { name: 'Next: fast restore' }).click();
 
-  const instant = page.getByLabel('Keep instant-restore snapshots for');
+  const instant = page.getByLabel('Keep fast restore copies on this disk for');
   await expect(instant).toHaveValue('7');
   await instant.fill('31');
   await expect(page.getByText('Must be between 1 and 30 for an enhanced policy.')).toBeVisible();
@@ -221,7 +221,7 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await page.getByRole('link', { name: 'Policies' }).click();
   await page.getByRole('table', { name: 'Policies' }).getByText('lab-hourly', { exact: true }).click();
   await expect(page.getByLabel('Policy name')).toHaveValue('lab-hourly');
-  for (const next of ['Next: time zone', 'Next: instant restore', 'Next: retention']) await page.getByRole('button', { name: next }).click();
+  for (const next of ['Next: time zone', 'Next: fast restore', 'Next: retention']) await page.getByRole('button', { name: next }).click();
   await page.getByLabel('Keep for (days)').fill('7');
   await page.getByRole('button', { name: 'Next: preview' }).click();
   await page.getByRole('button', { name: 'Next: review' }).click();

@@ -21,6 +21,7 @@ const CONSISTENCY_LABEL: Record<Consistency, string> = {
   'application-consistent': 'Application-consistent',
   'file-system-consistent': 'File-system-consistent',
   'crash-consistent': 'Crash-consistent',
+  'saved-state': 'Saved state',
 };
 
 export function ConsistencyBadge({ consistency }: { consistency: Consistency }) {
@@ -31,16 +32,32 @@ export function ConsistencyBadge({ consistency }: { consistency: Consistency }) 
 export function TierBadges({ point }: { point: Pick<Point, 'tiers'> }) {
   return (
     <span className="badges">
-      {point.tiers.includes('snapshot') ? <Badge tone="accent" title="Instant restore copy">Snapshot</Badge> : null}
-      {point.tiers.includes('vault') ? <Badge tone="info">Vault</Badge> : null}
+      {point.tiers.includes('snapshot')
+        ? <Badge tone="accent" title="A copy kept on this disk that restores fastest (snapshot tier)">Fast restore</Badge>
+        : null}
+      {point.tiers.includes('vault') ? <Badge tone="info" title="The copy in the vault (vault tier)">Vault</Badge> : null}
     </span>
   );
 }
 
-/** Why a point has no snapshot tier, when it has none. */
-export function TierNote({ point }: { point: Pick<Point, 'tiers' | 'tierNote'> }) {
-  if (point.tiers.includes('snapshot') || !point.tierNote) return null;
-  return <span className="tier-note">{point.tierNote}</span>;
+/**
+ * Why the points have no fast restore copy, said once for an item (not on every point): the
+ * newest active point without one carries the reason.
+ */
+export function vaultOnlyReason(points: readonly Pick<Point, 'tiers' | 'tierNote' | 'state'>[]): string | null {
+  const without = points.find((point) => point.state === 'active' && !point.tiers.includes('snapshot'));
+  if (!without) return null;
+  const note = (without.tierNote ?? '').replace(/^Vault tier only[:.]?\s*/i, '').trim();
+  return note === '' ? 'this disk cannot keep one.' : note;
+}
+
+/** The once-per-item line under a list of points: which have only the vault copy, and why. */
+export function VaultOnlyNote({ points }: { points: readonly Pick<Point, 'tiers' | 'tierNote' | 'state'>[] }) {
+  const reason = vaultOnlyReason(points);
+  if (reason === null) return null;
+  const all = points.filter((point) => point.state === 'active').every((point) => !point.tiers.includes('snapshot'));
+  const which = all ? 'These points restore from the vault only' : 'Points without a "Fast restore" badge restore from the vault only';
+  return <p className="tier-note" data-testid="vault-only-note">{which} (no fast restore copy on this disk): {reason}</p>;
 }
 
 export function JobStatusBadge({ status }: { status: JobStatus | string }) {
@@ -49,7 +66,7 @@ export function JobStatusBadge({ status }: { status: JobStatus | string }) {
     case 'in-progress': return <Badge tone="info">In progress</Badge>;
     case 'queued': return <Badge>Queued</Badge>;
     case 'failed': return <Badge tone="danger">Failed</Badge>;
-    case 'cancelled': return <Badge tone="warn">Cancelled</Badge>;
+    case 'cancelled': return <Badge tone="neutral">Cancelled</Badge>;
     case 'skipped': return <Badge>Skipped</Badge>;
     default: return <Badge>{status}</Badge>;
   }

@@ -17,14 +17,21 @@ import { toastError, toastSuccess } from '../../stores/toast-store.ts';
 import { BackupNowDialog } from './backup-now-dialog.tsx';
 import { ConfirmFilesDialog } from './confirm-files-dialog.tsx';
 import { DeletePointDialog } from './delete-point-dialog.tsx';
-import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges, TierNote } from './item-badges.tsx';
+import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges, VaultOnlyNote } from './item-badges.tsx';
 import { SetPolicyDialog } from './set-policy-dialog.tsx';
 import { StopProtectionDialog } from './stop-protection-dialog.tsx';
 
-function instantRestoreFact(item: Item, newest: Point | undefined) {
-  if (item.snapshotTier) return item.snapshotTier.available ? <Badge tone="accent">Snapshot tier available</Badge> : <span className="small">Vault tier only: {item.snapshotTier.reason}</span>;
+/** Whether backups of the item leave a fast restore copy (snapshot tier) on this disk. */
+function fastRestoreFact(item: Item, newest: Point | undefined) {
+  if (item.snapshotTier) {
+    return item.snapshotTier.available
+      ? <Badge tone="accent">Kept on this disk</Badge>
+      : <span className="small">None, vault copies only: {item.snapshotTier.reason}</span>;
+  }
   if (!newest) return <span className="muted">Known after the first backup</span>;
-  return newest.tiers.includes('snapshot') ? <Badge tone="accent">Snapshot tier</Badge> : <><Badge>Vault tier only</Badge><div className="cell-sub">See the newest point's note below.</div></>;
+  return newest.tiers.includes('snapshot')
+    ? <Badge tone="accent">Kept on this disk</Badge>
+    : <span className="small">None on the newest point (see below the points)</span>;
 }
 
 type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'confirm' } | { kind: 'delete-point'; point: Point } | null;
@@ -88,7 +95,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
             ['Recovery points', String(current.pointCount)],
             ['Stored', formatBytes(current.storedBytes)],
             ['Protected since', formatDate(current.createdAt)],
-            ['Instant restore', instantRestoreFact(current, points.data?.[0])],
+            ['Fast restore copies', fastRestoreFact(current, points.data?.[0])],
           ]} />
         </Card>
         <Card title="Files">
@@ -106,6 +113,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
         </Card>
         <Card title="Recovery points">
           {points.error ? <p className="muted">{points.error}</p> : null}
+          {points.data && current.snapshotTier?.available !== false ? <VaultOnlyNote points={points.data} /> : null}
           {points.data ? (
             <Table
               label="Recovery points"
@@ -115,7 +123,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
               columns={[
                 { key: 'created', header: 'Created', render: (point) => <><div>{formatDateTime(point.createdAt)}</div>{point.onDemand ? <Badge>On-demand</Badge> : null}</> },
                 { key: 'consistency', header: 'Consistency', render: (point) => <ConsistencyBadge consistency={point.consistency} /> },
-                { key: 'tiers', header: 'Tiers', render: (point) => <div className="tier-cell"><TierBadges point={point} /><TierNote point={point} /></div> },
+                { key: 'tiers', header: 'Copies', render: (point) => <TierBadges point={point} /> },
                 { key: 'expires', header: 'Expires', render: (point) => (point.state === 'soft-deleted' ? <><Badge tone="danger">Soft-deleted</Badge><div className="cell-sub">Purged {formatDate(point.purgeAt)}</div></> : formatDate(point.expiresAt, 'Never')) },
                 { key: 'size', header: 'Logical / stored', align: 'right', render: (point) => <>{formatBytes(point.logicalBytes)}<div className="cell-sub">{formatBytes(point.storedBytes)} new</div></> },
                 { key: 'actions', header: '', align: 'right', render: (point) => (point.state === 'active' ? <Button small variant="quiet" onClick={() => setDialog({ kind: 'delete-point', point })}>Delete</Button> : null) },

@@ -11,9 +11,10 @@ import { formatDateTimeSeconds as formatDateTime, formatDuration, secondsBetween
 import { useLoader } from '../../hooks/use-loader.ts';
 import { useJobProgressStore } from '../../stores/job-progress-store.ts';
 import { navigate } from '../../stores/route-store.ts';
-import { toastError, toastSuccess } from '../../stores/toast-store.ts';
+import { toastError, useToastStore } from '../../stores/toast-store.ts';
 import { JobStatusBadge } from '../items/item-badges.tsx';
 import { JobLiveProgress } from './job-live-progress.tsx';
+import { JobOutcomeBanner } from './job-outcome-banner.tsx';
 
 const RUNNING_REFRESH_MS = 2000;
 
@@ -63,7 +64,7 @@ export function JobDetailsPage({ id }: { id: string }) {
     setCancelling(true);
     try {
       await api.jobs.cancel({ id: current.id });
-      toastSuccess('Job cancelled', 'No partial recovery point is left.');
+      useToastStore.getState().show('info', 'Job cancelled', 'No recovery point was made from it.');
       job.reload();
     } catch (problem) {
       toastError('The job could not be cancelled', problem);
@@ -83,8 +84,7 @@ export function JobDetailsPage({ id }: { id: string }) {
           {running ? <Button variant="danger" busy={cancelling} onClick={() => void cancel()}>Cancel job</Button> : null}
         </>}
       />
-      {current.error ? <AlertBanner tone="danger" title={`The job failed (${current.error.code}).`}>{current.error.message}</AlertBanner> : null}
-      {current.status === 'completed' && current.operation === 'restore' ? <AlertBanner tone="ok" title="Restore verified.">Every byte written was checked against the stored digests.</AlertBanner> : null}
+      <JobOutcomeBanner job={current} />
       <div className="stack">
         <Card title="Summary">
           <FactList facts={[

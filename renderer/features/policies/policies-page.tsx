@@ -15,6 +15,7 @@ import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
 import { DeletePolicyDialog } from './delete-policy-dialog.tsx';
 import { policyRetentionSummary, policyScheduleSummary } from './policy-summary.ts';
+import { POLICY_TYPE_EXPLANATION, POLICY_TYPE_SHORT } from './policy-type-words.ts';
 
 export function PoliciesPage() {
   const vaults = useVaultsStore((state) => state.vaults);
@@ -54,7 +55,7 @@ export function PoliciesPage() {
               empty={<p className="muted">{policies.loading ? 'Loading…' : 'No policies.'}</p>}
               columns={[
                 { key: 'name', header: 'Name', render: (policy) => <><span className="cell-title">{policy.name}</span> {policy.isDefault ? <Badge>Default</Badge> : null}</> },
-                { key: 'type', header: 'Type', render: (policy) => <Badge tone={policy.type === 'enhanced' ? 'accent' : 'neutral'}>{policy.type}</Badge> },
+                { key: 'type', header: 'Type', render: (policy) => <Badge tone={policy.type === 'enhanced' ? 'accent' : 'neutral'} title={POLICY_TYPE_EXPLANATION[policy.type]}>{POLICY_TYPE_SHORT[policy.type]}</Badge> },
                 { key: 'schedule', header: 'Schedule', render: (policy) => <>{policyScheduleSummary(policy.body)}<div className="cell-sub">{String(policy.body.timeZone ?? '')}</div></> },
                 { key: 'retention', header: 'Retention', render: (policy) => policyRetentionSummary(policy.body) },
                 { key: 'items', header: 'Items', render: (policy) => (policy.items.length === 0 ? <span className="muted">None</span> : <span title={policy.items.join(', ')}>{policy.items.length}: {policy.items.slice(0, 3).join(', ')}{policy.items.length > 3 ? '…' : ''}</span>) },

@@ -8,6 +8,7 @@ import { formatDateTime } from '../../format/format-time.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { draftToPolicy, draftType, type PolicyDraft } from './policy-draft.ts';
 import { retentionSummary, scheduleSummary } from './policy-summary.ts';
+import { POLICY_TYPE_LABEL } from './policy-type-words.ts';
 import type { PolicyRetention, PolicySchedule } from '../../../shared/policy.ts';
 
 export function PolicyReviewStep({ draft, vault, editing, error }: {
@@ -30,9 +31,9 @@ export function PolicyReviewStep({ draft, vault, editing, error }: {
       <dl className="review">
         <dt>Name</dt><dd>{draft.name}</dd>
         <dt>Vault</dt><dd>{vault}</dd>
-        <dt>Type</dt><dd>{draftType(draft)}</dd>
+        <dt>Type</dt><dd>{POLICY_TYPE_LABEL[draftType(draft)]}</dd>
         <dt>Schedule</dt><dd>{scheduleSummary(policy.schedule as PolicySchedule)} ({draft.timeZone})</dd>
-        <dt>Instant restore</dt><dd>{draft.instantRestoreDays} days</dd>
+        <dt>Fast restore copies</dt><dd>Kept on this disk for {draft.instantRestoreDays} days</dd>
         <dt>Retention</dt><dd>{retentionSummary(policy.retention as PolicyRetention)}</dd>
       </dl>
       {editing ? (

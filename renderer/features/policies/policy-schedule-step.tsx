@@ -4,6 +4,7 @@ import { POLICY_LIMITS } from '../../../shared/policy.ts';
 import { Field, TextField } from '../../components/field.tsx';
 import { HOURLY_CHOICES, draftType, fieldError, type PolicyDraft, type PolicyErrors } from './policy-draft.ts';
 import { WeekdayPicker } from './weekday-picker.tsx';
+import { POLICY_TYPE_EXPLANATION, POLICY_TYPE_LABEL } from './policy-type-words.ts';
 
 export interface PolicyStepProps {
   draft: PolicyDraft;
@@ -51,7 +52,7 @@ export function PolicyScheduleStep(
             </Field>
             <label className="check">
               <input type="checkbox" checked={draft.enhanced} onChange={(event) => update({ enhanced: event.target.checked, instantRestoreDays: String(POLICY_LIMITS.instantRestoreDays[event.target.checked ? 'enhanced' : 'standard'].default) })} />
-              <span><span className="check-title">Enhanced policy</span><span className="check-text"> Keeps instant-restore snapshots up to 30 days instead of 5.</span></span>
+              <span><span className="check-title">Keep fast restore copies longer</span><span className="check-text"> Up to 30 days on this disk instead of 5 (makes it an hourly-type policy).</span></span>
             </label>
           </>
         ) : (
@@ -78,12 +79,14 @@ export function PolicyScheduleStep(
         )}
       </div>
       <aside className="side-note">
-        <h3>{type === 'enhanced' ? 'Enhanced policy' : 'Standard policy'}</h3>
+        <h3>{POLICY_TYPE_LABEL[type]}</h3>
+        <p className="small">{POLICY_TYPE_EXPLANATION[type]}</p>
         <ul>
-          <li>Standard: daily or weekly; instant-restore snapshots kept 1 to 5 days.</li>
+          <li>{POLICY_TYPE_LABEL.standard}: {POLICY_TYPE_EXPLANATION.standard}</li>
+          <li>{POLICY_TYPE_LABEL.enhanced}: {POLICY_TYPE_EXPLANATION.enhanced}</li>
           <li>
-            Enhanced: also several backups a day (every 4, 6, 8, 12 or 24 hours inside a window);
-            snapshots kept 1 to 30 days.
+            Fast restore copies: where the disk can clone files, each backup also leaves a copy on this disk that
+            restores in seconds; the vault copy is always kept.
           </li>
           <li>
             Runs are computed in the policy's time zone across daylight-saving changes: never skipped, never twice.

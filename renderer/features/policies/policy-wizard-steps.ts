@@ -11,7 +11,7 @@ export type PolicyStep =
   | { kind: 'saving' }
   | { kind: 'done'; policy: PolicyView };
 
-export const POLICY_STEP_LABELS = ['Schedule', 'Time zone', 'Instant restore', 'Retention', 'Preview', 'Review and save'] as const;
+export const POLICY_STEP_LABELS = ['Schedule', 'Time zone', 'Fast restore', 'Retention', 'Preview', 'Review and save'] as const;
 
 export function policyStepIndex(step: PolicyStep): number {
   switch (step.kind) {

@@ -99,7 +99,7 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
   const footer = (() => {
     switch (step.kind) {
       case 'schedule': return <><Button onClick={() => navigate({ page: 'policies' })}>Cancel</Button><span className="spacer" />{next('Next: time zone', { kind: 'zone' }, blocked(STEP_FIELDS.schedule) || vault === '')}</>;
-      case 'zone': return <>{back({ kind: 'schedule' })}<span className="spacer" />{next('Next: instant restore', { kind: 'instant' }, blocked(STEP_FIELDS.zone))}</>;
+      case 'zone': return <>{back({ kind: 'schedule' })}<span className="spacer" />{next('Next: fast restore', { kind: 'instant' }, blocked(STEP_FIELDS.zone))}</>;
       case 'instant': return <>{back({ kind: 'zone' })}<span className="spacer" />{next('Next: retention', { kind: 'retention' }, blocked(STEP_FIELDS.instant))}</>;
       case 'retention': return <>{back({ kind: 'instant' })}<span className="spacer" />{next('Next: preview', { kind: 'preview' }, errors.size > 0)}</>;
       case 'preview': return <>{back({ kind: 'retention' })}<span className="spacer" />{next('Next: review', { kind: 'review', error: null }, errors.size > 0)}</>;

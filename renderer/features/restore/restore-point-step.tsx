@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import type { Point } from '../../../shared/contract/item-models.ts';
 import { formatBytes } from '../../format/format-bytes.ts';
 import { formatDateTime, localDayKey } from '../../format/format-time.ts';
-import { ConsistencyBadge, TierBadges, TierNote } from '../items/item-badges.tsx';
+import { ConsistencyBadge, TierBadges, VaultOnlyNote } from '../items/item-badges.tsx';
 import { MonthCalendar } from './month-calendar.tsx';
 
 export function RestorePointStep({ points, selected, onSelect }: {
@@ -28,7 +28,8 @@ export function RestorePointStep({ points, selected, onSelect }: {
   return (
     <div>
       <h2>Recovery point</h2>
-      <p className="step-intro">Days with recovery points are marked. Each point shows its consistency and where it is stored: the snapshot tier restores fastest, the vault tier is always there.</p>
+      <p className="step-intro">Days with recovery points are marked. Each point shows its consistency and where it is stored: a fast restore copy on this disk restores fastest; the vault copy is always there.</p>
+      <VaultOnlyNote points={active} />
       <div className="point-picker">
         <MonthCalendar
           year={view.year} month={view.month} marked={marked} selected={day} onSelect={setDay}
@@ -43,7 +44,6 @@ export function RestorePointStep({ points, selected, onSelect }: {
                 {point.onDemand ? <span className="badge">On-demand</span> : null}
               </span>
               <span className="row"><ConsistencyBadge consistency={point.consistency} /><TierBadges point={point} /></span>
-              <TierNote point={point} />
               <span className="check-text">{point.files.length} files · {formatBytes(point.logicalBytes)} · expires {point.expiresAt ? formatDateTime(point.expiresAt) : 'never'}</span>
             </label>
           ))}

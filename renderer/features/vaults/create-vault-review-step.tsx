@@ -18,10 +18,10 @@ export function CreateVaultReviewStep({ draft, pathCheck, error, creating = fals
         <dt>Name</dt><dd>{draft.name}</dd>
         <dt>Location</dt><dd><span className="mono">{pathCheck?.path ?? draft.path}</span>{pathCheck?.ok ? <div className="muted small">{pathCheck.message}</div> : null}</dd>
         <dt>Soft delete</dt><dd>{draft.softDeleteEnabled ? <><Badge tone="ok">On</Badge> deleted data kept {draft.softDeleteDays} days</> : <Badge tone="warn">Off</Badge>}</dd>
-        <dt>Immutability</dt><dd>{draft.immutability === 'enabled' ? <Badge tone="accent">Enabled</Badge> : <Badge>Disabled</Badge>}</dd>
+        <dt>Immutability</dt><dd>{draft.immutability === 'enabled' ? <><Badge tone="accent">On</Badge> points cannot be deleted before they expire</> : <><Badge>Off</Badge> points can be deleted before they expire</>}</dd>
         <dt>Encryption</dt><dd>{draft.encrypt ? <><Badge tone="info">Encrypted</Badge> AES-256-GCM, passphrase not stored</> : <Badge>Not encrypted</Badge>}</dd>
         <dt>Default policy</dt>
-        <dd>Daily at 22:00; daily points kept 30 days; instant restore snapshots kept 2 days.</dd>
+        <dd>Daily at 22:00; daily points kept 30 days; fast restore copies kept on this disk for 2 days.</dd>
       </dl>
       <CliEquivalent command={createVaultCli(draft)} />
     </div>

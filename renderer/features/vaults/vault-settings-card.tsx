@@ -48,7 +48,7 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
     <Card title="Protection settings">
       <div className="settings-grid">
         <div>
-          <h3 className="section-title">Soft delete <SoftDeleteBadge vault={vault} /></h3>
+          <h3 className="section-title">Soft delete <SoftDeleteBadge vault={vault} bare /></h3>
           <p className="muted small">Deleted backup data is kept in a soft-deleted state and can be undeleted, then it is purged.{immutable ? ' Soft delete cannot be turned off while immutability is enabled or locked.' : ''}</p>
           {vault.softDeleteEnabled ? (
             <>
@@ -73,7 +73,7 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
           )}
         </div>
         <div>
-          <h3 className="section-title">Immutability <ImmutabilityBadge state={vault.immutability} /></h3>
+          <h3 className="section-title">Immutability <ImmutabilityBadge state={vault.immutability} bare /></h3>
           <p className="muted small">
             {vault.immutability === 'locked'
               ? 'Locked: no recovery point can be deleted before its expiry and retention cannot be shortened, permanently. This cannot be undone.'
@@ -89,7 +89,7 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
           </div>
         </div>
         <div>
-          <h3 className="section-title">Instant-restore clones</h3>
+          <h3 className="section-title">Fast restore copies (instant-restore clones)</h3>
           <p className="muted small">
             {vault.instantRestoreClones === true ? 'On' : 'Off'}: reflink clones of the VM files, kept for a few days after each backup in the
             vault&apos;s snapshots folder or beside the VM, make restores instant.

@@ -1,0 +1,41 @@
+/**
+ * What happened to a finished job, in one banner: a cancelled job is its own neutral state
+ * (who cancelled it, what was kept), a failed one names its error, a verified restore says so.
+ */
+import type { Job } from '../../../shared/contract/item-models.ts';
+import { AlertBanner } from '../../components/alert-banner.tsx';
+import { Button } from '../../components/button.tsx';
+import { navigate } from '../../stores/route-store.ts';
+
+/** Who cancelled the job, in words ("you" for the person at this app, else the name the engine recorded). */
+export function cancelledByText(job: Pick<Job, 'status'> & { cancelledBy?: string | null | undefined }): string {
+  const who = job.cancelledBy?.trim();
+  if (!who || who === 'user' || who === 'you') return 'Cancelled by you';
+  return `Cancelled by ${who}`;
+}
+
+export function JobOutcomeBanner({ job }: { job: Job & { cancelledBy?: string | null } }) {
+  if (job.status === 'cancelled') {
+    const backup = job.operation === 'backup';
+    return (
+      <AlertBanner
+        tone="info"
+        title={`${cancelledByText(job)}.`}
+        actions={backup ? <Button small onClick={() => navigate({ page: 'vault', name: job.vaultName })}>Open vault</Button> : null}
+      >
+        {backup
+          ? 'No recovery point was made from this job. Data it wrote before the cancel belongs to no point: the vault'
+            + ' page shows it as reclaimable until a clean-up (Reclaim space) removes it.'
+          : 'The job stopped before it finished; nothing it was doing was completed.'}
+      </AlertBanner>
+    );
+  }
+  if (job.status === 'failed' || job.error) {
+    const code = job.error?.code ? ` (${job.error.code})` : '';
+    return <AlertBanner tone="danger" title={`The job failed${code}.`}>{job.error?.message ?? 'No reason was recorded.'}</AlertBanner>;
+  }
+  if (job.status === 'completed' && job.operation === 'restore') {
+    return <AlertBanner tone="ok" title="Restore verified.">Every byte written was checked against the stored digests.</AlertBanner>;
+  }
+  return null;
+}
