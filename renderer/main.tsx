@@ -5,6 +5,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/features.css';
+import './styles/file-browser.css';
 import { App } from './app.tsx';
 
 const root = document.getElementById('root');

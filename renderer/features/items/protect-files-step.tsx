@@ -3,13 +3,11 @@
  * one path per line. The engine inspects them: readable, format by content, already
  * protected elsewhere, soft-deleted.
  */
-import { api } from '../../api/labvault-client.ts';
-import { isUnsupported } from '../../api/error-text.ts';
+import { useState } from 'react';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Button } from '../../components/button.tsx';
 import { Field } from '../../components/field.tsx';
-import { useAppInfoStore } from '../../stores/app-info-store.ts';
-import { toastError } from '../../stores/toast-store.ts';
+import { FileBrowserDialog } from '../../components/file-browser-dialog.tsx';
 import { FileCandidatesTable } from './file-candidates-table.tsx';
 import { candidatesOk, pathsOf, type ProtectDraft } from './protect-steps.ts';
 import type { FileCandidate } from '../../../shared/contract/item-models.ts';
@@ -24,21 +22,17 @@ export interface ProtectFilesProps {
 }
 
 export function ProtectFilesStep({ draft, update, candidates, inspecting, error, onInspect }: ProtectFilesProps) {
-  const nativeDialogs = useAppInfoStore((state) => state.nativeDialogs);
-  const pick = async () => {
-    try {
-      const result = await api.dialogs.pickFiles({ title: 'Choose the VM configuration and disk images' });
-      if (result.paths.length > 0) update({ pathsText: [...pathsOf(draft.pathsText), ...result.paths].join('\n') });
-    } catch (problem) {
-      if (!isUnsupported(problem)) toastError('Could not open the file picker', problem);
-    }
+  const [browsing, setBrowsing] = useState(false);
+  const add = (paths: string[]) => {
+    setBrowsing(false);
+    if (paths.length > 0) update({ pathsText: [...pathsOf(draft.pathsText), ...paths].join('\n') });
   };
   const count = pathsOf(draft.pathsText).length;
   return (
     <div>
       <h2>The VM's files</h2>
       <p className="step-intro">List the configuration file (.vbox, .vmx, domain XML) and every disk image. Parent images of differencing disks are added automatically. Formats are detected by content, not by name.</p>
-      <Field label="Files, one path per line" hint={nativeDialogs ? 'Use Browse to pick files, or type paths.' : 'Type full paths on the machine running Labvault.'}>
+      <Field label="Files, one path per line" hint="Use Browse to pick files on the machine running Labvault, or type full paths.">
         {({ inputId, describedBy }) => (
           <textarea
             id={inputId}
@@ -52,7 +46,7 @@ export function ProtectFilesStep({ draft, update, candidates, inspecting, error,
         )}
       </Field>
       <div className="row">
-        {nativeDialogs ? <Button onClick={() => void pick()}>Browse…</Button> : null}
+        <Button onClick={() => setBrowsing(true)}>Browse…</Button>
         <Button variant={candidates ? 'secondary' : 'primary'} busy={inspecting} disabled={count === 0} onClick={onInspect}>Check {count > 0 ? `${count} file${count === 1 ? '' : 's'}` : 'files'}</Button>
         {candidates && candidatesOk(candidates) ? <span className="field-note">All files can be protected.</span> : null}
       </div>
@@ -62,6 +56,15 @@ export function ProtectFilesStep({ draft, update, candidates, inspecting, error,
           {!candidatesOk(candidates) ? <AlertBanner tone="warn" title="Some files cannot be protected.">Fix or remove them from the list, then check again.</AlertBanner> : null}
           <FileCandidatesTable candidates={candidates} />
         </div>
+      ) : null}
+      {browsing ? (
+        <FileBrowserDialog
+          title="Choose the VM configuration and disk images"
+          mode="files"
+          chooseLabel="Add files"
+          onClose={() => setBrowsing(false)}
+          onChoose={add}
+        />
       ) : null}
     </div>
   );
