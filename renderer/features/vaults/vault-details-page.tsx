@@ -6,7 +6,6 @@ import { Badge } from '../../components/badge.tsx';
 import { Button } from '../../components/button.tsx';
 import { Card, FactList } from '../../components/card.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { Table } from '../../components/table.tsx';
 import { formatBytes } from '../../format/format-bytes.ts';
 import { formatDateTime } from '../../format/format-time.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
@@ -14,6 +13,7 @@ import { useEngineEvent } from '../../hooks/use-event.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { DeleteVaultDialog } from './delete-vault-dialog.tsx';
 import { VaultSettingsCard } from './vault-settings-card.tsx';
+import { VaultStorageCard } from './vault-storage-card.tsx';
 import { VaultStatusBadge } from './vault-badges.tsx';
 import { UnlockVaultDialog } from './unlock-vault-dialog.tsx';
 import { VerifyVaultDialog } from './verify-vault-dialog.tsx';
@@ -22,7 +22,9 @@ export function VaultDetailsPage({ name }: { name: string }) {
   const vault = useLoader(() => api.vaults.show({ name }), [name]);
   const stats = useLoader(() => api.vaults.stats({ name }), [name]);
   const [dialog, setDialog] = useState<'verify' | 'delete' | 'unlock' | null>(null);
-  useEngineEvent('vaultsChanged', () => vault.reload());
+  const refresh = () => { vault.reload(); stats.reload(); };
+  useEngineEvent('vaultsChanged', refresh);
+  useEngineEvent('jobFinished', refresh);
   const crumbs = [{ label: 'Vaults', onClick: () => navigate({ page: 'vaults' }) }];
   if (!vault.data) {
     return (
@@ -55,51 +57,17 @@ export function VaultDetailsPage({ name }: { name: string }) {
           <FactList facts={[
             ['Created', formatDateTime(current.createdAt)],
             ['Protected items', String(current.itemCount ?? 0)],
-            ['Stored', stats.data ? formatBytes(stats.data.storedBytes) : formatBytes(current.storedBytes)],
             ['Encryption', current.encrypted ? <Badge tone="info">Encrypted</Badge> : 'Not encrypted'],
             ['Chunk size', `${current.chunkSize / 1024} KiB`],
             ['Format version', String(current.formatVersion)],
           ]} />
         </Card>
         <VaultSettingsCard vault={current} onChanged={vault.reload} />
-        <Card title="Storage">
-          {stats.error ? (
-            <p className="muted">Storage figures are not available: {stats.error}</p>
-          ) : !stats.data ? (
-            <p className="muted">Loading…</p>
-          ) : (
-            <>
-              <FactList facts={[
-                ['Recovery points', String(stats.data.points)],
-                ['Soft-deleted points', String(stats.data.softDeletedPoints)],
-                ['Logical size', formatBytes(stats.data.logicalBytes)],
-                ['Stored size', formatBytes(stats.data.storedBytes)],
-                ['Space saved', stats.data.logicalBytes > 0 ? `${Math.max(0, (1 - stats.data.storedBytes / stats.data.logicalBytes) * 100).toFixed(1)} %` : '—'],
-                ['Chunks', String(stats.data.chunks)],
-              ]} />
-              {stats.data.perItem.length > 0 ? (
-                <div className="subtable">
-                  <Table
-                    label="Storage per item"
-                    rows={stats.data.perItem}
-                    rowKey={(row) => row.itemId}
-                    onRowClick={(row) => navigate({ page: 'item', item: row.itemId })}
-                    columns={[
-                      { key: 'name', header: 'Item', render: (row) => <span className="cell-title">{row.name}</span> },
-                      { key: 'points', header: 'Points', align: 'right', render: (row) => row.points },
-                      { key: 'logical', header: 'Logical', align: 'right', render: (row) => formatBytes(row.logicalBytes) },
-                      { key: 'stored', header: 'Stored', align: 'right', render: (row) => formatBytes(row.storedBytes) },
-                    ]}
-                  />
-                </div>
-              ) : null}
-            </>
-          )}
-        </Card>
+        <VaultStorageCard name={current.name} stats={stats.data} error={stats.error} onChanged={refresh} />
       </div>
       {dialog === 'verify' ? <VerifyVaultDialog name={current.name} onClose={() => setDialog(null)} /> : null}
       {dialog === 'delete' ? <DeleteVaultDialog name={current.name} onClose={() => setDialog(null)} /> : null}
-      {dialog === 'unlock' ? <UnlockVaultDialog name={current.name} onClose={() => setDialog(null)} onDone={() => { vault.reload(); stats.reload(); }} /> : null}
+      {dialog === 'unlock' ? <UnlockVaultDialog name={current.name} onClose={() => setDialog(null)} onDone={refresh} /> : null}
     </div>
   );
 }
