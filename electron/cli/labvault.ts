@@ -9,6 +9,7 @@ import type { CliIo } from './cli-command.ts';
 import { commandGroups } from './command-groups.ts';
 import { closeCliEngine, setPassphraseFile } from './cli-context.ts';
 import { parseArgs } from './parse-args.ts';
+import { printVersion } from './version-report.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -23,7 +24,7 @@ function helpText(): string {
     '',
   ];
   for (const group of commandGroups) for (const usage of group.usage) lines.push(`  labvault ${usage}`);
-  lines.push('  labvault --version', '  labvault help', '');
+  lines.push('  labvault --version [--json]   version, vault format versions read and written', '  labvault help', '');
   lines.push('Options: --json prints only JSON on stdout. LABVAULT_HOME sets where app data (the list of known vaults) lives.');
   lines.push('Exit codes: 0 ok, 2 invalid input or refused by a vault rule, 3 damage found, 1 other failure.');
   return lines.join('\n');
@@ -35,10 +36,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const passphraseFile = args.flags['passphrase-file'];
     delete args.flags['passphrase-file'];
     setPassphraseFile(typeof passphraseFile === 'string' ? passphraseFile : undefined);
-    if (args.flags.version === true && group === undefined) {
-      io.out(appVersion());
-      return EXIT_OK;
-    }
+    if (args.flags.version === true && group === undefined) return printVersion(args, io);
     if (group === undefined || group === 'help' || (args.flags.help === true && group === undefined)) {
       io.out(helpText());
       return EXIT_OK;

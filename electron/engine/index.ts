@@ -8,6 +8,7 @@
 export { Engine, appVersion, type EngineOptions, type RememberedPassphrases } from './engine.ts';
 export type { EventBus } from './app/event-bus.ts';
 export { APP_NAME, resolveAppHome } from './app/app-home.ts';
+export { formatVersions, type FormatVersionRange } from './app/format-versions.ts';
 export { preparePrivateAppHome } from './app/private-app-home.ts';
 export {
   startSchedulerHost, type MaintenanceResult, type SchedulerHost, type SchedulerHostOptions,

@@ -18,7 +18,7 @@ describe('labvault vault (CLI contract)', () => {
   it('prints its version and help', () => {
     const version = runLabvault(['--version'], env);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version.stdout.split('\n')[0]).toMatch(/^labvault \d+\.\d+\.\d+$/);
     const help = runLabvault(['help'], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('labvault vault create --name NAME --path DIR');
