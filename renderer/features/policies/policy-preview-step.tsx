@@ -6,7 +6,8 @@ import { formatDate } from '../../format/format-time.ts';
 import { nextClockChange } from './next-clock-change.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Badge } from '../../components/badge.tsx';
-import { useLoader } from '../../hooks/use-loader.ts';
+import { useLoader, type Loaded } from '../../hooks/use-loader.ts';
+import type { RetentionPicture } from './policy-keeps-nothing.ts';
 import { draftToPolicy, type PolicyDraft } from './policy-draft.ts';
 import { YearRetentionGrid } from './year-retention-grid.tsx';
 import { MS_PER_DAY } from '../../../shared/time-units.ts';
@@ -16,7 +17,9 @@ const DST_LABEL = { gap: 'clocks skip an hour: moved to the first valid time', o
 
 const DAYS_BEFORE_CHANGE = 2;
 
-export function PolicyPreviewStep({ draft }: { draft: PolicyDraft }) {
+export function PolicyPreviewStep({ draft, picture, keepsNothing }: {
+  draft: PolicyDraft; picture: Loaded<RetentionPicture | null>; keepsNothing: string | null;
+}) {
   const policy = draftToPolicy(draft);
   const key = JSON.stringify(policy);
   const change = useMemo(() => nextClockChange(draft.timeZone), [draft.timeZone]);
@@ -28,7 +31,6 @@ export function PolicyPreviewStep({ draft }: { draft: PolicyDraft }) {
     () => api.policies.previewRuns({ policy, count: RUNS_SHOWN, ...(from ? { from } : {}) }),
     [key, from],
   );
-  const picture = useLoader(() => api.policies.previewRetention({ policy }), [key]);
   return (
     <div>
       <h2>Preview</h2>
@@ -53,6 +55,7 @@ export function PolicyPreviewStep({ draft }: { draft: PolicyDraft }) {
       ) : runs.loading ? <p className="muted">Computing…</p> : null}
       <h3 className="section-title">A year of backups</h3>
       {picture.error ? <AlertBanner tone="danger">{picture.error}</AlertBanner> : null}
+      {keepsNothing ? <AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner> : null}
       {picture.data ? <YearRetentionGrid picture={picture.data} timeZone={draft.timeZone} /> : picture.loading ? <p className="muted">Simulating a year…</p> : null}
     </div>
   );

@@ -13,6 +13,9 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { WizardFrame } from '../../components/wizard-frame.tsx';
 import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
+import { useLoader } from '../../hooks/use-loader.ts';
+import { useDebounced } from '../../hooks/use-debounced.ts';
+import { keepsNothingReason, type RetentionPicture } from './policy-keeps-nothing.ts';
 import { errorsUnder, newPolicyDraft, policyErrors, policyToDraft, draftToPolicy, type PolicyDraft } from './policy-draft.ts';
 import { PolicyInstantStep } from './policy-instant-step.tsx';
 import { PolicyPreviewStep } from './policy-preview-step.tsx';
@@ -21,6 +24,8 @@ import { PolicyReviewStep } from './policy-review-step.tsx';
 import { PolicyScheduleStep } from './policy-schedule-step.tsx';
 import { POLICY_STEP_LABELS, STEP_FIELDS, policyStepIndex, type PolicyStep } from './policy-wizard-steps.ts';
 import { PolicyZoneStep } from './policy-zone-step.tsx';
+
+const PREVIEW_DEBOUNCE_MS = 250;
 
 export function PolicyWizard({ vault: initialVault, editing }: { vault?: string | undefined; editing?: string }) {
   const vaults = useVaultsStore((state) => state.vaults);
@@ -45,6 +50,16 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
   }, [editing, initialVault]);
 
   const blocked = (fields: readonly string[]) => errorsUnder(errors, fields).length > 0;
+  // A year of scheduled backups and which are kept: shown on Preview; a policy keeping none is not saved.
+  const currentKey = errors.size > 0 ? '' : JSON.stringify(draftToPolicy(draft));
+  const policyKey = useDebounced(currentKey, PREVIEW_DEBOUNCE_MS);
+  const picture = useLoader<RetentionPicture | null>(
+    () => (policyKey === '' ? Promise.resolve(null) : api.policies.previewRetention({ policy: JSON.parse(policyKey) })),
+    [policyKey],
+  );
+  const pictureCurrent = policyKey === currentKey && !picture.loading && picture.data;
+  const keepsNothing = pictureCurrent ? keepsNothingReason(pictureCurrent, draft) : null;
+  const unsaveable = errors.size > 0 || keepsNothing !== null || !pictureCurrent;
 
   const save = async () => {
     setStep({ kind: 'saving' });
@@ -74,9 +89,21 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
       case 'schedule': return <PolicyScheduleStep draft={draft} update={update} errors={errors} editing={editing !== undefined} vaultPicker={vaultPicker} />;
       case 'zone': return <PolicyZoneStep draft={draft} update={update} errors={errors} />;
       case 'instant': return <PolicyInstantStep draft={draft} update={update} errors={errors} />;
-      case 'retention': return <PolicyRetentionStep draft={draft} update={update} errors={errors} />;
-      case 'preview': return <PolicyPreviewStep draft={draft} />;
-      case 'review': return <PolicyReviewStep draft={draft} vault={vault} editing={editing} error={step.error} />;
+      case 'retention':
+        return (
+          <>
+            <PolicyRetentionStep draft={draft} update={update} errors={errors} />
+            {keepsNothing ? <AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner> : null}
+          </>
+        );
+      case 'preview': return <PolicyPreviewStep draft={draft} picture={picture} keepsNothing={keepsNothing} />;
+      case 'review':
+        return (
+          <>
+            {keepsNothing ? <AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner> : null}
+            <PolicyReviewStep draft={draft} vault={vault} editing={editing} error={step.error} />
+          </>
+        );
       case 'saving': return <PolicyReviewStep draft={draft} vault={vault} editing={editing} error={null} />;
       case 'done':
         return (
@@ -102,8 +129,8 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
       case 'zone': return <>{back({ kind: 'schedule' })}<span className="spacer" />{next('Next: fast restore', { kind: 'instant' }, blocked(STEP_FIELDS.zone))}</>;
       case 'instant': return <>{back({ kind: 'zone' })}<span className="spacer" />{next('Next: retention', { kind: 'retention' }, blocked(STEP_FIELDS.instant))}</>;
       case 'retention': return <>{back({ kind: 'instant' })}<span className="spacer" />{next('Next: preview', { kind: 'preview' }, errors.size > 0)}</>;
-      case 'preview': return <>{back({ kind: 'retention' })}<span className="spacer" />{next('Next: review', { kind: 'review', error: null }, errors.size > 0)}</>;
-      case 'review': case 'saving': return <>{back({ kind: 'preview' })}<span className="spacer" /><Button variant="primary" busy={step.kind === 'saving'} onClick={() => void save()}>{editing ? 'Save changes' : 'Create policy'}</Button></>;
+      case 'preview': return <>{back({ kind: 'retention' })}<span className="spacer" />{next('Next: review', { kind: 'review', error: null }, unsaveable)}</>;
+      case 'review': case 'saving': return <>{back({ kind: 'preview' })}<span className="spacer" /><Button variant="primary" busy={step.kind === 'saving'} disabled={unsaveable} title={keepsNothing ?? undefined} onClick={() => void save()}>{editing ? 'Save changes' : 'Create policy'}</Button></>;
       case 'done': return null;
       default: return assertNever(step);
     }

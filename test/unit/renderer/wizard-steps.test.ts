@@ -1,6 +1,8 @@
 /** The wizards' pure logic: step order, what lets a step be left, and the CLI equivalents. */
 import { describe, expect, it } from 'vitest';
 import type { FileCandidate } from '../../../shared/contract/item-models.ts';
+import { keepsNothingReason } from '../../../renderer/features/policies/policy-keeps-nothing.ts';
+import { newPolicyDraft } from '../../../renderer/features/policies/policy-draft.ts';
 import {
   basicsComplete, createVaultCli, emptyVaultDraft, joinPath, nameError, passphraseAgainError, passphraseError,
   settingsComplete, softDeleteDaysError, stepIndex,
@@ -107,5 +109,23 @@ describe('restore and policy wizards', () => {
     expect(passphraseStrength('aaaaaaaaaaaaaaaaaaaaaaaaaaaa').level).toBe(1);
     expect(passphraseStrength('Tr0ub4dor&3x').level).toBe(2);
     expect(passphraseStrength('correct horse battery staple').level).toBe(3);
+  });
+});
+
+describe('a policy that keeps nothing', () => {
+  it('is refused with the weekly day it misses, and allowed once a rule keeps a point', () => {
+    const draft = newPolicyDraft();
+    draft.frequency = 'weekly';
+    draft.days = ['saturday'];
+    draft.daily.on = false;
+    draft.weekly = { on: true, weeks: '12', day: 'sunday' };
+    const none = { points: Array.from({ length: 52 }, () => ({ keep: false })) };
+    expect(keepsNothingReason(none, draft)).toBe('None of the 52 scheduled backups in a year would be kept.'
+      + ' Weekly points are the Sunday backups, but backups run on Saturday: choose a weekly day the schedule runs,'
+      + ' or keep daily points.');
+    expect(keepsNothingReason({ points: [...none.points, { keep: true }] }, draft)).toBeNull();
+    expect(keepsNothingReason({ points: [] }, draft)).toBeNull();
+    draft.weekly.day = 'saturday';
+    expect(keepsNothingReason(none, draft)).toMatch(/^None of the 52 .* or keep daily points\.$/);
   });
 });
