@@ -67,6 +67,9 @@ async function runUntilSignal(io: CliIo): Promise<number> {
 }
 
 function thisCommand(io: CliIo): ServiceCommand {
+  // The installed package's launcher (build/dist-server/labvault-launcher.sh) names itself here.
+  const launcher = io.env.LABVAULT_LAUNCHER;
+  if (launcher) return { argv: [launcher, 'service', 'run'], home: io.env.LABVAULT_HOME };
   const bin = fileURLToPath(new URL('../bin.mjs', import.meta.url));
   return { argv: [process.execPath, bin, 'service', 'run'], home: io.env.LABVAULT_HOME };
 }
