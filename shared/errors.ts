@@ -25,8 +25,14 @@ export const ErrorCodes = {
   BAD_IMAGE: 'BAD_IMAGE',
   /** Disk image feature we do not support. */
   UNSUPPORTED: 'UNSUPPORTED',
+  /** A filesystem, partition table or volume inside a guest disk is damaged or crafted (names the structure). */
+  GUEST_UNREADABLE: 'GUEST_UNREADABLE',
+  /** A bounded operation (a guest walk) ran past its time or memory bound and was stopped. */
+  TIMEOUT: 'TIMEOUT',
   /** A backup's source files changed during capture and nothing froze them. Retry. */
   SOURCE_CHANGED: 'SOURCE_CHANGED',
+  /** An item's pre-backup script failed or ran past its timeout; nothing was captured. */
+  SCRIPT_FAILED: 'SCRIPT_FAILED',
   /** The operation was cancelled by the user. */
   CANCELLED: 'CANCELLED',
   /** Browser host: missing or wrong token. */

@@ -10,11 +10,11 @@ export const ALLOW_MISSING_TOOLS_ENV = 'LABVAULT_ALLOW_MISSING_TOOLS';
 
 const found = new Map<string, boolean>();
 
-function runs(command: string): boolean {
+function runs(command: string, probeArgs: string[]): boolean {
   let ok = found.get(command);
   if (ok === undefined) {
     try {
-      execFileSync(command, ['--version'], { stdio: 'ignore' });
+      execFileSync(command, probeArgs, { stdio: 'ignore' });
       ok = true;
     } catch {
       ok = false;
@@ -25,11 +25,12 @@ function runs(command: string): boolean {
 }
 
 /**
- * True when `command --version` runs. When it does not: false if
- * LABVAULT_ALLOW_MISSING_TOOLS=1 (the caller skips), else throws naming the package.
+ * True when `command --version` (or `command ...probeArgs` for tools without --version, such as
+ * `mkfs.ext4 -V`) runs. When it does not: false if LABVAULT_ALLOW_MISSING_TOOLS=1 (the caller
+ * skips), else throws naming the package.
  */
-export function requireTool(command: string, aptPackage: string): boolean {
-  if (runs(command)) return true;
+export function requireTool(command: string, aptPackage: string, probeArgs: string[] = ['--version']): boolean {
+  if (runs(command, probeArgs)) return true;
   if (process.env[ALLOW_MISSING_TOOLS_ENV] === '1') {
     console.log(`${command} is missing: skipping its tests (${ALLOW_MISSING_TOOLS_ENV}=1)`);
     return false;
