@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { validatePolicy, type Policy } from '../../../shared/policy.ts';
+import { retentionDayErrors } from '../../../shared/policy-retention-rules.ts';
 import type { ParsedArgs } from '../cli-command.ts';
 import { stringFlag } from '../parse-args.ts';
 
@@ -24,15 +25,21 @@ export async function readJsonFile(path: string, flag: string): Promise<unknown>
   }
 }
 
-/** The policy in --file, validated: every problem is listed as "field rule". Exit 2 when invalid. */
-export async function readPolicyFile(args: ParsedArgs): Promise<{ body: unknown; policy: Policy; path: string }> {
+/**
+ * The policy in --file, validated: every problem is listed as "field rule". Exit 2 when invalid.
+ * `forSaving` (create, update) also lists retention weekdays the schedule never runs on.
+ */
+export async function readPolicyFile(
+  args: ParsedArgs, forSaving = false,
+): Promise<{ body: unknown; policy: Policy; path: string }> {
   const path = stringFlag(args, 'file', true);
   const body = await readJsonFile(path, 'file');
   const result = validatePolicy(body);
-  if (!result.ok) {
-    const first = result.errors[0] ?? { field: 'policy', message: 'is not valid' };
-    const list = result.errors.map((error) => `${error.field} ${error.message}`).join('; ');
-    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `${path}: ${list}.`, { field: first.field, details: { file: path, errors: result.errors } });
+  const errors = result.ok ? (forSaving ? retentionDayErrors(result.policy) : []) : result.errors;
+  if (!result.ok || errors.length > 0) {
+    const first = errors[0] ?? { field: 'policy', message: 'is not valid' };
+    const list = errors.map((error) => `${error.field} ${error.message}`).join('; ');
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `${path}: ${list}.`, { field: first.field, details: { file: path, errors } });
   }
   return { body, policy: result.policy, path };
 }

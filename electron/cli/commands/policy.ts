@@ -32,7 +32,7 @@ async function previewedPolicy(args: ParsedArgs, io: CliIo): Promise<{ body: unk
 async function create(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, ['vault', 'file']);
   const vault = stringFlag(args, 'vault', true);
-  const { body } = await readPolicyFile(args);
+  const { body } = await readPolicyFile(args, true);
   const view = await cliClient(io).policies.create({ vault, policy: body });
   if (booleanFlag(args, 'json')) printJson(io, view);
   else io.out(`Created ${view.type} policy "${view.name}" in vault "${vault}". Next runs: ${view.nextRuns.slice(0, 3).join(', ') || 'none'}.`);
@@ -61,7 +61,7 @@ async function update(args: ParsedArgs, io: CliIo): Promise<number> {
   const name = policyName(args);
   const dryRun = booleanFlag(args, 'dry-run');
   const json = booleanFlag(args, 'json');
-  const { body } = await readPolicyFile(args);
+  const { body } = await readPolicyFile(args, true);
   const handlers = cliClient(io).policies;
   const preview = await handlers.previewChange({ vault, name, policy: body });
   if (!json) {
@@ -122,7 +122,8 @@ const SUBCOMMANDS: Record<string, (args: ParsedArgs, io: CliIo) => Promise<numbe
 export const policyCommand: CliCommandGroup = {
   name: 'policy',
   usage: [
-    'policy create --vault V --file policy.json [--json]   field-level errors exit 2',
+    'policy create --vault V --file policy.json [--json]   field-level errors exit 2 (retention weekdays must be days'
+      + ' the schedule runs; a policy that keeps no scheduled backup is refused)',
     'policy list --vault V [--json]',
     'policy show --vault V (--policy P | P) [--json]',
     'policy update --vault V (--policy P | P) --file policy.json [--dry-run] [--json]   shows what the change removes first',

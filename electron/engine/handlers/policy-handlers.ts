@@ -9,6 +9,7 @@ import { simulateRetention } from '../policy/retention-simulation.ts';
 import { createPolicy, deletePolicy, policyView, previewPolicyChange, updatePolicy } from '../policy/policy-admin.ts';
 import { findPolicyRecord, listPolicyRecords, ensureDefaultPolicy } from '../policy/policy-records.ts';
 import { applyRetention } from '../policy/retention-pass.ts';
+import { policySaveErrors } from '../policy/policy-save-rules.ts';
 
 function instant(value: string | undefined, fallback: Date, field: string): Date {
   if (value === undefined) return fallback;
@@ -31,7 +32,10 @@ export function policyHandlers(engine: EngineServices): ChannelHandlers['policie
     },
     validate: async ({ policy }) => {
       const result = validatePolicy(policy);
-      return result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors };
+      if (!result.ok) return { ok: false, errors: result.errors };
+      // The rules a saved policy must also meet: retention weekdays the schedule runs, something kept.
+      const errors = policySaveErrors(result.policy, engine.clock.now());
+      return { ok: errors.length === 0, errors };
     },
     create: async ({ vault, policy }) => {
       const opened = await session(vault);

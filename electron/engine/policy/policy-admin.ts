@@ -14,6 +14,7 @@ import type { ItemRecord } from '../protection/item-record.ts';
 import { effectiveImmutability, immutabilityOn } from '../vault/immutability-state.ts';
 import { findPolicyRecord, listPolicyRecords, removePolicyRow, savePolicyRecord, type PolicyRecord } from './policy-records.ts';
 import { decideItem } from './retention-pass.ts';
+import { assertPolicySavable } from './policy-save-rules.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 
 /** What policy administration is given: the clock (times of changes, previews from now). */
@@ -37,6 +38,7 @@ export async function createPolicy(
   services: PolicyAdminServices, session: VaultSession, body: unknown,
 ): Promise<PolicyRecord> {
   const policy = parsePolicy(body, 'policy');
+  assertPolicySavable(policy, services.clock.now());
   if (listPolicyRecords(session).some((record) => record.name.toLowerCase() === policy.name.toLowerCase())) {
     throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has a policy named "${policy.name}".`, { field: 'name' });
   }
@@ -133,6 +135,7 @@ export async function updatePolicy(
 ): Promise<PolicyRecord> {
   const record = findPolicyRecord(session, name);
   const policy = parsePolicy(body, 'policy');
+  assertPolicySavable(policy, services.clock.now());
   if (record.isDefault && policy.name !== DEFAULT_POLICY_NAME) {
     throw new LabvaultError(ErrorCodes.RULE_VIOLATION, `${DEFAULT_POLICY_NAME} cannot be renamed.`, { field: 'name' });
   }

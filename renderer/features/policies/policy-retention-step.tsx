@@ -74,7 +74,7 @@ export function PolicyRetentionStep({ draft, update, errors }: {
         <NumberField label="Keep for (days)" name="daily-days" value={draft.daily.days} onValue={(days) => update({ daily: { ...draft.daily, days } })} error={fieldError(errors, 'retention.daily.days')} min={limits.dailyDays.min} max={limits.dailyDays.max} />
       </RuleCard>
       <RuleCard title="Weekly points" text="The backup of a chosen weekday is kept for a number of weeks." on={draft.weekly.on} onToggle={(on) => update({ weekly: { ...draft.weekly, on } })}>
-        <Field label="Weekday">
+        <Field label="Weekday" error={fieldError(errors, 'retention.weekly.day')}>
           {({ inputId }) => (
             <select id={inputId} className="select" value={draft.weekly.day} onChange={(event) => update({ weekly: { ...draft.weekly, day: event.target.value as Weekday } })}>
               {WEEKDAYS.map((day) => <option key={day} value={day}>{cap(day)}</option>)}
