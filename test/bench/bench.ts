@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- images | vault] [options]`: benchmarks, not tests. With no name it
  * runs the vault bench (Labvault vs restic and borg on the same 4 GiB disk); `images`
- * runs the disk image export bench (vs qemu-img convert). Options pass through.
+ * runs the disk image export bench (vs qemu-img convert); `--profile` (or `profile`) the
+ * per-stage profile of a full and an incremental backup beside this machine's ceilings.
+ * Options pass through.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, string> = {
   vault: 'vault-bench.ts',
   images: 'images-bench.ts',
+  profile: 'profile-bench.ts',
 };
 
 const [first, ...rest] = process.argv.slice(2);
-const name = first !== undefined && !first.startsWith('-') ? first : 'vault';
+const name = first !== undefined && !first.startsWith('-') ? first
+  : process.argv.includes('--profile') ? 'profile' : 'vault';
 const args = first !== undefined && !first.startsWith('-') ? rest : process.argv.slice(2);
 const script = benches[name];
 if (!script) {

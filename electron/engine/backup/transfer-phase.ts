@@ -9,12 +9,16 @@ import type { Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts
 import { VaultStore as VaultStoreClass } from '../vault/store/index.ts';
 import { assertUnchanged, type Capture } from './snapshot-phase.ts';
 import type { PointExtra } from './point-record.ts';
+import { StageProfile } from '../vault/store/stage-profile.ts';
+import type { StageFigure } from '../vault/store/stage-profile.ts';
 
 export interface TransferFigures {
   bytesTotal: number;
   bytesRead: number;
   bytesWritten: number;
   bytesDeduplicated: number;
+  /** Per-stage profile of the transfer, set with the last report. */
+  stages?: StageFigure[];
 }
 
 export interface TransferInput {
@@ -34,12 +38,23 @@ export interface TransferInput {
 
 export async function transferToVault(input: TransferInput): Promise<Manifest> {
   const { store, capture, previous, signal } = input;
+  const profile = new StageProfile();
+  const wallStart = StageProfile.now();
+  const cpuStart = process.cpuUsage();
   const previousByName = new Map<string, ManifestFile>((previous?.files ?? []).map((file) => [file.path, file]));
   const previousSources = ((previous?.extra ?? {}) as PointExtra).sources ?? {};
+  // A VM item's file list changes between points (a new snapshot layer): match files by source path,
+  // so an unchanged layer is reused whatever its name or place in the list.
+  const previousBySource = new Map<string, ManifestFile>();
+  for (const file of previous?.files ?? []) {
+    const source = previousSources[file.path];
+    if (typeof source === 'string') previousBySource.set(source, file);
+  }
   const plan = capture.files.map((file) => {
-    const before = previousByName.get(file.name);
-    const sameSource = before !== undefined && (previousSources[file.name] ?? file.source.path) === file.source.path;
-    const reusable = sameSource && before !== undefined && VaultStoreClass.fileUnchanged(before, {
+    const byName = previousByName.get(file.name);
+    const before = previousBySource.get(file.source.path)
+      ?? (byName !== undefined && previousSources[file.name] === undefined ? byName : undefined);
+    const reusable = before !== undefined && VaultStoreClass.fileUnchanged(before, {
       size: file.identity.size, mtimeMs: file.identity.mtimeMs, ino: file.identity.ino, dev: file.identity.dev,
     } as never);
     return { file, before, reusable };
@@ -65,6 +80,7 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
       sourcePath: file.readPath,
       signal,
       ...(previousIndex ? { previousIndex } : {}),
+      profile,
       onProgress: (progress) => {
         figures.bytesRead = doneBefore.read + progress.bytesDone;
         figures.bytesWritten = doneBefore.written + progress.bytesWritten;
@@ -92,7 +108,8 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
   }
   await assertUnchanged(capture);
   if (signal.aborted) throw signal.reason;
-  return store.commitPoint({
+  const manifestStart = StageProfile.now();
+  const manifest = await store.commitPoint({
     pointId: input.pointId,
     itemId: input.itemId,
     createdAt: input.createdAt,
@@ -103,4 +120,10 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     onDemand: input.onDemand,
     extra: { ...input.extra },
   });
+  profile.end('manifest', manifestStart, 0);
+  const cpu = process.cpuUsage(cpuStart);
+  profile.end('wall', wallStart, figures.bytesRead);
+  profile.addNs('cpu', BigInt(cpu.user + cpu.system) * 1000n, figures.bytesRead);
+  input.onProgress({ ...figures, stages: profile.figures() });
+  return manifest;
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import type { Job, JobOperation, Subtask } from '../../../shared/contract/item-models.ts';
+import type { CancelSource, Job, JobOperation, Subtask } from '../../../shared/contract/item-models.ts';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/event-bus.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
@@ -22,6 +22,29 @@ export interface RunningJob {
 }
 
 const PROGRESS_INTERVAL_MS = 250;
+const CANCEL_SOURCE_TEXT: Record<CancelSource, string> = {
+  cli: ' from the command line', ui: ' in the app', service: ' because the Labvault service stopped', unknown: '',
+};
+
+/** The abort reason a cancel gives the job's signal: carries who cancelled it. */
+export function cancelReason(by: CancelSource): LabvaultError {
+  return new LabvaultError(ErrorCodes.CANCELLED, 'Cancelled by the user.', { details: { by } });
+}
+
+function cancelSourceOf(reason: unknown): CancelSource {
+  const by = reason instanceof LabvaultError ? reason.details?.by : undefined;
+  return by === 'cli' || by === 'ui' || by === 'service' ? by : 'unknown';
+}
+
+/** What a cancelled job says it left: a cancelled backup's written chunks wait for GC. */
+export function cancelMessage(operation: JobOperation, by: CancelSource): string {
+  const who = `Cancelled${CANCEL_SOURCE_TEXT[by]}.`;
+  if (operation === 'backup') {
+    return `${who} No recovery point was made. Data written before the cancel belongs to no point: the vault shows it`
+      + ' as reclaimable until garbage collection removes it.';
+  }
+  return `${who} The ${operation} stopped before it finished.`;
+}
 const CROSS_PROCESS_CANCEL_WAIT_MS = 60_000;
 
 export class JobService {
@@ -60,7 +83,7 @@ export class JobService {
   start(session: VaultSession, job: Job, work: (context: JobContext) => Promise<void>): RunningJob {
     const controller = new AbortController();
     const context = new JobContext(this, session, job, controller.signal);
-    const stopWatching = watchCancelRequest(session.dir, job.id, () => controller.abort(new LabvaultError(ErrorCodes.CANCELLED, 'Cancelled by the user.')));
+    const stopWatching = watchCancelRequest(session.dir, job.id, (by) => controller.abort(cancelReason(by)));
     const done = (async () => {
       this.update(session, job, (current) => { current.status = 'in-progress'; });
       try {
@@ -82,7 +105,13 @@ export class JobService {
             subtask.message = cancelled ? 'cancelled' : 'not run: an earlier subtask failed';
           }
         }
-        job.error = cancelled ? { code: ErrorCodes.CANCELLED, message: 'Cancelled by the user; nothing partial was kept.' } : info;
+        if (cancelled) {
+          const by = cancelSourceOf(controller.signal.reason);
+          delete job.error;
+          job.cancelled = { by, at: this.clock.now().toISOString(), message: cancelMessage(job.operation, by) };
+        } else {
+          job.error = info;
+        }
         this.finish(session, job, cancelled ? 'cancelled' : 'failed');
       } finally {
         this.running.delete(job.id);
@@ -130,16 +159,17 @@ export class JobService {
     });
   }
 
-  async cancel(id: string): Promise<Job> {
+  /** Cancels a job of any Labvault process; `by` is recorded on the job (job.cancelled.by). */
+  async cancel(id: string, by: CancelSource = 'unknown'): Promise<Job> {
     const running = this.running.get(id);
     if (running) {
-      running.controller.abort(new LabvaultError(ErrorCodes.CANCELLED, 'Cancelled by the user.'));
+      running.controller.abort(cancelReason(by));
       return running.done;
     }
     const { job, session } = await this.find(id);
     if (job.status === 'in-progress' || job.status === 'queued') {
       // The job runs in another process: ask it to stop and wait (bounded) for it to end.
-      await requestCancel(session.dir, id);
+      await requestCancel(session.dir, id, by);
       for (let waited = 0; waited < CROSS_PROCESS_CANCEL_WAIT_MS; waited += 250) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         const current = (await this.find(id)).job;
@@ -148,6 +178,13 @@ export class JobService {
       throw new LabvaultError(ErrorCodes.CONFLICT, `Asked job ${id} (running in another Labvault process) to cancel; it has not stopped yet. Check "labvault jobs show ${id}".`, { field: 'id' });
     }
     throw new LabvaultError(ErrorCodes.CONFLICT, `Job ${id} has already ended (${job.status}).`, { field: 'id' });
+  }
+
+  /** Cancels every job this process runs (the service stopping); resolves when they have ended. */
+  async cancelRunning(by: CancelSource): Promise<Job[]> {
+    const jobs = [...this.running.values()];
+    for (const running of jobs) running.controller.abort(cancelReason(by));
+    return Promise.all(jobs.map((running) => running.done));
   }
 
   runningJob(id: string): RunningJob | undefined {
@@ -210,7 +247,10 @@ export class JobContext {
     return subtask;
   }
 
-  report(name: Subtask['name'], figures: Partial<Pick<Subtask, 'bytesRead' | 'bytesWritten' | 'bytesDeduplicated' | 'bytesTotal'>>): void {
+  report(
+    name: Subtask['name'],
+    figures: Partial<Pick<Subtask, 'bytesRead' | 'bytesWritten' | 'bytesDeduplicated' | 'bytesTotal' | 'stages'>>,
+  ): void {
     const subtask = this.subtask(name);
     Object.assign(subtask, figures);
     const start = this.rateStart.get(name);
@@ -241,6 +281,6 @@ export class JobContext {
   }
 
   throwIfCancelled(): void {
-    if (this.signal.aborted) throw new LabvaultError(ErrorCodes.CANCELLED, 'Cancelled by the user.');
+    if (this.signal.aborted) throw cancelReason(cancelSourceOf(this.signal.reason));
   }
 }

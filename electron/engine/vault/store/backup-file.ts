@@ -1,6 +1,10 @@
 /**
  * backupFile: streams one file into the store as fixed-size chunks and writes its index.
  *
+ * Holes: when the filesystem reports where the file holds data (fs/file-data-ranges.ts,
+ * with its evidence checks), only chunks that overlap a data range are read; every other
+ * chunk is an all-zero chunk without a read. Without such a report the whole file is read.
+ *
  * Pipeline per read buffer (4 MiB, from a pool of 4 reused buffers, so memory is bounded
  * by the pool whatever the file size): read -> split into chunks -> all-zero chunks are
  * only marked (never hashed or stored) -> hash (worker threads, reading the shared read
@@ -21,6 +25,9 @@ import { storeIoError } from './durable-fs.ts';
 import { DIGEST_SIZE } from './format-constants.ts';
 import { FixedIndex } from './fixed-index.ts';
 import type { StoreContext } from './store-context.ts';
+import { StageProfile } from './stage-profile.ts';
+import { findFileDataRanges } from '../../fs/file-data-ranges.ts';
+import type { DataRange } from '../../fs/file-data-ranges.ts';
 
 export interface TransferProgress {
   bytesDone: number;
@@ -41,6 +48,10 @@ export interface BackupFileOptions {
   readBufferSize?: number;
   /** Read buffers in the pool (default 4). */
   readBuffers?: number;
+  /** Ask the filesystem for the file's data ranges and skip its holes (default true). */
+  skipHoles?: boolean;
+  /** Per-stage time and bytes are added here when given. */
+  profile?: StageProfile;
 }
 
 export interface BackupFileResult {
@@ -48,7 +59,12 @@ export interface BackupFileResult {
   indexId: string;
   /** The source's stat taken when the read started (size, mtimeMs, ino, dev, mode). */
   stat: Stats;
+  /** Bytes of the file the index covers (its size as read), holes included. */
   bytesRead: number;
+  /** Of bytesRead, bytes of chunks inside holes the filesystem reported: all-zero, never read from disk. */
+  bytesSkipped: number;
+  /** Where the hole map came from, or 'none' (the whole file was read). */
+  holeMap: 'seek' | 'fiemap' | 'none';
   /** Bytes written to the vault for new chunks (after compression and encryption). */
   bytesWritten: number;
   /** Bytes of non-zero chunks that were already stored. */
@@ -68,35 +84,61 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
+/** Chunk-aligned spans to read: every chunk that overlaps a data range, neighbours merged. */
+function readSpans(ranges: DataRange[], chunkSize: number, size: number): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  for (const range of ranges) {
+    if (range.length <= 0) continue;
+    const start = Math.floor(range.offset / chunkSize) * chunkSize;
+    const end = Math.min(size, Math.ceil((range.offset + range.length) / chunkSize) * chunkSize);
+    const last = spans.at(-1);
+    if (last !== undefined && start <= last.end) last.end = Math.max(last.end, end);
+    else if (end > start) spans.push({ start, end });
+  }
+  return spans;
+}
+
 export async function backupFile(options: BackupFileOptions): Promise<BackupFileResult> {
   const { store, sourcePath, signal } = options;
+  const profile = options.profile ?? new StageProfile();
   const chunkSize = store.chunkSize;
   const bufferSize = options.readBufferSize ?? Math.max(4 * 1024 * 1024, chunkSize);
   if (bufferSize % chunkSize !== 0) throw new RangeError(`readBufferSize ${bufferSize} is not a multiple of the chunk size ${chunkSize}`);
   const handle = options.fileHandle ?? await open(sourcePath, 'r').catch((error: unknown) => { throw storeIoError(sourcePath, 'open', error); });
   try {
     const stat = await handle.stat();
+    const syncBefore = store.chunks.syncFigures();
+    const dataMap = options.skipHoles === false
+      ? null
+      : await profile.time('map', 0, () => findFileDataRanges(handle, sourcePath).catch(() => null));
+    // Without a map: one span to the end of the file, read until EOF (a file that grows is read as it is).
+    const spans = dataMap === null
+      ? [{ start: 0, end: Number.POSITIVE_INFINITY }]
+      : readSpans(dataMap.ranges, chunkSize, stat.size);
     const pool = new BufferPool(options.readBuffers ?? 4, bufferSize);
     const zeros = Buffer.alloc(chunkSize);
     const previous = options.previousIndex?.chunkSize === chunkSize ? options.previousIndex : undefined;
     let ids = Buffer.alloc(Math.max(1, Math.ceil(stat.size / chunkSize)) * DIGEST_SIZE);
     const result = {
-      bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0, chunksChanged: 0,
-      zeroBytes: 0,
+      bytesRead: 0, bytesSkipped: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0,
+      chunksChanged: 0, zeroBytes: 0,
     };
     let failure: unknown;
     const running = new Set<Promise<void>>();
+    const setId = (chunkIndex: number, id: Buffer): void => {
+      while (ids.length < (chunkIndex + 1) * DIGEST_SIZE) ids = Buffer.concat([ids, Buffer.alloc(ids.length)]);
+      id.copy(ids, chunkIndex * DIGEST_SIZE);
+    };
 
     const storeChunk = async (data: Buffer, chunkIndex: number): Promise<void> => {
-      const id = await store.hasher.digest(data);
-      if (ids.length < (chunkIndex + 1) * DIGEST_SIZE) ids = Buffer.concat([ids, Buffer.alloc(ids.length)]);
-      id.copy(ids, chunkIndex * DIGEST_SIZE);
+      const id = await store.hasher.digest(data, profile);
+      setId(chunkIndex, id);
       if (previous === undefined || chunkIndex >= previous.chunkCount || !previous.idAt(chunkIndex).equals(id)) {
         result.chunksChanged += 1;
       }
       // Always through put(): it answers from the in-memory id set, and never trusts an
       // old index for a chunk a GC might have removed since.
-      const written = await store.chunks.put(id, data);
+      const written = await store.chunks.put(id, data, profile);
       if (written > 0) {
         result.chunksNew += 1;
         result.bytesWritten += written;
@@ -106,42 +148,70 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       }
     };
 
-    let chunkIndex = 0;
-    for (;;) {
-      if (signal?.aborted === true || failure !== undefined) break;
-      const buffer = await pool.acquire();
-      let filled = 0;
-      while (filled < bufferSize) {
-        const { bytesRead } = await handle.read(buffer, filled, bufferSize - filled, result.bytesRead + filled)
-          .catch((error: unknown) => { throw storeIoError(sourcePath, 'read', error); });
-        if (bytesRead === 0) break;
-        filled += bytesRead;
+    /** Chunks of [from, to) lie in a reported hole: all-zero, not read. */
+    const skipHole = (from: number, to: number): void => {
+      for (let offset = from; offset < to; offset += chunkSize) {
+        const length = Math.min(chunkSize, to - offset);
+        result.zeroBytes += length;
+        result.bytesSkipped += length;
+        result.bytesRead += length;
+        setId(offset / chunkSize, ZERO_CHUNK_ID);
       }
-      if (filled === 0) {
-        pool.release(buffer);
-        break;
-      }
-      result.bytesRead += filled;
-      const tasks: Array<Promise<void>> = [];
-      for (let offset = 0; offset < filled; offset += chunkSize) {
-        const data = buffer.subarray(offset, Math.min(offset + chunkSize, filled));
-        const index = chunkIndex;
-        chunkIndex += 1;
-        if (isAllZero(data, zeros)) {
-          result.zeroBytes += data.length;
-          if (ids.length < (index + 1) * DIGEST_SIZE) ids = Buffer.concat([ids, Buffer.alloc(ids.length)]);
-          ZERO_CHUNK_ID.copy(ids, index * DIGEST_SIZE);
-          continue;
+    };
+
+    let position = 0;
+    let endOfFile = false;
+    for (const span of spans) {
+      if (endOfFile) break;
+      skipHole(position, span.start);
+      position = span.start;
+      while (position < span.end) {
+        if (signal?.aborted === true || failure !== undefined) break;
+        const want = Math.min(bufferSize, span.end - position);
+        const buffer = await pool.acquire();
+        let filled = 0;
+        const readStart = StageProfile.now();
+        while (filled < want) {
+          const { bytesRead } = await handle.read(buffer, filled, want - filled, position + filled)
+            .catch((error: unknown) => { throw storeIoError(sourcePath, 'read', error); });
+          if (bytesRead === 0) break;
+          filled += bytesRead;
         }
-        tasks.push(storeChunk(data, index).catch((error: unknown) => { failure ??= error; }));
+        profile.end('read', readStart, filled);
+        if (filled < want) endOfFile = true;
+        if (filled === 0) {
+          pool.release(buffer);
+          break;
+        }
+        result.bytesRead += filled;
+        const tasks: Array<Promise<void>> = [];
+        const zeroStart = StageProfile.now();
+        for (let offset = 0; offset < filled; offset += chunkSize) {
+          const data = buffer.subarray(offset, Math.min(offset + chunkSize, filled));
+          const index = (position + offset) / chunkSize;
+          if (isAllZero(data, zeros)) {
+            result.zeroBytes += data.length;
+            setId(index, ZERO_CHUNK_ID);
+            continue;
+          }
+          tasks.push(storeChunk(data, index).catch((error: unknown) => { failure ??= error; }));
+        }
+        profile.end('zero', zeroStart, filled);
+        position += filled;
+        const group = Promise.all(tasks).then(() => {
+          pool.release(buffer);
+          running.delete(group);
+        });
+        running.add(group);
+        options.onProgress?.({ bytesDone: position, bytesTotal: stat.size, bytesWritten: result.bytesWritten });
+        if (endOfFile) break;
       }
-      const group = Promise.all(tasks).then(() => {
-        pool.release(buffer);
-        running.delete(group);
-      });
-      running.add(group);
-      options.onProgress?.({ bytesDone: result.bytesRead, bytesTotal: stat.size, bytesWritten: result.bytesWritten });
-      if (filled < bufferSize) break;
+      if (signal?.aborted === true || failure !== undefined) break;
+    }
+    // With a map the file's size is the stat's (trailing holes included), unless it ended early.
+    if (dataMap !== null && !endOfFile && failure === undefined) {
+      skipHole(position, stat.size);
+      position = stat.size;
     }
     await Promise.all(running);
     if (failure !== undefined || aborted(signal)) {
@@ -150,10 +220,13 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       throw failure ?? cancelledError(`Backup of ${sourcePath}`);
     }
     await store.chunks.syncAll();
+    const syncAfter = store.chunks.syncFigures();
+    profile.addNs('sync', syncAfter.ns - syncBefore.ns, syncAfter.bytes - syncBefore.bytes);
     if (aborted(signal)) throw cancelledError(`Backup of ${sourcePath}`);
-    const index = new FixedIndex(chunkSize, result.bytesRead, Buffer.from(ids.subarray(0, chunkIndex * DIGEST_SIZE)));
-    const indexId = await store.indexes.write(index);
-    return { index, indexId, stat, ...result };
+    const chunkCount = Math.ceil(position / chunkSize);
+    const index = new FixedIndex(chunkSize, position, Buffer.from(ids.subarray(0, chunkCount * DIGEST_SIZE)));
+    const indexId = await profile.time('index', 0, () => store.indexes.write(index));
+    return { index, indexId, stat, holeMap: dataMap?.source ?? 'none', ...result };
   } finally {
     if (options.fileHandle === undefined) await handle.close().catch(() => undefined);
   }

@@ -23,6 +23,7 @@ import {
 import { compressPayload, decompressPayload } from './blob-compression.ts';
 import type { VaultKeys } from './vault-keys.ts';
 import type { BlobBinding } from './blob-binding.ts';
+import type { StageProfile } from './stage-profile.ts';
 
 const MAX_PLAIN_LENGTH = 0xffffffff;
 
@@ -32,6 +33,8 @@ export interface BlobEncodeOptions {
   keys: VaultKeys | undefined;
   /** Kind and id the blob is written for; authenticated in an encrypted blob. */
   binding: BlobBinding;
+  /** Adds compression and encryption time when given. */
+  profile?: StageProfile;
 }
 
 function additionalData(header: Buffer, version: number, binding: BlobBinding): Buffer {
@@ -58,13 +61,15 @@ export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEnco
   if (plain.length > MAX_PLAIN_LENGTH) throw new LabvaultError(ErrorCodes.INTERNAL, `Blob of ${plain.length} bytes exceeds the 4 GiB blob limit.`);
   const { codec, payload } = options.compressionLevel === undefined
     ? { codec: CODEC_NONE, payload: plain }
-    : await compressPayload(plain, options.compressionLevel);
+    : await compressPayload(plain, options.compressionLevel, options.profile);
   if (options.keys === undefined) return [writeHeader(magic, BLOB_FORMAT_VERSION, codec, 0, plain.length), payload];
+  const start = options.profile === undefined ? 0n : process.hrtime.bigint();
   const header = writeHeader(magic, BLOB_FORMAT_VERSION_BOUND, codec, FLAG_ENCRYPTED, plain.length);
   const nonce = randomBytes(GCM_NONCE_SIZE);
   const cipher = createCipheriv('aes-256-gcm', options.keys.dataKey, nonce, { authTagLength: GCM_TAG_SIZE });
   cipher.setAAD(additionalData(header, BLOB_FORMAT_VERSION_BOUND, options.binding));
   const sealed = Buffer.concat([cipher.update(payload), cipher.final()]);
+  options.profile?.end('encrypt', start, payload.length);
   return [header, nonce, sealed, cipher.getAuthTag()];
 }
 
@@ -74,6 +79,7 @@ export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEnco
  */
 export async function decodeBlob(
   magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string, binding: BlobBinding,
+  profile?: StageProfile,
 ): Promise<Buffer> {
   if (bytes.length < BLOB_HEADER_SIZE) throw corruptBlob(what, `only ${bytes.length} bytes, shorter than the ${BLOB_HEADER_SIZE}-byte header`);
   if (!bytes.subarray(BLOB_MAGIC_OFFSET, BLOB_MAGIC_OFFSET + BLOB_MAGIC_SIZE).equals(magic)) throw corruptBlob(what, 'wrong magic (not a blob of the expected kind)');
@@ -88,6 +94,7 @@ export async function decodeBlob(
   if (!encrypted && keys !== undefined) throw corruptBlob(what, 'it is not encrypted in an encrypted vault (possible tampering)');
   let payload = bytes.subarray(BLOB_HEADER_SIZE);
   if (keys !== undefined) {
+    const start = profile === undefined ? 0n : process.hrtime.bigint();
     if (payload.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) throw corruptBlob(what, 'encrypted payload shorter than nonce and tag');
     try {
       const decipher = createDecipheriv('aes-256-gcm', keys.dataKey, payload.subarray(0, GCM_NONCE_SIZE), { authTagLength: GCM_TAG_SIZE });
@@ -101,10 +108,11 @@ export async function decodeBlob(
         : 'authentication failed (modified or damaged ciphertext)';
       throw corruptBlob(what, problem);
     }
+    profile?.end('decrypt', start, payload.length);
   }
   let plain: Buffer;
   try {
-    plain = await decompressPayload(codec, payload, plainLength);
+    plain = await decompressPayload(codec, payload, plainLength, profile);
   } catch (error) {
     throw corruptBlob(what, `zstd frame does not decompress (${error instanceof Error ? error.message : String(error)})`);
   }

@@ -7,6 +7,7 @@
  */
 import { CODEC_NONE, CODEC_ZSTD } from './format-constants.ts';
 import { zstdCompressFrame, zstdDecompressFrame } from './zstd-lanes.ts';
+import type { Stage, StageProfile } from './stage-profile.ts';
 
 /** Keep compressed output only when it is at least 3% smaller than the input. */
 export const MIN_SAVING = 0.03;
@@ -26,23 +27,33 @@ function samplePieces(data: Buffer): Buffer {
   return Buffer.concat(pieces);
 }
 
-async function looksIncompressible(data: Buffer, level: number): Promise<boolean> {
+function timer(profile: StageProfile | undefined, stage: Stage, bytes: number): ((ns: bigint) => void) | undefined {
+  return profile === undefined ? undefined : (ns) => profile.addNs(stage, ns, bytes);
+}
+
+async function looksIncompressible(data: Buffer, level: number, profile?: StageProfile): Promise<boolean> {
   if (data.length < SAMPLE_THRESHOLD_SIZE) return false;
   const sample = samplePieces(data);
-  const packed = await zstdCompressFrame(sample, level);
+  const packed = await zstdCompressFrame(sample, level, timer(profile, 'probe', sample.length));
   return packed.length > sample.length * (1 - MIN_SAVING);
 }
 
 /** Compresses `data` with zstd at `level`, or returns it raw (CODEC_NONE) when that does not pay. */
-export async function compressPayload(data: Buffer, level: number): Promise<CompressedPayload> {
-  if (data.length === 0 || (await looksIncompressible(data, level))) return { codec: CODEC_NONE, payload: data };
-  const packed = await zstdCompressFrame(data, level);
+export async function compressPayload(
+  data: Buffer, level: number, profile?: StageProfile,
+): Promise<CompressedPayload> {
+  if (data.length === 0 || (await looksIncompressible(data, level, profile))) {
+    return { codec: CODEC_NONE, payload: data };
+  }
+  const packed = await zstdCompressFrame(data, level, timer(profile, 'compress', data.length));
   if (packed.length > data.length * (1 - MIN_SAVING)) return { codec: CODEC_NONE, payload: data };
   return { codec: CODEC_ZSTD, payload: packed };
 }
 
 /** Inverse of compressPayload; `expectedLength` bounds the output (a damaged frame cannot balloon). */
-export async function decompressPayload(codec: number, payload: Buffer, expectedLength: number): Promise<Buffer> {
+export async function decompressPayload(
+  codec: number, payload: Buffer, expectedLength: number, profile?: StageProfile,
+): Promise<Buffer> {
   if (codec === CODEC_NONE) return payload;
-  return zstdDecompressFrame(payload, expectedLength);
+  return zstdDecompressFrame(payload, expectedLength, timer(profile, 'decompress', expectedLength));
 }

@@ -37,6 +37,8 @@ export class ChunkCommitQueue {
   private queuedBatches = 0;
   private flushError: unknown;
   private renamesToSync = false;
+  private syncNs = 0n;
+  private syncBytes = 0;
 
   /** `syncDir`: any directory of the vault's filesystem; `onBatchFailed`: chunks of a batch were lost. */
   constructor(syncDir: string, onBatchFailed: () => void) {
@@ -66,8 +68,23 @@ export class ChunkCommitQueue {
     return next;
   }
 
+  /** Time spent in batch flushes and barriers (syncs and renames) and the bytes they made durable. */
+  figures(): { ns: bigint; bytes: number } {
+    return { ns: this.syncNs, bytes: this.syncBytes };
+  }
+
   private async flushBatch(batch: PendingChunk[]): Promise<void> {
     if (batch.length === 0) return;
+    const start = process.hrtime.bigint();
+    try {
+      await this.flushBatchTimed(batch);
+    } finally {
+      this.syncNs += process.hrtime.bigint() - start;
+      this.syncBytes += batch.reduce((sum, chunk) => sum + chunk.bytes, 0);
+    }
+  }
+
+  private async flushBatchTimed(batch: PendingChunk[]): Promise<void> {
     const useSyncfs = await syncfsAvailable(this.syncDir);
     let failure: unknown;
     await Promise.all(batch.map(async (chunk) => {
@@ -106,7 +123,9 @@ export class ChunkCommitQueue {
     if (error !== undefined) throw error;
     if (this.renamesToSync) {
       this.renamesToSync = false;
+      const start = process.hrtime.bigint();
       await syncFilesystem(this.syncDir);
+      this.syncNs += process.hrtime.bigint() - start;
     }
   }
 }

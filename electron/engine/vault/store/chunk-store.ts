@@ -25,6 +25,7 @@ import { errnoCode, storeIoError } from './durable-fs.ts';
 import { COMMITTED_FILE_MODE } from './durable-fs.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
 import { ChunkCommitQueue } from './chunk-commit-queue.ts';
+import { StageProfile } from './stage-profile.ts';
 import { isHexId, TMP_PREFIX } from './store-layout.ts';
 import type { StoreLayout } from './store-layout.ts';
 import type { VaultKeys } from './vault-keys.ts';
@@ -101,13 +102,13 @@ export class ChunkStore {
    * Stores `plain` under `id` unless present. Returns the bytes written (0 when the chunk
    * was already stored). The caller computed `id` with the store's hasher.
    */
-  async put(id: Buffer, plain: Buffer): Promise<number> {
+  async put(id: Buffer, plain: Buffer, profile?: StageProfile): Promise<number> {
     const known = await this.knownSet();
     if (known.has(id)) return 0;
     const hex = id.toString('hex');
     const running = this.inFlight.get(hex);
     if (running !== undefined) return running.then(() => 0);
-    const task = this.write(hex, plain);
+    const task = this.write(hex, plain, profile);
     this.inFlight.set(hex, task);
     try {
       const written = await task;
@@ -118,10 +119,12 @@ export class ChunkStore {
     }
   }
 
-  private async write(hex: string, plain: Buffer): Promise<number> {
+  private async write(hex: string, plain: Buffer, profile?: StageProfile): Promise<number> {
     const parts = await encodeBlob(CHUNK_BLOB_MAGIC, plain, {
       compressionLevel: this.compressionLevel, keys: this.keys, binding: chunkBinding(hex),
+      ...(profile === undefined ? {} : { profile }),
     });
+    const start = StageProfile.now();
     const dir = this.layout.chunkDir(hex);
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true }).catch((error: unknown) => { throw storeIoError(dir, 'create directory', error); });
@@ -138,6 +141,7 @@ export class ChunkStore {
       await rm(tmpPath, { force: true }).catch(() => undefined);
       throw storeIoError(tmpPath, 'write chunk', error);
     }
+    profile?.end('write', start, bytes);
     await this.commits.add({ handle, tmpPath, finalPath: this.layout.chunkPath(hex), dir, bytes });
     return bytes;
   }
@@ -148,13 +152,18 @@ export class ChunkStore {
     await this.commits.syncAll();
   }
 
+  /** Time and bytes the commit queue spent making chunks durable and renaming them, since the store opened. */
+  syncFigures(): { ns: bigint; bytes: number } {
+    return this.commits.figures();
+  }
+
   /**
    * Reads, decodes and checks a chunk against its id. Missing or damaged: CORRUPT.
    * With `scratch` (a SharedArrayBuffer-backed buffer large enough for the stored blob),
    * the file is read into it, so a raw chunk is hashed in place by the workers, without
    * a copy; the result may then be a view into `scratch`.
    */
-  async get(id: Buffer, scratch?: Buffer): Promise<Buffer> {
+  async get(id: Buffer, scratch?: Buffer, profile?: StageProfile): Promise<Buffer> {
     const hex = id.toString('hex');
     const path = this.layout.chunkPath(hex);
     let bytes: Buffer;
@@ -166,8 +175,10 @@ export class ChunkStore {
       throw storeIoError(path, 'read chunk', error);
     }
     assertBlobPlainLength(bytes, this.chunkSize, `Chunk ${hex} (${path})`);
-    const plain = await decodeBlob(CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`, chunkBinding(hex));
-    const actual = await this.hasher.digest(plain);
+    const plain = await decodeBlob(
+      CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`, chunkBinding(hex), profile,
+    );
+    const actual = await this.hasher.digest(plain, profile);
     if (!actual.equals(id)) {
       throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} (${path}) is damaged: its content does not match its id.`, { details: { chunkId: hex, path } });
     }

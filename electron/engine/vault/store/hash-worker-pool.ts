@@ -10,9 +10,12 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createHash, createHmac } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import type { StageProfile } from './stage-profile.ts';
 
 interface Pending {
   resolve: (digest: Buffer) => void;
+  profile: StageProfile | undefined;
+  bytes: number;
   reject: (error: Error) => void;
 }
 
@@ -32,10 +35,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createHash, createHmac } = require('node:crypto');
 const key = workerData && workerData.macKey;
 parentPort.on('message', (request) => {
+  const start = process.hrtime.bigint();
   const data = new Uint8Array(request.buffer, request.offset, request.length);
   const digest = (key ? createHmac('sha256', key) : createHash('sha256')).update(data).digest();
   const out = digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.length);
-  parentPort.postMessage({ id: request.id, digest: out }, [out]);
+  parentPort.postMessage({ id: request.id, digest: out, ns: process.hrtime.bigint() - start }, [out]);
 });
 `;
 
@@ -60,9 +64,10 @@ export class HashWorkerPool {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { macKey: this.macKey } });
     worker.unref();
     const lane: HashLane = { worker, pending: new Map() };
-    worker.on('message', (message: { id: number; digest: ArrayBuffer }) => {
+    worker.on('message', (message: { id: number; digest: ArrayBuffer; ns: bigint }) => {
       const entry = lane.pending.get(message.id);
       lane.pending.delete(message.id);
+      entry?.profile?.addNs('hash', message.ns, entry.bytes);
       entry?.resolve(Buffer.from(message.digest));
     });
     const failAll = (error: Error): void => {
@@ -88,16 +93,22 @@ export class HashWorkerPool {
     return this.lanes;
   }
 
-  async digest(data: Buffer): Promise<Buffer> {
+  /** The chunk id of `data`; with `profile`, the worker's hashing time is added to its 'hash' stage. */
+  async digest(data: Buffer, profile?: StageProfile): Promise<Buffer> {
     const lanes = this.lanesOrNull();
-    if (lanes === null) return this.digestHere(data);
+    if (lanes === null) {
+      const start = process.hrtime.bigint();
+      const digest = this.digestHere(data);
+      profile?.end('hash', start, data.length);
+      return digest;
+    }
     let lane = lanes[0]!;
     for (const candidate of lanes) if (candidate.pending.size < lane.pending.size) lane = candidate;
     const id = this.nextId++;
     const shared = data.buffer instanceof SharedArrayBuffer;
     const buffer = shared ? data.buffer : data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
     return new Promise<Buffer>((resolve, reject) => {
-      lane.pending.set(id, { resolve, reject });
+      lane.pending.set(id, { resolve, reject, profile, bytes: data.length });
       const message = { id, buffer, offset: shared ? data.byteOffset : 0, length: data.length };
       if (shared) lane.worker.postMessage(message);
       else lane.worker.postMessage(message, [buffer as ArrayBuffer]);

@@ -27,9 +27,14 @@ class ZstdLane {
     this.stream = make();
   }
 
-  run(input: Buffer, maxOutput: number): Promise<Buffer> {
+  run(input: Buffer, maxOutput: number, onDone?: (ns: bigint) => void): Promise<Buffer> {
     this.pending += 1;
-    const task = this.queue.then(() => this.process(input, maxOutput));
+    const task = this.queue.then(async () => {
+      const start = process.hrtime.bigint();
+      const output = await this.process(input, maxOutput);
+      onDone?.(process.hrtime.bigint() - start);
+      return output;
+    });
     this.queue = task.catch(() => undefined);
     return task.finally(() => { this.pending -= 1; });
   }
@@ -78,10 +83,10 @@ class ZstdLanePool {
     this.lanes = Array.from({ length: count }, () => new ZstdLane(make));
   }
 
-  run(input: Buffer, maxOutput: number): Promise<Buffer> {
+  run(input: Buffer, maxOutput: number, onDone?: (ns: bigint) => void): Promise<Buffer> {
     let best = this.lanes[0]!;
     for (const lane of this.lanes) if (lane.pending < best.pending) best = lane;
-    return best.run(input, maxOutput);
+    return best.run(input, maxOutput, onDone);
   }
 }
 
@@ -90,8 +95,8 @@ const LANES = 4;
 const compressors = new Map<number, ZstdLanePool>();
 let decompressors: ZstdLanePool | undefined;
 
-/** Compresses one payload as one complete zstd frame. */
-export function zstdCompressFrame(input: Buffer, level: number): Promise<Buffer> {
+/** Compresses one payload as one complete zstd frame; `onDone` gets the time the lane worked on it. */
+export function zstdCompressFrame(input: Buffer, level: number, onDone?: (ns: bigint) => void): Promise<Buffer> {
   let pool = compressors.get(level);
   if (pool === undefined) {
     pool = new ZstdLanePool(LANES, () => createZstdCompress({
@@ -99,11 +104,13 @@ export function zstdCompressFrame(input: Buffer, level: number): Promise<Buffer>
     }));
     compressors.set(level, pool);
   }
-  return pool.run(input, Number.MAX_SAFE_INTEGER);
+  return pool.run(input, Number.MAX_SAFE_INTEGER, onDone);
 }
 
 /** Decompresses one zstd frame; fails when the output would exceed `maxOutput` bytes. */
-export function zstdDecompressFrame(input: Buffer, maxOutput: number): Promise<Buffer> {
+export function zstdDecompressFrame(
+  input: Buffer, maxOutput: number, onDone?: (ns: bigint) => void,
+): Promise<Buffer> {
   decompressors ??= new ZstdLanePool(LANES, () => createZstdDecompress({ chunkSize: OUTPUT_CHUNK_SIZE }));
-  return decompressors.run(input, maxOutput);
+  return decompressors.run(input, maxOutput, onDone);
 }
