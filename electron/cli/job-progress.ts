@@ -19,7 +19,7 @@ export async function waitWithProgress(jobId: string, io: CliIo, show: boolean):
     if (io.isTty) process.stderr.write(`\r\u001b[2K${line}`);
   });
   const cancel = () => {
-    client.jobs.cancel({ id: jobId }).catch(() => undefined);
+    client.jobs.cancel({ id: jobId, by: 'cli' }).catch(() => undefined);
   };
   process.once('SIGINT', cancel);
   try {
@@ -31,8 +31,22 @@ export async function waitWithProgress(jobId: string, io: CliIo, show: boolean):
   }
 }
 
+/** Exit code of a command that waited for a job: 4 when it was cancelled (see labvault.ts). */
+export const EXIT_CANCELLED = 4;
+
+/** 0 completed (or skipped), 4 cancelled, 1 failed or still running. */
+export function jobExitCode(job: Job): number {
+  if (job.status === 'completed' || job.status === 'skipped') return 0;
+  return job.status === 'cancelled' ? EXIT_CANCELLED : 1;
+}
+
+function outcomeOf(job: Job): string {
+  if (job.cancelled) return ` (${job.cancelled.message})`;
+  return job.error ? ` (${job.error.code}: ${job.error.message})` : '';
+}
+
 export function describeJob(job: Job): string {
-  const lines = [`Job ${job.id}: ${job.operation} of ${job.item ?? job.vaultName} ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}`];
+  const lines = [`Job ${job.id}: ${job.operation} of ${job.item ?? job.vaultName} ${job.status}${outcomeOf(job)}`];
   for (const subtask of job.subtasks) {
     const duration = subtask.startedAt && subtask.endedAt ? ` in ${formatDuration(Date.parse(subtask.endedAt) - Date.parse(subtask.startedAt))}` : '';
     const figures = [

@@ -95,14 +95,18 @@ export const SubtaskSchema = z.object({
   bytesTotal: z.number().optional(),
   bytesPerSecond: z.number().optional(),
   message: z.string().optional(),
-  /** Where the time went, per pipeline stage (transfer phase): summed durations, bytes, calls. */
-  stages: z.array(z.object({
-    stage: z.string().max(32), where: z.string().max(16), ms: z.number(), bytes: z.number(), calls: z.number(),
-  })).max(32).optional(),
 });
 export type Subtask = z.infer<typeof SubtaskSchema>;
 
 export const JobOperationSchema = z.enum(['backup', 'restore', 'verify', 'prune', 'gc']);
+
+/** Who cancelled a job: a user on the command line or in a UI, the service stopping, or not recorded (old jobs). */
+export const CancelSourceSchema = z.enum(['cli', 'ui', 'service', 'unknown']);
+export type CancelSource = z.infer<typeof CancelSourceSchema>;
+
+/** A cancelled job's record: who, when, and what it left (status 'cancelled'; such a job has no `error`). */
+export const JobCancellationSchema = z.object({ by: CancelSourceSchema, at: z.string(), message: z.string() });
+export type JobCancellation = z.infer<typeof JobCancellationSchema>;
 export type JobOperation = z.infer<typeof JobOperationSchema>;
 
 export const JobSchema = z.object({
@@ -116,7 +120,10 @@ export const JobSchema = z.object({
   trigger: z.enum(['on-demand', 'scheduled', 'catch-up', 'system']),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
+  /** Why the job failed (status 'failed' only). */
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Status 'cancelled': who cancelled it, when, and what it left. */
+  cancelled: JobCancellationSchema.optional(),
   pointId: z.string().optional(),
   subtasks: z.array(SubtaskSchema),
   /** Garbage collection figures (operation 'gc'). */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { channel } from './define.ts';
-import { FileCandidateSchema, ItemSchema, JobSchema, JobStatusSchema, JobOperationSchema, PointSchema, VaultStatsSchema, VerifyReportSchema } from './item-models.ts';
+import { CancelSourceSchema, FileCandidateSchema, ItemSchema, JobSchema, JobStatusSchema, JobOperationSchema, PointSchema, VaultStatsSchema, VerifyReportSchema } from './item-models.ts';
 
 const ItemRef = z.object({ item: z.string().describe('item name or id') });
 
@@ -62,7 +62,11 @@ export const protectionChannels = {
   ),
   'jobs.list': channel(JobFilterSchema, z.array(JobSchema), 'Jobs, newest first, filtered.'),
   'jobs.show': channel(z.object({ id: z.string() }), JobSchema, 'One job with its subtasks.'),
-  'jobs.cancel': channel(z.object({ id: z.string() }), JobSchema, 'Cancel a running job; no partial point is left.'),
+  'jobs.cancel': channel(
+    z.object({ id: z.string(), by: CancelSourceSchema.optional() }),
+    JobSchema,
+    'Cancel a running job (it ends "cancelled", recording `by`: default the calling face); no partial point is left.',
+  ),
   'jobs.wait': channel(z.object({ id: z.string() }), JobSchema, 'Wait for a job of this process to end and return it (an ended job at once).'),
   'restore.disks': channel(z.object({ item: z.string(), point: z.string(), to: z.string(), files: z.array(z.string()).optional() }), z.object({ jobId: z.string() }), 'Restore a point\'s files into a folder, verified.'),
   'vaults.stats': channel(z.object({ name: z.string() }), VaultStatsSchema, 'Storage used per vault and item.'),

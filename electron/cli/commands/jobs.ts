@@ -1,18 +1,36 @@
-/** `labvault jobs list|show|cancel`. */
+/**
+ * `labvault jobs list|show|wait|cancel`. `jobs wait ID` waits for a job of any Labvault process
+ * to end and exits like the job: 0 completed, 1 failed, 4 cancelled (see labvault.ts).
+ */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { JobOperationSchema, JobStatusSchema } from '../../../shared/contract/item-models.ts';
+import { JobOperationSchema, JobStatusSchema, type Job } from '../../../shared/contract/item-models.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
 import { cliClient, printJson } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
-import { describeJob } from '../job-progress.ts';
+import { describeJob, jobExitCode } from '../job-progress.ts';
 import { booleanFlag, expectFlags, integerFlag, positional, stringFlag } from '../parse-args.ts';
+
+const DEFAULT_WAIT_SECONDS = 24 * 3600;
+const WAIT_POLL_MS = 250;
+
+/** Polls the job (it may run in another process) until it ends or `timeoutSeconds` pass. */
+async function waitForEnd(client: ReturnType<typeof cliClient>, id: string, timeoutSeconds: number): Promise<Job> {
+  let job = await client.jobs.show({ id });
+  const polls = Math.ceil((timeoutSeconds * 1000) / WAIT_POLL_MS);
+  for (let poll = 0; poll < polls && (job.status === 'queued' || job.status === 'in-progress'); poll += 1) {
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    job = await client.jobs.show({ id });
+  }
+  return job;
+}
 
 export const jobsCommand: CliCommandGroup = {
   name: 'jobs',
   usage: [
     'jobs list [--vault V] [--status S] [--operation O] [--item ITEM] [--from ISO] [--to ISO] [--limit N] [--json]',
     'jobs show ID [--json]',
-    'jobs cancel ID',
+    'jobs wait ID [--timeout SECONDS] [--json]   wait for a job to end; exit 0 completed, 1 failed, 4 cancelled',
+    'jobs cancel ID [--json]                    the job ends "cancelled", recorded as cancelled from the command line',
   ],
   async run(args, io) {
     const client = cliClient(io);
@@ -53,9 +71,19 @@ export const jobsCommand: CliCommandGroup = {
       else io.out(describeJob(job));
       return 0;
     }
+    if (sub === 'wait') {
+      expectFlags(args, ['timeout']);
+      const timeout = integerFlag(args, 'timeout') ?? DEFAULT_WAIT_SECONDS;
+      if (timeout < 1 || timeout > DEFAULT_WAIT_SECONDS) throw new LabvaultError(ErrorCodes.INVALID_INPUT, `--timeout must be between 1 and ${DEFAULT_WAIT_SECONDS} seconds.`, { field: 'timeout' });
+      const job = await waitForEnd(client, positional(args, 1, 'id'), timeout);
+      if (booleanFlag(args, 'json')) printJson(io, job);
+      else io.out(describeJob(job));
+      if (job.status === 'queued' || job.status === 'in-progress') io.err(`labvault: job ${job.id} is still ${job.status} after ${timeout} s.`);
+      return jobExitCode(job);
+    }
     if (sub === 'cancel') {
       expectFlags(args, []);
-      const job = await client.jobs.cancel({ id: positional(args, 1, 'id') });
+      const job = await client.jobs.cancel({ id: positional(args, 1, 'id'), by: 'cli' });
       if (booleanFlag(args, 'json')) printJson(io, job);
       else io.out(describeJob(job));
       return 0;

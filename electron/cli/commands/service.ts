@@ -2,9 +2,9 @@
  * `labvault service run [--once]`: the scheduler without the window. Runs scheduled
  * backups, retention after each backup, and retention + GC every hour, for every known
  * vault no other scheduler owns, until SIGINT/SIGTERM (the first signal stops scheduling
- * and waits for running backups; a second one exits at once: a backup cut short keeps
- * nothing partial). --once: one tick, wait for the backups it started, one retention + GC
- * pass, then exit (for cron or tests).
+ * and waits for running backups; a second one cancels them, recorded as cancelled by the
+ * service, and exits: a backup cut short keeps nothing partial). --once: one tick, wait for
+ * the backups it started, one retention + GC pass, then exit (for cron or tests).
  * `labvault service install-instructions`: how to start it at login on this system.
  */
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import { startSchedulerHost } from '../../engine/index.ts';
 import { launchdPlist, systemdUnit, windowsTaskCommand, type ServiceCommand } from './service-templates.ts';
 
 const EXIT_INTERRUPTED = 130;
+/** How long a second signal waits for running jobs to record their cancel before exiting. */
+const SECOND_SIGNAL_CANCEL_MS = 5_000;
 
 async function runOnce(args: ParsedArgs, io: CliIo): Promise<number> {
   const engine = cliEngine(io);
@@ -53,8 +55,11 @@ async function runUntilSignal(io: CliIo): Promise<number> {
       if (signals === 1) resolve();
       else {
         interrupted = true;
-        io.err('Second signal: exiting now; running backups end without a point.');
-        process.exit(EXIT_INTERRUPTED);
+        io.err('Second signal: cancelling running backups (no point is made) and exiting.');
+        // Recorded on each job as cancelled by the service stopping; bounded, then exit regardless.
+        const cancelled = engine.jobs.cancelRunning('service');
+        const bound = new Promise((resolve) => setTimeout(resolve, SECOND_SIGNAL_CANCEL_MS).unref());
+        void Promise.race([cancelled, bound]).finally(() => process.exit(EXIT_INTERRUPTED));
       }
     };
     process.on('SIGINT', onSignal);

@@ -155,7 +155,10 @@ export async function captureSnapshot(options: CaptureOptions): Promise<Capture>
     })),
     snapshotDir: null,
     area: null,
-    tierNote: `Vault tier only: ${why}. The files were checked to be unchanged during the transfer.`,
+    // Written before the transfer runs (the Snapshot phase's result, then the point's note): it says what the
+    // transfer does, never that the check passed, which a transfer that fails would make untrue.
+    tierNote: `Vault tier only: ${why}. The transfer reads the live files and checks that they do not change while`
+      + ' it reads them.',
   };
 }
 

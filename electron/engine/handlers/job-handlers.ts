@@ -20,7 +20,7 @@ export function jobHandlers(engine: EngineServices): Pick<ChannelHandlers, 'back
         });
       },
       show: async ({ id }) => (await engine.jobs.find(id)).job,
-      cancel: ({ id }) => engine.jobs.cancel(id),
+      cancel: ({ id, by }) => engine.jobs.cancel(id, by ?? (engine.face === 'cli' ? 'cli' : 'ui')),
       wait: async ({ id }) => engine.jobs.runningJob(id)?.done ?? (await engine.jobs.find(id)).job,
     },
     restore: {

@@ -32,9 +32,24 @@ export function saveJobRow(session: VaultSession, job: Job): void {
   upsertJob(session.catalog, body);
 }
 
+/**
+ * Older records kept a cancel as an error with code CANCELLED (status 'cancelled', or 'failed' before that
+ * state existed): read them as status 'cancelled' with job.cancelled (by 'unknown') and no error.
+ */
+export function withCancelledState(job: Job): Job {
+  if (job.error?.code !== ErrorCodes.CANCELLED || (job.status !== 'failed' && job.status !== 'cancelled')) return job;
+  const { error, ...rest } = job;
+  return {
+    ...rest,
+    status: 'cancelled',
+    cancelled: job.cancelled ?? { by: 'unknown', at: job.endedAt ?? job.startedAt, message: error.message },
+  };
+}
+
 /** A stored job as read; an unfinished job whose process is gone is marked failed (and saved so). */
 function jobFromRow(session: VaultSession, stored: StoredJob): Job {
-  const { owner, ...job } = stored;
+  const { owner, ...read } = stored;
+  const job = withCancelledState(read);
   if (!unfinished(job) || !ownerGone(owner)) return job;
   const now = new Date().toISOString();
   const message = `Interrupted: the Labvault process running this job (pid ${owner?.pid ?? '?'}) ended before the job finished. Nothing partial was kept; run it again.`;

@@ -87,7 +87,10 @@ describe('two jobs of one item', () => {
     expect(await transferRunning(running), 'transfer seen running').toBe(true);
     const cancelled = await engine.handlers.jobs.cancel({ id: running.job.id });
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.error?.code).toBe('CANCELLED');
+    expect(cancelled.error).toBeUndefined();
+    // The engine's face here is 'cli': a contract cancel without `by` records the calling face.
+    expect(cancelled.cancelled).toMatchObject({ by: 'cli' });
+    expect(cancelled.cancelled?.message).toMatch(/No recovery point was made.*reclaimable/);
     expect(transferOf(cancelled).status).toBe('cancelled');
     expect(cancelled.pointId).toBeUndefined();
     const stored = await engine.handlers.jobs.show({ id: running.job.id });

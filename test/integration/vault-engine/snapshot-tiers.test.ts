@@ -159,6 +159,10 @@ describe('identity check without clones (this machine\'s filesystem)', () => {
     expect(outcome?.code).toBe(1);
     expect(outcome?.job.status).toBe('failed');
     expect(outcome?.job.error).toMatchObject({ code: 'SOURCE_CHANGED', message: expect.stringContaining(disk) });
+    // The Snapshot phase ran before the failed transfer: its result says what the transfer does, not that a check passed.
+    const snapshot = outcome?.job.subtasks.find((subtask) => subtask.name === 'Snapshot');
+    expect(snapshot?.message).toMatch(/checks that they do not change while it reads them/);
+    expect(snapshot?.message).not.toMatch(/were checked|unchanged/);
     expect(outcome?.job.pointId).toBeUndefined();
     expect((await lab.points('vm-i')).map((point) => point.id)).toEqual(before);
   });

@@ -28,8 +28,9 @@ it('a job running in one engine (process) is cancelled from another through a ca
     // Work that only ends when the job is aborted.
     await new Promise<void>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true }));
   });
-  const cancelled = await other.handlers.jobs.cancel({ id: job.id });
+  const cancelled = await other.handlers.jobs.cancel({ id: job.id, by: 'service' });
   expect(cancelled.status).toBe('cancelled');
   expect((await running.done).status).toBe('cancelled');
-  expect((await other.handlers.jobs.show({ id: job.id })).error?.code).toBe('CANCELLED');
+  // Who cancelled travels through the cancel request file to the process running the job.
+  expect((await other.handlers.jobs.show({ id: job.id })).cancelled?.by).toBe('service');
 });

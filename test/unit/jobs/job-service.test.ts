@@ -62,9 +62,10 @@ describe('JobService', () => {
       context.throwIfCancelled();
     });
     await entered;
-    const cancelled = await f.engine.jobs.cancel(job.id);
+    const cancelled = await f.engine.jobs.cancel(job.id, 'ui');
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.error?.code).toBe(ErrorCodes.CANCELLED);
+    expect(cancelled.error).toBeUndefined();
+    expect(cancelled.cancelled).toMatchObject({ by: 'ui', message: 'Cancelled in the app. The gc stopped before it finished.' });
     expect((await running.done).status).toBe('cancelled');
     await expect(f.engine.jobs.cancel(job.id)).rejects.toMatchObject({ code: ErrorCodes.CONFLICT, field: 'id' });
   });
