@@ -32,6 +32,10 @@ function StatCard({ label, value, sub, onClick }: {
   );
 }
 
+const IMMUTABILITY_WORDS: Record<string, string> = {
+  disabled: 'Immutability: off', enabled: 'Immutability: on', locked: 'Immutability: locked',
+};
+
 function healthCounts(summary: Dashboard) {
   const counts = { healthy: 0, warning: 0, critical: 0 };
   for (const item of summary.items) counts[item.health] += 1;
@@ -117,8 +121,8 @@ export function DashboardPage() {
           <Card title="Storage per vault">
             {data.vaults.length === 0 ? <p className="muted">No vaults.</p> : data.vaults.map((vault) => (
               <div key={vault.id} className="alert-row clickable" onClick={() => navigate({ page: 'vault', name: vault.name })}>
-                <div className="alert-text"><strong>{vault.name}</strong><div className="cell-sub">{plural(vault.items, 'item')} · immutability {vault.immutability}{vault.status !== 'ok' ? ` · ${vault.status}` : ''}</div></div>
-                <span className="nowrap">{formatBytes(vault.storedBytes)}</span>
+                <div className="alert-text"><strong>{vault.name}</strong><div className="cell-sub">{plural(vault.items, 'item')} · {IMMUTABILITY_WORDS[vault.immutability] ?? `Immutability: ${vault.immutability}`}{vault.status !== 'ok' ? ` · ${vault.status}` : ''}</div></div>
+                <span className="nowrap" data-testid={`vault-stored-${vault.name}`} title="What the vault takes on its drive">{formatBytes(vault.storedBytes)} stored</span>
               </div>
             ))}
           </Card>

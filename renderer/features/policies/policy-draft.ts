@@ -6,6 +6,7 @@ import {
   DEFAULT_POLICY_DAILY_DAYS, HOURLY_INTERVALS, POLICY_LIMITS, validatePolicy, policyTypeOf,
   type MonthName, type PolicyFieldError, type PolicyType, type Weekday, type WeekOrdinal,
 } from '../../../shared/policy.ts';
+import { defaultRetentionWeekday, retentionDayErrors, scheduledWeekdays } from '../../../shared/policy-retention-rules.ts';
 import { LOCAL_TIME_ZONE } from '../../format/format-time.ts';
 
 export type DayRule = { mode: 'day'; day: string } | { mode: 'weekday'; week: WeekOrdinal; weekday: Weekday };
@@ -94,6 +95,20 @@ function ruleOf(value: { day?: unknown; week?: unknown; weekday?: unknown }): Da
   return { mode: 'day', day: String(value.day ?? 1) };
 }
 
+const SCHEDULE_FIELDS = ['frequency', 'days', 'hourlyDays', 'everyHours', 'windowStart', 'windowHours'] as const;
+
+/**
+ * Applies a change to the draft; when the schedule changes so that the weekly retention day is
+ * no longer a day backups run, that day moves to the first day the schedule runs (its default).
+ */
+export function changeDraft(previous: PolicyDraft, change: Partial<PolicyDraft>): PolicyDraft {
+  const next = { ...previous, ...change };
+  if (!SCHEDULE_FIELDS.some((field) => field in change)) return next;
+  const schedule = draftToPolicy(next).schedule;
+  if (scheduledWeekdays(schedule).includes(next.weekly.day)) return next;
+  return { ...next, weekly: { ...next.weekly, day: defaultRetentionWeekday(schedule, next.weekly.day) } };
+}
+
 /** A stored policy back into a draft, for editing. */
 export function policyToDraft(body: Record<string, unknown>): PolicyDraft {
   const draft = newPolicyDraft();
@@ -131,12 +146,17 @@ export function policyToDraft(body: Record<string, unknown>): PolicyDraft {
 export type PolicyErrors = Map<string, string>;
 
 export function policyErrors(draft: PolicyDraft): PolicyErrors {
-  const result = validatePolicy(draftToPolicy(draft));
+  const policy = draftToPolicy(draft);
+  const result = validatePolicy(policy);
   const errors: PolicyErrors = new Map();
   if (!result.ok) {
     for (const error of result.errors as PolicyFieldError[]) {
       if (!errors.has(error.field)) errors.set(error.field, error.message);
     }
+  }
+  // Retention weekdays the schedule never runs on (the engine refuses them the same way).
+  for (const error of retentionDayErrors(policy)) {
+    if (!errors.has(error.field)) errors.set(error.field, error.message);
   }
   return errors;
 }

@@ -16,7 +16,7 @@ import { useVaultsStore } from '../../stores/vaults-store.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { useDebounced } from '../../hooks/use-debounced.ts';
 import { keepsNothingReason, type RetentionPicture } from './policy-keeps-nothing.ts';
-import { errorsUnder, newPolicyDraft, policyErrors, policyToDraft, draftToPolicy, type PolicyDraft } from './policy-draft.ts';
+import { changeDraft, errorsUnder, newPolicyDraft, policyErrors, policyToDraft, draftToPolicy, type PolicyDraft } from './policy-draft.ts';
 import { PolicyInstantStep } from './policy-instant-step.tsx';
 import { PolicyPreviewStep } from './policy-preview-step.tsx';
 import { PolicyRetentionStep } from './policy-retention-step.tsx';
@@ -35,7 +35,7 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(editing === undefined);
   const errors = useMemo(() => policyErrors(draft), [draft]);
-  const update = (change: Partial<PolicyDraft>) => setDraft((previous) => ({ ...previous, ...change }));
+  const update = (change: Partial<PolicyDraft>) => setDraft((previous) => changeDraft(previous, change));
 
   useEffect(() => {
     if (vault === '' && vaults[0]) setVault(vaults[0].name);
@@ -93,14 +93,14 @@ export function PolicyWizard({ vault: initialVault, editing }: { vault?: string 
         return (
           <>
             <PolicyRetentionStep draft={draft} update={update} errors={errors} />
-            {keepsNothing ? <AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner> : null}
+            {keepsNothing ? <div className="keeps-nothing"><AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner></div> : null}
           </>
         );
       case 'preview': return <PolicyPreviewStep draft={draft} picture={picture} keepsNothing={keepsNothing} />;
       case 'review':
         return (
           <>
-            {keepsNothing ? <AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner> : null}
+            {keepsNothing ? <div className="keeps-nothing"><AlertBanner tone="danger" title="This policy keeps no backup.">{keepsNothing}</AlertBanner></div> : null}
             <PolicyReviewStep draft={draft} vault={vault} editing={editing} error={step.error} />
           </>
         );

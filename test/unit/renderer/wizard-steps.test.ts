@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileCandidate } from '../../../shared/contract/item-models.ts';
 import { keepsNothingReason } from '../../../renderer/features/policies/policy-keeps-nothing.ts';
-import { newPolicyDraft } from '../../../renderer/features/policies/policy-draft.ts';
+import { changeDraft, fieldError, newPolicyDraft, policyErrors } from '../../../renderer/features/policies/policy-draft.ts';
 import {
   basicsComplete, createVaultCli, emptyVaultDraft, joinPath, nameError, passphraseAgainError, passphraseError,
   settingsComplete, softDeleteDaysError, stepIndex,
@@ -127,5 +127,18 @@ describe('a policy that keeps nothing', () => {
     expect(keepsNothingReason({ points: [] }, draft)).toBeNull();
     draft.weekly.day = 'saturday';
     expect(keepsNothingReason(none, draft)).toMatch(/^None of the 52 .* or keep daily points\.$/);
+  });
+});
+
+describe('retention days follow the schedule', () => {
+  it('moves the weekly day to a scheduled day when the schedule changes, and flags a day chosen off-schedule', () => {
+    let draft = newPolicyDraft();
+    draft = changeDraft(draft, { weekly: { on: true, weeks: '12', day: 'sunday' }, daily: { on: false, days: '30' } });
+    draft = changeDraft(draft, { frequency: 'weekly', days: ['saturday'] });
+    expect(draft.weekly.day).toBe('saturday');
+    expect(policyErrors(draft).has('retention.weekly.day')).toBe(false);
+    draft = changeDraft(draft, { weekly: { ...draft.weekly, day: 'sunday' } });
+    expect(draft.weekly.day).toBe('sunday');
+    expect(fieldError(policyErrors(draft), 'retention.weekly.day')).toMatch(/^Must be a day the schedule runs \(saturday\)/);
   });
 });
