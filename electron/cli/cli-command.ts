@@ -12,6 +12,8 @@ export interface ParsedArgs {
    * `--no-open` -> { open: false }.
    */
   flags: Record<string, string | boolean>;
+  /** Every value of a flag given more than once, in order: `--path a --path b` -> { path: ['a', 'b'] }. */
+  repeated?: Record<string, string[]>;
 }
 
 export interface CliIo {

@@ -13,6 +13,7 @@ import { restoreCommand } from './commands/restore.ts';
 import { uiCommand } from './commands/ui.ts';
 import { vaultCommand } from './commands/vault.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { vmCommand } from './commands/vm.ts';
 
 export const commandGroups: CliCommandGroup[] = [
   vaultCommand,
@@ -25,6 +26,7 @@ export const commandGroups: CliCommandGroup[] = [
   itemsCommand,
   itemCommand,
   protectionCommand,
+  vmCommand,
   imageCommand,
   uiCommand,
   policyCommand,

@@ -14,6 +14,7 @@ const BOOLEAN_FLAGS = new Set([
 export function parseArgs(argv: string[]): { group: string | undefined; args: ParsedArgs } {
   const positionals: string[] = [];
   const flags: Record<string, string | boolean> = {};
+  const repeated: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const word = argv[i] as string;
     if (word === '--') {
@@ -25,6 +26,7 @@ export function parseArgs(argv: string[]): { group: string | undefined; args: Pa
       const name = eq === -1 ? word.slice(2) : word.slice(2, eq);
       if (eq !== -1) {
         flags[name] = word.slice(eq + 1);
+        (repeated[name] ??= []).push(word.slice(eq + 1));
       } else if (name.startsWith('no-') && BOOLEAN_FLAGS.has(name.slice(3))) {
         flags[name.slice(3)] = false;
       } else if (BOOLEAN_FLAGS.has(name)) {
@@ -35,6 +37,7 @@ export function parseArgs(argv: string[]): { group: string | undefined; args: Pa
           throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Flag --${name} needs a value.`, { field: name });
         }
         flags[name] = value;
+        (repeated[name] ??= []).push(value);
         i += 1;
       }
     } else {
@@ -42,7 +45,7 @@ export function parseArgs(argv: string[]): { group: string | undefined; args: Pa
     }
   }
   const group = positionals.shift();
-  return { group, args: { positionals, flags } };
+  return { group, args: { positionals, flags, repeated } };
 }
 
 /** Refuses flags a command does not know, so typos never pass silently. */
@@ -65,6 +68,14 @@ export function stringFlag(args: ParsedArgs, name: string, required = false): st
   }
   if (typeof value !== 'string') throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Flag --${name} needs a value.`, { field: name });
   return value;
+}
+
+/** Every value of a flag that may be repeated (`--path a --path b`), in order; [] when absent. */
+export function stringFlags(args: ParsedArgs, name: string): string[] {
+  const values = args.repeated?.[name];
+  if (values !== undefined) return values;
+  const single = stringFlag(args, name);
+  return single === undefined ? [] : [single];
 }
 
 export function integerFlag(args: ParsedArgs, name: string): number | undefined {

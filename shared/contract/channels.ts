@@ -11,6 +11,7 @@ import { maintenanceChannels } from './maintenance-channels.ts';
 import { policyChannels } from './policy-channels.ts';
 import { protectionChannels } from './protection-channels.ts';
 import { vaultChannels } from './vault-channels.ts';
+import { vmChannels } from './vm-channels.ts';
 
 export const channels = {
   ...appChannels,
@@ -21,6 +22,7 @@ export const channels = {
   ...maintenanceChannels,
   ...imageChannels,
   ...localFilesChannels,
+  ...vmChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -78,6 +78,11 @@ export interface DiscoveredVm {
   /** Snapshots the hypervisor lists (VirtualBox snapshot tree, .vmsd, libvirt snapshots). */
   snapshots?: { name: string; id?: string; current?: boolean; parent?: string }[];
   hardware: VmHardware;
+  /**
+   * What a user should know that is not an error: the registry and an image disagree on a
+   * parent, a lock folder may be stale, the settings version read.
+   */
+  notes?: string[];
   /** Set by the protection layer: the item protecting this VM in some vault. */
   protectedBy?: { vaultId: string; vaultName: string; itemId: string; itemName: string; softDeleted?: boolean };
 }

@@ -12,6 +12,7 @@ import { localFilesHandlers } from './local-files-handlers.ts';
 import { maintenanceHandlers } from './maintenance-handlers.ts';
 import { policyHandlers } from './policy-handlers.ts';
 import { vaultHandlers } from './vault-handlers.ts';
+import { vmHandlers } from './vm-handlers.ts';
 
 export function buildHandlers(engine: EngineServices): ChannelHandlers {
   return {
@@ -29,5 +30,6 @@ export function buildHandlers(engine: EngineServices): ChannelHandlers {
     ...dashboardHandlers(engine),
     images: imageHandlers(engine.events),
     localFiles: localFilesHandlers(),
+    vms: vmHandlers(engine),
   };
 }

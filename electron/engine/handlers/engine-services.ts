@@ -14,6 +14,7 @@ import type { ProtectionService } from '../protection/protection-service.ts';
 import type { RestoreService } from '../restore/restore-service.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
+import type { VmProtectionLookup } from '../discovery/vm-protection-lookup.ts';
 
 export interface EngineServices {
   readonly appHome: string;
@@ -28,4 +29,6 @@ export interface EngineServices {
   readonly restores: RestoreService;
   readonly alerts: AlertService;
   readonly passphraseStore: RememberedPassphrases | undefined;
+  /** Which vault item protects a discovered VM (vms.* fill `protectedBy` with it); absent: none is looked up. */
+  readonly vmProtection?: VmProtectionLookup;
 }
