@@ -6,13 +6,7 @@ import type { Job } from '../../../shared/contract/item-models.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Button } from '../../components/button.tsx';
 import { navigate } from '../../stores/route-store.ts';
-
-/** Who cancelled the job, in words ("you" for the person at this app, else the name the engine recorded). */
-export function cancelledByText(job: Pick<Job, 'status'> & { cancelledBy?: string | null | undefined }): string {
-  const who = job.cancelledBy?.trim();
-  if (!who || who === 'user' || who === 'you') return 'Cancelled by you';
-  return `Cancelled by ${who}`;
-}
+import { cancelledByText } from './cancelled-by.ts';
 
 export function JobOutcomeBanner({ job }: { job: Job & { cancelledBy?: string | null } }) {
   if (job.status === 'cancelled') {

@@ -1,0 +1,32 @@
+/** What a cancelled job and a point without a fast restore copy say to the user. */
+import { describe, expect, it } from 'vitest';
+import { vaultOnlyReason } from '../../../renderer/features/items/item-badges.tsx';
+import { cancelledByText } from '../../../renderer/features/jobs/cancelled-by.ts';
+
+describe('cancelled jobs', () => {
+  it('name who cancelled them, "you" for the person at the app', () => {
+    expect(cancelledByText({})).toBe('Cancelled by you');
+    expect(cancelledByText({ cancelledBy: 'user' })).toBe('Cancelled by you');
+    expect(cancelledByText({ cancelledBy: 'the scheduler (vault closing)' }))
+      .toBe('Cancelled by the scheduler (vault closing)');
+  });
+});
+
+describe('the vault-only note', () => {
+  const point = (tiers: Array<'snapshot' | 'vault'>, tierNote?: string, state: 'active' | 'soft-deleted' = 'active') => ({
+    tiers, state, ...(tierNote ? { tierNote } : {}),
+  });
+  it('is said once, from the newest active point without a fast restore copy', () => {
+    const points = [
+      point(['vault'], 'Vault tier only: the filesystem cannot clone files.'),
+      point(['vault'], 'Vault tier only: something older.'),
+    ];
+    expect(vaultOnlyReason(points)).toBe('the filesystem cannot clone files.');
+  });
+  it('is absent when every active point has a fast restore copy', () => {
+    expect(vaultOnlyReason([point(['snapshot', 'vault']), point(['vault'], 'gone', 'soft-deleted')])).toBeNull();
+  });
+  it('has a plain reason when the engine gave none', () => {
+    expect(vaultOnlyReason([point(['vault'])])).toBe('this disk cannot keep one.');
+  });
+});
