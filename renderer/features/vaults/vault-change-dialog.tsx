@@ -62,13 +62,13 @@ function planOf(vault: Vault, change: VaultChange): Plan {
       }
     case 'plaintext-clones-on':
       return {
-        title: 'Turn instant-restore clones on',
-        body: 'Backups will also keep reflink clones of the VM files, for instant restore, in the vault\'s snapshots folder or beside the VM.',
+        title: 'Turn fast restore copies on',
+        body: 'Backups will also keep fast restore copies (reflink clones of the VM files) on this disk, in the vault\'s snapshots folder or beside the VM.',
         warning: 'These clones are NOT encrypted: anyone who can read that folder can read the VM\'s disks, whatever the vault\'s passphrase.',
         typed: false,
         button: 'Turn clones on',
         input: { instantRestoreClones: true, confirmPlaintextClones: true },
-        done: 'Instant-restore clones are on (unencrypted)',
+        done: 'Fast restore copies are on (unencrypted)',
         cli: `labvault vault update ${name} --instant-restore-clones on --confirm-plaintext-clones`,
       };
     default:

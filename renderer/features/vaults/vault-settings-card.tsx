@@ -91,16 +91,17 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
         <div>
           <h3 className="section-title">Fast restore copies (instant-restore clones)</h3>
           <p className="muted small">
-            {vault.instantRestoreClones === true ? 'On' : 'Off'}: reflink clones of the VM files, kept for a few days after each backup in the
-            vault&apos;s snapshots folder or beside the VM, make restores instant.
+            {vault.instantRestoreClones === true ? 'On' : 'Off'}: copies of the VM files on this disk (reflink
+            clones), kept for the policy&apos;s days after each backup in the vault&apos;s snapshots folder or
+            beside the VM, restore in seconds.
             They are plain copies of the VM&apos;s disks, never encrypted
             {vault.encrypted ? ', so they are off for an encrypted vault unless you turn them on knowing that.' : '.'}
           </p>
           {vault.instantRestoreClones === true
-            ? <Button small onClick={() => void apply({ instantRestoreClones: false }, 'Instant-restore clones are off')}>Turn clones off</Button>
+            ? <Button small onClick={() => void apply({ instantRestoreClones: false }, 'Fast restore copies are off')}>Turn clones off</Button>
             : vault.encrypted
               ? <Button small variant="quiet" onClick={() => setChange({ kind: 'plaintext-clones-on' })}>Turn clones on…</Button>
-              : <Button small onClick={() => void apply({ instantRestoreClones: true }, 'Instant-restore clones are on')}>Turn clones on</Button>}
+              : <Button small onClick={() => void apply({ instantRestoreClones: true }, 'Fast restore copies are on')}>Turn clones on</Button>}
         </div>
         {vault.encrypted ? (
           <div>
