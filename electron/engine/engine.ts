@@ -24,6 +24,9 @@ import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
 import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
 import { retentionAfterBackup } from './scheduling/retention-follow-up.ts';
+import { discoverVms, readVm } from './discovery/discovery-service.ts';
+import type { VmProtectionLookup } from './discovery/vm-protection-lookup.ts';
+import { vmProtectionLookup } from './protection/vm-protected-by.ts';
 
 export type { RememberedPassphrases } from './app/remembered-passphrases.ts';
 
@@ -50,6 +53,8 @@ export class Engine implements EngineServices {
   readonly backups: BackupService;
   readonly alerts: AlertService;
   readonly restores: RestoreService;
+  /** Which item protects a discovered VM (discovery's protectedBy). */
+  readonly vmProtection: VmProtectionLookup;
   readonly face: AppInfo['face'];
   readonly handlers: ChannelHandlers;
   readonly passphraseStore: RememberedPassphrases | undefined;
@@ -76,11 +81,19 @@ export class Engine implements EngineServices {
       },
       recordSealer: (session) => this.keyring.recordSealer(session),
     });
-    this.protection = new ProtectionService(this.vaults, this.clock);
+    const env = options.env ?? process.env;
+    // VM items: discovery reads a VM from its configuration; hypervisor tools and scripts run in `env`.
+    const vms = {
+      readVm: (configPath: string) => readVm(configPath, { env }),
+      discoverVms: (found: { paths: string[] }) => discoverVms({ paths: found.paths, env }),
+    };
+    this.protection = new ProtectionService(this.vaults, this.clock, vms);
+    this.vmProtection = vmProtectionLookup(this.protection);
     this.jobs = new JobService(this.vaults, this.clock, this.events);
     // Retention runs after every backup, whichever face started it.
     const afterBackup = [retentionAfterBackup({ keyring: this.keyring, jobs: this.jobs, clock: this.clock })];
-    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock, afterBackup);
+    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock,
+      { readVm: vms.readVm, env }, afterBackup);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
     this.handlers = buildHandlers(this);

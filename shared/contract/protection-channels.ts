@@ -2,6 +2,34 @@ import * as z from 'zod';
 import { channel } from './define.ts';
 import { CancelSourceSchema, FileCandidateSchema, ItemSchema, JobSchema, JobStatusSchema, JobOperationSchema, PointSchema, VaultStatsSchema, VerifyReportSchema } from './item-models.ts';
 
+/** Pre/post-backup scripts (absolute paths; '' or null removes one) and their timeout in seconds. */
+const ScriptsInput = {
+  preScript: z.string().nullable().optional(),
+  postScript: z.string().nullable().optional(),
+  scriptTimeoutSec: z.number().int().optional(),
+};
+
+export const ProtectInputSchema = z.object({
+  vault: z.string(),
+  /** Required with files; a VM item defaults to the VM's name. */
+  name: z.string().optional(),
+  /** The VM's files; a VM configuration or a folder holding one VM among them resolves to the VM. */
+  files: z.array(z.string()).min(1).optional(),
+  /** The VM by its configuration: each backup re-reads it and backs up the files that make the VM then. */
+  vm: z.object({ configPath: z.string().min(1) }).optional(),
+  policy: z.string().optional(),
+  ...ScriptsInput,
+});
+
+export const FilesChangeSchema = z.object({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  vmBefore: z.string().nullable(),
+  vmAfter: z.string().nullable(),
+  notes: z.array(z.string()),
+  saved: z.boolean(),
+});
+
 const ItemRef = z.object({ item: z.string().describe('item name or id') });
 
 export const StopProtectionInputSchema = z.object({
@@ -34,7 +62,15 @@ export const JobFilterSchema = z.object({
 
 export const protectionChannels = {
   'items.inspectFiles': channel(z.object({ vault: z.string().optional(), paths: z.array(z.string()).min(1) }), z.array(FileCandidateSchema), 'Check files before protecting them: readable, disk format, not protected elsewhere.'),
-  'items.protect': channel(z.object({ vault: z.string(), name: z.string(), files: z.array(z.string()).min(1), policy: z.string().optional() }), ItemSchema, 'Protect a VM\'s files in a vault.'),
+  'items.protect': channel(ProtectInputSchema, ItemSchema.extend({ notes: z.array(z.string()).optional() }), 'Protect a VM (by its configuration, or its files) in a vault.'),
+  'items.updateFiles': channel(z.object({
+    item: z.string(),
+    files: z.array(z.string()).min(1).optional(),
+    vm: z.object({ configPath: z.string().min(1) }).optional(),
+    /** Show the change only. */
+    dryRun: z.boolean().optional(),
+  }), z.object({ item: ItemSchema, change: FilesChangeSchema }), 'Change a protected item\'s files (a disk added, the VM moved), shown before it is saved; protection keeps running.'),
+  'items.setScripts': channel(z.object({ item: z.string(), ...ScriptsInput }), ItemSchema, 'Set the item\'s pre/post-backup scripts on this machine (never stored in the vault).'),
   'items.list': channel(z.object({ vault: z.string().optional() }), z.array(ItemSchema), 'List protected items (soft-deleted ones included).'),
   'items.show': channel(ItemRef, ItemSchema, 'Show one item.'),
   'items.deletePreview': channel(ItemRef, DeletePreviewSchema, 'What stop-with-delete would soft-delete, and until when.'),

@@ -7,19 +7,37 @@ import { cliClient, cliPassphraseFile, printJson } from '../cli-context.ts';
 import { formatBytes } from '../cli-format.ts';
 import { describeJob, waitWithProgress } from '../job-progress.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
+import { scriptFlags, SCRIPT_FLAGS } from './script-flags.ts';
 
 export const protectCommand: CliCommandGroup = {
   name: 'protect',
-  usage: ['protect --vault V --name NAME [--policy P] FILE...   protect a VM\'s files (config, disks, NVRAM) in a vault'],
+  usage: [
+    'protect --vault V --vm CONFIG_PATH [--name NAME] [--policy P]   protect a VM: each backup re-reads its config',
+    'protect --vault V --name NAME [--policy P] FILE...   protect a VM\'s files (a config among them protects its VM)',
+    '        [--pre-script PATH] [--post-script PATH] [--script-timeout SEC]   scripts run around each backup here',
+  ],
   async run(args, io) {
-    expectFlags(args, ['vault', 'name', 'policy']);
+    expectFlags(args, ['vault', 'name', 'policy', 'vm', ...SCRIPT_FLAGS]);
     const files = args.positionals;
-    if (files.length === 0) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name at least one file to protect.', { field: 'files' });
+    const vm = stringFlag(args, 'vm');
+    if (files.length === 0 && vm === undefined) {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name the VM with --vm CONFIG_PATH, or at least one file to protect.', { field: 'files' });
+    }
+    if (files.length > 0 && vm !== undefined) {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Give either --vm CONFIG_PATH or files, not both: --vm protects every file of the VM.', { field: 'files' });
+    }
     const policy = stringFlag(args, 'policy');
-    const item = await cliClient(io).items.protect({ vault: stringFlag(args, 'vault', true), name: stringFlag(args, 'name', true), files, ...(policy ? { policy } : {}) });
+    const name = vm === undefined ? stringFlag(args, 'name', true) : stringFlag(args, 'name');
+    const item = await cliClient(io).items.protect({
+      vault: stringFlag(args, 'vault', true), ...(name !== undefined ? { name } : {}),
+      ...(vm !== undefined ? { vm: { configPath: vm } } : { files }), ...(policy ? { policy } : {}),
+      ...scriptFlags(args),
+    });
     if (booleanFlag(args, 'json')) printJson(io, item);
     else {
-      io.out(`Protected "${item.name}" in vault "${item.vaultName}" with policy ${item.policyName}:`);
+      for (const note of item.notes ?? []) io.out(`Note: ${note}`);
+      const follows = item.vm ? ` (${item.vm.hypervisor} VM "${item.vm.vmName}", followed from ${item.vm.configPath})` : '';
+      io.out(`Protected "${item.name}"${follows} in vault "${item.vaultName}" with policy ${item.policyName}:`);
       for (const file of item.files) io.out(`  ${file.role.padEnd(6)} ${file.diskFormat ? `${file.diskFormat.padEnd(6)} ` : '       '}${formatBytes(file.size).padStart(10)}  ${file.path}`);
       io.out(`Back it up now with: labvault backup ${item.name}`);
     }

@@ -5,10 +5,17 @@ import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliClient, printJson } from '../cli-context.ts';
 import { formatBytes, formatTable } from '../cli-format.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
+import { scriptFlags, SCRIPT_FLAGS } from './script-flags.ts';
+import { updateFilesCommand } from './item-update-files.ts';
 
 function describeItem(item: Item): string {
   const state = item.state === 'soft-deleted' ? `soft-deleted (purged ${item.purgeAt ?? '?'})` : item.state === 'stopped' ? `stopped (points kept ${item.retainMode === 'expiry' ? 'until expiry' : 'forever'})` : 'protected';
-  const summary = `Item "${item.name}" in vault "${item.vaultName}": ${state}; policy ${item.policyName}; ${item.pointCount} point${item.pointCount === 1 ? '' : 's'}.`;
+  const lines = [`Item "${item.name}" in vault "${item.vaultName}": ${state}; policy ${item.policyName}; ${item.pointCount} point${item.pointCount === 1 ? '' : 's'}.`];
+  if (item.vm) lines.push(`Follows the ${item.vm.hypervisor} VM "${item.vm.vmName}" (${item.vm.configPath}); each backup re-reads it.`);
+  if (item.scripts) {
+    lines.push(`Scripts on this machine (timeout ${item.scripts.timeoutSec} s): pre ${item.scripts.pre ?? '-'}, post ${item.scripts.post ?? '-'}.`);
+  }
+  const summary = lines.join('\n');
   if (!item.needsConfirmation) return summary;
   return `${summary}\nNeeds confirmation on this machine (not backed up here): ${item.needsConfirmation.reason}.\n`
     + `Files it names:\n${item.files.map((file) => `  ${file.path}`).join('\n')}\nIf they are right: labvault item confirm ${item.vaultName}/${item.name}`;
@@ -60,10 +67,13 @@ export const itemCommand: CliCommandGroup = {
     'item undelete ITEM [--json]               bring back a soft-deleted item and its points',
     'item set-policy ITEM --policy P',
     'item confirm ITEM [--vault V] [--json]    let this machine back up the files the item names (prints them)',
+    'item update-files ITEM (FILE... | --vm CONFIG_PATH) [--dry-run]   change its files; shows the change first',
+    'item update ITEM [--pre-script PATH] [--post-script PATH] [--script-timeout SEC]   scripts on this machine (\'\' removes)',
   ],
   async run(args, io) {
     const sub = args.positionals[0];
     if (sub === 'confirm') return confirmItem(args, io);
+    if (sub === 'update-files') return updateFilesCommand(args, io);
     const client = cliClient(io);
     let item: Item;
     if (sub === 'show') {
@@ -72,6 +82,13 @@ export const itemCommand: CliCommandGroup = {
     } else if (sub === 'undelete') {
       expectFlags(args, []);
       item = await client.items.undelete({ item: positional(args, 1, 'item') });
+    } else if (sub === 'update') {
+      expectFlags(args, SCRIPT_FLAGS);
+      const change = scriptFlags(args);
+      if (Object.keys(change).length === 0) {
+        throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name what to change: --pre-script, --post-script or --script-timeout.', { field: 'command' });
+      }
+      item = await client.items.setScripts({ item: positional(args, 1, 'item'), ...change });
     } else if (sub === 'set-policy') {
       expectFlags(args, ['policy']);
       item = await client.items.setPolicy({ item: positional(args, 1, 'item'), policy: stringFlag(args, 'policy', true) });

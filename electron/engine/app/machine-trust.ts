@@ -2,7 +2,10 @@
  * Machine-local trust, kept in <app home>/machine-trust.json and never in a vault: a vault
  * folder is input anyone may have written. Per vault id it holds
  * - the file list this machine confirmed for each item (what VM files the item may read
- *   here): an item whose record names other files is not backed up until confirmed again;
+ *   here): an item whose record names files beyond them is not backed up until confirmed
+ *   again; for a VM item, the VM's configuration path (the files derived from that local
+ *   config at backup time are what the item reads);
+ * - each item's pre- and post-backup scripts: they run only from here, never from a vault;
  * - the strongest immutability this machine has seen (locked > enabled > disabled) and the
  *   longest soft delete retention seen with it, so an edited vault.json cannot weaken them.
  * Written atomically (folder 0700, file 0600); a damaged file is CORRUPT, never ignored.
@@ -25,7 +28,21 @@ const ImmutabilityMemorySchema = z.object({
 });
 export type ImmutabilityMemory = z.infer<typeof ImmutabilityMemorySchema>;
 
-const ConfirmedItemSchema = z.object({ files: z.array(z.string()), confirmedAt: z.string() });
+/** Pre/post-backup scripts of an item: machine-local, so a vault naming a script never runs it. */
+const ItemScriptsSchema = z.object({
+  pre: z.string().min(1).max(4096).optional(),
+  post: z.string().min(1).max(4096).optional(),
+  timeoutSec: z.number().int().min(1).max(86_400),
+});
+export type ItemScripts = z.infer<typeof ItemScriptsSchema>;
+
+const ConfirmedItemSchema = z.object({
+  files: z.array(z.string()),
+  confirmedAt: z.string(),
+  /** VM items: the configuration path this machine confirmed. */
+  vmConfig: z.string().optional(),
+  scripts: ItemScriptsSchema.optional(),
+});
 export type ConfirmedItem = z.infer<typeof ConfirmedItemSchema>;
 
 const VaultTrustSchema = z.object({
@@ -48,21 +65,30 @@ export function confirmedPathsOf(files: { path: string }[]): string[] {
   return [...new Set(files.map((file) => file.path))].sort();
 }
 
-/** Why an item with these files is not confirmed on this machine, or null when it is. */
-export function confirmationProblem(entry: ConfirmedItem | undefined, files: { path: string }[]): string | null {
+/** What confirming an item is about: its files, or for a VM item its configuration path. */
+export interface ConfirmationSubject {
+  files: { path: string }[];
+  vmConfig?: string;
+}
+
+/**
+ * Why an item is not confirmed on this machine, or null when it is. Files the record no
+ * longer names need nothing (the item reads less); only files beyond the confirmed ones do.
+ */
+export function confirmationProblem(entry: ConfirmedItem | undefined, subject: ConfirmationSubject): string | null {
   if (!entry) {
     return 'its files were never confirmed on this machine (the item came with a vault opened, moved or rebuilt here)';
   }
-  const now = confirmedPathsOf(files);
+  if (subject.vmConfig !== undefined) {
+    if (entry.vmConfig === subject.vmConfig) return null;
+    return entry.vmConfig === undefined
+      ? `it now follows the VM configuration ${subject.vmConfig}, which this machine never confirmed`
+      : `it now follows the VM configuration ${subject.vmConfig}; this machine confirmed ${entry.vmConfig}`;
+  }
   const before = new Set(entry.files);
-  const added = now.filter((path) => !before.has(path));
-  const removed = entry.files.filter((path) => !now.includes(path));
-  if (added.length === 0 && removed.length === 0) return null;
-  const parts = [
-    added.length > 0 ? `now names ${added.join(', ')}` : '',
-    removed.length > 0 ? `no longer names ${removed.join(', ')}` : '',
-  ].filter((part) => part !== '');
-  return `its record's file list differs from the one confirmed on this machine (it ${parts.join(' and ')})`;
+  const added = confirmedPathsOf(subject.files).filter((path) => !before.has(path));
+  if (added.length === 0) return null;
+  return `its record names files this machine never confirmed for it (${added.join(', ')})`;
 }
 
 export class MachineTrust {
@@ -80,11 +106,28 @@ export class MachineTrust {
     return (await this.read()).vaults[vaultId];
   }
 
-  /** Records the files this machine lets the item read (protect, `item confirm`). */
-  confirmItem(vaultId: string, itemId: string, files: { path: string }[], at: Date): Promise<ConfirmedItem> {
-    const entry: ConfirmedItem = { files: confirmedPathsOf(files), confirmedAt: at.toISOString() };
+  /** Records the files (or VM config) this machine lets the item read (protect, `item confirm`); scripts are kept. */
+  confirmItem(vaultId: string, itemId: string, subject: ConfirmationSubject, at: Date): Promise<ConfirmedItem> {
     return this.change((trust) => {
-      vaultEntry(trust, vaultId).items[itemId] = entry;
+      const items = vaultEntry(trust, vaultId).items;
+      const scripts = items[itemId]?.scripts;
+      const entry: ConfirmedItem = {
+        files: confirmedPathsOf(subject.files), confirmedAt: at.toISOString(),
+        ...(subject.vmConfig !== undefined ? { vmConfig: subject.vmConfig } : {}),
+        ...(scripts ? { scripts } : {}),
+      };
+      items[itemId] = entry;
+      return entry;
+    });
+  }
+
+  /** Sets (or with null clears) an item's scripts; the item must be confirmed here first. */
+  setItemScripts(vaultId: string, itemId: string, scripts: ItemScripts | null): Promise<ConfirmedItem | undefined> {
+    return this.change((trust) => {
+      const entry = trust.vaults[vaultId]?.items[itemId];
+      if (!entry) return undefined;
+      if (scripts) entry.scripts = scripts;
+      else delete entry.scripts;
       return entry;
     });
   }

@@ -19,6 +19,9 @@ import { cloneRefusalOf } from '../vault/instant-restore-setting.ts';
 import { removeCapturedSnapshot, removeOrphanSnapshots } from './snapshot-area.ts';
 import { transferToVault } from './transfer-phase.ts';
 import { listPointRows, newPointId, randomPointId, pointFromManifest, readPointRow, savePointRow, type PointRow } from './point-record.ts';
+import type { ItemScripts } from '../../../shared/contract/item-models.ts';
+import { ItemScriptRun } from '../consistency/item-script-run.ts';
+import { prepareVm, type PreparedVm, type VmCaptureServices } from './vm-capture.ts';
 
 export const SNAPSHOT = 'Snapshot';
 export const TRANSFER = 'Transfer data to vault';
@@ -32,11 +35,17 @@ export interface BackupRequest {
   slot?: string;
   instantRestoreDays: number;
   now: () => Date;
+  /** How a VM item's VM is read and frozen (required for VM items), and the scripts' environment. */
+  vms: VmCaptureServices;
+  /** This machine's pre/post scripts of the item. */
+  scripts?: ItemScripts | undefined;
 }
 
 export interface BackupOutcome {
   point: PointRow | null;
   transferSkipped: boolean;
+  /** The files the VM had at this backup (VM items), for the item record. */
+  vmFiles?: ItemRecord['files'];
 }
 
 async function newestManifest(context: JobContext, store: VaultStore, itemId: string): Promise<Manifest | null> {
@@ -73,6 +82,33 @@ async function dropCapture(capture: Capture, pointId: string): Promise<void> {
   if (capture.area) await removeCapturedSnapshot(capture.area, pointId).catch(() => undefined);
 }
 
+/** The error to report when releasing the snapshot also failed: both, the release first (it needs action). */
+async function withRelease(error: unknown, prepared: PreparedVm | null, pointId: string | null): Promise<unknown> {
+  const releaseError = await releaseVm(prepared, pointId).then(() => null, (failure: unknown) => failure);
+  if (!releaseError) return error;
+  const first = releaseError instanceof Error ? releaseError.message : String(releaseError);
+  const then = error instanceof Error ? error.message : String(error);
+  return new LabvaultError(releaseError instanceof LabvaultError ? releaseError.code : ErrorCodes.IO_ERROR,
+    `${first} (The backup had failed first: ${then})`, { cause: error });
+}
+
+/** A hypervisor snapshot name part from the point id: letters, digits and '-' only. */
+function snapshotLabel(pointId: string): string {
+  return pointId.replace(/[^A-Za-z0-9-]/g, '').slice(-24);
+}
+
+/** Releases a hypervisor snapshot; a failure after the point was saved names the point. */
+async function releaseVm(prepared: PreparedVm | null, pointId: string | null): Promise<void> {
+  if (!prepared) return;
+  try {
+    await prepared.release();
+  } catch (error) {
+    if (pointId === null || !(error instanceof LabvaultError)) throw error;
+    throw new LabvaultError(error.code, `Point ${pointId} was saved, but: ${error.message}`,
+      { ...(error.details ? { details: error.details } : {}), cause: error });
+  }
+}
+
 export async function runBackup(context: JobContext, request: BackupRequest): Promise<BackupOutcome> {
   const { item, store } = request;
   const vaultDir = context.session.dir;
@@ -88,13 +124,28 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
   const snapshotLock = await lockPhase(vaultDir, item.id, 'snapshot', context.job.id, context.signal);
   let capture;
   let transferLock: PhaseLockHandle | null = null;
+  let prepared: PreparedVm | null = null;
+  const scripts = new ItemScriptRun(request.scripts, {
+    item: item.name, vmConfig: item.source?.configPath ?? '', env: request.vms.env,
+  });
+  let postWarning: string | null = null;
   try {
     context.begin(SNAPSHOT);
-    const cloneRefusal = cloneRefusalOf(context.session.config);
-    capture = await captureSnapshot({
-      vaultDir, itemId: item.id, pointId, files: item.files,
-      ...(cloneRefusal === null ? {} : { allowClone: false, noCloneReason: cloneRefusal }),
-    });
+    await scripts.pre();
+    try {
+      // A VM item follows its VM: its files are read from its configuration now, never from the record.
+      if (item.source) prepared = await prepareVm(request.vms, item.source, item, snapshotLabel(pointId));
+      const cloneRefusal = cloneRefusalOf(context.session.config);
+      capture = await captureSnapshot({
+        vaultDir, itemId: item.id, pointId, files: prepared?.files ?? item.files,
+        ...(cloneRefusal === null ? {} : { allowClone: false, noCloneReason: cloneRefusal }),
+      });
+      if (prepared) capture = await prepared.pinConfig(capture);
+      // Clones are a frozen copy: the hypervisor snapshot is merged back at once.
+      if (prepared?.isFrozen && capture.files.every((file) => file.cloned)) await releaseVm(prepared, null);
+    } finally {
+      postWarning = await scripts.post();
+    }
     context.report(SNAPSHOT, { bytesTotal: capture.files.reduce((sum, file) => sum + file.identity.size, 0) });
     transferLock = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
     if (transferLock) {
@@ -102,20 +153,25 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
     } else {
       await dropCapture(capture, pointId);
     }
-    context.end(SNAPSHOT, 'completed', capture.snapshotDir ? `Instant-restore snapshot kept ${request.instantRestoreDays} day${request.instantRestoreDays === 1 ? '' : 's'}.` : (capture.tierNote ?? undefined));
+    const tierMessage = capture.snapshotDir ? `Instant-restore snapshot kept ${request.instantRestoreDays} day${request.instantRestoreDays === 1 ? '' : 's'}.` : (capture.tierNote ?? undefined);
+    const message = [prepared ? `Captured: ${prepared.captureMethod}.` : '', tierMessage ?? '', postWarning ?? '']
+      .filter((part) => part !== '').join(' ');
+    context.end(SNAPSHOT, 'completed', message === '' ? undefined : message);
   } catch (error) {
     await transferLock?.release();
-    throw error;
+    throw await withRelease(error, prepared, null);
   } finally {
     await snapshotLock.release();
   }
 
   // Phase 2: Transfer (skipped when another transfer of this item is running).
   if (!transferLock) {
+    await releaseVm(prepared, null);
     context.end(TRANSFER, 'skipped', 'Another transfer of this item was running; the next transfer carries all change since the newest vault point.');
     return { point: null, transferSkipped: true };
   }
   let writer;
+  let committed: string | null = null;
   try {
     context.begin(TRANSFER);
     // The lock file names the job, never the item: lock files are readable in the vault folder.
@@ -131,7 +187,7 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       createdAt: createdAt.toISOString(),
       capture,
       previous,
-      consistency: 'crash-consistent',
+      consistency: prepared ? prepared.consistency(scripts.succeeded) : 'crash-consistent',
       expiresAt: request.retainUntil,
       onDemand: !request.scheduled,
       extra: {
@@ -141,19 +197,25 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
         scheduled: request.scheduled,
         ...(request.slot ? { slot: request.slot } : {}),
         jobId: context.job.id,
+        ...(prepared ? { vm: prepared.summary(scripts.succeeded, scripts.outcomes()) } : {}),
       },
       signal: context.signal,
       onProgress: (figures) => context.report(TRANSFER, figures),
     });
     savePointRow(context.session, pointFromManifest(manifest, 'active', { snapshotUntil }));
+    committed = manifest.pointId;
     const point = readPointRow(context.session, manifest.pointId) as PointRow;
     context.setJob((job) => { job.pointId = point.id; });
+    await writer.release();
+    writer = undefined;
+    await releaseVm(prepared, committed);
     context.end(TRANSFER, 'completed', `${point.files.length} file${point.files.length === 1 ? '' : 's'} in the vault; point ${point.id}.`);
-    return { point, transferSkipped: false };
+    return { point, transferSkipped: false, ...(prepared ? { vmFiles: prepared.files } : {}) };
   } catch (error) {
-    await dropCapture(capture, pointId);
-    if (error instanceof LabvaultError || context.signal.aborted) throw error;
-    throw new LabvaultError(ErrorCodes.INTERNAL, `Transfer failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    if (committed === null) await dropCapture(capture, pointId);
+    const reported = await withRelease(error, prepared, committed);
+    if (reported instanceof LabvaultError || context.signal.aborted) throw reported;
+    throw new LabvaultError(ErrorCodes.INTERNAL, `Transfer failed: ${reported instanceof Error ? reported.message : String(reported)}`, { cause: reported });
   } finally {
     await writer?.release();
     await transferLock.release();

@@ -13,6 +13,8 @@ import type { VaultSession } from '../vault/vault-session.ts';
 import { assertBackupItemId, runBackup, SNAPSHOT, TRANSFER, type BackupOutcome } from './backup-job.ts';
 import { resolveRetainUntil } from './retain-until.ts';
 import { assertItemConfirmed } from '../protection/item-confirmation.ts';
+import type { VmCaptureServices } from './vm-capture.ts';
+import { followVmFiles } from './vm-item-files.ts';
 
 export type AfterBackupHook = (session: VaultSession, item: ResolvedItem['record'], outcome: BackupOutcome) => Promise<void>;
 
@@ -30,13 +32,16 @@ export class BackupService {
   private readonly clock: Clock;
   /** Run in order after every successful backup (the engine gives the retention pass). */
   private readonly afterBackup: readonly AfterBackupHook[];
+  /** How VM items' VMs are read and frozen; the environment scripts and hypervisor tools run in. */
+  private readonly vms: VmCaptureServices;
 
   constructor(protection: ProtectionService, jobs: JobService, keyring: VaultKeyring, clock: Clock,
-    afterBackup: readonly AfterBackupHook[] = []) {
+    vms: VmCaptureServices, afterBackup: readonly AfterBackupHook[] = []) {
     this.protection = protection;
     this.jobs = jobs;
     this.keyring = keyring;
     this.clock = clock;
+    this.vms = vms;
     this.afterBackup = afterBackup;
   }
 
@@ -54,6 +59,8 @@ export class BackupService {
     const retainUntil = scheduled ? null : resolveRetainUntil(options.retainUntil, this.clock.now()).toISOString();
     const store = await this.keyring.store(session);
     const policy = listPolicyRecords(session).find((candidate) => candidate.id === record.policyId);
+    // Scripts come from this machine's trust file only, never from the vault.
+    const scripts = (await this.protection.trust.vault(session.config.id))?.items[record.id]?.scripts;
     const job = this.jobs.create(session, {
       operation: 'backup', itemId: record.id, item: record.name, trigger, subtasks: [SNAPSHOT, TRANSFER],
       ...(options.jobId ? { id: options.jobId } : {}),
@@ -64,8 +71,13 @@ export class BackupService {
         ...(options.slot ? { slot: options.slot } : {}),
         instantRestoreDays: policy?.policy.instantRestoreDays ?? 2,
         now: () => this.clock.now(),
+        vms: this.vms,
+        scripts,
       });
-      for (const hook of this.afterBackup) {
+      const vmFiles = outcome.vmFiles;
+      const follow: AfterBackupHook[] = vmFiles
+        ? [async () => followVmFiles(this.protection, session, record.id, vmFiles, this.clock.now())] : [];
+      for (const hook of [...follow, ...this.afterBackup]) {
         try {
           await hook(session, record, outcome);
         } catch (error) {

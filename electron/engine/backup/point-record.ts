@@ -5,7 +5,8 @@
  * snapshot-area.ts derives from the item and point ids.
  */
 import { randomBytes } from 'node:crypto';
-import type { Point } from '../../../shared/contract/item-models.ts';
+import { ConsistencySchema, type Consistency, type PointVm } from '../../../shared/contract/item-models.ts';
+import { readPointVmSummary } from './point-vm-summary.ts';
 import { findItem } from '../catalog/item-repository.ts';
 import { deletePoint, findPoint, listAllPoints, listPointsOfItem, upsertPoint, type PointRow } from '../catalog/point-repository.ts';
 import type { Manifest } from '../vault/store/index.ts';
@@ -26,6 +27,14 @@ export interface PointExtra {
   scheduled?: boolean;
   slot?: string;
   jobId?: string;
+  /** VM items: the VM's state, capture and hardware at backup time (point-vm-summary.ts). */
+  vm?: PointVm;
+}
+
+/** A manifest's consistency as the contract names it; anything else claims no more than crash-consistent. */
+function consistencyOf(value: string | undefined): Consistency {
+  const parsed = ConsistencySchema.safeParse(value);
+  return parsed.success ? parsed.data : 'crash-consistent';
 }
 
 export type { PointRow };
@@ -38,11 +47,12 @@ export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-de
   const extra = (manifest.extra ?? {}) as PointExtra;
   const snapshotUntil = extraFields.snapshotUntil ?? (typeof extra.snapshotUntil === 'string' ? extra.snapshotUntil : null);
   const hadClones = snapshotUntil !== null || (typeof extra.snapshotDir === 'string' && extra.snapshotDir !== '');
+  const vm = readPointVmSummary(manifest.extra);
   return {
     id: manifest.pointId,
     itemId: manifest.itemId,
     createdAt: manifest.createdAt,
-    consistency: (manifest.consistency as Point['consistency'] | undefined) ?? 'crash-consistent',
+    consistency: consistencyOf(manifest.consistency),
     tiers: ['vault'],
     expiresAt: extraFields.expiresAt !== undefined ? extraFields.expiresAt : manifest.expiresAt ?? null,
     onDemand: manifest.onDemand === true,
@@ -57,6 +67,7 @@ export function pointFromManifest(manifest: Manifest, state: 'active' | 'soft-de
     tierNote: hadClones ? EXPIRED_NOTE : typeof extra.tierNote === 'string' ? extra.tierNote : DEFAULT_NOTE,
     snapshotUntil,
     scheduled: extra.scheduled === true,
+    ...(vm ? { vm } : {}),
   };
 }
 

@@ -7,12 +7,15 @@
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { confirmationProblem, confirmedPathsOf, type MachineTrust } from '../app/machine-trust.ts';
+import { confirmationSubjectOf, pathsToConfirm } from './confirmation-subject.ts';
 import { listAllAlerts } from '../catalog/alert-repository.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { Clock } from '../app/clock.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import type { ItemRecord } from './item-record.ts';
 import type { ResolvedItem } from './protection-service.ts';
+
+export { confirmationSubjectOf, pathsToConfirm } from './confirmation-subject.ts';
 
 /** What confirming an item's files is given: this machine's trust record and the clock; alerts to raise. */
 export interface ItemConfirmationServices {
@@ -27,7 +30,7 @@ export const NEEDS_CONFIRMATION_ALERT = 'Item needs confirmation';
 export async function itemConfirmationProblem(trust: MachineTrust, session: VaultSession,
   record: ItemRecord): Promise<string | null> {
   const entry = (await trust.vault(session.config.id))?.items[record.id];
-  return confirmationProblem(entry, record.files);
+  return confirmationProblem(entry, confirmationSubjectOf(record));
 }
 
 /** Confirmation problems of many items, reading the trust file once per vault. */
@@ -39,7 +42,7 @@ export async function confirmationProblems(
   for (const { session, record } of resolved) {
     const vaultId = session.config.id;
     if (!byVault.has(vaultId)) byVault.set(vaultId, await trust.vault(vaultId));
-    const problem = confirmationProblem(byVault.get(vaultId)?.items[record.id], record.files);
+    const problem = confirmationProblem(byVault.get(vaultId)?.items[record.id], confirmationSubjectOf(record));
     if (problem) problems.set(`${vaultId}/${record.id}`, problem);
   }
   return problems;
@@ -59,7 +62,7 @@ export async function assertItemConfirmed(
     `Item "${record.name}" in vault "${session.config.name}" needs confirmation on this machine before it is backed up: `
     + `${problem}. Check the files it names (labvault item show ${session.config.name}/${record.name}), `
     + `then run "${confirmCommand(session, record)}".`,
-    { field: 'item', details: { rule: 'item-confirmation', item: record.name, files: confirmedPathsOf(record.files) } });
+    { field: 'item', details: { rule: 'item-confirmation', item: record.name, files: pathsToConfirm(record) } });
 }
 
 /**
@@ -69,17 +72,21 @@ export async function assertItemConfirmed(
 export async function confirmItemFiles(services: Omit<ItemConfirmationServices, 'alerts'>, resolved: ResolvedItem,
   expectedFiles?: string[]): Promise<string[]> {
   const { session, record } = resolved;
-  const files = confirmedPathsOf(record.files);
+  const files = pathsToConfirm(record);
   if (expectedFiles !== undefined) {
     const expected = [...new Set(expectedFiles)].sort();
-    if (expected.length !== files.length || expected.some((path, index) => path !== files[index])) {
+    const same = (list: string[]): boolean => expected.length === list.length
+      && expected.every((path, index) => path === list[index]);
+    // A VM item may be confirmed from its config path or from the file list it showed.
+    if (!same(files) && !(record.source && same(confirmedPathsOf(record.files)))) {
       throw new LabvaultError(ErrorCodes.CONFLICT,
         `The files of item "${record.name}" changed since they were shown (it now names ${files.join(', ') || 'no file'}). `
         + 'Review them again before confirming.',
         { field: 'files', details: { files } });
     }
   }
-  await services.vaults.trust.confirmItem(session.config.id, record.id, record.files, services.clock.now());
+  await services.vaults.trust.confirmItem(session.config.id, record.id, confirmationSubjectOf(record),
+    services.clock.now());
   return files;
 }
 

@@ -4,6 +4,7 @@
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { FileRole, ItemState } from '../../../shared/contract/item-models.ts';
+import type { Hypervisor } from '../discovery/discovered-vm.ts';
 
 export interface ItemFileRecord {
   /** Absolute path of the VM's file. */
@@ -12,6 +13,20 @@ export interface ItemFileRecord {
   diskFormat?: string;
   /** Set for parents of differencing disks added automatically. */
   parentOf?: string;
+}
+
+/**
+ * What a VM item follows: its configuration file. Each backup re-reads that file and backs
+ * up the files that make the VM at that moment; `files` then only mirrors the last set seen.
+ */
+export interface VmItemSource {
+  kind: 'vm';
+  hypervisor: Hypervisor;
+  /** Absolute path of the VM's configuration (.vbox, .vmx, domain XML; a folder for 'files' VMs). */
+  configPath: string;
+  /** The hypervisor's id of the VM when protected (VirtualBox UUID, uuid.bios, libvirt uuid). */
+  vmId: string;
+  vmName: string;
 }
 
 export interface ItemRecord {
@@ -23,6 +38,8 @@ export interface ItemRecord {
   state: ItemState;
   policyId: string;
   files: ItemFileRecord[];
+  /** Absent: the item is the files it names (format v1 items). */
+  source?: VmItemSource;
   /** When protection was stopped with keep-data: keep points forever or until expiry. */
   retainMode?: 'forever' | 'expiry';
   stoppedAt?: string;

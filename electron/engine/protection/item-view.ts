@@ -1,6 +1,6 @@
 /** Builds the contract's Item (what the UI and `--json` show) from a record and the catalog. */
 import { statSync } from 'node:fs';
-import type { Item } from '../../../shared/contract/item-models.ts';
+import type { Item, ItemScripts } from '../../../shared/contract/item-models.ts';
 import { listPointRows } from '../backup/point-record.ts';
 import { lastBackupJob } from '../jobs/job-catalog.ts';
 import { nextRuns } from '../policy/next-runs.ts';
@@ -8,9 +8,12 @@ import { listPolicyRecords } from '../policy/policy-records.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import type { ItemRecord } from './item-record.ts';
 
-/** `needsConfirmation`: why this machine does not back the item up yet (see item-confirmation.ts). */
+/**
+ * `needsConfirmation`: why this machine does not back the item up yet (see item-confirmation.ts);
+ * `scripts`: this machine's pre/post scripts of the item.
+ */
 export function itemView(
-  session: VaultSession, record: ItemRecord, now: Date, needsConfirmation?: string | null,
+  session: VaultSession, record: ItemRecord, now: Date, needsConfirmation?: string | null, scripts?: ItemScripts,
 ): Item {
   const points = listPointRows(session, record.id, { includeDeleted: true });
   const active = points.filter((point) => point.state === 'active');
@@ -42,6 +45,13 @@ export function itemView(
     ...(record.purgeAt ? { purgeAt: record.purgeAt } : {}),
     nextRunAt,
     ...(needsConfirmation ? { needsConfirmation: { reason: needsConfirmation } } : {}),
+    ...(record.source ? {
+      vm: {
+        hypervisor: record.source.hypervisor, configPath: record.source.configPath,
+        vmId: record.source.vmId, vmName: record.source.vmName,
+      },
+    } : {}),
+    ...(scripts ? { scripts } : {}),
   };
 }
 

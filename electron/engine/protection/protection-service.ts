@@ -12,20 +12,44 @@ import type { VaultSession } from '../vault/vault-session.ts';
 import { findPolicyRecord, ensureDefaultPolicy } from '../policy/policy-records.ts';
 import { inspectFiles, type PathOwner } from './file-inspection.ts';
 import { itemOwningPath, listItemRecords, upsertItemRow } from './item-catalog.ts';
-import { assertItemName, type ItemRecord } from './item-record.ts';
+import { assertItemName, itemNameProblem, type ItemFileRecord, type ItemRecord } from './item-record.ts';
+import { confirmationSubjectOf } from './confirmation-subject.ts';
+import { resolveProtectPaths } from './protect-paths.ts';
+import { assertVmComplete, vmItemFiles, vmSourceOf, type VmDiscovery } from './vm-source.ts';
+import type { DiscoveredVm } from '../discovery/discovered-vm.ts';
 
 export interface ResolvedItem {
   session: VaultSession;
   record: ItemRecord;
 }
 
+export interface ProtectInput {
+  vault: string;
+  /** Required for files; a VM item defaults to the VM's name. */
+  name?: string | undefined;
+  files?: string[] | undefined;
+  vm?: { configPath: string } | undefined;
+  policy?: string | undefined;
+}
+
+/** The files an item will have, with what the user should know about how they were found. */
+interface ChosenFiles {
+  files: ItemFileRecord[];
+  vm: DiscoveredVm | null;
+  notes: string[];
+}
+
 export class ProtectionService {
   private readonly vaults: VaultDirectory;
   private readonly clock: Clock;
 
-  constructor(vaults: VaultDirectory, clock: Clock) {
+  /** Discovery: how a VM is read from its configuration. */
+  readonly vms: VmDiscovery;
+
+  constructor(vaults: VaultDirectory, clock: Clock, vms: VmDiscovery) {
     this.vaults = vaults;
     this.clock = clock;
+    this.vms = vms;
   }
 
   /** What this machine trusts (confirmed item files). */
@@ -56,10 +80,11 @@ export class ProtectionService {
     return { sessions, unreachable };
   }
 
-  async ownerOf(path: string): Promise<PathOwner | null> {
+  /** The item protecting `path` in any reachable vault (other than `exceptItemId`), or null. */
+  async ownerOf(path: string, exceptItemId?: string): Promise<PathOwner | null> {
     for (const session of await this.sessions()) {
       const owner = itemOwningPath(session, path);
-      if (owner) {
+      if (owner && owner.id !== exceptItemId) {
         return {
           vaultName: session.config.name, itemName: owner.name, state: owner.state,
           ...(owner.purgeAt ? { purgeAt: owner.purgeAt } : {}),
@@ -69,46 +94,78 @@ export class ProtectionService {
     return null;
   }
 
-  inspect(paths: string[]): Promise<FileCandidate[]> {
-    return inspectFiles(paths, (path) => this.ownerOf(path));
+  inspect(paths: string[], exceptItemId?: string): Promise<FileCandidate[]> {
+    return inspectFiles(paths, (path) => this.ownerOf(path, exceptItemId));
   }
 
-  async protect(
-    input: { vault: string; name: string; files: string[]; policy?: string | undefined },
-  ): Promise<ResolvedItem> {
-    assertItemName(input.name);
-    const session = await this.vaults.session(input.vault);
-    if (listItemRecords(session).some((item) => item.name.toLowerCase() === input.name.toLowerCase())) {
-      throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has an item named "${input.name}".`, { field: 'name' });
-    }
-    const policy = input.policy
-      ? findPolicyRecord(session, input.policy)
-      : await ensureDefaultPolicy(session, this.clock.now());
-    const candidates = await this.inspect(input.files);
+  /** Refuses (INVALID_INPUT, field 'files') candidates that cannot be protected. */
+  private async checkedCandidates(paths: string[], exceptItemId?: string): Promise<FileCandidate[]> {
+    const candidates = await this.inspect(paths, exceptItemId);
     const refused = candidates.filter((candidate) => !candidate.ok);
     if (refused.length > 0) {
       throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Cannot protect: ${refused.map((candidate) => `${candidate.path} ${candidate.problem ?? 'is not usable'}`).join('; ')}.`, { field: 'files', details: { refused } });
     }
+    return candidates;
+  }
+
+  /** The files of the VM configured at `configPath` now, each checked like a picked file. */
+  async vmFiles(configPath: string, exceptItemId?: string): Promise<ChosenFiles> {
+    const vm = await this.vms.readVm(resolve(configPath));
+    assertVmComplete(vm);
+    const files = vmItemFiles(vm);
+    await this.checkedCandidates(files.map((file) => file.path), exceptItemId);
+    return { files, vm, notes: [] };
+  }
+
+  /** What the user chose: a VM by its config, or files (a config or VM folder among them resolves to the VM). */
+  async chooseFiles(input: Pick<ProtectInput, 'files' | 'vm'>, exceptItemId?: string): Promise<ChosenFiles> {
+    if ((input.vm === undefined) === (input.files === undefined || input.files.length === 0)) {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name either the VM\'s configuration (--vm CONFIG_PATH) or its files, not both.', { field: 'files' });
+    }
+    if (input.vm) return this.vmFiles(input.vm.configPath, exceptItemId);
+    const resolved = await resolveProtectPaths(input.files ?? [], this.vms);
+    if (resolved.kind === 'vm') return { ...(await this.vmFiles(resolved.configPath, exceptItemId)), notes: resolved.notes };
+    const candidates = await this.checkedCandidates(resolved.paths, exceptItemId);
+    const files = candidates.map((candidate) => ({
+      path: candidate.path,
+      role: candidate.role,
+      ...(candidate.diskFormat ? { diskFormat: candidate.diskFormat } : {}),
+      ...(candidate.addedAsParentOf ? { parentOf: candidate.addedAsParentOf } : {}),
+    }));
+    return { files, vm: null, notes: resolved.notes };
+  }
+
+  async protect(input: ProtectInput): Promise<ResolvedItem & { notes: string[] }> {
+    if (input.name !== undefined) assertItemName(input.name);
+    const session = await this.vaults.session(input.vault);
+    const chosen = await this.chooseFiles(input);
+    const name = input.name ?? chosen.vm?.name;
+    if (name === undefined) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name the item (--name NAME).', { field: 'name' });
+    if (input.name === undefined && itemNameProblem(name) !== null) {
+      throw new LabvaultError(ErrorCodes.INVALID_INPUT, `The VM's name "${name}" cannot name an item (${itemNameProblem(name) ?? ''}): give one with --name.`, { field: 'name' });
+    }
+    if (listItemRecords(session).some((item) => item.name.toLowerCase() === name.toLowerCase())) {
+      throw new LabvaultError(ErrorCodes.CONFLICT, `Vault "${session.config.name}" already has an item named "${name}".`, { field: 'name' });
+    }
+    const policy = input.policy
+      ? findPolicyRecord(session, input.policy)
+      : await ensureDefaultPolicy(session, this.clock.now());
     const now = this.clock.now().toISOString();
     const record: ItemRecord = {
       id: randomUUID(),
-      name: input.name,
+      name,
       vaultId: session.config.id,
       createdAt: now,
       updatedAt: now,
       state: 'protected',
       policyId: policy.id,
-      files: candidates.map((candidate) => ({
-        path: candidate.path,
-        role: candidate.role,
-        ...(candidate.diskFormat ? { diskFormat: candidate.diskFormat } : {}),
-        ...(candidate.addedAsParentOf ? { parentOf: candidate.addedAsParentOf } : {}),
-      })),
+      files: chosen.files,
+      ...(chosen.vm ? { source: vmSourceOf(chosen.vm) } : {}),
     };
     await this.saveItem(session, record);
-    // Created here from files the user chose: confirmed on this machine at once.
-    await this.vaults.trust.confirmItem(session.config.id, record.id, record.files, this.clock.now());
-    return { session, record };
+    // Created here from files (or a VM config) the user chose: confirmed on this machine at once.
+    await this.vaults.trust.confirmItem(session.config.id, record.id, confirmationSubjectOf(record), this.clock.now());
+    return { session, record, notes: chosen.notes };
   }
 
   async saveItem(session: VaultSession, record: ItemRecord): Promise<void> {

@@ -4,6 +4,7 @@
  * name rules, strings and arrays are bounded. Unknown fields are kept (a newer Labvault may
  * add some) but never used. A record that fails is CORRUPT naming the file and the field.
  */
+import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { itemNameProblem } from '../../../shared/item-rules.ts';
@@ -12,7 +13,7 @@ import { AlertSchema, FileRoleSchema, ItemStateSchema, JobSchema } from '../../.
 import { UUID_PATTERN } from './vault-ids.ts';
 
 /** Limits of record fields; far above what Labvault writes. */
-export const RECORD_LIMITS = { files: 64, path: 4096, name: 200, text: 16_384, subtasks: 16 } as const;
+export const RECORD_LIMITS = { files: 1024, path: 4096, name: 200, text: 16_384, subtasks: 16, vmId: 200 } as const;
 
 const Uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
 const IsoTime = z.string().max(40).refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
@@ -23,11 +24,22 @@ const ItemName = z.string().max(RECORD_LIMITS.name).superRefine((name, context) 
   if (problem !== null) context.addIssue({ code: 'custom', message: problem });
 });
 
+const RecordPath = z.string().min(1).max(RECORD_LIMITS.path).refine((path) => !path.includes('\0'), 'must not contain NUL');
+
 const ItemFileRecordSchema = z.looseObject({
-  path: z.string().min(1).max(RECORD_LIMITS.path).refine((path) => !path.includes('\0'), 'must not contain NUL'),
+  path: RecordPath,
   role: FileRoleSchema,
   diskFormat: z.string().max(32).optional(),
   parentOf: z.string().max(RECORD_LIMITS.path).optional(),
+});
+
+/** A VM item's source (FORMAT.md section 12, "Item records"): only its config path is ever acted on. */
+const VmItemSourceSchema = z.looseObject({
+  kind: z.literal('vm'),
+  hypervisor: z.enum(['virtualbox', 'vmware', 'libvirt-qemu', 'files']),
+  configPath: RecordPath.refine((path) => isAbsolute(path), 'must be an absolute path'),
+  vmId: z.string().max(RECORD_LIMITS.vmId),
+  vmName: z.string().max(RECORD_LIMITS.name),
 });
 
 const ItemRecordSchema = z.looseObject({
@@ -39,6 +51,7 @@ const ItemRecordSchema = z.looseObject({
   state: ItemStateSchema,
   policyId: Uuid,
   files: z.array(ItemFileRecordSchema).max(RECORD_LIMITS.files),
+  source: VmItemSourceSchema.optional(),
   retainMode: z.enum(['forever', 'expiry']).optional(),
   stoppedAt: IsoTime.optional(),
   deletedAt: IsoTime.optional(),
