@@ -1,6 +1,7 @@
 /** Every `labvault` command group, in help order. */
 import type { CliCommandGroup } from './cli-command.ts';
 import { backupCommand, protectCommand } from './commands/backup.ts';
+import { filesCommand } from './commands/files.ts';
 import { imageCommand } from './commands/image.ts';
 import { itemCommand, itemsCommand, protectionCommand } from './commands/items.ts';
 import { jobsCommand } from './commands/jobs.ts';
@@ -22,6 +23,7 @@ export const commandGroups: CliCommandGroup[] = [
   jobsCommand,
   pointsCommand,
   restoreCommand,
+  filesCommand,
   verifyCommand,
   itemsCommand,
   itemCommand,

@@ -20,6 +20,7 @@ import { JobService } from './jobs/job-service.ts';
 import { ProtectionService } from './protection/protection-service.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { RestoreService } from './restore/restore-service.ts';
+import { GuestService } from './guest/guest-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
 import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
@@ -53,6 +54,7 @@ export class Engine implements EngineServices {
   readonly backups: BackupService;
   readonly alerts: AlertService;
   readonly restores: RestoreService;
+  readonly guests: GuestService;
   /** Which item protects a discovered VM (discovery's protectedBy). */
   readonly vmProtection: VmProtectionLookup;
   readonly face: AppInfo['face'];
@@ -96,6 +98,7 @@ export class Engine implements EngineServices {
       { readVm: vms.readVm, env }, afterBackup);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
+    this.guests = new GuestService(this.protection, this.keyring);
     this.handlers = buildHandlers(this);
   }
 

@@ -5,6 +5,7 @@
 import type * as z from 'zod';
 import { appChannels } from './app-channels.ts';
 import { dashboardChannels } from './dashboard-channels.ts';
+import { guestChannels } from './guest-channels.ts';
 import { imageChannels } from './image-channels.ts';
 import { localFilesChannels } from './local-files-channels.ts';
 import { maintenanceChannels } from './maintenance-channels.ts';
@@ -21,6 +22,7 @@ export const channels = {
   ...dashboardChannels,
   ...maintenanceChannels,
   ...imageChannels,
+  ...guestChannels,
   ...localFilesChannels,
   ...vmChannels,
 } as const;

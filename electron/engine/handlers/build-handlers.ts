@@ -5,6 +5,7 @@ import { defaultVaultParent } from '../app/app-home.ts';
 import { appVersion } from '../app/app-version.ts';
 import type { EngineServices } from './engine-services.ts';
 import { dashboardHandlers } from './dashboard-handlers.ts';
+import { guestHandlers } from './guest-handlers.ts';
 import { imageHandlers } from './image-handlers.ts';
 import { itemHandlers, pointHandlers } from './item-handlers.ts';
 import { jobHandlers } from './job-handlers.ts';
@@ -29,6 +30,7 @@ export function buildHandlers(engine: EngineServices): ChannelHandlers {
     policies: policyHandlers(engine),
     ...dashboardHandlers(engine),
     images: imageHandlers(engine.events),
+    files: guestHandlers(engine),
     localFiles: localFilesHandlers(),
     vms: vmHandlers(engine),
   };

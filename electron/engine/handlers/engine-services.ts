@@ -11,6 +11,7 @@ import type { RememberedPassphrases } from '../app/remembered-passphrases.ts';
 import type { BackupService } from '../backup/backup-service.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { ProtectionService } from '../protection/protection-service.ts';
+import type { GuestService } from '../guest/guest-service.ts';
 import type { RestoreService } from '../restore/restore-service.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
@@ -27,6 +28,7 @@ export interface EngineServices {
   readonly jobs: JobService;
   readonly backups: BackupService;
   readonly restores: RestoreService;
+  readonly guests: GuestService;
   readonly alerts: AlertService;
   readonly passphraseStore: RememberedPassphrases | undefined;
   /** Which vault item protects a discovered VM (vms.* fill `protectedBy` with it); absent: none is looked up. */

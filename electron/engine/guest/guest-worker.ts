@@ -1,0 +1,139 @@
+/**
+ * The guest worker: the program that parses a point's partition tables, volumes and
+ * filesystems, in a worker thread so that a hostile filesystem can neither crash nor hang
+ * the app (guest-worker-client.ts bounds each request in time and the thread in memory).
+ * Disk bytes come from the main thread, one message per read, through a small page cache.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
+import type { ErrorInfo } from '../../../shared/errors.ts';
+import { isAllZero } from '../bytes/zero-bytes.ts';
+import { scanDisks } from './disk-volumes.ts';
+import type { PointLayout } from './disk-volumes.ts';
+import { filesystemOpener } from './filesystem-readers.ts';
+import type { BlockSource, GuestFilesystem } from './guest-filesystem.ts';
+import type { FromWorker, GuestRequest, GuestWorkerData, ToWorker } from './guest-worker-protocol.ts';
+import { PagedSource } from './paged-source.ts';
+
+const port = parentPort;
+const data = workerData as GuestWorkerData;
+const pendingReads = new Map<number, { resolve: (bytes: Buffer) => void; reject: (error: Error) => void }>();
+let nextReadId = 1;
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
+}
+
+function remoteDisk(disk: number, size: number): BlockSource {
+  return {
+    size,
+    read(offset, length) {
+      return new Promise((resolve, reject) => {
+        const readId = nextReadId;
+        nextReadId += 1;
+        pendingReads.set(readId, { resolve, reject });
+        post({ type: 'read', readId, disk, offset, length });
+      });
+    },
+  };
+}
+
+const disks = data.disks.map((disk, index) => ({
+  name: disk.name, source: new PagedSource(remoteDisk(index, disk.size), disk.name),
+}));
+let layout: Promise<PointLayout> | undefined;
+const filesystems = new Map<string, Promise<GuestFilesystem>>();
+const MAX_OPEN_FILES = 16;
+const openFiles = new Map<number, AsyncIterator<Buffer>>();
+let nextFileHandle = 1;
+
+function layoutOnce(): Promise<PointLayout> {
+  layout ??= scanDisks(disks);
+  return layout;
+}
+
+function keyOf(disk: number, id: string, kind: string): string {
+  return kind === 'logical-volume' ? `lv:${id}` : `${disk}:${id}`;
+}
+
+async function openFilesystem(volumeKey: string): Promise<GuestFilesystem> {
+  let opened = filesystems.get(volumeKey);
+  if (opened === undefined) {
+    opened = (async () => {
+      const handle = (await layoutOnce()).handles.find((candidate) =>
+        keyOf(candidate.disk, candidate.volume.id, candidate.volume.kind) === volumeKey);
+      if (!handle) throw new LabvaultError(ErrorCodes.NOT_FOUND, `No volume ${volumeKey} on this point's disks.`, { field: 'partition' });
+      const opener = filesystemOpener(handle.volume.filesystem);
+      if (!opener) {
+        throw new LabvaultError(ErrorCodes.UNSUPPORTED, handle.volume.reason ?? `Volume ${handle.volume.id} is not readable.`,
+          { field: 'partition' });
+      }
+      return opener(handle.source, `volume ${handle.volume.id}`);
+    })();
+    filesystems.set(volumeKey, opened);
+  }
+  return opened;
+}
+
+async function answer(request: GuestRequest): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+  switch (request.op) {
+    case 'layout': {
+      const found = await layoutOnce();
+      const view = { disks: found.disks, logicalVolumes: found.logicalVolumes, warnings: found.warnings };
+      return { result: view, transfer: [] };
+    }
+    case 'list': return { result: await (await openFilesystem(request.volume)).list(request.path), transfer: [] };
+    case 'stat': return { result: await (await openFilesystem(request.volume)).stat(request.path), transfer: [] };
+    case 'check': return { result: await (await openFilesystem(request.volume)).checkMetadata({ maxInodes: request.maxInodes }), transfer: [] };
+    case 'open-file': {
+      const fs = await openFilesystem(request.volume);
+      const handle = nextFileHandle;
+      nextFileHandle += 1;
+      if (openFiles.size >= MAX_OPEN_FILES) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Too many guest files open at once.');
+      openFiles.set(handle, fs.readFile(request.path, request.chunkSize)[Symbol.asyncIterator]());
+      return { result: handle, transfer: [] };
+    }
+    case 'next-chunk': {
+      const iterator = openFiles.get(request.handle);
+      if (!iterator) throw new LabvaultError(ErrorCodes.NOT_FOUND, `No open guest file ${request.handle}.`);
+      const step = await iterator.next();
+      if (step.done === true) {
+        openFiles.delete(request.handle);
+        return { result: null, transfer: [] };
+      }
+      if (isAllZero(step.value)) return { result: step.value.length, transfer: [] };
+      return { result: new Uint8Array(step.value.buffer, step.value.byteOffset, step.value.length), transfer: [] };
+    }
+    case 'close-file': {
+      const iterator = openFiles.get(request.handle);
+      openFiles.delete(request.handle);
+      await iterator?.return?.();
+      return { result: null, transfer: [] };
+    }
+  }
+}
+
+function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof LabvaultError) return error.toInfo();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: ErrorCodes.GUEST_UNREADABLE, message: `The guest reader failed on this disk's data: ${message}` };
+}
+
+port?.on('message', (message: ToWorker) => {
+  if (message.type === 'read-result') {
+    const pending = pendingReads.get(message.readId);
+    pendingReads.delete(message.readId);
+    if (!pending) return;
+    const error = message.error;
+    if (error) {
+      pending.reject(new LabvaultError(error.code, error.message, error.details ? { details: error.details } : {}));
+    } else {
+      pending.resolve(Buffer.from(message.bytes ?? new Uint8Array(0)));
+    }
+    return;
+  }
+  answer(message.request).then(
+    ({ result, transfer }) => post({ type: 'response', id: message.id, result }, transfer),
+    (error: unknown) => post({ type: 'response', id: message.id, error: errorInfo(error) }),
+  );
+});
