@@ -5,6 +5,7 @@
 // CLI (out/cli/labvault.mjs, made by `npm run build`) when it is at least as new as the
 // sources, else the TypeScript sources directly. Plain JavaScript that runs on old Node.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = new URL('../../', import.meta.url);
@@ -46,5 +47,10 @@ if (major < minimum[0] || (major === minimum[0] && minor < minimum[1])) {
 
 // labvault.ts runs its CLI on import when this flag is set.
 globalThis.__LABVAULT_CLI_MAIN__ = true;
-if (bundleIsCurrent()) await import(pathToFileURL(bundled).href);
+if (bundleIsCurrent()) {
+  // V8's compiled code of the bundle is kept in Node's compile cache (os.tmpdir()), so a
+  // later start skips most of the parse and compile of its 0.7 MB (Node >= 22.1).
+  module.enableCompileCache?.();
+  await import(pathToFileURL(bundled).href);
+}
 else await import('./labvault.ts');

@@ -90,3 +90,16 @@ export async function scatterSmallWrites(path: string, size: number, count: numb
   }
   return count * 4096;
 }
+
+/** A thin disk: `size` bytes, one 1 MiB random region every `every` bytes, the rest holes. */
+export async function writeThinDisk(path: string, size: number, every: number): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.truncate(size);
+    for (let offset = 0; offset + REGION_SIZE <= size; offset += every) {
+      await handle.write(keystream(`thin-${offset}`, REGION_SIZE), 0, REGION_SIZE, offset);
+    }
+  } finally {
+    await handle.close();
+  }
+}

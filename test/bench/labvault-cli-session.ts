@@ -1,7 +1,8 @@
 /**
- * Labvault as a user runs it, for the vault bench: the esbuild CLI bundle
- * (out/cli/labvault.mjs, what the installed `labvault` bin runs) driven one command per
- * process, with its own LABVAULT_HOME. Each timed command goes through `runTimed`, so
+ * Labvault as a user runs it, for the vault bench: the installed `labvault` bin
+ * (electron/cli/bin.mjs, which runs the esbuild bundle out/cli/labvault.mjs when it is as
+ * new as the sources; the bench builds it first) driven one command per process, with its
+ * own LABVAULT_HOME. Each timed command goes through `runTimed`, so
  * wall time, CPU and peak RSS are measured the same way as restic's and borg's.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -12,6 +13,8 @@ import type { TimedRun } from './timed-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BUNDLE = join(ROOT, 'out', 'cli', 'labvault.mjs');
+/** The installed command: checks the Node version and runs the bundle when it is current. */
+export const CLI_BIN = join(ROOT, 'electron', 'cli', 'bin.mjs');
 /** Source trees the CLI bundle is built from; a newer file in them makes the bundle stale. */
 const SOURCE_DIRS = ['electron', 'shared'].map((dir) => join(ROOT, dir));
 const ITEM = 'bench-vm';
@@ -57,7 +60,7 @@ export class LabvaultCliSession {
   }
 
   private run(args: string[]): Promise<TimedRun> {
-    return runTimed(process.execPath, [CLI_BUNDLE, ...args], this.env);
+    return runTimed(process.execPath, [CLI_BIN, ...args], this.env);
   }
 
   private static checkJob(run: TimedRun, what: string): TimedRun {

@@ -1,50 +1,87 @@
 /**
- * Vault bench: Labvault's store against restic and borg on the same synthetic disks, in
- * one run. Not a test; prints a table. Usage:
- *   node test/bench/vault-bench.ts [--size-gib N] [--engine cli|store] [--encrypt] [--skip-chunk-study] [--keep]
+ * Vault bench: Labvault against restic and borg on the same synthetic disk, like with like.
+ * Not a test; prints tables. Usage:
+ *   node test/bench/vault-bench.ts [--size 1G] [--rounds 3] [--warm] [--no-memory] [--chunk-study] [--keep]
  *
- * --engine cli (default) measures Labvault as a user runs it: the CLI bundle
- * out/cli/labvault.mjs (built first when missing or stale), one process per command, with
- * a fresh LABVAULT_HOME (`vault create`, `protect`, `backup --json`, `restore disks`).
- * --engine store calls the vault store API directly (vault-bench-child.ts).
+ * Two comparisons, each tool as a user runs it (its own process per command, process start
+ * included; Labvault through its `labvault` bin, electron/cli/bin.mjs, which runs the built
+ * bundle):
+ *   plain:     Labvault, unencrypted vault   vs borg `-e none`
+ *   encrypted: Labvault, encrypted vault     vs restic (always encrypted) and borg `-e repokey`
+ * Compression: Labvault zstd 3 (its default), borg zstd,3, restic auto (zstd).
  *
- * Phases, each run for every tool on the same file: full (day 1); incremental in place
- * (day 2: 2% of 1 MiB regions rewritten in place, as a guest writes); incremental new file
- * (day 3: another 2% written into a copy that is renamed over the disk, so the inode
- * changes, as when a tool rewrites the whole image); unchanged (day 3 again); restore
- * (day 3). restic runs encrypted (it always is) with compression auto; borg runs
- * unencrypted (`-e none`) with zstd,3; Labvault unencrypted with zstd (or --encrypt).
+ * Phases, each run by every tool on the same file state: full; in place (2% of the 1 MiB
+ * regions rewritten, same inode); new file (another 2% written into a copy renamed over
+ * the disk); scattered (4 KiB random writes, 256 per GiB, as a guest filesystem writes);
+ * unchanged; restore (borg extract --sparse; restic restore, which has no --sparse before
+ * 0.15: the bench says which). Every timed step starts after `sync` and, where the machine
+ * allows it (root, /proc/sys/vm/drop_caches), with caches dropped; else all steps run warm
+ * and the bench says so (--warm forces warm). Tool order rotates between rounds; each cell
+ * is the median of the rounds with the spread (min-max). The restore floor is the fsynced
+ * write of the same non-zero bytes at the same offsets on the same disk (restore-floor.ts).
+ * Then the memory phase: peak RSS of a Labvault backup of sparse synthetic disks of 1, 4
+ * and 16 GiB (it should be flat).
  */
-import { mkdtempSync, rmSync, mkdirSync, readdirSync, statSync, renameSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, statSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { changedRegions, rewriteRegions, scatterSmallWrites, writeBenchDisk } from './bench-disk.ts';
+import { changedRegions, rewriteRegions, scatterSmallWrites, writeBenchDisk, writeThinDisk } from './bench-disk.ts';
 import { runTimed } from './timed-command.ts';
 import type { TimedRun } from './timed-command.ts';
 import { LabvaultCliSession, ensureCliBundle } from './labvault-cli-session.ts';
+import { parseSize } from './bench-size.ts';
+import { chunkSizeStudy } from './chunk-size-study.ts';
 
 const args = process.argv.slice(2);
-const sizeGib = Number(args[args.indexOf('--size-gib') + 1] ?? 4) || 4;
-const encrypt = args.includes('--encrypt');
-const engineArg = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : 'cli';
-if (engineArg !== 'cli' && engineArg !== 'store') throw new Error(`--engine must be cli or store, not ${String(engineArg)}`);
-const engine: 'cli' | 'store' = engineArg;
-const GIB = 1024 ** 3;
+const size = parseSize(args, 1024 ** 3);
+const rounds = Math.max(1, Number(args[args.indexOf('--rounds') + 1] ?? 3) || 3);
 const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
 const here = dirname(fileURLToPath(import.meta.url));
-const child = join(here, 'vault-bench-child.ts');
 const work = mkdtempSync(join(tmpdir(), 'lv-vault-bench-'));
-const disk = join(work, 'disk.raw');
-const cli = new LabvaultCliSession(join(work, 'labvault-home'), join(work, 'repo-labvault'), encrypt);
 
-type Tool = 'labvault' | 'restic' | 'borg';
-const TOOLS: Tool[] = ['labvault', 'restic', 'borg'];
-const repo = (tool: Tool): string => join(work, `repo-${tool}`);
-const env = {
-  RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(work, 'restic-cache'),
-  BORG_PASSPHRASE: '', BORG_BASE_DIR: join(work, 'borg-base'), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+type Tool = 'labvault' | 'labvault-enc' | 'borg' | 'borg-enc' | 'restic';
+const TOOLS: Tool[] = ['labvault', 'borg', 'labvault-enc', 'restic', 'borg-enc'];
+const GROUPS = [
+  { name: 'plain (Labvault unencrypted vs borg -e none)', ours: 'labvault' as Tool, peers: ['borg'] as Tool[] },
+  { name: 'encrypted (Labvault encrypted vs restic and borg -e repokey)', ours: 'labvault-enc' as Tool, peers: ['restic', 'borg-enc'] as Tool[] },
+];
+const PHASES = ['full', 'in place', 'new file', 'scattered', 'unchanged', 'restore'] as const;
+type Phase = (typeof PHASES)[number];
+const PASSWORD = 'bench passphrase';
+
+function canDropCaches(): boolean {
+  if (args.includes('--warm')) return false;
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
+}
+const dropCaches = canDropCaches();
+const resticSparse = (() => {
+  try {
+    return execFileSync('restic', ['restore', '--help'], { encoding: 'utf8' }).includes('--sparse');
+  } catch {
+    return false;
+  }
+})();
+const versionOf = (command: string, argv: string[]): string => {
+  try {
+    return execFileSync(command, argv, { encoding: 'utf8' }).split('\n')[0]!.trim();
+  } catch {
+    return `${command}: not found`;
+  }
 };
+
+/** The step's caches: `sync`, then drop caches where allowed (not timed). */
+async function settle(): Promise<void> {
+  await runTimed('sync', []);
+  if (dropCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
+}
 
 function treeBytes(path: string): number {
   let total = 0;
@@ -56,147 +93,206 @@ function treeBytes(path: string): number {
   return total;
 }
 
-function storedBytes(tool: Tool): number {
-  return treeBytes(tool === 'labvault' ? join(repo(tool), 'data') : repo(tool));
-}
+class Round {
+  readonly dir: string;
+  readonly disk: string;
+  private readonly sessions: Record<'labvault' | 'labvault-enc', LabvaultCliSession>;
+  private readonly env: Record<string, string>;
 
-async function init(tool: Tool): Promise<void> {
-  if (tool === 'restic') await runTimed('restic', ['-r', repo(tool), 'init', '--repository-version', '2'], env);
-  if (tool === 'borg') await runTimed('borg', ['init', '-e', 'none', repo(tool)], env);
-  if (tool === 'labvault' && engine === 'store') mkdirSync(repo(tool));
-  if (tool === 'labvault' && engine === 'cli') await cli.setUp(disk);
-}
-
-/** Flushes other tools' dirty pages first, so no run pays for another's writeback. */
-async function settle(): Promise<void> {
-  await runTimed('sync', []);
-}
-
-async function backup(tool: Tool, point: string): Promise<TimedRun> {
-  await settle();
-  if (tool === 'restic') return runTimed('restic', ['-r', repo(tool), 'backup', '--host', 'bench', '--quiet', disk], env);
-  if (tool === 'borg') return runTimed('sh', ['-c', `cd "${work}" && borg create --compression zstd,3 "${repo(tool)}::${point}" disk.raw`], env);
-  if (engine === 'cli') return cli.backup();
-  return runTimed(process.execPath, [child, 'backup', repo(tool), disk, point, ...(encrypt ? ['--encrypt'] : [])]);
-}
-
-async function restore(tool: Tool, point: string): Promise<TimedRun> {
-  const target = join(work, `restore-${tool}`);
-  if (tool === 'labvault' && engine === 'cli') {
-    const pointId = await cli.latestPointId();
-    await settle();
-    return cli.restore(pointId, target);
+  constructor(index: number) {
+    this.dir = join(work, `round-${index}`);
+    mkdirSync(this.dir);
+    this.disk = join(this.dir, 'disk.raw');
+    this.sessions = {
+      'labvault': new LabvaultCliSession(join(this.dir, 'home'), this.repo('labvault'), false),
+      'labvault-enc': new LabvaultCliSession(join(this.dir, 'home-enc'), this.repo('labvault-enc'), true),
+    };
+    this.env = {
+      RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: join(this.dir, 'restic-cache'), BORG_BASE_DIR: join(this.dir, 'borg-base'),
+      BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+    };
   }
-  mkdirSync(target);
-  await settle();
-  // Timed until the restored data is on disk: Labvault fsyncs what it restores, the peers
-  // do not, so their runs end with `sync`.
-  if (tool === 'restic') return runTimed('sh', ['-c', `restic -r "${repo(tool)}" restore latest --target "${target}" && sync`], env);
-  if (tool === 'borg') return runTimed('sh', ['-c', `cd "${target}" && borg extract --sparse "${repo(tool)}::${point}" && sync`], env);
-  return runTimed(process.execPath, [child, 'restore', repo(tool), point, join(target, 'disk.raw')]);
+
+  repo(tool: Tool): string {
+    return join(this.dir, `repo-${tool}`);
+  }
+
+  private borgEnv(tool: Tool): Record<string, string> {
+    return { ...this.env, BORG_PASSPHRASE: tool === 'borg-enc' ? PASSWORD : '' };
+  }
+
+  async init(tool: Tool): Promise<void> {
+    if (tool === 'restic') await runTimed('restic', ['-r', this.repo(tool), 'init', '--repository-version', '2'], this.env);
+    if (tool === 'borg' || tool === 'borg-enc') {
+      await runTimed('borg', ['init', '-e', tool === 'borg' ? 'none' : 'repokey', this.repo(tool)], this.borgEnv(tool));
+    }
+    if (tool === 'labvault' || tool === 'labvault-enc') await this.sessions[tool].setUp(this.disk);
+  }
+
+  async backup(tool: Tool, point: string): Promise<TimedRun> {
+    if (tool === 'labvault' || tool === 'labvault-enc') {
+      await ensureCliBundle();
+      await settle();
+      return this.sessions[tool].backup();
+    }
+    await settle();
+    if (tool === 'restic') {
+      return runTimed('restic', ['-r', this.repo(tool), 'backup', '--host', 'bench', '--quiet', this.disk], this.env);
+    }
+    return runTimed('sh', ['-c', `cd "${this.dir}" && borg create --compression zstd,3 "${this.repo(tool)}::${point}" disk.raw`],
+      this.borgEnv(tool));
+  }
+
+  /** Restores the newest point into restore-<tool>/disk.raw (timed until the data is on disk). */
+  async restore(tool: Tool, point: string): Promise<TimedRun> {
+    const target = join(this.dir, `restore-${tool}`);
+    if (tool === 'labvault' || tool === 'labvault-enc') {
+      const pointId = await this.sessions[tool].latestPointId();
+      await ensureCliBundle();
+      await settle();
+      return this.sessions[tool].restore(pointId, target);
+    }
+    mkdirSync(target);
+    await settle();
+    // Labvault fsyncs what it restores; the peers do not, so their runs end with `sync`.
+    if (tool === 'restic') {
+      const sparse = resticSparse ? ' --sparse' : '';
+      return runTimed('sh', ['-c', `restic -r "${this.repo(tool)}" restore latest${sparse} --target "${target}" && sync`], this.env);
+    }
+    return runTimed('sh', ['-c', `cd "${target}" && borg extract --sparse "${this.repo(tool)}::${point}" && sync`], this.borgEnv(tool));
+  }
+
+  restoredPath(tool: Tool): string {
+    return tool === 'restic' ? join(this.dir, `restore-${tool}`, this.disk.slice(1)) : join(this.dir, `restore-${tool}`, 'disk.raw');
+  }
+
+  storedBytes(tool: Tool): number {
+    return treeBytes(tool.startsWith('labvault') ? join(this.repo(tool), 'data') : this.repo(tool));
+  }
 }
 
-interface Row { label: string; unit: string; values: Record<Tool, number>; lowerIsBetter: boolean; target?: string }
+type Results = Record<Phase, Partial<Record<Tool, TimedRun[]>>>;
 
-function printTable(rows: Row[]): void {
-  const head = ['measure', ...TOOLS, 'labvault vs best peer', 'target'];
-  const lines = [head, ...rows.map((row) => {
-    const peers = TOOLS.filter((t) => t !== 'labvault').map((t) => row.values[t]);
-    const best = row.lowerIsBetter ? Math.min(...peers) : Math.max(...peers);
-    const ours = row.values.labvault;
-    const ratio = row.unit === 's'
-      ? `${(best / Math.max(ours, 1e-3)).toFixed(2)}x ${row.label.includes('CPU') ? 'less CPU' : 'faster'}`
-      : `${(ours / Math.max(best, 1e-9)).toFixed(3)}x of best`;
-    return [`${row.label} (${row.unit})`, ...TOOLS.map((t) => row.values[t].toFixed(row.unit === 's' ? 2 : 1)), ratio, row.target ?? ''];
-  })];
-  const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  for (const [n, line] of lines.entries()) {
-    console.log(`| ${line.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`);
+function record(results: Results, phase: Phase, tool: Tool, run: TimedRun): void {
+  (results[phase][tool] ??= []).push(run);
+  console.log(`    ${phase} ${tool}: ${run.seconds.toFixed(2)} s, CPU ${run.cpuSeconds.toFixed(2)} s, peak RSS ${run.peakRssMiB.toFixed(0)} MiB`);
+}
+
+async function runRound(
+  index: number, results: Results, stored: Partial<Record<Tool, number[]>>, floors: number[],
+): Promise<void> {
+  const round = new Round(index);
+  const order = TOOLS.map((_, i) => TOOLS[(i + index) % TOOLS.length]!);
+  console.log(`  round ${index + 1}/${rounds}: order ${order.join(', ')}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  await writeBenchDisk(round.disk, size);
+  for (const tool of order) await round.init(tool);
+  for (const tool of order) record(results, 'full', tool, await round.backup(tool, 'full'));
+  for (const tool of order) (stored[tool] ??= []).push(round.storedBytes(tool));
+  await rewriteRegions(round.disk, changedRegions(size, 0.02, `in-place-${index}`), `in-place-${index}`);
+  for (const tool of order) record(results, 'in place', tool, await round.backup(tool, 'in-place'));
+  const copy = join(round.dir, 'disk.copy.raw');
+  await runTimed('cp', ['--sparse=always', round.disk, copy]);
+  await rewriteRegions(copy, changedRegions(size, 0.02, `new-file-${index}`), `new-file-${index}`);
+  renameSync(copy, round.disk);
+  for (const tool of order) record(results, 'new file', tool, await round.backup(tool, 'new-file'));
+  await scatterSmallWrites(round.disk, size, Math.round(256 * size / GIB), `scattered-${index}`);
+  for (const tool of order) record(results, 'scattered', tool, await round.backup(tool, 'scattered'));
+  for (const tool of order) record(results, 'unchanged', tool, await round.backup(tool, 'unchanged'));
+  for (const tool of order) {
+    record(results, 'restore', tool, await round.restore(tool, 'unchanged'));
+    if (tool.startsWith('labvault')) await runTimed('cmp', [round.disk, round.restoredPath(tool)]);
+    rmSync(join(round.dir, `restore-${tool}`), { recursive: true, force: true });
+  }
+  await settle();
+  const floorRun = await runTimed(process.execPath, [join(here, 'restore-floor.ts'), round.disk, join(round.dir, 'floor.raw')]);
+  floors.push((JSON.parse(floorRun.stdout) as { seconds: number }).seconds);
+  console.log(`    restore floor (fsynced write of the same non-zero bytes): ${floors.at(-1)!.toFixed(2)} s`);
+  rmSync(round.dir, { recursive: true, force: true });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const spread = (values: number[], digits: number): string => values.length < 2 ? ''
+  : ` (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+
+function printTable(head: string[], lines: string[][]): void {
+  const all = [head, ...lines];
+  const widths = head.map((_, i) => Math.max(...all.map((line) => (line[i] ?? '').length)));
+  for (const [n, line] of all.entries()) {
+    console.log(`| ${line.map((value, i) => value.padEnd(widths[i]!)).join(' | ')} |`);
     if (n === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   }
 }
 
-async function chunkSizeStudy(): Promise<void> {
-  const size = Math.min(1, sizeGib) * GIB;
-  const writes = 256;
-  console.log(`\nChunk size study (store API; the CLI has no chunk-size option): ${size / MIB} MiB disk, day 2 = ${writes} scattered 4 KiB writes (${(writes * 4096 / MIB).toFixed(1)} MiB changed)`);
-  for (const chunkSize of [256 * 1024, 1024 * 1024, 4 * 1024 * 1024]) {
-    const dir = join(work, `study-${chunkSize}`);
-    const file = join(work, `study-${chunkSize}.raw`);
-    await writeBenchDisk(file, size);
-    await runTimed(process.execPath, [child, 'backup', dir, file, 'day1', '--chunk-size', String(chunkSize)]);
-    const before = treeBytes(join(dir, 'data'));
-    await scatterSmallWrites(file, size, writes, 'study');
-    await settle();
-    const run = await runTimed(process.execPath, [child, 'backup', dir, file, 'day2', '--chunk-size', String(chunkSize)]);
-    const delta = treeBytes(join(dir, 'data')) - before;
-    console.log(`  chunk ${chunkSize / 1024} KiB: day-2 stored ${(delta / MIB).toFixed(1)} MiB, full vault ${(before / MIB).toFixed(1)} MiB, incremental ${run.seconds.toFixed(2)} s`);
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(file, { force: true });
+const TARGETS: Record<Phase, string> = {
+  'full': '>= 2x', 'in place': '>= 3x', 'new file': '>= 3x', 'scattered': '', 'unchanged': '< 0.5 s', 'restore': '< 1.2x floor',
+};
+
+function printGroup(group: (typeof GROUPS)[number], results: Results, stored: Partial<Record<Tool, number[]>>, floor: number): void {
+  const tools = [group.ours, ...group.peers];
+  console.log(`\n${group.name}: seconds, median of ${rounds} round${rounds === 1 ? '' : 's'} (min-max)\n`);
+  const lines: string[][] = [];
+  for (const phase of PHASES) {
+    const runs = (tool: Tool): number[] => (results[phase][tool] ?? []).map((run) => run.seconds);
+    const best = Math.min(...group.peers.map((tool) => median(runs(tool))));
+    const ours = median(runs(group.ours));
+    const extra = phase === 'restore' ? `; ${(ours / floor).toFixed(2)}x of the floor ${floor.toFixed(2)} s` : '';
+    lines.push([phase, ...tools.map((tool) => `${median(runs(tool)).toFixed(2)}${spread(runs(tool), 2)}`),
+      `${(best / Math.max(ours, 1e-3)).toFixed(2)}x${extra}`, TARGETS[phase]]);
   }
+  for (const phase of ['full', 'in place', 'scattered', 'restore'] as const) {
+    const cpu = (tool: Tool): number => median((results[phase][tool] ?? []).map((run) => run.cpuSeconds));
+    const best = Math.min(...group.peers.map(cpu));
+    lines.push([`${phase} CPU`, ...tools.map((tool) => cpu(tool).toFixed(2)), `${(best / Math.max(cpu(group.ours), 1e-3)).toFixed(2)}x less`, '']);
+  }
+  const rss = (tool: Tool): number => Math.max(...PHASES.flatMap((phase) => (results[phase][tool] ?? []).map((run) => run.peakRssMiB)));
+  lines.push(['peak RSS (MiB)', ...tools.map((tool) => rss(tool).toFixed(0)), '', '<= 250']);
+  lines.push(['stored after full (MiB)', ...tools.map((tool) => (median(stored[tool] ?? [0]) / MIB).toFixed(1)), '', '']);
+  printTable(['phase', ...tools, `${group.ours} vs best peer`, 'target'], lines);
+}
+
+async function memoryPhase(): Promise<void> {
+  console.log('\nMemory: Labvault full backup of sparse synthetic disks (1 MiB random every 32 MiB, rest holes)\n');
+  const lines: string[][] = [];
+  for (const gib of [1, 4, 16]) {
+    const dir = join(work, `memory-${gib}`);
+    mkdirSync(dir);
+    const disk = join(dir, 'disk.raw');
+    await writeThinDisk(disk, gib * GIB, 32 * MIB);
+    const session = new LabvaultCliSession(join(dir, 'home'), join(dir, 'vault'), false);
+    await session.setUp(disk);
+    await ensureCliBundle();
+    await settle();
+    const run = await session.backup();
+    lines.push([`${gib} GiB`, (gib * GIB / 32 / MIB).toFixed(0), run.seconds.toFixed(2), run.cpuSeconds.toFixed(2), run.peakRssMiB.toFixed(0)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(['disk', 'data MiB', 'seconds', 'CPU s', 'peak RSS MiB (target <= 250, flat)'], lines);
 }
 
 async function main(): Promise<void> {
-  if (engine === 'cli') await ensureCliBundle();
-  console.log(`Vault bench: ${sizeGib} GiB disk in ${work}; Labvault through ${engine === 'cli' ? 'the CLI bundle out/cli/labvault.mjs' : 'the store API (vault-bench-child.ts)'}${encrypt ? ', encrypted' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  await writeBenchDisk(disk, sizeGib * GIB);
-  const results: Record<string, Record<Tool, TimedRun>> = { full: {} as Record<Tool, TimedRun>, incremental: {} as Record<Tool, TimedRun>, newFile: {} as Record<Tool, TimedRun>, unchanged: {} as Record<Tool, TimedRun>, restore: {} as Record<Tool, TimedRun> };
-  const sizes: Record<string, Record<Tool, number>> = { full: {} as Record<Tool, number>, incremental: {} as Record<Tool, number>, newFile: {} as Record<Tool, number> };
-  for (const tool of TOOLS) {
-    await init(tool);
-    results.full![tool] = await backup(tool, 'day1');
-    sizes.full![tool] = storedBytes(tool);
-    console.log(`  full ${tool}: ${results.full![tool].seconds.toFixed(2)} s, peak RSS ${results.full![tool].peakRssMiB.toFixed(0)} MiB`);
-  }
-  const changed = await rewriteRegions(disk, changedRegions(sizeGib * GIB, 0.02, 'day2'), 'day2');
-  console.log(`  day 2: ${(changed / MIB).toFixed(0)} MiB rewritten in place`);
-  for (const tool of TOOLS) {
-    results.incremental![tool] = await backup(tool, 'day2');
-    sizes.incremental![tool] = storedBytes(tool) - sizes.full![tool];
-    console.log(`  incremental (in place) ${tool}: ${results.incremental![tool].seconds.toFixed(2)} s, peak RSS ${results.incremental![tool].peakRssMiB.toFixed(0)} MiB`);
-  }
-  // Day 3: a copy of the disk gets another 2% and is renamed over it (new inode).
-  const copy = join(work, 'disk.day3.raw');
-  await runTimed('cp', ['--sparse=always', disk, copy]);
-  const changed3 = await rewriteRegions(copy, changedRegions(sizeGib * GIB, 0.02, 'day3'), 'day3');
-  renameSync(copy, disk);
-  console.log(`  day 3: ${(changed3 / MIB).toFixed(0)} MiB rewritten in a copy renamed over the disk`);
-  for (const tool of TOOLS) {
-    const before = storedBytes(tool);
-    results.newFile![tool] = await backup(tool, 'day3');
-    sizes.newFile![tool] = storedBytes(tool) - before;
-    console.log(`  incremental (new file) ${tool}: ${results.newFile![tool].seconds.toFixed(2)} s, peak RSS ${results.newFile![tool].peakRssMiB.toFixed(0)} MiB`);
-  }
-  for (const tool of TOOLS) {
-    results.unchanged![tool] = await backup(tool, 'day3b');
-    console.log(`  unchanged ${tool}: ${results.unchanged![tool].seconds.toFixed(2)} s, peak RSS ${results.unchanged![tool].peakRssMiB.toFixed(0)} MiB`);
-  }
-  for (const tool of TOOLS) {
-    results.restore![tool] = await restore(tool, 'day3b');
-    console.log(`  restore ${tool}: ${results.restore![tool].seconds.toFixed(2)} s, peak RSS ${results.restore![tool].peakRssMiB.toFixed(0)} MiB`);
-  }
-  const statsStored = engine === 'cli' ? ` (vault stats storedBytes ${((await cli.statsStoredBytes()) / MIB).toFixed(1)} MiB)` : '';
-  const restored = join(work, 'restore-labvault', 'disk.raw');
-  await runTimed('cmp', [disk, restored]);
-  const pick = (phase: string, f: (r: TimedRun) => number): Record<Tool, number> => Object.fromEntries(TOOLS.map((t) => [t, f(results[phase]![t])])) as Record<Tool, number>;
-  const rss = Object.fromEntries(TOOLS.map((t) => [t, Math.max(...Object.values(results).map((r) => r[t].peakRssMiB))])) as Record<Tool, number>;
-  console.log(`\nResults (Labvault engine: ${engine}; ${sizeGib} GiB disk, ${(changed / MIB).toFixed(0)} MiB changed on day 2, ${(changed3 / MIB).toFixed(0)} MiB on day 3${statsStored}; restored file checked bit-exact with cmp; ${cpus().length} cores, load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}):\n`);
-  printTable([
-    { label: 'full backup', unit: 's', values: pick('full', (r) => r.seconds), lowerIsBetter: true, target: '>= 2x' },
-    { label: 'incremental (in place)', unit: 's', values: pick('incremental', (r) => r.seconds), lowerIsBetter: true, target: '>= 3x' },
-    { label: 'incremental (new file)', unit: 's', values: pick('newFile', (r) => r.seconds), lowerIsBetter: true },
-    { label: 'unchanged', unit: 's', values: pick('unchanged', (r) => r.seconds), lowerIsBetter: true, target: '< 0.5 s' },
-    { label: 'restore', unit: 's', values: pick('restore', (r) => r.seconds), lowerIsBetter: true, target: '>= 2.5x' },
-    { label: 'full backup CPU', unit: 's', values: pick('full', (r) => r.cpuSeconds), lowerIsBetter: true },
-    { label: 'incremental (in place) CPU', unit: 's', values: pick('incremental', (r) => r.cpuSeconds), lowerIsBetter: true },
-    { label: 'incremental (new file) CPU', unit: 's', values: pick('newFile', (r) => r.cpuSeconds), lowerIsBetter: true },
-    { label: 'restore CPU', unit: 's', values: pick('restore', (r) => r.cpuSeconds), lowerIsBetter: true },
-    { label: 'stored after full', unit: 'MiB', values: Object.fromEntries(TOOLS.map((t) => [t, sizes.full![t] / MIB])) as Record<Tool, number>, lowerIsBetter: true, target: '<= 1.05x' },
-    { label: 'day-2 stored (in place)', unit: 'MiB', values: Object.fromEntries(TOOLS.map((t) => [t, sizes.incremental![t] / MIB])) as Record<Tool, number>, lowerIsBetter: true, target: `<= ${(1.2 * changed / MIB).toFixed(0)} MiB` },
-    { label: 'day-3 stored (new file)', unit: 'MiB', values: Object.fromEntries(TOOLS.map((t) => [t, sizes.newFile![t] / MIB])) as Record<Tool, number>, lowerIsBetter: true, target: `<= ${(1.2 * changed3 / MIB).toFixed(0)} MiB` },
-    { label: 'peak RSS', unit: 'MiB', values: rss, lowerIsBetter: true, target: '< 250 MiB' },
-  ]);
-  if (!args.includes('--skip-chunk-study')) await chunkSizeStudy();
+  await ensureCliBundle();
+  const loadStart = loadavg();
+  console.log(`Vault bench: ${(size / GIB).toFixed(2)} GiB disk, ${rounds} round${rounds === 1 ? '' : 's'}, in ${work}; `
+    + `load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}; caches ${dropCaches ? 'dropped before every step' : 'warm (not dropped)'}`);
+  const results = Object.fromEntries(PHASES.map((phase) => [phase, {}])) as Results;
+  const stored: Partial<Record<Tool, number[]>> = {};
+  const floors: number[] = [];
+  for (let index = 0; index < rounds; index += 1) await runRound(index, results, stored, floors);
+  const floor = median(floors);
+  for (const group of GROUPS) printGroup(group, results, stored, floor);
+  if (!args.includes('--no-memory')) await memoryPhase();
+  if (args.includes('--chunk-study')) await chunkSizeStudy(work, size, settle);
+  console.log(`\nConditions: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average at start `
+    + `${loadStart.map((l) => l.toFixed(1)).join(' ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}; `
+    + `${dropCaches ? '`sync` and caches dropped (echo 3 > /proc/sys/vm/drop_caches) before every timed step' : '`sync` before every timed step, caches warm (dropping them is not permitted here, or --warm)'}; `
+    + 'process start included for every tool (Labvault through its bin, electron/cli/bin.mjs, on the built bundle); '
+    + `tool order rotated each round; ${versionOf('restic', ['version'])}${resticSparse ? ' (restore --sparse)' : ' (no restore --sparse in this version: it writes the zeros)'}; `
+    + `${versionOf('borg', ['--version'])} (extract --sparse); disk and repositories in ${tmpdir()}; `
+    + 'the disk: 1 MiB regions, 4 random, 2 text, 4 holes per 10; restore floor: restore-floor.ts (same non-zero bytes, same offsets, fdatasync).');
 }
 
 try {
