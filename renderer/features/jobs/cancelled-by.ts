@@ -1,6 +1,13 @@
-/** Who cancelled a job, in words: "you" for the person at this app, else the name the engine recorded. */
-export function cancelledByText(job: { cancelledBy?: string | null | undefined }): string {
-  const who = job.cancelledBy?.trim();
-  if (!who || who === 'user' || who === 'you') return 'Cancelled by you';
-  return `Cancelled by ${who}`;
+/** Who cancelled a job, in words, from the engine's record (job.cancelled.by). */
+import type { JobCancellation } from '../../../shared/contract/item-models.ts';
+
+const CANCELLED_BY: Record<JobCancellation['by'], string> = {
+  ui: 'Cancelled by you',
+  cli: 'Cancelled from the command line',
+  service: 'Cancelled by the background service as it stopped',
+  unknown: 'Cancelled',
+};
+
+export function cancelledByText(job: { cancelled?: Pick<JobCancellation, 'by'> | undefined }): string {
+  return job.cancelled ? CANCELLED_BY[job.cancelled.by] : 'Cancelled';
 }

@@ -63,7 +63,7 @@ export function JobDetailsPage({ id }: { id: string }) {
   const cancel = async () => {
     setCancelling(true);
     try {
-      await api.jobs.cancel({ id: current.id });
+      await api.jobs.cancel({ id: current.id, by: 'ui' });
       useToastStore.getState().show('info', 'Job cancelled', 'No recovery point was made from it.');
       job.reload();
     } catch (problem) {

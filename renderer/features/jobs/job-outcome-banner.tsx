@@ -8,7 +8,7 @@ import { Button } from '../../components/button.tsx';
 import { navigate } from '../../stores/route-store.ts';
 import { cancelledByText } from './cancelled-by.ts';
 
-export function JobOutcomeBanner({ job }: { job: Job & { cancelledBy?: string | null } }) {
+export function JobOutcomeBanner({ job }: { job: Job }) {
   if (job.status === 'cancelled') {
     const backup = job.operation === 'backup';
     return (
@@ -17,10 +17,10 @@ export function JobOutcomeBanner({ job }: { job: Job & { cancelledBy?: string | 
         title={`${cancelledByText(job)}.`}
         actions={backup ? <Button small onClick={() => navigate({ page: 'vault', name: job.vaultName })}>Open vault</Button> : null}
       >
-        {backup
-          ? 'No recovery point was made from this job. Data it wrote before the cancel belongs to no point: the vault'
-            + ' page shows it as reclaimable until a clean-up (Reclaim space) removes it.'
-          : 'The job stopped before it finished; nothing it was doing was completed.'}
+        {job.cancelled?.message ?? (backup
+          ? 'No recovery point was made. Data it wrote before the cancel belongs to no recovery point: the vault page'
+            + ' shows it as reclaimable until a clean-up (Reclaim space) removes it.'
+          : 'The job stopped before it finished.')}
       </AlertBanner>
     );
   }

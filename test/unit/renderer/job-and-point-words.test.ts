@@ -4,11 +4,12 @@ import { vaultOnlyReason } from '../../../renderer/features/items/item-badges.ts
 import { cancelledByText } from '../../../renderer/features/jobs/cancelled-by.ts';
 
 describe('cancelled jobs', () => {
-  it('name who cancelled them, "you" for the person at the app', () => {
-    expect(cancelledByText({})).toBe('Cancelled by you');
-    expect(cancelledByText({ cancelledBy: 'user' })).toBe('Cancelled by you');
-    expect(cancelledByText({ cancelledBy: 'the scheduler (vault closing)' }))
-      .toBe('Cancelled by the scheduler (vault closing)');
+  it('name who cancelled them: you in the app, the command line, or the service', () => {
+    expect(cancelledByText({ cancelled: { by: 'ui' } })).toBe('Cancelled by you');
+    expect(cancelledByText({ cancelled: { by: 'cli' } })).toBe('Cancelled from the command line');
+    expect(cancelledByText({ cancelled: { by: 'service' } })).toBe('Cancelled by the background service as it stopped');
+    expect(cancelledByText({ cancelled: { by: 'unknown' } })).toBe('Cancelled');
+    expect(cancelledByText({})).toBe('Cancelled');
   });
 });
 
