@@ -57,7 +57,7 @@ export function VaultOnlyNote({ points }: { points: readonly Pick<Point, 'tiers'
   if (reason === null) return null;
   const all = points.filter((point) => point.state === 'active').every((point) => !point.tiers.includes('snapshot'));
   const which = all ? 'These points restore from the vault only' : 'Points without a "Fast restore" badge restore from the vault only';
-  return <p className="tier-note" data-testid="vault-only-note">{which} (no fast restore copy on this disk): {reason}</p>;
+  return <p className="vault-only-note" data-testid="vault-only-note">{which} (no fast restore copy on this disk): {reason}</p>;
 }
 
 export function JobStatusBadge({ status }: { status: JobStatus | string }) {
