@@ -12,7 +12,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ErrorCodes, LabvaultError, isLabvaultError } from '../../../shared/errors.ts';
 import type { DiscoveredVm } from './discovered-vm.ts';
-import { readFilesVm } from './files/files-discovery.ts';
+import { filesVmFolder, readFilesVm } from './files/files-discovery.ts';
 import { configModuleOf, scanFolder } from './folder-scan.ts';
 import type { DiscoveryContext, HypervisorDiscovery } from './hypervisor-discovery.ts';
 import { hypervisorModules } from './hypervisor-modules.ts';
@@ -141,7 +141,7 @@ export async function discoverVmsReport(options: DiscoverOptions = {}): Promise<
     }
   }
   const claimed = new Set(vms.flatMap((vm) => vm.files));
-  for (const folder of [...new Set(found.imageFolders)]) {
+  for (const folder of [...new Set(found.imageFolders.map(filesVmFolder))]) {
     try {
       const vm = await readFilesVm(folder, ctx, claimed);
       if (vm.disks.length > 0) vms.push(vm);

@@ -26,7 +26,9 @@ describe.skipIf(!hasTools)('VirtualBox discovery', () => {
     const home = join(dir, 'vbox7', 'home');
     const fixture = writeVbox7Machine(home, join(dir, 'vbox7', 'VirtualBox VMs'));
     const before = hashTree(join(dir, 'vbox7'));
-    const vms = await discoverVms({ env: { ...noTools, VBOX_USER_HOME: home, HOME: join(dir, 'nohome') } });
+    // Only VirtualBox's VMs: this machine's own /etc/libvirt/qemu may hold domains.
+    const vms = (await discoverVms({ env: { ...noTools, VBOX_USER_HOME: home, HOME: join(dir, 'nohome') } }))
+      .filter((found) => found.hypervisor === 'virtualbox');
     expect(hashTree(join(dir, 'vbox7'))).toBe(before);
     expect(vms).toHaveLength(1);
     const vm = vms[0]!;

@@ -22,13 +22,19 @@ export function writeText(path: string, text: string): string {
   return path;
 }
 
-/** A new image of `format` and `sizeMiB`, optionally over `backing` (qemu-img create -b -F). */
-export function createImage(path: string, format: string, sizeMiB: number, backing?: { path: string; format: string }): string {
+/**
+ * A new image of `format` and `sizeMiB`, optionally over `backing` (qemu-img create -b -F);
+ * `unsafe` records a backing path that is not there (an absolute path of another machine).
+ */
+export function createImage(
+  path: string, format: string, sizeMiB: number, backing?: { path: string; format: string; unsafe?: boolean },
+): string {
   mkdirSync(dirname(path), { recursive: true });
   const args = ['create', '-q', '-f', format];
+  if (backing?.unsafe) args.push('-u');
   if (backing) args.push('-b', backing.path, '-F', backing.format);
   args.push(path);
-  if (!backing) args.push(`${sizeMiB}M`);
+  if (!backing || backing.unsafe) args.push(`${sizeMiB}M`);
   qemuImg(args);
   return path;
 }

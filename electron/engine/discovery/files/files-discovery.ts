@@ -5,7 +5,7 @@
  * No hypervisor says whether the VM runs, so the state is unknown.
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import type { DiscoveredVm } from '../discovered-vm.ts';
 import { resolveDiskChain, type ResolvedChain } from '../disk-chain.ts';
@@ -19,14 +19,27 @@ export function isDiskImageName(name: string): boolean {
   return DISK_IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
-async function folderEntries(folder: string): Promise<string[]> {
+/** Hyper-V keeps disks in "Virtual Hard Disks" and configuration and state in "Virtual Machines". */
+export const HYPERV_DISK_FOLDER = 'Virtual Hard Disks';
+const HYPERV_CONFIG_FOLDER = 'Virtual Machines';
+const STATE_EXTENSIONS = ['.vmgs', '.vmcx', '.vmrs'];
+
+/** The folder a "files" VM is named after: a Hyper-V VM's folder for its "Virtual Hard Disks". */
+export function filesVmFolder(imageFolder: string): string {
+  return basename(imageFolder) === HYPERV_DISK_FOLDER ? dirname(imageFolder) : imageFolder;
+}
+
+async function filesIn(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  const names = entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+  return names.slice(0, 10 * MAX_IMAGES_PER_FOLDER).map((name) => join(folder, name));
+}
+
+async function requireFolder(folder: string): Promise<void> {
   const stats = await stat(folder).catch(() => null);
   if (!stats?.isDirectory()) {
     throw new LabvaultError(ErrorCodes.NOT_FOUND, `${folder} is not a folder of disk images.`, { field: 'path', details: { folder } });
   }
-  const entries = await readdir(folder, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
-  return names.slice(0, 10 * MAX_IMAGES_PER_FOLDER);
 }
 
 /** The "files" VM of `folder`, leaving out files in `claimed` (already part of a hypervisor's VM). */
@@ -34,9 +47,9 @@ export async function readFilesVm(
   folderPath: string, ctx: DiscoveryContext, claimed: ReadonlySet<string> = new Set(),
 ): Promise<DiscoveredVm> {
   const folder = resolve(folderPath);
-  const names = await folderEntries(folder);
-  const images = names.filter(isDiskImageName).map((name) => join(folder, name))
-    .filter((path) => !claimed.has(path)).slice(0, MAX_IMAGES_PER_FOLDER);
+  await requireFolder(folder);
+  const files = [...(await filesIn(folder)), ...(await filesIn(join(folder, HYPERV_DISK_FOLDER)))];
+  const images = files.filter((path) => isDiskImageName(path) && !claimed.has(path)).slice(0, MAX_IMAGES_PER_FOLDER);
   const chains = new Map<string, ResolvedChain>();
   for (const image of images) chains.set(image, await resolveDiskChain(image, { root: ctx.root }));
   const below = new Set<string>();
@@ -48,9 +61,10 @@ export async function readFilesVm(
     if (below.has(await realpath(image).catch(() => image))) continue;
     await set.addDisk(image, { root: ctx.root });
   }
-  const vmgs = names.filter((name) => extname(name).toLowerCase() === '.vmgs').map((name) => join(folder, name));
-  const vmcx = names.filter((name) => extname(name).toLowerCase() === '.vmcx').map((name) => join(folder, name));
-  const vmrs = names.filter((name) => extname(name).toLowerCase() === '.vmrs').map((name) => join(folder, name));
+  const stateFiles = [...files, ...(await filesIn(join(folder, HYPERV_CONFIG_FOLDER)))]
+    .filter((path) => STATE_EXTENSIONS.includes(extname(path).toLowerCase()) && !claimed.has(path));
+  const ofKind = (ext: string): string[] => stateFiles.filter((path) => extname(path).toLowerCase() === ext);
+  const [vmgs, vmcx, vmrs] = [ofKind('.vmgs'), ofKind('.vmcx'), ofKind('.vmrs')];
   for (const file of [...vmgs, ...vmcx, ...vmrs]) await set.addFile(file);
   if (vmcx.length > 0) set.notes.push('Hyper-V configuration (.vmcx) kept with the files; it is not read');
   const parts = set.parts();
