@@ -35,7 +35,8 @@ for (let index = 0; index < args.length; index += 1) {
   else passOn.push(args[index]);
 }
 console.log(`npm run dist: packaging with the Electron from ${electron.source}: ${electron.path}`);
-const run = (command, commandArgs) => spawnSync(command, commandArgs, { cwd: projectRoot, stdio: 'inherit' }).status ?? 1;
+const run = (command, commandArgs) => spawnSync(command, commandArgs, { cwd: projectRoot, stdio: 'inherit' })
+  .status ?? 1;
 const built = run('npm', ['run', '-s', 'build']);
 if (built !== 0) process.exit(built);
 process.exit(run('npx', ['electron-builder', '--config', 'build/electron-builder.yml',

@@ -53,7 +53,9 @@ export function findLocalElectron(root, { args = [], env = process.env, platform
     return { path, source: at === -1 ? 'ELECTRON_DIST' : '--electron-dist' };
   }
   const installed = join(root, 'node_modules', 'electron', 'dist');
-  if (existsSync(join(installed, BINARY[platform] ?? 'electron'))) return { path: installed, source: 'node_modules/electron' };
+  if (existsSync(join(installed, BINARY[platform] ?? 'electron'))) {
+    return { path: installed, source: 'node_modules/electron' };
+  }
   const zipName = releaseZipName(pinnedElectronVersion(root), platform);
   const caches = [env.ELECTRON_CACHE, env.electron_config_cache].filter(Boolean);
   for (const dir of caches.length > 0 ? caches : defaultCacheDirs(env, platform)) {

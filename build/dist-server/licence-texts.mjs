@@ -28,7 +28,9 @@ export function writeLicenceTexts(root, docDir, licencesDir, runtime) {
   const production = dependencyClosure(root, root, Object.keys(manifest.dependencies ?? {}));
   for (const pkg of production.sort((a, b) => a.name.localeCompare(b.name))) {
     const source = licenceFileOf(pkg.dir);
-    if (source === null) throw new Error(`${pkg.name}@${pkg.version} ships no LICENSE file: add its licence text by hand`);
+    if (source === null) {
+      throw new Error(`${pkg.name}@${pkg.version} ships no LICENSE file: add its licence text by hand`);
+    }
     const file = `${safeFileName(pkg.name)}.txt`;
     copyFileSync(join(pkg.dir, source), join(licencesDir, file));
     entries.push({ name: pkg.name, version: pkg.version, license: pkg.license, file });

@@ -17,7 +17,9 @@ function install(root) {
   console.log(`dist-server: installing ${NODE_PACKAGE} into .node/ (npm registry)`);
   const result = spawnSync('npm', ['install', '--prefix', join(root, '.node'), '--no-audit', '--no-fund', '--no-save',
     NODE_PACKAGE], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`npm install ${NODE_PACKAGE} failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0) {
+    throw new Error(`npm install ${NODE_PACKAGE} failed (exit ${result.status ?? result.signal})`);
+  }
 }
 
 /** { binary, licence, version } of the Linux x64 Node 22 to bundle. */

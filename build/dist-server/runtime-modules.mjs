@@ -52,7 +52,9 @@ function keepFilter(pkg) {
     if (DROPPED_FILES.test(inside)) return false;
     if (rule.drop?.some((entry) => inside === entry || inside.startsWith(`${entry}/`))) return false;
     if (!rule.keep) return true;
-    return rule.keep.some((entry) => inside === entry || inside.startsWith(`${entry}/`) || entry.startsWith(`${inside}/`));
+    // A kept entry, something inside one, or a folder on the way to one.
+    return rule.keep.some((entry) => inside === entry || inside.startsWith(`${entry}/`)
+      || entry.startsWith(`${inside}/`));
   };
 }
 

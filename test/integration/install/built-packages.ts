@@ -37,7 +37,9 @@ export function buildServerPackages(outDir: string): BuiltPackages {
   if (!bundlesAreCurrent()) execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'inherit' });
   const result = spawnSync(process.execPath, [join(REPO, 'build', 'dist-server', 'dist-server.mjs'), '--no-build',
     '--out', outDir], { cwd: REPO, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`dist-server failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0) {
+    throw new Error(`dist-server failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
   return {
     version,

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findLocalElectron, pinnedElectronVersion, releaseZipName } from '../../../build/dist-desktop/local-electron.mjs';
+import {
+  findLocalElectron, pinnedElectronVersion, releaseZipName,
+} from '../../../build/dist-desktop/local-electron.mjs';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { REPO } from './built-packages.ts';
 
@@ -25,9 +27,12 @@ beforeAll(() => {
 afterAll(() => removeDir(scratch));
 
 function runDist(env: Record<string, string>, args: string[] = []) {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ELECTRON_|electron_config_)/.test(name)));
+  const base = Object.fromEntries(Object.entries(process.env)
+    .filter(([name]) => !/^(ELECTRON_|electron_config_)/.test(name)));
   return spawnSync(process.execPath, [join(REPO, 'build', 'dist-desktop', 'dist-desktop.mjs'), ...args], {
-    cwd: REPO, encoding: 'utf8', env: { ...base, HOME: join(scratch, 'home'), XDG_CACHE_HOME: join(scratch, 'cache'), ...env },
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...base, HOME: join(scratch, 'home'), XDG_CACHE_HOME: join(scratch, 'cache'), ...env },
   });
 }
 
@@ -48,7 +53,8 @@ describe('npm run dist without Electron', () => {
   it('names an ELECTRON_DIST that does not exist, in one line, exit 2', () => {
     const result = runDist({ ELECTRON_DIST: join(scratch, 'nowhere') });
     expect(result.status).toBe(2);
-    expect(result.stderr.trimEnd().split('\n')).toEqual([`npm run dist: the Electron given (${join(scratch, 'nowhere')}) does not exist.`]);
+    expect(result.stderr.trimEnd().split('\n'))
+      .toEqual([`npm run dist: the Electron given (${join(scratch, 'nowhere')}) does not exist.`]);
   });
 });
 
@@ -64,14 +70,16 @@ describe('the local Electron npm run dist passes as electronDist', () => {
     mkdirSync(other);
     expect(findLocalElectron(fakeRoot, { args: ['--electron-dist', unpacked], env: { ELECTRON_DIST: other } }))
       .toEqual({ path: unpacked, source: '--electron-dist' });
-    expect(findLocalElectron(fakeRoot, { env: { ELECTRON_DIST: other } })).toEqual({ path: other, source: 'ELECTRON_DIST' });
+    expect(findLocalElectron(fakeRoot, { env: { ELECTRON_DIST: other } }))
+      .toEqual({ path: other, source: 'ELECTRON_DIST' });
   });
 
   it('is an installed node_modules/electron/dist', () => {
     const dist = join(fakeRoot, 'node_modules', 'electron', 'dist');
     mkdirSync(dist, { recursive: true });
     writeFileSync(join(dist, 'electron'), '');
-    expect(findLocalElectron(fakeRoot, { env: {}, platform: 'linux' })).toEqual({ path: dist, source: 'node_modules/electron' });
+    expect(findLocalElectron(fakeRoot, { env: {}, platform: 'linux' }))
+      .toEqual({ path: dist, source: 'node_modules/electron' });
     removeDir(join(fakeRoot, 'node_modules'));
   });
 

@@ -12,11 +12,15 @@ import { join } from 'node:path';
 const FORCE = ['--force-script-chrootless', '--force-not-root'];
 
 function dpkg(root: string, args: string[]): string {
-  return execFileSync('dpkg', [`--root=${root}`, ...FORCE, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('dpkg', [`--root=${root}`, ...FORCE, ...args], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function makeDpkgRoot(root: string): string {
-  for (const dir of ['info', 'updates', 'triggers']) mkdirSync(join(root, 'var', 'lib', 'dpkg', dir), { recursive: true });
+  for (const dir of ['info', 'updates', 'triggers']) {
+    mkdirSync(join(root, 'var', 'lib', 'dpkg', dir), { recursive: true });
+  }
   writeFileSync(join(root, 'var', 'lib', 'dpkg', 'status'), '');
   return root;
 }
@@ -35,7 +39,8 @@ export function dpkgPurge(root: string, name: string): string {
 
 /** `dpkg-query --show` in the root: "<package> <version>" lines, or "" when nothing is installed. */
 export function dpkgInstalled(root: string): string {
-  return execFileSync('dpkg-query', [`--root=${root}`, '--show', '--showformat=${Package} ${Version} ${db:Status-Abbrev}\n'], {
+  const format = '--showformat=${Package} ${Version} ${db:Status-Abbrev}\n';
+  return execFileSync('dpkg-query', [`--root=${root}`, '--show', format], {
     encoding: 'utf8',
   }).trim();
 }

