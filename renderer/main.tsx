@@ -6,6 +6,7 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/features.css';
 import './styles/file-browser.css';
+import './styles/configure-backup.css';
 import { App } from './app.tsx';
 
 const root = document.getElementById('root');

@@ -4,7 +4,7 @@
  * the system picker is offered as well. Breadcrumbs, Up, a path field (Enter to go), hidden
  * files on demand; choose one folder, or files (and folders) from one or more folders.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LocalEntry, LocalFolder } from '../../shared/contract/local-files-channels.ts';
 import { api } from '../api/labvault-client.ts';
 import { isUnsupported, shownError } from '../api/error-text.ts';
@@ -52,6 +52,8 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
   const [typed, setTyped] = useState(initialPath ?? '');
   const [typedError, setTypedError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Map<string, LocalEntry>>(new Map());
+  /** The user typed since the last navigation: a listing that arrives late must not overwrite it. */
+  const typing = useRef(false);
 
   useEffect(() => {
     let current = true;
@@ -61,7 +63,7 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
         if (!current) return;
         setFolder(listed);
         setLoadError(null);
-        setTyped(listed.path);
+        if (!typing.current) setTyped(listed.path);
         setLoading(false);
       },
       (error: unknown) => {
@@ -75,6 +77,7 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
 
   const shownPath = loadError && path !== undefined ? path : folder?.path;
   const goTo = (next: string) => {
+    typing.current = false;
     setTypedError(null);
     setPath(next);
   };
@@ -160,7 +163,7 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
           spellCheck={false}
           autoComplete="off"
           aria-invalid={typedError ? true : undefined}
-          onChange={(event) => { setTyped(event.target.value); setTypedError(null); }}
+          onChange={(event) => { typing.current = true; setTyped(event.target.value); setTypedError(null); }}
           onKeyDown={(event) => { if (event.key === 'Enter') { event.preventDefault(); void goTyped(); } }}
         />
         <Button small onClick={() => void goTyped()}>Go</Button>

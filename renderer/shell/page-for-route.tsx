@@ -7,7 +7,7 @@ import { VaultDetailsPage } from '../features/vaults/vault-details-page.tsx';
 import { DashboardPage } from '../features/dashboard/dashboard-page.tsx';
 import { ItemsPage } from '../features/items/items-page.tsx';
 import { ItemDetailsPage } from '../features/items/item-details-page.tsx';
-import { ProtectWizard } from '../features/items/protect-wizard.tsx';
+import { ConfigureBackupWizard } from '../features/protect/configure-backup-wizard.tsx';
 import { JobsPage } from '../features/jobs/jobs-page.tsx';
 import { JobDetailsPage } from '../features/jobs/job-details-page.tsx';
 import { RestoreWizard } from '../features/restore/restore-wizard.tsx';
@@ -22,7 +22,7 @@ export function PageForRoute({ route }: { route: Route }) {
     case 'vault': return <VaultDetailsPage key={route.name} name={route.name} />;
     case 'items': return <ItemsPage />;
     case 'item': return <ItemDetailsPage key={route.item} item={route.item} />;
-    case 'protect': return <ProtectWizard key={route.vault ?? ''} initialVault={route.vault} />;
+    case 'protect': return <ConfigureBackupWizard key={route.vault ?? ''} initialVault={route.vault} />;
     case 'jobs': return <JobsPage />;
     case 'job': return <JobDetailsPage key={route.id} id={route.id} />;
     case 'restore': return <RestoreWizard key={route.item ?? ''} initialItem={route.item} />;

@@ -9,12 +9,19 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startLabvaultHost, type LabvaultHost } from './fixtures/labvault-host.ts';
 import { shot } from './fixtures/screenshots.ts';
+import { makeLibvirtVm, makeVirtualBoxVm, type VmFixture } from './fixtures/vm-configs.ts';
 
 let host: LabvaultHost;
+let vmFolder: string;
+let web: VmFixture;
+let db: VmFixture;
 test.beforeAll(async () => {
   host = await startLabvaultHost();
   const made = await host.cli(['vault', 'create', '--name', 'lab', '--path', join(host.scratch, 'lab')]);
   expect(made.code, made.stderr).toBe(0);
+  vmFolder = join(host.scratch, 'lab-vms');
+  web = makeVirtualBoxVm(vmFolder, 'web');
+  db = makeLibvirtVm(vmFolder, 'db');
 });
 test.afterAll(async () => { await host?.stop(); });
 test.describe.configure({ mode: 'serial' });
@@ -30,9 +37,11 @@ test('the file browser lists server folders: breadcrumbs, up, hidden files, link
   await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Protected items' }).click();
   await page.getByRole('button', { name: 'Protect VMs' }).first().click();
-  await page.getByRole('button', { name: 'Next: files' }).click();
-  await page.getByRole('button', { name: 'Browse…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Choose the VM configuration and disk images' });
+  await page.getByRole('button', { name: 'Next: policy' }).click();
+  await page.getByRole('button', { name: 'Next: select VMs' }).click();
+  await page.getByText('A VM that is not listed? Pick its files by hand').click();
+  await page.getByRole('button', { name: 'Choose files…' }).click();
+  const dialog = page.getByRole('dialog', { name: "Choose the VM's files" });
   const path = dialog.getByLabel('Path to open');
   await path.fill('relative/folder');
   await path.press('Enter');
@@ -56,6 +65,114 @@ test('the file browser lists server folders: breadcrumbs, up, hidden files, link
   await dialog.getByRole('navigation', { name: 'Folder path' }).getByRole('button', { name: 'browse' }).click();
   await dialog.getByLabel('Select disk.qcow2').check();
   await dialog.getByRole('button', { name: 'Add files' }).click();
-  await expect(page.getByLabel('Files, one path per line'))
-    .toHaveValue(`${join(root, 'VirtualBox VMs', 'web', 'web.vbox')}\n${join(root, 'disk.qcow2')}`);
+  const inspected = page.getByRole('table', { name: 'Inspected files' });
+  await expect(inspected.getByText(join(root, 'VirtualBox VMs', 'web', 'web.vbox'))).toBeVisible();
+  await expect(inspected.getByText(join(root, 'disk.qcow2'))).toBeVisible();
 });
+
+test('configure backup for two VMs at once: vault, new policy, scan a folder, review, enable, backup now', async ({ page }) => {
+  await page.goto(await host.signInUrl());
+  await page.getByRole('link', { name: 'Protected items' }).click();
+  await page.getByRole('button', { name: 'Protect VMs' }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configure backup');
+  await expect(page.getByRole('radio', { name: /lab/ })).toBeChecked();
+  await expect(page.getByRole('radiogroup', { name: 'Vault' })).toContainText('Immutability: off');
+  await shot(page, 'configure-backup-1-vault');
+  await page.getByRole('button', { name: 'Next: policy' }).click();
+
+  await expect(page.getByLabel('Backup policy')).toHaveValue('DefaultPolicy');
+  await page.getByRole('radio', { name: /Create a new policy/ }).check();
+  await shot(page, 'configure-backup-2-policy');
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByLabel('Policy name').fill('lab-nightly');
+  for (let page_ = 0; page_ < 3; page_ += 1) await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /Retention/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Next: select VMs' }).click();
+
+  await page.getByRole('button', { name: 'Add a folder to scan…' }).click();
+  const browser = page.getByRole('dialog', { name: 'Add a folder to scan' });
+  await browser.getByLabel('Path to open').fill(vmFolder);
+  await browser.getByLabel('Path to open').press('Enter');
+  await expect(browser.getByRole('listbox', { name: 'Folder contents' }).getByRole('button', { name: 'web' })).toBeVisible();
+  await shot(page, 'configure-backup-3-scan-folder');
+  await browser.getByRole('button', { name: 'Scan this folder' }).click();
+  const list = page.getByRole('group', { name: 'Discovered VMs' });
+  await expect(list.getByText(web.config)).toBeVisible();
+  await expect(list.getByText(db.config)).toBeVisible();
+  await page.getByLabel('Protect web').check();
+  await page.getByLabel('Protect db').check();
+  await shot(page, 'configure-backup-3-select-vms');
+  await page.getByRole('button', { name: 'Next: review' }).click();
+
+  const cli = page.getByRole('region', { name: 'CLI equivalent' });
+  await expect(cli).toContainText('labvault policy create --vault lab --file policy.json');
+  await expect(cli).toContainText(`labvault protect --vault lab --vm ${web.config} --name web --policy lab-nightly`);
+  await expect(cli).toContainText(`labvault protect --vault lab --vm ${db.config} --name db --policy lab-nightly`);
+  await expect(page.getByRole('region', { name: 'VM web' })).toContainText(web.disk);
+  await shot(page, 'configure-backup-4-review', { fullPage: true });
+  await page.getByRole('button', { name: 'Enable backup' }).click();
+
+  const rows = page.getByRole('list', { name: 'Backup enabled per VM' });
+  await expect(rows.getByText('Protected')).toHaveCount(2);
+  await shot(page, 'configure-backup-5-enabled');
+  await page.getByRole('button', { name: 'Next: backup now' }).click();
+  await page.getByRole('button', { name: 'Backup now (2 VMs)' }).click();
+  await expect(page.getByRole('list', { name: 'Backups started' }).getByText('Started')).toHaveCount(2);
+  await shot(page, 'configure-backup-6-backup-now');
+
+  await page.getByRole('link', { name: 'Protected items' }).click();
+  const items = page.getByRole('table', { name: 'Protected items' });
+  const webRow = items.getByRole('row').filter({ has: page.getByText('web', { exact: true }) });
+  await expect(webRow).toContainText('VirtualBox');
+  await expect(webRow).toContainText('Saved');
+  const dbRow = items.getByRole('row').filter({ has: page.getByText('db', { exact: true }) });
+  await expect(dbRow).toContainText('libvirt / QEMU');
+  await expect(dbRow).toContainText('Powered off');
+  await shot(page, 'items-list-vms');
+});
+
+test('protected VMs are shown but cannot be chosen; a VM that fails is shown on its row, fixed and retried', async ({ page }) => {
+  const more = join(host.scratch, 'more-vms');
+  const app = makeVirtualBoxVm(more, 'app', 'poweroff');
+  const cache = makeLibvirtVm(more, 'cache');
+  await page.goto(`${await host.signInUrl()}`);
+  await page.getByRole('link', { name: 'Protected items' }).click();
+  await page.getByRole('button', { name: 'Protect VMs' }).first().click();
+  await page.getByRole('button', { name: 'Next: policy' }).click();
+  await page.getByRole('button', { name: 'Next: select VMs' }).click();
+  for (const folder of [vmFolder, more]) {
+    await page.getByRole('button', { name: 'Add a folder to scan…' }).click();
+    const browser = page.getByRole('dialog', { name: 'Add a folder to scan' });
+    await browser.getByLabel('Path to open').fill(folder);
+    await browser.getByLabel('Path to open').press('Enter');
+    await expect(browser.getByText(`Folder: ${folder}`)).toBeVisible();
+    await browser.getByRole('button', { name: 'Scan this folder' }).click();
+  }
+  const list = page.getByRole('group', { name: 'Discovered VMs' });
+  await expect(list.getByText(app.config)).toBeVisible();
+  await expect(page.getByLabel('Protect web')).toBeDisabled();
+  await expect(list.getByText('Already protected as "web" in vault lab.')).toBeVisible();
+  await page.getByLabel('Protect app').check();
+  await page.getByLabel('Protect cache').check();
+  await shot(page, 'configure-backup-3-select-vms-protected', { fullPage: true });
+  await page.getByRole('button', { name: 'Next: review' }).click();
+  const cacheName = page.getByRole('region', { name: 'VM cache' }).getByLabel('Item name');
+  await cacheName.fill('web');
+  await page.getByRole('button', { name: 'Enable backup' }).click();
+
+  const rows = page.getByRole('list', { name: 'Backup enabled per VM' });
+  await expect(rows.getByRole('listitem').filter({ hasText: 'app' })).toContainText('Protected');
+  const failed = rows.getByRole('listitem').filter({ hasText: 'Failed' });
+  await expect(failed).toContainText('web');
+  await shot(page, 'configure-backup-5-partial-failure');
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'VM app' }).getByLabel('Item name')).toBeDisabled();
+  await cacheName.fill('cache');
+  await page.getByRole('button', { name: 'Enable backup' }).click();
+  await expect(rows.getByText('Protected')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Next: backup now' }).click();
+  await expect(page.getByRole('heading', { name: 'Backup is enabled for 2 VMs' })).toBeVisible();
+  const names = (await host.cliJson<Array<{ name: string }>>(['items', 'list'])).map((item) => item.name).sort();
+  expect(names).toEqual(['app', 'cache', 'db', 'web']);
+});
+

@@ -21,6 +21,16 @@ test.beforeAll(async () => {
 test.afterAll(async () => { await host?.stop(); });
 test.describe.configure({ mode: 'serial' });
 
+/** "Add a folder to scan" on the configure-backup wizard's VM step, through the in-app file browser. */
+async function scanFolder(page: Page, folder: string): Promise<void> {
+  await page.getByRole('button', { name: 'Add a folder to scan…' }).click();
+  const browser = page.getByRole('dialog', { name: 'Add a folder to scan' });
+  await browser.getByLabel('Path to open').fill(folder);
+  await browser.getByLabel('Path to open').press('Enter');
+  await expect(browser.getByText(`Folder: ${folder}`)).toBeVisible();
+  await browser.getByRole('button', { name: 'Scan this folder' }).click();
+}
+
 async function openItem(page: Page, name: string): Promise<void> {
   await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Protected items' }).click();
@@ -37,35 +47,28 @@ test('protect a VM with the wizard, then Backup now and watch both subtasks fini
 
   await expect(page.getByRole('radio', { name: /lab/ })).toBeChecked();
   await shot(page, 'protect-1-vault');
-  await page.getByRole('button', { name: 'Next: files' }).click();
+  await page.getByRole('button', { name: 'Next: policy' }).click();
+  await expect(page.getByLabel('Backup policy')).toHaveValue('DefaultPolicy');
+  await page.getByRole('button', { name: 'Next: select VMs' }).click();
 
-  const lines = page.getByLabel('Files, one path per line');
-  await lines.fill(`${vm.config}\n${join(vm.dir, 'missing.vmdk')}`);
-  await page.getByRole('button', { name: /^Check/ }).click();
-  await expect(page.getByText('Some files cannot be protected.')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Next: name and policy' })).toBeDisabled();
-  await shot(page, 'protect-2-files-problem');
-  await lines.fill(`${vm.config}\n${vm.disk}`);
-  await page.getByRole('button', { name: /^Check/ }).click();
-  const inspected = page.getByRole('table', { name: 'Inspected files' });
-  await expect(inspected.getByText('qcow2', { exact: true })).toBeVisible();
-  await expect(page.getByText('All files can be protected.')).toBeVisible();
+  await scanFolder(page, vm.dir);
+  await page.getByLabel('Protect web').check();
   await shot(page, 'protect-2-files');
-  await page.getByRole('button', { name: 'Next: name and policy' }).click();
+  await page.getByRole('button', { name: 'Next: review' }).click();
 
-  const name = page.getByLabel('Item name');
+  const name = page.getByRole('region', { name: 'VM web' }).getByLabel('Item name');
   await expect(name).toHaveValue('web');
   await name.fill('-web');
   await expect(page.getByText('Item name must start with a letter or a digit.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Enable backup' })).toBeDisabled();
   await name.fill('web-01');
-  await expect(page.getByLabel('Backup policy')).toHaveValue('DefaultPolicy');
-  await shot(page, 'protect-3-name-policy');
-  await page.getByRole('button', { name: 'Next: review' }).click();
-  await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText(`labvault protect --vault lab --name web-01 --policy DefaultPolicy ${vm.config} ${vm.disk}`);
+  await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText(`labvault protect --vault lab --vm ${vm.config} --name web-01 --policy DefaultPolicy`);
   await shot(page, 'protect-4-review');
   await page.getByRole('button', { name: 'Enable backup' }).click();
-  await expect(page.getByRole('heading', { name: '"web-01" is protected' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Backup enabled per VM' })).toContainText('Protected');
   await shot(page, 'protect-5-done');
+  await page.getByRole('button', { name: 'Item web-01' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('web-01');
 
   await page.getByRole('button', { name: 'Backup now' }).click();
   const dialog = page.getByRole('dialog', { name: 'Backup now: web-01' });
@@ -114,10 +117,11 @@ test('item details show the point with consistency and tiers; the same files can
   await expect(page.getByRole('table', { name: 'Protected items' })).toContainText('web-01');
   await shot(page, 'items-list');
   await page.getByRole('button', { name: 'Protect VMs' }).click();
-  await page.getByRole('button', { name: 'Next: files' }).click();
-  await page.getByLabel('Files, one path per line').fill(vm.disk);
-  await page.getByRole('button', { name: /^Check/ }).click();
-  await expect(page.getByRole('table', { name: 'Inspected files' })).toContainText(/protected/i);
+  await page.getByRole('button', { name: 'Next: policy' }).click();
+  await page.getByRole('button', { name: 'Next: select VMs' }).click();
+  await scanFolder(page, vm.dir);
+  await expect(page.getByLabel('Protect web')).toBeDisabled();
+  await expect(page.getByRole('group', { name: 'Discovered VMs' })).toContainText('Already protected as "web-01" in vault lab.');
   await shot(page, 'protect-2-files-already-protected');
 });
 

@@ -19,6 +19,8 @@ import { navigate } from '../../stores/route-store.ts';
 import { toastError } from '../../stores/toast-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
 import { JobStatusBadge } from '../items/item-badges.tsx';
+import { ItemVmCell } from '../protect/item-vm-cell.tsx';
+import { useVmStates } from '../protect/use-vm-states.ts';
 
 function StatCard({ label, value, sub, onClick }: {
   label: string; value: string | number; sub?: ReactNode; onClick?: () => void;
@@ -45,6 +47,9 @@ function healthCounts(summary: Dashboard) {
 export function DashboardPage() {
   const revision = useJobProgressStore((state) => state.revision);
   const summary = useLoader(() => api.dashboard.summary({}), [revision]);
+  const itemViews = useLoader(() => api.items.list({}), [revision]);
+  const vmStates = useVmStates(itemViews.data);
+  const itemById = new Map((itemViews.data ?? []).map((item) => [item.id, item]));
   const vaultCount = useVaultsStore((state) => state.vaults.length);
   useEngineEvent('alertRaised', () => summary.reload());
   const acknowledge = async (id: string) => {
@@ -86,6 +91,7 @@ export function DashboardPage() {
               empty={<p className="muted">No protected items yet.</p>}
               columns={[
                 { key: 'name', header: 'Item', render: (item) => <><span className={`health-dot health-${item.health}`} aria-hidden="true" /><span className="cell-title">{item.name}</span><div className="cell-sub">{item.vaultName}</div></> },
+                { key: 'vm', header: 'VM', render: (item) => { const view = itemById.get(item.id); return view ? <ItemVmCell item={view} states={vmStates} /> : null; } },
                 { key: 'health', header: 'Health', render: (item) => <><Badge tone={item.health === 'healthy' ? 'ok' : item.health === 'warning' ? 'warn' : 'danger'}>{item.health}</Badge><div className="cell-sub">{item.healthReason}</div></> },
                 { key: 'last', header: 'Last backup', render: (item) => (item.lastBackupAt ? <><div title={formatDateTime(item.lastBackupAt)}>{relativeAge(item.lastBackupAt)}</div>{item.lastBackupStatus ? <JobStatusBadge status={item.lastBackupStatus} /> : null}</> : <span className="muted">Never</span>) },
                 { key: 'next', header: 'Next run', render: (item) => formatDateTime(item.nextRunAt, '—') },

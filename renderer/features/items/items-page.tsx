@@ -15,10 +15,13 @@ import { useEngineEvent } from '../../hooks/use-event.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { useVaultsStore } from '../../stores/vaults-store.ts';
+import { ItemVmCell } from '../protect/item-vm-cell.tsx';
+import { useVmStates, type VmStates } from '../protect/use-vm-states.ts';
 import { ItemStateBadge, JobStatusBadge, NeedsConfirmationBadge } from './item-badges.tsx';
 
-const columns: Array<Column<Item>> = [
+const columns = (vms: VmStates): Array<Column<Item>> => [
   { key: 'name', header: 'Item', render: (item) => <><div className="cell-title">{item.name}</div><div className="cell-sub">{item.files.length} file{item.files.length === 1 ? '' : 's'}</div></> },
+  { key: 'vm', header: 'VM', render: (item) => <ItemVmCell item={item} states={vms} /> },
   { key: 'vault', header: 'Vault', render: (item) => item.vaultName },
   {
     key: 'state', header: 'State', render: (item) => (
@@ -43,6 +46,7 @@ export function ItemsPage() {
   const [vault, setVault] = useState('');
   const items = useLoader(() => api.items.list(vault ? { vault } : {}), [vault]);
   useEngineEvent('jobFinished', () => items.reload());
+  const vmStates = useVmStates(items.data);
   const protect = <Button variant="primary" onClick={() => navigate({ page: 'protect' })}>Protect VMs</Button>;
   return (
     <div>
@@ -64,7 +68,7 @@ export function ItemsPage() {
         ) : (
           <Table
             label="Protected items"
-            columns={columns}
+            columns={columns(vmStates)}
             rows={items.data}
             rowKey={(item) => item.id}
             onRowClick={(item) => navigate({ page: 'item', item: item.id })}

@@ -8,8 +8,8 @@ import {
   settingsComplete, softDeleteDaysError, stepIndex,
 } from '../../../renderer/features/vaults/create-vault-steps.ts';
 import {
-  candidatesOk, filesToProtect, pathsOf, protectCli, protectStepIndex, suggestedItemName,
-} from '../../../renderer/features/items/protect-steps.ts';
+  candidatesOk, filesToProtect, protectFilesCli, suggestedItemName,
+} from '../../../renderer/features/protect/hand-picked-files.ts';
 import { restoreCli, restoreStepIndex } from '../../../renderer/features/restore/restore-steps.ts';
 import { policyStepIndex } from '../../../renderer/features/policies/policy-wizard-steps.ts';
 import { passphraseStrength } from '../../../renderer/features/vaults/passphrase-strength.ts';
@@ -63,12 +63,8 @@ describe('create-vault wizard', () => {
   });
 });
 
-describe('protect wizard', () => {
+describe('files picked by hand (configure-backup wizard)', () => {
   const candidate = (path: string, role: FileCandidate['role'], ok = true) => ({ path, role, ok }) as FileCandidate;
-
-  it('reads one path per line, trimmed, without blanks or repeats', () => {
-    expect(pathsOf(' /vm/a.qcow2\n\n/vm/b.vdi\n/vm/a.qcow2 \n')).toEqual(['/vm/a.qcow2', '/vm/b.vdi']);
-  });
 
   it('suggests a name from the configuration file first, else the first disk', () => {
     expect(suggestedItemName([candidate('/vms/web 01/disk.vdi', 'disk'), candidate('/vms/web 01/Web 01.vbox', 'config')])).toBe('Web-01');
@@ -84,9 +80,8 @@ describe('protect wizard', () => {
     expect(filesToProtect([candidate('/a', 'disk'), candidate('/a', 'disk'), candidate('/base', 'disk')])).toEqual(['/a', '/base']);
   });
 
-  it('orders its steps and shows the CLI command', () => {
-    expect(protectStepIndex({ kind: 'protecting' })).toBe(3);
-    expect(protectCli({ vault: 'lab-1', pathsText: '', name: 'web-01', nameEdited: true, policy: '' }, ['/vms/web 01.qcow2']))
+  it('shows the CLI command', () => {
+    expect(protectFilesCli('lab-1', 'web-01', '', ['/vms/web 01.qcow2']))
       .toBe("labvault protect --vault lab-1 --name web-01 '/vms/web 01.qcow2'");
   });
 });
