@@ -14,7 +14,10 @@ import { useEngineEvent } from '../../hooks/use-event.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { toastError, toastSuccess } from '../../stores/toast-store.ts';
+import { ItemVmCell } from '../protect/item-vm-cell.tsx';
+import { useVmStates } from '../protect/use-vm-states.ts';
 import { BackupNowDialog } from './backup-now-dialog.tsx';
+import { ChangeFilesDialog } from './change-files-dialog.tsx';
 import { ConfirmFilesDialog } from './confirm-files-dialog.tsx';
 import { DeletePointDialog } from './delete-point-dialog.tsx';
 import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges, VaultOnlyNote } from './item-badges.tsx';
@@ -34,12 +37,13 @@ function fastRestoreFact(item: Item, newest: Point | undefined) {
     : <span className="small">None on the newest point (see below the points)</span>;
 }
 
-type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'confirm' } | { kind: 'delete-point'; point: Point } | null;
+type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'confirm' } | { kind: 'files' } | { kind: 'delete-point'; point: Point } | null;
 
 export function ItemDetailsPage({ item: ref }: { item: string }) {
   const item = useLoader(() => api.items.show({ item: ref }), [ref]);
   const points = useLoader(() => api.points.list({ item: ref, includeDeleted: true }), [ref]);
   const [dialog, setDialog] = useState<ItemDialog>(null);
+  const vmStates = useVmStates(item.data ? [item.data] : undefined);
   const [busy, setBusy] = useState(false);
   const reload = () => { item.reload(); points.reload(); };
   useEngineEvent('jobFinished', reload);
@@ -95,10 +99,12 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
             ['Recovery points', String(current.pointCount)],
             ['Stored', formatBytes(current.storedBytes)],
             ['Protected since', formatDate(current.createdAt)],
+            ['VM', <ItemVmCell key="vm" item={current} states={vmStates} />],
             ['Fast restore copies', fastRestoreFact(current, points.data?.[0])],
           ]} />
         </Card>
-        <Card title="Files">
+        <Card title="Files" actions={current.state !== 'soft-deleted' ? <Button small onClick={() => setDialog({ kind: 'files' })}>Change files…</Button> : null}>
+          {current.vm ? <p className="small muted">Follows the VM configured in <span className="mono">{current.vm.configPath}</span>: each backup re-reads it and backs up the files that make the VM at that moment (below: as last read).</p> : null}
           <Table
             label="Item files"
             rows={current.files}
@@ -135,6 +141,7 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
       {dialog?.kind === 'backup' ? <BackupNowDialog item={current} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'stop' ? <StopProtectionDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
       {dialog?.kind === 'confirm' ? <ConfirmFilesDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
+      {dialog?.kind === 'files' ? <ChangeFilesDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
       {dialog?.kind === 'policy' ? <SetPolicyDialog item={current} onClose={() => setDialog(null)} onDone={reload} /> : null}
       {dialog?.kind === 'delete-point' ? <DeletePointDialog item={current} point={dialog.point} onClose={() => setDialog(null)} onDone={reload} /> : null}
     </div>
