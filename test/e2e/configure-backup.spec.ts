@@ -129,6 +129,15 @@ test('configure backup for two VMs at once: vault, new policy, scan a folder, re
   await expect(dbRow).toContainText('libvirt / QEMU');
   await expect(dbRow).toContainText('Powered off');
   await shot(page, 'items-list-vms');
+
+  await items.getByText('web', { exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('web');
+  await page.getByRole('button', { name: 'Change files…' }).click();
+  const change = page.getByRole('dialog', { name: 'Change the files of "web"' });
+  await change.getByRole('button', { name: "Re-read the VM's configuration" }).click();
+  await expect(change.getByText('No change: the item already backs up exactly these files.')).toBeVisible();
+  await expect(change.getByRole('button', { name: 'Save change' })).toBeDisabled();
+  await shot(page, 'item-change-files');
 });
 
 test('protected VMs are shown but cannot be chosen; a VM that fails is shown on its row, fixed and retried', async ({ page }) => {
@@ -163,7 +172,8 @@ test('protected VMs are shown but cannot be chosen; a VM that fails is shown on 
   const rows = page.getByRole('list', { name: 'Backup enabled per VM' });
   await expect(rows.getByRole('listitem').filter({ hasText: 'app' })).toContainText('Protected');
   const failed = rows.getByRole('listitem').filter({ hasText: 'Failed' });
-  await expect(failed).toContainText('web');
+  await expect(failed).toContainText('cache (item "web")');
+  await expect(failed).toContainText('already has an item named "web"');
   await shot(page, 'configure-backup-5-partial-failure');
   await page.getByRole('button', { name: 'Back', exact: true }).click();
   await expect(page.getByRole('region', { name: 'VM app' }).getByLabel('Item name')).toBeDisabled();

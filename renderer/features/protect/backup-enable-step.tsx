@@ -37,7 +37,7 @@ export function BackupEnableStep({ rows, policyNote }: { rows: readonly EnableRo
         {done < rows.length
           ? `Enabling backup: ${done} of ${plural(rows.length, 'VM')} done.`
           : failed > 0
-            ? `${rows.length - failed} of ${plural(rows.length, 'VM')} protected; ${failed} failed (the reason is on its row). Fix it and retry, or go on.`
+            ? `${rows.length - failed} of ${plural(rows.length, 'VM')} protected; ${failed} failed (the reason is on its row): go Back to change what it says, or Retry.`
             : `${plural(rows.length, 'VM')} protected.`}
       </p>
       {policyNote ? <p className="small">{policyNote}</p> : null}

@@ -121,7 +121,11 @@ export function ConfigureBackupWizard({ initialVault }: { initialVault?: string 
   const policy = chosenPolicyName(draft);
 
   const rows: EnableRow[] = [
-    ...chosenVms.map((vm) => ({ key: vm.configPath, label: vmItemName(draft, vm), outcome: outcomes[vm.configPath] ?? { status: 'pending' as const } })),
+    ...chosenVms.map((vm) => {
+      const name = vmItemName(draft, vm);
+      const label = name === vm.name ? name : `${vm.name} (item "${name}")`;
+      return { key: vm.configPath, label, outcome: outcomes[vm.configPath] ?? { status: 'pending' as const } };
+    }),
     ...(picked ? [{ key: HAND_PICKED_KEY, label: handPicked.name, outcome: outcomes[HAND_PICKED_KEY] ?? { status: 'pending' as const } }] : []),
   ];
   const setOutcome = (key: string, outcome: VmOutcome) => setOutcomes((previous) => ({ ...previous, [key]: outcome }));
