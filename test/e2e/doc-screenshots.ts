@@ -37,6 +37,18 @@ export const DOC_SCREENSHOTS = [
   'items-needs-confirmation',
   'item-confirm-files-dialog',
   'vault-immutability-remembered',
+  'configure-backup-1-vault',
+  'configure-backup-2-policy',
+  'configure-backup-3-scan-folder',
+  'configure-backup-3-select-vms',
+  'configure-backup-3-select-vms-protected',
+  'configure-backup-4-review',
+  'configure-backup-5-enabled',
+  'configure-backup-5-partial-failure',
+  'configure-backup-6-backup-now',
+  'file-browser-dialog',
+  'items-list-vms',
+  'item-change-files',
 ] as const;
 
 mkdirSync(TO, { recursive: true });
