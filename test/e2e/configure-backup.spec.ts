@@ -184,5 +184,11 @@ test('protected VMs are shown but cannot be chosen; a VM that fails is shown on 
   await expect(page.getByRole('heading', { name: 'Backup is enabled for 2 VMs' })).toBeVisible();
   const names = (await host.cliJson<Array<{ name: string }>>(['items', 'list'])).map((item) => item.name).sort();
   expect(names).toEqual(['app', 'cache', 'db', 'web']);
+
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  const health = page.getByRole('table', { name: 'Items health' });
+  await expect(health.getByRole('row').filter({ hasText: 'cache' })).toContainText('libvirt / QEMU');
+  await expect(health.getByRole('row').filter({ hasText: 'web' })).toContainText('Saved');
+  await shot(page, 'dashboard-vms');
 });
 

@@ -49,6 +49,7 @@ export const DOC_SCREENSHOTS = [
   'file-browser-dialog',
   'items-list-vms',
   'item-change-files',
+  'dashboard-vms',
 ] as const;
 
 mkdirSync(TO, { recursive: true });

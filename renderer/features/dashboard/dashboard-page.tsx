@@ -50,6 +50,10 @@ export function DashboardPage() {
   const itemViews = useLoader(() => api.items.list({}), [revision]);
   const vmStates = useVmStates(itemViews.data);
   const itemById = new Map((itemViews.data ?? []).map((item) => [item.id, item]));
+  const itemVm = (id: string) => {
+    const view = itemById.get(id);
+    return view?.vm ? <div className="dashboard-vm"><ItemVmCell item={view} states={vmStates} /></div> : null;
+  };
   const vaultCount = useVaultsStore((state) => state.vaults.length);
   useEngineEvent('alertRaised', () => summary.reload());
   const acknowledge = async (id: string) => {
@@ -90,8 +94,7 @@ export function DashboardPage() {
               onRowClick={(item) => navigate({ page: 'item', item: item.id })}
               empty={<p className="muted">No protected items yet.</p>}
               columns={[
-                { key: 'name', header: 'Item', render: (item) => <><span className={`health-dot health-${item.health}`} aria-hidden="true" /><span className="cell-title">{item.name}</span><div className="cell-sub">{item.vaultName}</div></> },
-                { key: 'vm', header: 'VM', render: (item) => { const view = itemById.get(item.id); return view ? <ItemVmCell item={view} states={vmStates} /> : null; } },
+                { key: 'name', header: 'Item', render: (item) => <><span className={`health-dot health-${item.health}`} aria-hidden="true" /><span className="cell-title">{item.name}</span><div className="cell-sub">{item.vaultName}</div>{itemVm(item.id)}</> },
                 { key: 'health', header: 'Health', render: (item) => <><Badge tone={item.health === 'healthy' ? 'ok' : item.health === 'warning' ? 'warn' : 'danger'}>{item.health}</Badge><div className="cell-sub">{item.healthReason}</div></> },
                 { key: 'last', header: 'Last backup', render: (item) => (item.lastBackupAt ? <><div title={formatDateTime(item.lastBackupAt)}>{relativeAge(item.lastBackupAt)}</div>{item.lastBackupStatus ? <JobStatusBadge status={item.lastBackupStatus} /> : null}</> : <span className="muted">Never</span>) },
                 { key: 'next', header: 'Next run', render: (item) => formatDateTime(item.nextRunAt, '—') },
