@@ -72,7 +72,7 @@ export function ItemsPage() {
             rows={items.data}
             rowKey={(item) => item.id}
             onRowClick={(item) => navigate({ page: 'item', item: item.id })}
-            empty={<EmptyState title="No protected items yet" action={protect}>Choose a VM's configuration file and disk images, pick a policy, and Labvault backs it up on schedule.</EmptyState>}
+            empty={<EmptyState title="No protected items yet" action={protect}>Choose VMs from those found on this machine, pick a policy, and Labvault backs them up on schedule.</EmptyState>}
           />
         )}
       </Card>
