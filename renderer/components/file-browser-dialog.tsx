@@ -193,7 +193,7 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
       {loadError ? <AlertBanner tone="danger" title="This folder cannot be listed.">{loadError}</AlertBanner> : null}
       {folder?.more && !loadError ? (
         <AlertBanner tone="info">
-          Showing the first {folder.entries.length} of {folder.total}{folder.total > folder.entries.length ? '' : '+'} entries.
+          Showing the first {folder.entries.length} of {folder.totalExact ? '' : 'more than '}{folder.total} entries.
           Type a path to go straight to what you need.
         </AlertBanner>
       ) : null}

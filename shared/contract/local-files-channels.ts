@@ -36,8 +36,10 @@ export const LocalFolderSchema = z.object({
   parent: z.string().nullable(),
   /** Folders first, then by name; at most `limit` entries. */
   entries: z.array(LocalEntrySchema),
-  /** Entries in the folder (hidden ones counted only when shown), or at least this many when `more`. */
+  /** Entries in the folder (hidden ones counted only when shown); a lower bound when not `totalExact`. */
   total: z.number().int(),
+  /** False when the folder was too large to count every entry (the scan stopped at its cap). */
+  totalExact: z.boolean(),
   /** True when the folder holds more entries than were returned. */
   more: z.boolean(),
   /** Hidden entries left out (showHidden false). */

@@ -33,6 +33,8 @@ test('the file browser lists server folders: breadcrumbs, up, hidden files, link
   writeFileSync(join(root, '.hidden-notes'), 'x');
   writeFileSync(join(root, 'disk.qcow2'), Buffer.alloc(4096));
   symlinkSync(join(root, 'VirtualBox VMs'), join(root, 'vms-link'));
+  mkdirSync(join(root, 'many'));
+  for (let index = 0; index < 501; index += 1) writeFileSync(join(root, 'many', `disk-${index}.raw`), '');
 
   await page.goto(await host.signInUrl());
   await page.getByRole('link', { name: 'Protected items' }).click();
@@ -55,6 +57,9 @@ test('the file browser lists server folders: breadcrumbs, up, hidden files, link
   await expect(list.getByRole('button', { name: 'VirtualBox VMs' })).toBeVisible();
   await expect(list.getByText('Link to folder')).toBeVisible();
   await expect(list.getByText('.hidden-notes')).toHaveCount(0);
+  await list.getByRole('button', { name: 'many' }).click();
+  await expect(dialog.getByText('Showing the first 500 of 501 entries.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Up one folder' }).click();
   await dialog.getByLabel('Show hidden files').check();
   await expect(list.getByText('.hidden-notes')).toBeVisible();
   await list.getByRole('button', { name: 'VirtualBox VMs' }).click();

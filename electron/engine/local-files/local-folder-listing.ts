@@ -92,6 +92,7 @@ export async function listLocalFolder(path: string, options: ListFolderOptions =
     parent: parentFolder(path),
     entries,
     total: names.length,
+    totalExact: !capped,
     more: capped || names.length > shown.length,
     hiddenCount,
   };

@@ -80,10 +80,10 @@ describe('listLocalFolder', () => {
     for (let index = 0; index < 40; index += 1) writeFileSync(join(root, `f${index}`), '');
     const limited = await listLocalFolder(root, { limit: 25 });
     expect(limited.entries).toHaveLength(25);
-    expect(limited).toMatchObject({ total: 40, more: true });
+    expect(limited).toMatchObject({ total: 40, totalExact: true, more: true });
     const capped = await listLocalFolder(root, { limit: 100, scanCap: 10 });
     expect(capped.entries).toHaveLength(10);
-    expect(capped.more).toBe(true);
+    expect(capped).toMatchObject({ more: true, totalExact: false, total: 10 });
   });
 
   it('refuses a file, a missing folder and an unreadable one with typed errors naming the path', async () => {
