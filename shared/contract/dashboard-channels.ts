@@ -12,6 +12,8 @@ export const DashboardSchema = z.object({
     lastBackupAt: z.string().nullable(), lastBackupStatus: z.string().nullable(),
     health: z.enum(['healthy', 'warning', 'critical']), healthReason: z.string(),
     storedBytes: z.number(), nextRunAt: z.string().nullable(),
+    /** The open alert about this item's failed last backup (null when none is open: acknowledged, or healthy). */
+    alertId: z.string().nullable().optional(),
   })),
   jobs: z.object({ inProgress: z.number().int(), failed24h: z.number().int(), completed24h: z.number().int() }),
   alerts: z.array(AlertSchema),

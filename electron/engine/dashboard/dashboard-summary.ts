@@ -4,9 +4,10 @@
  */
 import type { Dashboard } from '../../../shared/contract/dashboard-channels.ts';
 import { MS_PER_DAY } from '../../../shared/time-units.ts';
-import type { AlertService } from '../alerts/alert-service.ts';
+import { openAlertsAbout, type AlertService } from '../alerts/alert-service.ts';
+import { BACKUP_FAILED_ALERT, ensureBackupFailureAlert } from '../alerts/backup-failure-alert.ts';
 import type { Clock } from '../app/clock.ts';
-import { recentJobCounts, settleInterruptedJobs } from '../jobs/job-catalog.ts';
+import { lastBackupJob, recentJobCounts, settleInterruptedJobs } from '../jobs/job-catalog.ts';
 import { nextRuns } from '../policy/next-runs.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { confirmationProblems } from '../protection/item-confirmation.ts';
@@ -18,7 +19,7 @@ import { listPolicyRecords } from '../policy/policy-records.ts';
 export interface DashboardServices {
   readonly clock: Clock;
   readonly vaults: Pick<VaultDirectory, 'list' | 'session' | 'trust'>;
-  readonly alerts: Pick<AlertService, 'list'>;
+  readonly alerts: Pick<AlertService, 'list' | 'raiseOrRepeat' | 'resolve'>;
 }
 
 export async function dashboardSummary(services: DashboardServices): Promise<Dashboard> {
@@ -26,7 +27,7 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
   const vaults = await services.vaults.list();
   const summary: Dashboard = {
     vaults: [], items: [], jobs: { inProgress: 0, failed24h: 0, completed24h: 0 },
-    alerts: await services.alerts.list(), upcoming: [],
+    alerts: [], upcoming: [],
   };
   for (const vault of vaults) {
     if (vault.status !== 'ok') {
@@ -40,12 +41,14 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
     const items = listItemRecords(session);
     const policies = new Map(listPolicyRecords(session).map((record) => [record.id, record]));
     const unconfirmed = await confirmationProblems(services.vaults.trust, items.map((record) => ({ session, record })));
+    settleInterruptedJobs(session);
     let stored = 0;
     for (const record of items) {
       const item = itemView(session, record, now);
       stored += item.storedBytes;
       let health: 'healthy' | 'warning' | 'critical' = 'healthy';
       let reason = 'Last backup succeeded.';
+      let alertId: string | null = null;
       if (record.state !== 'protected') {
         health = 'warning';
         reason = record.state === 'stopped' ? 'Protection stopped.' : `Soft-deleted; purged ${record.purgeAt ?? ''}.`;
@@ -54,7 +57,11 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
         reason = 'Not backed up on this machine until its files are confirmed (labvault item confirm).';
       } else if (item.lastBackupStatus === 'failed') {
         health = 'critical';
-        reason = 'The last backup failed.';
+        // Health and alerts agree: a failed last backup has its alert (raised now if its process died first).
+        const failed = lastBackupJob(session, record.id);
+        if (failed) await ensureBackupFailureAlert(services.alerts, session, failed);
+        alertId = openAlertsAbout(session, BACKUP_FAILED_ALERT, record.id)[0]?.id ?? null;
+        reason = alertId === null ? 'The last backup failed (its alert was acknowledged).' : 'The last backup failed.';
       } else if (!item.lastBackupAt) {
         health = 'warning';
         reason = 'No backup yet.';
@@ -65,7 +72,7 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
       summary.items.push({
         id: item.id, name: item.name, vaultName: vault.name, state: item.state, lastBackupAt: item.lastBackupAt,
         lastBackupStatus: item.lastBackupStatus, health, healthReason: reason, storedBytes: item.storedBytes,
-        nextRunAt: item.nextRunAt ?? null,
+        nextRunAt: item.nextRunAt ?? null, alertId,
       });
       const policy = policies.get(record.policyId);
       if (policy && record.state === 'protected' && !unconfirmed.has(`${session.config.id}/${record.id}`)) {
@@ -80,12 +87,13 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
       id: vault.id, name: vault.name, storedBytes: stored, items: items.length, immutability: vault.immutability,
       status: vault.status,
     });
-    settleInterruptedJobs(session);
     const counts = recentJobCounts(session, new Date(now.getTime() - MS_PER_DAY).toISOString());
     summary.jobs.inProgress += counts.running;
     summary.jobs.failed24h += counts.failed;
     summary.jobs.completed24h += counts.completed;
   }
+  // Read after the items: an alert raised for a failed backup above is listed.
+  summary.alerts = await services.alerts.list();
   summary.upcoming.sort((a, b) => a.at.localeCompare(b.at));
   summary.upcoming = summary.upcoming.slice(0, 20);
   return summary;

@@ -47,8 +47,12 @@ export function cancelMessage(operation: JobOperation, by: CancelSource): string
 }
 const CROSS_PROCESS_CANCEL_WAIT_MS = 60_000;
 
+/** Told of every job this process ends (completed, failed or cancelled) before its `done` settles. */
+export type JobEndListener = (session: VaultSession, job: Job) => Promise<void>;
+
 export class JobService {
   private readonly running = new Map<string, RunningJob>();
+  private readonly endListeners: JobEndListener[] = [];
   private readonly lastProgress = new Map<string, number>();
   private readonly clock: Clock;
   private readonly events: EventBus;
@@ -118,11 +122,20 @@ export class JobService {
         this.lastProgress.delete(job.id);
         await stopWatching();
       }
+      for (const listener of this.endListeners) {
+        // A listener (alerts) failing must not change how the job ended.
+        await listener(session, job).catch(() => undefined);
+      }
       return job;
     })();
     const running: RunningJob = { job, session, controller, done };
     this.running.set(job.id, running);
     return running;
+  }
+
+  /** Adds a listener awaited after each job of this process ends, before its `done` settles. */
+  onJobEnd(listener: JobEndListener): void {
+    this.endListeners.push(listener);
   }
 
   update(session: VaultSession, job: Job, change: (job: Job) => void): void {
