@@ -19,7 +19,6 @@ import type { EngineServices } from './handlers/engine-services.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ProtectionService } from './protection/protection-service.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { alertOnBackupEnd } from './alerts/backup-failure-alert.ts';
 import { RestoreService } from './restore/restore-service.ts';
 import { GuestService } from './guest/guest-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
@@ -27,6 +26,8 @@ import { VaultKeyring } from './vault/vault-keyring.ts';
 import { initializeVault, reconcileCatalog } from './vault/vault-initialization.ts';
 import { retentionAfterBackup } from './scheduling/retention-follow-up.ts';
 import { discoverVms, readVm } from './discovery/discovery-service.ts';
+import { configModuleOf } from './discovery/folder-scan.ts';
+import { hypervisorModules } from './discovery/hypervisor-modules.ts';
 import type { VmProtectionLookup } from './discovery/vm-protection-lookup.ts';
 import { vmProtectionLookup } from './protection/vm-protected-by.ts';
 
@@ -89,6 +90,7 @@ export class Engine implements EngineServices {
     const vms = {
       readVm: (configPath: string) => readVm(configPath, { env }),
       discoverVms: (found: { paths: string[] }) => discoverVms({ paths: found.paths, env }),
+      isVmConfig: async (path: string) => (await configModuleOf(path, hypervisorModules())) !== null,
     };
     this.protection = new ProtectionService(this.vaults, this.clock, vms);
     this.vmProtection = vmProtectionLookup(this.protection);
@@ -98,8 +100,6 @@ export class Engine implements EngineServices {
     this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock,
       { readVm: vms.readVm, env }, afterBackup);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
-    // A failed backup raises an alert about its item; a later successful one resolves it.
-    this.jobs.onJobEnd((session, job) => alertOnBackupEnd(this.alerts, session, job));
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
     this.guests = new GuestService(this.protection, this.keyring);
     this.handlers = buildHandlers(this);

@@ -88,7 +88,8 @@ export function confirmationProblem(entry: ConfirmedItem | undefined, subject: C
   const before = new Set(entry.files);
   const added = confirmedPathsOf(subject.files).filter((path) => !before.has(path));
   if (added.length === 0) return null;
-  return `its record names files this machine never confirmed for it (${added.join(', ')})`;
+  return `its record's file list differs from the one confirmed on this machine: it names files never confirmed `
+    + `here (${added.join(', ')})`;
 }
 
 export class MachineTrust {

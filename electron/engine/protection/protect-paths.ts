@@ -81,9 +81,14 @@ export async function resolveProtectPaths(rawPaths: string[], vms: VmDiscovery,
       found = await folderVm(path, vms);
       notes.push(`${path} is a folder holding the VM "${found.name}": protecting that VM with all its files.`);
     } else if (info?.isFile() && (await detectFileRole(path, info.size).catch(() => null))?.role === 'config') {
-      found = await vms.readVm(path);
-      notes.push(`${path} is the configuration of VM "${found.name}": protecting the VM with all its files `
-        + '(its disks with every layer, NVRAM and saved state), followed at each backup.');
+      if (await vms.isVmConfig(path)) {
+        found = await vms.readVm(path);
+        notes.push(`${path} is the configuration of VM "${found.name}": protecting the VM with all its files `
+          + '(its disks with every layer, NVRAM and saved state), followed at each backup.');
+      } else {
+        notes.push(`${path} looks like a VM configuration of a kind Labvault does not read as a VM: `
+          + 'it is protected as a plain file with the files you named.');
+      }
     }
     if (found) {
       if (vm && vm.configPath !== found.configPath) {

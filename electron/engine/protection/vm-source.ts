@@ -17,6 +17,8 @@ export type VmFinder = (options: { paths: string[] }) => Promise<DiscoveredVm[]>
 export interface VmDiscovery {
   readVm: VmReader;
   discoverVms: VmFinder;
+  /** Whether a hypervisor module of discovery reads this file as a VM configuration. */
+  isVmConfig(path: string): Promise<boolean>;
 }
 
 export function vmSourceOf(vm: DiscoveredVm): VmItemSource {

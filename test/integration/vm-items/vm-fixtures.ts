@@ -228,3 +228,32 @@ export function takeVirtualBoxSnapshot(vm: VmFixture & { layers: VboxLayer[] }):
   writeFileSync(vm.config, vboxWithChain(vm.name, vm.layers));
   return child;
 }
+
+/** A VMware Workstation VM in `parent/name/`: NAME.vmx as Workstation 17 writes it and a VMDK disk. */
+export function makeVmwareVm(parent: string, name: string): VmFixture {
+  const dir = join(parent, name);
+  mkdirSync(dir, { recursive: true });
+  const disk = join(dir, `${name}.vmdk`);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', disk, DISK_SIZE]);
+  execFileSync('qemu-io', ['-c', 'write -P 0x33 0 1M', disk], { stdio: 'ignore' });
+  const config = join(dir, `${name}.vmx`);
+  writeFileSync(config, `.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "21"
+displayName = "${name}"
+guestOS = "ubuntu-64"
+memsize = "2048"
+numvcpus = "2"
+uuid.bios = "56 4d 9a 1c 2b 3d 4e 5f-60 71 82 93 a4 b5 c6 d7"
+scsi0.present = "TRUE"
+scsi0.virtualDev = "lsilogic"
+scsi0:0.present = "TRUE"
+scsi0:0.fileName = "${name}.vmdk"
+ethernet0.present = "TRUE"
+ethernet0.connectionType = "nat"
+ethernet0.virtualDev = "e1000"
+ethernet0.addressType = "generated"
+ethernet0.generatedAddress = "00:0c:29:12:34:56"
+`);
+  return { name, dir, config, disk };
+}
