@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Item, Job, Point } from '../../../shared/contract/item-models.ts';
 import { removeDir, requireQemuImg } from '../../support/disk-fixtures.ts';
-import { makeVirtualBoxVmdkVm, takeVirtualBoxSnapshot } from './vm-fixtures.ts';
+import { makeLibvirtVm, makeVirtualBoxVmdkVm, takeLibvirtSnapshot, takeVirtualBoxSnapshot } from './vm-fixtures.ts';
 import { makeVmItemsRoot, type VmItemsRoot } from './vm-items-kit.ts';
 
 const CLI_TEST_MS = 400_000;
@@ -59,5 +59,19 @@ describe.skipIf(!hasQemu)('a VM item follows its VM', () => {
     expect(readFileSync(join(restored, 'lab.vmdk')).equals(readFileSync(vm.disk))).toBe(true);
     expect(readFileSync(join(restored, `_${basename(layer).slice(1, -6)}_.vmdk`)).equals(readFileSync(layer))).toBe(true);
     expect(readFileSync(join(restored, 'lab.vbox'), 'utf8')).toContain('Snapshot 1');
+  }, CLI_TEST_MS);
+
+  it('a libvirt domain: an external snapshot layer made with qemu-img is picked up, the base is not re-read', () => {
+    const vm = makeLibvirtVm(join(kit.root, 'vms'), 'qemu-lab');
+    kit.ok('protect', '--vault', kit.vault, '--vm', vm.config);
+    expect(kit.backup('qemu-lab').status).toBe('completed');
+    const overlay = takeLibvirtSnapshot(vm, vm.disk, 'snap1');
+    const second = kit.backup('qemu-lab');
+    expect(second.status, JSON.stringify(second)).toBe('completed');
+    expect(transfer(second)?.bytesTotal).toBe(statSync(overlay).size + statSync(vm.config).size);
+    const [newest] = kit.ok('points', 'list', 'qemu-lab', '--json').json<Point[]>();
+    expect(newest?.files.map((file) => file.name).sort()).toEqual(['qemu-lab.qcow2', 'qemu-lab.snap1', 'qemu-lab.xml']);
+    expect(newest?.consistency).toBe('file-system-consistent');
+    expect(newest?.vm).toMatchObject({ hypervisor: 'libvirt-qemu', state: 'poweroff', hardware: { cpus: 2, memoryMiB: 1024 } });
   }, CLI_TEST_MS);
 });
