@@ -1,11 +1,14 @@
 import * as z from 'zod';
 import { channel } from './define.ts';
 import { AlertSchema } from './item-models.ts';
+import { VaultUsageSchema } from './models.ts';
 
 export const DashboardSchema = z.object({
   vaults: z.array(z.object({
     id: z.string(), name: z.string(), storedBytes: z.number(), items: z.number().int(), immutability: z.string(),
     status: z.string(),
+    /** The same figures as vaults.usage (storedBytes is usage.storedBytes when present). */
+    usage: VaultUsageSchema.optional(),
   })),
   items: z.array(z.object({
     id: z.string(), name: z.string(), vaultName: z.string(), state: z.string(),

@@ -7,6 +7,28 @@ import { IMMUTABILITY_STATES } from '../vault-rules.ts';
 
 export const ImmutabilitySchema = z.enum(IMMUTABILITY_STATES);
 
+/**
+ * Every size of a vault, each labelled with what it counts (electron/engine/vault/vault-usage.ts):
+ * logical = what the items protect (files of each item's newest point); stored = bytes in the vault's
+ * data folder; reclaimable = stored bytes no point references, freed by garbage collection (vaults.gc);
+ * free/drive = space on the drive holding the vault (null when the system cannot tell).
+ */
+export const VaultUsageSchema = z.object({
+  logicalBytes: z.number(),
+  storedBytes: z.number(),
+  /** Stored size of the chunks some point references. */
+  referencedBytes: z.number(),
+  reclaimableBytes: z.number(),
+  reclaimableChunks: z.number().int(),
+  /** False when a manifest or index could not be read: nothing is counted as reclaimable (verify the vault). */
+  reclaimableComplete: z.boolean(),
+  freeBytes: z.number().nullable(),
+  driveBytes: z.number().nullable(),
+  /** When stored and reclaimable were last counted (they are recounted only after the vault changed). */
+  scannedAt: z.string(),
+});
+export type VaultUsage = z.infer<typeof VaultUsageSchema>;
+
 export const VaultSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -29,6 +51,8 @@ export const VaultSchema = z.object({
   locked: z.boolean().optional(),
   itemCount: z.number().int().optional(),
   storedBytes: z.number().optional(),
+  /** Every size of the vault (absent when it is missing or encrypted and locked). */
+  usage: VaultUsageSchema.optional(),
 });
 export type Vault = z.infer<typeof VaultSchema>;
 

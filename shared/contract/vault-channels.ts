@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { channel } from './define.ts';
-import { ImmutabilitySchema, PathCheckSchema, VaultSchema } from './models.ts';
+import { ImmutabilitySchema, PathCheckSchema, VaultSchema, VaultUsageSchema } from './models.ts';
 
 export const CreateVaultInputSchema = z.object({
   name: z.string(),
@@ -49,6 +49,11 @@ export const vaultChannels = {
     z.object({ name: z.string(), passphrase: z.string() }),
     z.object({ points: z.number().int(), resumed: z.boolean() }),
     'Replace an encrypted vault\'s master key and rewrite every blob under the new one (resumes an unfinished rekey).',
+  ),
+  'vaults.usage': channel(
+    z.object({ name: z.string(), refresh: z.boolean().optional() }),
+    VaultUsageSchema,
+    'Every size of a vault: logical, stored, reclaimable (what vaults.gc frees), free space on its drive.',
   ),
   'vaults.delete': channel(z.object({ name: z.string() }), z.object({ deleted: z.boolean() }), 'Delete an empty vault.'),
 } as const;

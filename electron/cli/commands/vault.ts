@@ -21,7 +21,21 @@ function describeVault(vault: Vault): string {
     `Chunk size:     ${vault.chunkSize / 1024} KiB`,
     `Format version: ${vault.formatVersion}`,
     `Items:          ${vault.itemCount ?? 0}`,
+    ...usageLines(vault),
   ].join('\n');
+}
+
+/** The vault's sizes, each saying what it counts (vaults.usage). */
+function usageLines(vault: Vault): string[] {
+  const usage = vault.usage;
+  if (!usage) return [];
+  const free = usage.freeBytes === null ? 'unknown' : `${formatBytes(usage.freeBytes)} of ${formatBytes(usage.driveBytes ?? 0)}`;
+  return [
+    `Logical:        ${formatBytes(usage.logicalBytes)} (the files of each item's newest point)`,
+    `Stored:         ${formatBytes(usage.storedBytes)} (the vault's data folder)`,
+    `Reclaimable:    ${formatBytes(usage.reclaimableBytes)} (no point uses it; "labvault gc --vault ${vault.name}" frees it)`,
+    `Free space:     ${free} (the drive holding the vault)`,
+  ];
 }
 
 async function create(args: ParsedArgs, io: CliIo): Promise<number> {

@@ -14,12 +14,16 @@ import { confirmationProblems } from '../protection/item-confirmation.ts';
 import { itemView } from '../protection/item-view.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import { listPolicyRecords } from '../policy/policy-records.ts';
+import type { VaultKeyring } from '../vault/vault-keyring.ts';
+import { vaultUsage } from '../vault/vault-usage.ts';
 
 /** What the summary reads: the clock, the vaults (and this machine's trust), open alerts. */
 export interface DashboardServices {
   readonly clock: Clock;
   readonly vaults: Pick<VaultDirectory, 'list' | 'session' | 'trust'>;
   readonly alerts: Pick<AlertService, 'list' | 'raiseOrRepeat' | 'resolve'>;
+  /** For each vault's usage (vault-usage.ts): stored bytes come from the same place as the Vaults page's. */
+  readonly keyring: Pick<VaultKeyring, 'store' | 'isUnlocked'>;
 }
 
 export async function dashboardSummary(services: DashboardServices): Promise<Dashboard> {
@@ -83,9 +87,11 @@ export async function dashboardSummary(services: DashboardServices): Promise<Das
         }
       }
     }
+    const usage = services.keyring.isUnlocked(session)
+      ? await vaultUsage(services, session).catch(() => undefined) : undefined;
     summary.vaults.push({
-      id: vault.id, name: vault.name, storedBytes: stored, items: items.length, immutability: vault.immutability,
-      status: vault.status,
+      id: vault.id, name: vault.name, storedBytes: usage?.storedBytes ?? stored, items: items.length,
+      immutability: vault.immutability, status: vault.status, ...(usage ? { usage } : {}),
     });
     const counts = recentJobCounts(session, new Date(now.getTime() - MS_PER_DAY).toISOString());
     summary.jobs.inProgress += counts.running;

@@ -4,6 +4,8 @@ import { alertSettingsChange } from '../alerts/settings-change-alert.ts';
 import type { EngineServices } from './engine-services.ts';
 import { updateVaultSettings } from '../vault/vault-settings.ts';
 import { vaultStats } from '../vault/vault-stats.ts';
+import { vaultUsage } from '../vault/vault-usage.ts';
+import type { Vault } from '../../../shared/contract/models.ts';
 import { verifyVault } from '../vault/vault-verification.ts';
 import { changeVaultPassphrase } from '../vault/vault-passphrase.ts';
 import { rekeyVault } from '../vault/vault-rekey.ts';
@@ -13,14 +15,27 @@ import { unlockVault } from '../vault/vault-unlock.ts';
 export function vaultHandlers(engine: EngineServices): Omit<ChannelHandlers['vaults'], 'gc' | 'prune' | 'rebuildCatalog'> {
   const { vaults } = engine;
   const notify = (reason: string) => engine.events.emitAny('vaultsChanged', { reason });
+  /** The vault with its usage and stored bytes, when it is open and unlocked (a locked one is never prompted for). */
+  const withUsage = async (vault: Vault): Promise<Vault> => {
+    if (vault.status !== 'ok' || vault.locked === true) return vault;
+    try {
+      const session = await vaults.session(vault.id);
+      if (!engine.keyring.isUnlocked(session)) return vault;
+      const usage = await vaultUsage(engine, session);
+      return { ...vault, storedBytes: usage.storedBytes, usage };
+    } catch {
+      return vault;
+    }
+  };
   return {
-    list: () => vaults.list(),
+    list: async () => Promise.all((await vaults.list()).map(withUsage)),
     show: async ({ name, strict }) => {
       const vault = await vaults.show(name);
       // A vault that cannot be opened (damaged vault.json or catalog, moved folder): opening it rethrows the reason.
       if (strict === true && vault.status !== 'ok') await vaults.session(vault.id);
-      return vault;
+      return withUsage(vault);
     },
+    usage: async ({ name, refresh }) => vaultUsage(engine, await vaults.session(name), refresh === true),
     checkPath: ({ path }) => vaults.checkPath(path),
     create: async (input) => {
       const vault = await vaults.create(input);

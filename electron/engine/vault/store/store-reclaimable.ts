@@ -1,0 +1,67 @@
+/**
+ * What garbage collection would free now: chunks and indexes no manifest (live or
+ * soft-deleted) references, e.g. the chunks a cancelled or failed backup wrote. The same
+ * mark as gcStore, without the lock and without deleting anything.
+ * Cost: reads every manifest and every index they name, and stats every chunk file (about
+ * one stat per chunk-size of stored data). vault-usage.ts runs it only when the vault changed.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { collectReferences } from './point-references.ts';
+import { isHexId } from './store-layout.ts';
+import type { StoreContext } from './store-context.ts';
+
+export interface ReclaimableScan {
+  /** Stored bytes of unreferenced chunks and indexes. */
+  reclaimableBytes: number;
+  reclaimableChunks: number;
+  /** Stored bytes of the chunks some point references. */
+  referencedBytes: number;
+  /** Every file under data/ (chunks, indexes, manifests, records, catalog of a plain vault). */
+  storedBytes: number;
+  /** False when a manifest or index could not be read: then nothing counts as reclaimable. */
+  complete: boolean;
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await treeBytes(path);
+    else if (entry.isFile()) total += (await stat(path).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+async function unreferencedIndexBytes(store: StoreContext, live: Set<string>): Promise<number> {
+  let total = 0;
+  for (const prefix of await readdir(store.layout.indexesDir).catch(() => [] as string[])) {
+    const dir = join(store.layout.indexesDir, prefix);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!isHexId(name) || live.has(name)) continue;
+      total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size;
+    }
+  }
+  return total;
+}
+
+export async function scanReclaimable(store: StoreContext): Promise<ReclaimableScan> {
+  const refs = await collectReferences(store);
+  const complete = refs.problems.length === 0;
+  let reclaimableBytes = 0;
+  let reclaimableChunks = 0;
+  let referencedBytes = 0;
+  for await (const hex of store.chunks.listIds()) {
+    const size = (await store.chunks.storedSize(hex)) ?? 0;
+    if (refs.chunkUsers.has(hex)) {
+      referencedBytes += size;
+    } else if (complete) {
+      reclaimableBytes += size;
+      reclaimableChunks += 1;
+    }
+  }
+  if (complete) reclaimableBytes += await unreferencedIndexBytes(store, refs.indexIds);
+  return {
+    reclaimableBytes, reclaimableChunks, referencedBytes, storedBytes: await treeBytes(store.layout.dataDir), complete,
+  };
+}
