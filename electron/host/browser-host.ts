@@ -18,11 +18,16 @@ import type { Engine } from '../engine/index.ts';
 import { BrowserSessions, cookieValue, sessionCookieHeader, sessionCookieName } from './browser-sessions.ts';
 import { parseClientMessage } from './client-message.ts';
 import { serveStatic } from './static-files.ts';
+import { FAVICON_PATHS, FAVICON_SVG } from './favicon.ts';
+import { UI_CONTROL_HEADER, UI_CONTROL_PATH } from './ui-state.ts';
 
 /** Largest WebSocket message accepted: contract inputs are names, paths and settings. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** How long a printed sign-in code stays valid. */
 export const PRINTED_CODE_TTL_MS = 10 * 60_000;
+
+/** How long an address handed to `labvault ui --open` through the control request stays valid. */
+const CONTROL_CODE_TTL_MS = 60_000;
 
 export type SignInAnnouncement = 'start' | 'used' | 'expired';
 
@@ -34,6 +39,13 @@ export interface BrowserHostOptions {
    * next browser) and when a browser without a session arrives after it expired.
    */
   announce?: (url: string, reason: SignInAnnouncement) => void;
+  /**
+   * When set, POST UI_CONTROL_PATH with this token in UI_CONTROL_HEADER answers { url }: a fresh
+   * one-time sign-in address (for `labvault ui --open` while this host runs; see ui-state.ts).
+   */
+  controlToken?: string;
+  /** How long an address handed out through the control request stays valid (default 1 minute). */
+  controlCodeTtlMs?: number;
 }
 
 export interface BrowserHost {
@@ -47,8 +59,8 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-const UNAUTHORIZED_TEXT = 'Labvault: this browser is not signed in. Open the newest address "labvault ui" printed '
-  + 'in its terminal; each address works once, for a few minutes.';
+const UNAUTHORIZED_TEXT = 'Labvault: this browser is not signed in. Run "labvault ui --open" to open it signed in, '
+  + 'or open the newest address "labvault ui" printed in its terminal; each address works once, for a few minutes.';
 
 function send(ws: WebSocket, message: ServerMessage): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -97,6 +109,23 @@ export async function startBrowserHost(engine: Engine, options: BrowserHostOptio
       return;
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (FAVICON_PATHS.has(url.pathname)) {
+      // The icon is public: the sign-in page and a signed-out tab show it too, and no load logs a 404.
+      response.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400', 'x-content-type-options': 'nosniff' })
+        .end(FAVICON_SVG);
+      return;
+    }
+    if (url.pathname === UI_CONTROL_PATH && request.method === 'POST' && options.controlToken !== undefined) {
+      const token = request.headers[UI_CONTROL_HEADER];
+      if (token !== options.controlToken) {
+        response.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden');
+        return;
+      }
+      const address = signInUrl(options.controlCodeTtlMs ?? CONTROL_CODE_TTL_MS);
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ url: address }));
+      return;
+    }
     if (signIn(request, response, url)) return;
     if (!hasSession(request)) {
       if (printedCode !== null && !sessions.isLive(printedCode)) announce('expired');
