@@ -3,7 +3,7 @@
  * machine's disk mounted at DIR), an absolute path written inside a config ("/var/lib/...",
  * "C:\Users\...") is looked for under DIR, as if DIR were that machine's `/` (or its C:).
  */
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 const WINDOWS_ABSOLUTE = /^[A-Za-z]:[\\/]/;
 
@@ -30,7 +30,8 @@ export function underRoot(path: string, root: string | undefined): string {
   const base = resolve(root);
   if (resolve(normalized) === base || resolve(normalized).startsWith(base + sep)) return resolve(normalized);
   const withoutDrive = normalized.replace(/^[A-Za-z]:(?=[\\/])/, '');
-  return join(base, withoutDrive);
+  // Resolved against `/` first, so `..` stops at the other machine's root and never leaves `base`.
+  return join(base, resolve(sep, withoutDrive));
 }
 
 /**
@@ -40,5 +41,10 @@ export function underRoot(path: string, root: string | undefined): string {
 export function configPathHere(written: string, baseDir: string, root: string | undefined): string {
   const normalized = normalizeConfigPath(written.trim());
   if (isConfigPathAbsolute(normalized)) return underRoot(normalized, root);
-  return resolve(baseDir, normalized);
+  if (root === undefined) return resolve(baseDir, normalized);
+  const base = resolve(root);
+  const inside = relative(base, resolve(baseDir));
+  if (inside.startsWith('..') || isAbsolute(inside)) return resolve(baseDir, normalized);
+  // `..` climbs no higher than the other machine's `/`, as it would there.
+  return join(base, resolve(sep, inside, normalized));
 }

@@ -3,14 +3,14 @@
  * 1.7), disk chains made of real differencing VDIs. VBoxManage is not installable here: the
  * state confirmation runs against a stand-in script that prints recorded VBoxManage output.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverVms, readVm } from '../../../electron/engine/discovery/discovery-service.ts';
 import {
-  hashTree, makeTempDir, removeDir, requireQemuImg, writeStandInTool,
+  createImage, hashTree, makeTempDir, removeDir, requireQemuImg, writeStandInTool,
 } from './vm-fixture-kit.ts';
-import { UBUNTU_UUID, writeVbox2Home, writeVbox7Machine } from './virtualbox-fixtures.ts';
+import { UBUNTU_UUID, writeLinkedClone, writeVbox2Home, writeVbox7Machine } from './virtualbox-fixtures.ts';
 
 const hasTools = requireQemuImg();
 const noTools = { PATH: '/nonexistent' };
@@ -120,5 +120,28 @@ describe.skipIf(!hasTools)('VirtualBox discovery', () => {
     expect(vm.disks[0]!.backupable).toBe(false);
     expect(vm.disks[0]!.reason).toContain('not on disk');
     expect(vm.missingOnDisk).toContain(fixture.diff1);
+  });
+
+  it('linked clones: the shared base is found through the media registry (checked by UUID) and listed as shared', async () => {
+    const golden = createImage(join(dir, 'golden', 'debian-base.vdi'), 'vdi', 8);
+    const vms = join(dir, 'clones');
+    const a = writeLinkedClone(vms, 'clone-a', 'aaaaaaaa-0000-4000-8000-00000000000a', golden);
+    const b = writeLinkedClone(vms, 'clone-b', 'bbbbbbbb-0000-4000-8000-00000000000b', golden);
+    const found = await discoverVms({ paths: [vms], env: noTools });
+    expect(found.map((vm) => vm.name)).toEqual(['clone-a', 'clone-b']);
+    expect(found[0]!.disks[0]!.chain.map((link) => link.path)).toEqual([a.child, golden]);
+    expect(found[1]!.disks[0]!.chain.map((link) => link.path)).toEqual([b.child, golden]);
+    expect(found[0]!.sharedWith).toEqual([{ path: golden, vms: ['clone-b'] }]);
+    expect(found[0]!.notes).toEqual(['settings version 1.18-linux']);
+  });
+
+  it('a registry parent that is another image is a note, and the image is followed', async () => {
+    const golden = createImage(join(dir, 'mixed', 'm', 'base.vdi'), 'vdi', 8);
+    const impostor = createImage(join(dir, 'elsewhere', 'impostor.vdi'), 'vdi', 8);
+    const clone = writeLinkedClone(join(dir, 'mixed'), 'm', 'cccccccc-0000-4000-8000-00000000000c', golden);
+    writeFileSync(clone.configPath, readFileSync(clone.configPath, 'utf8').replace(`location="${golden}"`, `location="${impostor}"`));
+    const vm = await readVm(clone.configPath, { env: noTools });
+    expect(vm.disks[0]!.chain.map((link) => link.path)).toEqual([clone.child, golden]);
+    expect(vm.notes?.join('\n')).toContain(`the registry's parent ${impostor} is another image`);
   });
 });

@@ -200,3 +200,37 @@ export function writeVbox2Home(home: string, absoluteHome: string, options: { ab
 `);
   return { home, configPath, base, diff1, diff2: diff1, machineUuid: XP_UUID };
 }
+
+/**
+ * A linked clone (VirtualBox "linked clone" / multi-attach): its current disk is a differencing
+ * VDI in its own Snapshots folder over a shared base elsewhere, named by absolute location.
+ */
+export function writeLinkedClone(vmsFolder: string, name: string, uuid: string, golden: string): { configPath: string; child: string } {
+  const folder = join(vmsFolder, name);
+  const child = createDifferencingVdi(golden, join(folder, 'Snapshots', `${name}-diff.vdi`));
+  const configPath = writeText(join(folder, `${name}.vbox`), `<?xml version="1.0"?>
+<VirtualBox xmlns="http://www.virtualbox.org/" version="1.18-linux">
+  <Machine uuid="{${uuid}}" name="${name}" OSType="Debian_64" snapshotFolder="Snapshots">
+    <MediaRegistry>
+      <HardDisks>
+        <HardDisk uuid="{${vdiUuid(golden)}}" location="${golden}" format="VDI" type="MultiAttach">
+          <HardDisk uuid="{${vdiUuid(child)}}" location="Snapshots/${name}-diff.vdi" format="VDI"/>
+        </HardDisk>
+      </HardDisks>
+    </MediaRegistry>
+    <Hardware>
+      <CPU count="1"/>
+      <Memory RAMSize="1024"/>
+      <StorageControllers>
+        <StorageController name="SATA" type="AHCI" PortCount="1">
+          <AttachedDevice type="HardDisk" hotpluggable="false" port="0" device="0">
+            <Image uuid="{${vdiUuid(child)}}"/>
+          </AttachedDevice>
+        </StorageController>
+      </StorageControllers>
+    </Hardware>
+  </Machine>
+</VirtualBox>
+`);
+  return { configPath, child };
+}
