@@ -19,6 +19,7 @@ import type { EngineServices } from './handlers/engine-services.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ProtectionService } from './protection/protection-service.ts';
 import { AlertService } from './alerts/alert-service.ts';
+import { alertOnBackupEnd } from './alerts/backup-failure-alert.ts';
 import { RestoreService } from './restore/restore-service.ts';
 import { GuestService } from './guest/guest-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
@@ -100,6 +101,8 @@ export class Engine implements EngineServices {
     this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock,
       { readVm: vms.readVm, env }, afterBackup);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
+    // A failed backup raises an alert about its item; a later successful one resolves it.
+    this.jobs.onJobEnd((session, job) => alertOnBackupEnd(this.alerts, session, job));
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
     this.guests = new GuestService(this.protection, this.keyring);
     this.handlers = buildHandlers(this);
