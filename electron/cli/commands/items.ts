@@ -18,7 +18,10 @@ function describeItem(item: Item): string {
   const summary = lines.join('\n');
   if (!item.needsConfirmation) return summary;
   return `${summary}\nNeeds confirmation on this machine (not backed up here): ${item.needsConfirmation.reason}.\n`
-    + `Files it names:\n${item.files.map((file) => `  ${file.path}`).join('\n')}\nIf they are right: labvault item confirm ${item.vaultName}/${item.name}`;
+    + (item.vm
+      ? `VM configuration it follows (each backup reads the files this configuration names):\n  ${item.vm.configPath}\n`
+        + `If it is right: labvault item confirm ${item.vaultName}/${item.name}`
+      : `Files it names:\n${item.files.map((file) => `  ${file.path}`).join('\n')}\nIf they are right: labvault item confirm ${item.vaultName}/${item.name}`);
 }
 
 function stateColumn(item: Item): string {

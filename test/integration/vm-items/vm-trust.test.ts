@@ -56,9 +56,15 @@ describe.skipIf(!hasQemu)('VM items and machine trust', () => {
     });
     const shown = kit.ok('item', 'show', 'web', '--json').json<Item>();
     expect(shown.needsConfirmation?.reason).toContain(`now follows the VM configuration ${other.config}`);
+    expect(kit.ok('item', 'show', 'web').stdout).toContain(`VM configuration it follows (each backup reads the files this configuration names):\n  ${other.config}`);
     const refused = kit.cli('backup', 'web');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/RULE_VIOLATION/);
     expect(kit.ok('points', 'list', 'web', '--json').json<Point[]>()).toHaveLength(1);
+    // Confirmed here, the item follows the other VM's configuration from now on.
+    kit.ok('item', 'confirm', 'web');
+    expect(kit.backup('web').status).toBe('completed');
+    const [newest] = kit.ok('points', 'list', 'web', '--json').json<Point[]>();
+    expect(newest?.files.map((file) => file.name).sort()).toEqual(['other.vbox', 'other.vdi']);
   }, CLI_TEST_MS);
 });
