@@ -3,12 +3,13 @@
  * 1.7), disk chains made of real differencing VDIs. VBoxManage is not installable here: the
  * state confirmation runs against a stand-in script that prints recorded VBoxManage output.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverVms, readVm } from '../../../electron/engine/discovery/discovery-service.ts';
 import {
-  createImage, hashTree, makeTempDir, removeDir, requireQemuImg, writeStandInTool,
+  createImage, hashTree, makeTempDir, removeDir, requireQemuImg, writeStandInTool, writeText,
 } from './vm-fixture-kit.ts';
 import { UBUNTU_UUID, writeLinkedClone, writeVbox2Home, writeVbox7Machine } from './virtualbox-fixtures.ts';
 
@@ -54,8 +55,25 @@ describe.skipIf(!hasTools)('VirtualBox discovery', () => {
       disks: [{ path: fixture.diff2, bus: 'sata', virtualSize: 8 * 1024 * 1024 }],
       nics: [{ model: '82540EM', mac: '08:00:27:1a:2b:3c', attachment: 'nat' }, { model: 'virtio', mac: '08:00:27:4d:5e:6f', attachment: 'bridged:eth0' }],
     });
-    expect(vm.state).toBe('unknown');
-    expect(vm.stateEvidence).toContain('VBoxManage is not on PATH');
+    expect(vm.state).toBe('poweroff');
+    expect(vm.stateEvidence).toContain('VBoxManage is not on PATH; no VirtualBox VM process runs it');
+  });
+
+  it('without VBoxManage, a VBoxHeadless process for the machine in /proc means running', async () => {
+    const fixture = writeVbox7Machine(join(dir, 'proc', 'home'), join(dir, 'proc', 'vms'));
+    // A stand-in VBoxHeadless (VirtualBox is not installable here): a script that sleeps, started
+    // the way VirtualBox starts a headless VM, so its command line is what /proc shows for one.
+    const headless = writeText(join(dir, 'proc', 'bin', 'VBoxHeadless'), '#!/bin/sh\ntrap \'kill $! 2>/dev/null; exit 0\' TERM\nsleep 60 &\nwait\n');
+    chmodSync(headless, 0o755);
+    const child = spawn(headless, ['--comment', 'ubuntu-efi', '--startvm', UBUNTU_UUID, '--vrde', 'config'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolveSpawn) => child.once('spawn', resolveSpawn));
+      const vm = await readVm(fixture.configPath, { env: noTools });
+      expect(vm.state).toBe('running');
+      expect(vm.stateEvidence).toContain(`VM process ${child.pid} runs it`);
+    } finally {
+      child.kill();
+    }
   });
 
   it('states from the file: saved, aborted, aborted with a saved state', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBoundedXml } from '../../../electron/engine/discovery/bounded-xml.ts';
 import { readVboxMachine } from '../../../electron/engine/discovery/virtualbox/vbox-settings.ts';
 import { stateFromVboxFile } from '../../../electron/engine/discovery/virtualbox/virtualbox-state.ts';
+import { isVboxVmProcess } from '../../../electron/engine/discovery/virtualbox/virtualbox-processes.ts';
 
 function machine(version: string, hardware: string, attrs = ''): ReturnType<typeof readVboxMachine> {
   return readVboxMachine(parseBoundedXml(`<?xml version="1.0"?>
@@ -54,5 +55,16 @@ describe('readVboxMachine', () => {
     expect(stateFromVboxFile({ aborted: true }).state).toBe('aborted');
     expect(stateFromVboxFile({ aborted: false, stateFile: 'x.sav' }).state).toBe('saved');
     expect(stateFromVboxFile({ aborted: false }).state).toBe('poweroff-or-running');
+  });
+});
+
+describe('isVboxVmProcess', () => {
+  const machine = { uuid: '6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', name: 'ubuntu-efi' };
+  it('recognizes VBoxHeadless and VirtualBoxVM command lines for this machine only', () => {
+    expect(isVboxVmProcess(['/usr/lib/virtualbox/VBoxHeadless', '--comment', 'x', '--startvm', `{${machine.uuid.toUpperCase()}}`], machine))
+      .toBe(true);
+    expect(isVboxVmProcess(['/usr/lib/virtualbox/VirtualBoxVM', '--comment', 'ubuntu-efi', '--startvm', 'other'], machine)).toBe(true);
+    expect(isVboxVmProcess(['/usr/lib/virtualbox/VBoxSVC', '--auto-shutdown'], machine)).toBe(false);
+    expect(isVboxVmProcess(['/usr/bin/vim', '--startvm', machine.uuid], machine)).toBe(false);
   });
 });

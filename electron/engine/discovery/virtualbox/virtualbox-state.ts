@@ -2,11 +2,12 @@
  * A VirtualBox machine's state: from its settings file (aborted + stateFile: saved state
  * still valid, aborted, stateFile: saved, else powered off or running, which the file cannot
  * tell apart), then confirmed by `VBoxManage showvminfo --machinereadable` (or `list
- * runningvms`) when VBoxManage is on the PATH.
+ * runningvms`) when VBoxManage is on the PATH, else (Linux) by the VM processes in /proc.
  */
 import type { VmState } from '../discovered-vm.ts';
 import { findTool, runTool } from '../hypervisor-cli.ts';
 import type { VboxMachine } from './vbox-settings.ts';
+import { vboxVmProcess } from './virtualbox-processes.ts';
 
 export interface VboxFileState {
   state: Exclude<VmState, 'running'> | 'poweroff-or-running';
@@ -41,11 +42,19 @@ export function listsRunningVm(stdout: string, uuid: string): boolean {
 }
 
 export async function confirmVboxState(
-  machine: Pick<VboxMachine, 'uuid'>, fromFile: VboxFileState, env: NodeJS.ProcessEnv,
+  machine: Pick<VboxMachine, 'uuid' | 'name'>, fromFile: VboxFileState, env: NodeJS.ProcessEnv,
 ): Promise<{ state: VmState; stateEvidence: string }> {
   const fallback = fromFile.state === 'poweroff-or-running' ? 'unknown' : fromFile.state;
   const tool = await findTool('VBoxManage', env);
   if (tool === null) {
+    const pid = await vboxVmProcess(machine);
+    if (pid !== null && pid > 0) {
+      return { state: 'running', stateEvidence: `${fromFile.evidence}; VBoxManage is not on PATH; VM process ${pid} runs it` };
+    }
+    if (pid === 0) {
+      const state = fromFile.state === 'poweroff-or-running' ? 'poweroff' : fromFile.state;
+      return { state, stateEvidence: `${fromFile.evidence}; VBoxManage is not on PATH; no VirtualBox VM process runs it` };
+    }
     const why = fromFile.state === 'poweroff-or-running' ? ', which cannot tell powered off from running' : '';
     return { state: fallback, stateEvidence: `${fromFile.evidence}; VBoxManage is not on PATH to confirm${why}` };
   }
