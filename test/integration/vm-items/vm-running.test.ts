@@ -4,8 +4,9 @@
  * 7 prints it for a running machine, and for `snapshot take` rewrites the .vbox the way
  * VirtualBox does while a snapshot exists (here: a marker line) and `snapshot delete` undoes
  * it. The backup takes the live snapshot, reads the frozen layers and the configuration as it
- * was before the snapshot, then deletes the snapshot. Without the tool on the PATH (state
- * then from a VMware lock folder, when that discovery is present) the backup is refused.
+ * was before the snapshot, then deletes the snapshot. VMware likewise through a recorded
+ * `vmrun` (snapshot, then deleteSnapshot). Without the tool on the PATH (state then from
+ * VMware's lock folders) the backup is refused.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -117,5 +118,31 @@ exit 1`);
     expect(job.subtasks[1]?.status).not.toBe('completed');
     expect(job.subtasks[1]?.bytesRead ?? 0).toBe(0);
     expect(kit.ok('points', 'list', 'lab', '--json').json<Point[]>()).toEqual([]);
+  }, CLI_TEST_MS);
+
+  it('a running VMware VM is backed up through vmrun snapshot, then deleteSnapshot', () => {
+    const vm = makeVmwareVm(join(kit.root, 'vms'), 'lab');
+    mkdirSync(join(vm.dir, 'lab.vmx.lck'));
+    const log = join(kit.root, 'vmrun.log');
+    // vmrun as Workstation 17 answers (recorded output; VMware is not installable here).
+    kit.tool('vmrun', `echo "$*" >> '${log}'
+case "$1 $2 $3" in
+  "list  ") echo "Total running VMs: 1"; echo '${vm.config}'; exit 0;;
+esac
+case "$3" in
+  snapshot|deleteSnapshot) exit 0;;
+esac
+echo "Error: unexpected arguments: $*"; exit 255`);
+    kit.ok('protect', '--vault', kit.vault, '--vm', vm.config);
+    const job = kit.backup('lab');
+    expect(job.status, JSON.stringify(job)).toBe('completed');
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    const take = calls.findIndex((line) => line.startsWith(`-T ws snapshot ${vm.config} labvault-`));
+    const remove = calls.findIndex((line) => line.startsWith(`-T ws deleteSnapshot ${vm.config} labvault-`));
+    expect(take, calls.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(remove).toBeGreaterThan(take);
+    const [point] = kit.ok('points', 'list', 'lab', '--json').json<Point[]>();
+    expect(point?.consistency).toBe('crash-consistent');
+    expect(point?.vm).toMatchObject({ hypervisor: 'vmware', state: 'running', capture: 'VMware snapshot, then deleteSnapshot' });
   }, CLI_TEST_MS);
 });
