@@ -9,7 +9,10 @@ export type FileRole = z.infer<typeof FileRoleSchema>;
 export const ItemStateSchema = z.enum(['protected', 'stopped', 'soft-deleted']);
 export type ItemState = z.infer<typeof ItemStateSchema>;
 
-export const ConsistencySchema = z.enum(['application-consistent', 'file-system-consistent', 'crash-consistent']);
+/** 'saved-state': the VM was saved or suspended and its saved state is part of the point. */
+export const ConsistencySchema = z.enum([
+  'application-consistent', 'file-system-consistent', 'crash-consistent', 'saved-state',
+]);
 export type Consistency = z.infer<typeof ConsistencySchema>;
 
 export const ItemFileSchema = z.object({
@@ -31,6 +34,24 @@ export const FileCandidateSchema = ItemFileSchema.extend({
   addedAsParentOf: z.string().optional(),
 });
 export type FileCandidate = z.infer<typeof FileCandidateSchema>;
+
+export const HypervisorSchema = z.enum(['virtualbox', 'vmware', 'libvirt-qemu', 'files']);
+
+/** A VM item: the VM it follows (each backup re-reads this configuration). */
+export const ItemVmSchema = z.object({
+  hypervisor: HypervisorSchema,
+  configPath: z.string(),
+  vmId: z.string(),
+  vmName: z.string(),
+});
+
+/** Pre/post-backup scripts of an item, kept on this machine only. */
+export const ItemScriptsSchema = z.object({
+  pre: z.string().optional(),
+  post: z.string().optional(),
+  timeoutSec: z.number().int(),
+});
+export type ItemScripts = z.infer<typeof ItemScriptsSchema>;
 
 export const ItemSchema = z.object({
   id: z.string(),
@@ -58,8 +79,42 @@ export const ItemSchema = z.object({
    * confirmed.
    */
   needsConfirmation: z.object({ reason: z.string() }).optional(),
+  /** Set for a VM item (protected with --vm or from a VM's config): the VM it follows. */
+  vm: ItemVmSchema.optional(),
+  /** This machine's pre/post-backup scripts for the item. */
+  scripts: ItemScriptsSchema.optional(),
 });
 export type Item = z.infer<typeof ItemSchema>;
+
+/** What a point of a VM item records about the VM: state, how it was captured, hardware. */
+export const PointVmSchema = z.object({
+  name: z.string(),
+  id: z.string(),
+  hypervisor: HypervisorSchema,
+  configPath: z.string(),
+  state: z.enum(['running', 'saved', 'poweroff', 'aborted', 'unknown']),
+  stateEvidence: z.string(),
+  /** How the files were captured: read as they were, or through which hypervisor snapshot. */
+  capture: z.string(),
+  /** Why the point has its consistency, in words. */
+  consistencyNote: z.string(),
+  quiesced: z.boolean(),
+  /** Outcome of the item's scripts, when it has some. */
+  scripts: z.object({ pre: z.string().optional(), post: z.string().optional() }).optional(),
+  hardware: z.object({
+    cpus: z.number().optional(),
+    memoryMiB: z.number().optional(),
+    firmware: z.enum(['bios', 'efi']).optional(),
+    guestOs: z.string().optional(),
+    disks: z.array(z.object({ bus: z.string().optional(), path: z.string(), virtualSize: z.number().optional() })),
+    nics: z.array(z.object({
+      model: z.string().optional(), mac: z.string().optional(), attachment: z.string().optional(),
+    })),
+  }),
+  /** Disks of the VM that are not in the point, with why. */
+  skippedDisks: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
+});
+export type PointVm = z.infer<typeof PointVmSchema>;
 
 export const PointSchema = z.object({
   id: z.string(),
@@ -78,6 +133,8 @@ export const PointSchema = z.object({
   })),
   /** Why the snapshot tier is missing, when it is. */
   tierNote: z.string().optional(),
+  /** Points of VM items: the VM's state, capture and hardware at backup time. */
+  vm: PointVmSchema.optional(),
 });
 export type Point = z.infer<typeof PointSchema>;
 
