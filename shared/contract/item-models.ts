@@ -152,6 +152,10 @@ export const SubtaskSchema = z.object({
   bytesTotal: z.number().optional(),
   bytesPerSecond: z.number().optional(),
   message: z.string().optional(),
+  /** Where the time went, per pipeline stage (transfer phase): summed durations, bytes, calls. */
+  stages: z.array(z.object({
+    stage: z.string().max(32), where: z.string().max(16), ms: z.number(), bytes: z.number(), calls: z.number(),
+  })).max(32).optional(),
 });
 export type Subtask = z.infer<typeof SubtaskSchema>;
 
