@@ -78,7 +78,8 @@ function systemData(raw: Buffer, extraSize: number, ino: number): Buffer | undef
 export function parseInode(sb: ExtSuperblock, ino: number, raw: Buffer): ExtInode {
   const mode = raw.readUInt16LE(0);
   const size = raw.readUInt32LE(4) + raw.readUInt32LE(108) * 2 ** 32;
-  if (!Number.isSafeInteger(size)) throw guestDamage(`ext inode ${ino}`, `its size ${size} is impossible`);
+  // Extents and block maps address 2^32 logical blocks: no file is larger.
+  if (!Number.isSafeInteger(size) || size > 2 ** 32 * sb.blockSize) throw guestDamage(`ext inode ${ino}`, `its size ${size} is impossible`);
   const extraSize = sb.inodeSize > 128 ? raw.readUInt16LE(128) : 0;
   if (extraSize > sb.inodeSize - 128) throw guestDamage(`ext inode ${ino}`, `its extra size ${extraSize} runs past the inode`);
   const flags = raw.readUInt32LE(32);
