@@ -3,13 +3,14 @@
 //   out/main/main.js          Electron main process (ESM, Node 22+, deps left to node_modules)
 //   out/preload/preload.cjs   the sandboxed preload (CommonJS, self-contained but for electron)
 //   out/cli/labvault.mjs      the installable `labvault` command (electron/cli/bin.mjs runs it)
+//   out/{main,cli}/guest-worker.mjs  the guest reader worker thread beside each bundle that starts it
 //   out/icons/                app and tray icons, drawn here (build/icons.mjs)
 // Flags: --no-renderer skips the vite build. Exits 1 when any part fails, after trying all.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
-import { cliBundle, mainBundle, preloadBundle } from './bundles.mjs';
+import { cliBundle, guestWorkerBundle, mainBundle, preloadBundle } from './bundles.mjs';
 import { writeIcons } from './icons.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,7 +51,9 @@ await step('renderer (vite)', async () => {
   return [join(out, 'renderer', 'index.html')];
 });
 
-for (const [name, options] of [['main process', mainBundle(root)], ['preload', preloadBundle(root)], ['labvault CLI', cliBundle(root)]]) {
+const bundles = [['main process', mainBundle(root)], ['preload', preloadBundle(root)], ['labvault CLI', cliBundle(root)],
+  ['guest worker (main)', guestWorkerBundle(root, 'main')], ['guest worker (CLI)', guestWorkerBundle(root, 'cli')]];
+for (const [name, options] of bundles) {
   await step(`${name} (esbuild)`, async () => {
     await esbuild(options);
     return [options.outfile];

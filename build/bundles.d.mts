@@ -5,3 +5,4 @@ export declare const NODE_TARGET: string;
 export declare function mainBundle(root: string, outDir?: string): BuildOptions & { outfile: string };
 export declare function preloadBundle(root: string, outDir?: string): BuildOptions & { outfile: string };
 export declare function cliBundle(root: string, outDir?: string): BuildOptions & { outfile: string };
+export declare function guestWorkerBundle(root: string, face: 'main' | 'cli', outDir?: string): BuildOptions & { outfile: string };

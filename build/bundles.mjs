@@ -55,3 +55,19 @@ export function cliBundle(root, outDir = join(root, 'out')) {
     banner: { js: '#!/usr/bin/env node\nglobalThis.__LABVAULT_CLI_MAIN__ = true;' },
   };
 }
+
+/**
+ * The guest reader's worker thread (electron/engine/guest/guest-worker.ts), beside the bundle that starts it
+ * (`face` 'main' or 'cli'): guest-worker-client.ts loads guest-worker.mjs from its own folder when the .ts is absent.
+ */
+export function guestWorkerBundle(root, face, outDir = join(root, 'out')) {
+  return {
+    ...common(root),
+    entryPoints: [join(root, 'electron', 'engine', 'guest', 'guest-worker.ts')],
+    outfile: join(outDir, face, 'guest-worker.mjs'),
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'esm',
+    packages: 'external',
+  };
+}
