@@ -89,7 +89,9 @@ test('messages that are not requests get an error answer and the host keeps runn
   await expect.poll(() => replies.filter((reply) => (reply as { type?: string }).type === 'error').length).toBe(bad.length);
   const closed = new Promise<number>((resolve) => socket.once('close', resolve));
   socket.send('x'.repeat(2 * 1024 * 1024));
-  expect(await closed).toBe(1009);
+  // 1009 (message too big) when the close frame arrives; 1006 when the server closed the
+  // socket while this client was still writing the 2 MiB (a reset beats the frame under load).
+  expect([1009, 1006]).toContain(await closed);
   expect(host.alive()).toBe(true);
 
   await page.goto(await host.signInUrl());
