@@ -9,12 +9,17 @@ import { expect, test } from '@playwright/test';
 import { startLabvaultHost, type LabvaultHost } from './fixtures/labvault-host.ts';
 import { shot } from './fixtures/screenshots.ts';
 
-/** Random data does not compress or deduplicate: big enough to take several seconds. */
-const BIG_DISK_MIB = 768;
+/**
+ * Random data does not compress or deduplicate; the host reads it at 16 MiB/s at most
+ * (LABVAULT_READ_LIMIT), so the job runs for 20 s or more however fast the machine is,
+ * and the cancel always lands while it runs.
+ */
+const BIG_DISK_MIB = 384;
+const READ_LIMIT = '16M';
 
 let host: LabvaultHost;
 test.beforeAll(async () => {
-  host = await startLabvaultHost();
+  host = await startLabvaultHost({ env: { LABVAULT_READ_LIMIT: READ_LIMIT } });
   const dir = join(host.scratch, 'bigvm');
   mkdirSync(dir, { recursive: true });
   execFileSync('dd', ['if=/dev/urandom', `of=${join(dir, 'big.img')}`, 'bs=1M', `count=${BIG_DISK_MIB}`, 'status=none']);

@@ -73,13 +73,17 @@ test('protect a VM with the wizard, then Backup now and watch both subtasks fini
   await page.getByRole('button', { name: 'Backup now' }).click();
   const dialog = page.getByRole('dialog', { name: 'Backup now: web-01' });
   const until = dialog.getByLabel('Retain until');
-  const expected = new Date();
-  expected.setDate(expected.getDate() + 30);
-  await expect(until).toHaveValue(expected.toLocaleDateString('en-CA'));
+  // Today as the page sees it (its time zone is Europe/Berlin, not the test's): the field's minimum.
+  const today = await until.getAttribute('min');
+  expect(today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  const expectedDay = new Date(`${today}T00:00:00Z`);
+  expectedDay.setUTCDate(expectedDay.getUTCDate() + 30);
+  const expected = expectedDay.toISOString().slice(0, 10);
+  await expect(until).toHaveValue(expected);
   await until.fill('2020-01-01');
   await expect(dialog.getByText('The date is in the past')).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Start backup' })).toBeDisabled();
-  await until.fill(expected.toLocaleDateString('en-CA'));
+  await until.fill(expected);
   await shot(page, 'backup-now-dialog');
   await dialog.getByRole('button', { name: 'Start backup' }).click();
 

@@ -18,6 +18,7 @@ import { captureSnapshot, type Capture } from './snapshot-phase.ts';
 import { cloneRefusalOf } from '../vault/instant-restore-setting.ts';
 import { removeCapturedSnapshot, removeOrphanSnapshots } from './snapshot-area.ts';
 import { transferToVault } from './transfer-phase.ts';
+import { readLimitFrom } from './read-limit-setting.ts';
 import { listPointRows, newPointId, randomPointId, pointFromManifest, readPointRow, savePointRow, type PointRow } from './point-record.ts';
 import type { ItemScripts } from '../../../shared/contract/item-models.ts';
 import { ItemScriptRun } from '../consistency/item-script-run.ts';
@@ -113,6 +114,8 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
   const { item, store } = request;
   const vaultDir = context.session.dir;
   assertBackupItemId(vaultDir, item);
+  // A read limit that is not a rate fails the job before anything is captured.
+  const readLimit = readLimitFrom(request.vms.env);
   const createdAt = request.now();
   // Encrypted vaults: a random point id, so manifest file names show no backup time.
   const pointId = store.keys !== undefined ? randomPointId() : newPointId(createdAt, randomBytes(3).toString('hex'));
@@ -190,6 +193,7 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       consistency: prepared ? prepared.consistency(scripts.succeeded) : 'crash-consistent',
       expiresAt: request.retainUntil,
       onDemand: !request.scheduled,
+      readLimit,
       extra: {
         sources: Object.fromEntries(capture.files.map((file) => [file.name, file.source.path])),
         snapshotUntil,

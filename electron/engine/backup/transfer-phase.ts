@@ -10,6 +10,7 @@ import { VaultStore as VaultStoreClass } from '../vault/store/index.ts';
 import { assertUnchanged, type Capture } from './snapshot-phase.ts';
 import type { PointExtra } from './point-record.ts';
 import { StageProfile } from '../vault/store/stage-profile.ts';
+import { ReadRateLimiter } from '../vault/store/read-rate-limiter.ts';
 import type { StageFigure } from '../vault/store/stage-profile.ts';
 
 export interface TransferFigures {
@@ -33,12 +34,15 @@ export interface TransferInput {
   onDemand: boolean;
   extra: PointExtra;
   signal: AbortSignal;
+  /** The host's read limit (LABVAULT_READ_LIMIT), bytes per second; null: none. */
+  readLimit?: number | null;
   onProgress: (figures: TransferFigures) => void;
 }
 
 export async function transferToVault(input: TransferInput): Promise<Manifest> {
   const { store, capture, previous, signal } = input;
   const profile = new StageProfile();
+  const readLimiter = input.readLimit ? new ReadRateLimiter(input.readLimit) : undefined;
   const wallStart = StageProfile.now();
   const cpuStart = process.cpuUsage();
   const previousByName = new Map<string, ManifestFile>((previous?.files ?? []).map((file) => [file.path, file]));
@@ -81,6 +85,7 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
       signal,
       ...(previousIndex ? { previousIndex } : {}),
       profile,
+      ...(readLimiter ? { readLimiter } : {}),
       onProgress: (progress) => {
         figures.bytesRead = doneBefore.read + progress.bytesDone;
         figures.bytesWritten = doneBefore.written + progress.bytesWritten;

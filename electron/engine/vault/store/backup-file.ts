@@ -25,6 +25,7 @@ import { storeIoError } from './durable-fs.ts';
 import { DIGEST_SIZE } from './format-constants.ts';
 import { FixedIndex } from './fixed-index.ts';
 import type { StoreContext } from './store-context.ts';
+import type { ReadRateLimiter } from './read-rate-limiter.ts';
 import { StageProfile } from './stage-profile.ts';
 import { findFileDataRanges } from '../../fs/file-data-ranges.ts';
 import type { DataRange } from '../../fs/file-data-ranges.ts';
@@ -52,6 +53,8 @@ export interface BackupFileOptions {
   skipHoles?: boolean;
   /** Per-stage time and bytes are added here when given. */
   profile?: StageProfile;
+  /** Reads wait on this limiter (the host's read limit), shared by every file of a job. */
+  readLimiter?: ReadRateLimiter;
 }
 
 export interface BackupFileResult {
@@ -168,6 +171,10 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       while (position < span.end) {
         if (signal?.aborted === true || failure !== undefined) break;
         const want = Math.min(bufferSize, span.end - position);
+        if (options.readLimiter) {
+          await options.readLimiter.take(want, signal);
+          if (aborted(signal)) break;
+        }
         const buffer = await pool.acquire();
         let filled = 0;
         const readStart = StageProfile.now();
