@@ -11,11 +11,17 @@ if (!existsSync(CHROMIUM)) {
   throw new Error(`The end-to-end tests need Debian's chromium at ${CHROMIUM} (apt install chromium; .ci/run installs it).`);
 }
 
+// `npm test` and CI write to test-results/e2e; a run by hand gets its own folder (the workers
+// inherit the runner's variable), so runs side by side never delete each other's traces.
+const shared = Boolean(process.env.CI) || process.env.LABVAULT_FORBID_ONLY === '1';
+process.env.LABVAULT_E2E_RUN ??= String(process.pid);
+const outputDir = shared ? '../../test-results/e2e' : `../../test-results/e2e-run-${process.env.LABVAULT_E2E_RUN}`;
+
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
   globalSetup: './global-setup.ts',
-  outputDir: '../../test-results/e2e',
+  outputDir,
   timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
