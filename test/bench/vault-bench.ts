@@ -1,7 +1,8 @@
 /**
  * Vault bench: Labvault against restic and borg on the same synthetic disk, like with like.
  * Not a test; prints tables. Usage:
- *   node test/bench/vault-bench.ts [--size 1G] [--rounds 3] [--warm] [--no-memory] [--chunk-study] [--keep]
+ *   node test/bench/vault-bench.ts [--size 1G] [--rounds 3] [--warm] [--no-memory | --memory-only]
+ *     [--chunk-study] [--keep]
  *
  * Two comparisons, each tool as a user runs it (its own process per command, process start
  * included; Labvault through its `labvault` bin, electron/cli/bin.mjs, which runs the built
@@ -281,9 +282,11 @@ async function main(): Promise<void> {
   const results = Object.fromEntries(PHASES.map((phase) => [phase, {}])) as Results;
   const stored: Partial<Record<Tool, number[]>> = {};
   const floors: number[] = [];
-  for (let index = 0; index < rounds; index += 1) await runRound(index, results, stored, floors);
-  const floor = median(floors);
-  for (const group of GROUPS) printGroup(group, results, stored, floor);
+  if (!args.includes('--memory-only')) {
+    for (let index = 0; index < rounds; index += 1) await runRound(index, results, stored, floors);
+    const floor = median(floors);
+    for (const group of GROUPS) printGroup(group, results, stored, floor);
+  }
   if (!args.includes('--no-memory')) await memoryPhase();
   if (args.includes('--chunk-study')) await chunkSizeStudy(work, size, settle);
   console.log(`\nConditions: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average at start `

@@ -10,13 +10,18 @@ import { constants, copyFile, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import type { FixedIndex, Manifest, ManifestFile, VaultKeys, VaultStore } from '../vault/store/index.ts';
-import { contentDigest } from '../vault/store/chunk-id.ts';
+import type { FixedIndex, Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
+import { StageProfile } from '../vault/store/stage-profile.ts';
+import { findFileDataRanges, type DataRange } from '../fs/file-data-ranges.ts';
+import { isAllZero } from '../bytes/zero-bytes.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { PointRow } from '../backup/point-record.ts';
 import { checkManifestFiles, existingTargets, openTargetRoot, reopenCreated, restoredFileMode, targetExistsError, targetPathIn } from './restore-target.ts';
 
 export const RESTORE = 'Restore';
+
+/** What verifying a clone needs of the store: its chunk hasher (workers; keyed in an encrypted vault). */
+type VerifyStore = Pick<VaultStore, 'hasher'>;
 
 export interface RestoreRequest {
   store: VaultStore;
@@ -65,28 +70,68 @@ export async function assertTargetsFree(targetDir: string, files: ManifestFile[]
 }
 
 
+/** Chunks checked at once when verifying a clone (each with its own shared read buffer). */
+const VERIFY_IN_FLIGHT = 4;
+
+function chunkMismatch(path: string, index: FixedIndex, i: number): LabvaultError {
+  return new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} does not match the point's digest ${index.idAt(i).toString('hex')}.`, { details: { path, chunk: i } });
+}
+
 /**
- * Re-reads a restored file through its handle and checks each chunk against the index (zero chunks must read as
- * zeros).
+ * Re-reads a restored file through its handle and checks each chunk against the index
+ * (zero chunks must read as zeros). Chunks inside holes the filesystem reports
+ * (fs/file-data-ranges.ts, with its checks) read as zeros without a read; the others are
+ * read into shared buffers and hashed by the store's hash workers, several at a time.
  */
 export async function verifyAgainstIndex(
-  handle: FileHandle, path: string, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void,
+  handle: FileHandle, path: string, index: FixedIndex, store: VerifyStore, onBytes: (bytes: number) => void,
 ): Promise<void> {
   const info = await handle.stat();
   if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
-  const buffer = Buffer.alloc(index.chunkSize);
-  for (let i = 0; i < index.chunkCount; i += 1) {
-    const length = index.chunkLength(i);
-    const { bytesRead } = await handle.read(buffer, 0, length, i * index.chunkSize);
-    if (bytesRead !== length) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} is shorter than its index.`, { details: { path } });
-    const data = buffer.subarray(0, length);
-    if (index.isZero(i)) {
-      if (data.some((byte) => byte !== 0)) throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} should be zeros.`, { details: { path, chunk: i } });
-    } else if (!contentDigest(data, keys).equals(index.idAt(i))) {
-      throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} does not match the point's digest ${index.idAt(i).toString('hex')}.`, { details: { path, chunk: i } });
+  const map = await findFileDataRanges(handle, path).catch(() => null);
+  const inHole = holeTest(map?.ranges ?? null, index.chunkSize);
+  const buffers = Array.from({ length: VERIFY_IN_FLIGHT }, () => Buffer.from(new SharedArrayBuffer(index.chunkSize)));
+  let next = 0;
+  const lane = async (buffer: Buffer): Promise<void> => {
+    while (next < index.chunkCount) {
+      const i = next;
+      next += 1;
+      const length = index.chunkLength(i);
+      if (inHole(i, length)) {
+        if (!index.isZero(i)) throw chunkMismatch(path, index, i);
+        onBytes(length);
+        continue;
+      }
+      const { bytesRead } = await handle.read(buffer, 0, length, i * index.chunkSize);
+      if (bytesRead !== length) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} is shorter than its index.`, { details: { path } });
+      const data = buffer.subarray(0, length);
+      if (index.isZero(i)) {
+        if (!isAllZero(data, length)) throw new LabvaultError(ErrorCodes.CORRUPT, `${path}: chunk ${i} should be zeros.`, { details: { path, chunk: i } });
+      } else if (!(await store.hasher.digest(data)).equals(index.idAt(i))) {
+        throw chunkMismatch(path, index, i);
+      }
+      onBytes(length);
     }
-    onBytes(length);
-  }
+  };
+  let failure: unknown;
+  await Promise.all(buffers.map((buffer) => lane(buffer).catch((error: unknown) => {
+    failure ??= error;
+    next = index.chunkCount;
+  })));
+  if (failure !== undefined) throw failure;
+}
+
+/** Whether chunk i lies wholly inside a reported hole (false for every chunk without a map). */
+function holeTest(ranges: DataRange[] | null, chunkSize: number): (i: number, length: number) => boolean {
+  if (ranges === null) return () => false;
+  let at = 0;
+  return (i, length) => {
+    const start = i * chunkSize;
+    const end = start + length;
+    while (at < ranges.length && ranges[at]!.offset + ranges[at]!.length <= start) at += 1;
+    const range = ranges[at];
+    return range === undefined || range.offset >= end;
+  };
 }
 
 const CANNOT_CLONE = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
@@ -108,12 +153,12 @@ async function cloneFile(from: string, to: string): Promise<boolean> {
 
 /** Checks a clone this restore made through one handle: mode first, then every chunk, then the times. */
 async function verifyClone(
-  target: string, file: ManifestFile, index: FixedIndex, keys: VaultKeys | undefined, onBytes: (bytes: number) => void,
+  target: string, file: ManifestFile, index: FixedIndex, store: VerifyStore, onBytes: (bytes: number) => void,
 ): Promise<void> {
   const handle = await reopenCreated(target);
   try {
     await handle.chmod(restoredFileMode(file.mode)).catch(() => undefined);
-    await verifyAgainstIndex(handle, target, index, keys, onBytes);
+    await verifyAgainstIndex(handle, target, index, store, onBytes);
     const mtime = new Date(file.mtimeMs);
     await handle.utimes(mtime, mtime).catch(() => undefined);
   } finally {
@@ -134,6 +179,9 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
   const writtenPaths: string[] = [];
   let done = 0;
   let written = 0;
+  const profile = new StageProfile();
+  const wallStart = StageProfile.now();
+  const cpuStart = process.cpuUsage();
   try {
     for (const [i, file] of files.entries()) {
       context.throwIfCancelled();
@@ -147,7 +195,7 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       const cloned = cloneUsable && clone ? await cloneFile(clone, target) : false;
       if (cloned) {
         writtenPaths.push(target);
-        await verifyClone(target, file, index, store.keys, (bytes) => {
+        await verifyClone(target, file, index, store, (bytes) => {
           done += bytes;
           context.report(RESTORE, { bytesRead: done });
         });
@@ -155,7 +203,7 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       } else {
         const attributes = { mode: restoredFileMode(file.mode), mtime: new Date(file.mtimeMs) };
         const result = await store.restoreFile({
-          index, outPath: target, expectedDigest: file.digest, signal: context.signal, attributes,
+          index, outPath: target, expectedDigest: file.digest, signal: context.signal, attributes, profile,
           onProgress: (progress) => context.report(RESTORE, {
             bytesRead: base + progress.bytesDone, bytesWritten: written + progress.bytesWritten,
           }),
@@ -172,6 +220,10 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
     for (const path of writtenPaths) await rm(path, { force: true });
     throw error;
   }
+  const cpu = process.cpuUsage(cpuStart);
+  profile.end('wall', wallStart, done);
+  profile.addNs('cpu', BigInt(cpu.user + cpu.system) * 1000n, done);
+  context.report(RESTORE, { bytesRead: done, bytesWritten: written, stages: profile.figures() });
   context.end(RESTORE, 'completed', `${restored.length} file${restored.length === 1 ? '' : 's'} restored and verified against the stored digests.`);
   return restored;
 }

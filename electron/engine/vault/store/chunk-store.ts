@@ -167,9 +167,11 @@ export class ChunkStore {
     const hex = id.toString('hex');
     const path = this.layout.chunkPath(hex);
     let bytes: Buffer;
+    const readStart = StageProfile.now();
     try {
       const capBytes = this.chunkSize + BLOB_OVERHEAD_CAP;
       bytes = await readUntrustedFile(path, 'chunk', scratch === undefined ? { capBytes } : { capBytes, scratch });
+      profile?.end('read', readStart, bytes.length);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} is missing from the vault (${path}).`, { details: { chunkId: hex, path } });
       throw storeIoError(path, 'read chunk', error);

@@ -18,6 +18,7 @@ import type { TransferProgress } from './backup-file.ts';
 import { errnoCode, storeIoError } from './durable-fs.ts';
 import type { FixedIndex } from './fixed-index.ts';
 import type { StoreContext } from './store-context.ts';
+import { StageProfile } from './stage-profile.ts';
 
 /** Chunks read, checked and written at once. */
 const DEFAULT_PARALLEL = 6;
@@ -47,6 +48,8 @@ export interface RestoreFileOptions {
   /** Chunks read/decoded/written at once (default 6). */
   parallel?: number;
   attributes?: RestoredAttributes;
+  /** Per-stage time and bytes are added here when given (read, decrypt, decompress, hash, write, sync). */
+  profile?: StageProfile;
 }
 
 export interface RestoreFileResult {
@@ -84,7 +87,7 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
           const id = index.idAt(i);
           let plain: Buffer;
           try {
-            plain = await store.chunks.get(id, scratch);
+            plain = await store.chunks.get(id, scratch, options.profile);
           } catch (error) {
             if (error instanceof LabvaultError && error.code === ErrorCodes.CORRUPT) {
               throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: ${error.message}`, { details: { ...error.details, file: outPath, chunkIndex: i }, cause: error });
@@ -94,7 +97,9 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
           if (plain.length !== length) {
             throw new LabvaultError(ErrorCodes.CORRUPT, `Cannot restore ${outPath}: chunk ${id.toString('hex')} holds ${plain.length} bytes where the index expects ${length}.`, { details: { chunkId: id.toString('hex'), file: outPath } });
           }
+          const writeStart = StageProfile.now();
           await handle.write(plain, 0, length, i * index.chunkSize).catch((error: unknown) => { throw storeIoError(outPath, 'write', error); });
+          options.profile?.end('write', writeStart, length);
           result.bytesWritten += length;
           result.chunksRead += 1;
         }
@@ -123,7 +128,9 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
       await handle.chmod(attributes.mode).catch(() => undefined);
       await handle.utimes(attributes.mtime, attributes.mtime).catch(() => undefined);
     }
+    const syncStart = StageProfile.now();
     await handle.sync().catch((error: unknown) => { throw storeIoError(outPath, 'sync', error); });
+    options.profile?.end('sync', syncStart, result.bytesWritten);
     options.onProgress?.({ bytesDone: index.fileSize, bytesTotal: index.fileSize, bytesWritten: result.bytesWritten });
     ok = true;
     return result;
