@@ -21,6 +21,7 @@ import { ProtectionService } from './protection/protection-service.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { alertOnBackupEnd } from './alerts/backup-failure-alert.ts';
 import { RestoreService } from './restore/restore-service.ts';
+import { VmRestoreService } from './restore/vm-restore-service.ts';
 import { GuestService } from './guest/guest-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
@@ -57,6 +58,7 @@ export class Engine implements EngineServices {
   readonly backups: BackupService;
   readonly alerts: AlertService;
   readonly restores: RestoreService;
+  readonly vmRestores: VmRestoreService;
   readonly guests: GuestService;
   /** Which item protects a discovered VM (discovery's protectedBy). */
   readonly vmProtection: VmProtectionLookup;
@@ -104,6 +106,10 @@ export class Engine implements EngineServices {
     // A failed backup raises an alert about its item; a later successful one resolves it.
     this.jobs.onJobEnd((session, job) => alertOnBackupEnd(this.alerts, session, job));
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
+    this.vmRestores = new VmRestoreService({
+      protection: this.protection, keyring: this.keyring, jobs: this.jobs, env,
+      wellKnownVms: () => discoverVms({ env }),
+    });
     this.guests = new GuestService(this.protection, this.keyring);
     this.handlers = buildHandlers(this);
   }

@@ -11,6 +11,7 @@ import { localFilesChannels } from './local-files-channels.ts';
 import { maintenanceChannels } from './maintenance-channels.ts';
 import { policyChannels } from './policy-channels.ts';
 import { protectionChannels } from './protection-channels.ts';
+import { restoreVmChannels } from './restore-vm-channels.ts';
 import { vaultChannels } from './vault-channels.ts';
 import { vmChannels } from './vm-channels.ts';
 
@@ -25,6 +26,7 @@ export const channels = {
   ...guestChannels,
   ...localFilesChannels,
   ...vmChannels,
+  ...restoreVmChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { channel } from './define.ts';
+import { RestoreDiskFormatSchema } from './restore-vm-channels.ts';
 import { CancelSourceSchema, FileCandidateSchema, ItemSchema, JobSchema, JobStatusSchema, JobOperationSchema, PointSchema, VaultStatsSchema, VerifyReportSchema } from './item-models.ts';
 
 /** Pre/post-backup scripts (absolute paths; '' or null removes one) and their timeout in seconds. */
@@ -104,7 +105,13 @@ export const protectionChannels = {
     'Cancel a running job (it ends "cancelled", recording `by`: default the calling face); no partial point is left.',
   ),
   'jobs.wait': channel(z.object({ id: z.string() }), JobSchema, 'Wait for a job of this process to end and return it (an ended job at once).'),
-  'restore.disks': channel(z.object({ item: z.string(), point: z.string(), to: z.string(), files: z.array(z.string()).optional() }), z.object({ jobId: z.string() }), 'Restore a point\'s files into a folder, verified.'),
+  'restore.disks': channel(z.object({
+    item: z.string(), point: z.string(), to: z.string(), files: z.array(z.string()).optional(),
+    /** Write each disk in this format (converted with the disk writers, chains flattened); default: the files as stored. */
+    format: RestoreDiskFormatSchema.optional(),
+    /** Merge each disk's chain into one image (in its own format unless `format` says another). */
+    flatten: z.boolean().optional(),
+  }), z.object({ jobId: z.string() }), 'Restore a point\'s files into a folder, verified; optionally converted or flattened.'),
   'vaults.stats': channel(z.object({ name: z.string() }), VaultStatsSchema, 'Storage used per vault and item.'),
   'vaults.verify': channel(z.object({ name: z.string(), readData: z.boolean().optional() }), VerifyReportSchema, 'Check every manifest, index and chunk (and with readData, every byte).'),
   'vaults.unlock': channel(z.object({ name: z.string(), passphrase: z.string(), remember: z.boolean().optional() }), z.object({ unlocked: z.boolean() }), 'Unlock an encrypted vault for this session.'),

@@ -13,6 +13,7 @@ import type { JobService } from '../jobs/job-service.ts';
 import type { ProtectionService } from '../protection/protection-service.ts';
 import type { GuestService } from '../guest/guest-service.ts';
 import type { RestoreService } from '../restore/restore-service.ts';
+import type { VmRestoreService } from '../restore/vm-restore-service.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
 import type { VmProtectionLookup } from '../discovery/vm-protection-lookup.ts';
@@ -28,6 +29,8 @@ export interface EngineServices {
   readonly jobs: JobService;
   readonly backups: BackupService;
   readonly restores: RestoreService;
+  /** Restore a VM item's point as a new VM (restore.vm, restore.vmCheck). */
+  readonly vmRestores: VmRestoreService;
   readonly guests: GuestService;
   readonly alerts: AlertService;
   readonly passphraseStore: RememberedPassphrases | undefined;
