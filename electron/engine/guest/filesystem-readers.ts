@@ -5,6 +5,7 @@
  */
 import type { BlockSource, GuestFilesystem, GuestFilesystemKind } from './guest-filesystem.ts';
 import { openExtFilesystem } from './ext/ext-filesystem.ts';
+import { openFatFilesystem } from './fat/fat-filesystem.ts';
 
 export type FilesystemOpener = (source: BlockSource, name: string) => Promise<GuestFilesystem>;
 
@@ -12,6 +13,7 @@ const OPENERS: Partial<Record<GuestFilesystemKind, FilesystemOpener>> = {
   ext2: openExtFilesystem,
   ext3: openExtFilesystem,
   ext4: openExtFilesystem,
+  vfat: openFatFilesystem,
 };
 
 const REASONS: Record<GuestFilesystemKind, string> = {

@@ -1,0 +1,59 @@
+/**
+ * The metadata walk of a test restore on FAT: the boot sector (already checked on open),
+ * the first FAT's media entry, the root directory, then a bounded breadth-first sample of
+ * entries (directories read, each file's cluster chain followed against its size, chains
+ * longer than the size reported). Damage becomes findings; nothing throws.
+ */
+import type { GuestCheckFinding } from '../guest-filesystem.ts';
+import { FatAttributes } from './fat-directory.ts';
+import type { FatDirent } from './fat-directory.ts';
+import type { FatFilesystem } from './fat-filesystem.ts';
+
+const MAX_PER_KIND = 20;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function checkFatMetadata(fs: FatFilesystem, maxInodes: number): Promise<GuestCheckFinding[]> {
+  const findings: GuestCheckFinding[] = [];
+  const counts = new Map<string, number>();
+  const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => {
+    const count = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, count);
+    if (count <= MAX_PER_KIND) findings.push({ severity, kind, message });
+  };
+  try {
+    const media = await fs.table.entry(0);
+    if ((media & 0xf0) !== 0xf0) add('error', 'bad-fat', `The FAT's first entry ${media.toString(16)} is not a media descriptor.`);
+  } catch (error) {
+    add('error', 'bad-fat', messageOf(error));
+  }
+  const queue: { dirent: FatDirent | null; path: string }[] = [{ dirent: null, path: '/' }];
+  let visited = 0;
+  while (queue.length > 0 && visited < Math.max(1, maxInodes)) {
+    const node = queue.shift() as { dirent: FatDirent | null; path: string };
+    visited += 1;
+    try {
+      if (node.dirent === null || (node.dirent.attributes & FatAttributes.DIRECTORY) !== 0) {
+        for (const child of await fs.directory(node.dirent, node.path)) {
+          if (queue.length < maxInodes) queue.push({ dirent: child, path: node.path === '/' ? `/${child.name}` : `${node.path}/${child.name}` });
+        }
+      } else if (node.dirent.size > 0) {
+        const runs = await fs.fileRuns(node.dirent, node.path);
+        const last = runs[runs.length - 1];
+        if (last && !(await fs.table.isEndOfChain(last.cluster + last.count - 1))) {
+          add('warning', 'chain-longer-than-size', `${node.path}: its cluster chain goes on past its size ${node.dirent.size}.`);
+        }
+      } else if (fs.firstCluster(node.dirent) !== 0) {
+        add('warning', 'chain-longer-than-size', `${node.path}: it is empty but owns clusters.`);
+      }
+    } catch (error) {
+      add('error', node.dirent === null ? 'unreadable-root' : 'bad-entry', messageOf(error));
+    }
+  }
+  for (const [kind, count] of counts) {
+    if (count > MAX_PER_KIND) findings.push({ severity: 'warning', kind, message: `${count - MAX_PER_KIND} more ${kind} findings not listed.` });
+  }
+  return findings;
+}
