@@ -1,4 +1,4 @@
-/** The vaults this app knows, refreshed on demand and whenever the engine says they changed. */
+/** The vaults this app knows, refreshed on demand, whenever the engine says they changed and when a job ends. */
 import { create } from 'zustand';
 import type { Vault } from '../../shared/contract/models.ts';
 import { sameVaultName } from '../../shared/vault-rules.ts';
@@ -31,5 +31,9 @@ export const useVaultsStore = create<VaultsStore>((set, get) => ({
 }));
 
 client.on.vaultsChanged(() => {
+  void useVaultsStore.getState().refresh();
+});
+// A job that ended changed the vault's sizes (Vault.usage) and item count.
+client.on.jobFinished(() => {
   void useVaultsStore.getState().refresh();
 });

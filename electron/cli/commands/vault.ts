@@ -145,11 +145,16 @@ async function remove(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function stats(args: ParsedArgs, io: CliIo): Promise<number> {
   expectFlags(args, []);
-  const result = await cliClient(io).vaults.stats({ name: positional(args, 1, 'name') });
-  if (booleanFlag(args, 'json')) printJson(io, result);
+  const client = cliClient(io);
+  const name = positional(args, 1, 'name');
+  const result = await client.vaults.stats({ name });
+  // usage: the vault's sizes as every face shows them (the UI's vault page, vault show/list --json).
+  const usage = await client.vaults.usage({ name });
+  if (booleanFlag(args, 'json')) printJson(io, { ...result, usage });
   else {
     io.out(`Vault "${result.name}": ${result.items} items, ${result.points} points (${result.softDeletedPoints} soft-deleted), ${result.chunks} chunks.`);
-    io.out(`Logical ${formatBytes(result.logicalBytes)}, stored ${formatBytes(result.storedBytes)}.`);
+    io.out(`Logical ${formatBytes(result.logicalBytes)} (all points), stored ${formatBytes(result.storedBytes)}.`);
+    io.out(`Reclaimable ${formatBytes(usage.reclaimableBytes)} (no point uses it; "labvault gc --vault ${result.name}" frees it).`);
     for (const item of result.perItem) io.out(`  ${item.name}: ${item.points} points, logical ${formatBytes(item.logicalBytes)}, stored ${formatBytes(item.storedBytes)}`);
   }
   return 0;

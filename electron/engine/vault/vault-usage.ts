@@ -9,13 +9,15 @@
  * Cost: free space is one statfs; stored and reclaimable need a scan that reads every manifest
  * and index and stats every chunk (store-reclaimable.ts). The scan runs only when the catalog's
  * data fingerprint changed (a job started or ended, a point came, went or changed state) since
- * the last one in this process; otherwise the figures come from memory.
+ * the last one in this process; otherwise its figures come from memory. The records and
+ * manifests part of storedBytes (a policy saved, an item protected: no job) is counted on every
+ * call, so every process reports the same stored size for the same folder.
  */
 import { statfs } from 'node:fs/promises';
 import type { VaultUsage } from '../../../shared/contract/models.ts';
 import { dataFingerprint, newestPointsLogicalBytes } from '../catalog/usage-queries.ts';
 import type { StoreSource } from './store-source.ts';
-import { scanReclaimable, type ReclaimableScan } from './store/store-reclaimable.ts';
+import { recordBytes, scanReclaimable, type ReclaimableScan } from './store/store-reclaimable.ts';
 import type { VaultSession } from './vault-session.ts';
 
 interface CachedScan {
@@ -40,15 +42,15 @@ export async function vaultUsage(services: StoreSource, session: VaultSession, r
   const fingerprint = dataFingerprint(session.catalog);
   let cached = scans.get(session);
   const scanned = refresh || cached?.fingerprint !== fingerprint;
+  const store = await services.keyring.store(session);
   if (scanned || cached === undefined) {
-    const store = await services.keyring.store(session);
     cached = { fingerprint, scan: await scanReclaimable(store), at: new Date().toISOString() };
     scans.set(session, cached);
   }
   const { scan } = cached;
   return {
     logicalBytes: newestPointsLogicalBytes(session.catalog),
-    storedBytes: scan.storedBytes,
+    storedBytes: scanned ? scan.storedBytes : scan.bulkBytes + await recordBytes(store),
     referencedBytes: scan.referencedBytes,
     reclaimableBytes: scan.reclaimableBytes,
     reclaimableChunks: scan.reclaimableChunks,

@@ -38,7 +38,7 @@ export function BackupVaultStep({ vaults, selected, onSelect }: {
                 <span className="badges"><ImmutabilityBadge state={vault.immutability} /></span><br />
                 <span className="check-text mono">{vault.path}</span><br />
                 <span className="check-text">
-                  {plural(vault.itemCount ?? 0, 'item')} · {formatBytes(vault.storedBytes ?? 0)} stored
+                  {plural(vault.itemCount ?? 0, 'item')} · {vault.usage === undefined ? 'size not known' : `${formatBytes(vault.usage.storedBytes)} stored`}
                   {vault.encrypted ? ' · encrypted' : ''}
                 </span>
                 {unavailable ? <><br /><span className="check-text">{unavailable}</span></> : null}

@@ -63,7 +63,8 @@ export function VaultDetailsPage({ name }: { name: string }) {
           ]} />
         </Card>
         <VaultSettingsCard vault={current} onChanged={vault.reload} />
-        <VaultStorageCard name={current.name} stats={stats.data} error={stats.error} onChanged={refresh} />
+        <VaultStorageCard name={current.name} usage={current.usage} stats={stats.data} error={stats.error}
+          onChanged={refresh} />
       </div>
       {dialog === 'verify' ? <VerifyVaultDialog name={current.name} onClose={() => setDialog(null)} /> : null}
       {dialog === 'delete' ? <DeleteVaultDialog name={current.name} onClose={() => setDialog(null)} /> : null}

@@ -1,9 +1,11 @@
 /**
- * A vault's storage: logical, stored, reclaimable and free figures, each labelled with what it
- * counts, the per-item table, and "Reclaim space" (a gc job) with its progress and result.
+ * A vault's storage: logical, stored, reclaimable and free figures (Vault.usage, the figures of
+ * `labvault vault show --json`), each labelled with what it counts, the per-item table
+ * (vaults.stats), and "Reclaim space" (a gc job) with its progress and result.
  */
 import { useState } from 'react';
 import type { VaultStats } from '../../../shared/contract/item-models.ts';
+import type { VaultUsage } from '../../../shared/contract/models.ts';
 import { api } from '../../api/labvault-client.ts';
 import { shownError } from '../../api/error-text.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
@@ -34,8 +36,9 @@ function SizeFigure({ label, value, meaning, testId }: {
   );
 }
 
-export function VaultStorageCard({ name, stats, error, onChanged }: {
-  name: string; stats: VaultStats | undefined; error: string | null; onChanged: () => void;
+export function VaultStorageCard({ name, usage, stats, error, onChanged }: {
+  name: string; usage: VaultUsage | undefined; stats: VaultStats | undefined; error: string | null;
+  onChanged: () => void;
 }) {
   const [reclaim, setReclaim] = useState<Reclaim>({ kind: 'idle' });
   const run = async () => {
@@ -50,8 +53,9 @@ export function VaultStorageCard({ name, stats, error, onChanged }: {
   };
   if (error) return <Card title="Storage"><p className="muted">Storage figures are not available: {error}</p></Card>;
   if (!stats) return <Card title="Storage"><p className="muted">Loading…</p></Card>;
-  const sizes = vaultSizes(stats);
-  const saved = sizes.logicalBytes > 0 ? Math.max(0, (1 - sizes.storedBytes / sizes.logicalBytes) * 100) : null;
+  const sizes = vaultSizes(usage);
+  const saved = usage && usage.logicalBytes > 0
+    ? Math.max(0, (1 - usage.referencedBytes / usage.logicalBytes) * 100) : null;
   const action = (
     <Button small busy={reclaim.kind === 'running'} onClick={() => void run()}
       title="Remove stored data that no recovery point uses (a clean-up job)">Reclaim space</Button>

@@ -1,5 +1,5 @@
 /** Vaults: the list of vaults this app knows, create one, or open an existing one. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Vault } from '../../../shared/contract/models.ts';
 import { AlertBanner } from '../../components/alert-banner.tsx';
 import { Badge } from '../../components/badge.tsx';
@@ -21,13 +21,18 @@ const columns: Array<Column<Vault>> = [
   { key: 'immutability', header: 'Immutability', render: (vault) => <ImmutabilityBadge state={vault.immutability} /> },
   { key: 'encrypted', header: 'Encrypted', render: (vault) => (vault.encrypted ? <Badge tone="info">Yes</Badge> : <span className="muted">No</span>) },
   { key: 'items', header: 'Items', align: 'right', render: (vault) => vault.itemCount ?? 0 },
-  { key: 'stored', header: 'Stored', align: 'right', render: (vault) => (vault.storedBytes === undefined ? '—' : formatBytes(vault.storedBytes)) },
+  {
+    key: 'stored', header: <span title="What the vault's data folder takes on its drive">Stored</span>, align: 'right',
+    render: (vault) => (vault.usage === undefined ? '—' : formatBytes(vault.usage.storedBytes)),
+  },
   { key: 'status', header: 'Status', render: (vault) => <VaultStatusBadge vault={vault} /> },
 ];
 
 export function VaultsPage() {
   const { vaults, loaded, error } = useVaultsStore();
   const [opening, setOpening] = useState(false);
+  // Sizes change without an event (a policy saved adds a record): the list is fresh when the page opens.
+  useEffect(() => { void useVaultsStore.getState().refresh(); }, []);
   const actions = (
     <>
       <Button onClick={() => setOpening(true)}>Open existing vault</Button>

@@ -1,6 +1,6 @@
 /**
  * One source for every size: after a backup cancelled mid-transfer, `vault show --json` (real
- * CLI) reports the chunks it wrote as reclaimable, logical as the items' newest points, stored
+ * CLI, and vault stats --json's usage) reports the chunks it wrote as reclaimable, logical as the items' newest points, stored
  * as the data folder and free space on the drive; GC from the contract frees exactly the
  * reclaimable chunks and the figures agree with vaults.usage and the dashboard.
  */
@@ -69,6 +69,13 @@ describe('vault usage', () => {
     const listed = await runCliJson<Vault[]>(home, ['vault', 'list']);
     expect(listed[0]?.usage).toMatchObject({ reclaimableBytes: shown.reclaimableBytes, storedBytes: shown.storedBytes });
     expect(listed[0]?.storedBytes).toBe(shown.storedBytes);
+    // vault stats --json carries the same usage (the UI's vault page shows these figures).
+    const stats = await runCliJson<{ storedBytes: number; usage: VaultUsage }>(home, ['vault', 'stats', 'sizes']);
+    expect(stats.usage).toMatchObject({
+      logicalBytes: shown.logicalBytes, storedBytes: shown.storedBytes, reclaimableBytes: shown.reclaimableBytes,
+      reclaimableChunks: shown.reclaimableChunks,
+    });
+    expect(stats.storedBytes).toBe(shown.storedBytes);
 
     const summary = await engine.handlers.dashboard.summary({});
     expect(summary.vaults[0]).toMatchObject({ storedBytes: shown.storedBytes, usage: { reclaimableBytes: shown.reclaimableBytes } });
@@ -80,5 +87,16 @@ describe('vault usage', () => {
     // The gc itself adds a job record and a new gc-epoch file (a few hundred bytes).
     expect(after.storedBytes).toBeGreaterThanOrEqual(shown.storedBytes - gc.bytesFreed);
     expect(after.storedBytes).toBeLessThan(shown.storedBytes - gc.bytesFreed + 64 * 1024);
+  });
+
+  it('a record written without a job (an item protected) counts in stored at once, in every process', async () => {
+    const before = await engine.handlers.vaults.usage({ name: 'sizes' });
+    const other = join(root, 'vm', 'other.raw');
+    writeFileSync(other, randomBytes(4096));
+    await runCliJson(home, ['protect', '--vault', 'sizes', '--name', 'vm2', other]);
+    const cli = (await runCliJson<Vault>(home, ['vault', 'show', 'sizes'])).usage as VaultUsage;
+    const running = await engine.handlers.vaults.usage({ name: 'sizes' });
+    expect(running.storedBytes).toBeGreaterThan(before.storedBytes);
+    expect(running.storedBytes).toBe(cli.storedBytes);
   });
 });

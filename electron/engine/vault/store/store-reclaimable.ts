@@ -19,14 +19,17 @@ export interface ReclaimableScan {
   referencedBytes: number;
   /** Every file under data/ (chunks, indexes, manifests, records, catalog of a plain vault). */
   storedBytes: number;
+  /** The part of storedBytes in chunks/ and indexes/ (only jobs and gc change it; the rest is recordBytes). */
+  bulkBytes: number;
   /** False when a manifest or index could not be read: then nothing counts as reclaimable. */
   complete: boolean;
 }
 
-async function treeBytes(dir: string): Promise<number> {
+async function treeBytes(dir: string, skip: ReadonlySet<string> = new Set()): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const path = join(dir, entry.name);
+    if (skip.has(path)) continue;
     if (entry.isDirectory()) total += await treeBytes(path);
     else if (entry.isFile()) total += (await stat(path).catch(() => ({ size: 0 }))).size;
   }
@@ -61,7 +64,16 @@ export async function scanReclaimable(store: StoreContext): Promise<ReclaimableS
     }
   }
   if (complete) reclaimableBytes += await unreferencedIndexBytes(store, refs.indexIds);
-  return {
-    reclaimableBytes, reclaimableChunks, referencedBytes, storedBytes: await treeBytes(store.layout.dataDir), complete,
-  };
+  const bulkBytes = await treeBytes(store.layout.chunksDir) + await treeBytes(store.layout.indexesDir);
+  const storedBytes = bulkBytes + await recordBytes(store);
+  return { reclaimableBytes, reclaimableChunks, referencedBytes, storedBytes, bulkBytes, complete };
+}
+
+/**
+ * Bytes of every file under data/ outside chunks/ and indexes/: manifests and records (jobs,
+ * items, policies...), which change without a job (a policy saved, an item protected). One stat
+ * per file, about one per point, job, item and policy: cheap enough to count on every ask.
+ */
+export function recordBytes(store: StoreContext): Promise<number> {
+  return treeBytes(store.layout.dataDir, new Set([store.layout.chunksDir, store.layout.indexesDir]));
 }
