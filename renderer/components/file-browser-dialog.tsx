@@ -4,7 +4,7 @@
  * the system picker is offered as well. Breadcrumbs, Up, a path field (Enter to go), hidden
  * files on demand; choose one folder, or files (and folders) from one or more folders.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { LocalEntry, LocalFolder } from '../../shared/contract/local-files-channels.ts';
 import { api } from '../api/labvault-client.ts';
 import { isUnsupported, shownError } from '../api/error-text.ts';
@@ -16,7 +16,7 @@ import { AlertBanner } from './alert-banner.tsx';
 import { Button } from './button.tsx';
 import { Dialog } from './dialog.tsx';
 import {
-  entryKind, opensAsFolder, pathSegments, selectable, typedPathProblem, type FileBrowserMode,
+  entryKind, opensAsFolder, pathSegments, selectable, typedPathGuard, typedPathProblem, type FileBrowserMode,
 } from './file-browser-model.ts';
 
 export interface FileBrowserDialogProps {
@@ -52,8 +52,8 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
   const [typed, setTyped] = useState(initialPath ?? '');
   const [typedError, setTypedError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Map<string, LocalEntry>>(new Map());
-  /** The user typed since the last navigation: a listing that arrives late must not overwrite it. */
-  const typing = useRef(false);
+  /** Whether a listing may show its path in the field: never over what the user typed. */
+  const [guard] = useState(typedPathGuard);
 
   useEffect(() => {
     let current = true;
@@ -63,7 +63,7 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
         if (!current) return;
         setFolder(listed);
         setLoadError(null);
-        if (!typing.current) setTyped(listed.path);
+        if (guard.listingMayReplace()) setTyped(listed.path);
         setLoading(false);
       },
       (error: unknown) => {
@@ -73,11 +73,13 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
       },
     );
     return () => { current = false; };
-  }, [path, showHidden]);
+  }, [path, showHidden, guard]);
 
   const shownPath = loadError && path !== undefined ? path : folder?.path;
-  const goTo = (next: string) => {
-    typing.current = false;
+  /** Opens a folder; `fromTyped`: the typed text asked for it (the field keeps that text). */
+  const goTo = (next: string, fromTyped = false) => {
+    if (fromTyped) guard.navigatedFromTyped();
+    else guard.navigatedByClick();
     setTypedError(null);
     setPath(next);
   };
@@ -101,10 +103,10 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
     try {
       const entry = await api.localFiles.stat({ path: typed.trim() });
       if (opensAsFolder(entry)) {
-        goTo(entry.path);
+        goTo(entry.path, true);
       } else if (selectable(entry, mode)) {
         const parent = pathSegments(entry.path).at(-2)?.path;
-        if (parent) goTo(parent);
+        if (parent) goTo(parent, true);
         setSelected((previous) => new Map(previous).set(entry.path, entry));
       } else {
         setTypedError(`${entry.path} is a file: choose a folder.`);
@@ -163,7 +165,7 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
           spellCheck={false}
           autoComplete="off"
           aria-invalid={typedError ? true : undefined}
-          onChange={(event) => { typing.current = true; setTyped(event.target.value); setTypedError(null); }}
+          onChange={(event) => { guard.edited(); setTyped(event.target.value); setTypedError(null); }}
           onKeyDown={(event) => { if (event.key === 'Enter') { event.preventDefault(); void goTyped(); } }}
         />
         <Button small onClick={() => void goTyped()}>Go</Button>

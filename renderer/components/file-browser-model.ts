@@ -65,3 +65,32 @@ export function typedPathProblem(typed: string): string | null {
   }
   return null;
 }
+
+/**
+ * Who owns the path field: a listing that arrives shows its folder's path there only when the
+ * navigation came from a click (crumb, Up, a folder in the list, the first listing) and the
+ * user has not typed since it started. A path the user typed is never overwritten: not by a
+ * listing that arrives late, not by the listing of the folder the typed path opened.
+ */
+export interface TypedPathGuard {
+  /** The user changed the field's text. */
+  edited(): void;
+  /** A navigation by a click: its listing may show its path unless the user types meanwhile. */
+  navigatedByClick(): void;
+  /** A navigation from the typed text: the field keeps what the user typed. */
+  navigatedFromTyped(): void;
+  /** Whether the listing arriving now may put its path into the field. */
+  listingMayReplace(): boolean;
+}
+
+export function typedPathGuard(): TypedPathGuard {
+  let edits = 0;
+  /** The edit count when the current navigation started by a click; null when it came from typed text. */
+  let clickedAt: number | null = 0;
+  return {
+    edited() { edits += 1; },
+    navigatedByClick() { clickedAt = edits; },
+    navigatedFromTyped() { clickedAt = null; },
+    listingMayReplace() { return clickedAt === edits; },
+  };
+}

@@ -1,7 +1,7 @@
 /** The file browser's pure logic: breadcrumbs, what each mode may select, typed-path checks. */
 import { describe, expect, it } from 'vitest';
 import {
-  entryKind, opensAsFolder, pathSegments, selectable, typedPathProblem,
+  entryKind, opensAsFolder, pathSegments, selectable, typedPathGuard, typedPathProblem,
 } from '../../../renderer/components/file-browser-model.ts';
 
 describe('file browser model', () => {
@@ -39,5 +39,24 @@ describe('file browser model', () => {
     expect(typedPathProblem('/srv/vms')).toBeNull();
     expect(typedPathProblem('~/VirtualBox VMs')).toBeNull();
     expect(typedPathProblem('D:\\VMs')).toBeNull();
+  });
+
+  it('never lets a listing overwrite what the user typed', () => {
+    const guard = typedPathGuard();
+    // The first listing (the home folder) fills the field, unless the user typed before it came.
+    expect(guard.listingMayReplace()).toBe(true);
+    guard.edited();
+    expect(guard.listingMayReplace()).toBe(false);
+    // A typed path opened: its folder's listing keeps the typed text (a file path stays a file path).
+    guard.navigatedFromTyped();
+    expect(guard.listingMayReplace()).toBe(false);
+    // A click (Up, a crumb, a folder): its listing shows its path...
+    guard.navigatedByClick();
+    expect(guard.listingMayReplace()).toBe(true);
+    // ...unless the user types while it loads.
+    guard.edited();
+    expect(guard.listingMayReplace()).toBe(false);
+    guard.navigatedByClick();
+    expect(guard.listingMayReplace()).toBe(true);
   });
 });
