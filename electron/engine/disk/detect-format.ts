@@ -14,8 +14,11 @@
  * | raw    | anything else        |                                                       |
  *
  * Content not matched by these magics is offered to the registered modules' probe()
- * (non-raw first), then taken as raw. Each magic is defined once, in its format's header
- * module; this file only decides the order they are tried in.
+ * (non-raw first), then taken as raw. `detectImageFormat` first refuses the formats
+ * Labvault recognises but does not read (unsupported-formats.ts: qcow v1, QED, parallels,
+ * bochs, cloop, dmg, LUKS, VMware 3 COWD, UML COW, VHD sets) with an UNSUPPORTED error
+ * naming them. Each magic is defined once, in its format's header module; this file only
+ * decides the order they are tried in.
  */
 import { ImageFile } from './image-file.ts';
 import { diskFormats } from './disk-formats.ts';
@@ -26,6 +29,7 @@ import { DESCRIPTOR_SIGNATURE } from './vmdk/vmdk-descriptor.ts';
 import { OFF_SIGNATURE as VDI_SIGNATURE_OFFSET, VDI_SIGNATURE } from './vdi/vdi-header.ts';
 import { VHDX_SIGNATURE } from './vhdx/vhdx-layout.ts';
 import { VHD_FOOTER_COOKIE } from './vhd/vhd-layout.ts';
+import { recognizeUnsupportedFormat, unsupportedFormatError, vhdSetByName } from './unsupported-formats.ts';
 
 export const PROBE_HEAD_BYTES = 4096;
 export const PROBE_TAIL_BYTES = 512;
@@ -65,7 +69,10 @@ export function detectFormatByContent(head: Buffer, tail: Buffer, fileSize: numb
   return 'raw';
 }
 
-/** Reads the probe bytes of a file and detects its format. */
+/**
+ * Reads the probe bytes of a file and detects its format. A format Labvault recognises but
+ * does not read is UNSUPPORTED (field 'format', details.format names it), never raw.
+ */
 export async function detectImageFormat(path: string): Promise<DiskFormat> {
   const file = await ImageFile.open(path);
   try {
@@ -74,7 +81,12 @@ export async function detectImageFormat(path: string): Promise<DiskFormat> {
     const tailLength = Math.min(PROBE_TAIL_BYTES, file.size);
     const tail = Buffer.alloc(tailLength);
     await file.readInto(tail, 0, tailLength, file.size - tailLength, 'format probe (last bytes)');
-    return detectFormatByContent(head, tail, file.size);
+    const unsupported = recognizeUnsupportedFormat(head, tail);
+    if (unsupported) throw unsupportedFormatError(path, unsupported);
+    const format = detectFormatByContent(head, tail, file.size);
+    const vhdSet = format === 'vhdx' ? vhdSetByName(path) : null;
+    if (vhdSet) throw unsupportedFormatError(path, vhdSet);
+    return format;
   } finally {
     await file.close();
   }

@@ -7,8 +7,10 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FileCandidate } from '../../../shared/contract/item-models.ts';
+import { LabvaultError } from '../../../shared/errors.ts';
 import { diskImageInfo } from '../disk/open-disk-image.ts';
 import { detectFileRole } from './file-role.ts';
+import { unsupportedFormatError } from '../disk/unsupported-formats.ts';
 
 export interface PathOwner {
   vaultName: string;
@@ -57,6 +59,10 @@ async function inspectOne(path: string, ownerOf: PathOwnerLookup, addedAsParentO
     candidate.ok = false;
     candidate.problem = ownerProblem(owner);
   }
+  if (detected.unsupported) {
+    candidate.ok = false;
+    candidate.problem = unsupportedFormatError(path, detected.unsupported).message;
+  }
   const result = [candidate];
   if (detected.role === 'disk' && detected.diskFormat && detected.diskFormat !== 'raw') {
     try {
@@ -67,11 +73,18 @@ async function inspectOne(path: string, ownerOf: PathOwnerLookup, addedAsParentO
       related.delete(path);
       for (const file of related) result.push(...(await inspectOne(file, ownerOf, path)));
     } catch (error) {
-      candidate.ok = false;
-      candidate.problem = `disk image problem: ${error instanceof Error ? error.message : String(error)}`;
+      // An extent reached from the descriptor that lists it is part of that disk, not a problem.
+      if (!(addedAsParentOf !== undefined && isExtentOfLargerDisk(error))) {
+        candidate.ok = false;
+        candidate.problem = `disk image problem: ${error instanceof Error ? error.message : String(error)}`;
+      }
     }
   }
   return result;
+}
+
+function isExtentOfLargerDisk(error: unknown): boolean {
+  return error instanceof LabvaultError && error.details?.reason === 'vmdk-extent';
 }
 
 export async function inspectFiles(paths: string[], ownerOf: PathOwnerLookup): Promise<FileCandidate[]> {

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import type { FileRole } from '../../../shared/contract/item-models.ts';
 import { detectFormatByContent, PROBE_HEAD_BYTES, PROBE_TAIL_BYTES } from '../disk/detect-format.ts';
 import type { DiskFormat } from '../disk/virtual-disk.ts';
+import { recognizeUnsupportedFormat, vhdSetByName, type UnsupportedFormat } from '../disk/unsupported-formats.ts';
 
 const RAW_DISK_MIN_BYTES = 1024 * 1024;
 const SECTOR = 512;
@@ -16,9 +17,13 @@ const UEFI_FVH_OFFSET = 0x28;
 export interface DetectedRole {
   role: FileRole;
   diskFormat?: DiskFormat;
+  /** A disk image in a format Labvault recognises but does not read (unsupported-formats.ts). */
+  unsupported?: UnsupportedFormat;
 }
 
 export function roleFromContent(head: Buffer, tail: Buffer, size: number): DetectedRole {
+  const unsupported = recognizeUnsupportedFormat(head, tail);
+  if (unsupported) return { role: 'disk', unsupported };
   const format = detectFormatByContent(head, tail, size);
   if (format !== 'raw') return { role: 'disk', diskFormat: format };
   const text = head.subarray(0, Math.min(head.length, 2048)).toString('latin1');
@@ -39,7 +44,9 @@ export async function detectFileRole(path: string, size: number): Promise<Detect
     const tailLength = Math.min(PROBE_TAIL_BYTES, size);
     const tail = Buffer.alloc(tailLength);
     if (tailLength > 0) await handle.read(tail, 0, tailLength, size - tailLength);
-    return roleFromContent(head, tail, size);
+    const detected = roleFromContent(head, tail, size);
+    const vhdSet = detected.diskFormat === 'vhdx' ? vhdSetByName(path) : null;
+    return vhdSet ? { role: 'disk', unsupported: vhdSet } : detected;
   } finally {
     await handle.close();
   }

@@ -22,6 +22,8 @@ export interface HeaderCandidate {
   index: number;
   header: VhdxHeader | null;
   problem: string | null;
+  /** The header's 4 KiB as read (null when it lies past the end of the file). */
+  raw: Buffer | null;
 }
 
 export async function readIdentifier(file: PositionedReader): Promise<void> {
@@ -35,7 +37,7 @@ export async function readHeaderCandidates(file: PositionedReader): Promise<Head
   const candidates: HeaderCandidate[] = [];
   for (const [index, offset] of VHDX_HEADER_OFFSETS.entries()) {
     if (offset + VHDX_HEADER_SIZE > file.size) {
-      candidates.push({ index, header: null, problem: `header ${index + 1} lies past the end of the file` });
+      candidates.push({ index, header: null, problem: `header ${index + 1} lies past the end of the file`, raw: null });
       continue;
     }
     const raw = await file.readAt(offset, VHDX_HEADER_SIZE, `vhdx.header${index + 1}`);
@@ -44,22 +46,32 @@ export async function readHeaderCandidates(file: PositionedReader): Promise<Head
     else if (crc32cWithZeroedField(raw, HEADER_CHECKSUM) !== raw.readUInt32LE(HEADER_CHECKSUM)) problem = `header ${index + 1} has a wrong CRC-32C checksum`;
     const header = problem === null ? parseHeader(raw) : null;
     if (header && header.version !== 1) problem = `header ${index + 1} has version ${header.version}, expected 1`;
-    candidates.push({ index, header: problem === null ? header : null, problem });
+    candidates.push({ index, header: problem === null ? header : null, problem, raw });
   }
   return candidates;
 }
 
-/** The current header: the valid one with the higher sequence number (qemu's rule). */
+/**
+ * The current header: the valid one with the higher sequence number (qemu's rule). Two
+ * valid headers with the same sequence number are accepted when they are byte-identical
+ * (Microsoft Disk2VHD writes them so; qemu's vhdx_parse_header takes the first), and
+ * refused when they differ (then nothing tells which one is current).
+ */
 export function chooseHeader(path: string, candidates: HeaderCandidate[]): VhdxHeader {
   const valid = candidates.filter((candidate) => candidate.header !== null);
   if (valid.length === 0) {
     throw badImage(path, 'vhdx.header', `no valid header: ${candidates.map((candidate) => candidate.problem).join('; ')}`);
   }
   if (valid.length === 2 && valid[0]!.header!.sequence === valid[1]!.header!.sequence) {
-    throw badImage(path, 'vhdx.header.sequence_number', 'both headers are valid with the same sequence number: cannot tell which is current');
+    if (sameBytes(valid[0]!.raw, valid[1]!.raw)) return valid[0]!.header!;
+    throw badImage(path, 'vhdx.header.sequence_number', 'both headers are valid with the same sequence number but different contents: cannot tell which is current');
   }
   valid.sort((a, b) => (a.header!.sequence > b.header!.sequence ? -1 : 1));
   return valid[0]!.header!;
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a !== null && b !== null && a.equals(b);
 }
 
 export interface RegionTable {

@@ -4,7 +4,7 @@
  *
  * File identifier, at 0 (64 KiB):      signature "vhdxfile" 0/8, creator UTF-16LE 8/512
  * Headers at 64 KiB and 128 KiB (4 KiB each; the valid one with the higher sequence
- * number is current, equal sequence numbers are invalid):
+ * number is current; equal sequence numbers only when both headers are byte-identical):
  *   signature "head" 0/4, checksum 4/4 (over 4 KiB), sequence number 8/8,
  *   file write guid 16/16, data write guid 32/16, log guid 48/16 (zero = no log to replay),
  *   log version 64/2 (0), version 66/2 (1), log length 68/4, log offset 72/8

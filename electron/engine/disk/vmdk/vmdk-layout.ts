@@ -1,13 +1,17 @@
 /**
  * Finds a VMDK's descriptor (embedded in a sparse file or a separate text file) and opens
  * its extents in order. A sparse file opened directly is one SPARSE extent (itself), as in
- * qemu: its embedded descriptor supplies CID, parent and createType only.
+ * qemu: its embedded descriptor supplies CID, parent and createType only. A sparse extent
+ * without a descriptor inside is refused, as qemu refuses it, naming the descriptor that
+ * lists it (vmdk-extent-owner.ts).
  */
 import { ImageFile, openRegularFile } from '../image-file.ts';
+import { isAllZero } from '../../bytes/zero-bytes.ts';
 import { badImage, unsupportedImage } from '../image-error.ts';
 import { FlatExtent, ZeroExtent } from './vmdk-extent.ts';
 import type { VmdkExtent } from './vmdk-extent.ts';
 import { SparseExtent } from './vmdk-sparse-extent.ts';
+import { bareExtentRefusal } from './vmdk-extent-owner.ts';
 import { MAX_DESCRIPTOR_BYTES, NO_PARENT_CID, looksLikeDescriptor, parseDescriptor, resolveVmdkPath } from './vmdk-descriptor.ts';
 import type { VmdkDescriptor } from './vmdk-descriptor.ts';
 import { SECTOR, VMDK_HEADER_SIZE, VMDK_SPARSE_MAGIC, VMDK3_COWD_MAGIC, parseSparseHeader } from './vmdk-sparse-header.ts';
@@ -18,6 +22,8 @@ export interface VmdkDescriptorSource {
   embedded: boolean;
   /** An embedded descriptor that only parsed leniently: what is wrong with it (check warns). */
   problem?: string;
+  /** A sparse extent with no descriptor inside (none, or an all-zero area): one extent of a larger disk. */
+  bareExtent?: true;
 }
 
 const DEFAULT_DESCRIPTOR: VmdkDescriptor = {
@@ -31,11 +37,15 @@ export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescripto
   if (magic === VMDK_SPARSE_MAGIC || magic === VMDK3_COWD_MAGIC) {
     const header = parseSparseHeader(file.path, head);
     if (header.descriptorOffset === 0 || header.descriptorSize === 0) {
-      return { descriptor: { ...DEFAULT_DESCRIPTOR }, embedded: true };
+      return { descriptor: { ...DEFAULT_DESCRIPTOR }, embedded: true, bareExtent: true };
     }
     const bytes = header.descriptorSize * SECTOR;
     if (bytes > MAX_DESCRIPTOR_BYTES) throw badImage(file.path, 'vmdk.header.descriptorSize', `embedded descriptor of ${bytes} bytes exceeds ${MAX_DESCRIPTOR_BYTES}`);
     const text = await file.readAt(header.descriptorOffset * SECTOR, bytes, 'vmdk.descriptor');
+    // Extents of a split disk reserve a descriptor area and leave it empty (qemu-img, VMware).
+    if (header.capacitySectors !== 0 && isAllZero(text, text.length)) {
+      return { descriptor: { ...DEFAULT_DESCRIPTOR }, embedded: true, bareExtent: true };
+    }
     // qemu: a sparse header with capacity 0 only wraps a descriptor that names the extents.
     if (header.capacitySectors === 0) return { descriptor: parseDescriptor(file.path, text), embedded: false };
     try {
@@ -82,6 +92,7 @@ export async function openVmdkLayout(path: string): Promise<VmdkLayout> {
     const source = await readVmdkDescriptor(first);
     const files = [path];
     if (source.embedded) {
+      if (source.bareExtent) throw await bareExtentRefusal(path);
       extents.push(await SparseExtent.open(first));
       firstOwned = true;
       return { descriptor: source.descriptor, embedded: true, extents, files };
