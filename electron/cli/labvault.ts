@@ -2,7 +2,7 @@
  * `labvault`: the command line face of the engine.
  * Exit codes: 0 success; 2 invalid input or a refused rule (message names the field and
  * the rule); 3 damage found (image check, vault verify); 4 the job waited for was cancelled
- * (jobs wait); 1 any other failure.
+ * (backup, jobs wait); 1 any other failure.
  */
 import { ErrorCodes, LabvaultError, USER_ERROR_CODES } from '../../shared/errors.ts';
 import { appVersion } from '../engine/index.ts';
@@ -28,7 +28,7 @@ function helpText(): string {
   lines.push('  labvault --version [--json]   version, vault format versions read and written', '  labvault help', '');
   lines.push('Options: --json prints only JSON on stdout. LABVAULT_HOME sets where app data (the list of known vaults) lives.');
   lines.push('Exit codes: 0 ok, 2 invalid input or refused by a vault rule, 3 damage found, 4 the job waited for'
-    + ' was cancelled (jobs wait), 1 other failure.');
+    + ' was cancelled (backup, jobs wait), 1 other failure.');
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@ import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { CliCommandGroup } from '../cli-command.ts';
 import { cliClient, cliPassphraseFile, printJson } from '../cli-context.ts';
 import { formatBytes } from '../cli-format.ts';
-import { describeJob, waitWithProgress } from '../job-progress.ts';
+import { describeJob, EXIT_CANCELLED, waitWithProgress } from '../job-progress.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
 import { scriptFlags, SCRIPT_FLAGS } from './script-flags.ts';
 
@@ -79,6 +79,8 @@ export const backupCommand: CliCommandGroup = {
     if (booleanFlag(args, 'json')) printJson(io, job);
     else io.out(describeJob(job));
     if (job.status === 'completed') return 0;
+    // Cancelled is not a failure: exit 4, as jobs wait does.
+    if (job.status === 'cancelled') return EXIT_CANCELLED;
     if (job.error) io.err(`labvault: error [${job.error.code}]: ${job.error.message}`);
     return 1;
   },

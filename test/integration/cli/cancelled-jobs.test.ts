@@ -1,9 +1,10 @@
 /**
  * Cancelled is its own job state: through the real CLI, `jobs cancel` records who cancelled
- * (the command line), `jobs wait` exits 4 for a cancelled job, `jobs show --json` carries
- * job.cancelled and no error; old records (failed + CANCELLED) read as cancelled.
+ * (the command line), `jobs wait` and `backup` exit 4 for a cancelled job, `jobs show --json`
+ * carries job.cancelled and no error; old records (failed + CANCELLED) read as cancelled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job } from '../../../shared/contract/item-models.ts';
 import { ErrorCodes } from '../../../shared/errors.ts';
@@ -92,5 +93,24 @@ describe('cancelled jobs through the CLI', () => {
     expect(shown.json<Job>().error).toBeUndefined();
     const waited = await runCli(home, ['jobs', 'wait', old.id]);
     expect(waited.code).toBe(4);
+  });
+
+  it('labvault backup exits 4 when its job is cancelled (Ctrl+C), as jobs wait does', async () => {
+    const disk = join(root, 'disk.raw');
+    writeFileSync(disk, Buffer.alloc(1024 * 1024, 7));
+    // The pre-script sends the backup process Ctrl+C (SIGINT) and ends: the signal is handled
+    // before the script's exit is seen, so the job is aborted before it captures anything.
+    const script = join(root, 'interrupt.sh');
+    writeFileSync(script, '#!/bin/sh\nkill -INT "$PPID"\n');
+    chmodSync(script, 0o755);
+    const protect = await runCli(home, ['protect', '--vault', 'jobs', '--name', 'interrupted', '--pre-script', script, disk]);
+    expect(protect.code, protect.stderr).toBe(0);
+    const backup = await runCli(home, ['backup', 'interrupted', '--json']);
+    expect(backup.signal, backup.stderr).toBeNull();
+    expect(backup.code, backup.stderr).toBe(4);
+    const job = backup.json<Job>();
+    expect(job).toMatchObject({ status: 'cancelled', cancelled: { by: 'cli' } });
+    expect(job.error).toBeUndefined();
+    expect(job.pointId).toBeUndefined();
   });
 });
