@@ -7,6 +7,7 @@
  * the backups it started, one retention + GC pass, then exit (for cron or tests).
  * `labvault service install-instructions`: how to start it at login on this system.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliEngine, printJson } from '../cli-context.ts';
@@ -75,7 +76,9 @@ function thisCommand(io: CliIo): ServiceCommand {
   // The installed package's launcher (build/dist-server/labvault-launcher.sh) names itself here.
   const launcher = io.env.LABVAULT_LAUNCHER;
   if (launcher) return { argv: [launcher, 'service', 'run'], home: io.env.LABVAULT_HOME };
-  const bin = fileURLToPath(new URL('../bin.mjs', import.meta.url));
+  // electron/cli/bin.mjs: beside the sources (electron/cli/commands/), or two folders up from the bundle (out/cli/).
+  const candidates = [new URL('../bin.mjs', import.meta.url), new URL('../../electron/cli/bin.mjs', import.meta.url)];
+  const bin = fileURLToPath(candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!);
   return { argv: [process.execPath, bin, 'service', 'run'], home: io.env.LABVAULT_HOME };
 }
 

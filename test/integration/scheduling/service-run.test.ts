@@ -5,7 +5,9 @@
  * respects a scheduler another process runs. No wall-time asserts: the waits are bounds.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../electron/engine/engine.ts';
 import { startSchedulerHost } from '../../../electron/engine/scheduling/scheduler-host.ts';
@@ -92,5 +94,15 @@ describe('labvault service', () => {
     expect(texts.systemd).toContain(`Environment=LABVAULT_HOME=${home}`);
     expect(texts.launchd).toContain('<string>service</string>');
     expect(texts.windows).toContain('schtasks /Create /TN "Labvault scheduler" /SC ONLOGON');
+    // The unit names a launcher that exists, from the sources and from the built bundle alike.
+    const bundle = fileURLToPath(new URL('../../../out/cli/labvault.mjs', import.meta.url));
+    const fromBundle = existsSync(bundle)
+      ? JSON.parse(execFileSync(process.execPath, [bundle, 'service', 'install-instructions', '--json'], { env: { ...process.env, LABVAULT_HOME: home } }).toString()) as typeof texts
+      : null;
+    for (const unit of [texts.systemd, fromBundle?.systemd].filter((text): text is string => text !== undefined)) {
+      const launcher = /^ExecStart=\S+ (\S+) service run$/m.exec(unit)?.[1];
+      expect(launcher, unit).toBeDefined();
+      expect(existsSync(launcher!), `${launcher} named by the unit exists`).toBe(true);
+    }
   });
 });
