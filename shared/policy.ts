@@ -10,6 +10,7 @@
  *              | { "frequency": "hourly", "everyHours": 4, "windowStart": "08:00",
  *                  "windowHours": 12, "days"?: ["monday", ...] },
  *     "instantRestoreDays"?: 2,
+ *     "testRestore"?: true,                          // optional; absent = on
  *     "retention": { "daily"?: { "days": 30 }, "weekly"?: { "weeks": 12, "day": "sunday" },
  *                    "monthly"?: { "months": 60, "day": 1 } | { "months": 60, "week": "last", "weekday": "friday" },
  *                    "yearly"?: { "years": 10, "month": "january", "day": 1 } | { ..., "week", "weekday" } } }
@@ -29,6 +30,9 @@
  *   month's length) or "week" + "weekday", not both. Yearly day must exist in the month
  *   in a leap year (February 29 allowed, clamped to the 28th in other years).
  * - Objects are strict: unknown fields are errors (they are usually typos).
+ * - testRestore: after every backup, read the point's partition tables and walk each
+ *   readable filesystem's metadata (a test restore). On unless false; absent in policies
+ *   written before the setting, which therefore keep it on. Use testsRestore() to read it.
  * - timeZone: any zone the platform's Intl knows, written as an IANA name (Area/City or
  *   UTC); fixed offsets like "+01:00" are refused. Letter case is normalised.
  */
@@ -100,6 +104,8 @@ export interface Policy {
   schedule: PolicySchedule;
   instantRestoreDays: number;
   retention: PolicyRetention;
+  /** false turns the test restore after each backup off; absent means on. */
+  testRestore?: boolean;
 }
 
 export interface PolicyFieldError { field: string; message: string }
@@ -222,6 +228,7 @@ export const policySchema = z
     schedule,
     instantRestoreDays: z.number().int({ error: 'must be a whole number of days' }).optional(),
     retention,
+    testRestore: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .superRefine((value, context) => {
     if (value.type === 'standard' && value.schedule.frequency === 'hourly') {
@@ -254,6 +261,11 @@ function normaliseTimeZone(zone: string): string {
 export function policyTypeOf(policy: { type?: PolicyType | undefined; schedule: { frequency: string } }): PolicyType {
   if (policy.type !== undefined) return policy.type;
   return policy.schedule.frequency === 'hourly' ? 'enhanced' : 'standard';
+}
+
+/** Whether backups under the policy end with a test restore (on unless turned off). */
+export function testsRestore(policy: Pick<Policy, 'testRestore'>): boolean {
+  return policy.testRestore !== false;
 }
 
 function fieldOf(path: readonly PropertyKey[]): string {
@@ -304,6 +316,7 @@ export function validatePolicy(input: unknown): PolicyValidation {
     retention: value.retention as PolicyRetention,
   };
   if (value.type !== undefined) policy.type = value.type;
+  if (value.testRestore !== undefined) policy.testRestore = value.testRestore;
   return { ok: true, policy };
 }
 

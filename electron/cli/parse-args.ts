@@ -8,7 +8,8 @@ import type { ParsedArgs } from './cli-command.ts';
 /** Flags that never take a value. */
 const BOOLEAN_FLAGS = new Set([
   'json', 'yes', 'wait', 'progress', 'read-data', 'dry-run', 'open', 'keep-data', 'delete-data',
-  'encrypt', 'version', 'help', 'force', 'all', 'once', 'scheduler', 'confirm-plaintext-clones',
+  'encrypt', 'version', 'help', 'force', 'all', 'once', 'scheduler', 'confirm-plaintext-clones', 'guest',
+  'register', 'flatten', 'drop-saved-state',
 ]);
 
 export function parseArgs(argv: string[]): { group: string | undefined; args: ParsedArgs } {

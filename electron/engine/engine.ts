@@ -22,6 +22,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { alertOnBackupEnd } from './alerts/backup-failure-alert.ts';
 import { RestoreService } from './restore/restore-service.ts';
 import { VmRestoreService } from './restore/vm-restore-service.ts';
+import { ReplaceRestoreService } from './restore/restore-replace-service.ts';
 import { GuestService } from './guest/guest-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
@@ -59,6 +60,7 @@ export class Engine implements EngineServices {
   readonly alerts: AlertService;
   readonly restores: RestoreService;
   readonly vmRestores: VmRestoreService;
+  readonly replaceRestores: ReplaceRestoreService;
   readonly guests: GuestService;
   /** Which item protects a discovered VM (discovery's protectedBy). */
   readonly vmProtection: VmProtectionLookup;
@@ -100,9 +102,11 @@ export class Engine implements EngineServices {
     this.jobs = new JobService(this.vaults, this.clock, this.events);
     // Retention runs after every backup, whichever face started it.
     const afterBackup = [retentionAfterBackup({ keyring: this.keyring, jobs: this.jobs, clock: this.clock })];
-    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock,
-      { readVm: vms.readVm, env }, afterBackup);
     this.alerts = new AlertService(this.vaults, this.clock, this.events);
+    this.guests = new GuestService(this.protection, this.keyring);
+    // Every backup ends with a test restore of its point when its policy has it on (the default).
+    this.backups = new BackupService(this.protection, this.jobs, this.keyring, this.clock,
+      { readVm: vms.readVm, env }, afterBackup, { guests: this.guests, alerts: this.alerts, clock: this.clock });
     // A failed backup raises an alert about its item; a later successful one resolves it.
     this.jobs.onJobEnd((session, job) => alertOnBackupEnd(this.alerts, session, job));
     this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
@@ -110,7 +114,10 @@ export class Engine implements EngineServices {
       protection: this.protection, keyring: this.keyring, jobs: this.jobs, env,
       wellKnownVms: () => discoverVms({ env }),
     });
-    this.guests = new GuestService(this.protection, this.keyring);
+    this.replaceRestores = new ReplaceRestoreService({
+      appHome: this.appHome, protection: this.protection, keyring: this.keyring, jobs: this.jobs, backups: this.backups,
+      readVm: vms.readVm,
+    });
     this.handlers = buildHandlers(this);
   }
 

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { channel } from './define.ts';
+import { TestRestoreSchema } from './item-models.ts';
 
 export const GuestFilesystemKindSchema = z.enum([
   'ext2', 'ext3', 'ext4', 'vfat', 'ntfs', 'xfs', 'btrfs', 'exfat', 'bitlocker', 'luks', 'swap', 'lvm2-pv', 'unknown',
@@ -120,4 +121,6 @@ export const guestChannels = {
       item: z.string(), path: GuestPath, disk: VolumeChoiceShape.disk, partition: VolumeChoiceShape.partition,
     }),
     GuestHistorySchema, 'Every point holding a path inside the item\'s disks, with size, time and content digest.'),
+  'files.testRestore': channel(z.object({ item: z.string(), point: z.string() }), TestRestoreSchema,
+    'Test restore of a point: partition tables read and each readable filesystem\'s metadata walked; the result is kept on the point, an alert raised when it fails.'),
 } as const;

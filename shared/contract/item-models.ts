@@ -116,6 +116,45 @@ export const PointVmSchema = z.object({
 });
 export type PointVm = z.infer<typeof PointVmSchema>;
 
+/**
+ * A test restore of a point (after its backup, or `labvault verify ITEM --point ID --guest`):
+ * its partition tables read and each readable filesystem's metadata walked. verified: all
+ * clean; warnings: readable with findings to look at; failed: damage found; not-readable:
+ * no filesystem Labvault reads (encrypted, unknown, not a raw disk), with the reasons.
+ */
+export const TestRestoreStatusSchema = z.enum(['verified', 'warnings', 'failed', 'not-readable']);
+export type TestRestoreStatus = z.infer<typeof TestRestoreStatusSchema>;
+
+export const TestRestoreFindingSchema = z.object({
+  severity: z.enum(['error', 'warning', 'note']),
+  kind: z.string().max(64),
+  message: z.string().max(2000),
+});
+
+export const TestRestoreVolumeSchema = z.object({
+  /** Disk index in the point, -1 for a logical volume. */
+  disk: z.number().int(),
+  id: z.string().max(300),
+  filesystem: z.string().max(32),
+  label: z.string().max(300).optional(),
+  status: TestRestoreStatusSchema,
+  findings: z.array(TestRestoreFindingSchema).max(64),
+});
+
+export const TestRestoreSchema = z.object({
+  pointId: z.string().max(128),
+  itemId: z.string().max(64),
+  status: TestRestoreStatusSchema,
+  checkedAt: z.string().max(40),
+  /** One line per problem (or why nothing was readable), newest engine wording. */
+  reasons: z.array(z.string().max(2000)).max(64),
+  volumes: z.array(TestRestoreVolumeSchema).max(256),
+  /** Chunks read from the vault and how long the walk took. */
+  chunksRead: z.number().int().min(0),
+  elapsedMs: z.number().min(0),
+});
+export type TestRestore = z.infer<typeof TestRestoreSchema>;
+
 export const PointSchema = z.object({
   id: z.string(),
   itemId: z.string(),
@@ -135,6 +174,8 @@ export const PointSchema = z.object({
   tierNote: z.string().optional(),
   /** Points of VM items: the VM's state, capture and hardware at backup time. */
   vm: PointVmSchema.optional(),
+  /** The newest test restore of the point; absent when none ran (policy switch off, older points). */
+  testRestore: TestRestoreSchema.optional(),
 });
 export type Point = z.infer<typeof PointSchema>;
 
@@ -142,7 +183,7 @@ export const JobStatusSchema = z.enum(['queued', 'in-progress', 'completed', 'fa
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 export const SubtaskSchema = z.object({
-  name: z.enum(['Snapshot', 'Transfer data to vault', 'Restore', 'Verify']),
+  name: z.enum(['Snapshot', 'Transfer data to vault', 'Restore', 'Verify', 'Test restore']),
   status: JobStatusSchema,
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),

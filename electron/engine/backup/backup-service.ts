@@ -15,6 +15,9 @@ import { resolveRetainUntil } from './retain-until.ts';
 import { assertItemConfirmed } from '../protection/item-confirmation.ts';
 import type { VmCaptureServices } from './vm-capture.ts';
 import { followVmFiles } from './vm-item-files.ts';
+import { testsRestore } from '../../../shared/policy.ts';
+import { runPointTestRestore, TEST_RESTORE, testRestoreSummary, type TestRestoreServices } from './point-test-restore.ts';
+import type { JobContext } from '../jobs/job-service.ts';
 
 export type AfterBackupHook = (session: VaultSession, item: ResolvedItem['record'], outcome: BackupOutcome) => Promise<void>;
 
@@ -34,9 +37,12 @@ export class BackupService {
   private readonly afterBackup: readonly AfterBackupHook[];
   /** How VM items' VMs are read and frozen; the environment scripts and hypervisor tools run in. */
   private readonly vms: VmCaptureServices;
+  /** The test restore run after the transfer (third step) when the policy has it on; none: no such step. */
+  private readonly testRestore: TestRestoreServices | undefined;
 
   constructor(protection: ProtectionService, jobs: JobService, keyring: VaultKeyring, clock: Clock,
-    vms: VmCaptureServices, afterBackup: readonly AfterBackupHook[] = []) {
+    vms: VmCaptureServices, afterBackup: readonly AfterBackupHook[] = [], testRestore?: TestRestoreServices) {
+    this.testRestore = testRestore;
     this.protection = protection;
     this.jobs = jobs;
     this.keyring = keyring;
@@ -62,7 +68,8 @@ export class BackupService {
     // Scripts come from this machine's trust file only, never from the vault.
     const scripts = (await this.protection.trust.vault(session.config.id))?.items[record.id]?.scripts;
     const job = this.jobs.create(session, {
-      operation: 'backup', itemId: record.id, item: record.name, trigger, subtasks: [SNAPSHOT, TRANSFER],
+      operation: 'backup', itemId: record.id, item: record.name, trigger,
+      subtasks: this.testRestore ? [SNAPSHOT, TRANSFER, TEST_RESTORE] : [SNAPSHOT, TRANSFER],
       ...(options.jobId ? { id: options.jobId } : {}),
     });
     return this.jobs.start(session, job, async (context) => {
@@ -74,6 +81,8 @@ export class BackupService {
         vms: this.vms,
         scripts,
       });
+      const testing = policy ? { name: policy.name, on: testsRestore(policy.policy) } : undefined;
+      await this.testPoint(context, session, record, outcome, testing);
       const vmFiles = outcome.vmFiles;
       const follow: AfterBackupHook[] = vmFiles
         ? [async () => followVmFiles(this.protection, session, record.id, vmFiles, this.clock.now())] : [];
@@ -89,5 +98,29 @@ export class BackupService {
         }
       }
     });
+  }
+
+  /** Step 3: the test restore of the new point (skipped when the policy turns it off or no point was made). */
+  private async testPoint(context: JobContext, session: VaultSession, record: ResolvedItem['record'], outcome: BackupOutcome,
+    policy: { name: string; on: boolean } | undefined): Promise<void> {
+    if (!this.testRestore) return;
+    if (!outcome.point) {
+      context.end(TEST_RESTORE, 'skipped', 'No new point (its transfer was skipped).');
+      return;
+    }
+    if (policy && !policy.on) {
+      context.end(TEST_RESTORE, 'skipped', `Test restore is off in policy "${policy.name}".`);
+      return;
+    }
+    context.begin(TEST_RESTORE);
+    try {
+      const check = await runPointTestRestore(this.testRestore, {
+        session, itemId: record.id, itemName: record.name, pointId: outcome.point.id, jobId: context.job.id,
+      });
+      context.end(TEST_RESTORE, 'completed', testRestoreSummary(check));
+    } catch (error) {
+      // The point is committed: a check that could not run is reported, never a failed backup.
+      context.end(TEST_RESTORE, 'skipped', `The test restore could not run: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -9,6 +9,8 @@ import { ConsistencySchema, type Consistency, type PointVm } from '../../../shar
 import { readPointVmSummary } from './point-vm-summary.ts';
 import { findItem } from '../catalog/item-repository.ts';
 import { deletePoint, findPoint, listAllPoints, listPointsOfItem, upsertPoint, type PointRow } from '../catalog/point-repository.ts';
+import { deletePointCheck, findPointCheck, pointChecksOfItem } from '../catalog/point-check-repository.ts';
+import { pointCheckRecordId } from '../vault/record-schemas.ts';
 import type { Manifest } from '../vault/store/index.ts';
 import type { VaultSession } from '../vault/vault-session.ts';
 import { existingPointSnapshot } from './snapshot-area.ts';
@@ -100,15 +102,23 @@ export function savePointRow(session: VaultSession, row: PointRow): void {
   upsertPoint(session.catalog, row);
 }
 
+/** Forgets a point: its catalog row, its test restore row, and (best effort) its check record. */
 export function deletePointRow(session: VaultSession, pointId: string): void {
   deletePoint(session.catalog, pointId);
+  deletePointCheck(session.catalog, pointId);
+  void session.records.remove('point-checks', pointCheckRecordId(pointId)).catch(() => undefined);
 }
 
 export function listPointRows(
   session: VaultSession, itemId: string, options: { includeDeleted?: boolean } = {},
 ): PointRow[] {
   const files = itemFiles(session, itemId);
-  return listPointsOfItem(session.catalog, itemId, options).map((row) => withLiveTiers(session, row, files));
+  const checks = pointChecksOfItem(session.catalog, itemId);
+  return listPointsOfItem(session.catalog, itemId, options).map((row) => {
+    const live = withLiveTiers(session, row, files);
+    const check = checks.get(row.id);
+    return check ? { ...live, testRestore: check } : live;
+  });
 }
 
 export function allPointRows(session: VaultSession): PointRow[] {
@@ -118,7 +128,9 @@ export function allPointRows(session: VaultSession): PointRow[] {
 export function readPointRow(session: VaultSession, pointId: string): PointRow | null {
   const point = findPoint(session.catalog, pointId);
   if (!point) return null;
-  return withLiveTiers(session, point, itemFiles(session, point.itemId));
+  const live = withLiveTiers(session, point, itemFiles(session, point.itemId));
+  const check = findPointCheck(session.catalog, pointId);
+  return check ? { ...live, testRestore: check } : live;
 }
 
 /** Sortable, readable point ids: 20261125T163300.123Z-a1b2c3. */

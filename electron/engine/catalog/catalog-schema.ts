@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS alerts (
   created_at TEXT NOT NULL,
   body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS point_checks (
+  point_id TEXT PRIMARY KEY,
+  item_id TEXT NOT NULL,
+  body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS schedule_slots (
   item_id TEXT PRIMARY KEY,
   slot TEXT NOT NULL,

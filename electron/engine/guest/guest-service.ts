@@ -23,6 +23,8 @@ import { GuestSession } from './guest-session.ts';
 import type { ChosenVolume, VolumeChoice } from './guest-session.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
+import { testRestorePoint } from './guest-test-restore.ts';
+import type { TestRestore } from '../../../shared/contract/item-models.ts';
 
 /** Default chunk cache: 256 MiB of decoded chunks. */
 export const DEFAULT_GUEST_CACHE_BYTES = 256 * 1024 * 1024;
@@ -128,6 +130,21 @@ export class GuestService {
     const point = this.pointOf(resolved, ref.point);
     const result = await this.withPoint(resolved, point, async (session) => ({ ...(await session.layout()) }));
     return { item: resolved.record.name, point: point.id, ...result };
+  }
+
+  /**
+   * A test restore of the point (guest-test-restore.ts): partition tables and each readable
+   * filesystem's metadata. What it finds in the disks is the result; only a missing item or
+   * point, or a vault that cannot be read, throws.
+   */
+  async testRestore(ref: { item: string; point: string }): Promise<TestRestore> {
+    const resolved = await this.protection.resolve(ref.item);
+    const point = this.pointOf(resolved, ref.point);
+    const result = await this.withPoint(resolved, point, async (session) => ({ ...(await testRestorePoint(session)) }));
+    return {
+      pointId: point.id, itemId: resolved.record.id, status: result.status, checkedAt: new Date().toISOString(),
+      reasons: result.reasons, volumes: result.volumes, chunksRead: result.chunksRead, elapsedMs: result.elapsedMs,
+    };
   }
 
   async list(ref: PointRef & { path: string }): Promise<ListResult> {

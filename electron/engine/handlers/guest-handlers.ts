@@ -3,6 +3,7 @@ import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import type { GuestEntryView } from '../../../shared/contract/guest-channels.ts';
 import type { GuestEntry } from '../guest/guest-filesystem.ts';
 import type { EngineServices } from './engine-services.ts';
+import { runPointTestRestore } from '../backup/point-test-restore.ts';
 
 function isoTime(ms: number): string {
   const date = new Date(ms);
@@ -17,7 +18,7 @@ export function entryView(entry: GuestEntry): GuestEntryView {
 }
 
 export function guestHandlers(engine: EngineServices): ChannelHandlers['files'] {
-  const { guests } = engine;
+  const { guests, alerts, clock } = engine;
   return {
     parts: (input) => guests.parts(input),
     list: async (input) => {
@@ -25,6 +26,12 @@ export function guestHandlers(engine: EngineServices): ChannelHandlers['files'] 
       return { ...result, entries: result.entries.map(entryView) };
     },
     get: (input) => guests.get(input),
+    testRestore: async (input) => {
+      const { session, record } = await engine.protection.resolve(input.item);
+      return runPointTestRestore({ guests, alerts, clock }, {
+        session, itemId: record.id, itemName: record.name, pointId: input.point,
+      });
+    },
     history: async (input) => {
       const result = await guests.history(input);
       return {

@@ -9,8 +9,8 @@ import * as z from 'zod';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { itemNameProblem } from '../../../shared/item-rules.ts';
 import { parsePolicy } from '../../../shared/policy.ts';
-import { AlertSchema, FileRoleSchema, ItemStateSchema, JobSchema } from '../../../shared/contract/item-models.ts';
-import { UUID_PATTERN } from './vault-ids.ts';
+import { AlertSchema, FileRoleSchema, ItemStateSchema, JobSchema, TestRestoreSchema } from '../../../shared/contract/item-models.ts';
+import { isPointId, UUID_PATTERN } from './vault-ids.ts';
 
 /** Limits of record fields; far above what Labvault writes. */
 export const RECORD_LIMITS = { files: 1024, path: 4096, name: 200, text: 16_384, subtasks: 16, vmId: 200 } as const;
@@ -90,14 +90,31 @@ const AlertRecordSchema = AlertSchema.extend({
   createdAt: IsoTime,
 });
 
+/**
+ * A point's newest test restore (FORMAT.md section 12, "Point check records"); its id is the
+ * point id with '.' written as '_' (record ids have no dots), and `pointId` must match it.
+ */
+const PointCheckRecordSchema = TestRestoreSchema.extend({
+  id: z.string().max(128),
+  pointId: z.string().refine(isPointId, 'must be a point id'),
+  itemId: Uuid,
+  checkedAt: IsoTime,
+}).refine((record) => record.id === pointCheckRecordId(record.pointId), { message: 'id must be its point id', path: ['id'] });
+
+/** The record id of a point's check: the point id with its '.' (timestamped ids) as '_'. */
+export function pointCheckRecordId(pointId: string): string {
+  return pointId.replace(/\./g, '_');
+}
+
 /** The kinds of record files under data/records/ (one folder each). */
-export type RecordKind = 'items' | 'policies' | 'jobs' | 'alerts';
+export type RecordKind = 'items' | 'policies' | 'jobs' | 'alerts' | 'point-checks';
 
 const SCHEMAS: Record<RecordKind, z.ZodType> = {
   items: ItemRecordSchema,
   policies: PolicyRecordSchema,
   jobs: JobRecordSchema,
   alerts: AlertRecordSchema,
+  'point-checks': PointCheckRecordSchema,
 };
 
 function corruptRecord(path: string, problem: string): LabvaultError {

@@ -95,6 +95,14 @@ export class RecordStore {
     return records;
   }
 
+  /** The ids of the records of `kind` (names that are no record id are left out); nothing is opened. */
+  async ids(kind: RecordKind): Promise<string[]> {
+    const dir = join(this.root, kind);
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(ioError(dir, 'list', error))));
+    return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length))
+      .filter((id) => ID_PATTERN.test(id)).sort();
+  }
+
   /** Opens, parses and checks a record against its kind's schema (record-schemas.ts). */
   private async decode<T>(sealer: RecordSealer, bytes: Buffer, path: string, kind: RecordKind, id: string): Promise<T> {
     let value: unknown;

@@ -10,6 +10,7 @@ import type { CreateVaultInput } from '../../../shared/contract/vault-channels.t
 import type { Clock } from '../app/clock.ts';
 import { saveAlertRow } from '../alerts/alert-service.ts';
 import { allPointRows, deletePointRow, pointFromManifest, savePointRow } from '../backup/point-record.ts';
+import { loadPointTestRestores } from '../backup/point-test-record.ts';
 import { countItems } from '../catalog/item-repository.ts';
 import { countPolicies } from '../catalog/policy-repository.ts';
 import { openCatalog } from '../catalog/vault-catalog.ts';
@@ -90,6 +91,8 @@ export async function reconcileCatalog(
     }));
   }
   for (const id of rows.keys()) if (!seen.has(id)) deletePointRow(session, id);
+  // Test restore results of the points (records beside the manifests) into a fresh catalog.
+  if (!options.onlyIfEmpty || empty) await loadPointTestRestores(session, seen);
 }
 
 /** Replaces the catalog with one built from the vault's files alone; the old one is kept as .bak until it succeeds. */

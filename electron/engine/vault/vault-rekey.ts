@@ -40,7 +40,7 @@ import { withSettingsMac } from './vault-settings-mac.ts';
 export const REKEY_DIR_NAME = '.rekey';
 const STATE_FILE = 'rekey.json';
 const OLD_DATA_NAME = 'old-data';
-const RECORD_KINDS = ['items', 'policies', 'jobs', 'alerts'] as const;
+const RECORD_KINDS = ['items', 'policies', 'jobs', 'alerts', 'point-checks'] as const;
 const SLOTS_PATH = ['schedule', 'slots'] as const;
 const FINISH_LOCK_WAIT_MS = 120_000;
 

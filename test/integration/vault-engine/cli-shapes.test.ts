@@ -39,7 +39,7 @@ describe('CLI JSON shapes', () => {
       endedAt: expect.stringMatching(ISO),
     });
     expect(job.error).toBeUndefined();
-    expect(job.subtasks.map((subtask) => subtask.name)).toEqual(['Snapshot', TRANSFER]);
+    expect(job.subtasks.map((subtask) => subtask.name)).toEqual(['Snapshot', TRANSFER, 'Test restore']);
     for (const subtask of job.subtasks) {
       expect(subtask).toMatchObject({ status: 'completed', startedAt: expect.stringMatching(ISO), endedAt: expect.stringMatching(ISO) });
     }
