@@ -2,7 +2,8 @@
  * `npm run bench [-- images | vault] [options]`: benchmarks, not tests. With no name it
  * runs the vault bench (Labvault vs restic and borg on the same 4 GiB disk); `images`
  * runs the disk image export bench (vs qemu-img convert); `--profile` (or `profile`) the
- * per-stage profile of a full and an incremental backup beside this machine's ceilings.
+ * per-stage profile of a full and an incremental backup beside this machine's ceilings;
+ * `catalog` the catalog-scale bench (1,000 points of one 16 GiB item: points list, prune, GC).
  * Options pass through.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ const benches: Record<string, string> = {
   vault: 'vault-bench.ts',
   images: 'images-bench.ts',
   profile: 'profile-bench.ts',
+  catalog: 'catalog-scale-bench.ts',
 };
 
 const [first, ...rest] = process.argv.slice(2);
