@@ -12,7 +12,7 @@ import { shellQuote } from '../../format/cli-quote.ts';
 import { localDayKey } from '../../format/format-time.ts';
 import { navigate } from '../../stores/route-store.ts';
 import { toastSuccess } from '../../stores/toast-store.ts';
-import { defaultRetainUntil, maxRetainUntil, retainUntilProblem } from './retain-until.ts';
+import { defaultRetainUntil, maxRetainUntil, retainUntilInstant, retainUntilProblem } from './retain-until.ts';
 
 export function BackupNowDialog({ item, onClose }: { item: Pick<Item, 'id' | 'name'>; onClose: () => void }) {
   const [until, setUntil] = useState(defaultRetainUntil);
@@ -23,7 +23,7 @@ export function BackupNowDialog({ item, onClose }: { item: Pick<Item, 'id' | 'na
   const start = async () => {
     setBusy(true);
     try {
-      const { jobId } = await api.backup.now({ item: item.id, retainUntil: until });
+      const { jobId } = await api.backup.now({ item: item.id, retainUntil: retainUntilInstant(until) });
       toastSuccess(`Backup of "${item.name}" started`);
       onClose();
       navigate({ page: 'job', id: jobId });

@@ -1,9 +1,11 @@
 /** The "Backup now" retain-until rule: the engine and the dialog read dates the same way. */
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
-import { readRetainUntil } from '../../../shared/retain-until.ts';
+import { localDayKey, readRetainUntil } from '../../../shared/retain-until.ts';
 import { resolveRetainUntil } from '../../../electron/engine/backup/retain-until.ts';
-import { defaultRetainUntil, maxRetainUntil, retainUntilProblem } from '../../../renderer/features/items/retain-until.ts';
+import {
+  defaultRetainUntil, maxRetainUntil, retainUntilInstant, retainUntilProblem,
+} from '../../../renderer/features/items/retain-until.ts';
 
 const now = new Date(2026, 11, 2, 15, 30, 0);
 
@@ -52,5 +54,17 @@ describe('retain-until', () => {
     expect(resolveRetainUntil('2027-01-01T00:00:00Z', now).toISOString()).toBe('2027-01-01T00:00:00.000Z');
     expect(readRetainUntil(new Date(now.getTime() - 1000).toISOString(), now)).toEqual({ ok: false, problem: 'past' });
     expect(readRetainUntil('2200-01-01T00:00:00Z', now)).toEqual({ ok: false, problem: 'too-far' });
+  });
+
+  it('the dialog sends the end of the chosen day in its own time zone, which the engine keeps as is', () => {
+    const sent = retainUntilInstant('2026-12-24', now);
+    const until = new Date(sent);
+    expect([until.getFullYear(), until.getMonth(), until.getDate(), until.getHours(), until.getMinutes()])
+      .toEqual([2026, 11, 24, 23, 59]);
+    expect(resolveRetainUntil(sent, now).toISOString()).toBe(sent);
+    // The default day and the last allowed day are accepted by the engine as sent.
+    expect(() => resolveRetainUntil(retainUntilInstant(defaultRetainUntil(now), now), now)).not.toThrow();
+    expect(() => resolveRetainUntil(retainUntilInstant(maxRetainUntil(now), now), now)).not.toThrow();
+    expect(() => resolveRetainUntil(retainUntilInstant(localDayKey(now), now), now)).not.toThrow();
   });
 });
