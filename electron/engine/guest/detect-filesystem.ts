@@ -4,6 +4,7 @@
  * physical volume. Only signatures: nothing here trusts a size read from the bytes.
  */
 import type { BlockSource, GuestFilesystemKind } from './guest-filesystem.ts';
+import { ntfsVolumeLabel } from './ntfs/ntfs-filesystem.ts';
 
 /** Bytes read for detection: btrfs's superblock at 64 KiB plus its label. */
 export const DETECT_BYTES = 65536 + 4096;
@@ -89,5 +90,8 @@ export function detectFilesystemIn(bytes: Buffer): DetectedFilesystem {
 
 export async function detectFilesystem(source: BlockSource): Promise<DetectedFilesystem> {
   const length = Math.min(DETECT_BYTES, source.size);
-  return detectFilesystemIn(await source.read(0, length));
+  const detected = detectFilesystemIn(await source.read(0, length));
+  // NTFS keeps its label in $Volume (MFT record 3), not in the boot sector.
+  if (detected.kind === 'ntfs') return withLabel('ntfs', await ntfsVolumeLabel(source));
+  return detected;
 }

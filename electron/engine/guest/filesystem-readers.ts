@@ -6,6 +6,7 @@
 import type { BlockSource, GuestFilesystem, GuestFilesystemKind } from './guest-filesystem.ts';
 import { openExtFilesystem } from './ext/ext-filesystem.ts';
 import { openFatFilesystem } from './fat/fat-filesystem.ts';
+import { openNtfsFilesystem } from './ntfs/ntfs-filesystem.ts';
 
 export type FilesystemOpener = (source: BlockSource, name: string) => Promise<GuestFilesystem>;
 
@@ -14,6 +15,7 @@ const OPENERS: Partial<Record<GuestFilesystemKind, FilesystemOpener>> = {
   ext3: openExtFilesystem,
   ext4: openExtFilesystem,
   vfat: openFatFilesystem,
+  ntfs: openNtfsFilesystem,
 };
 
 const REASONS: Record<GuestFilesystemKind, string> = {
