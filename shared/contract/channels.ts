@@ -12,6 +12,7 @@ import { maintenanceChannels } from './maintenance-channels.ts';
 import { policyChannels } from './policy-channels.ts';
 import { protectionChannels } from './protection-channels.ts';
 import { restoreVmChannels } from './restore-vm-channels.ts';
+import { restoreReplaceChannels } from './restore-replace-channels.ts';
 import { vaultChannels } from './vault-channels.ts';
 import { vmChannels } from './vm-channels.ts';
 
@@ -27,6 +28,7 @@ export const channels = {
   ...localFilesChannels,
   ...vmChannels,
   ...restoreVmChannels,
+  ...restoreReplaceChannels,
 } as const;
 
 export type Channels = typeof channels;

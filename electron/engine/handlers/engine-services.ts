@@ -14,6 +14,7 @@ import type { ProtectionService } from '../protection/protection-service.ts';
 import type { GuestService } from '../guest/guest-service.ts';
 import type { RestoreService } from '../restore/restore-service.ts';
 import type { VmRestoreService } from '../restore/vm-restore-service.ts';
+import type { ReplaceRestoreService } from '../restore/restore-replace-service.ts';
 import type { VaultDirectory } from '../vault/vault-directory.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
 import type { VmProtectionLookup } from '../discovery/vm-protection-lookup.ts';
@@ -31,6 +32,8 @@ export interface EngineServices {
   readonly restores: RestoreService;
   /** Restore a VM item's point as a new VM (restore.vm, restore.vmCheck). */
   readonly vmRestores: VmRestoreService;
+  /** Replace existing: a point's files put back in place (restore.replace, restore.replaceStatus). */
+  readonly replaceRestores: ReplaceRestoreService;
   readonly guests: GuestService;
   readonly alerts: AlertService;
   readonly passphraseStore: RememberedPassphrases | undefined;

@@ -3,6 +3,7 @@ import type { ChannelHandlers } from '../../../shared/contract/channels.ts';
 import { precheckBackup } from '../backup/backup-precheck.ts';
 import type { EngineServices } from './engine-services.ts';
 import { restoreVmHandlers } from './restore-vm-handlers.ts';
+import { restoreReplaceHandlers } from './restore-replace-handlers.ts';
 
 export function jobHandlers(engine: EngineServices): Pick<ChannelHandlers, 'backup' | 'jobs' | 'restore'> {
   return {
@@ -27,6 +28,7 @@ export function jobHandlers(engine: EngineServices): Pick<ChannelHandlers, 'back
     restore: {
       disks: async (input) => ({ jobId: (await engine.restores.startDisks(input)).job.id }),
       ...restoreVmHandlers(engine),
+      ...restoreReplaceHandlers(engine),
     },
   };
 }
