@@ -94,7 +94,7 @@ export function DashboardPage() {
               onRowClick={(item) => navigate({ page: 'item', item: item.id })}
               empty={<p className="muted">No protected items yet.</p>}
               columns={[
-                { key: 'name', header: 'Item', render: (item) => <><span className={`health-dot health-${item.health}`} aria-hidden="true" /><span className="cell-title">{item.name}</span><div className="cell-sub">{item.vaultName}</div>{itemVm(item.id)}</> },
+                { key: 'name', header: 'Item', render: (item) => <><span className="nowrap"><span className={`health-dot health-${item.health}`} aria-hidden="true" /><span className="cell-title">{item.name}</span></span><div className="cell-sub">{item.vaultName}</div>{itemVm(item.id)}</> },
                 { key: 'health', header: 'Health', render: (item) => <><Badge tone={item.health === 'healthy' ? 'ok' : item.health === 'warning' ? 'warn' : 'danger'}>{item.health}</Badge><div className="cell-sub">{item.healthReason}</div></> },
                 { key: 'last', header: 'Last backup', render: (item) => (item.lastBackupAt ? <><div title={formatDateTime(item.lastBackupAt)}>{relativeAge(item.lastBackupAt)}</div>{item.lastBackupStatus ? <JobStatusBadge status={item.lastBackupStatus} /> : null}</> : <span className="muted">Never</span>) },
                 { key: 'next', header: 'Next run', render: (item) => formatDateTime(item.nextRunAt, '—') },

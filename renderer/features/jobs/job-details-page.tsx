@@ -15,6 +15,7 @@ import { toastError, useToastStore } from '../../stores/toast-store.ts';
 import { JobStatusBadge } from '../items/item-badges.tsx';
 import { JobLiveProgress } from './job-live-progress.tsx';
 import { JobOutcomeBanner } from './job-outcome-banner.tsx';
+import { subtaskMessageText } from './subtask-words.ts';
 
 const RUNNING_REFRESH_MS = 2000;
 
@@ -36,7 +37,9 @@ function SubtaskPanel({ job, subtask }: { job: Job; subtask: Subtask }) {
         ['Deduplicated', formatBytes(subtask.bytesDeduplicated)],
         ['Total', formatBytes(subtask.bytesTotal)],
       ]} />
-      {subtask.message ? <p className={`small ${subtask.status === 'failed' ? 'field-error' : 'muted'}`}>{subtask.message}</p> : null}
+      {subtask.message ? (
+        <p className={`small ${subtask.status === 'failed' ? 'field-error' : 'muted'}`}>{subtaskMessageText(subtask.message)}</p>
+      ) : null}
     </section>
   );
 }

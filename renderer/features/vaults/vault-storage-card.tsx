@@ -54,8 +54,9 @@ export function VaultStorageCard({ name, usage, stats, error, onChanged }: {
   if (error) return <Card title="Storage"><p className="muted">Storage figures are not available: {error}</p></Card>;
   if (!stats) return <Card title="Storage"><p className="muted">Loading…</p></Card>;
   const sizes = vaultSizes(usage);
+  // Rounded down: 99.99 % saved never reads as 100.0 %.
   const saved = usage && usage.logicalBytes > 0
-    ? Math.max(0, (1 - usage.referencedBytes / usage.logicalBytes) * 100) : null;
+    ? (Math.floor(Math.max(0, 1 - usage.referencedBytes / usage.logicalBytes) * 1000) / 10).toFixed(1) : null;
   const action = (
     <Button small busy={reclaim.kind === 'running'} onClick={() => void run()}
       title="Remove stored data that no recovery point uses (a clean-up job)">Reclaim space</Button>
@@ -70,7 +71,7 @@ export function VaultStorageCard({ name, usage, stats, error, onChanged }: {
       </div>
       <p className="small muted">
         {plural(stats.points, 'recovery point')}{stats.softDeletedPoints > 0 ? ` (+${stats.softDeletedPoints} soft-deleted)` : ''}
-        {' · '}{plural(stats.chunks, 'chunk')}{saved === null ? '' : ` · ${saved.toFixed(1)} % saved by deduplication and compression`}
+        {' · '}{plural(stats.chunks, 'chunk')}{saved === null ? '' : ` · ${saved} % saved by deduplication and compression`}
       </p>
       {reclaim.kind === 'running' ? (
         <div className="reclaim-progress">

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { vaultOnlyReason } from '../../../renderer/features/items/item-badges.tsx';
 import { cancelledByText } from '../../../renderer/features/jobs/cancelled-by.ts';
+import { subtaskMessageText } from '../../../renderer/features/jobs/subtask-words.ts';
 
 describe('cancelled jobs', () => {
   it('name who cancelled them: you in the app, the command line, or the service', () => {
@@ -29,5 +30,16 @@ describe('the vault-only note', () => {
   });
   it('has a plain reason when the engine gave none', () => {
     expect(vaultOnlyReason([point(['vault'])])).toBe('this disk cannot keep one.');
+  });
+});
+
+describe('a snapshot subtask\'s message', () => {
+  it('says fast restore copy, not the engine\'s tier words', () => {
+    expect(subtaskMessageText('Vault tier only: the VM\'s filesystem cannot clone files. The transfer reads the live files.'))
+      .toBe('No fast restore copy on this disk: the VM\'s filesystem cannot clone files. The transfer reads the live files.');
+    expect(subtaskMessageText('Captured: VirtualBox live snapshot. Instant-restore snapshot kept 2 days.'))
+      .toBe('Captured: VirtualBox live snapshot. Fast restore copy kept on this disk for 2 days.');
+    expect(subtaskMessageText('Instant-restore snapshot kept 1 day.')).toBe('Fast restore copy kept on this disk for 1 day.');
+    expect(subtaskMessageText('1 file in the vault.')).toBe('1 file in the vault.');
   });
 });
