@@ -23,7 +23,6 @@ import { alertOnBackupEnd } from './alerts/backup-failure-alert.ts';
 import { RestoreService } from './restore/restore-service.ts';
 import { VmRestoreService } from './restore/vm-restore-service.ts';
 import { ReplaceRestoreService } from './restore/restore-replace-service.ts';
-import { ReplaceRestoreService } from './restore/restore-replace-service.ts';
 import { GuestService } from './guest/guest-service.ts';
 import { VaultDirectory } from './vault/vault-directory.ts';
 import { VaultKeyring } from './vault/vault-keyring.ts';
@@ -61,7 +60,6 @@ export class Engine implements EngineServices {
   readonly alerts: AlertService;
   readonly restores: RestoreService;
   readonly vmRestores: VmRestoreService;
-  readonly replaceRestores: ReplaceRestoreService;
   readonly replaceRestores: ReplaceRestoreService;
   readonly guests: GuestService;
   /** Which item protects a discovered VM (discovery's protectedBy). */
@@ -115,10 +113,6 @@ export class Engine implements EngineServices {
     this.vmRestores = new VmRestoreService({
       protection: this.protection, keyring: this.keyring, jobs: this.jobs, env,
       wellKnownVms: () => discoverVms({ env }),
-    });
-    this.replaceRestores = new ReplaceRestoreService({
-      appHome: this.appHome, protection: this.protection, keyring: this.keyring, jobs: this.jobs, backups: this.backups,
-      readVm: vms.readVm,
     });
     this.replaceRestores = new ReplaceRestoreService({
       appHome: this.appHome, protection: this.protection, keyring: this.keyring, jobs: this.jobs, backups: this.backups,
