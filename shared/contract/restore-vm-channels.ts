@@ -39,7 +39,10 @@ export const RestoreVmInputSchema = z.object({
   format: RestoreDiskFormatSchema.optional(),
   /** Register the VM with the hypervisor's CLI when present (VBoxManage registervm, virsh define); default true. */
   register: z.boolean().optional(),
-  /** Keep the point's saved state (the VM resumes where it was); default true when the point has one and the hypervisor is the point's own. */
+  /**
+   * Keep the point's saved state (the VM resumes where it was); default true when the point
+   * has one and the hypervisor is the point's own.
+   */
   keepSavedState: z.boolean().optional(),
   /** libvirt connection URI for the name check and `virsh define` (default qemu:///session, or qemu:///system as root). */
   connection: z.string().min(1).max(512).optional(),

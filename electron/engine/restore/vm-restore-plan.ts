@@ -12,7 +12,9 @@ import type {
 } from '../../../shared/contract/restore-vm-channels.ts';
 
 /** Each hypervisor's own disk format (the default) and the formats it can attach. */
-export const HYPERVISOR_FORMATS: Record<RestoreHypervisor, { native: RestoreDiskFormat; usable: RestoreDiskFormat[] }> = {
+export interface HypervisorFormats { native: RestoreDiskFormat; usable: RestoreDiskFormat[] }
+
+export const HYPERVISOR_FORMATS: Record<RestoreHypervisor, HypervisorFormats> = {
   virtualbox: { native: 'vdi', usable: ['vdi', 'vmdk', 'vhdx', 'raw'] },
   vmware: { native: 'vmdk', usable: ['vmdk'] },
   'libvirt-qemu': { native: 'qcow2', usable: ['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx'] },
@@ -137,7 +139,8 @@ export function planRestoreVm(input: Partial<RestoreVmInput> & Pick<RestoreVmInp
   const skipped = new Set((vm.skippedDisks ?? []).map((disk) => disk.path));
   const disks = vm.hardware.disks.filter((disk) => !skipped.has(disk.path)).map((disk, index) => ({
     source: disk.path, path: join(folder, diskFileName(name, index, format)), format,
-    ...(disk.bus ? { bus: disk.bus } : {}), ...(disk.virtualSize !== undefined ? { virtualSize: disk.virtualSize } : {}),
+    ...(disk.bus ? { bus: disk.bus } : {}),
+    ...(disk.virtualSize !== undefined ? { virtualSize: disk.virtualSize } : {}),
   }));
   const configPath = join(folder, `${name}.${CONFIG_EXTENSION[hypervisor]}`);
   const hasNvram = facts.pointFiles.some((file) => file.role === 'nvram');
@@ -155,7 +158,8 @@ export function planRestoreVm(input: Partial<RestoreVmInput> & Pick<RestoreVmInp
     from: vm.hypervisor, hypervisor, name, folder, configPath, disks,
     ...(hasNvram && !cross ? { nvram: join(folder, `${name}.nvram`) } : {}),
     savedState: keepSaved, registers, registerCommand, notes,
-    cliEquivalent: cliEquivalent({ ...input, name, to: folder } as RestoreVmInput, folder, hypervisor, format, register, keepSaved, savedInPoint),
+    cliEquivalent: cliEquivalent({ ...input, name, to: folder } as RestoreVmInput, folder, hypervisor, format,
+      register, keepSaved, savedInPoint),
   };
   return { plan, problems };
 }

@@ -20,6 +20,8 @@ import { runRestoreVm, VERIFY } from './restore-vm-job.ts';
 import { defaultLibvirtConnection, registerToolName, takenVmNames, type WellKnownVms } from './vm-name-check.ts';
 import { planRestoreVm, type FolderState } from './vm-restore-plan.ts';
 
+export interface RestoreVmCheck { ok: boolean; problems: RestoreVmProblem[]; plan: RestoreVmPlan | null }
+
 export type RestoreVmCheckInput = Omit<RestoreVmInput, 'to' | 'name'> & { to?: string | undefined; name?: string | undefined };
 
 export interface VmRestoreDependencies {
@@ -68,7 +70,8 @@ export class VmRestoreService {
     const toolName = hypervisor ? registerToolName(hypervisor) : null;
     const facts = {
       folderState: input.to !== undefined ? await folderState(resolve(input.to)) : 'missing' as FolderState,
-      takenNames: hypervisor && input.name !== undefined ? await takenVmNames(hypervisor, this.deps.wellKnownVms, this.deps.env, connection) : [],
+      takenNames: hypervisor && input.name !== undefined
+        ? await takenVmNames(hypervisor, this.deps.wellKnownVms, this.deps.env, connection) : [],
       registerTool: toolName ? await findTool(toolName, this.deps.env) : null,
       connection,
       pointFiles: point.files.map((file) => ({ name: file.name, role: file.role })),
@@ -78,7 +81,7 @@ export class VmRestoreService {
   }
 
   /** The problems per field and the plan; writes nothing. */
-  async check(input: RestoreVmCheckInput): Promise<{ ok: boolean; problems: RestoreVmProblem[]; plan: RestoreVmPlan | null }> {
+  async check(input: RestoreVmCheckInput): Promise<RestoreVmCheck> {
     const { plan, problems } = await this.checked(input);
     return { ok: problems.length === 0 && plan !== null, problems, plan };
   }
@@ -86,7 +89,10 @@ export class VmRestoreService {
   async start(input: RestoreVmInput): Promise<{ running: RunningJob; plan: RestoreVmPlan }> {
     const checked = await this.checked(input);
     const first = checked.problems[0];
-    if (first) throw new LabvaultError(first.code as ErrorCode, first.message, { field: first.field, details: { problems: checked.problems } });
+    if (first) {
+      throw new LabvaultError(first.code as ErrorCode, first.message,
+        { field: first.field, details: { problems: checked.problems } });
+    }
     const { session, point, plan } = checked;
     if (!point || !plan) throw new LabvaultError(ErrorCodes.INVALID_INPUT, 'Name the new VM and its folder.', { field: 'name' });
     const store = await this.deps.keyring.store(session);

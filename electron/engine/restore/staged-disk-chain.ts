@@ -1,0 +1,75 @@
+/**
+ * A staged disk (staged-point.ts) opened with its whole chain, every parent looked for
+ * under the staging folder: a relative parent name from the child's folder (qemu's rule),
+ * an absolute one mapped under the staging root as discovery maps it. A parent outside the
+ * staging folder is never opened, so a restore reads only the point's copy of each layer.
+ * Then the merged view is written as one new image (the chain flattened) by the disk
+ * writers.
+ */
+import { resolve } from 'node:path';
+import { ErrorCodes } from '../../../shared/errors.ts';
+import { ChainContext, requireFormatModule, resolveParentPath } from '../disk/chain-opener.ts';
+import { detectImageFormat } from '../disk/detect-format.ts';
+import type { OpenContext } from '../disk/disk-format-module.ts';
+import { imageError } from '../disk/image-error.ts';
+import type { DiskFormat, VirtualDisk } from '../disk/virtual-disk.ts';
+import { underRoot } from '../discovery/discovery-paths.ts';
+
+const MAX_LAYERS = 256;
+
+class StagedChainContext implements OpenContext {
+  private readonly staging: string;
+  private readonly depth: number;
+  private readonly inner: ChainContext;
+
+  constructor(staging: string, depth: number, inner: ChainContext) {
+    this.staging = staging;
+    this.depth = depth;
+    this.inner = inner;
+  }
+
+  async openParent(parentPath: string, fromChildPath: string, formatHint?: DiskFormat): Promise<VirtualDisk> {
+    const wanted = underRoot(resolveParentPath(parentPath, fromChildPath), this.staging);
+    const admitted = await this.inner.admit(wanted, resolve(fromChildPath));
+    if (this.depth + 1 > MAX_LAYERS) {
+      throw imageError(ErrorCodes.BAD_IMAGE, `the chain of ${fromChildPath} is deeper than ${MAX_LAYERS} layers`, { file: fromChildPath });
+    }
+    const format = formatHint ?? (await detectImageFormat(admitted.path));
+    const context = new StagedChainContext(this.staging, this.depth + 1, admitted.context);
+    return requireFormatModule(format, admitted.path).open(admitted.path, context);
+  }
+}
+
+/** Opens a staged image and its chain, parents only under `staging`. */
+export async function openStagedDisk(path: string, staging: string, format?: DiskFormat): Promise<VirtualDisk> {
+  const top = new ChainContext([], MAX_LAYERS);
+  const admitted = await top.admit(path, null);
+  const detected = format ?? (await detectImageFormat(admitted.path));
+  const context = new StagedChainContext(staging, 1, admitted.context);
+  return requireFormatModule(detected, admitted.path).open(admitted.path, context);
+}
+
+export interface FlattenOptions {
+  format: DiskFormat;
+  subformat?: string;
+  signal?: AbortSignal;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** Writes the merged view of the staged disk at `path` as a new single image `outPath` (refused when it exists). */
+export async function flattenStagedDisk(path: string, staging: string, outPath: string,
+  options: FlattenOptions): Promise<number> {
+  const target = requireFormatModule(options.format, outPath);
+  if (!target.write) throw imageError(ErrorCodes.UNSUPPORTED, `writing ${options.format} images is not supported`, { file: outPath, field: 'format' });
+  const source = await openStagedDisk(path, staging);
+  try {
+    await target.write(source, resolve(outPath), {
+      ...(options.subformat ? { subformat: options.subformat } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return source.virtualSize;
+  } finally {
+    await source.close();
+  }
+}

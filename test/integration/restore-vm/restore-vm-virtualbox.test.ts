@@ -1,0 +1,104 @@
+/**
+ * A VirtualBox VM with a two-snapshot VDI chain (each layer holding its own data) protected,
+ * backed up and restored as a new VM through the real CLI: the new .vbox read by our
+ * discovery has a new machine UUID, a media registry naming only the merged VDI under its
+ * own UUID, no snapshot tree, paths inside the new folder; the disk equals the point's
+ * merged content by `qemu-img compare`; the restore refuses a taken name and a used folder.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readVm } from '../../../electron/engine/discovery/discovery-service.ts';
+import { runLabvault } from '../../support/run-cli.ts';
+import { removeDir, requireQemuImg, vdiUuid } from '../discovery/vm-fixture-kit.ts';
+import { UBUNTU_UUID, writeVbox7Machine, type VboxFixture } from '../discovery/virtualbox-fixtures.ts';
+import { makeVmItemsRoot, type VmItemsRoot } from '../vm-items/vm-items-kit.ts';
+import {
+  expectedRaw, linkTools, protectAndBackup, qemuCheck, qemuCompare, qemuWrite, writeIntoDiffVdi, type RestoredJob,
+} from './restore-vm-kit.ts';
+
+const hasQemu = requireQemuImg();
+
+describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI chain, as a new VM', () => {
+  let kit: VmItemsRoot;
+  let fx: VboxFixture;
+  let pointId: string;
+  const writes: [number, number, number][] = [[0x42, 0, 2], [0x43, 1, 1], [0x44, 3, 1]];
+
+  beforeAll(() => {
+    kit = makeVmItemsRoot('labvault-restore-vbox-');
+    linkTools(kit, ['qemu-img']);
+    fx = writeVbox7Machine(join(kit.root, 'vbox-home'), join(kit.root, 'VirtualBox VMs'));
+    qemuWrite(fx.base, 'vdi', 0x42, 0, 2);
+    writeIntoDiffVdi(fx.diff1, [[0x43, 1, 1]]);
+    writeIntoDiffVdi(fx.diff2, [[0x44, 3, 1]]);
+    pointId = protectAndBackup(kit, fx.configPath).pointId;
+  });
+
+  afterAll(() => removeDir(kit.root));
+
+  it('writes a new VM with new identities, rewritten paths and the merged disk', () => {
+    const to = join(kit.root, 'restored', 'tuesday');
+    const run = kit.cli('restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', to, '--name', 'ubuntu-efi-tuesday', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const job = run.json<RestoredJob>();
+    expect(job.status).toBe('completed');
+    expect(job.subtasks.map((subtask) => [subtask.name, subtask.status])).toEqual([['Restore', 'completed'], ['Verify', 'completed']]);
+    const { plan } = job;
+    expect(plan).toMatchObject({ from: 'virtualbox', hypervisor: 'virtualbox', name: 'ubuntu-efi-tuesday', registers: false });
+    expect(plan.registerCommand).toEqual(['VBoxManage', 'registervm', join(to, 'ubuntu-efi-tuesday.vbox')]);
+    expect(plan.disks).toHaveLength(1);
+    const disk = plan.disks[0]!;
+    expect(disk).toMatchObject({ source: fx.diff2, path: join(to, 'ubuntu-efi-tuesday.vdi'), format: 'vdi' });
+    expect(readdirSync(to).sort()).toEqual(['ubuntu-efi-tuesday.nvram', 'ubuntu-efi-tuesday.vbox', 'ubuntu-efi-tuesday.vdi']);
+
+    const expected = expectedRaw(join(kit.root, 'expected.raw'), 8, writes);
+    expect(qemuCompare(expected, 'raw', disk.path, 'vdi')).toBe(0);
+    qemuCheck(disk.path, 'vdi');
+    expect(readFileSync(join(to, 'ubuntu-efi-tuesday.nvram'), 'utf8')).toBe('NVRAM');
+
+    const vbox = readFileSync(plan.configPath, 'utf8');
+    const newMedium = vdiUuid(disk.path);
+    for (const old of [UBUNTU_UUID, vdiUuid(fx.base), vdiUuid(fx.diff1), vdiUuid(fx.diff2)]) {
+      expect(vbox).not.toContain(old);
+      expect(newMedium).not.toBe(old);
+    }
+    expect(vbox).toContain(`<HardDisk uuid="{${newMedium}}" location="ubuntu-efi-tuesday.vdi" format="VDI" type="Normal"/>`);
+    expect(vbox).not.toContain('Snapshots/diff');
+    expect(vbox).not.toContain('<Snapshot ');
+    expect(vbox).not.toContain('currentSnapshot');
+    expect(vbox).toContain('xmlns="http://www.virtualbox.org/"');
+    expect(vbox).toContain('<NVRAM path="ubuntu-efi-tuesday.nvram"/>');
+    expect(vbox).not.toContain('0800271A2B3C');
+    expect(vbox).toContain('/isos/ubuntu-24.04-desktop-amd64.iso');
+    return readVm(plan.configPath, { env: { PATH: '' } }).then((vm) => {
+      expect(vm.name).toBe('ubuntu-efi-tuesday');
+      expect(vm.id).not.toBe(UBUNTU_UUID);
+      expect(vm.disks.map((found) => [found.path, found.chain.length, found.backupable])).toEqual([[disk.path, 1, true]]);
+      expect(vm.nvram).toBe(join(to, 'ubuntu-efi-tuesday.nvram'));
+      expect(vm.hardware).toMatchObject({ cpus: 4, memoryMiB: 4096, firmware: 'efi' });
+      expect(vm.snapshots ?? []).toEqual([]);
+    });
+  });
+
+  it('refuses a folder that is not empty and a name the hypervisor already has, writing nothing', () => {
+    const used = join(kit.root, 'restored', 'tuesday');
+    const before = readdirSync(used).sort();
+    const again = kit.cli('restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', used, '--name', 'other-name');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('CONFLICT');
+    expect(again.stderr).toContain('not empty');
+    expect(readdirSync(used).sort()).toEqual(before);
+
+    const taken = runLabvault(['restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', join(kit.root, 'restored', 'same-name'), '--name', 'ubuntu-efi', '--json'],
+      { LABVAULT_HOME: kit.home, PATH: kit.bin, VBOX_USER_HOME: fx.home });
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain('already has a VM named "ubuntu-efi"');
+
+    const badName = kit.cli('restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', join(kit.root, 'restored', 'x'), '--name', '../escape');
+    expect(badName.code).toBe(2);
+    const badHypervisor = kit.cli('restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', join(kit.root, 'restored', 'x'), '--name', 'x1', '--hypervisor', 'hyperv');
+    expect(badHypervisor.code).toBe(2);
+    expect(readdirSync(join(kit.root, 'restored')).sort()).toEqual(['tuesday']);
+  });
+});
