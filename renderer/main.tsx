@@ -7,6 +7,7 @@ import './styles/components.css';
 import './styles/features.css';
 import './styles/file-browser.css';
 import './styles/configure-backup.css';
+import './styles/point-files.css';
 import { App } from './app.tsx';
 
 const root = document.getElementById('root');

@@ -7,6 +7,7 @@ import { VaultDetailsPage } from '../features/vaults/vault-details-page.tsx';
 import { DashboardPage } from '../features/dashboard/dashboard-page.tsx';
 import { ItemsPage } from '../features/items/items-page.tsx';
 import { ItemDetailsPage } from '../features/items/item-details-page.tsx';
+import { PointFilesPage } from '../features/files/point-files-page.tsx';
 import { ConfigureBackupWizard } from '../features/protect/configure-backup-wizard.tsx';
 import { JobsPage } from '../features/jobs/jobs-page.tsx';
 import { JobDetailsPage } from '../features/jobs/job-details-page.tsx';
@@ -22,6 +23,7 @@ export function PageForRoute({ route }: { route: Route }) {
     case 'vault': return <VaultDetailsPage key={route.name} name={route.name} />;
     case 'items': return <ItemsPage />;
     case 'item': return <ItemDetailsPage key={route.item} item={route.item} />;
+    case 'point-files': return <PointFilesPage key={`${route.item}/${route.point}`} item={route.item} point={route.point} />;
     case 'protect': return <ConfigureBackupWizard key={route.vault ?? ''} initialVault={route.vault} />;
     case 'jobs': return <JobsPage />;
     case 'job': return <JobDetailsPage key={route.id} id={route.id} />;

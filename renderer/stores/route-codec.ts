@@ -11,6 +11,7 @@ export type Route =
   | { page: 'vault'; name: string }
   | { page: 'items' }
   | { page: 'item'; item: string }
+  | { page: 'point-files'; item: string; point: string }
   | { page: 'protect'; vault?: string }
   | { page: 'jobs' }
   | { page: 'job'; id: string }
@@ -25,7 +26,7 @@ export function sectionOf(route: Route): NavSection {
   switch (route.page) {
     case 'dashboard': return 'dashboard';
     case 'vaults': case 'vault-create': case 'vault': return 'vaults';
-    case 'items': case 'item': case 'protect': return 'items';
+    case 'items': case 'item': case 'point-files': case 'protect': return 'items';
     case 'jobs': case 'job': return 'jobs';
     case 'restore': return 'restore';
     case 'policies': case 'policy-create': case 'policy-edit': return 'policies';
@@ -43,6 +44,7 @@ export function routeToHash(route: Route): string {
     case 'vault': return `#/vaults/${enc(route.name)}`;
     case 'items': return '#/items';
     case 'item': return `#/items/${enc(route.item)}`;
+    case 'point-files': return `#/items/${enc(route.item)}/points/${enc(route.point)}/files`;
     case 'protect': return route.vault ? `#/protect/${enc(route.vault)}` : '#/protect';
     case 'jobs': return '#/jobs';
     case 'job': return `#/jobs/${enc(route.id)}`;
@@ -56,12 +58,14 @@ export function routeToHash(route: Route): string {
 
 export function hashToRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter((part) => part !== '').map((part) => decodeURIComponent(part));
-  const [head, a, b] = parts;
+  const [head, a, b, c] = parts;
   switch (head) {
     case 'vaults':
       if (a === 'new') return { page: 'vault-create' };
       return a ? { page: 'vault', name: a } : { page: 'vaults' };
-    case 'items': return a ? { page: 'item', item: a } : { page: 'items' };
+    case 'items':
+      if (a && b === 'points' && c) return { page: 'point-files', item: a, point: c };
+      return a ? { page: 'item', item: a } : { page: 'items' };
     case 'protect': return a ? { page: 'protect', vault: a } : { page: 'protect' };
     case 'jobs': return a ? { page: 'job', id: a } : { page: 'jobs' };
     case 'restore': return a ? { page: 'restore', item: a } : { page: 'restore' };

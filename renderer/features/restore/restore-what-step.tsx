@@ -7,7 +7,7 @@ const KINDS: Array<{ kind: RestoreKind; title: string; text: string; available: 
   { kind: 'disks', title: 'Restore disks', text: "Write the point's disk images (and configuration files) into a folder, verified byte for byte.", available: true },
   { kind: 'new-vm', title: 'Create new VM', text: 'Restore configuration and disks under a new name, paths rewritten, ready to register.', available: false },
   { kind: 'replace', title: 'Replace existing', text: "Put the point's disks back in place, after backing up the current state.", available: false },
-  { kind: 'files', title: 'File recovery', text: 'Browse partitions and files inside the disks and extract single files.', available: false },
+  { kind: 'files', title: 'File recovery', text: 'Browse partitions and files inside the disks and download single files or folders.', available: true },
 ];
 
 export function RestoreWhatStep({ draft, point, update }: {
@@ -29,7 +29,10 @@ export function RestoreWhatStep({ draft, point, update }: {
           </label>
         ))}
       </div>
-      {point ? (
+      {point && draft.kind === 'files' ? (
+        <p className="small muted">Next opens the point's file browser: choose a partition, find files by name, select them and download them to a folder.</p>
+      ) : null}
+      {point && draft.kind !== 'files' ? (
         <>
           <h3 className="section-title">Files in this point</h3>
           {point.files.map((file) => (

@@ -103,7 +103,9 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
     switch (step.kind) {
       case 'item': return <><Button onClick={() => navigate({ page: 'dashboard' })}>Cancel</Button><span className="spacer" /><Button variant="primary" disabled={draft.itemId === ''} onClick={() => setStep({ kind: 'point' })}>Next: recovery point</Button></>;
       case 'point': return <><Button onClick={() => setStep({ kind: 'item' })}>Back</Button><span className="spacer" /><Button variant="primary" disabled={!point} onClick={() => setStep({ kind: 'what' })}>Next: what to restore</Button></>;
-      case 'what': return <><Button onClick={() => setStep({ kind: 'point' })}>Back</Button><span className="spacer" /><Button variant="primary" disabled={draft.kind !== 'disks' || draft.files.length === 0} onClick={() => setStep({ kind: 'target', error: null })}>Next: target</Button></>;
+      case 'what': return draft.kind === 'files'
+        ? <><Button onClick={() => setStep({ kind: 'point' })}>Back</Button><span className="spacer" /><Button variant="primary" disabled={!point} onClick={() => navigate({ page: 'point-files', item: draft.itemId, point: draft.pointId })}>Next: browse files</Button></>
+        : <><Button onClick={() => setStep({ kind: 'point' })}>Back</Button><span className="spacer" /><Button variant="primary" disabled={draft.kind !== 'disks' || draft.files.length === 0} onClick={() => setStep({ kind: 'target', error: null })}>Next: target</Button></>;
       case 'target': return <><Button onClick={() => setStep({ kind: 'what' })}>Back</Button><span className="spacer" /><Button variant="primary" disabled={!targetReady} onClick={() => void run()}>Restore</Button></>;
       case 'running': return <><span className="spacer" /><Button onClick={() => navigate({ page: 'job', id: step.jobId })}>Open job</Button></>;
       case 'finished': return <><Button onClick={() => navigate({ page: 'job', id: step.job.id })}>Open job</Button><span className="spacer" /><Button variant="primary" onClick={() => navigate({ page: 'item', item: draft.itemId })}>Back to item</Button></>;
