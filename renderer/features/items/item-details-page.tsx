@@ -23,6 +23,7 @@ import { DeletePointDialog } from './delete-point-dialog.tsx';
 import { ConsistencyBadge, ItemStateBadge, JobStatusBadge, TierBadges, VaultOnlyNote } from './item-badges.tsx';
 import { SetPolicyDialog } from './set-policy-dialog.tsx';
 import { StopProtectionDialog } from './stop-protection-dialog.tsx';
+import { TestRestoreBadge } from '../files/test-restore-badge.tsx';
 
 /** Whether backups of the item leave a fast restore copy (snapshot tier) on this disk. */
 function fastRestoreFact(item: Item, newest: Point | undefined) {
@@ -130,9 +131,10 @@ export function ItemDetailsPage({ item: ref }: { item: string }) {
                 { key: 'created', header: 'Created', render: (point) => <><div>{formatDateTime(point.createdAt)}</div>{point.onDemand ? <Badge>On-demand</Badge> : null}</> },
                 { key: 'consistency', header: 'Consistency', render: (point) => <ConsistencyBadge consistency={point.consistency} /> },
                 { key: 'tiers', header: 'Copies', render: (point) => <TierBadges point={point} /> },
+                { key: 'test', header: 'Test restore', render: (point) => <TestRestoreBadge check={point.testRestore} /> },
                 { key: 'expires', header: 'Expires', render: (point) => (point.state === 'soft-deleted' ? <><Badge tone="danger">Soft-deleted</Badge><div className="cell-sub">Purged {formatDate(point.purgeAt)}</div></> : formatDate(point.expiresAt, 'Never')) },
                 { key: 'size', header: 'Logical / stored', align: 'right', render: (point) => <>{formatBytes(point.logicalBytes)}<div className="cell-sub">{formatBytes(point.storedBytes)} new</div></> },
-                { key: 'actions', header: '', align: 'right', render: (point) => (point.state === 'active' ? <Button small variant="quiet" onClick={() => setDialog({ kind: 'delete-point', point })}>Delete</Button> : null) },
+                { key: 'actions', header: '', align: 'right', render: (point) => (point.state === 'active' ? <span className="row-actions"><Button small variant="quiet" onClick={() => navigate({ page: 'point-files', item: current.id, point: point.id })}>Browse files</Button><Button small variant="quiet" onClick={() => setDialog({ kind: 'delete-point', point })}>Delete</Button></span> : null) },
               ]}
             />
           ) : null}
