@@ -24,6 +24,8 @@ export interface PolicyDraft {
   enhanced: boolean;
   timeZone: string;
   instantRestoreDays: string;
+  /** Test restore after every backup (policy.json "testRestore"; written only when off). */
+  testRestore: boolean;
   daily: { on: boolean; days: string };
   weekly: { on: boolean; weeks: string; day: Weekday };
   monthly: { on: boolean; months: string; rule: DayRule };
@@ -43,6 +45,7 @@ export function newPolicyDraft(): PolicyDraft {
     enhanced: false,
     timeZone: LOCAL_TIME_ZONE,
     instantRestoreDays: String(POLICY_LIMITS.instantRestoreDays.standard.default),
+    testRestore: true,
     daily: { on: true, days: String(DEFAULT_POLICY_DAILY_DAYS) },
     weekly: { on: false, weeks: '12', day: 'sunday' },
     monthly: { on: false, months: '12', rule: { mode: 'day', day: '1' } },
@@ -87,6 +90,7 @@ export function draftToPolicy(draft: PolicyDraft): Record<string, unknown> {
     schedule,
     instantRestoreDays: number(draft.instantRestoreDays),
     retention,
+    ...(draft.testRestore ? {} : { testRestore: false }),
   };
 }
 
@@ -127,6 +131,7 @@ export function policyToDraft(body: Record<string, unknown>): PolicyDraft {
   }
   draft.enhanced = policyTypeOf({ type: body.type as PolicyType | undefined, schedule: { frequency: draft.frequency } }) === 'enhanced';
   if (body.instantRestoreDays !== undefined) draft.instantRestoreDays = String(body.instantRestoreDays);
+  draft.testRestore = body.testRestore !== false;
   draft.daily = retention.daily ? { on: true, days: String(retention.daily.days) } : { ...draft.daily, on: false };
   draft.weekly = retention.weekly
     ? { on: true, weeks: String(retention.weekly.weeks), day: retention.weekly.day as Weekday }

@@ -21,6 +21,14 @@ export function PolicyInstantStep({ draft, update, errors }: {
           </div>
         )}
       </Field>
+      <h3 className="section-title">Test restore</h3>
+      <label className="check">
+        <input type="checkbox" name="test-restore" checked={draft.testRestore} onChange={(event) => update({ testRestore: event.target.checked })} />
+        <span>
+          <span className="check-title">Test restore after every backup</span><br />
+          <span className="check-text">Reads each new point&apos;s partition tables and walks its filesystems&apos; metadata from the vault; the point shows Verified, Warnings, Failed (with an alert) or Not readable (encrypted or unknown filesystems).</span>
+        </span>
+      </label>
     </div>
   );
 }

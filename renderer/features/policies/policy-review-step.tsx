@@ -34,6 +34,7 @@ export function PolicyReviewStep({ draft, vault, editing, error }: {
         <dt>Type</dt><dd>{POLICY_TYPE_LABEL[draftType(draft)]}</dd>
         <dt>Schedule</dt><dd>{scheduleSummary(policy.schedule as PolicySchedule)} ({draft.timeZone})</dd>
         <dt>Fast restore copies</dt><dd>Kept on this disk for {draft.instantRestoreDays} days</dd>
+        <dt>Test restore</dt><dd>{draft.testRestore ? 'After every backup' : 'Off'}</dd>
         <dt>Retention</dt><dd>{retentionSummary(policy.retention as PolicyRetention)}</dd>
       </dl>
       {editing ? (
