@@ -109,7 +109,7 @@ export class Engine implements EngineServices {
       { readVm: vms.readVm, env }, afterBackup, { guests: this.guests, alerts: this.alerts, clock: this.clock });
     // A failed backup raises an alert about its item; a later successful one resolves it.
     this.jobs.onJobEnd((session, job) => alertOnBackupEnd(this.alerts, session, job));
-    this.restores = new RestoreService(this.protection, this.keyring, this.jobs);
+    this.restores = new RestoreService(this.protection, this.keyring, this.jobs, env);
     this.vmRestores = new VmRestoreService({
       protection: this.protection, keyring: this.keyring, jobs: this.jobs, env,
       wellKnownVms: () => discoverVms({ env }),

@@ -13,6 +13,8 @@ import type { JobService, RunningJob } from '../jobs/job-service.ts';
 import type { ProtectionService } from '../protection/protection-service.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
 import { assertTargetsFree, manifestPathOf, RESTORE, runRestoreDisks, selectFiles } from './restore-disks.ts';
+import { assertConvertedTargetsFree, runConvertedDisks, VERIFY } from './restore-disks-converted.ts';
+import type { RestoreDiskFormat } from '../../../shared/contract/restore-vm-channels.ts';
 
 export interface RestoreDisksInput {
   /** The item's name or id (vault/item when names repeat across vaults). */
@@ -22,18 +24,25 @@ export interface RestoreDisksInput {
   to: string;
   /** Only these files of the point (default: all). */
   files?: string[] | undefined;
+  /** Each disk written as one image in this format (chains merged). */
+  format?: RestoreDiskFormat | undefined;
+  /** Each disk's chain merged into one image (in its own format unless `format` names another). */
+  flatten?: boolean | undefined;
 }
 
 export class RestoreService {
   private readonly protection: Pick<ProtectionService, 'resolve'>;
   private readonly keyring: Pick<VaultKeyring, 'store'>;
   private readonly jobs: Pick<JobService, 'create' | 'start'>;
+  /** Where qemu-img is looked for (checks of converted disks). */
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(protection: Pick<ProtectionService, 'resolve'>, keyring: Pick<VaultKeyring, 'store'>,
-    jobs: Pick<JobService, 'create' | 'start'>) {
+    jobs: Pick<JobService, 'create' | 'start'>, env: NodeJS.ProcessEnv = process.env) {
     this.protection = protection;
     this.keyring = keyring;
     this.jobs = jobs;
+    this.env = env;
   }
 
   async startDisks(input: RestoreDisksInput): Promise<RunningJob> {
@@ -54,7 +63,18 @@ export class RestoreService {
       throw new LabvaultError(ErrorCodes.INVALID_INPUT,
         `Restore target ${targetDir} is a file: choose a folder (it is created when missing).`, { field: 'to' });
     }
-    await assertTargetsFree(targetDir, selectFiles(manifest, input.files, manifestPathOf(store, manifest)));
+    const selected = selectFiles(manifest, input.files, manifestPathOf(store, manifest));
+    if (input.format !== undefined || input.flatten === true) {
+      await assertConvertedTargetsFree(targetDir, selected.filter((file) => file.role === 'disk'), input.format);
+      const converting = this.jobs.create(session, {
+        operation: 'restore', itemId: record.id, item: record.name, trigger: 'on-demand', subtasks: [RESTORE, VERIFY],
+      });
+      converting.pointId = point.id;
+      return this.jobs.start(session, converting, (context) => runConvertedDisks(context, {
+        store, manifest, targetDir, files: input.files, format: input.format, env: this.env,
+      }));
+    }
+    await assertTargetsFree(targetDir, selected);
     const job = this.jobs.create(session, {
       operation: 'restore', itemId: record.id, item: record.name, trigger: 'on-demand', subtasks: [RESTORE],
     });

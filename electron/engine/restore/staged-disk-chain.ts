@@ -21,11 +21,14 @@ class StagedChainContext implements OpenContext {
   private readonly staging: string;
   private readonly depth: number;
   private readonly inner: ChainContext;
+  /** Every parent opened through this chain, top first. */
+  readonly opened: string[];
 
-  constructor(staging: string, depth: number, inner: ChainContext) {
+  constructor(staging: string, depth: number, inner: ChainContext, opened: string[] = []) {
     this.staging = staging;
     this.depth = depth;
     this.inner = inner;
+    this.opened = opened;
   }
 
   async openParent(parentPath: string, fromChildPath: string, formatHint?: DiskFormat): Promise<VirtualDisk> {
@@ -35,18 +38,28 @@ class StagedChainContext implements OpenContext {
       throw imageError(ErrorCodes.BAD_IMAGE, `the chain of ${fromChildPath} is deeper than ${MAX_LAYERS} layers`, { file: fromChildPath });
     }
     const format = formatHint ?? (await detectImageFormat(admitted.path));
-    const context = new StagedChainContext(this.staging, this.depth + 1, admitted.context);
+    this.opened.push(admitted.path);
+    const context = new StagedChainContext(this.staging, this.depth + 1, admitted.context, this.opened);
     return requireFormatModule(format, admitted.path).open(admitted.path, context);
   }
 }
 
-/** Opens a staged image and its chain, parents only under `staging`. */
-export async function openStagedDisk(path: string, staging: string, format?: DiskFormat): Promise<VirtualDisk> {
+/** Opens a staged image and its chain, parents only under `staging`; `opened` collects the parents' paths. */
+export async function openStagedDisk(path: string, staging: string, format?: DiskFormat,
+  opened: string[] = []): Promise<VirtualDisk> {
   const top = new ChainContext([], MAX_LAYERS);
   const admitted = await top.admit(path, null);
   const detected = format ?? (await detectImageFormat(admitted.path));
-  const context = new StagedChainContext(staging, 1, admitted.context);
+  const context = new StagedChainContext(staging, 1, admitted.context, opened);
   return requireFormatModule(detected, admitted.path).open(admitted.path, context);
+}
+
+/** The staged image and every parent its chain opens, top first. */
+export async function stagedChainPaths(path: string, staging: string): Promise<string[]> {
+  const opened: string[] = [];
+  const disk = await openStagedDisk(path, staging, undefined, opened);
+  await disk.close();
+  return [disk.path, ...opened];
 }
 
 export interface FlattenOptions {

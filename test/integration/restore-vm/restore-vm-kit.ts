@@ -90,3 +90,34 @@ export function writeIntoDiffVdi(path: string, writes: [pattern: number, offsetM
   original.copy(written, 0x1a8, 0x1a8, 0x1c8);
   writeFileSync(path, written);
 }
+
+function vmdkCid(path: string): string {
+  const head = readFileSync(path).subarray(0, 64 * 1024).toString('latin1');
+  const match = /\nCID=([0-9a-fA-F]{1,8})/.exec(head);
+  if (!match) throw new Error(`${path} has no CID`);
+  return match[1] as string;
+}
+
+/** Sets parentCID in a monolithic sparse VMDK's embedded descriptor (NUL-padded, so it may grow a byte). */
+function setParentCid(path: string, cid: string): void {
+  const image = readFileSync(path);
+  const start = image.indexOf('# Disk DescriptorFile');
+  const end = image.indexOf(0, start);
+  const text = image.subarray(start, end).toString('latin1');
+  const next = text.replace(/\nparentCID=[0-9a-fA-F]+/, `\nparentCID=${cid}`);
+  image.fill(0, start, end);
+  image.write(next, start, 'latin1');
+  writeFileSync(path, image);
+}
+
+/**
+ * Writes data into each layer of a VMDK delta chain, base first. qemu gives a layer a new
+ * CID when it writes it and refuses to write a child whose parentCID no longer matches, so
+ * each child's parentCID is set to its parent's CID first (what VMware keeps in step).
+ */
+export function writeVmdkChain(layers: [path: string, writes: [number, number, number][]][]): void {
+  layers.forEach(([path, writes], index) => {
+    if (index > 0) setParentCid(path, vmdkCid(layers[index - 1]![0]));
+    for (const [pattern, offset, length] of writes) qemuWrite(path, 'vmdk', pattern, offset, length);
+  });
+}
