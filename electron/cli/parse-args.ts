@@ -9,7 +9,7 @@ import type { ParsedArgs } from './cli-command.ts';
 const BOOLEAN_FLAGS = new Set([
   'json', 'yes', 'wait', 'progress', 'read-data', 'dry-run', 'open', 'keep-data', 'delete-data',
   'encrypt', 'version', 'help', 'force', 'all', 'once', 'scheduler', 'confirm-plaintext-clones', 'guest',
-  'register', 'flatten', 'drop-saved-state',
+  'register', 'flatten', 'drop-saved-state', 'resume', 'rollback', 'pending',
 ]);
 
 export function parseArgs(argv: string[]): { group: string | undefined; args: ParsedArgs } {

@@ -1,4 +1,7 @@
-/** `labvault restore disks ITEM --point ID --to DIR` and `labvault restore vm ITEM --point ID --to DIR --name NEW`. */
+/**
+ * `labvault restore disks ITEM --point ID --to DIR`, `labvault restore vm ITEM --point ID --to DIR --name NEW`
+ * and `labvault restore replace ITEM --point ID --confirm ITEM_NAME` (restore-replace.ts).
+ */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { RestoreDiskFormatSchema, RestoreHypervisorSchema } from '../../../shared/contract/restore-vm-channels.ts';
 import type { Job } from '../../../shared/contract/item-models.ts';
@@ -6,6 +9,7 @@ import type { CliCommandGroup, CliIo, ParsedArgs } from '../cli-command.ts';
 import { cliClient, printJson } from '../cli-context.ts';
 import { EXIT_CANCELLED, describeJob, waitWithProgress } from '../job-progress.ts';
 import { booleanFlag, expectFlags, positional, stringFlag } from '../parse-args.ts';
+import { RESTORE_REPLACE_USAGE, restoreReplace } from './restore-replace.ts';
 
 function enumFlag<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[]): T | undefined {
   const value = stringFlag(args, name);
@@ -74,11 +78,13 @@ export const restoreCommand: CliCommandGroup = {
   usage: [
     'restore disks ITEM --point ID --to DIR [--file NAME] [--format raw|qcow2|vmdk|vdi|vhdx] [--flatten] [--json]   restore a point\'s files, verified, never overwriting',
     'restore vm ITEM --point ID --to DIR --name NEW [--hypervisor virtualbox|vmware|libvirt-qemu] [--format F] [--no-register] [--drop-saved-state] [--connection URI] [--json]   restore a VM item\'s point as a new VM',
+    RESTORE_REPLACE_USAGE,
   ],
   async run(args, io) {
     const sub = args.positionals[0];
     if (sub === 'disks') return restoreDisks(args, io);
     if (sub === 'vm') return restoreVm(args, io);
-    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown restore command "${sub ?? ''}": use "restore disks" or "restore vm".`, { field: 'command' });
+    if (sub === 'replace') return restoreReplace(args, io);
+    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Unknown restore command "${sub ?? ''}": use "restore disks", "restore vm" or "restore replace".`, { field: 'command' });
   },
 };
