@@ -69,8 +69,9 @@ export function parseFatBootSector(sector: Buffer, volumeSize: number): FatGeome
   const neededFatBytes = Math.ceil(((clusterCount + 2) * type) / 8);
   check(fatBytes >= neededFatBytes, STRUCTURE, `its FAT of ${fatBytes} bytes cannot map ${clusterCount} clusters`);
   const dataOffset = firstDataSector * bytesPerSector;
-  // The volume may be cut short by its partition; the clusters past its end are refused when read.
-  check(dataOffset < volumeSize, STRUCTURE, `its data area starts past the volume's end (${volumeSize} bytes)`);
+  // A FAT larger than its partition is damage (a tail cut short by less than a cluster is tolerated).
+  check(totalSectors * bytesPerSector <= volumeSize + clusterSize, STRUCTURE,
+    `it claims ${totalSectors * bytesPerSector} bytes but the volume has ${volumeSize}`);
   let rootCluster = 0;
   let label: string | undefined;
   if (type === 32) {

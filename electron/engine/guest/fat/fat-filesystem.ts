@@ -41,7 +41,8 @@ export class FatFilesystem implements GuestFilesystem {
   readonly geometry: FatGeometry;
   readonly table: FatTable;
   private readonly source: BlockSource;
-  private readonly dirs = new Map<string, FatDirent[]>();
+  /** Directories by first cluster (0: the root), so a path that loops back costs no rereads. */
+  private readonly dirs = new Map<number, FatDirent[]>();
   private readonly chains = new Map<string, ClusterRun[]>();
 
   constructor(source: BlockSource, geometry: FatGeometry, label: string | undefined) {
@@ -87,17 +88,13 @@ export class FatFilesystem implements GuestFilesystem {
 
   /** The entries of a directory (root when `dirent` is null). */
   async directory(dirent: FatDirent | null, path: string): Promise<FatDirent[]> {
-    const cached = recallRecent(this.dirs, path);
+    // A directory whose first cluster is 0 is the root (what ".." of a top-level folder says).
+    const first = dirent === null ? 0 : this.firstCluster(dirent);
+    const cached = recallRecent(this.dirs, first);
     if (cached) return cached;
-    let bytes: Buffer;
-    if (dirent === null) bytes = await this.rootBytes();
-    else {
-      const first = this.firstCluster(dirent);
-      // A directory whose first cluster is 0 is the root (what ".." of a top-level folder says).
-      bytes = first === 0 ? await this.rootBytes() : await this.chainBytes(first, `The FAT directory ${path}`);
-    }
+    const bytes = first === 0 ? await this.rootBytes() : await this.chainBytes(first, `The FAT directory ${path}`);
     const { entries } = parseFatDirectory(bytes, path);
-    rememberBounded(this.dirs, path, entries, CACHED_DIRS);
+    rememberBounded(this.dirs, first, entries, CACHED_DIRS);
     return entries;
   }
 
@@ -133,6 +130,14 @@ export class FatFilesystem implements GuestFilesystem {
         ?? entries.find((entry) => entry.name.toLowerCase() === lower);
       if (!found) throw notFound(path);
       node = { dirent: found, path: node.path === '/' ? `/${found.name}` : `${node.path}/${found.name}` };
+      if ((found.attributes & FatAttributes.DIRECTORY) !== 0) {
+        const cluster = this.firstCluster(found);
+        const rootCluster = this.geometry.type === 32 ? this.geometry.rootCluster : 0;
+        const ancestors = stack.map((each) => (each.dirent === null ? rootCluster : this.firstCluster(each.dirent)));
+        if (cluster === 0 || ancestors.includes(cluster)) {
+          throw guestDamage(`The FAT directory ${node.path}`, 'it is one of its own parent folders (a directory loop)');
+        }
+      }
       stack.push(node);
     }
     return node;

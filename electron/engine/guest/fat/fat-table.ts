@@ -25,6 +25,35 @@ export interface ClusterChain {
   ended: boolean;
 }
 
+/** Clusters met on one chain: a Set while short, a bitmap of the volume once long. */
+class VisitedClusters {
+  private readonly total: number;
+  private small: Set<number> | undefined = new Set();
+  private bitmap: Uint8Array | undefined;
+
+  constructor(total: number) {
+    this.total = total;
+  }
+
+  /** false when `cluster` was met already. */
+  add(cluster: number): boolean {
+    if (this.small) {
+      if (this.small.has(cluster)) return false;
+      this.small.add(cluster);
+      if (this.small.size < 4096) return true;
+      this.bitmap = new Uint8Array(Math.ceil(this.total / 8));
+      for (const each of this.small) this.bitmap[each >> 3] = (this.bitmap[each >> 3] as number) | (1 << (each & 7));
+      this.small = undefined;
+      return true;
+    }
+    const bitmap = this.bitmap as Uint8Array;
+    const bit = 1 << (cluster & 7);
+    if (((bitmap[cluster >> 3] as number) & bit) !== 0) return false;
+    bitmap[cluster >> 3] = (bitmap[cluster >> 3] as number) | bit;
+    return true;
+  }
+}
+
 export class FatTable {
   private readonly geometry: FatGeometry;
   private readonly source: BlockSource;
@@ -85,13 +114,11 @@ export class FatTable {
   async chain(first: number, maxClusters: number, what: string): Promise<ClusterChain> {
     const runs: ClusterRun[] = [];
     if (!this.isValidCluster(first)) throw guestDamage(what, `its first cluster ${first} is outside the volume`);
-    const seen = new Uint8Array(Math.ceil((this.geometry.clusterCount + 2) / 8));
+    const seen = new VisitedClusters(this.geometry.clusterCount + 2);
     let cluster = first;
     let clusters = 0;
     for (;;) {
-      const bit = 1 << (cluster & 7);
-      if (((seen[cluster >> 3] as number) & bit) !== 0) throw guestDamage(what, `its cluster chain loops back to cluster ${cluster}`);
-      seen[cluster >> 3] = (seen[cluster >> 3] as number) | bit;
+      if (!seen.add(cluster)) throw guestDamage(what, `its cluster chain loops back to cluster ${cluster}`);
       const last = runs[runs.length - 1];
       if (last && last.cluster + last.count === cluster) last.count += 1;
       else runs.push({ cluster, count: 1 });

@@ -43,6 +43,8 @@ export function parseNtfsBootSector(sector: Buffer, volumeSize: number): NtfsGeo
   const totalSectors = sector.readBigUInt64LE(40);
   check(totalSectors > 0n && totalSectors < 2n ** 52n, STRUCTURE, `its ${totalSectors} sectors are impossible`);
   const clusterCount = Math.floor(Number(totalSectors) / sectorsPerCluster);
+  check(clusterCount * clusterSize <= volumeSize + clusterSize, STRUCTURE,
+    `it claims ${clusterCount * clusterSize} bytes but the volume has ${volumeSize}`);
   const mftLcn = sector.readBigUInt64LE(48);
   check(mftLcn > 0n && mftLcn < BigInt(clusterCount), STRUCTURE, `its $MFT cluster ${mftLcn} is outside the volume`);
   check(Number(mftLcn) * clusterSize < volumeSize, STRUCTURE, `its $MFT lies past the end of the volume (${volumeSize} bytes)`);
