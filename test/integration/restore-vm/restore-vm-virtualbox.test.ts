@@ -4,7 +4,11 @@
  * discovery has a new machine UUID, a media registry naming only the merged VDI under its
  * own UUID, no snapshot tree, paths inside the new folder; the disk equals the point's
  * merged content by `qemu-img compare`; the restore refuses a taken name and a used folder.
+ * The same point restored for libvirt (qcow2 disk, domain XML generated from the hardware
+ * summary with the right memory, CPUs, firmware and disk, parsed by libvirt) and its disks
+ * restored with --format qcow2.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +22,14 @@ import {
 } from './restore-vm-kit.ts';
 
 const hasQemu = requireQemuImg();
+const hasVirsh = (() => {
+  try {
+    execFileSync('virsh', ['-c', 'test:///default', 'list', '--all'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI chain, as a new VM', () => {
   let kit: VmItemsRoot;
@@ -27,7 +39,7 @@ describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI cha
 
   beforeAll(() => {
     kit = makeVmItemsRoot('labvault-restore-vbox-');
-    linkTools(kit, ['qemu-img']);
+    linkTools(kit, ['qemu-img', 'virsh', 'virt-xml-validate']);
     fx = writeVbox7Machine(join(kit.root, 'vbox-home'), join(kit.root, 'VirtualBox VMs'));
     qemuWrite(fx.base, 'vdi', 0x42, 0, 2);
     writeIntoDiffVdi(fx.diff1, [[0x43, 1, 1]]);
@@ -100,5 +112,47 @@ describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI cha
     const badHypervisor = kit.cli('restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', join(kit.root, 'restored', 'x'), '--name', 'x1', '--hypervisor', 'hyperv');
     expect(badHypervisor.code).toBe(2);
     expect(readdirSync(join(kit.root, 'restored')).sort()).toEqual(['tuesday']);
+  });
+
+  it.skipIf(!hasVirsh)('restores the VirtualBox VM for libvirt: a qcow2 disk and a domain XML from the hardware summary', () => {
+    const to = join(kit.root, 'restored', 'for-libvirt');
+    const run = kit.cli('restore', 'vm', 'ubuntu-efi', '--point', pointId, '--to', to, '--name', 'ubuntu-kvm',
+      '--hypervisor', 'libvirt-qemu', '--connection', 'test:///default', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const { plan, subtasks } = run.json<RestoredJob>();
+    expect(plan).toMatchObject({ from: 'virtualbox', hypervisor: 'libvirt-qemu', registers: true });
+    expect(plan.notes.join(' ')).toContain('VirtualBox shared folders');
+    expect(plan.notes.join(' ')).toContain('UEFI variables');
+    expect(subtasks.find((subtask) => subtask.name === 'Verify')?.message).toContain('libvirt parses it');
+    expect(readdirSync(to).sort()).toEqual(['ubuntu-kvm.qcow2', 'ubuntu-kvm.xml']);
+    const disk = join(to, 'ubuntu-kvm.qcow2');
+    expect(qemuCompare(join(kit.root, 'expected.raw'), 'raw', disk, 'qcow2')).toBe(0);
+    qemuCheck(disk, 'qcow2');
+    const xml = readFileSync(join(to, 'ubuntu-kvm.xml'), 'utf8');
+    expect(xml).toContain('<memory unit="MiB">4096</memory>');
+    expect(xml).toContain('<vcpu placement="static">4</vcpu>');
+    expect(xml).toContain('<os firmware="efi">');
+    expect(xml).toMatch(/<disk type="file" device="disk">\s*<driver name="qemu" type="qcow2"\/>\s*<source file="[^"]+ubuntu-kvm.qcow2"\/>\s*<target dev="sda" bus="sata"\/>/);
+    expect((xml.match(/<interface /g) ?? []).length).toBe(2);
+    expect(xml).toContain('<model type="virtio"/>');
+    return readVm(join(to, 'ubuntu-kvm.xml'), { env: { PATH: '' } }).then((vm) => {
+      expect(vm).toMatchObject({ hypervisor: 'libvirt-qemu', name: 'ubuntu-kvm' });
+      expect(vm.hardware).toMatchObject({ cpus: 4, memoryMiB: 4096, firmware: 'efi' });
+      expect(vm.disks.map((found) => [found.path, found.format, found.bus])).toEqual([[disk, 'qcow2', 'sata']]);
+    });
+  });
+
+  it('restores the disks with --format qcow2: the chain merged into one verified image', () => {
+    const to = join(kit.root, 'restored', 'disks-qcow2');
+    const run = kit.cli('restore', 'disks', 'ubuntu-efi', '--point', pointId, '--to', to, '--format', 'qcow2', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json<RestoredJob>().subtasks.map((subtask) => subtask.status)).toEqual(['completed', 'completed']);
+    expect(readdirSync(to)).toEqual(['diff2.qcow2']);
+    expect(qemuCompare(join(kit.root, 'expected.raw'), 'raw', join(to, 'diff2.qcow2'), 'qcow2')).toBe(0);
+    const again = kit.cli('restore', 'disks', 'ubuntu-efi', '--point', pointId, '--to', to, '--format', 'qcow2');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('never overwrites');
+    const bad = kit.cli('restore', 'disks', 'ubuntu-efi', '--point', pointId, '--to', to, '--format', 'qed');
+    expect(bad.code).toBe(2);
   });
 });
