@@ -9,6 +9,7 @@ import { appVersion } from '../engine/index.ts';
 import type { CliIo } from './cli-command.ts';
 import { commandGroups } from './command-groups.ts';
 import { closeCliEngine, setPassphraseFile } from './cli-context.ts';
+import { watchClosedOutput } from './closed-output.ts';
 import { parseArgs } from './parse-args.ts';
 import { printVersion } from './version-report.ts';
 
@@ -69,19 +70,25 @@ function reportError(error: unknown, io: CliIo): number {
   return EXIT_FAILURE;
 }
 
-const processIo: CliIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-  isTty: Boolean(process.stderr.isTTY),
-  env: process.env,
-};
+/** The process's own streams; a reader that goes away (`| head -1`) ends nothing but the output. */
+function processIo(): CliIo {
+  const stdout = watchClosedOutput(process.stdout);
+  const stderr = watchClosedOutput(process.stderr);
+  return {
+    out: (text) => stdout.line(text),
+    err: (text) => stderr.line(text),
+    isTty: Boolean(process.stderr.isTTY),
+    env: process.env,
+  };
+}
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || (globalThis as { __LABVAULT_CLI_MAIN__?: boolean }).__LABVAULT_CLI_MAIN__) {
-  runCli(process.argv.slice(2), processIo).then((code) => {
+  const io = processIo();
+  runCli(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   }, (error: unknown) => {
-    process.stderr.write(`labvault: ${String(error)}\n`);
+    io.err(`labvault: ${String(error)}`);
     process.exitCode = EXIT_FAILURE;
   });
 }
