@@ -35,7 +35,7 @@ function fastRestoreFact(item: Item, newest: Point | undefined) {
   if (!newest) return <span className="muted">Known after the first backup</span>;
   return newest.tiers.includes('snapshot')
     ? <Badge tone="accent">Kept on this disk</Badge>
-    : <span className="small">None on the newest point (see below the points)</span>;
+    : <span className="small">None: restores come from the vault (why: under Recovery points)</span>;
 }
 
 type ItemDialog = { kind: 'backup' } | { kind: 'stop' } | { kind: 'policy' } | { kind: 'confirm' } | { kind: 'files' } | { kind: 'delete-point'; point: Point } | null;
