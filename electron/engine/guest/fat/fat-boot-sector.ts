@@ -1,7 +1,8 @@
 /**
  * The FAT boot sector (BIOS parameter block): geometry checked against itself and the
- * volume, the FAT type decided by the cluster count (as the specification says, not by the
- * type string), and where the FATs, the root directory and the data area lie.
+ * volume, the FAT type decided by the layout (FAT32 has no 16-bit FAT size) and the cluster
+ * count (12 or 16), never by the type string, and where the FATs, the root directory and the
+ * data area lie.
  */
 import type { BlockSource } from '../guest-filesystem.ts';
 import { check, guestDamage } from '../guest-errors.ts';
@@ -63,8 +64,11 @@ export function parseFatBootSector(sector: Buffer, volumeSize: number): FatGeome
   const firstDataSector = reservedSectors + fats * fatSectors + rootSectors;
   check(firstDataSector < totalSectors, STRUCTURE, 'its FATs and root directory fill the whole volume');
   const clusterCount = Math.floor((totalSectors - firstDataSector) / sectorsPerCluster);
-  const type: FatType = clusterCount < 4085 ? 12 : clusterCount < 65525 ? 16 : 32;
-  check(clusterCount >= 1 && clusterCount <= 0x0ffffff5, STRUCTURE, `its ${clusterCount} clusters are impossible`);
+  // FAT32's layout has no 16-bit FAT size (as Linux decides: mkfs.vfat makes FAT32 EFI
+  // partitions with fewer clusters than the specification's 65525); 12 or 16 by cluster count.
+  const type: FatType = sector.readUInt16LE(22) === 0 ? 32 : clusterCount < 4085 ? 12 : 16;
+  check(clusterCount >= 1 && clusterCount <= (type === 32 ? 0x0ffffff5 : 65524), STRUCTURE,
+    `its ${clusterCount} clusters are impossible for FAT${type}`);
   const fatBytes = fatSectors * bytesPerSector;
   const neededFatBytes = Math.ceil(((clusterCount + 2) * type) / 8);
   check(fatBytes >= neededFatBytes, STRUCTURE, `its FAT of ${fatBytes} bytes cannot map ${clusterCount} clusters`);
