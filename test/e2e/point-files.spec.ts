@@ -80,7 +80,7 @@ test('the points table shows each point verified; browse, search, select two fil
   await page.goto(`${host.origin}/#/items/${itemId}`);
   const points = page.getByRole('table', { name: 'Recovery points' });
   await expect(points.getByText('Verified')).toHaveCount(2);
-  await shot(page, 'item-points-test-restore');
+  await shot(page, 'item-points-test-restore', { fullPage: true });
   await points.getByRole('button', { name: 'Browse files' }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Files of the point');
 
@@ -137,6 +137,50 @@ test('a file changed between the two backups shows both versions, the newer mark
   // An unchanged file: two versions, neither changed.
   await list.getByRole('button', { name: 'History of readme.md' }).click();
   await expect(page.getByRole('dialog', { name: 'History of /home/ana/readme.md' })).toContainText('never changed');
+});
+
+test('a point with several partitions offers a picker (LUKS named, not readable); a damaged one shows Failed', async ({ page }) => {
+  // GPT: 1 ext4 "boot" (8 MiB), 2 ext4 "data" (16 MiB), 3 a LUKS header (4 MiB).
+  const gpt = join(host.scratch, 'vm', 'db.img');
+  const boot = join(host.scratch, 'boot-tree');
+  mkdirSync(join(boot, 'grub'), { recursive: true });
+  writeFileSync(join(boot, 'grub', 'grub.cfg'), 'set timeout=5\n');
+  execFileSync('truncate', ['-s', '32M', gpt]);
+  execFileSync('sfdisk', ['--no-reread', '--no-tell-kernel', '-q', gpt], {
+    input: 'label: gpt\nstart=2048, size=16384, name="boot"\nstart=18432, size=32768, name="data"\nstart=51200, size=8192, name="crypt"\n',
+  });
+  const mkfs = (offset: number, kib: number, label: string, from: string) => execFileSync('mkfs.ext4',
+    ['-q', '-F', '-L', label, '-d', from, '-E', `offset=${offset}`, gpt, `${kib}k`]);
+  mkfs(2048 * 512, 8192, 'boot', boot);
+  mkfs(18432 * 512, 16384, 'data', tree);
+  const luks = Buffer.concat([Buffer.from('LUKS\u00ba\u00be', 'latin1'), Buffer.from([0, 2])]);
+  execFileSync('dd', ['of=' + gpt, 'bs=512', 'seek=51200', 'conv=notrunc', 'status=none'], { input: luks });
+  expect((await host.cli(['protect', '--vault', 'lab', '--name', 'db', gpt, '--json'])).code).toBe(0);
+  expect((await host.cli(['backup', 'db', '--json'])).code).toBe(0);
+  // Damage the boot filesystem's superblock (one label byte: its checksum no longer matches), back up again.
+  execFileSync('dd', ['of=' + gpt, 'bs=1', `seek=${2048 * 512 + 1024 + 120}`, 'conv=notrunc', 'status=none'], { input: 'X' });
+  expect((await host.cli(['backup', 'db', '--json'])).code).toBe(0);
+  const dbId = (await host.cliJson<{ id: string }>(['item', 'show', 'db'])).id;
+
+  await page.goto(await host.signInUrl());
+  await page.goto(`${host.origin}/#/items/${dbId}`);
+  const points = page.getByRole('table', { name: 'Recovery points' });
+  await expect(points.locator('tbody tr').nth(0)).toContainText('Failed');
+  await expect(points.locator('tbody tr').nth(0)).toContainText('partition 1');
+  await expect(points.locator('tbody tr').nth(1)).toContainText('Verified');
+  await shot(page, 'item-points-test-restore-failed', { fullPage: true });
+
+  await points.getByRole('button', { name: 'Browse files' }).nth(1).click();
+  const picker = page.getByRole('radiogroup', { name: 'Partition or volume' });
+  await expect(picker.getByRole('radio')).toHaveCount(3);
+  await expect(picker.getByRole('radio', { name: /partition 2 \(ext4 "data"\)/ })).toBeChecked();
+  await expect(picker.getByRole('radio', { name: /partition 3 \(luks/ })).toBeDisabled();
+  await expect(picker).toContainText('LUKS-encrypted');
+  const list = page.getByRole('listbox', { name: 'Folder contents' });
+  await expect(list.getByRole('button', { name: 'home', exact: true })).toBeVisible();
+  await picker.getByRole('radio', { name: /partition 1 \(ext4 "boot"\)/ }).check();
+  await expect(list.getByRole('button', { name: 'grub', exact: true })).toBeVisible();
+  await shot(page, 'point-files-volumes');
 });
 
 test('the restore wizard\'s File recovery choice opens the point\'s file browser', async ({ page }) => {

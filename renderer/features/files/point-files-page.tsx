@@ -179,8 +179,9 @@ export function PointFilesPage({ item: itemRef, point: pointId }: { item: string
           ) : null}
           {listing.data ? (
             <p className="small muted pf-figures">
-              Listed in {listing.data.elapsedMs} ms · {listing.data.chunksRead} chunk{listing.data.chunksRead === 1 ? '' : 's'} read from the vault
-              {listing.data.chunksRead === 0 ? ' (the rest was cached)' : ''}.
+              Listed in {listing.data.elapsedMs} ms
+              {listing.data.chunksRead === 0 ? ' from chunks already cached'
+                : ` · ${listing.data.chunksRead} chunk${listing.data.chunksRead === 1 ? '' : 's'} read from the vault`}.
             </p>
           ) : null}
         </div>

@@ -17,7 +17,7 @@ export function TestRestoreBadge({ check }: { check: TestRestore | undefined }) 
   return (
     <span className="test-restore-cell">
       <Badge tone={look.tone} title={title}>{look.label}</Badge>
-      {check.status === 'verified' ? null : <span className="cell-sub test-restore-reason">{check.reasons[0] ?? ''}</span>}
+      {check.status === 'verified' ? null : <span className="cell-sub test-restore-reason" title={title}>{check.reasons[0] ?? ''}</span>}
     </span>
   );
 }
