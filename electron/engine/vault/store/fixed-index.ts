@@ -8,7 +8,10 @@
  */
 import { DIGEST_SIZE, INDEX_CHUNK_SIZE_OFFSET, INDEX_COUNT_OFFSET, INDEX_FILE_SIZE_OFFSET, INDEX_HEADER_SIZE, INDEX_RESERVED_OFFSET } from './format-constants.ts';
 import { corruptBlob } from './blob-codec.ts';
-import { ZERO_CHUNK_ID } from './chunk-id.ts';
+
+/** Ids compared at once when skipping runs of zero chunks (4 KiB of ids, 128 MiB of a file at 1 MiB chunks). */
+const ZERO_BLOCK_IDS = 128;
+const ZERO_BLOCK = Buffer.alloc(ZERO_BLOCK_IDS * DIGEST_SIZE);
 
 export class FixedIndex {
   readonly chunkSize: number;
@@ -42,13 +45,49 @@ export class FixedIndex {
   }
 
   isZero(i: number): boolean {
-    return this.idAt(i).equals(ZERO_CHUNK_ID);
+    const ids = this.ids;
+    for (let at = i * DIGEST_SIZE, end = at + DIGEST_SIZE; at < end; at += 1) if (ids[at] !== 0) return false;
+    return true;
   }
 
-  /** Distinct non-zero chunk ids (hex). */
+  /**
+   * Distinct non-zero chunk ids (hex). Runs of all-zero ids (the holes of a sparse disk) are
+   * skipped a block at a time with one native compare, and no id is copied or sliced: a
+   * verify, stats or GC walks one index per point, so this loop runs points x chunks times.
+   */
   distinctIds(): Set<string> {
     const out = new Set<string>();
-    for (let i = 0; i < this.chunkCount; i += 1) if (!this.isZero(i)) out.add(this.idAt(i).toString('hex'));
+    const count = this.chunkCount;
+    for (let block = 0; block < count; block += ZERO_BLOCK_IDS) {
+      const end = Math.min(count, block + ZERO_BLOCK_IDS);
+      const bytes = (end - block) * DIGEST_SIZE;
+      if (this.ids.compare(ZERO_BLOCK, 0, bytes, block * DIGEST_SIZE, end * DIGEST_SIZE) === 0) continue;
+      for (let i = block; i < end; i += 1) {
+        if (!this.isZero(i)) out.add(this.ids.toString('hex', i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The non-zero ids (hex) of this index outside the blocks it shares, byte for byte at the
+   * same positions, with `previous` (the same file in the point before). Whoever already
+   * took every id of `previous` then has every id of this index: consecutive points of a
+   * big disk differ in a few blocks, so this costs one native compare per 128 ids instead
+   * of a string per chunk. Without a comparable `previous` (other chunk count): distinctIds().
+   */
+  idsNotIn(previous: FixedIndex | undefined): Set<string> {
+    if (previous === undefined || previous.ids.length !== this.ids.length) return this.distinctIds();
+    const out = new Set<string>();
+    const count = this.chunkCount;
+    for (let block = 0; block < count; block += ZERO_BLOCK_IDS) {
+      const end = Math.min(count, block + ZERO_BLOCK_IDS);
+      const [from, to] = [block * DIGEST_SIZE, end * DIGEST_SIZE];
+      if (this.ids.compare(previous.ids, from, to, from, to) === 0) continue;
+      for (let i = block; i < end; i += 1) {
+        if (!this.isZero(i)) out.add(this.ids.toString('hex', i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+      }
+    }
     return out;
   }
 

@@ -46,7 +46,7 @@ export async function gcStore(store: StoreContext, options: GcOptions = {}): Pro
     const cutoff = now - (options.graceMs ?? 0);
     await writeFileDurable(store.layout.gcEpochPath, Buffer.from(randomBytes(16).toString('hex')), { tmpDir: store.layout.tmpDir });
     store.chunks.invalidateKnown();
-    const refs = await collectReferences(store);
+    const refs = await collectReferences(store, { users: false });
     if (refs.problems.length > 0) {
       const first = refs.problems[0]!;
       throw new LabvaultError(ErrorCodes.CORRUPT, `Garbage collection stopped before deleting anything: ${first.message} Run a vault verify and repair first.`, { details: { problems: refs.problems.length } });

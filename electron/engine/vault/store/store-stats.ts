@@ -59,25 +59,41 @@ export async function storeStats(store: StoreContext): Promise<StoreStats> {
   }
   let chunkBytes = 0;
   let chunkCount = 0;
+  // Per file number, its point's and item's figures: a chunk's users are file numbers in
+  // order and a point's files are numbered together, so its distinct points are the changes
+  // along the list (no key string or set per user: users add up to points x chunks).
+  const pointOfFile = refs.files.map((f) => points.get(pointKey(f.itemId, f.pointId))!);
+  const itemOfFile = refs.files.map((f) => items[f.itemId]!);
+  const sizes = new Map<string, number>();
   for (const [hex, users] of refs.chunkUsers) {
     const size = (await store.chunks.storedSize(hex)) ?? 0;
-    const userPoints = new Set(users.map((n) => { const f = refs.files[n]!; return pointKey(f.itemId, f.pointId); }));
-    const userItems = new Set(users.map((n) => refs.files[n]!.itemId));
-    for (const key of userPoints) {
-      const point = points.get(key)!;
+    sizes.set(hex, size);
+    let distinctPoints = 0;
+    let last: PointStats | undefined;
+    for (const n of users) {
+      const point = pointOfFile[n]!;
+      if (point === last) continue;
+      last = point;
+      distinctPoints += 1;
       point.referencedBytes += size;
-      if (userPoints.size === 1) point.uniqueBytes += size;
     }
-    for (const itemId of userItems) {
-      const item = items[itemId]!;
+    if (distinctPoints === 1) last!.uniqueBytes += size;
+    const userItems = new Set<ItemStats>();
+    let lastItem: ItemStats | undefined;
+    for (const n of users) {
+      const item = itemOfFile[n]!;
+      if (item !== lastItem) userItems.add(lastItem = item);
+    }
+    for (const item of userItems) {
       item.referencedBytes += size;
       if (userItems.size === 1) item.uniqueBytes += size;
     }
   }
   for await (const hex of store.chunks.listIds()) {
     chunkCount += 1;
-    chunkBytes += (await store.chunks.storedSize(hex)) ?? 0;
+    chunkBytes += sizes.get(hex) ?? (await store.chunks.storedSize(hex)) ?? 0;
   }
+  sizes.clear();
   const logicalBytes = [...points.values()].reduce((sum, p) => sum + p.logicalBytes, 0);
   const storedBytes = await treeBytes(store.layout.dataDir);
   return { vault: { logicalBytes, storedBytes, chunkCount, chunkBytes }, items, points: [...points.values()] };
