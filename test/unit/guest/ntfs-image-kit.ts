@@ -7,7 +7,7 @@
  * file past 4 GiB (in the image only, not in the expected tree) and an Interix symlink (what ntfs-3g writes for ln -s).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, linkSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from './guest-image-kit.ts';
 
@@ -111,4 +111,41 @@ export function writeExtrasThroughMount(image: string): void {
   } finally {
     run('umount', [mountPoint]);
   }
+}
+
+/**
+ * Fragments $MFT through an ntfs-3g mount: 40 small files written, the volume filled, every
+ * other small file deleted, then empty files created until the volume is full, so $MFT grows
+ * into the scattered holes. Returns the names created in /many.
+ */
+export function fragmentMftThroughMount(image: string): string[] {
+  const mountPoint = join(dirname(image), `mount-frag-${Date.now()}`);
+  mkdirSync(mountPoint);
+  run('ntfs-3g', [image, mountPoint]);
+  const created: string[] = [];
+  try {
+    for (let i = 0; i < 40; i += 1) writeFileSync(join(mountPoint, `small-${i}`), noise(65536));
+    const filler = openSync(join(mountPoint, 'filler'), 'w');
+    try {
+      const block = Buffer.alloc(256 * 1024, 0x5a);
+      for (;;) writeSync(filler, block);
+    } catch {
+      // The volume is full.
+    } finally {
+      closeSync(filler);
+    }
+    for (let i = 0; i < 40; i += 2) rmSync(join(mountPoint, `small-${i}`));
+    mkdirSync(join(mountPoint, 'many'));
+    for (let i = 0; i < 3000; i += 1) {
+      try {
+        writeFileSync(join(mountPoint, 'many', `record-${i}`), '');
+        created.push(`record-${i}`);
+      } catch {
+        break;
+      }
+    }
+  } finally {
+    run('umount', [mountPoint]);
+  }
+  return created;
 }

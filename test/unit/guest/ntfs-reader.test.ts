@@ -8,7 +8,7 @@ import { openNtfsFilesystem } from '../../../electron/engine/guest/ntfs/ntfs-fil
 import type { NtfsFilesystem } from '../../../electron/engine/guest/ntfs/ntfs-filesystem.ts';
 import { AttributeType } from '../../../electron/engine/guest/ntfs/ntfs-record.ts';
 import { requireTool } from '../../support/required-tools.ts';
-import { applyTree, fuseWorks, HARDLINKS, mkntfs, STREAMS, writeExtrasThroughMount, writeNtfsExtras } from './ntfs-image-kit.ts';
+import { applyTree, fragmentMftThroughMount, fuseWorks, HARDLINKS, mkntfs, STREAMS, writeExtrasThroughMount, writeNtfsExtras } from './ntfs-image-kit.ts';
 import { MIB } from './guest-image-kit.ts';
 import { walkGuest, walkTree, writeKnownTree } from './guest-tree-kit.ts';
 import type { TreeEntry } from './guest-tree-kit.ts';
@@ -105,6 +105,24 @@ describe.skipIf(!haveTools)('NTFS reader against mkntfs + wimapply / ntfs-3g ima
       expect((await read(12345, 19)).equals(Buffer.alloc(19))).toBe(true);
       expect((await read(5 * GIB + 4096 - 7, 100)).toString()).toBe('the end');
       expect(await fs.checkMetadata({ maxInodes: 2000 })).toEqual([]);
+    } finally {
+      await source.close();
+    }
+  }, 120_000);
+
+  it.skipIf(!fuseWorks(dir))('reads through a fragmented $MFT (the volume filled, then records added into scattered holes)', async () => {
+    const image = join(dir, 'fragmented-mft.ntfs');
+    mkntfs(image, 24 * MIB, 'fragmented');
+    const created = fragmentMftThroughMount(image);
+    expect(created.length).toBeGreaterThan(500);
+    const source = await fileSource(image);
+    try {
+      const fs = await openNtfsFilesystem(source) as NtfsFilesystem;
+      const mft = fs.mft.stream(await fs.mft.file(0), AttributeType.DATA, '');
+      expect(mft?.runs.length).toBeGreaterThan(3);
+      const names = (await fs.list('/many')).map((entry) => entry.name);
+      expect(names.sort()).toEqual([...created].sort());
+      expect(await fs.checkMetadata({ maxInodes: 5000 })).toEqual([]);
     } finally {
       await source.close();
     }
