@@ -4,7 +4,8 @@
  * files) without mounting, then, where FUSE works, the rest written through an ntfs-3g
  * mount: alternate data streams, an LZNT1-compressed folder (ntfs-3g -o compression), a
  * file with 80 hardlinks (its names overflow the record: an $ATTRIBUTE_LIST), a sparse
- * file past 4 GiB (in the image only, not in the expected tree) and an Interix symlink (what ntfs-3g writes for ln -s).
+ * file past 4 GiB (in the image only, not in the expected tree), a DOS name beside a long
+ * one (ntfs-3g's system.ntfs_dos_name) and an Interix symlink (what ntfs-3g writes for ln -s).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, linkSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
@@ -83,8 +84,10 @@ export function writeNtfsExtras(root: string, compress: (dir: string) => void = 
     utimesSync(join(root, 'big', 'big-5g.img'), WHEN, WHEN);
   }
   writeFileSync(join(root, 'streams.txt'), 'main stream\n');
+  writeFileSync(join(root, 'A long file name.txt'), 'has a DOS name too\n');
   symlinkSync('streams.txt', join(root, 'interix.link'));
-  for (const path of ['compressed/text.log', 'compressed/random.bin', 'compressed/holey.bin', 'links/target.txt', 'streams.txt']) {
+  for (const path of ['compressed/text.log', 'compressed/random.bin', 'compressed/holey.bin', 'links/target.txt', 'streams.txt',
+    'A long file name.txt']) {
     utimesSync(join(root, path), WHEN, WHEN);
   }
   lutimesSync(join(root, 'interix.link'), WHEN, WHEN);
@@ -108,6 +111,10 @@ export function writeExtrasThroughMount(image: string): void {
     const script = 'import os,sys\nfor i in range(2, len(sys.argv), 2): os.setxattr(sys.argv[1], "user." + sys.argv[i], sys.argv[i + 1].encode())';
     execFileSync('python3', ['-c', script, streamsFile, ...Object.entries(STREAMS).flat()]);
     utimesSync(streamsFile, WHEN, WHEN);
+    // A DOS (8.3) name beside the long one: the index then holds a Win32 and a DOS entry for it.
+    const longName = join(mountPoint, 'A long file name.txt');
+    execFileSync('python3', ['-c', 'import os,sys; os.setxattr(sys.argv[1], "system.ntfs_dos_name", "ALONGF~1.TXT".encode())', longName]);
+    utimesSync(longName, WHEN, WHEN);
   } finally {
     run('umount', [mountPoint]);
   }

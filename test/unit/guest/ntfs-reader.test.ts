@@ -77,6 +77,11 @@ describe.skipIf(!haveTools)('NTFS reader against mkntfs + wimapply / ntfs-3g ima
         for await (const chunk of fs.readFile(entry.path)) hash.update(chunk);
         expect(hash.digest('hex'), entry.path).toBe(entry.sha256);
       }
+      // The DOS name is in the index (namespace 2) but not listed; the file is found by it too.
+      const root = await fs.mft.file(5);
+      expect((await fs.directory(root)).map((entry) => entry.name)).not.toContain('ALONGF~1.TXT');
+      const longFile = (await fs.resolve('/A long file name.txt', false)).file;
+      expect(longFile.attributes.filter((attribute) => attribute.type === AttributeType.FILE_NAME).length).toBe(2);
       // Compressed: the files are stored LZNT1-compressed in 16-cluster units.
       const text = (await fs.resolve('/compressed/text.log', false)).file;
       expect(fs.mft.stream(text, AttributeType.DATA, '')?.compressionUnit).toBe(4);

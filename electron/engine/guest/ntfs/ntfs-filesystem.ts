@@ -62,7 +62,7 @@ function notFolder(path: string): LabvaultError {
 }
 
 /** A reparse point's link target: the print name (else the substitute name less "\??\"), "\" as "/". */
-function reparseTarget(data: Buffer, tag: number, what: string): string {
+export function reparseTarget(data: Buffer, tag: number, what: string): string {
   const bufferAt = tag === REPARSE_SYMLINK ? 20 : 16;
   check(data.length >= bufferAt, what, 'its reparse data is cut off');
   const name = (offset: number, length: number): string => {
