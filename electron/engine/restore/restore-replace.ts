@@ -113,19 +113,32 @@ export async function runReplace(context: JobContext, work: ReplaceWork): Promis
     journal.phase = 'swapping';
     await saveReplaceJournal(work.appHome, journal);
   }
-  for (const entry of files) {
-    if (entry.state !== 'staged') continue;
-    await swapIn(entry);
-    entry.state = 'swapped';
+  try {
+    for (const entry of files) {
+      if (entry.state !== 'staged') continue;
+      await swapIn(entry);
+      entry.state = 'swapped';
+      await saveReplaceJournal(work.appHome, journal);
+    }
+    journal.phase = 'committed';
     await saveReplaceJournal(work.appHome, journal);
+    for (const entry of files) await dropOld(entry);
+    await removeReplaceJournal(work.appHome, journal.itemId);
+  } catch (error) {
+    throw unfinished(journal, error);
   }
-  journal.phase = 'committed';
-  await saveReplaceJournal(work.appHome, journal);
-  for (const entry of files) await dropOld(entry);
-  await removeReplaceJournal(work.appHome, journal.itemId);
   const swapped = files.filter((entry) => entry.state === 'swapped').length;
   context.end(VERIFY, 'completed', `${swapped} file${swapped === 1 ? '' : 's'} verified against point ${journal.pointId} and put in place; `
     + `the state before the replace is point ${journal.prePointId}.`);
+}
+
+/** A failure once files are being swapped: the journal stays; say how to finish or undo it. */
+function unfinished(journal: ReplaceJournal, error: unknown): LabvaultError {
+  const name = journal.itemName;
+  const code = error instanceof LabvaultError ? error.code : ErrorCodes.IO_ERROR;
+  return new LabvaultError(code, `${error instanceof Error ? error.message : String(error)}. The replace of "${name}" is unfinished `
+    + `(every file is either the old or the new one): run "labvault restore replace ${name} --resume --confirm ${name}" to finish it `
+    + `or "--rollback" instead of "--resume" to put the old files back.`, { cause: error, details: { phase: journal.phase } });
 }
 
 /** Before any swap: remove the staged files and the journal (the originals were never touched). */

@@ -59,8 +59,8 @@ function addDataDisk(fixture: VmFixture): string {
 }
 
 function writeState(fill: number): void {
-  qemuIo(disks[0]!, `write -P ${fill} 0 16M`);
-  qemuIo(disks[1]!, `write -P ${fill + 1} 0 32M`);
+  qemuIo(disks[0]!, `write -P ${fill} 0 8M`);
+  qemuIo(disks[1]!, `write -P ${fill + 1} 0 24M`);
 }
 
 function pointsOf(item: string): Point[] {
@@ -181,6 +181,7 @@ exit 1`);
 
   it('killed at five moments, leaves each file old or new; then refuses a new replace and --rollback / --resume finish it', async () => {
     let current = stateA;
+    const interrupted: string[] = [];
     for (const [round, moment] of KILL_MOMENTS.entries()) {
       const [target, targetPoint] = current === stateA ? [stateB, pointB] : [stateA, pointA];
       const killed = await replaceKilledAt(targetPoint, moment.reached);
@@ -192,11 +193,15 @@ exit 1`);
         current = now.every((digest, i) => digest === target[i]) ? target : current;
         continue;
       }
-      const status = kit.ok('restore', 'replace', 'web', '--pending', '--json').json<{ pending: { howTo: string } | null }>();
-      expect(status.pending?.howTo).toMatch(/--resume --confirm web.*--rollback --confirm web/);
-      const again = kit.cli('restore', 'replace', 'web', '--point', targetPoint, '--confirm', 'web');
-      expect(again.code, moment.name).toBe(2);
-      expect(again.stderr).toMatch(/\[CONFLICT\].*was interrupted.*--resume/);
+      interrupted.push(moment.name);
+      if (interrupted.length === 1) {
+        // Said once (each CLI run costs seconds): the pending replace and how to finish it; a new one is refused.
+        const status = kit.ok('restore', 'replace', 'web', '--pending', '--json').json<{ pending: { howTo: string } | null }>();
+        expect(status.pending?.howTo).toMatch(/--resume --confirm web.*--rollback --confirm web/);
+        const again = kit.cli('restore', 'replace', 'web', '--point', targetPoint, '--confirm', 'web');
+        expect(again.code, moment.name).toBe(2);
+        expect(again.stderr).toMatch(/\[CONFLICT\].*was interrupted.*--resume/);
+      }
       const rollback = round % 2 === 0;
       const finish = kit.cli('restore', 'replace', 'web', rollback ? '--rollback' : '--resume', '--confirm', 'web', '--json');
       const job = finish.json<Job>();
@@ -208,6 +213,9 @@ exit 1`);
       expect(readdirSync(vm.dir).filter((name) => name.includes('labvault-')), moment.name).toEqual([]);
       current = expected;
     }
+    // Most kills land mid-replace (a fast machine may finish one before its moment is seen).
+    process.stderr.write(`replace interrupted at: ${interrupted.join(', ')}\n`);
+    expect(interrupted.length).toBeGreaterThanOrEqual(3);
     const none = kit.cli('restore', 'replace', 'web', '--resume', '--confirm', 'web');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('No interrupted replace');
