@@ -17,6 +17,7 @@ let host: LabvaultHost;
 let tree = '';
 let disk = '';
 let itemId = '';
+let lastJobId = '';
 const FILES: Record<string, string> = {
   'etc/hostname': 'web-01\n',
   'etc/hosts': '127.0.0.1 localhost\n10.0.0.5 db\n',
@@ -43,6 +44,7 @@ function makeImage(): void {
 async function backup(): Promise<void> {
   const done = await host.cli(['backup', 'web', '--json']);
   expect(done.code, done.stderr).toBe(0);
+  lastJobId = (JSON.parse(done.stdout) as { id: string }).id;
 }
 
 test.beforeAll(async () => {
@@ -181,6 +183,16 @@ test('a point with several partitions offers a picker (LUKS named, not readable)
   await picker.getByRole('radio', { name: /partition 1 \(ext4 "boot"\)/ }).check();
   await expect(list.getByRole('button', { name: 'grub', exact: true })).toBeVisible();
   await shot(page, 'point-files-volumes');
+});
+
+test('a backup job shows its test restore as a third step', async ({ page }) => {
+  await page.goto(await host.signInUrl());
+  await page.goto(`${host.origin}/#/jobs/${lastJobId}`);
+  const step = page.getByRole('region', { name: 'Subtask Test restore' });
+  await expect(step).toContainText('Completed');
+  await expect(step).toContainText('Verified: 1 filesystem read clean.');
+  await expect(step).not.toContainText('Throughput');
+  await shot(page, 'job-details-test-restore', { fullPage: true });
 });
 
 test('the restore wizard\'s File recovery choice opens the point\'s file browser', async ({ page }) => {

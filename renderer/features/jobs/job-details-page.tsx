@@ -1,4 +1,4 @@
-/** One job: status, both subtasks with their times, figures and errors; cancel while running. */
+/** One job: status, its subtasks with their times, figures and errors; cancel while running. */
 import { useEffect, useState } from 'react';
 import type { Job, Subtask } from '../../../shared/contract/item-models.ts';
 import { api } from '../../api/labvault-client.ts';
@@ -31,17 +31,25 @@ function SubtaskPanel({ job, subtask }: { job: Job; subtask: Subtask }) {
         ['Started', formatDateTime(subtask.startedAt, 'Not started')],
         ['Ended', formatDateTime(subtask.endedAt, subtask.status === 'in-progress' ? 'Running' : '—')],
         ['Duration', formatDuration(subtask.startedAt ? seconds : null)],
-        ['Throughput', formatRate(throughput)],
-        ['Read', formatBytes(subtask.bytesRead)],
-        ['Written', formatBytes(subtask.bytesWritten)],
-        ['Deduplicated', formatBytes(subtask.bytesDeduplicated)],
-        ['Total', formatBytes(subtask.bytesTotal)],
+        // A test restore reads metadata, not the disks: no byte figures (its outcome is the message).
+        ...(subtask.name === 'Test restore' ? [] : byteFacts(subtask, throughput)),
       ]} />
       {subtask.message ? (
         <p className={`small ${subtask.status === 'failed' ? 'field-error' : 'muted'}`}>{subtaskMessageText(subtask.message)}</p>
       ) : null}
     </section>
   );
+}
+
+/** Byte figures of a subtask that moves data (Snapshot, Transfer, Restore, Verify). */
+function byteFacts(subtask: Subtask, throughput: number | undefined): [string, string][] {
+  return [
+    ['Throughput', formatRate(throughput)],
+    ['Read', formatBytes(subtask.bytesRead)],
+    ['Written', formatBytes(subtask.bytesWritten)],
+    ['Deduplicated', formatBytes(subtask.bytesDeduplicated)],
+    ['Total', formatBytes(subtask.bytesTotal)],
+  ];
 }
 
 export function JobDetailsPage({ id }: { id: string }) {

@@ -49,7 +49,7 @@ export function JobsPage() {
   );
   return (
     <div>
-      <PageHeader title="Jobs" description="Backups run in two phases (Snapshot, then Transfer data to vault); restores verify every byte they write. Progress updates live." />
+      <PageHeader title="Jobs" description="Backups run in phases (Snapshot, Transfer data to vault, then a Test restore of the new point when its policy has it on); restores verify every byte they write. Progress updates live." />
       <div className="filters">
         <Field label="Status">
           {({ inputId }) => (
