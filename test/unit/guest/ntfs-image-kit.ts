@@ -8,7 +8,8 @@
  * one (ntfs-3g's system.ntfs_dos_name) and an Interix symlink (what ntfs-3g writes for ln -s).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, linkSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync,
+  writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from './guest-image-kit.ts';
 
@@ -29,6 +30,40 @@ export function applyTree(image: string, tree: string): void {
   run('rm', ['-f', wim]);
 }
 
+/**
+ * Unmounts an ntfs-3g mount and waits for its daemon (the one this kit started for `image`)
+ * to exit: umount returns before ntfs-3g has finished writing the volume back.
+ */
+function unmount(mountPoint: string, image: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  // A mount just written to can be busy for a moment: retry, then detach it lazily.
+  let unmounted = false;
+  for (let attempt = 0; attempt < 50 && !unmounted; attempt += 1) {
+    unmounted = spawnSync('umount', [mountPoint], { stdio: 'ignore' }).status === 0;
+    if (!unmounted) Atomics.wait(pause, 0, 0, 100);
+  }
+  if (!unmounted) run('umount', ['-l', mountPoint]);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && daemonsOf(image).length > 0) Atomics.wait(pause, 0, 0, 50);
+}
+
+/** Processes whose command line is ntfs-3g on `image`. */
+function daemonsOf(image: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let command = '';
+    try {
+      command = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const parts = command.split('\0');
+    if ((parts[0] ?? '').endsWith('ntfs-3g') && parts.includes(image)) found.push(Number(name));
+  }
+  return found;
+}
+
 /** True when an ntfs-3g FUSE mount works here (/dev/fuse usable). */
 export function fuseWorks(scratch: string): boolean {
   const image = join(scratch, 'fuse-probe.img');
@@ -36,7 +71,7 @@ export function fuseWorks(scratch: string): boolean {
   const mountPoint = join(scratch, 'fuse-probe');
   mkdirSync(mountPoint, { recursive: true });
   const mounted = spawnSync('ntfs-3g', ['-o', 'ro', image, mountPoint], { stdio: 'ignore' }).status === 0;
-  if (mounted) spawnSync('umount', [mountPoint], { stdio: 'ignore' });
+  if (mounted) unmount(mountPoint, image);
   return mounted;
 }
 
@@ -116,7 +151,7 @@ export function writeExtrasThroughMount(image: string): void {
     execFileSync('python3', ['-c', 'import os,sys; os.setxattr(sys.argv[1], "system.ntfs_dos_name", "ALONGF~1.TXT".encode())', longName]);
     utimesSync(longName, WHEN, WHEN);
   } finally {
-    run('umount', [mountPoint]);
+    unmount(mountPoint, image);
   }
 }
 
@@ -152,7 +187,7 @@ export function fragmentMftThroughMount(image: string): string[] {
       }
     }
   } finally {
-    run('umount', [mountPoint]);
+    unmount(mountPoint, image);
   }
   return created;
 }

@@ -42,6 +42,13 @@ const INTERIX_LINK = Buffer.from('IntxLNK\u0001', 'latin1');
 export interface NtfsDirent {
   name: string;
   record: number;
+  /** The record's sequence number the entry was written for (0: not recorded). */
+  sequence: number;
+}
+
+/** An index entry left behind by a deleted file whose record was reused names another sequence. */
+function isStale(entry: NtfsDirent, file: NtfsFile): boolean {
+  return entry.sequence !== 0 && file.sequence !== entry.sequence;
 }
 
 interface FileInfo {
@@ -138,7 +145,7 @@ export class NtfsFilesystem implements GuestFilesystem {
       const id = `${entry.record}/${key.name}`;
       if (names.has(id)) continue;
       names.add(id);
-      entries.push({ name: key.name, record: entry.record });
+      entries.push({ name: key.name, record: entry.record, sequence: entry.sequence });
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     rememberBounded(this.dirs, file.number, entries, CACHED_DIRS);
@@ -212,6 +219,7 @@ export class NtfsFilesystem implements GuestFilesystem {
       const entry = await this.child(current.file, name);
       if (!entry) throw notFound(path);
       const next = await this.mft.file(entry.record);
+      if (isStale(entry, next)) throw notFound(path);
       if (pending.length > 0 || followLast) {
         const info = await this.info(next);
         if (info.type === 'symlink' && info.target !== undefined && !/^[A-Za-z]:/.test(info.target)) {
@@ -247,7 +255,7 @@ export class NtfsFilesystem implements GuestFilesystem {
     const out: GuestEntry[] = [];
     for (const entry of await this.directory(file)) {
       const child = await this.mft.file(entry.record);
-      if (child.sequence === 0) continue;
+      if (isStale(entry, child)) continue;
       out.push(await this.entryOf(entry.name, child));
     }
     return out;
