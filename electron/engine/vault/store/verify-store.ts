@@ -8,7 +8,7 @@
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
 import { collectReferences, messageOf } from './point-references.ts';
-import type { FileRef } from './point-references.ts';
+import type { FileRef, PointReferences } from './point-references.ts';
 import type { StoreContext } from './store-context.ts';
 
 export type VerifyProblemKind = 'manifest-damaged' | 'index-missing' | 'index-damaged' | 'chunk-missing' | 'chunk-damaged';
@@ -46,7 +46,9 @@ export interface VerifyOptions {
 }
 
 export async function verifyStore(store: StoreContext, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const refs = await collectReferences(store);
+  // Which chunks are referenced, without who uses them (work and memory follow the distinct
+  // chunks, not points x chunks); the users are collected only when a chunk is damaged.
+  const refs = await collectReferences(store, { users: false });
   const problems: VerifyProblem[] = [...refs.problems];
   const affected = new Map<string, AffectedPoint>();
   const touch = (itemId: string, pointId: string, file?: string): void => {
@@ -61,9 +63,14 @@ export async function verifyStore(store: StoreContext, options: VerifyOptions = 
   }
   const stored = new KnownChunkSet();
   for await (const hex of store.chunks.listIds()) stored.add(Buffer.from(hex, 'hex'));
-  const entries = [...refs.chunkUsers.entries()];
-  const chunkProblem = (kind: VerifyProblemKind, hex: string, users: number[], message: string): void => {
-    const files = users.map((n) => refs.files[n]).filter((f): f is FileRef => f !== undefined);
+  const entries = [...refs.chunkUsers.keys()];
+  const damaged: Array<{ kind: VerifyProblemKind; hex: string; message: string }> = [];
+  const chunkProblem = (kind: VerifyProblemKind, hex: string, message: string): void => {
+    damaged.push({ kind, hex, message });
+  };
+  const nameUsers = (users: PointReferences, { kind, hex, message }: (typeof damaged)[number]): void => {
+    const files = (users.chunkUsers.get(hex) ?? []).map((n) => users.files[n])
+      .filter((f): f is FileRef => f !== undefined);
     const first = files[0];
     problems.push({ kind, chunkId: hex, ...(first === undefined ? {} : { manifest: `${first.itemId}/${first.pointId}`, file: first.path }), message });
     for (const f of files) touch(f.itemId, f.pointId, f.path);
@@ -72,16 +79,16 @@ export async function verifyStore(store: StoreContext, options: VerifyOptions = 
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
-      const [hex, users] = entries[next]!;
+      const hex = entries[next]!;
       next += 1;
       if (!stored.has(Buffer.from(hex, 'hex'))) {
-        chunkProblem('chunk-missing', hex, users, `Chunk ${hex} is missing from the vault.`);
+        chunkProblem('chunk-missing', hex, `Chunk ${hex} is missing from the vault.`);
       } else if (options.readData === true) {
         try {
           await store.chunks.get(Buffer.from(hex, 'hex'));
         } catch (error) {
           const corrupt = error instanceof LabvaultError && error.code === ErrorCodes.CORRUPT;
-          chunkProblem(corrupt ? 'chunk-damaged' : 'chunk-missing', hex, users, messageOf(error));
+          chunkProblem(corrupt ? 'chunk-damaged' : 'chunk-missing', hex, messageOf(error));
         }
       }
       checked += 1;
@@ -90,6 +97,10 @@ export async function verifyStore(store: StoreContext, options: VerifyOptions = 
   };
   await Promise.all(Array.from({ length: options.readData === true ? (options.parallel ?? 4) : 1 }, worker));
   options.onProgress?.(checked, entries.length);
+  if (damaged.length > 0) {
+    const users = await collectReferences(store);
+    for (const problem of damaged) nameUsers(users, problem);
+  }
   return {
     ok: problems.length === 0,
     manifestsChecked: refs.refs.length,
