@@ -18,6 +18,7 @@ import { followVmFiles } from './vm-item-files.ts';
 import { testsRestore } from '../../../shared/policy.ts';
 import { runPointTestRestore, TEST_RESTORE, testRestoreSummary, type TestRestoreServices } from './point-test-restore.ts';
 import type { JobContext } from '../jobs/job-service.ts';
+import { readReplaceJournal } from '../restore/replace-journal.ts';
 
 export type AfterBackupHook = (session: VaultSession, item: ResolvedItem['record'], outcome: BackupOutcome) => Promise<void>;
 
@@ -60,6 +61,12 @@ export class BackupService {
     }
     // A record read from the vault folder names files: read them only if this machine confirmed them.
     await assertItemConfirmed(this.protection.trust, session, record);
+    // Mid-replace, the item's files are part old, part new: never a point of that.
+    const replace = await readReplaceJournal(this.protection.appHome, record.id);
+    if (replace) {
+      throw new LabvaultError(ErrorCodes.CONFLICT, `A replace of "${record.name}" with point ${replace.pointId} is unfinished, so its files are part old, part new: `
+        + `finish it first ("labvault restore replace ${record.name} --resume --confirm ${record.name}", or --rollback).`, { field: 'item', details: { replacePoint: replace.pointId } });
+    }
     const trigger = options.trigger ?? 'on-demand';
     const scheduled = trigger === 'scheduled' || trigger === 'catch-up';
     const retainUntil = scheduled ? null : resolveRetainUntil(options.retainUntil, this.clock.now()).toISOString();

@@ -57,6 +57,11 @@ export class ProtectionService {
     return this.vaults.trust;
   }
 
+  /** The app home (this machine's state: trust, known vaults, replace journals). */
+  get appHome(): string {
+    return this.vaults.appHome;
+  }
+
   /** Every reachable vault's session (vaults that cannot be opened right now are skipped). */
   async sessions(): Promise<VaultSession[]> {
     return (await this.reachableSessions()).sessions;

@@ -7,7 +7,7 @@
  *   with the old disks), then every disk is the point's (digests and qemu-img check);
  * - killed with SIGKILL at five moments (journal written, first file being written, a file
  *   staged, swapping started, a file swapped), every file is always either the old or the
- *   new one, never torn; a plain replace is then refused saying how to finish; --rollback
+ *   new one, never torn; a plain replace and a backup are then refused saying how to finish; --rollback
  *   gives back all the old files and --resume all the new ones (digests checked each time);
  * - a plain file item (no VM) is replaced the same way.
  */
@@ -201,6 +201,10 @@ exit 1`);
         const again = kit.cli('restore', 'replace', 'web', '--point', targetPoint, '--confirm', 'web');
         expect(again.code, moment.name).toBe(2);
         expect(again.stderr).toMatch(/\[CONFLICT\].*was interrupted.*--resume/);
+        // No backup (on demand or scheduled) makes a point of the half-replaced files.
+        const backup = kit.cli('backup', 'web', '--json');
+        expect(backup.code).toBe(2);
+        expect(backup.stderr).toMatch(/\[CONFLICT\].*replace of "web" .* is unfinished/);
       }
       const rollback = round % 2 === 0;
       const finish = kit.cli('restore', 'replace', 'web', rollback ? '--rollback' : '--resume', '--confirm', 'web', '--json');
