@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVm } from '../../../electron/engine/discovery/discovery-service.ts';
 import { Engine } from '../../../electron/engine/index.ts';
-import { dispatchChannel } from '../../../shared/contract/dispatch.ts';
-import type { RestoreVmPlan } from '../../../shared/contract/restore-vm-channels.ts';
+import { createDirectClient } from '../../../shared/contract/direct-client.ts';
+import type { RestoreVmInput } from '../../../shared/contract/restore-vm-channels.ts';
 import { runLabvault } from '../../support/run-cli.ts';
 import { removeDir, requireQemuImg, vdiUuid } from '../discovery/vm-fixture-kit.ts';
 import { UBUNTU_UUID, writeVbox7Machine, type VboxFixture } from '../discovery/virtualbox-fixtures.ts';
@@ -160,24 +160,25 @@ describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI cha
   });
 
   it('restore.vmCheck answers the wizard field by field through the contract, writing nothing', async () => {
-    const engine = new Engine({ appHome: kit.home, face: 'ui', env: { PATH: kit.bin, VBOX_USER_HOME: fx.home } });
+    const engine = new Engine({ appHome: kit.home, face: 'browser', env: { PATH: kit.bin, VBOX_USER_HOME: fx.home } });
     try {
-      const check = (input: Record<string, unknown>) => dispatchChannel(engine.handlers, 'restore.vmCheck', { item: 'ubuntu-efi', point: pointId, ...input });
+      const client = createDirectClient(engine.handlers);
+      const check = (input: Partial<RestoreVmInput>) => client.restore.vmCheck({ item: 'ubuntu-efi', point: pointId, ...input });
       const used = join(kit.root, 'restored', 'tuesday');
       const taken = await check({ to: used, name: 'ubuntu-efi' });
-      expect(taken).toMatchObject({ ok: true, value: { ok: false, plan: null } });
-      const problems = (taken as { value: { problems: { field: string; code: string }[] } }).value.problems;
-      expect(problems.map((problem) => [problem.field, problem.code]).sort()).toEqual([['name', 'CONFLICT'], ['to', 'CONFLICT']]);
+      expect(taken).toMatchObject({ ok: false, plan: null });
+      expect(taken.problems.map((problem) => [problem.field, problem.code]).sort()).toEqual([['name', 'CONFLICT'], ['to', 'CONFLICT']]);
       const format = await check({ to: join(kit.root, 'restored', 'new'), name: 'fresh', hypervisor: 'vmware', format: 'qcow2' });
-      expect(format).toMatchObject({ ok: true, value: { ok: false, problems: [{ field: 'format' }] } });
+      expect(format).toMatchObject({ ok: false, problems: [{ field: 'format' }] });
       const fine = await check({ to: join(kit.root, 'restored', 'new'), name: 'fresh' });
-      expect(fine).toMatchObject({ ok: true, value: { ok: true, problems: [], plan: { hypervisor: 'virtualbox', name: 'fresh' } } });
-      const plan = (fine as { value: { plan: RestoreVmPlan } }).value.plan;
-      expect(plan.cliEquivalent).toBe(`labvault restore vm ubuntu-efi --point ${pointId} --to ${join(kit.root, 'restored', 'new')} --name fresh`);
+      expect(fine).toMatchObject({ ok: true, problems: [], plan: { hypervisor: 'virtualbox', name: 'fresh' } });
+      expect(fine.plan?.cliEquivalent).toBe(`labvault restore vm ubuntu-efi --point ${pointId} --to ${join(kit.root, 'restored', 'new')} --name fresh`);
       const badPoint = await check({ point: 'nope', to: join(kit.root, 'restored', 'new'), name: 'fresh' });
-      expect(badPoint).toMatchObject({ ok: true, value: { ok: false, problems: [{ field: 'point', code: 'NOT_FOUND' }] } });
-      const refused = await dispatchChannel(engine.handlers, 'restore.vm', { item: 'ubuntu-efi', point: pointId, to: used, name: 'fresh' });
-      expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'to' } });
+      expect(badPoint).toMatchObject({ ok: false, problems: [{ field: 'point', code: 'NOT_FOUND' }] });
+      await expect(client.restore.vm({ item: 'ubuntu-efi', point: pointId, to: used, name: 'fresh' }))
+        .rejects.toMatchObject({ code: 'CONFLICT', field: 'to' });
+      await expect(client.restore.vm({ item: 'ubuntu-efi', point: pointId, to: used, name: '' }))
+        .rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'name' });
       expect(readdirSync(join(kit.root, 'restored')).sort()).toEqual(['disks-qcow2', 'for-libvirt', 'tuesday']);
     } finally {
       await engine.close();
