@@ -9,6 +9,7 @@ import { guestChannels } from './guest-channels.ts';
 import { imageChannels } from './image-channels.ts';
 import { localFilesChannels } from './local-files-channels.ts';
 import { maintenanceChannels } from './maintenance-channels.ts';
+import { pointCompareChannels } from './point-compare-channels.ts';
 import { policyChannels } from './policy-channels.ts';
 import { protectionChannels } from './protection-channels.ts';
 import { restoreVmChannels } from './restore-vm-channels.ts';
@@ -29,6 +30,7 @@ export const channels = {
   ...vmChannels,
   ...restoreVmChannels,
   ...restoreReplaceChannels,
+  ...pointCompareChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -11,6 +11,7 @@ import { itemHandlers, pointHandlers } from './item-handlers.ts';
 import { jobHandlers } from './job-handlers.ts';
 import { localFilesHandlers } from './local-files-handlers.ts';
 import { maintenanceHandlers } from './maintenance-handlers.ts';
+import { pointCompareHandlers } from './point-compare-handlers.ts';
 import { policyHandlers } from './policy-handlers.ts';
 import { vaultHandlers } from './vault-handlers.ts';
 import { vmHandlers } from './vm-handlers.ts';
@@ -25,7 +26,7 @@ export function buildHandlers(engine: EngineServices): ChannelHandlers {
     },
     vaults: { ...vaultHandlers(engine), ...maintenanceHandlers(engine) },
     items: itemHandlers(engine),
-    points: pointHandlers(engine),
+    points: { ...pointHandlers(engine), ...pointCompareHandlers(engine) },
     ...jobHandlers(engine),
     policies: policyHandlers(engine),
     ...dashboardHandlers(engine),

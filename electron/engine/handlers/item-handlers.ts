@@ -82,7 +82,7 @@ export function itemHandlers(engine: EngineServices): ChannelHandlers['items'] {
   };
 }
 
-export function pointHandlers(engine: EngineServices): ChannelHandlers['points'] {
+export function pointHandlers(engine: EngineServices): Omit<ChannelHandlers['points'], 'compare'> {
   return {
     list: async ({ item, includeDeleted }) => {
       const { session, record } = await engine.protection.resolve(item);
