@@ -2,7 +2,8 @@
  * Every size of a vault from one place (the Vaults list, the vault page, the protect wizard's
  * vault card and `vault show/list --json` all show these figures):
  * - logicalBytes: what the items protect (the files of each item's newest point, as backed up);
- * - storedBytes: bytes in the vault's data folder (chunks, indexes, manifests, records);
+ * - storedBytes: bytes in the vault's data folder (chunks, indexes, manifests, records; not the
+ *   locks and half-written files of the processes using it);
  * - reclaimableBytes: stored bytes no recovery point references, which garbage collection frees
  *   (the chunks of a cancelled or failed backup, of purged points);
  * - freeBytes / driveBytes: free and total space of the drive holding the vault (statfs).

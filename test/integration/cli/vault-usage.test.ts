@@ -99,4 +99,17 @@ describe('vault usage', () => {
     expect(running.storedBytes).toBeGreaterThan(before.storedBytes);
     expect(running.storedBytes).toBe(cli.storedBytes);
   });
+
+  it('locks and half-written files of the processes using the vault are not stored data', async () => {
+    const before = await engine.handlers.vaults.usage({ name: 'sizes' });
+    const data = join(root, 'vault', 'data');
+    mkdirSync(join(data, 'schedule'), { recursive: true });
+    writeFileSync(join(data, 'schedule', 'scheduler.lock'), JSON.stringify({ pid: 1, host: 'elsewhere', at: new Date().toISOString() }));
+    mkdirSync(join(data, 'cancel-requests'), { recursive: true });
+    writeFileSync(join(data, 'cancel-requests', 'request'), '{}');
+    writeFileSync(join(data, 'tmp', 'half-written'), randomBytes(1000));
+    const cli = (await runCliJson<Vault>(home, ['vault', 'show', 'sizes'])).usage as VaultUsage;
+    expect(cli.storedBytes).toBe(before.storedBytes);
+    expect((await engine.handlers.vaults.usage({ name: 'sizes' })).storedBytes).toBe(before.storedBytes);
+  });
 });

@@ -17,7 +17,7 @@ export interface ReclaimableScan {
   reclaimableChunks: number;
   /** Stored bytes of the chunks some point references. */
   referencedBytes: number;
-  /** Every file under data/ (chunks, indexes, manifests, records, catalog of a plain vault). */
+  /** Every file under data/ (chunks, indexes, manifests, records), but locks and half-written files. */
   storedBytes: number;
   /** The part of storedBytes in chunks/ and indexes/ (only jobs and gc change it; the rest is recordBytes). */
   bulkBytes: number;
@@ -30,7 +30,7 @@ async function treeBytes(dir: string, skip: ReadonlySet<string> = new Set()): Pr
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const path = join(dir, entry.name);
     if (skip.has(path)) continue;
-    if (entry.isDirectory()) total += await treeBytes(path);
+    if (entry.isDirectory()) total += await treeBytes(path, skip);
     else if (entry.isFile()) total += (await stat(path).catch(() => ({ size: 0 }))).size;
   }
   return total;
@@ -73,7 +73,14 @@ export async function scanReclaimable(store: StoreContext): Promise<ReclaimableS
  * Bytes of every file under data/ outside chunks/ and indexes/: manifests and records (jobs,
  * items, policies...), which change without a job (a policy saved, an item protected). One stat
  * per file, about one per point, job, item and policy: cheap enough to count on every ask.
+ * Locks, cancel requests and half-written files are not stored data: they come and go with the
+ * processes using the vault (the scheduler's lock is rewritten while it runs), and counting them
+ * would make two processes report different sizes for the same data.
  */
 export function recordBytes(store: StoreContext): Promise<number> {
-  return treeBytes(store.layout.dataDir, new Set([store.layout.chunksDir, store.layout.indexesDir]));
+  const { dataDir, chunksDir, indexesDir, locksDir, tmpDir, exclusiveLockPath } = store.layout;
+  return treeBytes(dataDir, new Set([
+    chunksDir, indexesDir, locksDir, tmpDir, exclusiveLockPath,
+    join(dataDir, 'phase-locks'), join(dataDir, 'cancel-requests'), join(dataDir, 'schedule', 'scheduler.lock'),
+  ]));
 }
