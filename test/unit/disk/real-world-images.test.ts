@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { makeTempDir, qemuImg, qemuInfo, qemuRawBytes, removeDir, requireQemuImg, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { makeForeignImages, type ForeignImage } from '../../support/foreign-images.ts';
 import { detectImageFormat } from '../../../electron/engine/disk/detect-format.ts';
-import { diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
+import { checkDiskImage, diskImageInfo, openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
 import { crc32cWithZeroedField } from '../../../electron/engine/disk/vhdx/crc32c.ts';
 import { imageCommand } from '../../../electron/cli/commands/image.ts';
 import { runCli } from '../../../electron/cli/labvault.ts';
@@ -62,6 +62,7 @@ run('Disk2VHD: two headers with the same sequence number', () => {
     const disk = await openDiskImage(d2v);
     expect((await readWholeDisk(disk)).equals(expected)).toBe(true);
     await disk.close();
+    expect(await checkDiskImage(d2v)).toMatchObject({ clean: true, findings: [] });
     // Same sequence number, one reserved byte different (both CRCs valid): no current header.
     const different = Buffer.from(identical);
     const changed = Buffer.from(header1);
@@ -142,6 +143,9 @@ run('a sparse extent of a multi-extent VMDK', () => {
       code: 'UNSUPPORTED', field: 'vmdk.descriptor', details: { descriptor, reason: 'vmdk-extent' },
     });
     await expect(openDiskImage(extent)).rejects.toThrow(`one extent of the multi-extent VMDK disk ${descriptor}`);
+    const check = await checkDiskImage(extent);
+    expect(check.findings.map((finding) => [finding.kind, finding.severity])).toEqual([['vmdk-extent', 'warning']]);
+    expect(check.findings[0]!.message).toContain(descriptor);
     const whole = await diskImageInfo(descriptor);
     expect(whole.virtualSize).toBe(5 * 1024 * MiB);
     expect(whole.files).toEqual([descriptor, extent, join(folder, 'web-s002.vmdk'), join(folder, 'web-s003.vmdk')]);

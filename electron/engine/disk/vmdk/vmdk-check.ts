@@ -14,6 +14,7 @@ import { FileSpanSet } from './file-span-set.ts';
 import { readGrainMarker } from './vmdk-compressed-grain.ts';
 import { resolveVmdkPath } from './vmdk-descriptor.ts';
 import { readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
+import { bareExtentRefusal } from './vmdk-extent-owner.ts';
 import { openRegularFile } from '../image-file.ts';
 import { readEffectiveHeader } from './vmdk-sparse-extent.ts';
 import {
@@ -155,6 +156,8 @@ export async function checkVmdk(path: string): Promise<CheckResult> {
   const { descriptor } = source;
   if (source.problem) findings.add('warning', 'bad-descriptor', `${source.problem} (the embedded descriptor was read leniently; data is unaffected)`);
   if (source.embedded) {
+    // A sparse extent without a descriptor is only part of a disk: say which one (open refuses it).
+    if (source.bareExtent) findings.add('warning', 'vmdk-extent', (await bareExtentRefusal(path)).message);
     await checkSparseExtent(path, findings);
   } else {
     if (descriptor.extents.length === 0) findings.add('corruption', 'bad-descriptor', `${path}: the descriptor lists no extents`);
