@@ -50,6 +50,12 @@ export class FixedIndex {
     return true;
   }
 
+  private sameIdAt(other: FixedIndex, i: number): boolean {
+    const [a, b] = [this.ids, other.ids];
+    for (let at = i * DIGEST_SIZE, end = at + DIGEST_SIZE; at < end; at += 1) if (a[at] !== b[at]) return false;
+    return true;
+  }
+
   /**
    * Distinct non-zero chunk ids (hex). Runs of all-zero ids (the holes of a sparse disk) are
    * skipped a block at a time with one native compare, and no id is copied or sliced: a
@@ -70,11 +76,12 @@ export class FixedIndex {
   }
 
   /**
-   * The non-zero ids (hex) of this index outside the blocks it shares, byte for byte at the
-   * same positions, with `previous` (the same file in the point before). Whoever already
-   * took every id of `previous` then has every id of this index: consecutive points of a
-   * big disk differ in a few blocks, so this costs one native compare per 128 ids instead
-   * of a string per chunk. Without a comparable `previous` (other chunk count): distinctIds().
+   * The non-zero ids (hex) of this index that differ from `previous` (the same file in the
+   * point before) at the same position; blocks of 128 ids equal in both are skipped with one
+   * native compare. Whoever already took every id of `previous` then has every id of this
+   * index: consecutive points of a big disk differ in a few chunks, so this costs a byte
+   * compare per chunk instead of a string per chunk. Without a comparable `previous` (other
+   * chunk count): distinctIds().
    */
   idsNotIn(previous: FixedIndex | undefined): Set<string> {
     if (previous === undefined || previous.ids.length !== this.ids.length) return this.distinctIds();
@@ -85,7 +92,8 @@ export class FixedIndex {
       const [from, to] = [block * DIGEST_SIZE, end * DIGEST_SIZE];
       if (this.ids.compare(previous.ids, from, to, from, to) === 0) continue;
       for (let i = block; i < end; i += 1) {
-        if (!this.isZero(i)) out.add(this.ids.toString('hex', i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+        if (this.sameIdAt(previous, i) || this.isZero(i)) continue;
+        out.add(this.ids.toString('hex', i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
       }
     }
     return out;
