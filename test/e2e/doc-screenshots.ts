@@ -2,6 +2,7 @@
  * Copies the screenshots the user guide shows from test/e2e/screenshots (written by the
  * e2e run) into build/docs/screenshots (committed), refusing any over 200 KB.
  * Run after `npm run test:e2e`: node test/e2e/doc-screenshots.ts
+ * After one spec, copy only its pictures by name prefix: node test/e2e/doc-screenshots.ts walkthrough-
  */
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,11 +51,23 @@ export const DOC_SCREENSHOTS = [
   'items-list-vms',
   'item-change-files',
   'dashboard-vms',
+  'walkthrough-1-empty',
+  'walkthrough-2-vault-wrong-name',
+  'walkthrough-3-vaults',
+  'walkthrough-4-protect-files',
+  'walkthrough-5-job',
+  'walkthrough-6-item',
+  'walkthrough-7-restored',
+  'walkthrough-8-policy-weekday-error',
+  'walkthrough-9-vault-storage',
+  'walkthrough-10-dashboard',
 ] as const;
+
+const onlyPrefix = process.argv[2];
 
 mkdirSync(TO, { recursive: true });
 let failed = false;
-for (const name of DOC_SCREENSHOTS) {
+for (const name of DOC_SCREENSHOTS.filter((entry) => !onlyPrefix || entry.startsWith(onlyPrefix))) {
   const source = join(FROM, `${name}.png`);
   if (!existsSync(source)) {
     console.error(`missing ${source}: run the e2e tests first`);
