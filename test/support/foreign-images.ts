@@ -5,6 +5,11 @@
  * cloop 2.0, UDIF .dmg with a koly trailer and a plist holding one mish block, VMware 3
  * COWD, User-Mode Linux COW). Every crafted image is one `qemu-img info` opens as its
  * format (the tests check that), so they are images of the real reader, not just magics.
+ * QEMU's own sample images (tests/qemu-iotests/sample_images: parallels-v1/v2, empty.bochs,
+ * simple-pattern.cloop, simple-dmg.dmg, test-disk2vhd.vhdx) could not be brought into this
+ * workspace (the QEMU repository snapshot is over the fetch limit and the code index keeps no
+ * binary files), so none is committed; the layouts follow QEMU's block/bochs.c, cloop.c and
+ * dmg.c readers instead.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
