@@ -159,7 +159,8 @@ export class ReplaceRestoreService {
         return;
       }
       await runReplace(context, {
-        appHome: this.services.appHome, store, manifest: manifest!, journal, assertVmOff: () => this.assertVmOff(record),
+        appHome: this.services.appHome, store, manifest: manifest!, journal,
+        assertVmOff: () => this.assertVmOff(record),
       });
     });
   }
@@ -179,7 +180,10 @@ export class ReplaceRestoreService {
   }
 }
 
-/** The original path of each point file, from the item's files on this machine; refuses points with files the item no longer has. */
+/**
+ * The original path of each point file, from the item's files on this machine; refuses
+ * points with files the item no longer has.
+ */
 function targetsOf(record: ItemRecord, manifest: Manifest): Map<string, string> {
   const names = pointFileNames(record.files);
   const byName = new Map(names.map((name, i) => [name, record.files[i]!.path]));
