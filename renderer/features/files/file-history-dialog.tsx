@@ -29,15 +29,16 @@ export function FileHistoryDialog({ item, path, volume, onClose }: {
             {versions.length} point{versions.length === 1 ? '' : 's'} hold it · {changes === 0 ? 'never changed' : `changed ${changes} time${changes === 1 ? '' : 's'}`}
           </p>
           <table className="table history-table" aria-label="File history">
-            <thead><tr><th>Point</th><th>Size</th><th>Modified</th><th>SHA-256</th><th /></tr></thead>
+            <thead><tr><th>Point</th><th>Size</th><th>Modified</th><th>SHA-256</th></tr></thead>
             <tbody>
               {versions.map((version) => (
                 <tr key={version.point} className={version.changed ? 'is-changed' : undefined}>
-                  <td title={`Point ${version.point}`}>{formatDateTime(version.createdAt)}</td>
+                  <td title={`Point ${version.point}`}>
+                    {formatDateTime(version.createdAt)} {version.changed ? <Badge tone="accent">Changed</Badge> : null}
+                  </td>
                   <td className="num">{version.type === 'file' ? formatBytes(version.size) : version.type}</td>
                   <td>{formatDateTime(version.mtime)}</td>
-                  <td className="mono small" title={version.sha256}>{version.sha256 ? `${version.sha256.slice(0, 16)}…` : '—'}</td>
-                  <td>{version.changed ? <Badge tone="accent">Changed</Badge> : null}</td>
+                  <td className="mono small" title={version.sha256}>{version.sha256 ? `${version.sha256.slice(0, 12)}…` : '—'}</td>
                 </tr>
               ))}
             </tbody>
