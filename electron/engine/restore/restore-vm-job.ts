@@ -223,7 +223,10 @@ export async function runRestoreVm(context: JobContext, request: RestoreVmReques
     if (request.register) registration = await registerVm(plan.registerCommand, env);
     context.end(VERIFY, 'completed', `${findings.join('; ')}. ${registration}`);
   } catch (error) {
-    if (!verifiedOk) await removeWritten(written, plan.folder);
+    if (!verifiedOk) {
+      await removeStaging(staging);
+      await removeWritten(written, plan.folder);
+    }
     throw error;
   } finally {
     await removeStaging(staging);

@@ -12,7 +12,7 @@
  *   stand-in (not installable here), whose `list vms` also makes a name taken.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVm } from '../../../electron/engine/discovery/discovery-service.ts';
@@ -156,5 +156,24 @@ esac`);
     expect(failed.error?.message).toContain(`restored and verified, but VBoxManage registervm ${join(dropped, 'dropped-state.vbox')} failed`);
     expect(readdirSync(dropped).sort()).toEqual(['dropped-state.vbox', 'dropped-state.vdi']);
     expect(readFileSync(join(dropped, 'dropped-state.vbox'), 'utf8')).not.toContain('stateFile');
+  });
+
+  it('a point whose stored data is damaged fails the restore with exit 3 and leaves nothing behind', () => {
+    const points = kit.ok('points', 'list', 'saved-vm', '--json').json<{ id: string }[]>();
+    // Last test of the file: every chunk of the vault gets a flipped byte in its middle.
+    const chunks = join(kit.root, 'vault', 'data', 'chunks');
+    for (const prefix of readdirSync(chunks)) {
+      for (const name of readdirSync(join(chunks, prefix))) {
+        const path = join(chunks, prefix, name);
+        const bytes = readFileSync(path);
+        bytes[bytes.length >> 1] ^= 0x40;
+        writeFileSync(path, bytes);
+      }
+    }
+    const to = join(kit.root, 'restored', 'damaged');
+    const run = kit.cli('restore', 'vm', 'saved-vm', '--point', points[0]!.id, '--to', to, '--name', 'damaged', '--no-register', '--json');
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.json<RestoredJob>()).toMatchObject({ status: 'failed', error: { code: 'CORRUPT' } });
+    expect(existsSync(to)).toBe(false);
   });
 });
