@@ -58,6 +58,8 @@ export const GuestEntrySchema = z.object({
   mtime: z.string(),
   mode: z.number(),
   target: z.string().optional(),
+  /** NTFS alternate data streams of this file, by name; each reads as `PATH:NAME` (files get). */
+  streams: z.array(z.string().max(255)).max(4096).optional(),
 });
 export type GuestEntryView = z.infer<typeof GuestEntrySchema>;
 

@@ -79,6 +79,12 @@ export const uiCommand: CliCommandGroup = {
       else io.err(`Port ${remembered.port} (used last time) is taken now: serving on another port; bookmarks of the old address will not work.`);
     }
     const controlToken = randomBytes(32).toString('hex');
+    // Listen for SIGINT/SIGTERM before the address is printed: whoever reads it may stop us at once.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
     const host = await startBrowserHost(engine, {
       port: listenPort,
       controlToken,
@@ -93,11 +99,7 @@ export const uiCommand: CliCommandGroup = {
       ? null
       : startSchedulerHost(engine, { log: (line) => io.err(line) });
     if (opens) openInBrowser(host.signInUrl(OPENER_CODE_TTL_MS), io.env);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
     await scheduler?.stop();
     await host.close();
     await markUiStopped(engine.appHome, host.port);

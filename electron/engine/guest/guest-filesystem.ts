@@ -56,7 +56,7 @@ export interface GuestEntry {
   target?: string;
   /** Stable per-filesystem id (inode, MFT record, FAT first cluster): hardlinks share it. */
   inode?: number;
-  /** NTFS alternate data streams, listed not read. */
+  /** NTFS alternate data streams, by name; each reads as `path:name`. */
   streams?: string[];
 }
 

@@ -14,6 +14,7 @@ export function entryView(entry: GuestEntry): GuestEntryView {
   return {
     name: entry.name, type: entry.type, size: entry.size, mtime: isoTime(entry.mtimeMs), mode: entry.mode,
     ...(entry.target === undefined ? {} : { target: entry.target }),
+    ...(entry.streams === undefined || entry.streams.length === 0 ? {} : { streams: entry.streams }),
   };
 }
 
