@@ -15,7 +15,7 @@
  * when it made it); the staging folder always goes.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { PointVm } from '../../../shared/contract/item-models.ts';
@@ -190,7 +190,9 @@ export async function runRestoreVm(context: JobContext, request: RestoreVmReques
       : generatedConfig(vm, plan, restored);
     written.files.push(plan.configPath);
     await writeFile(plan.configPath, config.text, { flag: 'wx', mode: 0o644 });
-    context.report(RESTORE, { bytesRead: done, bytesWritten: done });
+    let bytesWritten = 0;
+    for (const path of written.files) bytesWritten += (await stat(path)).blocks * 512;
+    context.report(RESTORE, { bytesRead: done, bytesWritten });
     context.end(RESTORE, 'completed', `VM "${plan.name}" restored into ${plan.folder}: ${restored.length} disk${restored.length === 1 ? '' : 's'} (chains merged), ${basename(plan.configPath)}.`);
 
     context.begin(VERIFY, diskBytes);

@@ -166,7 +166,8 @@ esac`);
       for (const name of readdirSync(join(chunks, prefix))) {
         const path = join(chunks, prefix, name);
         const bytes = readFileSync(path);
-        bytes[bytes.length >> 1] ^= 0x40;
+        const middle = bytes.length >> 1;
+        bytes.writeUInt8(bytes.readUInt8(middle) ^ 0x40, middle);
         writeFileSync(path, bytes);
       }
     }
