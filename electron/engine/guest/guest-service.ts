@@ -19,8 +19,9 @@ import { ChunkCache } from './chunk-cache.ts';
 import type { GuestEntry, GuestVolume } from './guest-filesystem.ts';
 import { existingTargets, GuestExtractor } from './guest-extract.ts';
 import type { ExtractedItem } from './guest-extract.ts';
-import { GuestSession } from './guest-session.ts';
-import type { ChosenVolume, VolumeChoice } from './guest-session.ts';
+import { GuestSession, openPointDisks } from './guest-session.ts';
+import type { ChosenVolume, PointDisks, VolumeChoice } from './guest-session.ts';
+import { quickLayout } from './guest-quick-look.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
 import { testRestorePoint } from './guest-test-restore.ts';
@@ -110,13 +111,23 @@ export class GuestService {
     return point;
   }
 
-  /** Runs `work` on an opened point and closes it, whatever happens. */
+  /**
+   * Runs `work` on an opened point and closes it, whatever happens. `before` may answer from
+   * the disks alone (no worker started) by returning non-null.
+   */
   private async withPoint<T>(resolved: ResolvedItem, point: PointRow,
-    work: (session: GuestSession) => Promise<T>): Promise<T & ReadFigures> {
+    work: (session: GuestSession) => Promise<T>,
+    before?: (disks: PointDisks) => Promise<T | null>): Promise<T & ReadFigures> {
     const started = performance.now();
     const store = await this.keyring.store(resolved.session);
     const manifest = await store.readManifest(resolved.record.id, point.id);
-    const session = await GuestSession.open(store, manifest, this.cache, this.limits);
+    const disks = await openPointDisks(store, manifest, this.cache);
+    const early = before ? await before(disks) : null;
+    if (early !== null) {
+      const chunksRead = disks.sources.reduce((sum, disk) => sum + disk.source.counters.chunksRead, 0);
+      return { ...early, chunksRead, elapsedMs: Math.round(performance.now() - started) };
+    }
+    const session = await GuestSession.open(store, manifest, this.cache, this.limits, disks);
     try {
       const result = await work(session);
       return { ...result, chunksRead: session.chunksRead(), elapsedMs: Math.round(performance.now() - started) };
@@ -140,7 +151,12 @@ export class GuestService {
   async testRestore(ref: { item: string; point: string }): Promise<TestRestore> {
     const resolved = await this.protection.resolve(ref.item);
     const point = this.pointOf(resolved, ref.point);
-    const result = await this.withPoint(resolved, point, async (session) => ({ ...(await testRestorePoint(session)) }));
+    const result = await this.withPoint(resolved, point, async (session) => ({ ...(await testRestorePoint(session)) }),
+      // Disks with no signature to parse (most plain files) are told apart without starting the worker.
+      async (disks) => {
+        const layout = await quickLayout(disks);
+        return layout ? { ...(await testRestorePoint({ layout: async () => layout, check: async () => [] })) } : null;
+      });
     return {
       pointId: point.id, itemId: resolved.record.id, status: result.status, checkedAt: new Date().toISOString(),
       reasons: result.reasons, volumes: result.volumes, chunksRead: result.chunksRead, elapsedMs: result.elapsedMs,

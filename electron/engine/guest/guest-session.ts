@@ -7,7 +7,7 @@
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Manifest, VaultStore } from '../vault/store/index.ts';
 import type { ChunkCache } from './chunk-cache.ts';
-import type { GuestEntry, GuestVolume } from './guest-filesystem.ts';
+import type { BlockSource, GuestCheckFinding, GuestEntry, GuestVolume } from './guest-filesystem.ts';
 import { GuestWorker } from './guest-worker-client.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
@@ -37,7 +37,7 @@ export interface ChosenVolume {
 }
 
 /** A disk of the point that is not a raw image: listed with the reason, not read. */
-interface SkippedDisk {
+export interface SkippedDisk {
   disk: number;
   name: string;
   size: number;
@@ -47,6 +47,47 @@ interface SkippedDisk {
 function volumeLabel(disk: number, volume: GuestVolume): string {
   const where = volume.kind === 'logical-volume' ? `logical volume ${volume.id}` : `disk ${disk} partition ${volume.id}`;
   return `${where} (${volume.filesystem}${volume.label ? `, "${volume.label}"` : ''})`;
+}
+
+/** A point's disks over the vault, in the point's order (--disk N), and those that are not raw images. */
+export interface PointDisks {
+  sources: { name: string; source: BlockSource & { readonly counters: ReadCounters } }[];
+  skipped: SkippedDisk[];
+}
+
+/** Opens the point's disk files as block sources (no parsing beyond a qcow2 magic). */
+export async function openPointDisks(store: VaultStore, manifest: Manifest, cache: ChunkCache): Promise<PointDisks> {
+  const disks = manifest.files.filter((file) => file.role === 'disk');
+  const sources: { name: string; source: PointDiskSource }[] = [];
+  const skipped: SkippedDisk[] = [];
+  for (const [index, file] of disks.entries()) {
+    const diskIndex = await store.readIndex(file.indexId, file.size);
+    const source = new PointDiskSource(diskIndex, store.chunks, cache, `${file.path} of point ${manifest.pointId}`);
+    const head = source.size >= 4 ? (await source.read(0, 4)).toString('latin1') : '';
+    const format = file.diskFormat ?? (head === QCOW2_MAGIC ? 'qcow2' : 'raw');
+    if (format !== 'raw') {
+      skipped.push({ disk: index, name: file.path, size: file.size,
+        reason: `${file.path} is a ${format} image: Labvault reads files inside raw disks only, so far. `
+          + `"labvault restore disks" restores the whole disk.` });
+    }
+    // Index order is the point's disk order (--disk N); a skipped disk keeps its slot with an empty source.
+    sources.push({ name: file.path, source });
+  }
+  return { sources, skipped };
+}
+
+/** Every volume of a layout with its worker key, disks first then logical volumes. */
+export function volumesOf(view: LayoutView): ChosenVolume[] {
+  const out: ChosenVolume[] = [];
+  for (const disk of view.disks) for (const volume of disk.volumes) out.push({ key: `${disk.disk}:${volume.id}`, disk: disk.disk, volume });
+  for (const volume of view.logicalVolumes) out.push({ key: `lv:${volume.id}`, disk: -1, volume });
+  return out;
+}
+
+/** A disk the point could not read as a raw image, as the layout shows it. */
+export function skippedDiskLayout(skip: SkippedDisk): LayoutView['disks'][number] {
+  return { disk: skip.disk, name: skip.name, size: skip.size, table: 'unreadable', volumes: [],
+    warnings: [], error: { code: ErrorCodes.UNSUPPORTED, message: skip.reason } };
 }
 
 export class GuestSession {
@@ -62,23 +103,8 @@ export class GuestSession {
   }
 
   static async open(store: VaultStore, manifest: Manifest, cache: ChunkCache,
-    limits: Partial<GuestWorkerLimits> = {}): Promise<GuestSession> {
-    const disks = manifest.files.filter((file) => file.role === 'disk');
-    const sources: { name: string; source: PointDiskSource }[] = [];
-    const skipped: SkippedDisk[] = [];
-    for (const [index, file] of disks.entries()) {
-      const diskIndex = await store.readIndex(file.indexId, file.size);
-      const source = new PointDiskSource(diskIndex, store.chunks, cache, `${file.path} of point ${manifest.pointId}`);
-      const head = source.size >= 4 ? (await source.read(0, 4)).toString('latin1') : '';
-      const format = file.diskFormat ?? (head === QCOW2_MAGIC ? 'qcow2' : 'raw');
-      if (format !== 'raw') {
-        skipped.push({ disk: index, name: file.path, size: file.size,
-          reason: `${file.path} is a ${format} image: Labvault reads files inside raw disks only, so far. `
-            + `"labvault restore disks" restores the whole disk.` });
-      }
-      // Index order is the point's disk order (--disk N); a skipped disk keeps its slot with an empty source.
-      sources.push({ name: file.path, source });
-    }
+    limits: Partial<GuestWorkerLimits> = {}, opened?: PointDisks): Promise<GuestSession> {
+    const { sources, skipped } = opened ?? await openPointDisks(store, manifest, cache);
     const readable = sources.map((entry, index) => (skipped.some((skip) => skip.disk === index)
       ? { name: entry.name, source: { size: 0, read: entry.source.read.bind(entry.source) } }
       : entry));
@@ -93,10 +119,7 @@ export class GuestSession {
 
   layout(): Promise<LayoutView> {
     this.layoutPromise ??= this.worker.request({ op: 'layout' }).then((view) => {
-      for (const skip of this.skipped) {
-        view.disks[skip.disk] = { disk: skip.disk, name: skip.name, size: skip.size, table: 'unreadable', volumes: [],
-          warnings: [], error: { code: ErrorCodes.UNSUPPORTED, message: skip.reason } };
-      }
+      for (const skip of this.skipped) view.disks[skip.disk] = skippedDiskLayout(skip);
       return view;
     });
     return this.layoutPromise;
@@ -104,11 +127,12 @@ export class GuestSession {
 
   /** Every volume with its key, disks first then logical volumes. */
   async volumes(): Promise<ChosenVolume[]> {
-    const view = await this.layout();
-    const out: ChosenVolume[] = [];
-    for (const disk of view.disks) for (const volume of disk.volumes) out.push({ key: `${disk.disk}:${volume.id}`, disk: disk.disk, volume });
-    for (const volume of view.logicalVolumes) out.push({ key: `lv:${volume.id}`, disk: -1, volume });
-    return out;
+    return volumesOf(await this.layout());
+  }
+
+  /** The metadata walk of a test restore on one volume (guest-test-restore.ts). */
+  check(volume: ChosenVolume, maxInodes: number): Promise<GuestCheckFinding[]> {
+    return this.worker.request({ op: 'check', volume: volume.key, maxInodes });
   }
 
   async choose(choice: VolumeChoice): Promise<ChosenVolume> {

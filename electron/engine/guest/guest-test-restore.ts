@@ -8,7 +8,8 @@
 import { ErrorCodes, isLabvaultError } from '../../../shared/errors.ts';
 import type { TestRestore, TestRestoreStatus } from '../../../shared/contract/item-models.ts';
 import type { GuestCheckFinding } from './guest-filesystem.ts';
-import type { ChosenVolume, GuestSession } from './guest-session.ts';
+import { volumesOf, type ChosenVolume } from './guest-session.ts';
+import type { LayoutView } from './guest-worker-protocol.ts';
 
 /** Inodes sampled per filesystem (breadth-first from the root). */
 export const TEST_RESTORE_MAX_INODES = 2000;
@@ -18,6 +19,12 @@ const MAX_FINDINGS = 64;
 const MAX_TEXT = 2000;
 
 export type TestRestoreOutcome = Pick<TestRestore, 'status' | 'reasons' | 'volumes'>;
+
+/** What a test restore reads: the point's layout, and the metadata walk of one volume (the guest worker). */
+export interface TestRestoreTarget {
+  layout(): Promise<LayoutView>;
+  check(volume: ChosenVolume, maxInodes: number): Promise<GuestCheckFinding[]>;
+}
 type VolumeOutcome = TestRestore['volumes'][number];
 type Finding = VolumeOutcome['findings'][number];
 
@@ -40,13 +47,14 @@ function outcomeOf(chosen: ChosenVolume, status: TestRestoreStatus, findings: Fi
   };
 }
 
-async function checkVolume(session: GuestSession, chosen: ChosenVolume, maxInodes: number): Promise<VolumeOutcome> {
+async function checkVolume(session: TestRestoreTarget, chosen: ChosenVolume,
+  maxInodes: number): Promise<VolumeOutcome> {
   if (!chosen.volume.readable) {
     return outcomeOf(chosen, 'not-readable', [{ severity: 'note', kind: 'not-readable', message: chosen.volume.reason ?? 'Not readable.' }]);
   }
   let findings: GuestCheckFinding[];
   try {
-    findings = await session.worker.request({ op: 'check', volume: chosen.key, maxInodes });
+    findings = await session.check(chosen, maxInodes);
   } catch (error) {
     if (!isLabvaultError(error)) throw error;
     // A feature the reader does not know is not damage: the volume is not readable, with why.
@@ -61,7 +69,7 @@ async function checkVolume(session: GuestSession, chosen: ChosenVolume, maxInode
 }
 
 /** Runs the test restore on an opened point; never throws on what it finds in the disks. */
-export async function testRestorePoint(session: GuestSession,
+export async function testRestorePoint(session: TestRestoreTarget,
   maxInodes = TEST_RESTORE_MAX_INODES): Promise<TestRestoreOutcome> {
   const failures: string[] = [];
   const warnings: string[] = [];
@@ -84,7 +92,7 @@ export async function testRestorePoint(session: GuestSession,
   }
   warnings.push(...layout.warnings);
   const volumes: VolumeOutcome[] = [];
-  for (const chosen of await session.volumes()) {
+  for (const chosen of volumesOf(layout)) {
     if (NO_FILES.has(chosen.volume.filesystem)) continue;
     const outcome = await checkVolume(session, chosen, maxInodes);
     volumes.push(outcome);

@@ -1,0 +1,47 @@
+/**
+ * The layout of a point whose disks hold nothing to parse, found without starting the guest
+ * worker: a disk that is not a raw image, or a raw disk with no partition table signature
+ * (no 0x55AA boot signature, no "EFI PART" at LBA 1 or the last LBA for 512- or 4096-byte
+ * sectors) and no filesystem signature. Only fixed-offset signatures are compared here, no
+ * size or offset read from the bytes is used; any disk with a signature goes to the worker.
+ * A test restore of such a point (most points of plain files) costs a few chunk reads.
+ */
+import { DETECT_BYTES, detectFilesystemIn } from './detect-filesystem.ts';
+import { unreadableReason } from './filesystem-readers.ts';
+import type { BlockSource } from './guest-filesystem.ts';
+import type { LayoutView } from './guest-worker-protocol.ts';
+import { skippedDiskLayout, type PointDisks } from './guest-session.ts';
+
+const GPT_SIGNATURE = 'EFI PART';
+
+async function hasTableSignature(source: BlockSource, head: Buffer): Promise<boolean> {
+  if (head.length >= 512 && head[510] === 0x55 && head[511] === 0xaa) return true;
+  for (const sector of [512, 4096]) {
+    if (source.size < sector * 3) continue;
+    if (head.length >= sector + 8 && head.toString('latin1', sector, sector + 8) === GPT_SIGNATURE) return true;
+    const last = (Math.floor(source.size / sector) - 1) * sector;
+    if ((await source.read(last, 8)).toString('latin1') === GPT_SIGNATURE) return true;
+  }
+  return false;
+}
+
+/** The point's layout when no disk needs the worker; null as soon as one does. */
+export async function quickLayout(disks: PointDisks): Promise<LayoutView | null> {
+  const view: LayoutView = { disks: [], logicalVolumes: [], warnings: [] };
+  for (const [index, { name, source }] of disks.sources.entries()) {
+    const skipped = disks.skipped.find((skip) => skip.disk === index);
+    if (skipped) {
+      view.disks.push(skippedDiskLayout(skipped));
+      continue;
+    }
+    const head = await source.read(0, Math.min(DETECT_BYTES, source.size));
+    if (await hasTableSignature(source, head)) return null;
+    if (detectFilesystemIn(head).kind !== 'unknown') return null;
+    view.disks.push({
+      disk: index, name, size: source.size, table: 'none', warnings: [],
+      volumes: [{ id: 'disk', kind: 'whole-disk', offset: 0, size: source.size, filesystem: 'unknown', readable: false,
+        reason: unreadableReason('unknown') ?? 'No known filesystem signature was found.' }],
+    });
+  }
+  return view;
+}
