@@ -87,6 +87,7 @@ function crossNotes(vm: PointVm, to: RestoreHypervisor): string[] {
   if (vm.hypervisor === 'virtualbox') notes.push('VirtualBox shared folders, USB filters, clipboard and drag-and-drop settings, and guest additions settings were not carried over.');
   if (vm.hypervisor === 'vmware') notes.push('VMware shared folders, tools settings and the .vmsd snapshot tree were not carried over.');
   if (vm.hypervisor === 'libvirt-qemu') notes.push('libvirt devices other than disks and network cards (graphics, channels, host devices, filesystems) were not carried over.');
+  if (vm.hypervisor === 'files') notes.push('A folder of disk images records no hardware: CPUs, memory and network cards are defaults (1 CPU, 1024 MiB unless the point says otherwise); set them before the first start.');
   if (vm.hardware.firmware === 'efi') notes.push('The UEFI variables (NVRAM) of another hypervisor cannot be used: the firmware starts with empty variables; boot entries may need to be re-created (most OSes boot from the removable-media path).');
   if (vm.hardware.nics.length > 0) notes.push(`Network cards were attached to ${to === 'libvirt-qemu' ? 'the "default" network' : 'NAT'}; check the attachment.`);
   return notes;
@@ -95,13 +96,13 @@ function crossNotes(vm: PointVm, to: RestoreHypervisor): string[] {
 export function planRestoreVm(input: Partial<RestoreVmInput> & Pick<RestoreVmInput, 'item' | 'point'>, vm: PointVm | undefined,
   facts: PlanFacts): PlanResult {
   const problems: RestoreVmProblem[] = [];
-  if (!vm || vm.hypervisor === 'files') {
-    problems.push({ field: 'point', code: 'INVALID_INPUT', message: vm
-      ? 'This point is of a folder of disk images, not a VM: restore its disks instead (labvault restore disks).'
+  if (!vm || (vm.hypervisor === 'files' && input.hypervisor === undefined)) {
+    problems.push({ field: vm ? 'hypervisor' : 'point', code: 'INVALID_INPUT', message: vm
+      ? 'This point is of a folder of disk images (Hyper-V or other), which has no configuration: choose the hypervisor to restore it for (--hypervisor), or restore its disks (labvault restore disks).'
       : 'This point records no VM (a files item, or a point made before VM items): restore its disks instead (labvault restore disks).' });
     return { plan: null, problems };
   }
-  const hypervisor: RestoreHypervisor = input.hypervisor ?? vm.hypervisor;
+  const hypervisor: RestoreHypervisor = input.hypervisor ?? (vm.hypervisor as RestoreHypervisor);
   const cross = hypervisor !== vm.hypervisor;
   const formats = HYPERVISOR_FORMATS[hypervisor];
   const format = input.format ?? formats.native;

@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVm } from '../../../electron/engine/discovery/discovery-service.ts';
-import { removeDir, requireQemuImg } from '../discovery/vm-fixture-kit.ts';
+import { createImage, removeDir, requireQemuImg } from '../discovery/vm-fixture-kit.ts';
 import { writeWin10 } from '../discovery/vmware-fixtures.ts';
 import { LIBVIRT_UUID, makeLibvirtVm, makeVirtualBoxVm, takeLibvirtSnapshot } from '../vm-items/vm-fixtures.ts';
 import { makeVmItemsRoot, type VmItemsRoot } from '../vm-items/vm-items-kit.ts';
@@ -156,6 +156,23 @@ esac`);
     expect(failed.error?.message).toContain(`restored and verified, but VBoxManage registervm ${join(dropped, 'dropped-state.vbox')} failed`);
     expect(readdirSync(dropped).sort()).toEqual(['dropped-state.vbox', 'dropped-state.vdi']);
     expect(readFileSync(join(dropped, 'dropped-state.vbox'), 'utf8')).not.toContain('stateFile');
+  });
+
+  it.skipIf(!hasVirsh)('a folder of disk images (a Hyper-V VM) is restored for libvirt with a generated domain', () => {
+    const folder = join(kit.root, 'hyperv', 'Virtual Hard Disks');
+    const vhdx = createImage(join(folder, 'file-server.vhdx'), 'vhdx', 16);
+    qemuWrite(vhdx, 'vhdx', 0x61, 1, 2);
+    const { item, pointId } = protectAndBackup(kit, join(kit.root, 'hyperv'), 'file-server');
+    const to = join(kit.root, 'restored', 'file-server-kvm');
+    const refused = kit.cli('restore', 'vm', item, '--point', pointId, '--to', to, '--name', 'file-server-kvm');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--hypervisor');
+    const run = kit.cli('restore', 'vm', item, '--point', pointId, '--to', to, '--name', 'file-server-kvm', '--hypervisor', 'libvirt-qemu',
+      '--connection', 'test:///default', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json<RestoredJob>().plan).toMatchObject({ from: 'files', hypervisor: 'libvirt-qemu' });
+    expect(readdirSync(to).sort()).toEqual(['file-server-kvm.qcow2', 'file-server-kvm.xml']);
+    expect(qemuCompare(vhdx, 'vhdx', join(to, 'file-server-kvm.qcow2'), 'qcow2')).toBe(0);
   });
 
   it('a point whose stored data is damaged fails the restore with exit 3 and leaves nothing behind', () => {

@@ -82,9 +82,14 @@ describe('planRestoreVm', () => {
     expect(plan?.cliEquivalent).toBe('labvault restore vm web-01 --point P1 --to /r --name kvm --hypervisor libvirt-qemu');
   });
 
-  it('refuses points without a VM, and a same-hypervisor restore without a configuration in the point', () => {
+  it('refuses points without a VM, a folder of images without a hypervisor named, and a same-hypervisor restore without a configuration', () => {
     expect(planRestoreVm({ ...base, to: '/r', name: 'n' }, undefined, facts).problems).toMatchObject([{ field: 'point' }]);
-    expect(planRestoreVm({ ...base, to: '/r', name: 'n' }, pointVm({ hypervisor: 'files' }), facts).problems).toMatchObject([{ field: 'point' }]);
+    const files = pointVm({ hypervisor: 'files', hardware: { disks: [{ path: '/hv/web.avhdx', virtualSize: 1 << 24 }], nics: [] } });
+    expect(planRestoreVm({ ...base, to: '/r', name: 'n' }, files, facts).problems).toMatchObject([{ field: 'hypervisor' }]);
+    const forLibvirt = planRestoreVm({ ...base, to: '/r', name: 'n', hypervisor: 'libvirt-qemu' }, files, { ...facts, pointFiles: [{ name: 'web.avhdx', role: 'disk' }] });
+    expect(forLibvirt.problems).toEqual([]);
+    expect(forLibvirt.plan).toMatchObject({ from: 'files', hypervisor: 'libvirt-qemu', disks: [{ source: '/hv/web.avhdx', path: '/r/n.qcow2' }] });
+    expect(forLibvirt.plan?.notes.join(' ')).toContain('records no hardware');
     const noConfig = { ...facts, pointFiles: [{ name: 'web-01.vdi', role: 'disk' }] };
     expect(planRestoreVm({ ...base, to: '/r', name: 'n' }, pointVm(), noConfig).problems).toMatchObject([{ field: 'point', code: 'NOT_FOUND' }]);
     expect(planRestoreVm({ ...base, to: '/r', name: 'n', hypervisor: 'vmware' }, pointVm(), noConfig).problems).toEqual([]);
