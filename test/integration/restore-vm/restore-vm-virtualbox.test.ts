@@ -145,7 +145,7 @@ describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI cha
     });
   });
 
-  it('restores the disks with --format qcow2: the chain merged into one verified image', () => {
+  it('restores the disks with --format qcow2 or --flatten: the chain merged into one verified image', () => {
     const to = join(kit.root, 'restored', 'disks-qcow2');
     const run = kit.cli('restore', 'disks', 'ubuntu-efi', '--point', pointId, '--to', to, '--format', 'qcow2', '--json');
     expect(run.code, run.stderr).toBe(0);
@@ -157,6 +157,10 @@ describe.skipIf(!hasQemu)('restore vm: VirtualBox VM with a two-snapshot VDI cha
     expect(again.stderr).toContain('never overwrites');
     const bad = kit.cli('restore', 'disks', 'ubuntu-efi', '--point', pointId, '--to', to, '--format', 'qed');
     expect(bad.code).toBe(2);
+    const flat = join(kit.root, 'flattened');
+    expect(kit.cli('restore', 'disks', 'ubuntu-efi', '--point', pointId, '--to', flat, '--flatten').code).toBe(0);
+    expect(readdirSync(flat)).toEqual(['diff2.vdi']);
+    expect(qemuCompare(join(kit.root, 'expected.raw'), 'raw', join(flat, 'diff2.vdi'), 'vdi')).toBe(0);
   });
 
   it('restore.vmCheck answers the wizard field by field through the contract, writing nothing', async () => {
