@@ -186,10 +186,13 @@ test('a new user: empty app to a restored disk, a weekly policy and the dashboar
   await page.getByRole('button', { name: 'Restore', exact: true }).click();
   await page.getByRole('button', { name: 'Next: what to restore' }).click();
   await expect(page.getByRole('radio', { name: /Restore disks/ })).toBeChecked();
-  await page.getByRole('button', { name: 'Next: target' }).click();
+  // The folder step is called Target, or Options followed by a Review (the wizard's newer shape).
+  await page.getByRole('button', { name: /^Next: (target|options)$/ }).click();
   const restored = join(host.scratch, 'restored');
   await page.getByLabel('Restore into').fill(restored);
   await expect(page.getByText('New folder: it will be created.')).toBeVisible();
+  const review = page.getByRole('button', { name: 'Next: review' });
+  if (await review.count() > 0) await review.click();
   await page.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(page.getByTestId('restore-verified')).toHaveText('Verified: every byte checked against stored digests.', { timeout: 90_000 });
   await expectToastsClearOfContent(page);
@@ -211,6 +214,8 @@ test('a new user: empty app to a restored disk, a weekly policy and the dashboar
   await page.getByRole('button', { name: 'Next: retention' }).click();
   await page.getByText('Daily points').click();
   await page.getByText('Weekly points').click();
+  // The weekly day defaults to the first day the schedule runs.
+  await expect(page.getByRole('combobox', { name: 'Weekday', exact: true })).toHaveValue('saturday');
   await page.getByRole('combobox', { name: 'Weekday', exact: true }).selectOption('sunday');
   // Either the field error (a weekly day the schedule never runs) or the keeps-nothing reason, naming the schedule.
   await expect(page.locator('.field-error, .banner-danger').filter({ hasText: /schedule/i }).first()).toBeVisible();
@@ -294,6 +299,13 @@ async function expectVaultRowMatchesCli(page: Page): Promise<void> {
 async function protectDiskImage(page: Page, file: string, itemName: string): Promise<void> {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configure backup');
   await expect(page.getByRole('radio', { name: /lab/ })).toBeChecked();
+  // The vault card: immutability said in words, the stored size the CLI gives.
+  const vaultCard = page.getByRole('radiogroup', { name: 'Vault' });
+  await expect(vaultCard).toContainText('Immutability: off');
+  await expect.poll(async () => {
+    const lab = (await host.cliJson<CliVault[]>(['vault', 'list'])).find((vault) => vault.name === 'lab');
+    return (await vaultCard.innerText()).includes(`${formatBytes(lab?.usage?.storedBytes ?? -1)} stored`);
+  }).toBe(true);
   await page.getByRole('button', { name: 'Next: policy' }).click();
   await expect(page.getByLabel('Backup policy')).toHaveValue('DefaultPolicy');
   await page.getByRole('button', { name: 'Next: select VMs' }).click();
