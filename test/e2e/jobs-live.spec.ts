@@ -1,11 +1,13 @@
 /**
  * A long backup shows live progress (jobProgress events) and can be cancelled from the
- * job page, leaving no recovery point.
+ * job page, leaving no recovery point; what it wrote shows as reclaimable on the vault page
+ * and Reclaim space frees it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { formatBytes } from '../../renderer/format/format-bytes.ts';
 import { startLabvaultHost, type LabvaultHost } from './fixtures/labvault-host.ts';
 import { shot } from './fixtures/screenshots.ts';
 
@@ -51,4 +53,16 @@ test('live progress of a running backup, then cancel it', async ({ page }) => {
   await shot(page, 'job-details-cancelled');
   const points = await host.cliJson<unknown[]>(['points', 'list', 'big']);
   expect(points).toEqual([]);
+
+  // What the cancelled job wrote is reclaimable on the vault page, as vault show --json says, and
+  // Reclaim space (a clean-up job) frees exactly that.
+  await page.getByRole('button', { name: 'Open vault' }).click();
+  const usage = async () => (await host.cliJson<{ usage: { reclaimableBytes: number } }>(['vault', 'show', 'live'])).usage;
+  const reclaimable = (await usage()).reclaimableBytes;
+  expect(reclaimable, 'the cancelled job wrote chunks before the cancel').toBeGreaterThan(0);
+  await expect(page.getByTestId('size-reclaimable')).toHaveText(formatBytes(reclaimable));
+  await page.getByRole('button', { name: 'Reclaim space' }).click();
+  await expect(page.getByText(`Reclaimed ${formatBytes(reclaimable)}.`)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('size-reclaimable')).toHaveText('0 B');
+  expect((await usage()).reclaimableBytes).toBe(0);
 });
