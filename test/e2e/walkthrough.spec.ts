@@ -305,7 +305,7 @@ async function protectDiskImage(page: Page, file: string, itemName: string): Pro
   await expect.poll(async () => {
     const lab = (await host.cliJson<CliVault[]>(['vault', 'list'])).find((vault) => vault.name === 'lab');
     return (await vaultCard.innerText()).includes(`${formatBytes(lab?.usage?.storedBytes ?? -1)} stored`);
-  }).toBe(true);
+  }, { timeout: 30_000 }).toBe(true);
   await page.getByRole('button', { name: 'Next: policy' }).click();
   await expect(page.getByLabel('Backup policy')).toHaveValue('DefaultPolicy');
   await page.getByRole('button', { name: 'Next: select VMs' }).click();
