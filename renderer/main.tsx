@@ -8,6 +8,7 @@ import './styles/features.css';
 import './styles/file-browser.css';
 import './styles/configure-backup.css';
 import './styles/point-files.css';
+import './styles/restore.css';
 import { App } from './app.tsx';
 
 const root = document.getElementById('root');

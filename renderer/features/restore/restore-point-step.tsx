@@ -1,13 +1,14 @@
-/** Step 2: a recovery point, from a month calendar and the list of that day's points. */
+/** Step 2: a recovery point, from a month calendar and the list of that day's points; compare it with another. */
 import { useMemo, useState } from 'react';
 import type { Point } from '../../../shared/contract/item-models.ts';
 import { formatBytes } from '../../format/format-bytes.ts';
-import { formatDateTime, localDayKey } from '../../format/format-time.ts';
+import { formatDateTime, formatDateTimeSeconds, localDayKey } from '../../format/format-time.ts';
 import { ConsistencyBadge, TierBadges, VaultOnlyNote } from '../items/item-badges.tsx';
 import { MonthCalendar } from './month-calendar.tsx';
+import { PointComparePanel } from './point-compare-panel.tsx';
 
-export function RestorePointStep({ points, selected, onSelect }: {
-  points: readonly Point[]; selected: string; onSelect: (point: Point) => void;
+export function RestorePointStep({ item, points, selected, onSelect }: {
+  item: string; points: readonly Point[]; selected: string; onSelect: (point: Point) => void;
 }) {
   const active = useMemo(() => points.filter((point) => point.state === 'active'), [points]);
   const selectedPoint = active.find((point) => point.id === selected);
@@ -40,7 +41,7 @@ export function RestorePointStep({ points, selected, onSelect }: {
             <label key={point.id} className={`choice point-option${point.id === selected ? ' is-selected' : ''}`}>
               <span className="row">
                 <input type="radio" name="point" checked={point.id === selected} onChange={() => onSelect(point)} />
-                <span className="check-title">{formatDateTime(point.createdAt)}</span>
+                <span className="check-title">{formatDateTimeSeconds(point.createdAt)}</span>
                 {point.onDemand ? <span className="badge">On-demand</span> : null}
               </span>
               <span className="row"><ConsistencyBadge consistency={point.consistency} /><TierBadges point={point} /></span>
@@ -49,6 +50,8 @@ export function RestorePointStep({ points, selected, onSelect }: {
           ))}
         </div>
       </div>
+      {selectedPoint
+        ? <PointComparePanel key={selectedPoint.id} item={item} point={selectedPoint} points={active} /> : null}
     </div>
   );
 }

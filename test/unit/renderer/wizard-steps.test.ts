@@ -10,7 +10,7 @@ import {
 import {
   candidatesOk, filesToProtect, protectFilesCli, suggestedItemName,
 } from '../../../renderer/features/protect/hand-picked-files.ts';
-import { restoreCli, restoreStepIndex } from '../../../renderer/features/restore/restore-steps.ts';
+import { emptyDraft, restoreCli, restoreStepIndex } from '../../../renderer/features/restore/restore-steps.ts';
 import { policyStepIndex } from '../../../renderer/features/policies/policy-wizard-steps.ts';
 import { passphraseStrength } from '../../../renderer/features/vaults/passphrase-strength.ts';
 
@@ -88,8 +88,8 @@ describe('files picked by hand (configure-backup wizard)', () => {
 
 describe('restore and policy wizards', () => {
   it('restore: steps in order and the CLI with chosen files', () => {
-    expect(restoreStepIndex({ kind: 'finished', job: {} as never })).toBe(5);
-    const draft = { itemId: 'i', itemName: 'web-01', pointId: 'p1', kind: 'disks' as const, files: ['a.qcow2'], allFiles: false, target: '/restore here' };
+    expect(restoreStepIndex({ kind: 'finished', job: {} as never })).toBe(6);
+    const draft = { ...emptyDraft('i'), itemName: 'web-01', pointId: 'p1', kind: 'disks' as const, files: ['a.qcow2'], allFiles: false, target: '/restore here' };
     expect(restoreCli(draft)).toBe("labvault restore disks web-01 --point p1 --to '/restore here' --file a.qcow2");
     expect(restoreCli({ ...draft, itemName: '', pointId: '', target: '', allFiles: true })).toBe('labvault restore disks ITEM --point POINT --to DIR');
   });
