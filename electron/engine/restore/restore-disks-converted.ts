@@ -21,8 +21,8 @@ import { assertSameContent } from './disk-content-compare.ts';
 import { RESTORE } from './restore-disks.ts';
 import { openTargetRoot } from './restore-target.ts';
 import { checkRestoredDisk } from './restored-vm-verify.ts';
-import { flattenStagedDisk, openStagedDisk, stagedChainPaths } from './staged-disk-chain.ts';
-import { stagePoint } from './staged-point.ts';
+import { flattenStagedDisk, openStagedDisk, stagedChainPaths, type StagedRoot } from './staged-disk-chain.ts';
+import { stagePoint, vdiLayersOf } from './staged-point.ts';
 
 export const VERIFY = 'Verify';
 
@@ -58,7 +58,7 @@ export async function assertConvertedTargetsFree(targetDir: string, disks: Manif
   }
 }
 
-async function stagedFormat(path: string, staging: string): Promise<DiskFormat> {
+async function stagedFormat(path: string, staging: StagedRoot): Promise<DiskFormat> {
   const disk = await openStagedDisk(path, staging);
   await disk.close();
   return disk.format;
@@ -75,9 +75,10 @@ export async function runConvertedDisks(context: JobContext, request: ConvertedD
     const staged = await stagePoint(context, store, manifest, staging,
       (bytes) => context.report(RESTORE, { bytesRead: bytes }));
     const disks = staged.filter((entry) => entry.file.role === 'disk');
+    const layers: StagedRoot = { root: staging, vdiLayers: vdiLayersOf(staged) };
     const parents = new Set<string>();
     for (const disk of disks) {
-      for (const parent of (await stagedChainPaths(disk.staged, staging)).slice(1)) parents.add(parent);
+      for (const parent of (await stagedChainPaths(disk.staged, layers)).slice(1)) parents.add(parent);
     }
     const named = request.files && request.files.length > 0 ? new Set(request.files) : null;
     const tops = disks.filter((disk) => (named ? named.has(disk.file.path) : !parents.has(disk.staged)));
@@ -85,13 +86,13 @@ export async function runConvertedDisks(context: JobContext, request: ConvertedD
     const outputs: { staged: string; path: string; format: DiskFormat }[] = [];
     for (const top of tops) {
       context.throwIfCancelled();
-      const format: DiskFormat = request.format ?? (await stagedFormat(top.staged, staging));
+      const format: DiskFormat = request.format ?? (await stagedFormat(top.staged, layers));
       if (!findDiskFormat(format)?.write) {
         throw new LabvaultError(ErrorCodes.UNSUPPORTED, `${top.file.path}: ${format} images cannot be written; choose --format.`, { field: 'format' });
       }
       const path = join(targetDir, convertedName(top.file.path, format));
       written.push(path);
-      await flattenStagedDisk(top.staged, staging, path, { format, signal: context.signal });
+      await flattenStagedDisk(top.staged, layers, path, { format, signal: context.signal });
       outputs.push({ staged: top.staged, path, format });
     }
     context.end(RESTORE, 'completed', `${outputs.length} disk${outputs.length === 1 ? '' : 's'} written as one image each (chains merged): ${outputs.map((output) => basename(output.path)).join(', ')}.`);
@@ -99,7 +100,7 @@ export async function runConvertedDisks(context: JobContext, request: ConvertedD
     let verified = 0;
     const checks: string[] = [];
     for (const output of outputs) {
-      const expected = await openStagedDisk(output.staged, staging);
+      const expected = await openStagedDisk(output.staged, layers);
       const actual = await openDiskImage(output.path, { format: output.format });
       try {
         await assertSameContent(expected, actual, output.path, (bytes) => {

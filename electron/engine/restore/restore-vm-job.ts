@@ -35,8 +35,8 @@ import { rewriteDomain } from './libvirt-config-rewrite.ts';
 import { RESTORE } from './restore-disks.ts';
 import { mediumUuidOf, type RestoredDisk } from './restored-disk.ts';
 import { checkRestoredConfig, checkRestoredDisk, validateDomainXml } from './restored-vm-verify.ts';
-import { flattenStagedDisk, openStagedDisk } from './staged-disk-chain.ts';
-import { stagePoint, type StagedFile } from './staged-point.ts';
+import { flattenStagedDisk, openStagedDisk, type StagedRoot } from './staged-disk-chain.ts';
+import { stagePoint, vdiLayersOf, type StagedFile } from './staged-point.ts';
 import { generateVbox } from './virtualbox-config-generate.ts';
 import { rewriteVbox } from './virtualbox-config-rewrite.ts';
 import { registerVm } from './vm-registration.ts';
@@ -164,6 +164,7 @@ export async function runRestoreVm(context: JobContext, request: RestoreVmReques
     const staged = await stagePoint(context, store, manifest, staging,
       (bytes) => context.report(RESTORE, { bytesRead: bytes }));
     const stagedConfig = staged.find((file) => file.file.role === 'config');
+    const layers: StagedRoot = { root: staging, vdiLayers: vdiLayersOf(staged) };
     const stagedVm = stagedConfig ? await readVm(stagedConfig.staged, { env: NO_TOOLS_ENV, root: staging }) : null;
     let done = fileBytes;
     for (const [index, planned] of plan.disks.entries()) {
@@ -171,7 +172,7 @@ export async function runRestoreVm(context: JobContext, request: RestoreVmReques
       const stagedPath = stagedDiskOf(planned.source, index, stagedVm, staged, staging);
       const base = done;
       written.files.push(planned.path);
-      const size = await flattenStagedDisk(stagedPath, staging, planned.path, {
+      const size = await flattenStagedDisk(stagedPath, layers, planned.path, {
         format: planned.format, signal: context.signal,
         onProgress: (bytes) => context.report(RESTORE, { bytesRead: base + bytes }),
       });
@@ -187,20 +188,26 @@ export async function runRestoreVm(context: JobContext, request: RestoreVmReques
     const savedStateFile = plan.savedState && stagedVm ? await keepSavedState(stagedVm, plan, written) : undefined;
     config = plan.from === plan.hypervisor && stagedConfig
       ? await sameHypervisorConfig(stagedConfig.staged, staging, plan, restored, nvramFile, savedStateFile)
+        .catch((error: unknown) => {
+          // A configuration too old to rewrite (VirtualBox settings before 1.9) gets a generated one.
+          if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.UNSUPPORTED) throw error;
+          const generated = generatedConfig(vm, plan, restored);
+          return { ...generated, notes: [error.message, ...generated.notes] };
+        })
       : generatedConfig(vm, plan, restored);
     written.files.push(plan.configPath);
     await writeFile(plan.configPath, config.text, { flag: 'wx', mode: 0o644 });
     let bytesWritten = 0;
     for (const path of written.files) bytesWritten += (await stat(path)).blocks * 512;
     context.report(RESTORE, { bytesRead: done, bytesWritten });
-    context.end(RESTORE, 'completed', `VM "${plan.name}" restored into ${plan.folder}: ${restored.length} disk${restored.length === 1 ? '' : 's'} (chains merged), ${basename(plan.configPath)}.`);
+    context.end(RESTORE, 'completed', `VM "${plan.name}" restored into ${plan.folder}: ${restored.length} disk${restored.length === 1 ? '' : 's'} (chains merged), ${basename(plan.configPath)}.${config.notes.length > 0 ? ` ${config.notes.join(' ')}` : ''}`);
 
     context.begin(VERIFY, diskBytes);
     let verified = 0;
     const findings: string[] = [];
     for (const disk of restored) {
       context.throwIfCancelled();
-      const expected = await openStagedDisk(disk.staged, staging);
+      const expected = await openStagedDisk(disk.staged, layers);
       const actual = await openDiskImage(disk.path, { format: disk.format });
       try {
         await assertSameContent(expected, actual, disk.path, (bytes) => {

@@ -71,3 +71,9 @@ export async function stagePoint(context: JobContext, store: VaultStore, manifes
   }
   return layout;
 }
+
+/** The staged VDI files (a differencing VDI's parent is looked for among them by UUID). */
+export function vdiLayersOf(staged: readonly StagedFile[]): string[] {
+  return staged.filter((entry) => entry.file.role === 'disk' && (entry.file.diskFormat === 'vdi' || entry.staged.toLowerCase().endsWith('.vdi')))
+    .map((entry) => entry.staged);
+}

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVm } from '../../../electron/engine/discovery/discovery-service.ts';
 import { createImage, removeDir, requireQemuImg } from '../discovery/vm-fixture-kit.ts';
+import { writeVbox2Home } from '../discovery/virtualbox-fixtures.ts';
 import { writeWin10 } from '../discovery/vmware-fixtures.ts';
 import { LIBVIRT_UUID, makeLibvirtVm, makeVirtualBoxVm, takeLibvirtSnapshot } from '../vm-items/vm-fixtures.ts';
 import { makeVmItemsRoot, type VmItemsRoot } from '../vm-items/vm-items-kit.ts';
@@ -173,6 +174,24 @@ esac`);
     expect(run.json<RestoredJob>().plan).toMatchObject({ from: 'files', hypervisor: 'libvirt-qemu' });
     expect(readdirSync(to).sort()).toEqual(['file-server-kvm.qcow2', 'file-server-kvm.xml']);
     expect(qemuCompare(vhdx, 'vhdx', join(to, 'file-server-kvm.qcow2'), 'qcow2')).toBe(0);
+  });
+
+  it('a VirtualBox 2.x machine (settings 1.7, media in the global registry) gets a generated .vbox', () => {
+    const home = join(kit.root, 'old-vbox', '.VirtualBox');
+    const fx = writeVbox2Home(home, home);
+    qemuWrite(fx.base, 'vdi', 0x71, 0, 1);
+    const { item, pointId } = protectAndBackup(kit, fx.configPath, 'xp');
+    const to = join(kit.root, 'restored', 'xp-copy');
+    const run = kit.cli('restore', 'vm', item, '--point', pointId, '--to', to, '--name', 'xp-copy', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const job = run.json<RestoredJob>();
+    expect(job.subtasks[0]?.message).toContain('older than settings 1.9');
+    expect(readdirSync(to).sort()).toEqual(['xp-copy.vbox', 'xp-copy.vdi']);
+    expect(qemuCompare(expectedRaw(join(kit.root, 'xp.raw'), 4, [[0x71, 0, 1]]), 'raw', join(to, 'xp-copy.vdi'), 'vdi')).toBe(0);
+    const vbox = readFileSync(join(to, 'xp-copy.vbox'), 'utf8');
+    expect(vbox).toContain('name="xp-copy"');
+    expect(vbox).toContain('<Memory RAMSize="512"/>');
+    expect(vbox).toContain('type="PIIX4"');
   });
 
   it('a point whose stored data is damaged fails the restore with exit 3 and leaves nothing behind', () => {
