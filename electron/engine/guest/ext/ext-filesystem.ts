@@ -10,6 +10,7 @@ import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import type { BlockSource, GuestCheckFinding, GuestEntry, GuestFilesystem, GuestFilesystemKind } from '../guest-filesystem.ts';
 import { guestDamage, guestUnsupported } from '../guest-errors.ts';
 import { detectFilesystemIn } from '../detect-filesystem.ts';
+import { pathComponents } from '../guest-path.ts';
 import { IndirectMap, readExtentTree } from './ext-block-map.ts';
 import type { FileBlockMap } from './ext-block-map.ts';
 import { parseDirectoryBlock } from './ext-directory.ts';
@@ -35,14 +36,6 @@ const MAX_CHUNK = 16 * 1024 * 1024;
 
 function notFound(path: string): LabvaultError {
   return new LabvaultError(ErrorCodes.NOT_FOUND, `${path} does not exist in this filesystem.`, { field: 'path', details: { path } });
-}
-
-/** Splits an absolute guest path into its components ('.' and empty ones dropped). */
-export function pathComponents(path: string): string[] {
-  if (!path.startsWith('/')) {
-    throw new LabvaultError(ErrorCodes.INVALID_INPUT, `Guest paths are absolute ("/etc/hosts"), not ${JSON.stringify(path)}.`, { field: 'path' });
-  }
-  return path.split('/').filter((part) => part !== '' && part !== '.');
 }
 
 export class ExtFilesystem implements GuestFilesystem {

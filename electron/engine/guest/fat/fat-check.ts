@@ -7,7 +7,15 @@
 import type { GuestCheckFinding } from '../guest-filesystem.ts';
 import { FatAttributes } from './fat-directory.ts';
 import type { FatDirent } from './fat-directory.ts';
-import type { FatFilesystem } from './fat-filesystem.ts';
+import type { FatTable, ClusterRun } from './fat-table.ts';
+
+/** What the check reads of a FAT filesystem (fat-filesystem.ts passes itself). */
+export interface FatWalk {
+  readonly table: FatTable;
+  firstCluster(dirent: FatDirent): number;
+  directory(dirent: FatDirent | null, path: string): Promise<FatDirent[]>;
+  fileRuns(dirent: FatDirent, path: string): Promise<ClusterRun[]>;
+}
 
 const MAX_PER_KIND = 20;
 
@@ -15,7 +23,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function checkFatMetadata(fs: FatFilesystem, maxInodes: number): Promise<GuestCheckFinding[]> {
+export async function checkFatMetadata(fs: FatWalk, maxInodes: number): Promise<GuestCheckFinding[]> {
   const findings: GuestCheckFinding[] = [];
   const counts = new Map<string, number>();
   const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => {

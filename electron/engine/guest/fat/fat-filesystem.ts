@@ -9,7 +9,7 @@ import { recallRecent, rememberBounded } from '../../disk/bounded-cache.ts';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import type { BlockSource, GuestCheckFinding, GuestEntry, GuestFilesystem } from '../guest-filesystem.ts';
 import { guestDamage } from '../guest-errors.ts';
-import { pathComponents } from '../ext/ext-filesystem.ts';
+import { pathComponents } from '../guest-path.ts';
 import { readFatBootSector } from './fat-boot-sector.ts';
 import type { FatGeometry } from './fat-boot-sector.ts';
 import { FatAttributes, parseFatDirectory } from './fat-directory.ts';

@@ -6,8 +6,15 @@
  */
 import type { GuestCheckFinding } from '../guest-filesystem.ts';
 import { AttributeType } from './ntfs-record.ts';
-import type { NtfsFilesystem } from './ntfs-filesystem.ts';
-import { ROOT_RECORD } from './ntfs-filesystem.ts';
+import { ROOT_RECORD } from './ntfs-record.ts';
+import type { Mft, NtfsFile } from './ntfs-mft.ts';
+
+/** What the check reads of an NTFS filesystem (ntfs-filesystem.ts passes itself). */
+export interface NtfsWalk {
+  readonly mft: Mft;
+  info(file: NtfsFile): Promise<{ type: string }>;
+  directory(file: NtfsFile): Promise<Array<{ record: number }>>;
+}
 
 const MAX_PER_KIND = 20;
 const VOLUME_DIRTY = 0x0001;
@@ -16,7 +23,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function checkNtfsMetadata(fs: NtfsFilesystem, maxInodes: number): Promise<GuestCheckFinding[]> {
+export async function checkNtfsMetadata(fs: NtfsWalk, maxInodes: number): Promise<GuestCheckFinding[]> {
   const findings: GuestCheckFinding[] = [];
   const counts = new Map<string, number>();
   const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => {

@@ -12,17 +12,16 @@ import { recallRecent, rememberBounded } from '../../disk/bounded-cache.ts';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import type { BlockSource, GuestCheckFinding, GuestEntry, GuestEntryType, GuestFilesystem } from '../guest-filesystem.ts';
 import { check, guestDamage } from '../guest-errors.ts';
-import { pathComponents } from '../ext/ext-filesystem.ts';
+import { pathComponents } from '../guest-path.ts';
 import { readNtfsBootSector } from './ntfs-boot-sector.ts';
 import { parseIndexNode } from './ntfs-index.ts';
 import type { IndexEntry } from './ntfs-index.ts';
 import { Mft } from './ntfs-mft.ts';
 import type { NtfsFile } from './ntfs-mft.ts';
-import { applyFixups, AttributeType, ntfsTimeMs, RecordFlags } from './ntfs-record.ts';
+import { applyFixups, AttributeType, ntfsTimeMs, RecordFlags, ROOT_RECORD } from './ntfs-record.ts';
 import type { NtfsStream } from './ntfs-stream.ts';
 import { checkNtfsMetadata } from './ntfs-check.ts';
 
-export const ROOT_RECORD = 5;
 const VOLUME_RECORD = 3;
 /** Records 0-15 are system files ($MFT .. $Extend and reserved ones): not listed. */
 const FIRST_USER_RECORD = 16;

@@ -159,3 +159,6 @@ export function parseFileName(value: Buffer, what: string): FileNameValue {
 export function ntfsTimeMs(time: bigint): number {
   return Number(time / 10000n) - 11644473600000;
 }
+
+/** The MFT record of the root folder. */
+export const ROOT_RECORD = 5;
