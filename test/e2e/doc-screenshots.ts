@@ -61,6 +61,13 @@ export const DOC_SCREENSHOTS = [
   'walkthrough-8-policy-weekday-error',
   'walkthrough-9-vault-storage',
   'walkthrough-10-dashboard',
+  'item-points-test-restore',
+  'item-points-test-restore-failed',
+  'point-files-browse',
+  'point-files-download',
+  'point-files-history',
+  'point-files-volumes',
+  'job-details-test-restore',
 ] as const;
 
 const onlyPrefix = process.argv[2];
