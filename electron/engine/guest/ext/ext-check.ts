@@ -5,6 +5,7 @@
  * listed, block maps read, symlink targets read). Damage becomes findings; nothing throws.
  */
 import type { GuestCheckFinding } from '../guest-filesystem.ts';
+import { CheckFindings, messageOf } from '../check-findings.ts';
 import type { FileBlockMap } from './ext-block-map.ts';
 import type { ExtDirent } from './ext-directory.ts';
 import { descriptorChecksum } from './ext-group-descriptors.ts';
@@ -16,7 +17,6 @@ import type { ExtSuperblock } from './ext-superblock.ts';
 /** Groups whose descriptors are checked (a 2 TiB filesystem of 4 KiB blocks has 16384). */
 const MAX_GROUPS = 65536;
 /** Findings of one kind kept (the count of the rest is reported). */
-const MAX_PER_KIND = 20;
 
 export interface ExtReader {
   readonly sb: ExtSuperblock;
@@ -27,29 +27,7 @@ export interface ExtReader {
   symlinkTarget(inode: ExtInode): Promise<string>;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-class Findings {
-  readonly list: GuestCheckFinding[] = [];
-  private readonly counts = new Map<string, number>();
-
-  add(severity: GuestCheckFinding['severity'], kind: string, message: string): void {
-    const count = (this.counts.get(kind) ?? 0) + 1;
-    this.counts.set(kind, count);
-    if (count <= MAX_PER_KIND) this.list.push({ severity, kind, message });
-  }
-
-  finish(): GuestCheckFinding[] {
-    for (const [kind, count] of this.counts) {
-      if (count > MAX_PER_KIND) this.list.push({ severity: 'warning', kind, message: `${count - MAX_PER_KIND} more ${kind} findings not listed.` });
-    }
-    return this.list;
-  }
-}
-
-async function checkGroups(reader: ExtReader, findings: Findings): Promise<void> {
+async function checkGroups(reader: ExtReader, findings: CheckFindings): Promise<void> {
   const sb = reader.sb;
   const groups = Math.min(sb.groupCount, MAX_GROUPS);
   for (let group = 0; group < groups; group += 1) {
@@ -72,7 +50,7 @@ async function checkGroups(reader: ExtReader, findings: Findings): Promise<void>
   if (sb.groupCount > MAX_GROUPS) findings.add('warning', 'groups-not-checked', `Only the first ${MAX_GROUPS} of ${sb.groupCount} groups were checked.`);
 }
 
-async function sampleInodes(reader: ExtReader, maxInodes: number, findings: Findings): Promise<void> {
+async function sampleInodes(reader: ExtReader, maxInodes: number, findings: CheckFindings): Promise<void> {
   const queue: number[] = [ROOT_INODE];
   const seen = new Set<number>(queue);
   let visited = 0;
@@ -104,7 +82,7 @@ async function sampleInodes(reader: ExtReader, maxInodes: number, findings: Find
 }
 
 export async function checkExtMetadata(reader: ExtReader, maxInodes: number): Promise<GuestCheckFinding[]> {
-  const findings = new Findings();
+  const findings = new CheckFindings();
   if (reader.sb.needsRecovery) {
     findings.add('warning', 'journal-needs-recovery', 'The journal was not replayed (the guest was running or crashed): recent changes may be missing.');
   }

@@ -5,6 +5,7 @@
  * longer than the size reported). Damage becomes findings; nothing throws.
  */
 import type { GuestCheckFinding } from '../guest-filesystem.ts';
+import { CheckFindings, messageOf } from '../check-findings.ts';
 import { FatAttributes } from './fat-directory.ts';
 import type { FatDirent } from './fat-directory.ts';
 import type { FatTable, ClusterRun } from './fat-table.ts';
@@ -17,20 +18,10 @@ export interface FatWalk {
   fileRuns(dirent: FatDirent, path: string): Promise<ClusterRun[]>;
 }
 
-const MAX_PER_KIND = 20;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export async function checkFatMetadata(fs: FatWalk, maxInodes: number): Promise<GuestCheckFinding[]> {
-  const findings: GuestCheckFinding[] = [];
-  const counts = new Map<string, number>();
-  const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => {
-    const count = (counts.get(kind) ?? 0) + 1;
-    counts.set(kind, count);
-    if (count <= MAX_PER_KIND) findings.push({ severity, kind, message });
-  };
+  const findings = new CheckFindings();
+  const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => findings.add(severity, kind, message);
   try {
     const media = await fs.table.entry(0);
     if ((media & 0xf0) !== 0xf0) add('error', 'bad-fat', `The FAT's first entry ${media.toString(16)} is not a media descriptor.`);
@@ -60,8 +51,5 @@ export async function checkFatMetadata(fs: FatWalk, maxInodes: number): Promise<
       add('error', node.dirent === null ? 'unreadable-root' : 'bad-entry', messageOf(error));
     }
   }
-  for (const [kind, count] of counts) {
-    if (count > MAX_PER_KIND) findings.push({ severity: 'warning', kind, message: `${count - MAX_PER_KIND} more ${kind} findings not listed.` });
-  }
-  return findings;
+  return findings.finish();
 }

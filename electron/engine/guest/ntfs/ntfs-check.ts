@@ -5,6 +5,7 @@
  * list and runlists parsed). Damage becomes findings; nothing throws.
  */
 import type { GuestCheckFinding } from '../guest-filesystem.ts';
+import { CheckFindings, messageOf } from '../check-findings.ts';
 import { AttributeType } from './ntfs-record.ts';
 import { ROOT_RECORD } from './ntfs-record.ts';
 import type { Mft, NtfsFile } from './ntfs-mft.ts';
@@ -16,21 +17,11 @@ export interface NtfsWalk {
   directory(file: NtfsFile): Promise<Array<{ record: number }>>;
 }
 
-const MAX_PER_KIND = 20;
 const VOLUME_DIRTY = 0x0001;
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function checkNtfsMetadata(fs: NtfsWalk, maxInodes: number): Promise<GuestCheckFinding[]> {
-  const findings: GuestCheckFinding[] = [];
-  const counts = new Map<string, number>();
-  const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => {
-    const count = (counts.get(kind) ?? 0) + 1;
-    counts.set(kind, count);
-    if (count <= MAX_PER_KIND) findings.push({ severity, kind, message });
-  };
+  const findings = new CheckFindings();
+  const add = (severity: GuestCheckFinding['severity'], kind: string, message: string): void => findings.add(severity, kind, message);
   try {
     const volume = fs.mft.stream(await fs.mft.file(3), 0x70, '');
     if (volume?.resident && volume.resident.length >= 12 && (volume.resident.readUInt16LE(10) & VOLUME_DIRTY) !== 0) {
@@ -67,8 +58,5 @@ export async function checkNtfsMetadata(fs: NtfsWalk, maxInodes: number): Promis
       add('error', number === ROOT_RECORD ? 'unreadable-root' : 'bad-record', `MFT record ${number}: ${messageOf(error)}`);
     }
   }
-  for (const [kind, count] of counts) {
-    if (count > MAX_PER_KIND) findings.push({ severity: 'warning', kind, message: `${count - MAX_PER_KIND} more ${kind} findings not listed.` });
-  }
-  return findings;
+  return findings.finish();
 }
