@@ -7,12 +7,13 @@
  *   command to register it; the new .vbox names the new VM and the disk equals the point
  *   (qemu-img compare);
  * - replaced in place by the older point (typed confirmation; the VM's state shown): the
- *   files equal the point's byte for byte, and the state before is a recovery point.
+ *   files equal the point's byte for byte, and the state before is a recovery point. The
+ *   job's end is held back on the WebSocket until the progress step has been pictured.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startLabvaultHost, type LabvaultHost } from './fixtures/labvault-host.ts';
 import { shot } from './fixtures/screenshots.ts';
 import { makeVirtualBoxVm, type VmFixture } from './fixtures/vm-configs.ts';
@@ -104,8 +105,31 @@ test('restore a VM as a new VM beside the old one', async ({ page }) => {
   expect(readdirSync(vm.dir).sort()).toEqual(['Snapshots', 'web.vbox', 'web.vdi']);
 });
 
+/**
+ * Holds back every answer that is a restore job which has ended (what the wizard asks for
+ * while it follows the job), until release(): the wizard stays on its progress step however
+ * fast the job is.
+ */
+async function holdJobEnds(page: Page): Promise<{ release: () => void }> {
+  const held: (() => void)[] = [];
+  let holding = true;
+  await page.routeWebSocket(/\/ws/, (client) => {
+    const server = client.connectToServer();
+    client.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { type?: string; result?: { value?: { operation?: string; status?: string } } };
+      const job = answer.type === 'result' ? answer.result?.value : undefined;
+      const ended = job?.operation === 'restore' && !['in-progress', 'queued'].includes(job.status ?? '');
+      if (holding && ended) held.push(() => client.send(message));
+      else client.send(message);
+    });
+  });
+  return { release: () => { holding = false; for (const send of held.splice(0)) send(); } };
+}
+
 test('replace the powered-off VM with an older point, typed confirmation', async ({ page }) => {
   const before = readFileSync(vm.disk);
+  const jobEnds = await holdJobEnds(page);
   await page.goto(await host.signInUrl());
   await page.goto(`${host.origin}/#/restore/web`);
   const points = page.getByRole('radiogroup', { name: 'Recovery points' });
@@ -129,6 +153,9 @@ test('replace the powered-off VM with an older point, typed confirmation', async
   await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText(`labvault restore replace web --point ${older.id} --confirm web`);
   await shot(page, 'restore-replace-5-review', { fullPage: true });
   await page.getByRole('button', { name: 'Replace now' }).click();
+  await expect(page.locator('.wizard[data-step="running"]')).toBeVisible();
+  await shot(page, 'restore-replace-6-progress');
+  jobEnds.release();
   await expect(page.getByTestId('restore-verified')).toBeVisible({ timeout: 60_000 });
   const prePoint = (await page.getByTestId('pre-replace-point').locator('.mono').textContent()) ?? '';
   await shot(page, 'restore-replace-7-done');

@@ -13,10 +13,11 @@ function shell(command: readonly string[]): string {
   return command.map(shellQuote).join(' ');
 }
 
-export function registrationText(plan: RestoreVmPlan): string {
-  if (plan.hypervisor === 'vmware') return `Open ${plan.configPath} in VMware (File > Open) to add it.`;
-  if (plan.registers) return `Registered with ${HYPERVISOR_LABEL[plan.hypervisor]}: ${shell(plan.registerCommand)}`;
-  return `Not registered. To do it later: ${shell(plan.registerCommand)}`;
+/** How the new VM gets into the hypervisor's list: in words, and the command (run by the restore when it registers). */
+export function RegistrationText({ plan }: { plan: RestoreVmPlan }) {
+  const text = plan.hypervisor === 'vmware' ? 'VMware adds the VM when it opens it (File > Open), or run:'
+    : plan.registers ? `Registered with ${HYPERVISOR_LABEL[plan.hypervisor]} by:` : 'Not registered. To do it later, run:';
+  return <>{text}<div className="mono small registration-command">{shell(plan.registerCommand)}</div></>;
 }
 
 /** The plan's notes less the registration one (the Registration row says it). */
@@ -43,7 +44,7 @@ export function RestoreReviewStep({ draft, point, plan, error }: {
             <dt>Configuration</dt><dd className="mono small">{plan.configPath}</dd>
             <dt>Disks</dt><dd>{plan.disks.map((disk) => <div key={disk.path} className="mono small">{disk.path} <span className="muted">({disk.format}{disk.virtualSize ? `, ${formatBytes(disk.virtualSize)}` : ''})</span></div>)}</dd>
             <dt>Saved state</dt><dd>{plan.savedState ? 'Kept: the VM resumes where it was.' : 'None: the VM boots from its disks.'}</dd>
-            <dt>Registration</dt><dd className="small">{registrationText(plan)}</dd>
+            <dt>Registration</dt><dd className="small"><RegistrationText plan={plan} /></dd>
             {notesOf(plan).length > 0 ? <><dt>Good to know</dt><dd><ul className="plain-list small">{notesOf(plan).map((note) => <li key={note}>{note}</li>)}</ul></dd></> : null}
           </>
         ) : null}

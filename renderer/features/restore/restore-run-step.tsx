@@ -11,7 +11,7 @@ import { formatDuration, secondsBetween } from '../../format/format-time.ts';
 import { JobStatusBadge } from '../items/item-badges.tsx';
 import { JobLiveProgress } from '../jobs/job-live-progress.tsx';
 import { subtaskMessageText } from '../jobs/subtask-words.ts';
-import { registrationText } from './restore-review-step.tsx';
+import { RegistrationText } from './restore-review-step.tsx';
 import { prePointOf, type RestoreDraft } from './restore-steps.ts';
 
 function RestoreSubtasks({ job }: { job: Job }) {
@@ -71,7 +71,7 @@ export function RestoreRunStep({ jobId, job, draft, plan }: {
         <dl className="review done-cli">
           <dt>Folder</dt><dd className="mono small" data-testid="restored-folder">{plan.folder}</dd>
           <dt>Configuration</dt><dd className="mono small">{plan.configPath}</dd>
-          <dt>Registration</dt><dd className="small" data-testid="restored-registration">{registrationText(plan)}</dd>
+          <dt>Registration</dt><dd className="small" data-testid="restored-registration"><RegistrationText plan={plan} /></dd>
           <dt>Written</dt><dd>{formatBytes(written)} in {took}</dd>
         </dl>
       </div>
