@@ -107,7 +107,7 @@ export const protectionChannels = {
   'jobs.wait': channel(z.object({ id: z.string() }), JobSchema, 'Wait for a job of this process to end and return it (an ended job at once).'),
   'restore.disks': channel(z.object({
     item: z.string(), point: z.string(), to: z.string(), files: z.array(z.string()).optional(),
-    /** Write each disk in this format (converted with the disk writers, chains flattened); default: the files as stored. */
+    /** Write each disk in this format (converted with the disk writers, chains flattened); default: as stored. */
     format: RestoreDiskFormatSchema.optional(),
     /** Merge each disk's chain into one image (in its own format unless `format` says another). */
     flatten: z.boolean().optional(),
