@@ -77,7 +77,14 @@ test('restore a VM as a new VM beside the old one', async ({ page }) => {
   await folder.fill(vm.dir);
   await expect(page.getByText(/is not empty; a restore never writes over anything/)).toBeVisible();
   await expect(page.getByRole('button', { name: 'Next: review' })).toBeDisabled();
-  await folder.fill(target);
+  // Browse… opens the in-app folder browser (folders of the machine running Labvault) where the VMs are;
+  // the VM's own folder is made inside the one chosen.
+  await page.getByRole('button', { name: 'Browse…' }).click();
+  const browser = page.getByRole('dialog', { name: 'Where the new VM goes' });
+  await expect(browser.getByText(`Folder: ${join(host.scratch, 'vms')}`)).toBeVisible();
+  await shot(page, 'restore-vm-4-folder-browser');
+  await browser.getByRole('button', { name: 'Use this folder' }).click();
+  await expect(folder).toHaveValue(target);
   await expect(page.getByText('This name is free.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Next: review' })).toBeEnabled();
   await shot(page, 'restore-vm-4-options', { fullPage: true });

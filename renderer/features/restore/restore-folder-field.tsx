@@ -11,8 +11,10 @@ import { FileBrowserDialog } from '../../components/file-browser-dialog.tsx';
 export function RestoreFolderField(props: {
   label: string; value: string; onValue: (value: string) => void; error: string | null; note: string | null;
   hint?: string; placeholder: string; browseTitle: string; browseIntro: string;
+  /** The chosen folder is where a folder of this name is made (a VM's folder goes inside the one picked). */
+  inside?: string;
 }) {
-  const { label, value, onValue, error, note, hint, placeholder, browseTitle, browseIntro } = props;
+  const { label, value, onValue, error, note, hint, placeholder, browseTitle, browseIntro, inside } = props;
   const [browsing, setBrowsing] = useState(false);
   return (
     <>
@@ -36,11 +38,21 @@ export function RestoreFolderField(props: {
           chooseLabel="Use this folder"
           initialPath={value.trim() !== '' ? parentOf(value) : undefined}
           onClose={() => setBrowsing(false)}
-          onChoose={(paths) => { setBrowsing(false); if (paths[0]) onValue(paths[0]); }}
+          onChoose={(paths) => {
+            setBrowsing(false);
+            const chosen = paths[0];
+            if (chosen) onValue(inside ? joinFolder(chosen, inside) : chosen);
+          }}
         />
       ) : null}
     </>
   );
+}
+
+/** `name` inside `folder`, with the folder's own separator. */
+function joinFolder(folder: string, name: string): string {
+  const separator = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
+  return folder.endsWith(separator) ? `${folder}${name}` : `${folder}${separator}${name}`;
 }
 
 /** The folder above `path` (the browser opens there: the typed folder may not exist yet). */

@@ -50,7 +50,9 @@ export function RestoreVmOptions({ draft, point, update, check }: {
           hint="New or empty: the configuration and disks are written into it."
           error={draft.target.trim() === '' ? 'Choose a folder for the new VM.' : folderError}
           note={check?.current && !folderError && check.plan ? `Files go into ${check.plan.folder}.` : null}
-          browseTitle="Choose the new VM's folder" browseIntro="Choose a new or empty folder; the VM's configuration and disks are written into it."
+          browseTitle="Where the new VM goes"
+          browseIntro={`Choose the folder that holds your VMs: a folder named "${draft.vmName.trim() || 'NEW'}" is made inside it for the new VM.`}
+          {...(draft.vmName.trim() !== '' ? { inside: draft.vmName.trim() } : {})}
         />
         <Field label="Hypervisor" hint="Another hypervisor gets a configuration made from the point's hardware (CPUs, memory, firmware, disks, network cards).">
           {({ inputId, describedBy }) => (
