@@ -3,7 +3,8 @@
  * runs the vault bench (Labvault vs restic and borg on the same 4 GiB disk); `images`
  * runs the disk image export bench (vs qemu-img convert); `--profile` (or `profile`) the
  * per-stage profile of a full and an incremental backup beside this machine's ceilings;
- * `catalog` the catalog-scale bench (1,000 points of one 16 GiB item: points list, prune, GC).
+ * `catalog` the catalog-scale bench (1,000 points of one 16 GiB item: points list, prune, GC);
+ * `guest` the guest files bench (cold listing and first file out of a point of a 50 GiB ext4 disk).
  * Options pass through.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const benches: Record<string, string> = {
   images: 'images-bench.ts',
   profile: 'profile-bench.ts',
   catalog: 'catalog-scale-bench.ts',
+  guest: 'guest-files-bench.ts',
 };
 
 const [first, ...rest] = process.argv.slice(2);

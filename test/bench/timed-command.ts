@@ -13,6 +13,7 @@ export interface TimedRun {
   cpuSeconds: number;
   peakRssMiB: number;
   stdout: string;
+  stderr: string;
 }
 
 const TIME_BIN = '/usr/bin/time';
@@ -42,5 +43,5 @@ export async function runTimed(command: string, args: string[], env: Record<stri
     rmSync(timeFile, { force: true });
   }
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${String(code)}): ${stderr.slice(-2000)}`);
-  return { seconds, cpuSeconds, peakRssMiB, stdout };
+  return { seconds, cpuSeconds, peakRssMiB, stdout, stderr };
 }
