@@ -47,6 +47,34 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => { await host?.stop(); });
 
+test('replace is refused while the VM is saved (suspended), saying why', async ({ page }) => {
+  const saved = makeVirtualBoxVm(join(host.scratch, 'vms'), 'db');
+  expect((await host.cli(['protect', '--vault', 'lab', '--vm', saved.config, '--name', 'db', '--json'])).code).toBe(0);
+  expect((await host.cli(['backup', 'db', '--json'])).code).toBe(0);
+  await page.goto(await host.signInUrl());
+  await page.goto(`${host.origin}/#/restore/db`);
+  await page.getByRole('button', { name: 'Next: what to restore' }).click();
+  await page.getByRole('radio', { name: /Replace existing/ }).check();
+  await page.getByRole('button', { name: 'Next: options' }).click();
+  await expect(page.getByTestId('replace-vm-state')).toContainText('Saved');
+  await expect(page.getByRole('status').filter({ hasText: 'Replace cannot start now.' })).toContainText('db is saved (suspended)');
+  await page.getByLabel('Type the item name "db" to confirm').fill('db');
+  await expect(page.getByRole('button', { name: 'Next: review' })).toBeDisabled();
+  await shot(page, 'restore-replace-4-vm-saved', { fullPage: true });
+  // The new VM keeps the saved state by default on the same hypervisor.
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('radio', { name: /Create new VM/ }).check();
+  await page.getByRole('button', { name: 'Next: options' }).click();
+  await expect(page.getByRole('checkbox', { name: /Keep the saved state/ })).toBeChecked();
+  await page.getByLabel('Hypervisor', { exact: true }).selectOption('libvirt-qemu');
+  await expect(page.getByRole('checkbox', { name: /Keep the saved state/ })).toBeDisabled();
+  await page.getByLabel('Hypervisor', { exact: true }).selectOption('same');
+  await page.getByRole('checkbox', { name: /Keep the saved state/ }).uncheck();
+  await expect(page.getByRole('button', { name: 'Next: review' })).toBeEnabled();
+  await page.getByRole('button', { name: 'Next: review' }).click();
+  await expect(page.getByRole('region', { name: 'CLI equivalent' })).toContainText('--name db-restored --drop-saved-state');
+});
+
 test('restore a VM as a new VM beside the old one', async ({ page }) => {
   await page.goto(await host.signInUrl());
   await page.goto(`${host.origin}/#/restore/web`);
@@ -164,6 +192,7 @@ test('replace the powered-off VM with an older point, typed confirmation', async
   await shot(page, 'restore-replace-6-progress');
   jobEnds.release();
   await expect(page.getByTestId('restore-verified')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { name: /web is back as it was on/ })).toBeVisible();
   const prePoint = (await page.getByTestId('pre-replace-point').locator('.mono').textContent()) ?? '';
   await shot(page, 'restore-replace-7-done');
 

@@ -36,8 +36,10 @@ function doingWhat(draft: RestoreDraft, plan: RestoreVmPlan | null): string {
   }
 }
 
-export function RestoreRunStep({ jobId, job, draft, plan }: {
+export function RestoreRunStep({ jobId, job, draft, plan, pointTime }: {
   jobId: string; job: Job | null; draft: RestoreDraft; plan: RestoreVmPlan | null;
+  /** When the restored point was taken, as shown. */
+  pointTime: string;
 }) {
   if (!job || job.status === 'in-progress' || job.status === 'queued') {
     return (
@@ -82,7 +84,7 @@ export function RestoreRunStep({ jobId, job, draft, plan }: {
     return (
       <div className="done-step">
         <div className="done-mark" aria-hidden="true">✓</div>
-        <h2>{draft.itemName} is back as it was</h2>
+        <h2>{draft.itemName} is back as it was on {pointTime}</h2>
         <p className="step-intro" data-testid="restore-verified">Verified: every file replaced and checked against the backup.</p>
         <dl className="review done-cli">
           <dt>Before the replace</dt><dd data-testid="pre-replace-point">{prePoint ? <>Saved as recovery point <span className="mono">{prePoint}</span>: restore it to undo this.</> : 'Saved as a recovery point of its own.'}</dd>

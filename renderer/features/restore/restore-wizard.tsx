@@ -13,6 +13,7 @@ import { Button } from '../../components/button.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { typedConfirmOk } from '../../components/typed-confirm.tsx';
 import { WizardFrame } from '../../components/wizard-frame.tsx';
+import { formatDateTime } from '../../format/format-time.ts';
 import { useDebounced } from '../../hooks/use-debounced.ts';
 import { useLoader } from '../../hooks/use-loader.ts';
 import { useJobProgressStore } from '../../stores/job-progress-store.ts';
@@ -66,6 +67,7 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
 
   const item = items.data?.find((entry) => entry.id === draft.itemId);
   const point = points.data?.find((entry) => entry.id === draft.pointId);
+  const pointTime = point ? formatDateTime(point.createdAt) : draft.pointId;
 
   useEffect(() => {
     const found = items.data?.find((entry) => entry.id === draft.itemId || entry.name === draft.itemId);
@@ -207,8 +209,8 @@ export function RestoreWizard({ initialItem }: { initialItem?: string | undefine
       case 'what': return <RestoreWhatStep draft={draft} point={point} update={update} />;
       case 'options': return options();
       case 'review': return <RestoreReviewStep draft={draft} point={point} plan={draft.kind === 'new-vm' ? vmCheckNow?.plan ?? null : null} error={step.error} />;
-      case 'running': return <RestoreRunStep jobId={step.jobId} job={job} draft={draft} plan={startedPlan} />;
-      case 'finished': return <RestoreRunStep jobId={step.job.id} job={step.job} draft={draft} plan={startedPlan} />;
+      case 'running': return <RestoreRunStep jobId={step.jobId} job={job} draft={draft} plan={startedPlan} pointTime={pointTime} />;
+      case 'finished': return <RestoreRunStep jobId={step.job.id} job={step.job} draft={draft} plan={startedPlan} pointTime={pointTime} />;
       default: return assertNever(step);
     }
   })();
