@@ -68,6 +68,17 @@ export const DOC_SCREENSHOTS = [
   'point-files-history',
   'point-files-volumes',
   'job-details-test-restore',
+  'restore-vm-2-point-compare',
+  'restore-vm-3-what',
+  'restore-vm-4-options',
+  'restore-vm-4-folder-browser',
+  'restore-vm-5-review',
+  'restore-vm-7-done',
+  'restore-replace-4-vm-saved',
+  'restore-replace-4-options',
+  'restore-replace-5-review',
+  'restore-replace-6-progress',
+  'restore-replace-7-done',
 ] as const;
 
 const onlyPrefix = process.argv[2];
