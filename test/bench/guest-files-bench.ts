@@ -51,6 +51,8 @@ const env = { LABVAULT_HOME: join(work, 'home'), LABVAULT_PASSPHRASE: 'guest ben
 
 interface Row { label: string; target?: number; run: TimedRun; dropped: boolean; chunks: string; engineMs: string; result: string }
 const rows: Row[] = [];
+/** The vault's chunk size (vault show --json): chunks read times this bounds the bytes decoded. */
+let chunkSize = 0;
 
 function cli(argv: string[]): Promise<TimedRun> {
   return runTimed(process.execPath, [CLI_BUNDLE, ...argv], env);
@@ -122,10 +124,10 @@ async function measure(label: string, argv: string[], target: number | undefined
 }
 
 function printTable(): void {
-  const head = ['command (own process, cold)', 'wall s', 'target', 'engine ms', 'CPU s', 'peak RSS MiB', 'chunks read', 'page cache', 'result'];
+  const head = ['command (own process, cold)', 'wall s', 'target', 'engine ms', 'CPU s', 'peak RSS MiB', 'chunks read (decoded)', 'page cache', 'result'];
   const lines = rows.map((row) => [row.label, row.run.seconds.toFixed(2),
     row.target === undefined ? '' : `< ${row.target} s ${row.run.seconds < row.target ? 'met' : 'MISSED'}`,
-    row.engineMs, row.run.cpuSeconds.toFixed(2), row.run.peakRssMiB.toFixed(0), row.chunks, row.dropped ? 'dropped' : 'not dropped', row.result]);
+    row.engineMs, row.run.cpuSeconds.toFixed(2), row.run.peakRssMiB.toFixed(0), chunksText(row.chunks), row.dropped ? 'dropped' : 'not dropped', row.result]);
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((line) => line[i]!.length)));
   for (const [n, line] of all.entries()) {
@@ -134,10 +136,16 @@ function printTable(): void {
   }
 }
 
+/** "5 (<= 5 MiB)": chunks read and the most they decode to. */
+function chunksText(chunks: string): string {
+  const count = Number(chunks);
+  return Number.isInteger(count) && chunkSize > 0 ? `${count} (<= ${((count * chunkSize) / MIB).toFixed(0)} MiB)` : chunks;
+}
+
 /** "N entries ... ; C chunks read from the vault in M ms." as `files ls` prints it on stderr. */
-function listFigures(stderr: string): { chunks: string; engineMs: string } {
+function listFigures(stderr: string): { chunks: string; engineMs: string; result: string } {
   const match = /(\d+) chunks read from the vault in (\d+) ms/.exec(stderr);
-  return { chunks: match?.[1] ?? '?', engineMs: match?.[2] ?? '?' };
+  return { chunks: match?.[1] ?? '?', engineMs: match?.[2] ?? '?', result: `${/^(\d+) entries/m.exec(stderr)?.[1] ?? '?'} entries` };
 }
 
 async function main(): Promise<void> {
@@ -151,6 +159,7 @@ async function main(): Promise<void> {
   console.log(`  tree: ${source.files} files, ${(source.bytes / MIB).toFixed(0)} MiB; disk: partition at ${layout.offset} bytes, `
     + `${(layout.partitionBytes / GIB).toFixed(1)} GiB, ${(allocated / MIB).toFixed(0)} MiB allocated`);
   await cli(['vault', 'create', '--name', VAULT, '--path', join(work, 'vault'), ...(encrypt ? ['--encrypt'] : []), '--json']);
+  chunkSize = json<{ chunkSize: number }>((await cli(['vault', 'show', VAULT, '--json'])).stdout).chunkSize;
   await cli(['protect', '--vault', VAULT, '--name', ITEM, disk, '--json']);
   const backup = await cli(['backup', ITEM, '--json']);
   if (json<{ status: string }>(backup.stdout).status !== 'completed') throw new Error(`backup: ${backup.stdout.slice(0, 2000)}`);
@@ -165,12 +174,8 @@ async function main(): Promise<void> {
     const volumes = parts.disks.flatMap((d) => d.volumes.map((v) => `${d.table} ${v.id} ${v.filesystem}`));
     return { chunks: String(parts.chunksRead), engineMs: String(parts.elapsedMs), result: volumes.join(', ') };
   });
-  await measure('files ls / (first listing)', ['files', 'ls', ITEM, '--point', point, '/'], 3, (run) => ({
-    ...listFigures(run.stderr), result: `${run.stdout.trim().split('\n').length - 1} entries`,
-  }));
-  await measure(`files ls ${DEEP_PATH}`, ['files', 'ls', ITEM, '--point', point, DEEP_PATH], 3, (run) => ({
-    ...listFigures(run.stderr), result: `${run.stdout.trim().split('\n').length - 1} entries`,
-  }));
+  await measure('files ls / (first listing)', ['files', 'ls', ITEM, '--point', point, '/'], 3, (run) => listFigures(run.stderr));
+  await measure(`files ls ${DEEP_PATH}`, ['files', 'ls', ITEM, '--point', point, DEEP_PATH], 3, (run) => listFigures(run.stderr));
   const out = join(work, 'out');
   await measure(`files get ${ONE_MIB_PATH} (first file out)`, ['files', 'get', ITEM, '--point', point, ONE_MIB_PATH, '--to', out, '--json'], 5, (run) => {
     const got = json<{ items: Array<{ target: string; type: string }>; chunksRead: number; elapsedMs: number }>(run.stdout);
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
 
   const dropped = rows.every((row) => row.dropped);
   console.log(`\nGuest files: a ${(size / GIB).toFixed(0)} GiB disk (GPT, ext4, ${source.files} files, ${(source.bytes / MIB).toFixed(0)} MiB), `
-    + `${encrypt ? 'encrypted' : 'plain'} vault; each command its own process (the CLI bundle), page cache ${dropped ? 'dropped before each' : 'NOT dropped (not root)'}\n`);
+    + `${encrypt ? 'encrypted' : 'plain'} vault, ${(chunkSize / 1024).toFixed(0)} KiB chunks; each command its own process (the CLI bundle), page cache ${dropped ? 'dropped before each' : 'NOT dropped (not root)'}\n`);
   printTable();
   console.log(`\nConditions: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), shared with other work; load average at start `
     + `${loadStart.map((l) => l.toFixed(1)).join(' ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}; node ${process.version}; `
