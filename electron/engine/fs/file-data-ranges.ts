@@ -95,7 +95,7 @@ export function parseFilefragOutput(output: string, size: number): DataRange[] |
   }
   // filefrag counts merged neighbours as one extent; a count above the lines parsed means lines were missed.
   const lines = [...output.matchAll(/^\s*\d+:\s*\d+\.\.\s*\d+:/gm)].length;
-  if (lines !== Number(foundMatch[1])) return null;
+  if (lines < Number(foundMatch[1])) return null;
   return ranges
     .map((range) => ({ offset: range.offset, length: Math.min(range.offset + range.length, size) - range.offset }))
     .filter((range) => range.length > 0);
@@ -143,13 +143,33 @@ async function holesReadZero(handle: FileHandle, ranges: DataRange[], size: numb
   return true;
 }
 
-async function query(path: string, size: number): Promise<FileDataMap | null> {
+async function seekMap(path: string, size: number): Promise<FileDataMap | null> {
   const seek = await run('xfs_io', ['-r', '-c', 'seek -a -r 0', path]);
-  const seekRanges = seek === null ? null : parseSeekOutput(seek, size);
-  if (seekRanges !== null) return { ranges: seekRanges, source: 'seek' };
+  const ranges = seek === null ? null : parseSeekOutput(seek, size);
+  return ranges === null ? null : { ranges, source: 'seek' };
+}
+
+async function fiemapMap(path: string, size: number): Promise<FileDataMap | null> {
   const fiemap = await run('filefrag', ['-v', path]);
-  const fiemapRanges = fiemap === null ? null : parseFilefragOutput(fiemap, size);
-  return fiemapRanges === null ? null : { ranges: fiemapRanges, source: 'fiemap' };
+  const ranges = fiemap === null ? null : parseFilefragOutput(fiemap, size);
+  return ranges === null ? null : { ranges, source: 'fiemap' };
+}
+
+/**
+ * Whether `map` may be trusted for the open file: the file did not change while it was
+ * asked, `path` still names it, the filesystem allocates no more than the map holds, and
+ * sampled holes read as zeros.
+ */
+async function mapHolds(handle: FileHandle, path: string, before: Stats, map: FileDataMap): Promise<boolean> {
+  const after = await handle.stat();
+  if (!sameFile(before, after)) return false;
+  // `path` must still name the file that is open (nothing renamed over it during the query).
+  const named = await stat(path).catch(() => null);
+  if (named === null || named.ino !== after.ino || named.dev !== after.dev) return false;
+  const dataBytes = map.ranges.reduce((sum, range) => sum + range.length, 0);
+  const allocated = after.blocks * 512;
+  if (allocated > dataBytes + 64 * 1024 + dataBytes / 64) return false;
+  return holesReadZero(handle, map.ranges, after.size);
 }
 
 /**
@@ -160,16 +180,12 @@ export async function findFileDataRanges(handle: FileHandle, path: string): Prom
   if (process.platform !== 'linux' || process.env.LABVAULT_NO_SPARSE_MAP === '1') return null;
   const before = await handle.stat();
   if (!before.isFile() || before.size < MIN_SIZE) return null;
-  const map = await query(path, before.size);
-  if (map === null) return null;
-  const after = await handle.stat();
-  if (!sameFile(before, after)) return null;
-  // `path` must still name the file that is open (nothing renamed over it during the query).
-  const named = await stat(path).catch(() => null);
-  if (named === null || named.ino !== after.ino || named.dev !== after.dev) return null;
-  const dataBytes = map.ranges.reduce((sum, range) => sum + range.length, 0);
-  const allocated = after.blocks * 512;
-  if (allocated > dataBytes + 64 * 1024 + dataBytes / 64) return null;
-  if (!(await holesReadZero(handle, map.ranges, after.size))) return null;
-  return map;
+  // SEEK_DATA first; FIEMAP when SEEK_DATA's answer does not hold: right after a file is
+  // written, ext4 reports its unwritten (preallocated, zero-reading) extents as holes to
+  // SEEK_DATA while st_blocks counts them, and FIEMAP lists them as extents.
+  for (const query of [seekMap, fiemapMap]) {
+    const map = await query(path, before.size);
+    if (map !== null && (await mapHolds(handle, path, before, map))) return map;
+  }
+  return null;
 }
