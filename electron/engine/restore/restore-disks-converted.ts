@@ -13,11 +13,10 @@ import { basename, extname, join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { RestoreDiskFormat } from '../../../shared/contract/restore-vm-channels.ts';
 import { findDiskFormat } from '../disk/disk-formats.ts';
-import { openDiskImage } from '../disk/open-disk-image.ts';
 import type { DiskFormat } from '../disk/virtual-disk.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
-import { assertSameContent } from './disk-content-compare.ts';
+import { assertRestoredDiskMatches } from './restored-disk-match.ts';
 import { RESTORE } from './restore-disks.ts';
 import { openTargetRoot } from './restore-target.ts';
 import { checkRestoredDisk } from './restored-vm-verify.ts';
@@ -100,17 +99,10 @@ export async function runConvertedDisks(context: JobContext, request: ConvertedD
     let verified = 0;
     const checks: string[] = [];
     for (const output of outputs) {
-      const expected = await openStagedDisk(output.staged, layers);
-      const actual = await openDiskImage(output.path, { format: output.format });
-      try {
-        await assertSameContent(expected, actual, output.path, (bytes) => {
-          verified += bytes;
-          context.report(VERIFY, { bytesRead: verified });
-        }, context.signal);
-      } finally {
-        await expected.close();
-        await actual.close();
-      }
+      await assertRestoredDiskMatches(output.staged, layers, output.path, output.format, (bytes) => {
+        verified += bytes;
+        context.report(VERIFY, { bytesRead: verified });
+      }, context.signal);
       checks.push(`${basename(output.path)}: same content as the point, ${await checkRestoredDisk(output.path, output.format, request.env)}`);
     }
     context.end(VERIFY, 'completed', `${checks.join('; ')}.`);

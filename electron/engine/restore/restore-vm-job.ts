@@ -26,16 +26,15 @@ import { readConfigText } from '../discovery/config-file.ts';
 import type { DiscoveredVm } from '../discovery/discovered-vm.ts';
 import { underRoot } from '../discovery/discovery-paths.ts';
 import { readVm } from '../discovery/discovery-service.ts';
-import { openDiskImage } from '../disk/open-disk-image.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { Manifest, VaultStore } from '../vault/store/index.ts';
-import { assertSameContent } from './disk-content-compare.ts';
+import { assertRestoredDiskMatches } from './restored-disk-match.ts';
 import { generateDomain } from './libvirt-config-generate.ts';
 import { rewriteDomain } from './libvirt-config-rewrite.ts';
 import { RESTORE } from './restore-disks.ts';
 import { mediumUuidOf, type RestoredDisk } from './restored-disk.ts';
 import { checkRestoredConfig, checkRestoredDisk, validateDomainXml } from './restored-vm-verify.ts';
-import { flattenStagedDisk, openStagedDisk, type StagedRoot } from './staged-disk-chain.ts';
+import { flattenStagedDisk, type StagedRoot } from './staged-disk-chain.ts';
 import { stagePoint, vdiLayersOf, type StagedFile } from './staged-point.ts';
 import { generateVbox } from './virtualbox-config-generate.ts';
 import { rewriteVbox } from './virtualbox-config-rewrite.ts';
@@ -207,17 +206,10 @@ export async function runRestoreVm(context: JobContext, request: RestoreVmReques
     const findings: string[] = [];
     for (const disk of restored) {
       context.throwIfCancelled();
-      const expected = await openStagedDisk(disk.staged, layers);
-      const actual = await openDiskImage(disk.path, { format: disk.format });
-      try {
-        await assertSameContent(expected, actual, disk.path, (bytes) => {
-          verified += bytes;
-          context.report(VERIFY, { bytesRead: verified });
-        }, context.signal);
-      } finally {
-        await expected.close();
-        await actual.close();
-      }
+      await assertRestoredDiskMatches(disk.staged, layers, disk.path, disk.format, (bytes) => {
+        verified += bytes;
+        context.report(VERIFY, { bytesRead: verified });
+      }, context.signal);
       findings.push(`${disk.fileName}: same content as the point, ${await checkRestoredDisk(disk.path, disk.format, env)}`);
     }
     await checkRestoredConfig(plan, vm.id, config.id || vm.id);
