@@ -235,7 +235,7 @@ test('design a policy with live limits and previews, save it, bind it to the ite
   await page.getByLabel('Keep for (days)').fill('7');
   await page.getByRole('button', { name: 'Next: preview' }).click();
   await page.getByRole('button', { name: 'Next: review' }).click();
-  await expect(page.getByText(/No existing recovery point is removed|Saving removes/)).toBeVisible();
+  await expect(page.getByText(/No existing recovery point is removed|Saving removes/)).toBeVisible({ timeout: 30_000 });
   await shot(page, 'policy-6-review-change');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('heading', { name: 'Policy "lab-hourly" saved' })).toBeVisible();
