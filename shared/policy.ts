@@ -242,13 +242,21 @@ export const policySchema = z
     }
   });
 
+/** Answers per zone name: every policy record read checks its zone, and each Intl check costs about a millisecond. */
+const timeZoneValidity = new Map<string, boolean>();
+
 function isValidTimeZone(zone: string): boolean {
+  const known = timeZoneValidity.get(zone);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (timeZoneValidity.size < 1024) timeZoneValidity.set(zone, valid);
+  return valid;
 }
 
 /** Fixes letter case only ("europe/berlin" -> "Europe/Berlin"); never swaps aliases. */
