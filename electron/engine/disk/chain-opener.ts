@@ -10,13 +10,14 @@
  * - The format a child records for its parent (qcow2 backing format, -F) is trusted like
  *   qemu does; without one, the parent's format is detected by content.
  */
-import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorCodes } from '../../../shared/errors.ts';
 import { detectImageFormat } from './detect-format.ts';
 import { findDiskFormat } from './disk-formats.ts';
 import { imageError } from './image-error.ts';
 import { ioError } from '../fs/io-error.ts';
+import { localImageOpener } from './image-opener.ts';
+import type { ImageOpener } from './image-opener.ts';
 import type { DiskFormatModule, OpenContext } from './disk-format-module.ts';
 import type { DiskFormat, VirtualDisk } from './virtual-disk.ts';
 
@@ -25,6 +26,8 @@ const DEFAULT_MAX_CHAIN_DEPTH = 256;
 export interface ChainOptions {
   /** Longest chain accepted (top image = depth 1). Default 256. */
   maxChainDepth?: number;
+  /** Where the images are read from; default the local filesystem. */
+  opener?: ImageOpener;
 }
 
 /** Where a child's parent path points: relative paths are taken from the child's directory. */
@@ -42,13 +45,13 @@ export function requireFormatModule(format: DiskFormat, path: string): DiskForma
 }
 
 /** The real path of an existing image, or NOT_FOUND naming what was looked for. */
-async function existingRealPath(path: string, wantedBy: string | null): Promise<string> {
+async function existingRealPath(opener: ImageOpener, path: string, wantedBy: string | null): Promise<string> {
   try {
-    const stats = await stat(path);
-    if (!stats.isFile() && !stats.isBlockDevice()) {
+    const stats = await opener.stat(path);
+    if (stats.kind === 'other') {
       throw imageError(ErrorCodes.BAD_IMAGE, `${path} is not a regular file`, { file: path });
     }
-    return await realpath(path);
+    return await opener.realpath(path);
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT') {
       if (error instanceof Error && error.name === 'LabvaultError') throw error;
@@ -65,16 +68,18 @@ async function existingRealPath(path: string, wantedBy: string | null): Promise<
 export class ChainContext implements OpenContext {
   private readonly above: readonly string[];
   private readonly maxDepth: number;
+  readonly opener: ImageOpener;
 
-  constructor(above: readonly string[], maxDepth: number) {
+  constructor(above: readonly string[], maxDepth: number, opener: ImageOpener = localImageOpener) {
     this.above = above;
     this.maxDepth = maxDepth;
+    this.opener = opener;
   }
 
   /** Validates and resolves an image path for this level; returns its path and real path. */
   async admit(path: string, wantedBy: string | null): Promise<{ path: string; real: string; context: ChainContext }> {
     const absolute = resolve(path);
-    const real = await existingRealPath(absolute, wantedBy);
+    const real = await existingRealPath(this.opener, absolute, wantedBy);
     if (this.above.includes(real)) {
       const loop = [...this.above, real].join(' -> ');
       throw imageError(ErrorCodes.BAD_IMAGE, `backing chain loop: ${wantedBy ?? absolute} leads back to ${absolute} (${loop})`, {
@@ -90,18 +95,18 @@ export class ChainContext implements OpenContext {
         details: { maxDepth: this.maxDepth },
       });
     }
-    return { path: absolute, real, context: new ChainContext([...this.above, real], this.maxDepth) };
+    return { path: absolute, real, context: new ChainContext([...this.above, real], this.maxDepth, this.opener) };
   }
 
   async openParent(parentPath: string, fromChildPath: string, formatHint?: DiskFormat): Promise<VirtualDisk> {
     const wanted = resolveParentPath(parentPath, fromChildPath);
     const admitted = await this.admit(wanted, resolve(fromChildPath));
-    const format = formatHint ?? (await detectImageFormat(admitted.path));
+    const format = formatHint ?? (await detectImageFormat(admitted.path, this.opener));
     return requireFormatModule(format, admitted.path).open(admitted.path, admitted.context);
   }
 }
 
 /** The context for opening a top-level image. */
 export function topChainContext(options: ChainOptions = {}): ChainContext {
-  return new ChainContext([], options.maxChainDepth ?? DEFAULT_MAX_CHAIN_DEPTH);
+  return new ChainContext([], options.maxChainDepth ?? DEFAULT_MAX_CHAIN_DEPTH, options.opener);
 }

@@ -20,7 +20,8 @@
  * naming them. Each magic is defined once, in its format's header module; this file only
  * decides the order they are tried in.
  */
-import { ImageFile } from './image-file.ts';
+import { localImageOpener } from './image-opener.ts';
+import type { ImageOpener } from './image-opener.ts';
 import { diskFormats } from './disk-formats.ts';
 import type { DiskFormat } from './virtual-disk.ts';
 import { QCOW2_MAGIC_NUMBER } from './qcow2/qcow2-header.ts';
@@ -73,8 +74,8 @@ export function detectFormatByContent(head: Buffer, tail: Buffer, fileSize: numb
  * Reads the probe bytes of a file and detects its format. A format Labvault recognises but
  * does not read is UNSUPPORTED (field 'format', details.format names it), never raw.
  */
-export async function detectImageFormat(path: string): Promise<DiskFormat> {
-  const file = await ImageFile.open(path);
+export async function detectImageFormat(path: string, opener: ImageOpener = localImageOpener): Promise<DiskFormat> {
+  const file = await opener.open(path);
   try {
     const head = Buffer.alloc(Math.min(PROBE_HEAD_BYTES, file.size));
     await file.readInto(head, 0, head.length, 0, 'format probe (first bytes)');

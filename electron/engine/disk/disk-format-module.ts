@@ -1,4 +1,6 @@
 import type { CheckResult, DiskFormat, DiskImageInfo, VirtualDisk } from './virtual-disk.ts';
+import { localImageOpener } from './image-opener.ts';
+import type { ImageOpener } from './image-opener.ts';
 
 /**
  * What the shared machinery (detection, chain resolution, export, check) passes to a
@@ -12,6 +14,16 @@ export interface OpenContext {
    * for its parent, if any.
    */
   openParent(parentPath: string, fromChildPath: string, formatHint?: DiskFormat): Promise<VirtualDisk>;
+  /**
+   * Where the image, its extents, data file and parents are read from; absent means the
+   * local filesystem. Every file a module opens while opening an image goes through it.
+   */
+  readonly opener?: ImageOpener;
+}
+
+/** The opener of a context: its own, or the local filesystem. */
+export function openerOf(ctx: OpenContext | undefined): ImageOpener {
+  return ctx?.opener ?? localImageOpener;
 }
 
 /** One disk image format: raw, qcow2, vmdk, vdi, vpc (VHD), vhdx. */

@@ -2,10 +2,13 @@
  * A read-only image file with positioned, bounds-checked reads. Every read names the
  * on-disk field it is for, so a short file becomes a BAD_IMAGE "truncated" error that says
  * which structure lies past the end, never a silent short buffer.
+ *
+ * The bytes come from a local file (ImageFile.open) or from any positioned reader
+ * (ImageFile.over: a point's file read from the vault's chunks).
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { badImage, truncatedImage } from './image-error.ts';
+import { truncatedImage } from './image-error.ts';
 import { ioError } from '../fs/io-error.ts';
 
 const SYSFS_SECTOR = 512;
@@ -26,20 +29,43 @@ async function blockDeviceSize(rdev: number, path: string): Promise<number> {
   }
 }
 
+/** Bytes of a file that is not a local file: read at any position inside [0, size). */
+export interface PositionedByteReader {
+  /** Exactly `length` bytes at `position` into `buffer[bufferOffset..]`. */
+  readInto(buffer: Buffer, bufferOffset: number, position: number, length: number): Promise<void>;
+  /** Called once when the ImageFile over it is closed. */
+  close?(): void;
+}
+
+/** Largest read asked of a PositionedByteReader at once (a point's reader refuses reads beyond 64 MiB). */
+const MAX_READER_READ = 16 * 1024 * 1024;
+
 export class ImageFile {
   readonly path: string;
   readonly size: number;
-  private readonly handle: FileHandle;
+  private readonly handle: FileHandle | null;
+  private readonly reader: PositionedByteReader | null;
   private closed = false;
 
-  /** False for block devices (LVM volumes, disks): st_blocks says nothing about holes there. */
+  /** False for block devices (LVM volumes, disks) and readers: st_blocks says nothing about holes there. */
   readonly isRegularFile: boolean;
 
-  private constructor(path: string, handle: FileHandle, size: number, isRegularFile: boolean) {
+  private constructor(path: string, handle: FileHandle | null, reader: PositionedByteReader | null, size: number,
+    isRegularFile: boolean) {
     this.path = path;
     this.handle = handle;
+    this.reader = reader;
     this.size = size;
     this.isRegularFile = isRegularFile;
+  }
+
+  /**
+   * An image file over `reader` of `size` bytes; `path` names it in errors and is what the
+   * disk readers resolve relative parent and extent names against.
+   */
+  static over(reader: PositionedByteReader, size: number, path: string): ImageFile {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`${path}: ${size} is not a file size`);
+    return new ImageFile(path, null, reader, size, false);
   }
 
   static async open(path: string): Promise<ImageFile> {
@@ -51,8 +77,8 @@ export class ImageFile {
     }
     try {
       const stat = await handle.stat();
-      if (stat.isBlockDevice()) return new ImageFile(path, handle, await blockDeviceSize(stat.rdev, path), false);
-      return new ImageFile(path, handle, stat.size, true);
+      if (stat.isBlockDevice()) return new ImageFile(path, handle, null, await blockDeviceSize(stat.rdev, path), false);
+      return new ImageFile(path, handle, null, stat.size, true);
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw ioError(path, 'read the image size', error);
@@ -61,7 +87,7 @@ export class ImageFile {
 
   /** Bytes the file occupies on disk (holes excluded), from st_blocks; a block device counts as full. */
   async allocatedFileBytes(): Promise<number> {
-    if (!this.isRegularFile) return this.size;
+    if (!this.isRegularFile || !this.handle) return this.size;
     const stat = await this.handle.stat();
     return stat.blocks * 512;
   }
@@ -108,31 +134,24 @@ export class ImageFile {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close();
+    this.reader?.close?.();
+    await this.handle?.close();
   }
 
   private async readRaw(
     buffer: Buffer, bufferOffset: number, length: number, position: number,
   ): Promise<{ bytesRead: number }> {
+    if (this.reader) {
+      // Callers keep [position, position + length) inside the file; a reader fails loudly otherwise.
+      const take = Math.min(length, MAX_READER_READ, this.size - position);
+      if (take <= 0) return { bytesRead: 0 };
+      await this.reader.readInto(buffer, bufferOffset, position, take);
+      return { bytesRead: take };
+    }
     try {
-      return await this.handle.read(buffer, bufferOffset, length, position);
+      return await this.handle!.read(buffer, bufferOffset, length, position);
     } catch (error) {
       throw ioError(this.path, `read ${length} bytes at offset ${position}`, error);
     }
   }
-}
-
-/**
- * Opens a file named inside an image (extent, parent): regular files and block devices
- * only, so a FIFO or socket planted in a descriptor can never block the reader.
- */
-export async function openRegularFile(path: string, namedBy: string, field: string): Promise<ImageFile> {
-  let stats;
-  try {
-    stats = await stat(path);
-  } catch (error) {
-    throw ioError(path, `open the file named by ${namedBy}`, error);
-  }
-  if (!stats.isFile() && !stats.isBlockDevice()) throw badImage(namedBy, field, `${path} is not a regular file`);
-  return ImageFile.open(path);
 }

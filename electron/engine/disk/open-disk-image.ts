@@ -26,8 +26,9 @@ export interface ExportOptions extends WriteOptions {
 
 /** Opens an image and its whole backing chain as one merged VirtualDisk. */
 export async function openDiskImage(path: string, options: OpenImageOptions = {}): Promise<VirtualDisk> {
-  const admitted = await topChainContext(options).admit(path, null);
-  const format = options.format ?? (await detectImageFormat(admitted.path));
+  const context = topChainContext(options);
+  const admitted = await context.admit(path, null);
+  const format = options.format ?? (await detectImageFormat(admitted.path, context.opener));
   return requireFormatModule(format, admitted.path).open(admitted.path, admitted.context);
 }
 

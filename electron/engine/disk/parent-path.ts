@@ -7,8 +7,9 @@
  * is also tried next to the child, which is where a copied chain usually lives. When no
  * candidate exists, the first one is returned so the chain opener reports it as missing.
  */
-import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { localImageOpener } from './image-opener.ts';
+import type { ImageOpener } from './image-opener.ts';
 
 /** True for "C:\..." "C:/..." "\\server\..." "\\?\Volume{...}\...". */
 function isWindowsAbsolute(path: string): boolean {
@@ -33,9 +34,9 @@ function localParentPaths(recorded: string, childDir: string): string[] {
   return [isAbsolute(posix) ? posix : resolve(childDir, posix)];
 }
 
-async function exists(path: string): Promise<boolean> {
+async function exists(path: string, opener: ImageOpener): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return (await opener.stat(path)).kind === 'file';
   } catch {
     return false;
   }
@@ -52,9 +53,10 @@ export interface ChosenParent {
  * The parent file to open: the first candidate that exists, else the first candidate.
  * Returns null when nothing usable was recorded.
  */
-export async function chooseParentPath(recorded: readonly string[], childPath: string): Promise<ChosenParent | null> {
+export async function chooseParentPath(recorded: readonly string[], childPath: string,
+  opener: ImageOpener = localImageOpener): Promise<ChosenParent | null> {
   const childDir = dirname(resolve(childPath));
   const local = recorded.flatMap((text) => localParentPaths(text, childDir).map((path) => ({ path, recorded: text })));
-  for (const candidate of local) if (await exists(candidate.path)) return candidate;
+  for (const candidate of local) if (await exists(candidate.path, opener)) return candidate;
   return local[0] ?? null;
 }

@@ -2,8 +2,9 @@
  * The one interface every disk image format implements: a virtual disk of a fixed size
  * that can be read at any offset, with a map of which ranges hold data.
  *
- * Readers open files with plain file handles (node:fs/promises), never load a whole image
- * into memory, and check every size and offset they read from a header before use.
+ * Readers open files through the OpenContext's ImageOpener (local files by default, a
+ * point's files in the vault for guest reading), never load a whole image into memory, and
+ * check every size and offset they read from a header before use.
  */
 
 export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'vpc' | 'vhdx';

@@ -5,11 +5,12 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { badImage } from '../image-error.ts';
-import { ImageFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
 import { overlayAllocation, readFromParent } from '../disk-ranges.ts';
 import { readQcow2Header } from './qcow2-header.ts';
 import { Qcow2ClusterMap } from './qcow2-cluster-map.ts';
 import { decompressCluster } from './qcow2-decompress.ts';
+import { openerOf } from '../disk-format-module.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import type { DiskFormat, DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import type { Qcow2Header } from './qcow2-header.ts';
@@ -60,13 +61,14 @@ export class Qcow2Disk implements VirtualDisk {
   }
 
   static async open(path: string, ctx: OpenContext): Promise<Qcow2Disk> {
-    const file = await ImageFile.open(path);
+    const opener = openerOf(ctx);
+    const file = await opener.open(path);
     let dataFile: ImageFile | null = null;
     try {
       const header = await readQcow2Header(file);
       const map = await Qcow2ClusterMap.load(file, header);
       const external = dataFilePath(path, header);
-      dataFile = external ? await ImageFile.open(external) : file;
+      dataFile = external ? await opener.open(external) : file;
       const parent = header.backingFile === null
         ? null
         : await ctx.openParent(header.backingFile, path, backingFormatHint(header));

@@ -241,6 +241,19 @@ async function walkExtensions(
   }
 }
 
+/**
+ * The data of the header extension of `type` (the first one), or null when the image has
+ * none; the same walk and bounds as the header's own extensions (inside the first cluster).
+ */
+export async function readQcow2Extension(file: ImageFile, header: Qcow2Header, type: number): Promise<Buffer | null> {
+  const backingOffset = Number((await file.readAt(HEADER.backingFileOffset, 8, `${F}.backing_file_offset`)).readBigUInt64BE(0));
+  let found: Buffer | null = null;
+  await walkExtensions(file, header.headerLength, backingOffset > 0 ? backingOffset : header.clusterSize, (seen, data) => {
+    if (seen === type && found === null) found = Buffer.from(data);
+  });
+  return found;
+}
+
 async function readExtensions(file: ImageFile, start: number, areaEnd: number): Promise<Qcow2Extensions> {
   const found: Qcow2Extensions = { backingFormat: null, dataFile: null };
   await walkExtensions(file, start, areaEnd, (type, data) => {

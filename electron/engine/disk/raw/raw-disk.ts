@@ -7,7 +7,9 @@
  * zero range: holes and written zeros look the same, which is what a reader sees anyway).
  * Memory stays at one 1 MiB buffer whatever the size.
  */
-import { ImageFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
+import { localImageOpener } from '../image-opener.ts';
+import type { ImageOpener } from '../image-opener.ts';
 import { badImage } from '../image-error.ts';
 import { scanFileForZeros } from '../zero-scan.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
@@ -25,8 +27,8 @@ export class RawDisk implements VirtualDisk {
     this.virtualSize = file.size;
   }
 
-  static async open(path: string): Promise<RawDisk> {
-    return new RawDisk(await ImageFile.open(path));
+  static async open(path: string, opener: ImageOpener = localImageOpener): Promise<RawDisk> {
+    return new RawDisk(await opener.open(path));
   }
 
   async read(buffer: Buffer, offset: number, length: number): Promise<void> {

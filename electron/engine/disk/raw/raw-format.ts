@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { ImageFile } from '../image-file.ts';
 import { RawDisk } from './raw-disk.ts';
 import { writeRawImage } from './raw-writer.ts';
+import { openerOf } from '../disk-format-module.ts';
 import type { DiskFormatModule } from '../disk-format-module.ts';
 import type { CheckResult, DiskImageInfo } from '../virtual-disk.ts';
 
@@ -36,7 +37,7 @@ async function rawCheck(path: string): Promise<CheckResult> {
 export const rawFormat: DiskFormatModule = {
   format: 'raw',
   probe: () => true,
-  open: (path) => RawDisk.open(path),
+  open: (path, ctx) => RawDisk.open(path, openerOf(ctx)),
   info: (path) => rawInfo(path),
   check: (path) => rawCheck(path),
   write: (source, outPath, options) => writeRawImage(source, outPath, options),

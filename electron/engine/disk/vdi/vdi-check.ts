@@ -8,7 +8,7 @@ import { ImageFile } from '../image-file.ts';
 import { isLabvaultError } from '../../../../shared/errors.ts';
 import type { CheckResult } from '../virtual-disk.ts';
 import { CheckFindingList } from '../check-finding-list.ts';
-import { openRegularFile } from '../image-file.ts';
+import { openRegularFile } from '../image-opener.ts';
 import { VdiDisk } from './vdi-disk.ts';
 import { BLOCK_ZERO, VDI_TYPE_DIFF, VDI_TYPE_FIXED, formatVdiUuid, isNullUuid } from './vdi-header.ts';
 import { findVdiParent, readVdiIdentity } from './vdi-parent-search.ts';

@@ -5,10 +5,13 @@
  * Differencing images read unallocated blocks from the parent (see vdi-parent-search.ts).
  */
 import { ErrorCodes } from '../../../../shared/errors.ts';
-import { ImageFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
+import { localImageOpener } from '../image-opener.ts';
+import type { ImageOpener } from '../image-opener.ts';
 import { badImage, imageError, truncatedImage } from '../image-error.ts';
 import { overlayAllocation, pushLayerRange, readFromParent } from '../disk-ranges.ts';
 import type { LayerRange } from '../disk-ranges.ts';
+import { openerOf } from '../disk-format-module.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
 import { BLOCK_UNALLOCATED, BLOCK_ZERO, VDI_HEADER_BYTES, VDI_TYPE_DIFF, formatVdiUuid, parseVdiHeader } from './vdi-header.ts';
@@ -49,8 +52,8 @@ export class VdiDisk implements VirtualDisk {
   }
 
   /** Opens the image alone (no parent), e.g. for info. */
-  static async openLayer(path: string): Promise<VdiDisk> {
-    const file = await ImageFile.open(path);
+  static async openLayer(path: string, opener: ImageOpener = localImageOpener): Promise<VdiDisk> {
+    const file = await opener.open(path);
     try {
       const { header, blockMap } = await VdiDisk.readLayout(file);
       return new VdiDisk(file, header, blockMap, null);
@@ -61,12 +64,13 @@ export class VdiDisk implements VirtualDisk {
   }
 
   static async open(path: string, ctx: OpenContext, options: VdiOpenOptions = {}): Promise<VdiDisk> {
-    const file = await ImageFile.open(path);
+    const opener = openerOf(ctx);
+    const file = await opener.open(path);
     let parent: VirtualDisk | null = null;
     try {
       const { header, blockMap } = await VdiDisk.readLayout(file);
       if (header.imageType === VDI_TYPE_DIFF) {
-        const parentPath = options.parentPath ?? (await findVdiParent(path, header.uuidLink));
+        const parentPath = options.parentPath ?? (await findVdiParent(path, header.uuidLink, opener));
         if (parentPath === null) {
           throw imageError(ErrorCodes.NOT_FOUND,
             `${path}: differencing image needs its parent with UUID ${formatVdiUuid(header.uuidLink)}, and no .vdi file with that UUID is in its folder or the folder above; VirtualBox records the parent's path in the VM's .vbox file`,

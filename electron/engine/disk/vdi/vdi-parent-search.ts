@@ -7,20 +7,21 @@
  * equals the child's uuidLink. A caller that knows the path (from the .vbox) passes it
  * to openVdi instead. At most MAX_PARENT_CANDIDATES files are examined.
  */
-import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ImageFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
+import { localImageOpener } from '../image-opener.ts';
+import type { ImageOpener } from '../image-opener.ts';
 import { OFF_UUID_IMAGE, OFF_UUID_LAST_SNAP, UUID_BYTES, VDI_HEADER_BYTES, probeVdi } from './vdi-header.ts';
 
 const MAX_PARENT_CANDIDATES = 1000;
 
-async function vdiFilesIn(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.vdi')).map((entry) => join(dir, entry.name)).sort();
-  } catch {
-    return [];
-  }
+/** Entries of a folder listed at most: the candidates examined are bounded by MAX_PARENT_CANDIDATES. */
+const MAX_FOLDER_ENTRIES = 100_000;
+
+async function vdiFilesIn(dir: string, opener: ImageOpener): Promise<string[]> {
+  const entries = await opener.listFiles(dir, MAX_FOLDER_ENTRIES);
+  return entries.filter((entry) => !entry.symlink && entry.name.toLowerCase().endsWith('.vdi'))
+    .map((entry) => join(dir, entry.name)).sort();
 }
 
 export interface VdiIdentity {
@@ -31,10 +32,11 @@ export interface VdiIdentity {
 }
 
 /** The two UUIDs of the VDI at `path`, or null when it is not a readable VDI. */
-export async function readVdiIdentity(path: string): Promise<VdiIdentity | null> {
+export async function readVdiIdentity(path: string,
+  opener: ImageOpener = localImageOpener): Promise<VdiIdentity | null> {
   let file: ImageFile | null = null;
   try {
-    file = await ImageFile.open(path);
+    file = await opener.open(path);
     if (file.size < VDI_HEADER_BYTES) return null;
     const head = await file.readAt(0, VDI_HEADER_BYTES, 'vdi.header');
     if (!probeVdi(head)) return null;
@@ -48,16 +50,17 @@ export async function readVdiIdentity(path: string): Promise<VdiIdentity | null>
 }
 
 /** The path of the VDI whose uuidImage is `parentUuid`, near `childPath`, or null. */
-export async function findVdiParent(childPath: string, parentUuid: Buffer): Promise<string | null> {
+export async function findVdiParent(childPath: string, parentUuid: Buffer,
+  opener: ImageOpener = localImageOpener): Promise<string | null> {
   const child = resolve(childPath);
   const dirs = [dirname(child), dirname(dirname(child))];
   let examined = 0;
   for (const dir of [...new Set(dirs)]) {
-    for (const candidate of await vdiFilesIn(dir)) {
+    for (const candidate of await vdiFilesIn(dir, opener)) {
       if (candidate === child) continue;
       if (examined >= MAX_PARENT_CANDIDATES) return null;
       examined += 1;
-      const identity = await readVdiIdentity(candidate);
+      const identity = await readVdiIdentity(candidate, opener);
       if (identity && identity.image.equals(parentUuid)) return candidate;
     }
   }

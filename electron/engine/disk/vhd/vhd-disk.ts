@@ -8,13 +8,14 @@
  * otherwise each sector's bitmap bit says whether this file holds it (1) or not (0: zero,
  * or the parent's data in a differencing disk).
  */
-import { ImageFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
 import { badImage } from '../image-error.ts';
 import { pushLayerRange } from '../disk-ranges.ts';
 import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes } from '../differencing-layer.ts';
 import { rememberBounded } from '../bounded-cache.ts';
 import type { LayerRange } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
+import { openerOf } from '../disk-format-module.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import { VHD_BAT_UNUSED, VHD_SECTOR } from './vhd-layout.ts';
 import type { VhdFooter, VhdType } from './vhd-layout.ts';
@@ -70,13 +71,14 @@ export class VhdDisk implements VirtualDisk {
   }
 
   static async open(path: string, options: VhdOpenOptions = {}): Promise<VhdDisk> {
-    const file = await ImageFile.open(path);
+    const opener = openerOf(options.ctx);
+    const file = await opener.open(path);
     try {
       const structure = await readVhdStructure(file);
       let parentLink: ChosenParent | null = null;
       if (structure.type === 'differencing' && structure.dynamic) {
         const recorded = await recordedVhdParentPaths(file, structure.dynamic.header);
-        parentLink = await chooseParentPath(recorded, path);
+        parentLink = await chooseParentPath(recorded, path, opener);
         if (parentLink === null) {
           throw badImage(path, 'vhd.dynamic_header.parent_locator', 'differencing disk records no parent path (no parent locator and no parent name)');
         }

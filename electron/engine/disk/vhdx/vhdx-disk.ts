@@ -9,13 +9,14 @@
  *   ZERO, UNMAPPED     zeros
  * Adjacent FULLY_PRESENT blocks that are also adjacent in the file are read with one read.
  */
-import { ImageFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
 import { badImage } from '../image-error.ts';
 import { pushLayerRange } from '../disk-ranges.ts';
 import { mergeLayerAllocation, openVerifiedParent, readAbsentBytes } from '../differencing-layer.ts';
 import { rememberBounded } from '../bounded-cache.ts';
 import type { LayerRange, LayerState } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
+import { openerOf } from '../disk-format-module.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import type { PositionedReader } from '../table-pages.ts';
 import { chooseParentPath } from '../parent-path.ts';
@@ -71,7 +72,8 @@ export class VhdxDisk implements VirtualDisk {
   }
 
   static async open(path: string, options: VhdxOpenOptions = {}): Promise<VhdxDisk> {
-    const file = await ImageFile.open(path);
+    const opener = openerOf(options.ctx);
+    const file = await opener.open(path);
     try {
       const structure = await readVhdxStructure(file);
       let parentLink: ChosenParent | null = null;
@@ -79,7 +81,7 @@ export class VhdxDisk implements VirtualDisk {
         const locator = structure.metadata.parentLocator;
         const recorded = VHDX_PARENT_PATH_KEYS.map((key) => locator.get(key))
           .filter((value): value is string => value !== undefined);
-        parentLink = await chooseParentPath(recorded, path);
+        parentLink = await chooseParentPath(recorded, path, opener);
         if (parentLink === null) throw badImage(path, 'vhdx.metadata.parent_locator', 'differencing disk records no parent path (relative_path, volume_path, absolute_win32_path)');
       }
       const disk = new VhdxDisk(file, structure, parentLink);

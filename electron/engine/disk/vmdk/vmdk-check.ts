@@ -15,7 +15,7 @@ import { readGrainMarker } from './vmdk-compressed-grain.ts';
 import { resolveVmdkPath } from './vmdk-descriptor.ts';
 import { readVmdkCid, readVmdkDescriptor } from './vmdk-layout.ts';
 import { bareExtentRefusal } from './vmdk-extent-owner.ts';
-import { openRegularFile } from '../image-file.ts';
+import { openRegularFile } from '../image-opener.ts';
 import { readEffectiveHeader } from './vmdk-sparse-extent.ts';
 import {
   FLAG_MARKERS, FLAG_REDUNDANT_GD, FLAG_ZERO_GRAIN, GTE_ZERO_GRAIN, MARKER_HEADER_SIZE, MAX_GD_BYTES, SECTOR,

@@ -8,6 +8,7 @@ import { badImage, imageError } from '../image-error.ts';
 import { overlayAllocation, readFromParent } from '../disk-ranges.ts';
 import type { LayerRange } from '../disk-ranges.ts';
 import type { DiskRange, VirtualDisk } from '../virtual-disk.ts';
+import { openerOf } from '../disk-format-module.ts';
 import type { OpenContext } from '../disk-format-module.ts';
 import { openVmdkLayout, readVmdkCid } from './vmdk-layout.ts';
 import type { VmdkLayout } from './vmdk-layout.ts';
@@ -49,14 +50,15 @@ export class VmdkDisk implements VirtualDisk {
   }
 
   static async open(path: string, ctx: OpenContext): Promise<VmdkDisk> {
-    const layout = await openVmdkLayout(path);
+    const opener = openerOf(ctx);
+    const layout = await openVmdkLayout(path, opener);
     let parent: VirtualDisk | null = null;
     try {
       const hint = layout.descriptor.parentFileNameHint;
       if (hint !== null) {
         parent = await ctx.openParent(resolveVmdkPath(path, hint), path, 'vmdk');
       }
-      const parentCid = parent === null ? null : await readVmdkCid(parent.path, parent.format);
+      const parentCid = parent === null ? null : await readVmdkCid(parent.path, parent.format, opener);
       const valid = parent === null || parentCid === layout.descriptor.parentCid;
       return new VmdkDisk(path, layout, parent, valid, parentCid);
     } catch (error) {

@@ -10,9 +10,11 @@
  * in an extent line. When none is found, a file named like a split extent (-sNNN.vmdk) is
  * refused naming the descriptor its name implies, any other bare extent without a name.
  */
-import { opendir, open, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { unsupportedImage } from '../image-error.ts';
+import type { ImageFile } from '../image-file.ts';
+import { localImageOpener } from '../image-opener.ts';
+import type { ImageOpener } from '../image-opener.ts';
 import type { LabvaultError } from '../../../../shared/errors.ts';
 import { looksLikeDescriptor, parseDescriptor, resolveVmdkPath } from './vmdk-descriptor.ts';
 
@@ -22,50 +24,39 @@ const MAX_CANDIDATES = 64;
 const MAX_DESCRIPTOR_PROBE = 128 * 1024;
 const SPLIT_EXTENT_NAME = /^(.*)-(s|f)\d{3}\.vmdk$/i;
 
-async function readSmallText(path: string): Promise<Buffer | null> {
-  let handle;
+async function readSmallText(path: string, opener: ImageOpener): Promise<Buffer | null> {
+  let file: ImageFile | null = null;
   try {
-    handle = await open(path, 'r');
-    const info = await handle.stat();
-    if (!info.isFile() || info.size === 0 || info.size > MAX_DESCRIPTOR_PROBE) return null;
-    const buffer = Buffer.alloc(info.size);
-    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
-    return buffer.subarray(0, bytesRead);
+    if ((await opener.stat(path)).kind !== 'file') return null;
+    file = await opener.open(path);
+    if (file.size === 0 || file.size > MAX_DESCRIPTOR_PROBE) return null;
+    return await file.readAt(0, file.size, 'vmdk.descriptor');
   } catch {
     return null;
   } finally {
-    await handle?.close().catch(() => undefined);
+    await file?.close().catch(() => undefined);
   }
 }
 
-async function samePath(a: string, b: string): Promise<boolean> {
+async function samePath(a: string, b: string, opener: ImageOpener): Promise<boolean> {
   if (a === b) return true;
-  const [realA, realB] = await Promise.all([realpath(a).catch(() => a), realpath(b).catch(() => b)]);
+  const [realA, realB] = await Promise.all([opener.realpath(a).catch(() => a), opener.realpath(b).catch(() => b)]);
   return realA === realB;
 }
 
 /** The descriptor beside `extentPath` that lists it as an extent, or null. */
-export async function findOwningDescriptor(extentPath: string): Promise<string | null> {
+export async function findOwningDescriptor(extentPath: string,
+  opener: ImageOpener = localImageOpener): Promise<string | null> {
   const folder = dirname(extentPath);
   const self = basename(extentPath);
-  const names: string[] = [];
-  try {
-    const entries = await opendir(folder);
-    let seen = 0;
-    for await (const entry of entries) {
-      seen += 1;
-      if (seen > MAX_FOLDER_ENTRIES) break;
-      if (entry.name !== self && entry.name.toLowerCase().endsWith('.vmdk') && (entry.isFile() || entry.isSymbolicLink())) names.push(entry.name);
-    }
-  } catch {
-    return null;
-  }
+  const names = (await opener.listFiles(folder, MAX_FOLDER_ENTRIES)).map((entry) => entry.name)
+    .filter((name) => name !== self && name.toLowerCase().endsWith('.vmdk'));
   // Likely owners first: "disk.vmdk" for "disk-s001.vmdk".
   const stem = SPLIT_EXTENT_NAME.exec(self)?.[1]?.toLowerCase();
   names.sort((a, b) => Number(b.toLowerCase() === `${stem}.vmdk`) - Number(a.toLowerCase() === `${stem}.vmdk`) || a.localeCompare(b));
   for (const name of names.slice(0, MAX_CANDIDATES)) {
     const candidate = join(folder, name);
-    const text = await readSmallText(candidate);
+    const text = await readSmallText(candidate, opener);
     if (text === null || !looksLikeDescriptor(text)) continue;
     let extents;
     try {
@@ -75,7 +66,7 @@ export async function findOwningDescriptor(extentPath: string): Promise<string |
     }
     for (const line of extents) {
       if (line.fileName === null) continue;
-      if (await samePath(resolveVmdkPath(candidate, line.fileName), extentPath)) return candidate;
+      if (await samePath(resolveVmdkPath(candidate, line.fileName), extentPath, opener)) return candidate;
     }
   }
   return null;
@@ -86,8 +77,9 @@ export async function findOwningDescriptor(extentPath: string): Promise<string |
  * refuses such a file too (EINVAL); we name the descriptor to open instead: the one beside
  * it that lists it, else the one a split extent's name implies, else any.
  */
-export async function bareExtentRefusal(extentPath: string): Promise<LabvaultError> {
-  const owner = await findOwningDescriptor(extentPath);
+export async function bareExtentRefusal(extentPath: string,
+  opener: ImageOpener = localImageOpener): Promise<LabvaultError> {
+  const owner = await findOwningDescriptor(extentPath, opener);
   if (owner !== null) {
     return unsupportedImage(extentPath, 'vmdk.descriptor', `this file is one extent of the multi-extent VMDK disk ${owner}: open that descriptor instead (this extent alone is only part of the disk)`, {
       reason: 'vmdk-extent', descriptor: owner,

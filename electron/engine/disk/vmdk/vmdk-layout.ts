@@ -5,7 +5,9 @@
  * without a descriptor inside is refused, as qemu refuses it, naming the descriptor that
  * lists it (vmdk-extent-owner.ts).
  */
-import { ImageFile, openRegularFile } from '../image-file.ts';
+import type { ImageFile } from '../image-file.ts';
+import { localImageOpener, openRegularFile } from '../image-opener.ts';
+import type { ImageOpener } from '../image-opener.ts';
 import { isAllZero } from '../../bytes/zero-bytes.ts';
 import { badImage, unsupportedImage } from '../image-error.ts';
 import { FlatExtent, ZeroExtent } from './vmdk-extent.ts';
@@ -62,11 +64,12 @@ export async function readVmdkDescriptor(file: ImageFile): Promise<VmdkDescripto
 }
 
 /** CID of the VMDK at `path`, or null when it is not a readable VMDK (qemu: CID invalid). */
-export async function readVmdkCid(path: string, format: string): Promise<number | null> {
+export async function readVmdkCid(path: string, format: string,
+  opener: ImageOpener = localImageOpener): Promise<number | null> {
   if (format !== 'vmdk') return null;
   let file: ImageFile | null = null;
   try {
-    file = await openRegularFile(path, path, 'vmdk.descriptor.CID');
+    file = await openRegularFile(path, path, 'vmdk.descriptor.CID', opener);
     return (await readVmdkDescriptor(file)).descriptor.cid;
   } catch {
     return null;
@@ -84,15 +87,15 @@ export interface VmdkLayout {
 }
 
 /** Opens the VMDK at `path` and every extent it names. Closes what it opened on failure. */
-export async function openVmdkLayout(path: string): Promise<VmdkLayout> {
-  const first = await ImageFile.open(path);
+export async function openVmdkLayout(path: string, opener: ImageOpener = localImageOpener): Promise<VmdkLayout> {
+  const first = await opener.open(path);
   const extents: VmdkExtent[] = [];
   let firstOwned = false;
   try {
     const source = await readVmdkDescriptor(first);
     const files = [path];
     if (source.embedded) {
-      if (source.bareExtent) throw await bareExtentRefusal(path);
+      if (source.bareExtent) throw await bareExtentRefusal(path, opener);
       extents.push(await SparseExtent.open(first));
       firstOwned = true;
       return { descriptor: source.descriptor, embedded: true, extents, files };
@@ -108,7 +111,7 @@ export async function openVmdkLayout(path: string): Promise<VmdkLayout> {
         throw unsupportedImage(path, field, `extent type ${line.type} is not supported`);
       }
       const extentPath = resolveVmdkPath(path, line.fileName!);
-      const file = await openRegularFile(extentPath, path, field);
+      const file = await openRegularFile(extentPath, path, field, opener);
       if (!files.includes(extentPath)) files.push(extentPath);
       try {
         extents.push(line.type === 'SPARSE' ? await SparseExtent.open(file) : new FlatExtent(file, line.sectors, line.offsetSectors));
