@@ -2,7 +2,7 @@
  * Vault bench: Labvault against restic and borg on the same synthetic disk, like with like.
  * Not a test; prints tables. Usage:
  *   node test/bench/vault-bench.ts [--size 1G] [--rounds 3] [--warm] [--no-memory | --memory-only]
- *     [--chunk-study] [--keep]
+ *     [--chunk-study] [--fs xfs|tmp] [--keep]
  *
  * Two comparisons, each tool as a user runs it (its own process per command, process start
  * included; Labvault through its `labvault` bin, electron/cli/bin.mjs, which runs the built
@@ -20,6 +20,10 @@
  * and the bench says so (--warm forces warm). Tool order rotates between rounds; each cell
  * is the median of the rounds with the spread (min-max). The restore floor is the fsynced
  * write of the same non-zero bytes at the same offsets on the same disk (restore-floor.ts).
+ * Filesystem (reflink-mount.ts): XFS with reflink on a loop file where the machine allows it
+ * (Labvault then clones the disk before reading it and tracks changes from shared extents),
+ * else the work folder's own; `--fs tmp` forces the work folder. The in-place row also shows
+ * the cold read of the whole disk: what any tool without change tracking must at least spend.
  * Then the memory phase: peak RSS of a Labvault backup of sparse synthetic disks of 1, 4
  * and 16 GiB (it should be flat).
  */
@@ -34,6 +38,7 @@ import type { TimedRun } from './timed-command.ts';
 import { LabvaultCliSession, ensureCliBundle } from './labvault-cli-session.ts';
 import { parseSize } from './bench-size.ts';
 import { chunkSizeStudy } from './chunk-size-study.ts';
+import { benchFilesystem } from './reflink-mount.ts';
 
 const args = process.argv.slice(2);
 const size = parseSize(args, 1024 ** 3);
@@ -42,6 +47,8 @@ const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'lv-vault-bench-'));
+const filesystem = benchFilesystem(work, args.includes('--fs') ? args[args.indexOf('--fs') + 1] : undefined, 10 * size + 4 * GIB);
+const base = filesystem.root;
 
 type Tool = 'labvault' | 'labvault-enc' | 'borg' | 'borg-enc' | 'restic';
 const TOOLS: Tool[] = ['labvault', 'borg', 'labvault-enc', 'restic', 'borg-enc'];
@@ -101,7 +108,7 @@ class Round {
   private readonly env: Record<string, string>;
 
   constructor(index: number) {
-    this.dir = join(work, `round-${index}`);
+    this.dir = join(base, `round-${index}`);
     mkdirSync(this.dir);
     this.disk = join(this.dir, 'disk.raw');
     this.sessions = {
@@ -180,7 +187,7 @@ function record(results: Results, phase: Phase, tool: Tool, run: TimedRun): void
 }
 
 async function runRound(
-  index: number, results: Results, stored: Partial<Record<Tool, number[]>>, floors: number[],
+  index: number, results: Results, stored: Partial<Record<Tool, number[]>>, floors: number[], readFloors: number[],
 ): Promise<void> {
   const round = new Round(index);
   const order = TOOLS.map((_, i) => TOOLS[(i + index) % TOOLS.length]!);
@@ -191,6 +198,9 @@ async function runRound(
   for (const tool of order) (stored[tool] ??= []).push(round.storedBytes(tool));
   await rewriteRegions(round.disk, changedRegions(size, 0.02, `in-place-${index}`), `in-place-${index}`);
   for (const tool of order) record(results, 'in place', tool, await round.backup(tool, 'in-place'));
+  await settle();
+  readFloors.push((await runTimed('sh', ['-c', `cat "${round.disk}" > /dev/null`])).seconds);
+  console.log(`    cold read of the whole disk (cat): ${readFloors.at(-1)!.toFixed(2)} s`);
   const copy = join(round.dir, 'disk.copy.raw');
   await runTimed('cp', ['--sparse=always', round.disk, copy]);
   await rewriteRegions(copy, changedRegions(size, 0.02, `new-file-${index}`), `new-file-${index}`);
@@ -232,7 +242,9 @@ const TARGETS: Record<Phase, string> = {
   'full': '>= 2x', 'in place': '>= 3x', 'new file': '>= 3x', 'scattered': '', 'unchanged': '< 0.5 s', 'restore': '< 1.2x floor',
 };
 
-function printGroup(group: (typeof GROUPS)[number], results: Results, stored: Partial<Record<Tool, number[]>>, floor: number): void {
+function printGroup(
+  group: (typeof GROUPS)[number], results: Results, stored: Partial<Record<Tool, number[]>>, floor: number, readFloor: number,
+): void {
   const tools = [group.ours, ...group.peers];
   console.log(`\n${group.name}: seconds, median of ${rounds} round${rounds === 1 ? '' : 's'} (min-max)\n`);
   const lines: string[][] = [];
@@ -240,7 +252,8 @@ function printGroup(group: (typeof GROUPS)[number], results: Results, stored: Pa
     const runs = (tool: Tool): number[] => (results[phase][tool] ?? []).map((run) => run.seconds);
     const best = Math.min(...group.peers.map((tool) => median(runs(tool))));
     const ours = median(runs(group.ours));
-    const extra = phase === 'restore' ? `; ${(ours / floor).toFixed(2)}x of the floor ${floor.toFixed(2)} s` : '';
+    const extra = phase === 'restore' ? `; ${(ours / floor).toFixed(2)}x of the floor ${floor.toFixed(2)} s`
+      : phase === 'in place' ? `; cold read of the disk ${readFloor.toFixed(2)} s` : '';
     lines.push([phase, ...tools.map((tool) => `${median(runs(tool)).toFixed(2)}${spread(runs(tool), 2)}`),
       `${(best / Math.max(ours, 1e-3)).toFixed(2)}x${extra}`, TARGETS[phase]]);
   }
@@ -259,7 +272,7 @@ async function memoryPhase(): Promise<void> {
   console.log('\nMemory: Labvault full backup of sparse synthetic disks (1 MiB random every 32 MiB, rest holes)\n');
   const lines: string[][] = [];
   for (const gib of [1, 4, 16]) {
-    const dir = join(work, `memory-${gib}`);
+    const dir = join(base, `memory-${gib}`);
     mkdirSync(dir);
     const disk = join(dir, 'disk.raw');
     await writeThinDisk(disk, gib * GIB, 32 * MIB);
@@ -277,29 +290,32 @@ async function memoryPhase(): Promise<void> {
 async function main(): Promise<void> {
   await ensureCliBundle();
   const loadStart = loadavg();
-  console.log(`Vault bench: ${(size / GIB).toFixed(2)} GiB disk, ${rounds} round${rounds === 1 ? '' : 's'}, in ${work}; `
+  console.log(`Vault bench: ${(size / GIB).toFixed(2)} GiB disk, ${rounds} round${rounds === 1 ? '' : 's'}, in ${base}; `
     + `load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}; caches ${dropCaches ? 'dropped before every step' : 'warm (not dropped)'}`);
   const results = Object.fromEntries(PHASES.map((phase) => [phase, {}])) as Results;
   const stored: Partial<Record<Tool, number[]>> = {};
   const floors: number[] = [];
+  const readFloors: number[] = [];
   if (!args.includes('--memory-only')) {
-    for (let index = 0; index < rounds; index += 1) await runRound(index, results, stored, floors);
-    const floor = median(floors);
-    for (const group of GROUPS) printGroup(group, results, stored, floor);
+    for (let index = 0; index < rounds; index += 1) await runRound(index, results, stored, floors, readFloors);
+    for (const group of GROUPS) printGroup(group, results, stored, median(floors), median(readFloors));
   }
   if (!args.includes('--no-memory')) await memoryPhase();
-  if (args.includes('--chunk-study')) await chunkSizeStudy(work, size, settle);
+  if (args.includes('--chunk-study')) await chunkSizeStudy(base, size, settle);
   console.log(`\nConditions: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average at start `
     + `${loadStart.map((l) => l.toFixed(1)).join(' ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}; `
     + `${dropCaches ? '`sync` and caches dropped (echo 3 > /proc/sys/vm/drop_caches) before every timed step' : '`sync` before every timed step, caches warm (dropping them is not permitted here, or --warm)'}; `
     + 'process start included for every tool (Labvault through its bin, electron/cli/bin.mjs, on the built bundle); '
     + `tool order rotated each round; ${versionOf('restic', ['version'])}${resticSparse ? ' (restore --sparse)' : ' (no restore --sparse in this version: it writes the zeros)'}; `
-    + `${versionOf('borg', ['--version'])} (extract --sparse); disk and repositories in ${tmpdir()}; `
+    + `${versionOf('borg', ['--version'])} (extract --sparse); disk and repositories on ${filesystem.description}; `
     + 'the disk: 1 MiB regions, 4 random, 2 text, 4 holes per 10; restore floor: restore-floor.ts (same non-zero bytes, same offsets, fdatasync).');
 }
 
 try {
   await main();
 } finally {
-  if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+  if (!args.includes('--keep')) {
+    filesystem.release();
+    rmSync(work, { recursive: true, force: true });
+  }
 }
