@@ -33,6 +33,8 @@ export const GuestDiskSchema = z.object({
   volumes: z.array(GuestVolumeSchema),
   warnings: z.array(z.string()),
   error: ErrorViewSchema.optional(),
+  /** The disk image format (raw, qcow2, vmdk, vdi, vpc, vhdx) and the point files it is read from, top layer first. */
+  image: z.object({ format: z.string(), files: z.array(z.string()) }).optional(),
 });
 
 const FiguresShape = {

@@ -27,8 +27,10 @@ export interface DiskLayout {
   table: 'gpt' | 'mbr' | 'none' | 'unreadable';
   volumes: GuestVolume[];
   warnings: string[];
-  /** Why the table could not be read (table 'unreadable'). */
+  /** Why the table could not be read (table 'unreadable'), or why the disk image could not be opened. */
   error?: { code: string; message: string };
+  /** The disk image format and the point files the disk is read from, top layer first (point-disks.ts). */
+  image?: { format: string; files: string[] };
 }
 
 export interface VolumeHandle {

@@ -10,7 +10,7 @@ import { DETECT_BYTES, detectFilesystemIn } from './detect-filesystem.ts';
 import { unreadableReason } from './filesystem-readers.ts';
 import type { BlockSource } from './guest-filesystem.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
-import { skippedDiskLayout, type PointDisks } from './guest-session.ts';
+import { skippedDiskLayout, type PointDisks } from './point-disks.ts';
 
 const GPT_SIGNATURE = 'EFI PART';
 
@@ -26,7 +26,7 @@ async function hasTableSignature(source: BlockSource, head: Buffer): Promise<boo
 }
 
 /** The point's layout when no disk needs the worker; null as soon as one does. */
-export async function quickLayout(disks: PointDisks): Promise<LayoutView | null> {
+export async function quickLayout(disks: Pick<PointDisks, 'sources' | 'skipped'>): Promise<LayoutView | null> {
   const view: LayoutView = { disks: [], logicalVolumes: [], warnings: [] };
   for (const [index, { name, source }] of disks.sources.entries()) {
     const skipped = disks.skipped.find((skip) => skip.disk === index);

@@ -19,8 +19,10 @@ import { ChunkCache } from './chunk-cache.ts';
 import type { GuestEntry, GuestVolume } from './guest-filesystem.ts';
 import { existingTargets, GuestExtractor } from './guest-extract.ts';
 import type { ExtractedItem } from './guest-extract.ts';
-import { GuestSession, openPointDisks } from './guest-session.ts';
-import type { ChosenVolume, PointDisks, VolumeChoice } from './guest-session.ts';
+import { GuestSession } from './guest-session.ts';
+import type { ChosenVolume, VolumeChoice } from './guest-session.ts';
+import { openPointDisks } from './point-disks.ts';
+import type { PointDisks } from './point-disks.ts';
 import { quickLayout } from './guest-quick-look.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
@@ -122,10 +124,16 @@ export class GuestService {
     const store = await this.keyring.store(resolved.session);
     const manifest = await store.readManifest(resolved.record.id, point.id);
     const disks = await openPointDisks(store, manifest, this.cache);
-    const early = before ? await before(disks) : null;
+    let early: T | null;
+    try {
+      early = before ? await before(disks) : null;
+    } catch (error) {
+      await disks.close();
+      throw error;
+    }
     if (early !== null) {
-      const chunksRead = disks.sources.reduce((sum, disk) => sum + disk.source.counters.chunksRead, 0);
-      return { ...early, chunksRead, elapsedMs: Math.round(performance.now() - started) };
+      await disks.close();
+      return { ...early, chunksRead: disks.counters.chunksRead, elapsedMs: Math.round(performance.now() - started) };
     }
     const session = await GuestSession.open(store, manifest, this.cache, this.limits, disks);
     try {

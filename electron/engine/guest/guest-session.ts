@@ -1,20 +1,19 @@
 /**
- * One point opened for guest reading: its disk files as BlockSources over the vault (raw
- * disks; other image formats are named as not read yet), the guest worker that parses
- * them, and the choice of a volume from `--disk` / `--partition` (default: the only
- * readable one, else an error listing them).
+ * One point opened for guest reading: its disks as BlockSources over the vault (any image
+ * format with its chain, point-disks.ts), the guest worker that parses them, and the choice
+ * of a volume from `--disk` / `--partition` (default: the only readable one, else an error
+ * listing them).
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Manifest, VaultStore } from '../vault/store/index.ts';
 import type { ChunkCache } from './chunk-cache.ts';
-import type { BlockSource, GuestCheckFinding, GuestEntry, GuestVolume } from './guest-filesystem.ts';
+import type { GuestCheckFinding, GuestEntry, GuestVolume } from './guest-filesystem.ts';
 import { GuestWorker } from './guest-worker-client.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
-import { PointDiskSource } from './point-disk-source.ts';
-import type { ReadCounters } from './point-disk-source.ts';
+import { openPointDisks, skippedDiskLayout } from './point-disks.ts';
+import type { PointDisks } from './point-disks.ts';
 
-const QCOW2_MAGIC = 'QFI\u00fb';
 /** Bytes per file request to the worker. */
 const FILE_CHUNK = 4 * 1024 * 1024;
 let zeroChunk = Buffer.alloc(0);
@@ -36,44 +35,9 @@ export interface ChosenVolume {
   volume: GuestVolume;
 }
 
-/** A disk of the point that is not a raw image: listed with the reason, not read. */
-export interface SkippedDisk {
-  disk: number;
-  name: string;
-  size: number;
-  reason: string;
-}
-
 function volumeLabel(disk: number, volume: GuestVolume): string {
   const where = volume.kind === 'logical-volume' ? `logical volume ${volume.id}` : `disk ${disk} partition ${volume.id}`;
   return `${where} (${volume.filesystem}${volume.label ? `, "${volume.label}"` : ''})`;
-}
-
-/** A point's disks over the vault, in the point's order (--disk N), and those that are not raw images. */
-export interface PointDisks {
-  sources: { name: string; source: BlockSource & { readonly counters: ReadCounters } }[];
-  skipped: SkippedDisk[];
-}
-
-/** Opens the point's disk files as block sources (no parsing beyond a qcow2 magic). */
-export async function openPointDisks(store: VaultStore, manifest: Manifest, cache: ChunkCache): Promise<PointDisks> {
-  const disks = manifest.files.filter((file) => file.role === 'disk');
-  const sources: { name: string; source: PointDiskSource }[] = [];
-  const skipped: SkippedDisk[] = [];
-  for (const [index, file] of disks.entries()) {
-    const diskIndex = await store.readIndex(file.indexId, file.size);
-    const source = new PointDiskSource(diskIndex, store.chunks, cache, `${file.path} of point ${manifest.pointId}`);
-    const head = source.size >= 4 ? (await source.read(0, 4)).toString('latin1') : '';
-    const format = file.diskFormat ?? (head === QCOW2_MAGIC ? 'qcow2' : 'raw');
-    if (format !== 'raw') {
-      skipped.push({ disk: index, name: file.path, size: file.size,
-        reason: `${file.path} is a ${format} image: Labvault reads files inside raw disks only, so far. `
-          + `"labvault restore disks" restores the whole disk.` });
-    }
-    // Index order is the point's disk order (--disk N); a skipped disk keeps its slot with an empty source.
-    sources.push({ name: file.path, source });
-  }
-  return { sources, skipped };
 }
 
 /** Every volume of a layout with its worker key, disks first then logical volumes. */
@@ -84,42 +48,36 @@ export function volumesOf(view: LayoutView): ChosenVolume[] {
   return out;
 }
 
-/** A disk the point could not read as a raw image, as the layout shows it. */
-export function skippedDiskLayout(skip: SkippedDisk): LayoutView['disks'][number] {
-  return { disk: skip.disk, name: skip.name, size: skip.size, table: 'unreadable', volumes: [],
-    warnings: [], error: { code: ErrorCodes.UNSUPPORTED, message: skip.reason } };
-}
-
 export class GuestSession {
   readonly worker: GuestWorker;
-  readonly counters: ReadCounters[];
-  private readonly skipped: SkippedDisk[];
+  private readonly disks: PointDisks;
   private layoutPromise: Promise<LayoutView> | undefined;
 
-  private constructor(worker: GuestWorker, counters: ReadCounters[], skipped: SkippedDisk[]) {
+  private constructor(worker: GuestWorker, disks: PointDisks) {
     this.worker = worker;
-    this.counters = counters;
-    this.skipped = skipped;
+    this.disks = disks;
   }
 
+  /** Opens the point's disks (unless `opened` already holds them; the session closes them either way). */
   static async open(store: VaultStore, manifest: Manifest, cache: ChunkCache,
     limits: Partial<GuestWorkerLimits> = {}, opened?: PointDisks): Promise<GuestSession> {
-    const { sources, skipped } = opened ?? await openPointDisks(store, manifest, cache);
-    const readable = sources.map((entry, index) => (skipped.some((skip) => skip.disk === index)
-      ? { name: entry.name, source: { size: 0, read: entry.source.read.bind(entry.source) } }
-      : entry));
-    const worker = new GuestWorker(readable, limits);
-    return new GuestSession(worker, sources.map((entry) => entry.source.counters), skipped);
+    const disks = opened ?? await openPointDisks(store, manifest, cache);
+    const worker = new GuestWorker(disks.sources, limits);
+    return new GuestSession(worker, disks);
   }
 
   /** Chunks fetched from the vault by this session's disks. */
   chunksRead(): number {
-    return this.counters.reduce((sum, counter) => sum + counter.chunksRead, 0);
+    return this.disks.counters.chunksRead;
   }
 
   layout(): Promise<LayoutView> {
     this.layoutPromise ??= this.worker.request({ op: 'layout' }).then((view) => {
-      for (const skip of this.skipped) view.disks[skip.disk] = skippedDiskLayout(skip);
+      for (const skip of this.disks.skipped) view.disks[skip.disk] = skippedDiskLayout(skip);
+      for (const [index, disk] of this.disks.sources.entries()) {
+        const layout = view.disks[index];
+        if (disk.image && layout) layout.image = disk.image;
+      }
       return view;
     });
     return this.layoutPromise;
@@ -193,7 +151,11 @@ export class GuestSession {
     }
   }
 
-  close(): Promise<void> {
-    return this.worker.close();
+  async close(): Promise<void> {
+    try {
+      await this.worker.close();
+    } finally {
+      await this.disks.close();
+    }
   }
 }

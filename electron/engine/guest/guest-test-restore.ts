@@ -3,7 +3,9 @@
  * filesystem's metadata walked in the guest worker (superblock, group descriptors or MFT,
  * root directory, a bounded sample of inodes). The outcome: verified (all clean), warnings
  * (readable, with findings to look at), failed (damage, with the reasons), or not-readable
- * (nothing Labvault reads: encrypted, unknown, not a raw disk), also with the reasons.
+ * (nothing Labvault reads: encrypted, unknown, an image format it does not read), also
+ * with the reasons. A disk image that cannot be opened or read (damaged, a layer missing)
+ * fails the point, naming the image's problem.
  */
 import { ErrorCodes, isLabvaultError } from '../../../shared/errors.ts';
 import type { TestRestore, TestRestoreStatus } from '../../../shared/contract/item-models.ts';
@@ -15,6 +17,10 @@ import type { LayoutView } from './guest-worker-protocol.ts';
 export const TEST_RESTORE_MAX_INODES = 2000;
 /** Filesystems that hold no files of their own: not checked, not a reason to call a point unreadable. */
 const NO_FILES = new Set(['swap', 'lvm2-pv']);
+/** Disk errors from the disk image or the vault's copy of it, not from the partition table inside. */
+const IMAGE_ERRORS = new Set<string>([
+  ErrorCodes.BAD_IMAGE, ErrorCodes.NOT_FOUND, ErrorCodes.CORRUPT, ErrorCodes.IO_ERROR,
+]);
 const MAX_FINDINGS = 64;
 const MAX_TEXT = 2000;
 
@@ -86,6 +92,7 @@ export async function testRestorePoint(session: TestRestoreTarget,
     if (disk.error) {
       const line = `Disk ${disk.disk} (${disk.name}): ${disk.error.message}`;
       if (disk.error.code === ErrorCodes.UNSUPPORTED) unreadable.push(line);
+      else if (IMAGE_ERRORS.has(disk.error.code)) failures.push(`Disk ${disk.disk} (${disk.name}): its disk image cannot be read: ${disk.error.message}`);
       else failures.push(`Disk ${disk.disk} (${disk.name}): its partition table is damaged: ${disk.error.message}`);
     }
     for (const warning of disk.warnings) warnings.push(`Disk ${disk.disk} (${disk.name}): ${warning}`);

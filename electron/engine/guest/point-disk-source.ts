@@ -43,8 +43,15 @@ export class PointDiskSource implements BlockSource {
   }
 
   async read(offset: number, length: number): Promise<Buffer> {
-    checkRange(this.size, offset, length, this.name);
     const out = Buffer.alloc(length);
+    await this.readInto(out, 0, offset, length);
+    return out;
+  }
+
+  /** Reads [offset, offset + length) into `out[outOffset..]` (holes written as zeros). */
+  async readInto(out: Buffer, outOffset: number, offset: number, length: number): Promise<void> {
+    checkRange(this.size, offset, length, this.name);
+    if (outOffset < 0 || outOffset + length > out.length) throw new RangeError(`${length} bytes do not fit at ${outOffset}`);
     const chunkSize = this.index.chunkSize;
     let position = offset;
     const end = offset + length;
@@ -54,13 +61,13 @@ export class PointDiskSource implements BlockSource {
       const take = Math.min(end - position, this.index.chunkLength(i) - within);
       if (this.index.isZero(i)) {
         this.counters.zeroChunks += 1;
+        out.fill(0, outOffset + position - offset, outOffset + position - offset + take);
       } else {
         const chunk = await this.chunk(i);
-        chunk.copy(out, position - offset, within, within + take);
+        chunk.copy(out, outOffset + position - offset, within, within + take);
       }
       position += take;
     }
-    return out;
   }
 
   private chunk(i: number): Promise<Buffer> {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { quickLayout } from '../../../electron/engine/guest/guest-quick-look.ts';
-import type { PointDisks } from '../../../electron/engine/guest/guest-session.ts';
+import type { PointDisks } from '../../../electron/engine/guest/point-disks.ts';
 import { testRestorePoint } from '../../../electron/engine/guest/guest-test-restore.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { requireTool } from '../../support/required-tools.ts';
@@ -42,16 +42,16 @@ function noise(size: number, seed: number): Buffer {
 
 describe('test restore quick look', () => {
   it('answers random bytes and a non-raw disk without the worker: not-readable, with the reasons', async () => {
-    const disks: PointDisks = {
-      sources: [disk(noise(2 * MIB, 1), 'data.bin'), disk(noise(MIB, 2), 'web.qcow2')],
-      skipped: [{ disk: 1, name: 'web.qcow2', size: MIB, reason: 'web.qcow2 is a qcow2 image: not read.' }],
+    const disks: Pick<PointDisks, 'sources' | 'skipped'> = {
+      sources: [disk(noise(2 * MIB, 1), 'data.bin'), disk(noise(MIB, 2), 'web.qed')],
+      skipped: [{ disk: 1, name: 'web.qed', size: MIB, code: 'UNSUPPORTED', reason: 'web.qed is a QED image: not read.' }],
     };
     const layout = await quickLayout(disks);
     expect(layout?.disks.map((entry) => [entry.table, entry.volumes.map((volume) => volume.filesystem)])).toEqual([['none', ['unknown']], ['unreadable', []]]);
     const outcome = await testRestorePoint({ layout: async () => layout as NonNullable<typeof layout>, check: async () => [] });
     expect(outcome.status).toBe('not-readable');
     expect(outcome.reasons).toEqual([
-      'Disk 1 (web.qcow2): web.qcow2 is a qcow2 image: not read.',
+      'Disk 1 (web.qed): web.qed is a QED image: not read.',
       'Disk 0 (unknown): No known filesystem signature was found.',
     ]);
   });

@@ -1,0 +1,143 @@
+/**
+ * A point's disks opened for guest reading, in place over the vault (point-image-opener.ts):
+ * every disk file of the point is opened with the disk format readers (raw, qcow2, VMDK,
+ * VDI, VHD, VHDX) and its whole chain (backing files, snapshot layers, extents, an external
+ * data file), all read from the point's own files. A file that another disk's chain reads
+ * (a base layer, a VMDK extent) is part of that disk, not a disk of its own; the others are
+ * the point's disks, in the point's order (`--disk N`), each a BlockSource of the
+ * guest-visible bytes. A disk that cannot be opened (an unsupported format, a damaged
+ * image, a missing parent) keeps its slot with the typed reason and is not read.
+ */
+import { ErrorCodes, isLabvaultError } from '../../../shared/errors.ts';
+import { openDiskImage } from '../disk/open-disk-image.ts';
+import type { DiskFormat, VirtualDisk } from '../disk/virtual-disk.ts';
+import type { Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
+import type { ChunkCache } from './chunk-cache.ts';
+import type { BlockSource } from './guest-filesystem.ts';
+import type { DiskLayout } from './disk-volumes.ts';
+import { checkRange } from './point-disk-source.ts';
+import type { ReadCounters } from './point-disk-source.ts';
+import { PointImageOpener } from './point-image-opener.ts';
+
+/** The image a disk is read through: its format and the point files it reads, top layer first. */
+export interface DiskImageView {
+  format: DiskFormat;
+  files: string[];
+}
+
+/** A disk of the point that cannot be read: listed with the reason, not read. */
+export interface SkippedDisk {
+  disk: number;
+  name: string;
+  size: number;
+  code: string;
+  reason: string;
+}
+
+/** A point's disks over the vault, in the point's order (--disk N), and those that cannot be read. */
+export interface PointDisks {
+  sources: { name: string; source: BlockSource; image?: DiskImageView }[];
+  skipped: SkippedDisk[];
+  /** Chunks read from the vault by every file of the point opened so far. */
+  counters: ReadCounters;
+  /** Closes the opened images. */
+  close(): Promise<void>;
+}
+
+/** The guest-visible bytes of an opened image (its merged chain) as a BlockSource. */
+class VirtualDiskSource implements BlockSource {
+  readonly size: number;
+  private readonly disk: VirtualDisk;
+  private readonly name: string;
+  /** Reads of a disk that cannot overlap its own reads run one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(disk: VirtualDisk, name: string) {
+    this.disk = disk;
+    this.size = disk.virtualSize;
+    this.name = name;
+  }
+
+  read(offset: number, length: number): Promise<Buffer> {
+    checkRange(this.size, offset, length, this.name);
+    const run = async (): Promise<Buffer> => {
+      const out = Buffer.alloc(length);
+      await this.disk.read(out, offset, length);
+      return out;
+    };
+    if (this.disk.concurrentReads === true) return run();
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+const EMPTY: BlockSource = { size: 0, read: async () => Buffer.alloc(0) };
+
+interface Opened {
+  file: ManifestFile;
+  path: string;
+  disk?: VirtualDisk;
+  /** Paths of the point files the opened disk reads (itself first). */
+  reads: string[];
+  error?: { code: string; message: string };
+}
+
+async function openOne(opener: PointImageOpener, file: ManifestFile): Promise<Opened> {
+  const path = opener.pathOf(file);
+  const before = opener.openHandles();
+  try {
+    const disk = await openDiskImage(path, { opener });
+    return { file, path, disk, reads: opener.pathsOpenedSince(before) };
+  } catch (error) {
+    if (!isLabvaultError(error)) throw error;
+    return { file, path, reads: [], error: { code: error.code, message: error.message } };
+  }
+}
+
+/** Opens the point's disk files (and their chains) as block sources; nothing is parsed beyond the images. */
+export async function openPointDisks(store: VaultStore, manifest: Manifest, cache: ChunkCache): Promise<PointDisks> {
+  const opener = new PointImageOpener(store, manifest, cache);
+  const opened: Opened[] = [];
+  for (const file of manifest.files.filter((entry) => entry.role === 'disk')) opened.push(await openOne(opener, file));
+  // Files another disk reads (base layers, extents, data files) belong to that disk.
+  const partOfAnother = new Set(opened.flatMap((entry) => entry.reads.filter((path) => path !== entry.path)));
+  const sources: PointDisks['sources'] = [];
+  const skipped: SkippedDisk[] = [];
+  const disks: VirtualDisk[] = [];
+  for (const entry of opened) {
+    if (partOfAnother.has(entry.path)) {
+      await entry.disk?.close().catch(() => undefined);
+      continue;
+    }
+    const name = entry.file.path;
+    if (!entry.disk) {
+      const error = entry.error ?? { code: ErrorCodes.GUEST_UNREADABLE, message: `${name} could not be opened.` };
+      skipped.push({ disk: sources.length, name, size: entry.file.size, code: error.code, reason: error.message });
+      sources.push({ name, source: EMPTY });
+      continue;
+    }
+    const image: DiskImageView = { format: entry.disk.format,
+      files: entry.reads.map((path) => opener.fileAt(path)?.path ?? path) };
+    if (entry.disk.format === 'raw' && entry.reads.length === 1) {
+      // A raw disk is its file: read the chunks straight, without the image layer.
+      await entry.disk.close().catch(() => undefined);
+      sources.push({ name, source: await opener.sourceOf(entry.path), image });
+      continue;
+    }
+    disks.push(entry.disk);
+    sources.push({ name, source: new VirtualDiskSource(entry.disk, `${name} of point ${manifest.pointId}`), image });
+  }
+  return {
+    sources, skipped, counters: opener.counters,
+    close: async () => {
+      for (const disk of disks) await disk.close().catch(() => undefined);
+    },
+  };
+}
+
+/** A disk of the point that cannot be read, as the layout shows it. */
+export function skippedDiskLayout(skip: SkippedDisk): DiskLayout {
+  return { disk: skip.disk, name: skip.name, size: skip.size, table: 'unreadable', volumes: [],
+    warnings: [], error: { code: skip.code, message: skip.reason } };
+}
