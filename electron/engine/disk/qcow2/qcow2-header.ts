@@ -248,7 +248,8 @@ async function walkExtensions(
 export async function readQcow2Extension(file: ImageFile, header: Qcow2Header, type: number): Promise<Buffer | null> {
   const backingOffset = Number((await file.readAt(HEADER.backingFileOffset, 8, `${F}.backing_file_offset`)).readBigUInt64BE(0));
   let found: Buffer | null = null;
-  await walkExtensions(file, header.headerLength, backingOffset > 0 ? backingOffset : header.clusterSize, (seen, data) => {
+  const areaEnd = backingOffset > 0 ? backingOffset : header.clusterSize;
+  await walkExtensions(file, header.headerLength, areaEnd, (seen, data) => {
     if (seen === type && found === null) found = Buffer.from(data);
   });
   return found;
