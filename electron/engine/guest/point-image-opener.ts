@@ -106,6 +106,18 @@ export class PointImageOpener implements ImageOpener {
       .map((path) => ({ name: basename(path), symlink: false }));
   }
 
+  /**
+   * A differencing VDI's parent (named by UUID only) is looked for in every folder of the
+   * point, nearest first: VirtualBox 2.x keeps a base in HardDisks/ and its snapshots far
+   * from it, under Machines/ (restore does the same among the staged VDIs).
+   */
+  parentSearchFolders(childPath: string): string[] {
+    const child = dirname(resolve(childPath));
+    const folders = new Set([child, dirname(child)]);
+    for (const path of [...this.byPath.keys()].sort()) folders.add(dirname(path));
+    return [...folders];
+  }
+
   /** Handle numbers of the files open now. */
   openHandles(): Set<number> {
     return new Set(this.held.keys());

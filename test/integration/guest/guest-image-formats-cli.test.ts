@@ -4,8 +4,10 @@
  * qemu-img to qcow2, VDI, VMDK, VHD (vpc) and VHDX, backed up as one VM's disks, then
  * `files parts`, `ls` and `get` compared with the source tree, per format; a qcow2 chain
  * (base + overlay holding a changed tree, made by qemu-img rebase) read as one disk showing
- * the top layer; a qcow2 whose L1 table offset points past its end, a typed error for
- * that disk only; the test restore after each backup covering these disks.
+ * the top layer, and VMDK (qemu-io writes into a snapshot), VHD and VDI differencing chains
+ * likewise; a qcow2 whose L1 table offset points past its end, a typed error for that disk
+ * only; a parent named by an image but not in the point, never opened here; the test
+ * restore after each backup covering these disks.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import { Lab } from '../vault-engine/vault-engine-kit.ts';
 import { MIB, mkfsExt, patchFile, run, sparseFile } from '../../unit/guest/guest-image-kit.ts';
 import { comparable, walkTree, writeKnownTree } from '../../unit/guest/guest-tree-kit.ts';
 import type { TreeEntry } from '../../unit/guest/guest-tree-kit.ts';
+import { buildDifferencingVhd } from '../../unit/disk/vhd-test-images.ts';
+import type { SectorWrite } from '../../unit/disk/vhd-test-images.ts';
 
 const haveTools = requireTool('mkfs.ext4', 'e2fsprogs', ['-V']) && requireTool('qemu-img', 'qemu-utils');
 
@@ -52,10 +56,45 @@ function ext4Image(path: string, tree: string, label: string): void {
   mkfsExt('ext4', path, 0, DISK_BYTES, { tree, label });
 }
 
+/** The 64 KiB regions where `after` differs from `before`, as writes that turn one into the other. */
+function differences(before: string, after: string): SectorWrite[] {
+  const old = readFileSync(before);
+  const now = readFileSync(after);
+  const region = 64 * 1024;
+  const writes: SectorWrite[] = [];
+  for (let at = 0; at < now.length; at += region) {
+    const piece = now.subarray(at, at + region);
+    if (!piece.equals(old.subarray(at, at + region))) writes.push({ offset: at, data: Buffer.from(piece) });
+  }
+  return writes;
+}
+
+/** Makes the VDI at `child` a differencing image of `base` (qemu-img cannot make one): linked by the base's UUIDs. */
+function linkVdiChild(child: string, base: string): void {
+  const baseHead = readFileSync(base).subarray(0, 512);
+  const bytes = readFileSync(child);
+  bytes.writeUInt32LE(4, 0x4c);
+  baseHead.copy(bytes, 0x1a8, 0x188, 0x198);
+  baseHead.copy(bytes, 0x1b8, 0x198, 0x1a8);
+  writeFileSync(child, bytes);
+}
+
+/** Writes `writes` into the image at `path` with qemu-io (through its backing chain, like a guest would). */
+function qemuIoWrites(path: string, format: string, writes: SectorWrite[], scratch: string): void {
+  const commands: string[] = [];
+  writes.forEach((write, index) => {
+    const file = join(scratch, `region-${index}.bin`);
+    writeFileSync(file, write.data);
+    commands.push('-c', `write -q -s ${file} ${write.offset} ${write.data.length}`);
+  });
+  for (let at = 0; at < commands.length; at += 200) run('qemu-io', ['-f', format, ...commands.slice(at, at + 200), path]);
+}
+
 describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX disks', () => {
   const tree = join(lab.dir, 'tree');
   const tree2 = join(lab.dir, 'tree2');
   const raw = join(lab.dir, 'ext4.raw');
+  const raw2 = join(lab.dir, 'ext4-v2.raw');
   let expected: TreeEntry[] = [];
   let formatsPoint = '';
   let formatsJob: Job;
@@ -69,6 +108,12 @@ describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX 
     formatsJob = await lab.backup('vm-formats');
     formatsPoint = (await lab.points('vm-formats'))[0]?.id as string;
     expected = comparable(walkTree(tree));
+    // The second version, for the chains: one file changed, one added.
+    mkdirSync(tree2);
+    cpSync(tree, tree2, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    writeFileSync(join(tree2, 'etc', 'hosts'), '10.1.2.3 changed-in-the-overlay\n');
+    writeFileSync(join(tree2, 'etc', 'added.conf'), 'only in the top layer\n');
+    ext4Image(raw2, tree2, 'root');
   }, STEP_MS);
 
   it('lists each disk with its image format and its ext4 volume, reading only a few chunks', async () => {
@@ -106,12 +151,6 @@ describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX 
   }, STEP_MS);
 
   it('reads a qcow2 chain as one disk showing its top layer', async () => {
-    mkdirSync(tree2);
-    cpSync(tree, tree2, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    writeFileSync(join(tree2, 'etc', 'hosts'), '10.1.2.3 changed-in-the-overlay\n');
-    writeFileSync(join(tree2, 'etc', 'added.conf'), 'only in the top layer\n');
-    const raw2 = join(lab.dir, 'ext4-v2.raw');
-    ext4Image(raw2, tree2, 'root');
     const base = join(lab.vmDir, 'base.qcow2');
     const top = join(lab.vmDir, 'top.qcow2');
     run('qemu-img', ['convert', '-O', 'qcow2', raw, base]);
@@ -133,6 +172,65 @@ describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX 
     expect(get.code, get.stderr).toBe(0);
     expect(comparable(walkTree(out))).toEqual(comparable(walkTree(tree2)));
     expect(readFileSync(join(out, 'etc', 'hosts'), 'utf8')).toBe('10.1.2.3 changed-in-the-overlay\n');
+  }, STEP_MS);
+
+  it('reads VMDK, VHD and VDI differencing chains as one disk each, showing the top layer', async () => {
+    const writes = differences(raw, raw2);
+    expect(writes.length).toBeGreaterThan(0);
+    // VMDK: a snapshot made by qemu-img, the changes written into it by qemu-io.
+    run('qemu-img', ['convert', '-O', 'vmdk', raw, join(lab.vmDir, 'chain-base.vmdk')]);
+    const vmdkTop = join(lab.vmDir, 'chain-top.vmdk');
+    run('qemu-img', ['create', '-q', '-f', 'vmdk', '-b', 'chain-base.vmdk', '-F', 'vmdk', vmdkTop]);
+    const scratch = join(lab.dir, 'regions');
+    mkdirSync(scratch);
+    qemuIoWrites(vmdkTop, 'vmdk', writes, scratch);
+    // VHD: a dynamic base by qemu-img, a differencing child built by hand (qemu-img cannot make one).
+    const vhdBase = join(lab.vmDir, 'chain-base.vhd');
+    run('qemu-img', ['convert', '-O', 'vpc', '-o', 'force_size=on', raw, vhdBase]);
+    const vhdTop = join(lab.vmDir, 'chain-top.vhd');
+    buildDifferencingVhd(vhdTop, { virtualSize: DISK_BYTES, parentPath: vhdBase, parentUniqueId: readFileSync(vhdBase).subarray(68, 84), writes });
+    // VDI: a child in Snapshots/ made differencing by its header (VirtualBox links them by the base's UUID only).
+    const vdiBase = join(lab.vmDir, 'chain-base.vdi');
+    run('qemu-img', ['convert', '-O', 'vdi', raw, vdiBase]);
+    mkdirSync(join(lab.vmDir, 'Snapshots'));
+    const vdiTop = join(lab.vmDir, 'Snapshots', '{chain-top}.vdi');
+    run('qemu-img', ['convert', '-O', 'vdi', raw2, vdiTop]);
+    linkVdiChild(vdiTop, vdiBase);
+
+    await lab.protect('formats', 'vm-chains', [vmdkTop, vhdTop, vdiTop]);
+    const job = await lab.backup('vm-chains');
+    expect(testStep(job)?.message).toMatch(/^Verified: 3 filesystems read clean/);
+    const point = (await lab.points('vm-chains'))[0]?.id as string;
+    const parts = await lab.cliJson<Parts>(['files', 'parts', 'vm-chains', '--point', point, '--json']);
+    expect(parts.disks.map((disk) => [disk.image, disk.volumes.map((volume) => volume.filesystem)])).toEqual([
+      [{ format: 'vmdk', files: ['chain-top.vmdk', 'chain-base.vmdk'] }, ['ext4']],
+      [{ format: 'vpc', files: ['chain-top.vhd', 'chain-base.vhd'] }, ['ext4']],
+      [{ format: 'vdi', files: ['_chain-top_.vdi', 'chain-base.vdi'] }, ['ext4']],
+    ]);
+    for (const disk of [0, 1, 2]) {
+      const out = join(lab.dir, `out-chain-${disk}`);
+      const get = await lab.cli(['files', 'get', 'vm-chains', '--point', point, '--disk', String(disk), '/etc', '/home', '/var', '/empty', '--to', out]);
+      expect(get.code, get.stderr).toBe(0);
+      expect(comparable(walkTree(out)), `disk ${disk}`).toEqual(comparable(walkTree(tree2)));
+    }
+  }, STEP_MS);
+
+  it('finds a differencing VDI\'s parent anywhere in the point (VirtualBox 2.x: HardDisks/ and Machines/ far apart)', async () => {
+    const base = join(lab.vmDir, 'vbox2', 'HardDisks', 'old-base.vdi');
+    const child = join(lab.vmDir, 'vbox2', 'Machines', 'old', 'Snapshots', 'old-snap.vdi');
+    mkdirSync(join(base, '..'), { recursive: true });
+    mkdirSync(join(child, '..'), { recursive: true });
+    run('qemu-img', ['convert', '-O', 'vdi', raw, base]);
+    run('qemu-img', ['convert', '-O', 'vdi', raw2, child]);
+    // Protected as two plain disks (protect looks for a VDI parent near the child only), linked afterwards.
+    await lab.protect('formats', 'vm-vbox2', [base, child]);
+    linkVdiChild(child, base);
+    await lab.backup('vm-vbox2');
+    const point = (await lab.points('vm-vbox2'))[0]?.id as string;
+    const parts = await lab.cliJson<Parts>(['files', 'parts', 'vm-vbox2', '--point', point, '--json']);
+    expect(parts.disks.map((disk) => disk.image)).toEqual([{ format: 'vdi', files: ['old-snap.vdi', 'old-base.vdi'] }]);
+    const listed = await lab.cliJson<Entry[]>(['files', 'ls', 'vm-vbox2', '--point', point, '/etc', '--json']);
+    expect(listed.map((entry) => entry.name)).toContain('added.conf');
   }, STEP_MS);
 
   it('a damaged qcow2 ends in a typed error for that disk, the other disks still read', async () => {

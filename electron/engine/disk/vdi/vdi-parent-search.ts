@@ -4,8 +4,9 @@
  * not in the image. Without the .vbox, the parent is looked for by content: every *.vdi
  * file in the child's directory and in the directory above it (VirtualBox keeps snapshot
  * differencing images in "<VM>/Snapshots/" and the base disk in "<VM>/") whose uuidImage
- * equals the child's uuidLink. A caller that knows the path (from the .vbox) passes it
- * to openVdi instead. At most MAX_PARENT_CANDIDATES files are examined.
+ * equals the child's uuidLink (an opener may name other folders: a point's reader looks in
+ * all of the point's). A caller that knows the path (from the .vbox) passes it to openVdi
+ * instead. At most MAX_PARENT_CANDIDATES files are examined.
  */
 import { dirname, join, resolve } from 'node:path';
 import type { ImageFile } from '../image-file.ts';
@@ -53,7 +54,7 @@ export async function readVdiIdentity(path: string,
 export async function findVdiParent(childPath: string, parentUuid: Buffer,
   opener: ImageOpener = localImageOpener): Promise<string | null> {
   const child = resolve(childPath);
-  const dirs = [dirname(child), dirname(dirname(child))];
+  const dirs = opener.parentSearchFolders?.(child) ?? [dirname(child), dirname(dirname(child))];
   let examined = 0;
   for (const dir of [...new Set(dirs)]) {
     for (const candidate of await vdiFilesIn(dir, opener)) {
