@@ -99,9 +99,15 @@ async function openOne(opener: PointImageOpener, file: ManifestFile): Promise<Op
 export async function openPointDisks(store: VaultStore, manifest: Manifest, cache: ChunkCache): Promise<PointDisks> {
   const opener = new PointImageOpener(store, manifest, cache);
   const opened: Opened[] = [];
-  for (const file of manifest.files.filter((entry) => entry.role === 'disk')) opened.push(await openOne(opener, file));
   // Files another disk reads (base layers, extents, data files) belong to that disk.
-  const partOfAnother = new Set(opened.flatMap((entry) => entry.reads.filter((path) => path !== entry.path)));
+  const partOfAnother = new Set<string>();
+  for (const file of manifest.files.filter((entry) => entry.role === 'disk')) {
+    // A layer already read by a chain opened before it is not opened again (tops usually come first).
+    if (partOfAnother.has(opener.pathOf(file))) continue;
+    const entry = await openOne(opener, file);
+    opened.push(entry);
+    for (const path of entry.reads) if (path !== entry.path) partOfAnother.add(path);
+  }
   const sources: PointDisks['sources'] = [];
   const skipped: SkippedDisk[] = [];
   const disks: VirtualDisk[] = [];
