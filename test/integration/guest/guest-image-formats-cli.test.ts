@@ -4,8 +4,8 @@
  * qemu-img to qcow2, VDI, VMDK, VHD (vpc) and VHDX, backed up as one VM's disks, then
  * `files parts`, `ls` and `get` compared with the source tree, per format; a qcow2 chain
  * (base + overlay holding a changed tree, made by qemu-img rebase) read as one disk showing
- * the top layer, and VMDK (qemu-io writes into a snapshot), VHD and VDI differencing chains
- * likewise; a qcow2 whose L1 table offset points past its end, a typed error for that disk
+ * the top layer, and VMDK (qemu-io writes into a snapshot), VHD, VDI and VHDX differencing
+ * chains likewise; a qcow2 whose L1 table offset points past its end, a typed error for that disk
  * only; a parent named by an image but not in the point, never opened here; the test
  * restore after each backup covering these disks.
  */
@@ -20,6 +20,9 @@ import { comparable, walkTree, writeKnownTree } from '../../unit/guest/guest-tre
 import type { TreeEntry } from '../../unit/guest/guest-tree-kit.ts';
 import { buildDifferencingVhd } from '../../unit/disk/vhd-test-images.ts';
 import type { SectorWrite } from '../../unit/disk/vhd-test-images.ts';
+import { buildTestVhdx } from '../../unit/disk/vhdx-test-images.ts';
+import type { TestBlock } from '../../unit/disk/vhdx-test-images.ts';
+import { VhdxDisk } from '../../../electron/engine/disk/vhdx/vhdx-disk.ts';
 
 const haveTools = requireTool('mkfs.ext4', 'e2fsprogs', ['-V']) && requireTool('qemu-img', 'qemu-utils');
 
@@ -174,7 +177,7 @@ describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX 
     expect(readFileSync(join(out, 'etc', 'hosts'), 'utf8')).toBe('10.1.2.3 changed-in-the-overlay\n');
   }, STEP_MS);
 
-  it('reads VMDK, VHD and VDI differencing chains as one disk each, showing the top layer', async () => {
+  it('reads VMDK, VHD, VDI and VHDX differencing chains as one disk each, showing the top layer', async () => {
     const writes = differences(raw, raw2);
     expect(writes.length).toBeGreaterThan(0);
     // VMDK: a snapshot made by qemu-img, the changes written into it by qemu-io.
@@ -196,18 +199,34 @@ describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX 
     const vdiTop = join(lab.vmDir, 'Snapshots', '{chain-top}.vdi');
     run('qemu-img', ['convert', '-O', 'vdi', raw2, vdiTop]);
     linkVdiChild(vdiTop, vdiBase);
+    // VHDX: a dynamic base by qemu-img, a differencing child from the spec (qemu-img cannot make one) with the changed blocks.
+    const vhdxBase = join(lab.vmDir, 'chain-base.vhdx');
+    run('qemu-img', ['convert', '-O', 'vhdx', '-o', 'block_size=1M', raw, vhdxBase]);
+    const opened = await VhdxDisk.open(vhdxBase);
+    const linkage = `{${opened.dataWriteGuid}}`;
+    await opened.close();
+    const blocks = new Map<number, TestBlock>();
+    const newBytes = readFileSync(raw2);
+    for (const write of writes) {
+      const block = Math.floor(write.offset / MIB);
+      blocks.set(block, { kind: 'full', data: newBytes.subarray(block * MIB, (block + 1) * MIB) });
+    }
+    const vhdxTop = join(lab.vmDir, 'chain-top.vhdx');
+    writeFileSync(vhdxTop, buildTestVhdx({ virtualSize: DISK_BYTES, blockSize: MIB, blocks,
+      parent: { locator: { parent_linkage: linkage, relative_path: '.\\chain-base.vhdx', absolute_win32_path: 'C:\\vms\\chain-base.vhdx' } } }));
 
-    await lab.protect('formats', 'vm-chains', [vmdkTop, vhdTop, vdiTop]);
+    await lab.protect('formats', 'vm-chains', [vmdkTop, vhdTop, vdiTop, vhdxTop]);
     const job = await lab.backup('vm-chains');
-    expect(testStep(job)?.message).toMatch(/^Verified: 3 filesystems read clean/);
+    expect(testStep(job)?.message).toMatch(/^Verified: 4 filesystems read clean/);
     const point = (await lab.points('vm-chains'))[0]?.id as string;
     const parts = await lab.cliJson<Parts>(['files', 'parts', 'vm-chains', '--point', point, '--json']);
     expect(parts.disks.map((disk) => [disk.image, disk.volumes.map((volume) => volume.filesystem)])).toEqual([
       [{ format: 'vmdk', files: ['chain-top.vmdk', 'chain-base.vmdk'] }, ['ext4']],
       [{ format: 'vpc', files: ['chain-top.vhd', 'chain-base.vhd'] }, ['ext4']],
       [{ format: 'vdi', files: ['_chain-top_.vdi', 'chain-base.vdi'] }, ['ext4']],
+      [{ format: 'vhdx', files: ['chain-top.vhdx', 'chain-base.vhdx'] }, ['ext4']],
     ]);
-    for (const disk of [0, 1, 2]) {
+    for (const disk of [0, 1, 2, 3]) {
       const out = join(lab.dir, `out-chain-${disk}`);
       const get = await lab.cli(['files', 'get', 'vm-chains', '--point', point, '--disk', String(disk), '/etc', '/home', '/var', '/empty', '--to', out]);
       expect(get.code, get.stderr).toBe(0);
