@@ -1,8 +1,8 @@
 /**
  * The layout of a point whose disks hold nothing to parse, found without starting the guest
- * worker: a disk that is not a raw image, or a raw disk with no partition table signature
- * (no 0x55AA boot signature, no "EFI PART" at LBA 1 or the last LBA for 512- or 4096-byte
- * sectors) and no filesystem signature. Only fixed-offset signatures are compared here, no
+ * worker: a disk whose image cannot be opened, or a disk (its guest-visible bytes, any image
+ * format) with no partition table signature (no 0x55AA boot signature, no "EFI PART" at LBA 1
+ * or the last LBA for 512- or 4096-byte sectors) and no filesystem signature. Only fixed-offset signatures are compared here, no
  * size or offset read from the bytes is used; any disk with a signature goes to the worker.
  * A test restore of such a point (most points of plain files) costs a few chunk reads.
  */
