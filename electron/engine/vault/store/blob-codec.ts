@@ -75,11 +75,14 @@ export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEnco
 
 /**
  * Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"); `binding`
- * is the kind and id it is read as (checked for encrypted blobs of version 2).
+ * is the kind and id it is read as (checked for encrypted blobs of version 2). With
+ * `decryptInto` (at least as long as `bytes`, which it may be: the blob is no longer needed
+ * once authenticated), an encrypted payload is decrypted into it, so a shared read buffer
+ * stays shared and the hash workers read the plaintext in place instead of a copy of it.
  */
 export async function decodeBlob(
   magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string, binding: BlobBinding,
-  profile?: StageProfile,
+  profile?: StageProfile, decryptInto?: Buffer,
 ): Promise<Buffer> {
   if (bytes.length < BLOB_HEADER_SIZE) throw corruptBlob(what, `only ${bytes.length} bytes, shorter than the ${BLOB_HEADER_SIZE}-byte header`);
   if (!bytes.subarray(BLOB_MAGIC_OFFSET, BLOB_MAGIC_OFFSET + BLOB_MAGIC_SIZE).equals(magic)) throw corruptBlob(what, 'wrong magic (not a blob of the expected kind)');
@@ -101,7 +104,15 @@ export async function decodeBlob(
       decipher.setAAD(additionalData(bytes.subarray(0, BLOB_HEADER_SIZE), version, binding));
       decipher.setAuthTag(payload.subarray(payload.length - GCM_TAG_SIZE));
       const sealed = payload.subarray(GCM_NONCE_SIZE, payload.length - GCM_TAG_SIZE);
-      payload = Buffer.concat([decipher.update(sealed), decipher.final()]);
+      const opened = decipher.update(sealed);
+      const rest = decipher.final();
+      if (decryptInto !== undefined && opened.length + rest.length <= decryptInto.length) {
+        opened.copy(decryptInto, 0);
+        rest.copy(decryptInto, opened.length);
+        payload = decryptInto.subarray(0, opened.length + rest.length);
+      } else {
+        payload = rest.length === 0 ? opened : Buffer.concat([opened, rest]);
+      }
     } catch {
       const problem = version >= BLOB_FORMAT_VERSION_BOUND
         ? `authentication failed as ${binding} (modified, damaged, or a sealed file copied from another name)`

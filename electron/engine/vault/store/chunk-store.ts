@@ -178,7 +178,7 @@ export class ChunkStore {
     }
     assertBlobPlainLength(bytes, this.chunkSize, `Chunk ${hex} (${path})`);
     const plain = await decodeBlob(
-      CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`, chunkBinding(hex), profile,
+      CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`, chunkBinding(hex), profile, scratch,
     );
     const actual = await this.hasher.digest(plain, profile);
     if (!actual.equals(id)) {
