@@ -29,17 +29,19 @@ async function parts(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const rows: string[][] = [];
   for (const disk of result.disks) {
-    if (disk.error) rows.push([`${disk.disk}`, '-', disk.table, '', '', '', disk.error.message]);
+    // The image the disk is read from: its format, and how many point files (a chain's layers, extents) make it.
+    const image = disk.image ? `${disk.image.format}${disk.image.files.length > 1 ? ` (${disk.image.files.length} files)` : ''}` : '-';
+    if (disk.error) rows.push([`${disk.disk}`, image, '-', disk.table, '', '', '', disk.error.message]);
     for (const volume of disk.volumes) {
-      rows.push([`${disk.disk}`, volume.id, disk.table, volume.filesystem, volume.label ?? '', formatBytes(volume.size),
+      rows.push([`${disk.disk}`, image, volume.id, disk.table, volume.filesystem, volume.label ?? '', formatBytes(volume.size),
         volume.readable ? 'readable' : volume.reason ?? 'not readable']);
     }
   }
   for (const volume of result.logicalVolumes) {
-    rows.push(['lvm', volume.id, volume.typeCode ?? '', volume.filesystem, volume.label ?? '', formatBytes(volume.size),
+    rows.push(['lvm', '', volume.id, volume.typeCode ?? '', volume.filesystem, volume.label ?? '', formatBytes(volume.size),
       volume.readable ? 'readable' : volume.reason ?? 'not readable']);
   }
-  io.out(formatTable(['DISK', 'PARTITION', 'TABLE', 'FILESYSTEM', 'LABEL', 'SIZE', 'STATE'], rows));
+  io.out(formatTable(['DISK', 'IMAGE', 'PARTITION', 'TABLE', 'FILESYSTEM', 'LABEL', 'SIZE', 'STATE'], rows));
   for (const warning of [...result.disks.flatMap((disk) => disk.warnings), ...result.warnings]) io.err(`warning: ${warning}`);
   return 0;
 }

@@ -168,6 +168,8 @@ describe.skipIf(!haveTools)('labvault files over qcow2, VDI, VMDK, VHD and VHDX 
     const parts = await lab.cliJson<Parts>(['files', 'parts', 'vm-chain', '--point', point, '--json']);
     expect(parts.disks.map((disk) => [disk.name, disk.image, disk.volumes.map((volume) => volume.filesystem)]))
       .toEqual([['top.qcow2', { format: 'qcow2', files: ['top.qcow2', 'base.qcow2'] }, ['ext4']]]);
+    const text = await lab.cli(['files', 'parts', 'vm-chain', '--point', point]);
+    expect(text.stdout).toMatch(/^0 +qcow2 \(2 files\) +disk +none +ext4 +root /m);
     const listed = await lab.cliJson<Entry[]>(['files', 'ls', 'vm-chain', '--point', point, '/etc', '--json']);
     expect(listed.map((entry) => entry.name)).toContain('added.conf');
     const out = join(lab.dir, 'out-chain');
