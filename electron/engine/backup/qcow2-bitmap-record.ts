@@ -44,9 +44,15 @@ const TrackedQcow2Schema = z.object({
 });
 export type TrackedQcow2 = z.infer<typeof TrackedQcow2Schema>;
 
+/** At most this many bitmaps wait for removal (the oldest are forgotten). */
+export const MAX_STALE_BITMAPS = 1000;
+
 const RecordSchema = z.object({
   version: z.literal(1),
   files: z.array(TrackedQcow2Schema).max(10_000),
+  /** Bitmaps Labvault added that no entry needs and whose removal failed (the image was in use): retried. */
+  stale: z.array(z.object({ source: z.string().min(1).max(4096), bitmap: z.string().min(1).max(1023) }))
+    .max(MAX_STALE_BITMAPS).optional(),
 });
 export type Qcow2BitmapRecord = z.infer<typeof RecordSchema>;
 
@@ -116,7 +122,7 @@ export async function writeQcow2BitmapRecord(
   const folder = folderOf(place, itemId);
   if (folder === null) return;
   const path = join(folder, `${itemId}.qcow2-bitmaps.json`);
-  if (record.files.length === 0) await rm(path, { force: true });
+  if (record.files.length === 0 && (record.stale ?? []).length === 0) await rm(path, { force: true });
   else {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await writeJsonAtomic(path, RecordSchema.parse(record), { mode: 0o600 });

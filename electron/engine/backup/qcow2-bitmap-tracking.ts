@@ -50,9 +50,8 @@ import type { ItemFileRecord } from '../protection/item-record.ts';
 import type { CapturedFile } from './snapshot-phase.ts';
 import { addBitmap, looksLikeQcow2, pointBitmapName, removeBitmap } from './qcow2-bitmap-tool.ts';
 import {
-  readQcow2BitmapRecord, readQcow2Fingerprints, writeQcow2BitmapRecord, writeQcow2Fingerprints, type Qcow2BitmapRecord,
-  type Qcow2RecordPlace,
-  type TrackedQcow2,
+  MAX_STALE_BITMAPS, readQcow2BitmapRecord, readQcow2Fingerprints, writeQcow2BitmapRecord, writeQcow2Fingerprints,
+  type Qcow2BitmapRecord, type Qcow2RecordPlace, type TrackedQcow2,
 } from './qcow2-bitmap-record.ts';
 
 export const CHANGE_TRACKING_ENV = 'LABVAULT_CHANGE_TRACKING';
@@ -276,18 +275,33 @@ export async function finishQcow2Tracking(input: {
   const kept = record.files.filter((entry) => !freshSources.has(entry.source) && current.has(entry.source));
   const dropped = record.files.filter((entry) => !freshSources.has(entry.source) && !current.has(entry.source))
     .map((entry) => entry.source);
-  const written = await writeQcow2BitmapRecord(place, itemId, { version: 1, files: [...kept, ...fresh] }, dropped)
+  const next = { version: 1 as const, files: [...kept, ...fresh], ...(record.stale ? { stale: record.stale } : {}) };
+  const written = await writeQcow2BitmapRecord(place, itemId, next, dropped)
     .then(() => true, () => false);
   if (!written) {
     // The old record still names the old bitmaps: keep them, drop the new ones.
     await dropAddedBitmaps(input.added, env);
     return;
   }
-  for (const entry of record.files) {
-    const replaced = freshSources.has(entry.source) || !current.has(entry.source);
-    if (replaced) await removeBitmap(entry.source, entry.bitmap, env);
+  // Now no entry names them: the bitmaps of replaced entries, those this backup added but did not
+  // record, and those whose removal failed before. A removal that fails again (the image is in use)
+  // is kept for the next backup.
+  const unneeded = [
+    ...(record.stale ?? []),
+    ...record.files.filter((entry) => freshSources.has(entry.source) || !current.has(entry.source)),
+    ...[...input.added.added].filter(([path]) => !freshSources.has(path))
+      .map(([source, bitmap]) => ({ source, bitmap: bitmap.name })),
+  ];
+  const stale: Array<{ source: string; bitmap: string }> = [];
+  for (const { source, bitmap } of unneeded) {
+    const why = await removeBitmap(source, bitmap, env);
+    if (why !== null && !/not found|No such file/i.test(why)) stale.push({ source, bitmap });
   }
-  await dropAddedBitmaps(input.added, env, freshSources);
+  if (stale.length > 0 || (record.stale ?? []).length > 0) {
+    await writeQcow2BitmapRecord(place, itemId, {
+      version: 1, files: [...kept, ...fresh], stale: stale.slice(-MAX_STALE_BITMAPS),
+    }).catch(() => undefined);
+  }
 }
 
 /** What the transfer needs for qcow2 bitmap tracking: this machine's record place and the bitmaps added. */
