@@ -21,8 +21,8 @@ import { existingTargets, GuestExtractor } from './guest-extract.ts';
 import type { ExtractedItem } from './guest-extract.ts';
 import { GuestSession } from './guest-session.ts';
 import type { ChosenVolume, VolumeChoice } from './guest-session.ts';
-import { openPointDisks } from './point-disks.ts';
-import type { PointDisks } from './point-disks.ts';
+import { pointFilesOf } from './point-files.ts';
+import type { PointFiles } from './point-files.ts';
 import { quickLayout } from './guest-quick-look.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
@@ -119,23 +119,16 @@ export class GuestService {
    */
   private async withPoint<T>(resolved: ResolvedItem, point: PointRow,
     work: (session: GuestSession) => Promise<T>,
-    before?: (disks: PointDisks) => Promise<T | null>): Promise<T & ReadFigures> {
+    before?: (files: PointFiles) => Promise<T | null>): Promise<T & ReadFigures> {
     const started = performance.now();
     const store = await this.keyring.store(resolved.session);
     const manifest = await store.readManifest(resolved.record.id, point.id);
-    const disks = await openPointDisks(store, manifest, this.cache);
-    let early: T | null;
-    try {
-      early = before ? await before(disks) : null;
-    } catch (error) {
-      await disks.close();
-      throw error;
-    }
+    const files = pointFilesOf(store, manifest, this.cache);
+    const early = before ? await before(files) : null;
     if (early !== null) {
-      await disks.close();
-      return { ...early, chunksRead: disks.counters.chunksRead, elapsedMs: Math.round(performance.now() - started) };
+      return { ...early, chunksRead: files.counters.chunksRead, elapsedMs: Math.round(performance.now() - started) };
     }
-    const session = await GuestSession.open(store, manifest, this.cache, this.limits, disks);
+    const session = await GuestSession.open(store, manifest, this.cache, this.limits, files);
     try {
       const result = await work(session);
       return { ...result, chunksRead: session.chunksRead(), elapsedMs: Math.round(performance.now() - started) };
@@ -161,8 +154,8 @@ export class GuestService {
     const point = this.pointOf(resolved, ref.point);
     const result = await this.withPoint(resolved, point, async (session) => ({ ...(await testRestorePoint(session)) }),
       // Disks with no signature to parse (most plain files) are told apart without starting the worker.
-      async (disks) => {
-        const layout = await quickLayout(disks);
+      async (files) => {
+        const layout = await quickLayout(files);
         return layout ? { ...(await testRestorePoint({ layout: async () => layout, check: async () => [] })) } : null;
       });
     return {

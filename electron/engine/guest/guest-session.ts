@@ -1,8 +1,8 @@
 /**
- * One point opened for guest reading: its disks as BlockSources over the vault (any image
- * format with its chain, point-disks.ts), the guest worker that parses them, and the choice
- * of a volume from `--disk` / `--partition` (default: the only readable one, else an error
- * listing them).
+ * One point opened for guest reading: its files as BlockSources over the vault
+ * (point-files.ts), the guest worker that opens the disk images among them (any format,
+ * with their chains) and parses them, and the choice of a volume from `--disk` /
+ * `--partition` (default: the only readable one, else an error listing them).
  */
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { Manifest, VaultStore } from '../vault/store/index.ts';
@@ -11,8 +11,8 @@ import type { GuestCheckFinding, GuestEntry, GuestVolume } from './guest-filesys
 import { GuestWorker } from './guest-worker-client.ts';
 import type { GuestWorkerLimits } from './guest-worker-client.ts';
 import type { LayoutView } from './guest-worker-protocol.ts';
-import { openPointDisks, skippedDiskLayout } from './point-disks.ts';
-import type { PointDisks } from './point-disks.ts';
+import { pointFilesOf } from './point-files.ts';
+import type { PointFiles } from './point-files.ts';
 
 /** Bytes per file request to the worker. */
 const FILE_CHUNK = 4 * 1024 * 1024;
@@ -50,36 +50,30 @@ export function volumesOf(view: LayoutView): ChosenVolume[] {
 
 export class GuestSession {
   readonly worker: GuestWorker;
-  private readonly disks: PointDisks;
+  private readonly files: PointFiles;
   private layoutPromise: Promise<LayoutView> | undefined;
 
-  private constructor(worker: GuestWorker, disks: PointDisks) {
+  private constructor(worker: GuestWorker, files: PointFiles) {
     this.worker = worker;
-    this.disks = disks;
+    this.files = files;
   }
 
-  /** Opens the point's disks (unless `opened` already holds them; the session closes them either way). */
+  /** Starts the worker over the point's files (`files` when the caller has them already). */
   static async open(store: VaultStore, manifest: Manifest, cache: ChunkCache,
-    limits: Partial<GuestWorkerLimits> = {}, opened?: PointDisks): Promise<GuestSession> {
-    const disks = opened ?? await openPointDisks(store, manifest, cache);
-    const worker = new GuestWorker(disks.sources, limits);
-    return new GuestSession(worker, disks);
+    limits: Partial<GuestWorkerLimits> = {}, files?: PointFiles): Promise<GuestSession> {
+    const point = files ?? pointFilesOf(store, manifest, cache);
+    const sources = point.files.map((file, index) => ({ name: file.name, source: point.sources[index]! }));
+    const worker = new GuestWorker(sources, limits, point.files.map((file) => ({ path: file.path, role: file.role })));
+    return new GuestSession(worker, point);
   }
 
-  /** Chunks fetched from the vault by this session's disks. */
+  /** Chunks fetched from the vault by this session's files. */
   chunksRead(): number {
-    return this.disks.counters.chunksRead;
+    return this.files.counters.chunksRead;
   }
 
   layout(): Promise<LayoutView> {
-    this.layoutPromise ??= this.worker.request({ op: 'layout' }).then((view) => {
-      for (const skip of this.disks.skipped) view.disks[skip.disk] = skippedDiskLayout(skip);
-      for (const [index, disk] of this.disks.sources.entries()) {
-        const layout = view.disks[index];
-        if (disk.image && layout) layout.image = disk.image;
-      }
-      return view;
-    });
+    this.layoutPromise ??= this.worker.request({ op: 'layout' });
     return this.layoutPromise;
   }
 
@@ -151,11 +145,7 @@ export class GuestSession {
     }
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.worker.close();
-    } finally {
-      await this.disks.close();
-    }
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }

@@ -57,10 +57,14 @@ export class GuestWorker {
   private nextId = 1;
   private failure: LabvaultError | undefined;
 
-  constructor(disks: { name: string; source: BlockSource }[], limits: Partial<GuestWorkerLimits> = {}) {
+  /** `disks` are the disks, or with `pointFiles` a point's files the worker opens the disk images among. */
+  constructor(disks: { name: string; source: BlockSource }[], limits: Partial<GuestWorkerLimits> = {},
+    pointFiles?: GuestWorkerData['pointFiles']) {
     this.limits = { ...DEFAULT_GUEST_LIMITS, ...limits };
     this.disks = disks.map((disk) => disk.source);
-    const data: GuestWorkerData = { disks: disks.map((disk) => ({ name: disk.name, size: disk.source.size })) };
+    const data: GuestWorkerData = {
+      disks: disks.map((disk) => ({ name: disk.name, size: disk.source.size })), ...(pointFiles ? { pointFiles } : {}),
+    };
     this.worker = new Worker(workerEntry(), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.maxHeapMb, maxYoungGenerationSizeMb: 32 },

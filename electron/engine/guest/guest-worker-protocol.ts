@@ -7,9 +7,15 @@ import type { ErrorInfo } from '../../../shared/errors.ts';
 import type { GuestCheckFinding, GuestEntry, GuestVolume } from './guest-filesystem.ts';
 import type { DiskLayout } from './disk-volumes.ts';
 
-/** What the worker is told at start: the point's disks by index. */
+/**
+ * What the worker is told at start: the byte sources it reads, by index (a 'read' names
+ * one). Without `pointFiles` each source is a disk; with it the sources are a point's files
+ * (same order, each with the path it had at backup time and its role) and the worker opens
+ * the disk images among them, chains and all (point-disk-images.ts).
+ */
 export interface GuestWorkerData {
   disks: { name: string; size: number }[];
+  pointFiles?: { path: string; role: string }[];
 }
 
 export interface LayoutView {

@@ -1,8 +1,10 @@
 /**
- * The guest worker: the program that parses a point's partition tables, volumes and
- * filesystems, in a worker thread so that a hostile filesystem can neither crash nor hang
- * the app (guest-worker-client.ts bounds each request in time and the thread in memory).
- * Disk bytes come from the main thread, one message per read, through a small page cache.
+ * The guest worker: the program that opens a point's disk images (any format, with their
+ * chains: point-disk-images.ts) and parses their partition tables, volumes and filesystems,
+ * in a worker thread so that a hostile image or filesystem can neither crash nor hang the
+ * app (guest-worker-client.ts bounds each request in time and the thread in memory). File
+ * bytes come from the main thread, one message per read; each disk's guest-visible bytes
+ * go through a small page cache.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
@@ -10,6 +12,9 @@ import type { ErrorInfo } from '../../../shared/errors.ts';
 import { isAllZero } from '../bytes/zero-bytes.ts';
 import { scanDisks } from './disk-volumes.ts';
 import type { PointLayout } from './disk-volumes.ts';
+import { FileSetOpener } from './file-set-opener.ts';
+import { openPointDiskImages, skippedDiskLayout } from './point-disk-images.ts';
+import type { DiskImageView, SkippedDisk } from './point-disk-images.ts';
 import { filesystemOpener } from './filesystem-readers.ts';
 import type { BlockSource, GuestFilesystem } from './guest-filesystem.ts';
 import type { FromWorker, GuestRequest, GuestWorkerData, ToWorker } from './guest-worker-protocol.ts';
@@ -38,9 +43,46 @@ function remoteDisk(disk: number, size: number): BlockSource {
   };
 }
 
-const disks = data.disks.map((disk, index) => ({
-  name: disk.name, source: new PagedSource(remoteDisk(index, disk.size), disk.name),
-}));
+interface WorkerDisks {
+  disks: { name: string; source: BlockSource; image?: DiskImageView }[];
+  skipped: SkippedDisk[];
+}
+
+/** The disks to scan: the sources themselves, or the disk images opened among a point's files. */
+async function openDisks(): Promise<WorkerDisks> {
+  const remote = data.disks.map((disk, index) => remoteDisk(index, disk.size));
+  if (!data.pointFiles) {
+    const disks = data.disks.map((disk, index) => ({
+      name: disk.name, source: new PagedSource(remote[index] as BlockSource, disk.name),
+    }));
+    return { disks, skipped: [] };
+  }
+  const files = data.pointFiles.map((file, index) => ({
+    name: data.disks[index]?.name ?? file.path, path: file.path, role: file.role, size: data.disks[index]?.size ?? 0,
+  }));
+  const opener = new FileSetOpener(files, (index) => ({
+    readInto: async (out, outOffset, offset, length) => {
+      (await (remote[index] as BlockSource).read(offset, length)).copy(out, outOffset);
+    },
+  }));
+  const opened = await openPointDiskImages(opener);
+  return {
+    disks: opened.disks.map((disk) => ({ ...disk, source: new PagedSource(disk.source, disk.name) })),
+    skipped: opened.skipped,
+  };
+}
+
+async function scanPoint(): Promise<PointLayout> {
+  const { disks, skipped } = await openDisks();
+  const found = await scanDisks(disks);
+  for (const skip of skipped) found.disks[skip.disk] = skippedDiskLayout(skip);
+  for (const [index, disk] of disks.entries()) {
+    const layout = found.disks[index];
+    if (disk.image && layout) layout.image = disk.image;
+  }
+  return found;
+}
+
 let layout: Promise<PointLayout> | undefined;
 const filesystems = new Map<string, Promise<GuestFilesystem>>();
 const MAX_OPEN_FILES = 16;
@@ -48,7 +90,7 @@ const openFiles = new Map<number, AsyncIterator<Buffer>>();
 let nextFileHandle = 1;
 
 function layoutOnce(): Promise<PointLayout> {
-  layout ??= scanDisks(disks);
+  layout ??= scanPoint();
   return layout;
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { quickLayout } from '../../../electron/engine/guest/guest-quick-look.ts';
-import type { PointDisks } from '../../../electron/engine/guest/point-disks.ts';
+import type { PointFiles } from '../../../electron/engine/guest/point-files.ts';
 import { testRestorePoint } from '../../../electron/engine/guest/guest-test-restore.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { requireTool } from '../../support/required-tools.ts';
@@ -17,14 +17,17 @@ const MIB = 1024 * 1024;
 const dir = makeTempDir('labvault-quick-look-');
 afterAll(() => removeDir(dir));
 
-function disk(bytes: Buffer, name = 'disk.img') {
+/** A point of disk files held in memory (role `disk`, or another role). */
+function point(...disks: { bytes: Buffer; name?: string; role?: string }[]): Pick<PointFiles, 'files' | 'sources'> {
   return {
-    name,
-    source: {
+    files: disks.map(({ bytes, name = 'disk.img', role = 'disk' }) => ({ name, path: `/vm/${name}`, size: bytes.length, role })),
+    sources: disks.map(({ bytes }) => ({
       size: bytes.length,
-      counters: { chunksRead: 0, zeroChunks: 0 },
       read: async (offset: number, length: number) => Buffer.from(bytes.subarray(offset, offset + length)),
-    },
+      readInto: async (out: Buffer, outOffset: number, offset: number, length: number) => {
+        bytes.copy(out, outOffset, offset, offset + length);
+      },
+    })),
   };
 }
 
@@ -41,38 +44,40 @@ function noise(size: number, seed: number): Buffer {
 }
 
 describe('test restore quick look', () => {
-  it('answers random bytes and a non-raw disk without the worker: not-readable, with the reasons', async () => {
-    const disks: Pick<PointDisks, 'sources' | 'skipped'> = {
-      sources: [disk(noise(2 * MIB, 1), 'data.bin'), disk(noise(MIB, 2), 'web.qed')],
-      skipped: [{ disk: 1, name: 'web.qed', size: MIB, code: 'UNSUPPORTED', reason: 'web.qed is a QED image: not read.' }],
-    };
-    const layout = await quickLayout(disks);
-    expect(layout?.disks.map((entry) => [entry.table, entry.volumes.map((volume) => volume.filesystem)])).toEqual([['none', ['unknown']], ['unreadable', []]]);
+  it('answers random bytes without the worker: not-readable, with the reason; files that are not disks are not looked at', async () => {
+    const layout = await quickLayout(point({ bytes: noise(2 * MIB, 1), name: 'data.bin' }, { bytes: noise(4096, 2), name: 'vm.conf', role: 'config' }));
+    expect(layout?.disks.map((entry) => [entry.name, entry.table, entry.volumes.map((volume) => volume.filesystem)])).toEqual([['data.bin', 'none', ['unknown']]]);
     const outcome = await testRestorePoint({ layout: async () => layout as NonNullable<typeof layout>, check: async () => [] });
     expect(outcome.status).toBe('not-readable');
-    expect(outcome.reasons).toEqual([
-      'Disk 1 (web.qed): web.qed is a QED image: not read.',
-      'Disk 0 (unknown): No known filesystem signature was found.',
-    ]);
+    expect(outcome.reasons).toEqual(['Disk 0 (unknown): No known filesystem signature was found.']);
+  });
+
+  it('sends a point to the worker when a disk is an image format (its content is inside the image)', async () => {
+    const qcow2 = noise(MIB, 6);
+    qcow2.write('QFI\u00fb', 0, 'latin1');
+    expect(await quickLayout(point({ bytes: noise(MIB, 7) }, { bytes: qcow2, name: 'web.qcow2' }))).toBeNull();
+    const qed = noise(MIB, 8);
+    qed.write('QED\0', 0, 'latin1');
+    expect(await quickLayout(point({ bytes: qed, name: 'web.qed' }))).toBeNull();
   });
 
   it('sends a disk to the worker for an MBR boot signature, a GPT header at the last LBA only, or a filesystem', async () => {
     const mbr = noise(MIB, 3);
     mbr[510] = 0x55;
     mbr[511] = 0xaa;
-    expect(await quickLayout({ sources: [disk(mbr)], skipped: [] })).toBeNull();
+    expect(await quickLayout(point({ bytes: mbr }))).toBeNull();
     const backupGpt = noise(MIB, 4);
     backupGpt.write('EFI PART', MIB - 512, 'latin1');
-    expect(await quickLayout({ sources: [disk(backupGpt)], skipped: [] })).toBeNull();
+    expect(await quickLayout(point({ bytes: backupGpt }))).toBeNull();
     const gpt4k = noise(MIB, 5);
     gpt4k.write('EFI PART', 4096, 'latin1');
-    expect(await quickLayout({ sources: [disk(gpt4k)], skipped: [] })).toBeNull();
+    expect(await quickLayout(point({ bytes: gpt4k }))).toBeNull();
   });
 
   it.skipIf(!requireTool('mkfs.ext4', 'e2fsprogs', ['-V']))('sends an ext4 whole-disk filesystem to the worker', async () => {
     const path = join(dir, 'ext4.img');
     execFileSync('truncate', ['-s', '8M', path]);
     execFileSync('mkfs.ext4', ['-q', '-F', path]);
-    expect(await quickLayout({ sources: [disk(readFileSync(path))], skipped: [] })).toBeNull();
+    expect(await quickLayout(point({ bytes: readFileSync(path) }))).toBeNull();
   });
 });

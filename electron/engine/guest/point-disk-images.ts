@@ -1,23 +1,20 @@
 /**
- * A point's disks opened for guest reading, in place over the vault (point-image-opener.ts):
- * every disk file of the point is opened with the disk format readers (raw, qcow2, VMDK,
- * VDI, VHD, VHDX) and its whole chain (backing files, snapshot layers, extents, an external
- * data file), all read from the point's own files. A file that another disk's chain reads
- * (a base layer, a VMDK extent) is part of that disk, not a disk of its own; the others are
- * the point's disks, in the point's order (`--disk N`), each a BlockSource of the
- * guest-visible bytes. A disk that cannot be opened (an unsupported format, a damaged
- * image, a missing parent) keeps its slot with the typed reason and is not read.
+ * A point's disks from its files (run inside the guest worker): every disk file is opened
+ * with the disk format readers (raw, qcow2, VMDK, VDI, VHD, VHDX) and its whole chain
+ * (backing files, snapshot layers, extents, an external data file), all read from the
+ * point's own files through a FileSetOpener. A file that another disk's chain reads (a base
+ * layer, a VMDK extent) is part of that disk, not a disk of its own; the others are the
+ * point's disks, in the point's order (`--disk N`), each a BlockSource of the guest-visible
+ * bytes. A disk that cannot be opened (an unsupported format, a damaged image, a missing
+ * parent) keeps its slot with the typed reason and is not read.
  */
 import { ErrorCodes, isLabvaultError } from '../../../shared/errors.ts';
 import { openDiskImage } from '../disk/open-disk-image.ts';
 import type { DiskFormat, VirtualDisk } from '../disk/virtual-disk.ts';
-import type { Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
-import type { ChunkCache } from './chunk-cache.ts';
-import type { BlockSource } from './guest-filesystem.ts';
 import type { DiskLayout } from './disk-volumes.ts';
+import type { FileSetOpener, SetFile } from './file-set-opener.ts';
+import type { BlockSource } from './guest-filesystem.ts';
 import { checkRange } from './point-disk-source.ts';
-import type { ReadCounters } from './point-disk-source.ts';
-import { PointImageOpener } from './point-image-opener.ts';
 
 /** The image a disk is read through: its format and the point files it reads, top layer first. */
 export interface DiskImageView {
@@ -34,13 +31,10 @@ export interface SkippedDisk {
   reason: string;
 }
 
-/** A point's disks over the vault, in the point's order (--disk N), and those that cannot be read. */
-export interface PointDisks {
-  sources: { name: string; source: BlockSource; image?: DiskImageView }[];
+export interface PointDiskImages {
+  /** The point's disks in order (--disk N); a skipped disk keeps its slot with an empty source. */
+  disks: { name: string; source: BlockSource; image?: DiskImageView }[];
   skipped: SkippedDisk[];
-  /** Chunks read from the vault by every file of the point opened so far. */
-  counters: ReadCounters;
-  /** Closes the opened images. */
   close(): Promise<void>;
 }
 
@@ -75,69 +69,61 @@ class VirtualDiskSource implements BlockSource {
 const EMPTY: BlockSource = { size: 0, read: async () => Buffer.alloc(0) };
 
 interface Opened {
-  file: ManifestFile;
+  file: SetFile;
   path: string;
   disk?: VirtualDisk;
-  /** Paths of the point files the opened disk reads (itself first). */
+  /** Paths of the files the opened disk reads (itself first). */
   reads: string[];
   error?: { code: string; message: string };
 }
 
-async function openOne(opener: PointImageOpener, file: ManifestFile): Promise<Opened> {
-  const path = opener.pathOf(file);
+async function openOne(opener: FileSetOpener, file: SetFile): Promise<Opened> {
   const before = opener.openHandles();
   try {
-    const disk = await openDiskImage(path, { opener });
-    return { file, path, disk, reads: opener.pathsOpenedSince(before) };
+    const disk = await openDiskImage(file.path, { opener });
+    return { file, path: file.path, disk, reads: opener.pathsOpenedSince(before) };
   } catch (error) {
     if (!isLabvaultError(error)) throw error;
-    return { file, path, reads: [], error: { code: error.code, message: error.message } };
+    return { file, path: file.path, reads: [], error: { code: error.code, message: error.message } };
   }
 }
 
-/** Opens the point's disk files (and their chains) as block sources; nothing is parsed beyond the images. */
-export async function openPointDisks(store: VaultStore, manifest: Manifest, cache: ChunkCache): Promise<PointDisks> {
-  const opener = new PointImageOpener(store, manifest, cache);
+/** Opens the disk files of the set (and their chains) as the point's disks. */
+export async function openPointDiskImages(opener: FileSetOpener): Promise<PointDiskImages> {
   const opened: Opened[] = [];
   // Files another disk reads (base layers, extents, data files) belong to that disk.
   const partOfAnother = new Set<string>();
-  for (const file of manifest.files.filter((entry) => entry.role === 'disk')) {
+  for (const file of opener.files.filter((entry) => entry.role === 'disk')) {
     // A layer already read by a chain opened before it is not opened again (tops usually come first).
-    if (partOfAnother.has(opener.pathOf(file))) continue;
+    if (partOfAnother.has(file.path)) continue;
     const entry = await openOne(opener, file);
     opened.push(entry);
     for (const path of entry.reads) if (path !== entry.path) partOfAnother.add(path);
   }
-  const sources: PointDisks['sources'] = [];
+  const disks: PointDiskImages['disks'] = [];
   const skipped: SkippedDisk[] = [];
-  const disks: VirtualDisk[] = [];
+  const images: VirtualDisk[] = [];
   for (const entry of opened) {
     if (partOfAnother.has(entry.path)) {
       await entry.disk?.close().catch(() => undefined);
       continue;
     }
-    const name = entry.file.path;
+    const { name } = entry.file;
     if (!entry.disk) {
       const error = entry.error ?? { code: ErrorCodes.GUEST_UNREADABLE, message: `${name} could not be opened.` };
-      skipped.push({ disk: sources.length, name, size: entry.file.size, code: error.code, reason: error.message });
-      sources.push({ name, source: EMPTY });
+      skipped.push({ disk: disks.length, name, size: entry.file.size, code: error.code, reason: error.message });
+      disks.push({ name, source: EMPTY });
       continue;
     }
     const image: DiskImageView = { format: entry.disk.format,
-      files: entry.reads.map((path) => opener.fileAt(path)?.path ?? path) };
-    if (entry.disk.format === 'raw' && entry.reads.length === 1) {
-      // A raw disk is its file: read the chunks straight, without the image layer.
-      await entry.disk.close().catch(() => undefined);
-      sources.push({ name, source: await opener.sourceOf(entry.path), image });
-      continue;
-    }
-    disks.push(entry.disk);
-    sources.push({ name, source: new VirtualDiskSource(entry.disk, `${name} of point ${manifest.pointId}`), image });
+      files: entry.reads.map((path) => opener.files[opener.indexAt(path) ?? -1]?.name ?? path) };
+    images.push(entry.disk);
+    disks.push({ name, source: new VirtualDiskSource(entry.disk, name), image });
   }
   return {
-    sources, skipped, counters: opener.counters,
+    disks, skipped,
     close: async () => {
-      for (const disk of disks) await disk.close().catch(() => undefined);
+      for (const disk of images) await disk.close().catch(() => undefined);
     },
   };
 }

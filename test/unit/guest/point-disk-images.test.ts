@@ -1,5 +1,6 @@
 /**
- * A point's disk images opened in place over the vault (point-disks.ts, point-image-opener.ts):
+ * A point's disk images opened in place over the vault (point-files.ts, file-set-opener.ts,
+ * point-disk-images.ts; here on the test's thread, in the app inside the guest worker):
  * a qcow2 reads byte for byte as qemu-img converts it while a small read fetches only the
  * chunks it needs (header, L1, one L2 table, the data cluster), a chain is one disk, and a
  * bounded count of damaged qcow2 images each ends in a typed error, never another throw.
@@ -12,8 +13,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isLabvaultError } from '../../../shared/errors.ts';
 import { ChunkCache } from '../../../electron/engine/guest/chunk-cache.ts';
-import { openPointDisks } from '../../../electron/engine/guest/point-disks.ts';
-import type { PointDisks } from '../../../electron/engine/guest/point-disks.ts';
+import { FileSetOpener } from '../../../electron/engine/guest/file-set-opener.ts';
+import { openPointDiskImages } from '../../../electron/engine/guest/point-disk-images.ts';
+import type { PointDiskImages } from '../../../electron/engine/guest/point-disk-images.ts';
+import { pointFilesOf } from '../../../electron/engine/guest/point-files.ts';
+import type { ReadCounters } from '../../../electron/engine/guest/point-disk-source.ts';
 import { makeTempDir, qemuImg, qemuRawBytes, removeDir, requireQemuImg, writePatternRaw } from '../../support/disk-fixtures.ts';
 import { backupPoint, makeVault, TEST_CHUNK } from '../vault-store/store-test-kit.ts';
 import type { TestVault } from '../vault-store/store-test-kit.ts';
@@ -21,7 +25,7 @@ import type { TestVault } from '../vault-store/store-test-kit.ts';
 const MIB = 1024 * 1024;
 const dir = makeTempDir('labvault-point-disks-');
 let vault: TestVault | undefined;
-let disks: PointDisks | undefined;
+let disks: (PointDiskImages & { counters: ReadCounters }) | undefined;
 afterEach(async () => {
   await disks?.close();
   disks = undefined;
@@ -31,15 +35,17 @@ afterEach(async () => {
 afterAll(() => removeDir(dir));
 
 /** Backs `paths` up as a new point (in a new vault unless one is open) and opens its disks. */
-async function openPoint(paths: string[], pointId = 'p1'): Promise<PointDisks> {
+async function openPoint(paths: string[], pointId = 'p1'): Promise<PointDiskImages & { counters: ReadCounters }> {
   vault ??= await makeVault();
   await backupPoint(vault.store, 'item1', pointId, paths);
   const manifest = await vault.store.readManifest('item1', pointId);
-  disks = await openPointDisks(vault.store, manifest, new ChunkCache(64 * MIB));
+  const files = pointFilesOf(vault.store, manifest, new ChunkCache(64 * MIB));
+  const images = await openPointDiskImages(new FileSetOpener(files.files, (index) => files.sources[index]!));
+  disks = { ...images, counters: files.counters };
   return disks;
 }
 
-async function readAll(source: PointDisks['sources'][number]['source'], piece = 3 * MIB + 4097): Promise<Buffer> {
+async function readAll(source: PointDiskImages['disks'][number]['source'], piece = 3 * MIB + 4097): Promise<Buffer> {
   const parts: Buffer[] = [];
   for (let at = 0; at < source.size; at += piece) parts.push(await source.read(at, Math.min(piece, source.size - at)));
   return Buffer.concat(parts);
@@ -63,8 +69,8 @@ describe.skipIf(!requireQemuImg())('a point\'s disk images read in place', () =>
     qemuImg(['convert', '-O', 'qcow2', raw, image]);
     const opened = await openPoint([image]);
     expect(opened.skipped).toEqual([]);
-    expect(opened.sources.map((disk) => [disk.name, disk.image])).toEqual([['disk.qcow2', { format: 'qcow2', files: ['disk.qcow2'] }]]);
-    const source = opened.sources[0]!.source;
+    expect(opened.disks.map((disk) => [disk.name, disk.image])).toEqual([['disk.qcow2', { format: 'qcow2', files: ['disk.qcow2'] }]]);
+    const source = opened.disks[0]!.source;
     const before = opened.counters.chunksRead;
     const expected = readFileSync(raw);
     const at = 40 * MIB + 12345;
@@ -88,8 +94,8 @@ describe.skipIf(!requireQemuImg())('a point\'s disk images read in place', () =>
     const expected = qemuRawBytes(top, dir);
     expect(expected.subarray(2 * MIB + 4096, 3 * MIB + 4096).equals(overlay)).toBe(true);
     const opened = await openPoint([base, top]);
-    expect(opened.sources.map((disk) => [disk.name, disk.image])).toEqual([['top.qcow2', { format: 'qcow2', files: ['top.qcow2', 'base.qcow2'] }]]);
-    expect((await readAll(opened.sources[0]!.source)).equals(expected)).toBe(true);
+    expect(opened.disks.map((disk) => [disk.name, disk.image])).toEqual([['top.qcow2', { format: 'qcow2', files: ['top.qcow2', 'base.qcow2'] }]]);
+    expect((await readAll(opened.disks[0]!.source)).equals(expected)).toBe(true);
   });
 
   it('a damaged qcow2 ends in a typed error on open or on read, whatever the damage (bounded count)', async () => {
@@ -115,7 +121,7 @@ describe.skipIf(!requireQemuImg())('a point\'s disk images read in place', () =>
       } else {
         outcomes.opened += 1;
         try {
-          await readAll(opened.sources[0]!.source, 512 * 1024);
+          await readAll(opened.disks[0]!.source, 512 * 1024);
         } catch (error) {
           expect(isLabvaultError(error), String(error)).toBe(true);
           outcomes.readFailed += 1;
