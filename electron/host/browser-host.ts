@@ -11,7 +11,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatchChannel, errorToInfo } from '../../shared/contract/dispatch.ts';
 import { SIGN_IN_CODE_PARAM, WS_PATH, type ServerMessage } from '../../shared/contract/wire.ts';
 import { ErrorCodes, LabvaultError } from '../../shared/errors.ts';
@@ -22,8 +22,9 @@ import { serveStatic } from './static-files.ts';
 import { FAVICON_PATHS, FAVICON_SVG } from './favicon.ts';
 import { UI_CONTROL_HEADER, UI_CONTROL_PATH } from './ui-state.ts';
 
-// node:http and ws are loaded with require, only when a host starts: an ESM import of node:http builds its
-// export facade, which reads node:http's lazy getters and so loads undici (about 80 ms of every CLI command).
+// node:http is loaded with require, only when a host starts: an ESM import of node:http builds its export
+// facade, which reads node:http's lazy getters and so loads undici (about 80 ms of every CLI command). ws stays
+// an import (it requires node:http itself, which builds no facade), so the server package ships it.
 const requireBuiltin = createRequire(import.meta.url);
 
 /** Largest WebSocket message accepted: contract inputs are names, paths and settings. */
@@ -109,7 +110,6 @@ export async function startBrowserHost(engine: Engine, options: BrowserHostOptio
   };
 
   const { createServer } = requireBuiltin('node:http') as typeof import('node:http');
-  const { WebSocketServer } = requireBuiltin('ws') as typeof import('ws');
   const server: Server = createServer((request, response) => {
     if (!allowedHosts().has(request.headers.host ?? '')) {
       response.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden host');

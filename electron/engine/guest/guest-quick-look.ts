@@ -1,9 +1,9 @@
 /**
  * The layout of a point whose disks hold nothing to parse, found without starting the guest
  * worker: every disk file is a raw image (by content: no image format's magic, as
- * detect-format.ts decides) with no partition table signature (no 0x55AA boot signature, no
- * "EFI PART" at LBA 1 or the last LBA for 512- or 4096-byte sectors) and no filesystem
- * signature. Only fixed-offset signatures are compared here, no size or offset read from the
+ * detect-format.ts decides) with no partition table signature (no 0x55AA boot signature,
+ * no "EFI PART" at LBA 1 or the last LBA for 512- or 4096-byte sectors) and no
+ * filesystem signature. Only fixed-offset signatures are compared here, no size or offset read from the
  * bytes is used; a point with any other disk (a signature, an image format) goes to the
  * worker. A test restore of such a point (most points of plain files) costs a few chunk reads.
  */
