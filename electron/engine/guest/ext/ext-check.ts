@@ -12,6 +12,7 @@ import { descriptorChecksum } from './ext-group-descriptors.ts';
 import type { GroupDescriptors } from './ext-group-descriptors.ts';
 import { ROOT_INODE } from './ext-inode.ts';
 import type { ExtInode } from './ext-inode.ts';
+import type { JournalState } from './ext-journal-replay.ts';
 import type { ExtSuperblock } from './ext-superblock.ts';
 
 /** Groups whose descriptors are checked (a 2 TiB filesystem of 4 KiB blocks has 16384). */
@@ -25,6 +26,33 @@ export interface ExtReader {
   directory(inode: ExtInode): Promise<ExtDirent[]>;
   blockMap(inode: ExtInode): Promise<FileBlockMap>;
   symlinkTarget(inode: ExtInode): Promise<string>;
+  /** What the in-memory journal replay did, when the superblock asked for recovery. */
+  readonly journal?: JournalState | undefined;
+}
+
+const NOT_REPLAYED = 'recent changes may be missing or inconsistent';
+
+async function checkJournal(reader: ExtReader, findings: CheckFindings): Promise<void> {
+  const journal = reader.journal;
+  if (journal === undefined) {
+    if (reader.sb.needsRecovery) findings.add('warning', 'journal-needs-recovery', `The journal was not replayed: ${NOT_REPLAYED}.`);
+    return;
+  }
+  if (journal.status === 'not-replayed') {
+    findings.add('warning', 'journal-not-replayed', `The journal needs recovery but was not replayed (${journal.reason ?? 'unknown reason'}): ${NOT_REPLAYED}.`);
+    return;
+  }
+  if (journal.status === 'empty') {
+    findings.add('warning', 'journal-needs-recovery', `The journal needs recovery but holds no committed transaction (${journal.reason ?? 'empty'}).`);
+    return;
+  }
+  findings.add('warning', 'journal-needs-recovery', `The journal needed recovery (the guest was running or crashed) and was replayed in memory: ${journal.blocks} blocks from ${journal.transactions} transactions${journal.reason ? `; ${journal.reason}` : ''}.`);
+  try {
+    const failed = journal.verify ? await journal.verify() : 0;
+    if (failed > 0) findings.add('warning', 'journal-bad-copies', `${failed} block copies in the journal fail their checksum and were not replayed.`);
+  } catch (error) {
+    findings.add('error', 'journal-unreadable', `The journal's replayed blocks cannot be read: ${messageOf(error)}`);
+  }
 }
 
 async function checkGroups(reader: ExtReader, findings: CheckFindings): Promise<void> {
@@ -83,9 +111,7 @@ async function sampleInodes(reader: ExtReader, maxInodes: number, findings: Chec
 
 export async function checkExtMetadata(reader: ExtReader, maxInodes: number): Promise<GuestCheckFinding[]> {
   const findings = new CheckFindings();
-  if (reader.sb.needsRecovery) {
-    findings.add('warning', 'journal-needs-recovery', 'The journal was not replayed (the guest was running or crashed): recent changes may be missing.');
-  }
+  await checkJournal(reader, findings);
   await checkGroups(reader, findings);
   try {
     const root = await reader.inode(ROOT_INODE);

@@ -21,6 +21,8 @@ import type { ExtInode } from './ext-inode.ts';
 import { readSuperblock } from './ext-superblock.ts';
 import type { ExtSuperblock } from './ext-superblock.ts';
 import { checkExtMetadata } from './ext-check.ts';
+import { replayJournal } from './ext-journal-replay.ts';
+import type { JournalState } from './ext-journal-replay.ts';
 
 const CACHED_INODES = 1024;
 const CACHED_MAPS = 64;
@@ -44,12 +46,15 @@ export class ExtFilesystem implements GuestFilesystem {
   readonly sb: ExtSuperblock;
   readonly source: BlockSource;
   readonly groups: GroupDescriptors;
+  /** Set when the superblock asked for journal recovery: what the in-memory replay did. */
+  journal: JournalState | undefined;
   private readonly inodes = new Map<number, ExtInode>();
   private readonly maps = new Map<number, FileBlockMap>();
   private readonly dirs = new Map<number, ExtDirent[]>();
 
-  constructor(source: BlockSource, sb: ExtSuperblock, kind: GuestFilesystemKind) {
+  constructor(source: BlockSource, sb: ExtSuperblock, kind: GuestFilesystemKind, journal?: JournalState) {
     this.source = source;
+    this.journal = journal;
     this.sb = sb;
     this.kind = kind;
     this.label = sb.label;
@@ -205,8 +210,21 @@ export class ExtFilesystem implements GuestFilesystem {
   }
 }
 
+/**
+ * Opens the ext filesystem on `source`. When its journal needs recovery (a point of a
+ * running guest), the journal is replayed in memory and the filesystem read through it;
+ * a journal that cannot be replayed leaves the volume read as it is (the check says why).
+ */
 export async function openExtFilesystem(source: BlockSource): Promise<GuestFilesystem> {
   const sb = await readSuperblock(source);
-  const kind = detectFilesystemIn(await source.read(0, 2048)).kind;
-  return new ExtFilesystem(source, sb, kind === 'ext2' || kind === 'ext3' ? kind : 'ext4');
+  const detected = detectFilesystemIn(await source.read(0, 2048)).kind;
+  const kind = detected === 'ext2' || detected === 'ext3' ? detected : 'ext4';
+  const plain = new ExtFilesystem(source, sb, kind);
+  if (!sb.needsRecovery) return plain;
+  const replay = await replayJournal(plain);
+  if (replay.state.status !== 'replayed') {
+    plain.journal = replay.state;
+    return plain;
+  }
+  return new ExtFilesystem(replay.source, replay.sb, kind, replay.state);
 }

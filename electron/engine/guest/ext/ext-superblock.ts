@@ -16,7 +16,7 @@ export const Incompat = {
   INLINE_DATA: 0x8000, ENCRYPT: 0x10000, CASEFOLD: 0x20000,
 } as const;
 export const RoCompat = { SPARSE_SUPER: 0x1, GDT_CSUM: 0x10, METADATA_CSUM: 0x400 } as const;
-const Compat = { SPARSE_SUPER2: 0x200 } as const;
+const Compat = { HAS_JOURNAL: 0x4, SPARSE_SUPER2: 0x200 } as const;
 
 const NOT_READ: [number, string][] = [
   [Incompat.COMPRESSION, 'ext2 compression'],
@@ -46,6 +46,9 @@ export interface ExtSuperblock {
   backupGroups: [number, number];
   /** The journal needs recovery: what is read is the state before the journal replays. */
   needsRecovery: boolean;
+  /** has_journal: the journal's inode (s_journal_inum, 0 with an external journal device). */
+  hasJournal: boolean;
+  journalInode: number;
   has(flag: 'metadata_csum' | 'extents' | 'inline_data' | 'filetype' | 'meta_bg' | '64bit' | 'sparse_super'
     | 'sparse_super2'): boolean;
 }
@@ -110,6 +113,8 @@ export function parseSuperblock(raw: Buffer, volumeSize: number): ExtSuperblock 
     firstMetaBg: raw.readUInt32LE(260), compat, incompat, roCompat, uuid, label: label === '' ? undefined : label, csumSeed,
     backupGroups: [raw.readUInt32LE(588), raw.readUInt32LE(592)],
     needsRecovery: (incompat & Incompat.RECOVER) !== 0,
+    hasJournal: (compat & Compat.HAS_JOURNAL) !== 0,
+    journalInode: raw.readUInt32LE(224),
     has: (flag) => flags[flag] === true,
   };
 }
