@@ -8,34 +8,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isLabvaultError } from '../../../shared/errors.ts';
 import { bufferSource } from '../../../electron/engine/guest/block-source-views.ts';
 import { scanDisks } from '../../../electron/engine/guest/disk-volumes.ts';
 import { openExtFilesystem } from '../../../electron/engine/guest/ext/ext-filesystem.ts';
-import type { BlockSource, GuestFilesystem } from '../../../electron/engine/guest/guest-filesystem.ts';
+import type { BlockSource } from '../../../electron/engine/guest/guest-filesystem.ts';
 import { GuestWorker } from '../../../electron/engine/guest/guest-worker-client.ts';
 import { requireTool } from '../../support/required-tools.ts';
+import { expectTypedOrFine, random, walk } from './guest-fuzz-kit.ts';
 import { MIB, mkfsExt, sfdisk, sparseFile } from './guest-image-kit.ts';
 import { writeKnownTree } from './guest-tree-kit.ts';
 
 const haveTools = requireTool('mkfs.ext4', 'e2fsprogs', ['-V']) && requireTool('sfdisk', 'fdisk');
-const TYPED = new Set(['GUEST_UNREADABLE', 'UNSUPPORTED', 'NOT_FOUND', 'INVALID_INPUT', 'TIMEOUT']);
 const MUTATIONS = 200;
 const WORKER_MUTATIONS = 12;
 const dir = mkdtempSync(join(tmpdir(), 'labvault-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of the 1 KiB blocks of `image` that hold anything (superblock, descriptors, inodes, directories, extents). */
 function metadataBlocks(image: Buffer, limit: number): number[] {
@@ -52,41 +39,6 @@ function mutate(image: Buffer, blocks: number[], next: () => number): Buffer {
   const count = 1 + Math.floor(next() * 8);
   for (let i = 0; i < count; i += 1) copy[block + Math.floor(next() * 1024)] = Math.floor(next() * 256);
   return copy;
-}
-
-async function walk(fs: GuestFilesystem): Promise<void> {
-  const queue = ['/'];
-  let visited = 0;
-  while (queue.length > 0 && visited < 200) {
-    const path = queue.shift() as string;
-    visited += 1;
-    for (const entry of await fs.list(path)) {
-      const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
-      if (entry.type === 'dir') queue.push(child);
-      else if (entry.type === 'file') {
-        // A mutated size may claim terabytes of holes: read the first chunks only.
-        let chunks = 0;
-        for await (const chunk of fs.readFile(child)) {
-          expect(chunk.length).toBeGreaterThan(0);
-          chunks += 1;
-          if (chunks >= 4) break;
-        }
-      }
-    }
-  }
-  await fs.checkMetadata({ maxInodes: 200 });
-}
-
-async function expectTypedOrFine(work: () => Promise<void>, label: string): Promise<'ok' | string> {
-  try {
-    await work();
-    return 'ok';
-  } catch (error) {
-    expect(isLabvaultError(error), `${label}: ${String(error)}`).toBe(true);
-    const code = (error as { code: string }).code;
-    expect(TYPED.has(code), `${label}: ${code} ${(error as Error).message}`).toBe(true);
-    return code;
-  }
 }
 
 describe.skipIf(!haveTools)('guest readers on mutated metadata', () => {
