@@ -263,6 +263,40 @@ describe.skipIf(!haveTools)('ext journal replayed in memory, against e2fsck', ()
     });
   }, 60_000);
 
+  it('follows a log that wraps around the end of the journal, as e2fsck does', async () => {
+    const from = journaledFor(VARIANTS[2] as Variant);
+    const image = damaged('wrapped', from);
+    const bs = from.blockSize;
+    const bytes = readFileSync(image);
+    const jsbAt = journalPhysical(image, 0) * bs;
+    const maxlen = bytes.readUInt32BE(jsbAt + 16);
+    const first = bytes.readUInt32BE(jsbAt + 20);
+    const start = bytes.readUInt32BE(jsbAt + 28);
+    const sequence = layoutSequence(image);
+    const end = ((logLayout(image).get(`${sequence + 1}:2`) as number[])[0] as number) + 1;
+    // Move the log [start, end) so it begins 3 blocks before the journal's end and wraps to s_first.
+    const moved = maxlen - 3;
+    const log = Array.from({ length: end - start }, (_, i) => {
+      const at = journalPhysical(image, start + i) * bs;
+      return Buffer.from(bytes.subarray(at, at + bs));
+    });
+    for (let i = start; i < end; i += 1) patchFile(image, journalPhysical(image, i) * bs, Buffer.alloc(bs));
+    log.forEach((block, i) => {
+      const logical = moved + i < maxlen ? moved + i : first + (moved + i - maxlen);
+      patchFile(image, journalPhysical(image, logical) * bs, block);
+    });
+    const newStart = Buffer.alloc(4);
+    newStart.writeUInt32BE(moved);
+    patchFile(image, jsbAt + 28, newStart);
+    expect(debugfs(image, ['logdump'], false)).toMatch(new RegExp(`Journal starts at block ${moved}`));
+    const replayed = replayedByE2fsck(image, 'wrapped-e2fsck.img');
+    await withFs(image, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'replayed', transactions: 2 });
+      expect(await differingBlocks(fs, replayed, image, bs)).toEqual([]);
+      expect(await walkGuest(fs)).toEqual(await withFs(from.image, (original) => walkGuest(original)));
+    });
+  }, 60_000);
+
   it('falls back to the unreplayed view with a finding when the journal superblock or a tag is damaged', async () => {
     const from = journaledFor(VARIANTS[2] as Variant);
     const badMagic = damaged('bad-magic', from);
