@@ -190,6 +190,8 @@ export const SubtaskSchema = z.object({
   bytesRead: z.number().optional(),
   bytesWritten: z.number().optional(),
   bytesDeduplicated: z.number().optional(),
+  /** Of bytesRead, bytes change tracking proved unchanged since the previous point (never read). */
+  bytesTracked: z.number().optional(),
   bytesTotal: z.number().optional(),
   bytesPerSecond: z.number().optional(),
   message: z.string().optional(),

@@ -40,6 +40,8 @@ export interface BackupRequest {
   vms: VmCaptureServices;
   /** This machine's pre/post scripts of the item. */
   scripts?: ItemScripts | undefined;
+  /** The app's home: change tracking between clones keeps its evidence there (none: clones are read whole). */
+  appHome?: string;
 }
 
 export interface BackupOutcome {
@@ -194,6 +196,8 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       expiresAt: request.retainUntil,
       onDemand: !request.scheduled,
       readLimit,
+      ...(request.appHome !== undefined
+        ? { changeTracking: { appHome: request.appHome, vaultId: context.session.config.id, vaultDir } } : {}),
       extra: {
         sources: Object.fromEntries(capture.files.map((file) => [file.name, file.source.path])),
         snapshotUntil,

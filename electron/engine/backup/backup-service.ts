@@ -87,6 +87,7 @@ export class BackupService {
         now: () => this.clock.now(),
         vms: this.vms,
         scripts,
+        appHome: this.protection.appHome,
       });
       const testing = policy ? { name: policy.name, on: testsRestore(policy.policy) } : undefined;
       await this.testPoint(context, session, record, outcome, testing);

@@ -1,7 +1,12 @@
 /**
  * Phase 2, Transfer data to vault: stream the captured files into the chunk store (only
  * chunks the vault lacks are written) and commit the point's manifest. A file whose size,
- * mtime, inode and device equal the previous point's reuses its index without being read.
+ * mtime, inode and device equal the previous point's reuses its index without being read,
+ * unless it was cloned and change tracking is on (`changeTracking`): then the clone is
+ * compared with the previous point's clone (clone-change-tracking.ts) and only the ranges
+ * not proven unchanged are read. Size and mtime are no proof for a clone of a running VM's
+ * disk: a write in the same timestamp tick as the capture's stat leaves both as they were.
+ * After the manifest, the clones read are recorded on this machine for the next backup.
  * Commit order: chunks (durable) -> indexes -> manifest; cancelling or failing before the
  * manifest leaves no point.
  */
@@ -12,12 +17,21 @@ import type { PointExtra } from './point-record.ts';
 import { StageProfile } from '../vault/store/stage-profile.ts';
 import { ReadRateLimiter } from '../vault/store/read-rate-limiter.ts';
 import type { StageFigure } from '../vault/store/stage-profile.ts';
+import { stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { trackCloneChanges } from './clone-change-tracking.ts';
+import {
+  cloneIdentityOf, readCloneTrackingRecord, sameCloneIdentity, writeCloneTrackingRecord,
+  type TrackedFile, type TrackingPlace,
+} from './clone-tracking-record.ts';
 
 export interface TransferFigures {
   bytesTotal: number;
   bytesRead: number;
   bytesWritten: number;
   bytesDeduplicated: number;
+  /** Of bytesRead, bytes change tracking proved unchanged (not read). */
+  bytesTracked: number;
   /** Per-stage profile of the transfer, set with the last report. */
   stages?: StageFigure[];
 }
@@ -37,6 +51,12 @@ export interface TransferInput {
   /** The host's read limit (LABVAULT_READ_LIMIT), bytes per second; null: none. */
   readLimit?: number | null;
   onProgress: (figures: TransferFigures) => void;
+  /** Change tracking between clones: this machine's record place and the vault folder (clone areas). */
+  changeTracking?: TrackingPlace & { vaultDir: string };
+}
+
+async function cloneStat(path: string): Promise<BigIntStats | null> {
+  return stat(path, { bigint: true }).catch(() => null);
 }
 
 export async function transferToVault(input: TransferInput): Promise<Manifest> {
@@ -58,15 +78,19 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     const byName = previousByName.get(file.name);
     const before = previousBySource.get(file.source.path)
       ?? (byName !== undefined && previousSources[file.name] === undefined ? byName : undefined);
-    const reusable = before !== undefined && VaultStoreClass.fileUnchanged(before, {
+    const tracked = input.changeTracking !== undefined && file.cloned;
+    const reusable = before !== undefined && !tracked && VaultStoreClass.fileUnchanged(before, {
       size: file.identity.size, mtimeMs: file.identity.mtimeMs, ino: file.identity.ino, dev: file.identity.dev,
     } as never);
     return { file, before, reusable };
   });
   const bytesTotal = plan.filter((entry) => !entry.reusable).reduce((sum, entry) => sum + entry.file.identity.size, 0);
-  const figures: TransferFigures = { bytesTotal, bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0 };
+  const figures: TransferFigures = { bytesTotal, bytesRead: 0, bytesWritten: 0, bytesDeduplicated: 0, bytesTracked: 0 };
   input.onProgress(figures);
   const files: ManifestFile[] = [];
+  const tracking = input.changeTracking;
+  const record = tracking ? await readCloneTrackingRecord(tracking, input.itemId) : null;
+  const clonesRead: TrackedFile[] = [];
   for (const { file, before, reusable } of plan) {
     if (signal.aborted) throw signal.reason;
     if (reusable && before) {
@@ -80,10 +104,20 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
       ? await store.readIndex(before.indexId, before.size).catch(() => undefined)
       : undefined;
     const doneBefore = { read: figures.bytesRead, written: figures.bytesWritten, dedup: figures.bytesDeduplicated };
+    const trackStart = StageProfile.now();
+    const answer = tracking && file.cloned
+      ? await trackCloneChanges({
+        store, vaultDir: tracking.vaultDir, itemId: input.itemId, itemFiles: capture.files.map((entry) => entry.source),
+        record, file,
+      })
+      : null;
+    if (answer) profile.end('track', trackStart, 0);
+    const cloneBefore = tracking && file.cloned ? await cloneStat(file.readPath) : null;
     const result = await store.backupFile({
       sourcePath: file.readPath,
       signal,
       ...(previousIndex ? { previousIndex } : {}),
+      ...(answer?.ranges ? { unchanged: answer.ranges } : {}),
       profile,
       ...(readLimiter ? { readLimiter } : {}),
       onProgress: (progress) => {
@@ -95,7 +129,16 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     figures.bytesRead = doneBefore.read + result.bytesRead;
     figures.bytesWritten = doneBefore.written + result.bytesWritten;
     figures.bytesDeduplicated = doneBefore.dedup + result.bytesDeduplicated;
+    figures.bytesTracked += result.bytesTracked;
     input.onProgress(figures);
+    // The clone is evidence for the next backup only if it did not change while it was read.
+    const cloneAfter = cloneBefore ? await cloneStat(file.readPath) : null;
+    if (cloneBefore && cloneAfter && sameCloneIdentity(cloneIdentityOf(cloneBefore), cloneIdentityOf(cloneAfter))
+      && Number(cloneAfter.size) === result.stat.size && cloneAfter.ino === BigInt(result.stat.ino)) {
+      clonesRead.push({
+        source: file.source.path, name: file.name, indexId: result.indexId, clone: cloneIdentityOf(cloneAfter),
+      });
+    }
     files.push({
       path: file.name,
       role: file.source.role,
@@ -126,6 +169,11 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     extra: { ...input.extra },
   });
   profile.end('manifest', manifestStart, 0);
+  if (tracking && capture.snapshotDir) {
+    // Best effort: without the record the next backup reads the files.
+    await writeCloneTrackingRecord(tracking, input.itemId, { version: 1, pointId: input.pointId, files: clonesRead })
+      .catch(() => undefined);
+  }
   const cpu = process.cpuUsage(cpuStart);
   profile.end('wall', wallStart, figures.bytesRead);
   profile.addNs('cpu', BigInt(cpu.user + cpu.system) * 1000n, figures.bytesRead);

@@ -5,6 +5,12 @@
  * with its evidence checks), only chunks that overlap a data range are read; every other
  * chunk is an all-zero chunk without a read. Without such a report the whole file is read.
  *
+ * Change tracking: given `unchanged` (ranges proven to hold the same bytes as the file
+ * previousIndex describes, backup/clone-change-tracking.ts), a chunk whose whole range lies
+ * in them, with the same length in both files, takes its id from previousIndex without
+ * being read, when that id is the zero id or a chunk the store still has. Only while the
+ * open file's stat equals the one the proof was made for; otherwise everything is read.
+ *
  * Pipeline per read buffer (4 MiB, from a pool of 4 reused buffers, so memory is bounded
  * by the pool whatever the file size): read -> split into chunks -> all-zero chunks are
  * only marked (never hashed or stored) -> hash (worker threads, reading the shared read
@@ -17,7 +23,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { BigIntStats, Stats } from 'node:fs';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { ZERO_CHUNK_ID, isAllZero } from './chunk-id.ts';
@@ -29,6 +35,7 @@ import type { ReadRateLimiter } from './read-rate-limiter.ts';
 import { StageProfile } from './stage-profile.ts';
 import { findFileDataRanges } from '../../fs/file-data-ranges.ts';
 import type { DataRange } from '../../fs/file-data-ranges.ts';
+import { sameFileState } from '../../fs/file-extent-map.ts';
 
 export interface TransferProgress {
   bytesDone: number;
@@ -55,6 +62,16 @@ export interface BackupFileOptions {
   profile?: StageProfile;
   /** Reads wait on this limiter (the host's read limit), shared by every file of a job. */
   readLimiter?: ReadRateLimiter;
+  /** Change tracking: ranges proven unchanged since previousIndex's file, for the file in state `stat`. */
+  unchanged?: UnchangedRanges;
+}
+
+export interface UnchangedRanges {
+  /** Sorted byte ranges holding the same bytes as the file `previousIndex` was made of. */
+  ranges: DataRange[];
+  previousIndex: FixedIndex;
+  /** The file's stat the proof holds for (size, times in ns, blocks, inode, device). */
+  stat: BigIntStats;
 }
 
 export interface BackupFileResult {
@@ -66,6 +83,8 @@ export interface BackupFileResult {
   bytesRead: number;
   /** Of bytesRead, bytes of chunks inside holes the filesystem reported: all-zero, never read from disk. */
   bytesSkipped: number;
+  /** Of bytesRead, bytes of chunks change tracking proved unchanged: ids from the previous index, never read. */
+  bytesTracked: number;
   /** Where the hole map came from, or 'none' (the whole file was read). */
   holeMap: 'seek' | 'fiemap' | 'none';
   /** Bytes written to the vault for new chunks (after compression and encryption). */
@@ -101,6 +120,57 @@ function readSpans(ranges: DataRange[], chunkSize: number, size: number): Array<
   return spans;
 }
 
+/**
+ * Marks (1) the chunks inside `spans` that `unchanged` proves equal to the previous index's
+ * chunk at the same position: whole chunk inside one range, same length in both files, and
+ * an id that is the zero id or still stored.
+ */
+async function trackedChunks(
+  unchanged: UnchangedRanges, spans: Array<{ start: number; end: number }>, chunkSize: number, size: number,
+  has: (id: Buffer) => Promise<boolean>,
+): Promise<Uint8Array> {
+  const previous = unchanged.previousIndex;
+  const marks = new Uint8Array(Math.ceil(size / chunkSize));
+  if (previous.chunkSize !== chunkSize) return marks;
+  let r = 0;
+  for (const span of spans) {
+    for (let i = Math.floor(span.start / chunkSize); i * chunkSize < Math.min(span.end, size); i += 1) {
+      const start = i * chunkSize;
+      const end = Math.min(start + chunkSize, size);
+      while (r < unchanged.ranges.length) {
+        const range = unchanged.ranges[r] as DataRange;
+        if (range.offset + range.length > start) break;
+        r += 1;
+      }
+      const range = unchanged.ranges[r];
+      if (range === undefined || range.offset > start || range.offset + range.length < end) continue;
+      if (i >= previous.chunkCount || previous.chunkLength(i) !== end - start) continue;
+      if (previous.isZero(i) || (await has(previous.idAt(i)))) marks[i] = 1;
+    }
+  }
+  return marks;
+}
+
+/** `spans` without the marked chunks (chunk-aligned pieces; span ends are chunk-aligned or the file's size). */
+function withoutMarked(
+  spans: Array<{ start: number; end: number }>, marks: Uint8Array, chunkSize: number,
+): Array<{ start: number; end: number }> {
+  const left: Array<{ start: number; end: number }> = [];
+  for (const span of spans) {
+    let runStart: number | null = null;
+    for (let at = span.start; at < span.end; at += chunkSize) {
+      const marked = marks[at / chunkSize] === 1;
+      if (!marked && runStart === null) runStart = at;
+      if (marked && runStart !== null) {
+        left.push({ start: runStart, end: at });
+        runStart = null;
+      }
+    }
+    if (runStart !== null) left.push({ start: runStart, end: span.end });
+  }
+  return left;
+}
+
 export async function backupFile(options: BackupFileOptions): Promise<BackupFileResult> {
   const { store, sourcePath, signal } = options;
   const profile = options.profile ?? new StageProfile();
@@ -114,16 +184,27 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
     const dataMap = options.skipHoles === false
       ? null
       : await profile.time('map', 0, () => findFileDataRanges(handle, sourcePath).catch(() => null));
+    // Change tracking holds only for the file state it was proven for.
+    const unchanged = options.unchanged !== undefined
+      && sameFileState(options.unchanged.stat, await handle.stat({ bigint: true }))
+      && Number(options.unchanged.stat.size) === stat.size ? options.unchanged : undefined;
     // Without a map: one span to the end of the file, read until EOF (a file that grows is read as it is).
-    const spans = dataMap === null
-      ? [{ start: 0, end: Number.POSITIVE_INFINITY }]
+    const baseSpans = dataMap === null
+      ? [{ start: 0, end: unchanged !== undefined ? stat.size : Number.POSITIVE_INFINITY }]
       : readSpans(dataMap.ranges, chunkSize, stat.size);
+    const trackStart = StageProfile.now();
+    const marks = unchanged === undefined
+      ? null
+      : await trackedChunks(unchanged, baseSpans, chunkSize, stat.size, (id) => store.chunks.has(id));
+    const spans = marks === null ? baseSpans : withoutMarked(baseSpans, marks, chunkSize);
+    const trackNs = StageProfile.now() - trackStart;
     const pool = new BufferPool(options.readBuffers ?? 4, bufferSize);
     const zeros = Buffer.alloc(chunkSize);
     const previous = options.previousIndex?.chunkSize === chunkSize ? options.previousIndex : undefined;
     let ids = Buffer.alloc(Math.max(1, Math.ceil(stat.size / chunkSize)) * DIGEST_SIZE);
     const result = {
-      bytesRead: 0, bytesSkipped: 0, bytesWritten: 0, bytesDeduplicated: 0, chunksNew: 0, chunksReused: 0,
+      bytesRead: 0, bytesSkipped: 0, bytesTracked: 0, bytesWritten: 0, bytesDeduplicated: 0,
+      chunksNew: 0, chunksReused: 0,
       chunksChanged: 0, zeroBytes: 0,
     };
     let failure: unknown;
@@ -151,14 +232,30 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       }
     };
 
-    /** Chunks of [from, to) lie in a reported hole: all-zero, not read. */
+    /** Chunks of [from, to) are not read: proven unchanged (marked), else in a reported hole (all-zero). */
     const skipHole = (from: number, to: number): void => {
       for (let offset = from; offset < to; offset += chunkSize) {
         const length = Math.min(chunkSize, to - offset);
+        const chunkIndex = offset / chunkSize;
+        result.bytesRead += length;
+        if (marks !== null && unchanged !== undefined && marks[chunkIndex] === 1) {
+          result.bytesTracked += length;
+          const id = unchanged.previousIndex.idAt(chunkIndex);
+          setId(chunkIndex, id);
+          if (unchanged.previousIndex.isZero(chunkIndex)) {
+            result.zeroBytes += length;
+          } else {
+            result.chunksReused += 1;
+            result.bytesDeduplicated += length;
+            if (previous === undefined || chunkIndex >= previous.chunkCount || !previous.idAt(chunkIndex).equals(id)) {
+              result.chunksChanged += 1;
+            }
+          }
+          continue;
+        }
         result.zeroBytes += length;
         result.bytesSkipped += length;
-        result.bytesRead += length;
-        setId(offset / chunkSize, ZERO_CHUNK_ID);
+        setId(chunkIndex, ZERO_CHUNK_ID);
       }
     };
 
@@ -216,10 +313,11 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       if (signal?.aborted === true || failure !== undefined) break;
     }
     // With a map the file's size is the stat's (trailing holes included), unless it ended early.
-    if (dataMap !== null && !endOfFile && failure === undefined) {
+    if ((dataMap !== null || marks !== null) && !endOfFile && failure === undefined) {
       skipHole(position, stat.size);
       position = stat.size;
     }
+    if (marks !== null) profile.addNs('track', trackNs, result.bytesTracked);
     await Promise.all(running);
     if (failure !== undefined || aborted(signal)) {
       // Settle the chunks already written (they become orphans for GC), then report.

@@ -11,7 +11,7 @@
  */
 
 export const STAGES = {
-  map: 'wait', read: 'wait', zero: 'main', hash: 'worker', probe: 'worker', compress: 'worker', encrypt: 'main', decrypt: 'main',
+  map: 'wait', track: 'wait', read: 'wait', zero: 'main', hash: 'worker', probe: 'worker', compress: 'worker', encrypt: 'main', decrypt: 'main',
   decompress: 'worker', write: 'wait', sync: 'wait', index: 'wait', manifest: 'wait',
   wall: 'total', cpu: 'total',
 } as const;

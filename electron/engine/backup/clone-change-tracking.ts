@@ -1,0 +1,69 @@
+/**
+ * Change tracking from reflink clones: which byte ranges of a new point's clone are still
+ * the previous point's clone's, so the transfer does not read them (backupFile's
+ * `unchanged`). Evidence, all of it required, else the file is read as usual:
+ *  - this machine's record of the item's last transfer (clone-tracking-record.ts, in the
+ *    app home) names the file's source, the previous point, the index it wrote for the
+ *    clone and the clone's identity then;
+ *  - that point's clone folder still exists where snapshot-area.ts derives it from the
+ *    validated item and point ids, and the clone's name comes from the record, never from
+ *    the vault; the clone is a regular file (no link is followed) with the recorded inode,
+ *    device, size, mtime and ctime (ns): nothing has written to it since it was read;
+ *  - both clones' extent maps (fs/file-extent-map.ts, each stable across its query and
+ *    accounting for the allocated blocks) put a range at the same physical address with
+ *    trustworthy flags, or both have a hole there (fs/shared-extent-ranges.ts);
+ *  - the recorded index reads back (its id is its content's digest, so it is the index
+ *    that transfer wrote) and describes a file of the recorded size.
+ * backupFile then reuses a chunk id only for whole chunks inside those ranges whose chunk
+ * the store still has, and only while the new clone's stat is the one the map was made for.
+ */
+import { join } from 'node:path';
+import type { VaultStore } from '../vault/store/index.ts';
+import type { UnchangedRanges } from '../vault/store/backup-file.ts';
+import { readFileExtentMap } from '../fs/file-extent-map.ts';
+import { sharedExtentRanges } from '../fs/shared-extent-ranges.ts';
+import { existingPointSnapshot } from './snapshot-area.ts';
+import { cloneIdentityOf, sameCloneIdentity, type CloneTrackingRecord } from './clone-tracking-record.ts';
+import type { CapturedFile } from './snapshot-phase.ts';
+
+/** Smaller files are read whole: two map queries cost more than reading them. */
+const MIN_TRACKED_SIZE = 8 * 1024 * 1024;
+
+export interface TrackingInput {
+  store: VaultStore;
+  vaultDir: string;
+  itemId: string;
+  /** The item's files (the beside-the-VM snapshot area is derived from the first). */
+  itemFiles: readonly { path: string }[];
+  record: CloneTrackingRecord | null;
+  file: CapturedFile;
+}
+
+export type TrackingAnswer = { ranges: UnchangedRanges; why?: undefined } | { ranges: null; why: string };
+
+function none(why: string): TrackingAnswer {
+  return { ranges: null, why };
+}
+
+/** The ranges of `file`'s clone proven equal to the previous point's clone, or why there are none. */
+export async function trackCloneChanges(input: TrackingInput): Promise<TrackingAnswer> {
+  const { file, record } = input;
+  if (!file.cloned) return none('no clone was made');
+  if (file.identity.size < MIN_TRACKED_SIZE) return none('small file');
+  if (record === null) return none('no record of an earlier clone on this machine');
+  const entry = record.files.find((candidate) => candidate.source === file.source.path);
+  if (entry === undefined) return none('the last transfer did not read a clone of this file');
+  const folder = existingPointSnapshot(input.vaultDir, input.itemId, record.pointId, input.itemFiles);
+  if (folder === null) return none(`the clones of point ${record.pointId} are gone`);
+  const [current, previous] = await Promise.all([
+    readFileExtentMap(file.readPath), readFileExtentMap(join(folder, entry.name)),
+  ]);
+  if (current === null || previous === null) return none('no extent map that holds');
+  if (!sameCloneIdentity(cloneIdentityOf(previous.stat), entry.clone)) return none('the earlier clone changed since it was read');
+  if (current.stat.ino === previous.stat.ino && current.stat.dev === previous.stat.dev) return none('both clones are one file');
+  const previousIndex = await input.store.readIndex(entry.indexId, Number(entry.clone.size)).catch(() => null);
+  if (previousIndex === null) return none('the earlier index is not readable');
+  const limit = Math.min(Number(current.stat.size), Number(previous.stat.size));
+  const ranges = sharedExtentRanges(current.extents, previous.extents, limit);
+  return { ranges: { ranges, previousIndex, stat: current.stat } };
+}
