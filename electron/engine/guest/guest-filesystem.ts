@@ -78,7 +78,8 @@ export interface GuestFilesystem {
 }
 
 export interface GuestCheckFinding {
-  severity: 'error' | 'warning';
+  /** note: information, not a problem (e.g. an ext journal replayed in memory). */
+  severity: 'error' | 'warning' | 'note';
   /** Stable kind, e.g. 'bad-superblock', 'bad-group-descriptor', 'unreadable-root'. */
   kind: string;
   message: string;

@@ -1,7 +1,8 @@
 /**
  * A test restore of an opened point: its partition tables read, then each readable
  * filesystem's metadata walked in the guest worker (superblock, group descriptors or MFT,
- * root directory, a bounded sample of inodes). The outcome: verified (all clean), warnings
+ * root directory, a bounded sample of inodes). The outcome: verified (all clean; notes such
+ * as an ext journal replayed in memory are listed as reasons), warnings
  * (readable, with findings to look at), failed (damage, with the reasons), or not-readable
  * (nothing Labvault reads: encrypted, unknown, an image format it does not read), also
  * with the reasons. A disk image that cannot be opened or read (damaged, a layer missing)
@@ -70,7 +71,7 @@ async function checkVolume(session: TestRestoreTarget, chosen: ChosenVolume,
     return outcomeOf(chosen, 'failed', [{ severity: 'error', kind: error.code === ErrorCodes.TIMEOUT ? 'timeout' : 'unreadable', message: error.message }]);
   }
   const status = findings.some((finding) => finding.severity === 'error') ? 'failed'
-    : findings.length > 0 ? 'warnings' : 'verified';
+    : findings.some((finding) => finding.severity === 'warning') ? 'warnings' : 'verified';
   return outcomeOf(chosen, status, findings);
 }
 
@@ -79,6 +80,7 @@ export async function testRestorePoint(session: TestRestoreTarget,
   maxInodes = TEST_RESTORE_MAX_INODES): Promise<TestRestoreOutcome> {
   const failures: string[] = [];
   const warnings: string[] = [];
+  const notes: string[] = [];
   const unreadable: string[] = [];
   let layout;
   try {
@@ -108,7 +110,8 @@ export async function testRestorePoint(session: TestRestoreTarget,
       const line = `${name}: ${finding.message}`;
       if (outcome.status === 'not-readable') unreadable.push(line);
       else if (finding.severity === 'error') failures.push(line);
-      else warnings.push(line);
+      else if (finding.severity === 'warning') warnings.push(line);
+      else notes.push(line);
     }
   }
   const readable = volumes.some((volume) => volume.status !== 'not-readable');
@@ -124,7 +127,7 @@ export async function testRestorePoint(session: TestRestoreTarget,
     status = warnings.length > 0 ? 'warnings' : 'verified';
     // Volumes next to readable ones that are not read (a Microsoft reserved partition,
     // LUKS) are noted, not warned about.
-    reasons = [...warnings, ...unreadable.map((line) => `Not checked: ${line}`)];
+    reasons = [...warnings, ...unreadable.map((line) => `Not checked: ${line}`), ...notes];
   }
   return { status, reasons: reasons.slice(0, MAX_FINDINGS).map(clip), volumes: volumes.slice(0, 256) };
 }

@@ -17,6 +17,8 @@ import { bufferSource, fileSource } from '../../../electron/engine/guest/block-s
 import { ExtFilesystem, openExtFilesystem } from '../../../electron/engine/guest/ext/ext-filesystem.ts';
 import { readSuperblock } from '../../../electron/engine/guest/ext/ext-superblock.ts';
 import type { GuestFilesystem } from '../../../electron/engine/guest/guest-filesystem.ts';
+import { testRestorePoint } from '../../../electron/engine/guest/guest-test-restore.ts';
+import { GuestWorker } from '../../../electron/engine/guest/guest-worker-client.ts';
 import { requireTool } from '../../support/required-tools.ts';
 import { expectTypedOrFine, random, walk } from './guest-fuzz-kit.ts';
 import { MIB, mkfsExt, patchFile, run, sparseFile } from './guest-image-kit.ts';
@@ -199,7 +201,7 @@ describe.skipIf(!haveTools)('ext journal replayed in memory, against e2fsck', ()
         // The junk copy in transaction 1 is revoked by transaction 2.
         expect((await readAll(fs, '/etc/hosts')).toString()).toBe('127.0.0.1 localhost\n::1 localhost\n');
         const findings = await fs.checkMetadata({ maxInodes: 2000 });
-        expect(findings).toEqual([expect.objectContaining({ severity: 'warning', kind: 'journal-needs-recovery',
+        expect(findings).toEqual([expect.objectContaining({ severity: 'note', kind: 'journal-replayed',
           message: expect.stringMatching(/replayed in memory: \d+ blocks from 2 transactions/) as unknown })]);
       });
       // Without the replay the reader sees the state before the transactions: the test can fail.
@@ -261,6 +263,28 @@ describe.skipIf(!haveTools)('ext journal replayed in memory, against e2fsck', ()
       const findings = await fs.checkMetadata({ maxInodes: 50 });
       expect(findings).toContainEqual(expect.objectContaining({ kind: 'journal-bad-copies', message: expect.stringMatching(/^1 block copies/) as unknown }));
     });
+  }, 60_000);
+
+  it('a test restore in the guest worker verifies a point whose journal replays, with a note; a damaged journal gives warnings', async () => {
+    const from = journaledFor(VARIANTS[0] as Variant);
+    const badMagic = damaged('test-restore-bad-magic', from);
+    patchLogBlock(badMagic, from.blockSize, 0, 0, Buffer.from('nope'));
+    for (const [image, status, kind] of [[from.image, 'verified', 'journal-replayed'], [badMagic, 'warnings', 'journal-not-replayed']] as const) {
+      const worker = new GuestWorker([{ name: 'disk', source: bufferSource(readFileSync(image)) }], { requestTimeoutMs: 30_000 });
+      try {
+        const outcome = await testRestorePoint({
+          layout: () => worker.request({ op: 'layout' }),
+          check: (chosen, maxInodes) => worker.request({ op: 'check', volume: chosen.key, maxInodes }),
+        });
+        expect(outcome.status).toBe(status);
+        expect(outcome.volumes[0]?.findings).toEqual([expect.objectContaining({ kind })]);
+        expect(outcome.reasons).toEqual([expect.stringMatching(/^Disk 0 \(ext4\): The journal/)]);
+        expect((await worker.request({ op: 'list', volume: '0:disk', path: '/var' })).some((entry) => entry.name === 'new-magic.bin'))
+          .toBe(status === 'verified');
+      } finally {
+        await worker.close();
+      }
+    }
   }, 60_000);
 
   it('follows a log that wraps around the end of the journal, as e2fsck does', async () => {

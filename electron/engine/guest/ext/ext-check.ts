@@ -42,11 +42,14 @@ async function checkJournal(reader: ExtReader, findings: CheckFindings): Promise
     findings.add('warning', 'journal-not-replayed', `The journal needs recovery but was not replayed (${journal.reason ?? 'unknown reason'}): ${NOT_REPLAYED}.`);
     return;
   }
+  if (journal.fastCommit === true) {
+    findings.add('warning', 'journal-fast-commit', `The journal uses fast commits, which are not replayed: ${NOT_REPLAYED}.`);
+  }
   if (journal.status === 'empty') {
-    findings.add('warning', 'journal-needs-recovery', `The journal needs recovery but holds no committed transaction (${journal.reason ?? 'empty'}).`);
+    findings.add('note', 'journal-needs-recovery', `The journal needs recovery but holds no committed transaction (${journal.reason ?? 'empty'}).`);
     return;
   }
-  findings.add('warning', 'journal-needs-recovery', `The journal needed recovery (the guest was running or crashed) and was replayed in memory: ${journal.blocks} blocks from ${journal.transactions} transactions${journal.reason ? `; ${journal.reason}` : ''}.`);
+  findings.add('note', 'journal-replayed', `The journal needed recovery (the guest was running or crashed) and was replayed in memory: ${journal.blocks} blocks from ${journal.transactions} transactions.`);
   try {
     const failed = journal.verify ? await journal.verify() : 0;
     if (failed > 0) findings.add('warning', 'journal-bad-copies', `${failed} block copies in the journal fail their checksum and were not replayed.`);

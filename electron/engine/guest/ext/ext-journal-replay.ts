@@ -28,8 +28,10 @@ export interface JournalState {
   transactions: number;
   /** Filesystem blocks served from the journal. */
   blocks: number;
-  /** Why it was not replayed, or a note on the replay (e.g. fast commits not replayed). */
+  /** Why it was not replayed or holds nothing to replay. */
   reason?: string;
+  /** The journal has fast commits, whose blocks are not replayed (changes after the last full commit are missing). */
+  fastCommit?: boolean;
   /** Set when replayed: verifies every replayed copy's checksum, returns how many failed. */
   verify?: () => Promise<number>;
 }
@@ -138,15 +140,14 @@ async function openJournal(host: JournalHost): Promise<OpenedJournal> {
   const readLog = await journalReader(host, blocks, journal);
   const jsb = parseJournalSuperblock(await readLog(0), sb.blockSize, blocks);
   const scan = await scanJournal(jsb, readLog, sb.blocksCount);
-  const notes = jsb.fastCommit ? 'its fast-commit blocks are not replayed' : undefined;
+  const fastCommit = jsb.fastCommit ? { fastCommit: true } : {};
   if (scan.transactions === 0) {
-    return { state: { status: 'empty', transactions: 0, blocks: 0, reason: notes ?? scan.end } };
+    return { state: { status: 'empty', transactions: 0, blocks: 0, reason: scan.end, ...fastCommit } };
   }
   const overlay = new JournalOverlay(host.source, jsb, scan.copies, readLog);
   const replayedSb = parseSuperblock(await overlay.read(SUPERBLOCK_OFFSET, 1024), overlay.size);
   const state: JournalState = {
-    status: 'replayed', transactions: scan.transactions, blocks: scan.copies.size, verify: () => overlay.verify(),
-    ...(notes === undefined ? {} : { reason: notes }),
+    status: 'replayed', transactions: scan.transactions, blocks: scan.copies.size, verify: () => overlay.verify(), ...fastCommit,
   };
   return { overlay, sb: replayedSb, state };
 }
