@@ -250,6 +250,25 @@ describe.skipIf(!haveTools)('ext journal replayed in memory, against e2fsck', ()
     });
   }, 60_000);
 
+  it('stops before a csum v3 transaction whose commit or descriptor checksum fails (the commit one as e2fsck does)', async () => {
+    const from = journaledFor(VARIANTS[0] as Variant);
+    const sequence = layoutSequence(from.image);
+    const layout = logLayout(from.image);
+    const badCommit = damaged('bad-commit', from);
+    patchLogBlock(badCommit, from.blockSize, (layout.get(`${sequence + 1}:2`) as number[])[0] as number, 60, Buffer.from('x'));
+    const replayed = replayedByE2fsck(badCommit, 'bad-commit-e2fsck.img');
+    await withFs(badCommit, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'replayed', transactions: 1 });
+      expect(await differingBlocks(fs, replayed, badCommit, from.blockSize)).toEqual([]);
+    });
+    const badDescriptor = damaged('bad-descriptor', from);
+    patchLogBlock(badDescriptor, from.blockSize, (layout.get(`${sequence + 1}:1`) as number[])[0] as number, from.blockSize - 40, Buffer.from('x'));
+    await withFs(badDescriptor, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'replayed', transactions: 1 });
+      expect((await readAll(fs, '/etc/hosts')).toString()).toMatch(/^JUNK/);
+    });
+  }, 60_000);
+
   it('skips a copy whose csum v3 tag checksum fails, and says so', async () => {
     const from = journaledFor(VARIANTS[0] as Variant);
     const image = damaged('bad-copy', from);
