@@ -358,6 +358,31 @@ describe.skipIf(!haveTools)('ext journal replayed in memory, against e2fsck', ()
     }
   }, 60_000);
 
+  it('names what it does not replay: an external journal device (read as the disk has it), fast-commit blocks', async () => {
+    const from = journaledFor(VARIANTS[2] as Variant);
+    // An internal journal's superblock fields turned into an external one's: no journal inode, a device number.
+    const external = damaged('external', from);
+    const fields = Buffer.alloc(8);
+    fields.writeUInt32LE(0x0801, 4);
+    patchFile(external, 1024 + 224, fields);
+    await withFs(external, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'not-replayed', reason: expect.stringMatching(/external device/) as unknown });
+      expect(await walkGuest(fs)).toEqual(await unreplayed(external));
+      expect(await fs.checkMetadata({ maxInodes: 100 })).toEqual([expect.objectContaining({ severity: 'warning', kind: 'journal-not-replayed' })]);
+    });
+    const fastCommit = damaged('fast-commit', from);
+    const jsbAt = journalPhysical(fastCommit, 0) * from.blockSize;
+    const incompat = readFileSync(fastCommit).readUInt32BE(jsbAt + 40);
+    const flags = Buffer.alloc(4);
+    flags.writeUInt32BE(incompat | 0x20);
+    patchFile(fastCommit, jsbAt + 40, flags);
+    await withFs(fastCommit, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'replayed', transactions: 2, fastCommit: true });
+      const kinds = (await fs.checkMetadata({ maxInodes: 100 })).map((finding) => `${finding.severity} ${finding.kind}`);
+      expect(kinds).toEqual(['warning journal-fast-commit', 'note journal-replayed']);
+    });
+  }, 60_000);
+
   it(`reads ${MUTATIONS} images with a mutated journal area correctly or ends each in a typed error`, async () => {
     const from = journaledFor(VARIANTS[3] as Variant);
     const image = readFileSync(from.image);
