@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bufferSource, fileSource } from '../../../electron/engine/guest/block-source-views.ts';
+import { crc32Be } from '../../../electron/engine/guest/ext/crc32-be.ts';
 import { ExtFilesystem, openExtFilesystem } from '../../../electron/engine/guest/ext/ext-filesystem.ts';
 import { readSuperblock } from '../../../electron/engine/guest/ext/ext-superblock.ts';
 import type { GuestFilesystem } from '../../../electron/engine/guest/guest-filesystem.ts';
@@ -356,6 +357,52 @@ describe.skipIf(!haveTools)('ext journal replayed in memory, against e2fsck', ()
         expect(findings).toEqual([expect.objectContaining({ severity: 'warning', kind: 'journal-not-replayed' })]);
       });
     }
+  }, 60_000);
+
+  it('checks v1 journal checksums (crc32_be over each transaction\'s descriptor and data blocks) as e2fsck does', async () => {
+    const from = journaledFor(VARIANTS[2] as Variant);
+    const bs = from.blockSize;
+    const sequence = layoutSequence(from.image);
+    const layout = logLayout(from.image);
+    const image = damaged('v1-checksums', from);
+    const jsbAt = journalPhysical(image, 0) * bs;
+    const compat = Buffer.alloc(4);
+    compat.writeUInt32BE(readFileSync(image).readUInt32BE(jsbAt + 36) | 0x1);
+    patchFile(image, jsbAt + 36, compat);
+    // debugfs writes v1 checksums over revoke blocks too; jbd2 sums descriptors and their data only.
+    const sign = (target: string): void => {
+      const bytes = readFileSync(target);
+      for (const seq of [sequence, sequence + 1]) {
+        const descriptor = (layout.get(`${seq}:1`) as number[])[0] as number;
+        const commit = (layout.get(`${seq}:2`) as number[])[0] as number;
+        const revokes = new Set(layout.get(`${seq}:5`) ?? []);
+        let sum = 0xffffffff;
+        for (let logical = descriptor; logical < commit; logical += 1) {
+          if (revokes.has(logical)) continue;
+          const at = journalPhysical(target, logical) * bs;
+          sum = crc32Be(sum, bytes.subarray(at, at + bs));
+        }
+        const header = Buffer.alloc(8);
+        header.writeUInt8(1, 0);
+        header.writeUInt8(4, 1);
+        header.writeUInt32BE(sum, 4);
+        patchFile(target, journalPhysical(target, commit) * bs + 12, header);
+      }
+    };
+    sign(image);
+    const replayed = replayedByE2fsck(image, 'v1-e2fsck.img');
+    await withFs(image, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'replayed', transactions: 2 });
+      expect(await differingBlocks(fs, replayed, image, bs)).toEqual([]);
+    });
+    // A data block of transaction 2 changed after its commit was summed: transaction 2 is not replayed.
+    const descriptor = (layout.get(`${sequence + 1}:1`) as number[])[0] as number;
+    patchLogBlock(image, bs, descriptor + 1, 200, Buffer.from('changed'));
+    const replayedBad = replayedByE2fsck(image, 'v1-bad-e2fsck.img');
+    await withFs(image, async (fs) => {
+      expect(journalOf(fs)).toMatchObject({ status: 'replayed', transactions: 1 });
+      expect(await differingBlocks(fs, replayedBad, image, bs)).toEqual([]);
+    });
   }, 60_000);
 
   it('names what it does not replay: an external journal device (read as the disk has it), fast-commit blocks', async () => {

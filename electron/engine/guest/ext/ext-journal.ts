@@ -5,11 +5,13 @@
  * filesystem blocks that the following log blocks hold (tags with SAME_UUID, LAST_TAG and
  * ESCAPE flags), a commit block closes a transaction, revoke blocks cancel older copies of
  * a block. The walk ends at the first block that is not the next transaction's (wrong
- * magic or sequence, a failed descriptor/commit/revoke checksum): a transaction without a
+ * magic or sequence, a failed descriptor/commit/revoke checksum, v1's crc32_be over a
+ * transaction's descriptor and data blocks included): a transaction without a
  * valid commit is not replayed. Nothing is written; the result says which journal block
- * holds each filesystem block's newest copy, for a read overlay (ext-journal-overlay.ts).
+ * holds each filesystem block's newest copy, for a read overlay (ext-journal-replay.ts).
  */
 import { check, guestDamage, guestUnsupported } from '../guest-errors.ts';
+import { crc32Be } from './crc32-be.ts';
 import { crc32cRaw } from './crc32c.ts';
 
 export const JBD2_MAGIC = 0xc03b3998;
@@ -21,6 +23,9 @@ export const JIncompat = {
 const KNOWN_INCOMPAT = 0x3f;
 const TagFlag = { ESCAPE: 0x1, SAME_UUID: 0x2, LAST_TAG: 0x8 } as const;
 const CRC32C_CHECKSUM_TYPE = 4;
+/** A v1 commit block's checksum type and size (crc32_be, 4 bytes). */
+const V1_CHECKSUM_TYPE = 1;
+const V1_CHECKSUM_SIZE = 4;
 const DEFAULT_FAST_COMMIT_BLOCKS = 256;
 const HEADER_BYTES = 12;
 const TAIL_BYTES = 4;
@@ -199,6 +204,8 @@ export async function scanJournal(jsb: JournalSuperblock, readBlock: JournalBloc
   let used = 0;
   let pendingCopies: [number, JournalCopy][] = [];
   let pendingRevokes: number[] = [];
+  // v1 checksum: crc32_be over each descriptor block and the blocks it names, up to the commit.
+  let v1Sum = 0xffffffff;
   let end = 'the log ends';
   for (;;) {
     if (used >= lap) {
@@ -221,6 +228,10 @@ export async function scanJournal(jsb: JournalSuperblock, readBlock: JournalBloc
         end = 'a descriptor names more blocks than the log holds';
         break;
       }
+      if (jsb.csum === 'v1') {
+        v1Sum = crc32Be(v1Sum, raw);
+        for (let i = 0; i < tags.length; i += 1) v1Sum = crc32Be(v1Sum, await readBlock(wrap(block + i)));
+      }
       for (const tag of tags) {
         if (!Number.isSafeInteger(tag.fsBlock) || tag.fsBlock >= fsBlocks) {
           throw guestDamage(LOG,
@@ -237,6 +248,17 @@ export async function scanJournal(jsb: JournalSuperblock, readBlock: JournalBloc
       if (checksummed && blockChecksum(jsb, raw, 16) !== raw.readUInt32BE(16)) {
         end = `the commit block of transaction ${sequence} has a bad checksum (not replayed)`;
         break;
+      }
+      if (jsb.csum === 'v1') {
+        const found = raw.readUInt32BE(16);
+        const type = raw[12];
+        const size = raw[13];
+        const summed = v1Sum === found && type === V1_CHECKSUM_TYPE && size === V1_CHECKSUM_SIZE;
+        if (!summed && !(type === 0 && size === 0 && found === 0)) {
+          end = `the commit block of transaction ${sequence} has a bad checksum (not replayed)`;
+          break;
+        }
+        v1Sum = 0xffffffff;
       }
       for (const [fsBlock, copy] of pendingCopies) {
         const list = copies.get(fsBlock);
