@@ -192,6 +192,8 @@ export const SubtaskSchema = z.object({
   bytesDeduplicated: z.number().optional(),
   /** Of bytesRead, bytes change tracking proved unchanged since the previous point (never read). */
   bytesTracked: z.number().optional(),
+  /** Of bytesTracked, bytes qcow2 persistent dirty bitmaps proved unchanged (LABVAULT_CHANGE_TRACKING=qcow2-bitmap). */
+  bytesTrackedBitmap: z.number().optional(),
   bytesTotal: z.number().optional(),
   bytesPerSecond: z.number().optional(),
   message: z.string().optional(),

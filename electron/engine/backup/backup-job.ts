@@ -23,6 +23,7 @@ import { listPointRows, newPointId, randomPointId, pointFromManifest, readPointR
 import type { ItemScripts } from '../../../shared/contract/item-models.ts';
 import { ItemScriptRun } from '../consistency/item-script-run.ts';
 import { prepareVm, type PreparedVm, type VmCaptureServices } from './vm-capture.ts';
+import { addPointBitmaps, dropAddedBitmaps, qcow2BitmapTrackingOn, type BitmapsAdded } from './qcow2-bitmap-tracking.ts';
 
 export const SNAPSHOT = 'Snapshot';
 export const TRANSFER = 'Transfer data to vault';
@@ -134,6 +135,9 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
     item: item.name, vmConfig: item.source?.configPath ?? '', env: request.vms.env,
   });
   let postWarning: string | null = null;
+  // qcow2 dirty bitmaps (LABVAULT_CHANGE_TRACKING=qcow2-bitmap): added before the capture, so that
+  // every write after it is tracked.
+  let bitmaps: BitmapsAdded | null = null;
   try {
     context.begin(SNAPSHOT);
     await scripts.pre();
@@ -141,6 +145,15 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       // A VM item follows its VM: its files are read from its configuration now, never from the record.
       if (item.source) prepared = await prepareVm(request.vms, item.source, item, snapshotLabel(pointId));
       const cloneRefusal = cloneRefusalOf(context.session.config);
+      if (request.appHome !== undefined && qcow2BitmapTrackingOn(request.vms.env)) {
+        // Not while another job's transfer reads the live files (a bitmap changes the image). Race-free:
+        // a transfer lock is only taken by a job holding the snapshot lock, which this job holds.
+        const probe = await tryLockPhase(vaultDir, item.id, 'transfer', context.job.id);
+        await probe?.release();
+        bitmaps = probe
+          ? await addPointBitmaps(prepared?.files ?? item.files, pointId, request.vms.env)
+          : { added: new Map(), notes: ['no dirty bitmap added: another transfer of this item is reading its files'] };
+      }
       capture = await captureSnapshot({
         vaultDir, itemId: item.id, pointId, files: prepared?.files ?? item.files,
         ...(cloneRefusal === null ? {} : { allowClone: false, noCloneReason: cloneRefusal }),
@@ -159,11 +172,13 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       await dropCapture(capture, pointId);
     }
     const tierMessage = capture.snapshotDir ? `Instant-restore snapshot kept ${request.instantRestoreDays} day${request.instantRestoreDays === 1 ? '' : 's'}.` : (capture.tierNote ?? undefined);
-    const message = [prepared ? `Captured: ${prepared.captureMethod}.` : '', tierMessage ?? '', postWarning ?? '']
+    const bitmapNote = bitmaps && bitmaps.notes.length > 0 ? `${bitmaps.notes.join('; ')}.` : '';
+    const message = [prepared ? `Captured: ${prepared.captureMethod}.` : '', tierMessage ?? '', postWarning ?? '', bitmapNote]
       .filter((part) => part !== '').join(' ');
     context.end(SNAPSHOT, 'completed', message === '' ? undefined : message);
   } catch (error) {
     await transferLock?.release();
+    await dropAddedBitmaps(bitmaps, request.vms.env);
     throw await withRelease(error, prepared, null);
   } finally {
     await snapshotLock.release();
@@ -171,12 +186,15 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
 
   // Phase 2: Transfer (skipped when another transfer of this item is running).
   if (!transferLock) {
+    await dropAddedBitmaps(bitmaps, request.vms.env);
     await releaseVm(prepared, null);
     context.end(TRANSFER, 'skipped', 'Another transfer of this item was running; the next transfer carries all change since the newest vault point.');
     return { point: null, transferSkipped: true };
   }
   let writer;
   let committed: string | null = null;
+  let trackingNotes: string[] = [];
+  let bytesTrackedBitmap = 0;
   try {
     context.begin(TRANSFER);
     // The lock file names the job, never the item: lock files are readable in the vault folder.
@@ -196,6 +214,11 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       expiresAt: request.retainUntil,
       onDemand: !request.scheduled,
       readLimit,
+      ...(bitmaps && request.appHome !== undefined ? {
+        qcow2Bitmaps: {
+          place: { appHome: request.appHome, vaultId: context.session.config.id }, added: bitmaps, env: request.vms.env,
+        },
+      } : {}),
       ...(request.appHome !== undefined
         ? { changeTracking: { appHome: request.appHome, vaultId: context.session.config.id, vaultDir } } : {}),
       extra: {
@@ -208,7 +231,11 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
         ...(prepared ? { vm: prepared.summary(scripts.succeeded, scripts.outcomes()) } : {}),
       },
       signal: context.signal,
-      onProgress: (figures) => context.report(TRANSFER, figures),
+      onProgress: ({ trackingNotes: notes, ...figures }) => {
+        trackingNotes = notes ?? trackingNotes;
+        bytesTrackedBitmap = figures.bytesTrackedBitmap ?? bytesTrackedBitmap;
+        context.report(TRANSFER, figures);
+      },
     });
     savePointRow(context.session, pointFromManifest(manifest, 'active', { snapshotUntil }));
     committed = manifest.pointId;
@@ -217,10 +244,16 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
     await writer.release();
     writer = undefined;
     await releaseVm(prepared, committed);
-    context.end(TRANSFER, 'completed', `${point.files.length} file${point.files.length === 1 ? '' : 's'} in the vault; point ${point.id}.`);
+    const bitmapSummary = bitmaps === null ? ''
+      : ` qcow2 dirty bitmaps: ${(bytesTrackedBitmap / 1048576).toFixed(1)} MiB proven unchanged, not read${
+        trackingNotes.length > 0 ? `; ${trackingNotes.join('; ')}` : ''}.`;
+    context.end(TRANSFER, 'completed', `${point.files.length} file${point.files.length === 1 ? '' : 's'} in the vault; point ${point.id}.${bitmapSummary}`);
     return { point, transferSkipped: false, ...(prepared ? { vmFiles: prepared.files } : {}) };
   } catch (error) {
-    if (committed === null) await dropCapture(capture, pointId);
+    if (committed === null) {
+      await dropCapture(capture, pointId);
+      await dropAddedBitmaps(bitmaps, request.vms.env);
+    }
     const reported = await withRelease(error, prepared, committed);
     if (reported instanceof LabvaultError || context.signal.aborted) throw reported;
     throw new LabvaultError(ErrorCodes.INTERNAL, `Transfer failed: ${reported instanceof Error ? reported.message : String(reported)}`, { cause: reported });

@@ -20,6 +20,7 @@ import type { StageFigure } from '../vault/store/stage-profile.ts';
 import { stat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { trackCloneChanges } from './clone-change-tracking.ts';
+import { Qcow2BitmapTransfer, type Qcow2BitmapTrackingInput } from './qcow2-bitmap-tracking.ts';
 import {
   cloneIdentityOf, readCloneTrackingRecord, sameCloneIdentity, writeCloneTrackingRecord,
   type TrackedFile, type TrackingPlace,
@@ -32,6 +33,10 @@ export interface TransferFigures {
   bytesDeduplicated: number;
   /** Of bytesRead, bytes change tracking proved unchanged (not read). */
   bytesTracked: number;
+  /** Of bytesTracked, bytes qcow2 dirty bitmaps proved unchanged (qcow2-bitmap-tracking.ts). */
+  bytesTrackedBitmap?: number;
+  /** Why files tracked by qcow2 bitmaps were read whole, one line each. */
+  trackingNotes?: string[];
   /** Per-stage profile of the transfer, set with the last report. */
   stages?: StageFigure[];
 }
@@ -53,6 +58,8 @@ export interface TransferInput {
   onProgress: (figures: TransferFigures) => void;
   /** Change tracking between clones: this machine's record place and the vault folder (clone areas). */
   changeTracking?: TrackingPlace & { vaultDir: string };
+  /** qcow2 dirty bitmap tracking (LABVAULT_CHANGE_TRACKING=qcow2-bitmap): the bitmaps added before the capture. */
+  qcow2Bitmaps?: Qcow2BitmapTrackingInput;
 }
 
 async function cloneStat(path: string): Promise<BigIntStats | null> {
@@ -91,6 +98,9 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
   const tracking = input.changeTracking;
   const record = tracking ? await readCloneTrackingRecord(tracking, input.itemId) : null;
   const clonesRead: TrackedFile[] = [];
+  const bitmaps = input.qcow2Bitmaps
+    ? await Qcow2BitmapTransfer.start({ ...input.qcow2Bitmaps, store, itemId: input.itemId })
+    : null;
   for (const { file, before, reusable } of plan) {
     if (signal.aborted) throw signal.reason;
     if (reusable && before) {
@@ -111,13 +121,19 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
         record, file,
       })
       : null;
-    if (answer) profile.end('track', trackStart, 0);
+    const bitmapProof = bitmaps ? await bitmaps.before(file) : null;
+    // Of two proofs, the one that spares more bytes.
+    const covered = (ranges: Array<{ length: number }>): number => ranges.reduce((sum, range) => sum + range.length, 0);
+    const useBitmap = bitmapProof !== null
+      && (!answer?.ranges || covered(bitmapProof.ranges) > covered(answer.ranges.ranges));
+    const unchanged = useBitmap ? bitmapProof : answer?.ranges;
+    if (answer || bitmapProof) profile.end('track', trackStart, 0);
     const cloneBefore = tracking && file.cloned ? await cloneStat(file.readPath) : null;
     const result = await store.backupFile({
       sourcePath: file.readPath,
       signal,
       ...(previousIndex ? { previousIndex } : {}),
-      ...(answer?.ranges ? { unchanged: answer.ranges } : {}),
+      ...(unchanged ? { unchanged } : {}),
       profile,
       ...(readLimiter ? { readLimiter } : {}),
       onProgress: (progress) => {
@@ -130,6 +146,12 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     figures.bytesWritten = doneBefore.written + result.bytesWritten;
     figures.bytesDeduplicated = doneBefore.dedup + result.bytesDeduplicated;
     figures.bytesTracked += result.bytesTracked;
+    if (bitmaps) {
+      const { indexId, bytesTracked } = result;
+      await bitmaps.after(file, { indexId, size: result.stat.size, bytesTracked }, useBitmap);
+      figures.bytesTrackedBitmap = bitmaps.bytesTracked;
+      figures.trackingNotes = [...bitmaps.notes];
+    }
     input.onProgress(figures);
     // The clone is evidence for the next backup only if it did not change while it was read.
     const cloneAfter = cloneBefore ? await cloneStat(file.readPath) : null;
@@ -174,6 +196,7 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     await writeCloneTrackingRecord(tracking, input.itemId, { version: 1, pointId: input.pointId, files: clonesRead })
       .catch(() => undefined);
   }
+  await bitmaps?.finish(input.pointId, capture.files.map((file) => file.source.path));
   const cpu = process.cpuUsage(cpuStart);
   profile.end('wall', wallStart, figures.bytesRead);
   profile.addNs('cpu', BigInt(cpu.user + cpu.system) * 1000n, figures.bytesRead);

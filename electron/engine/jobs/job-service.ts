@@ -262,7 +262,7 @@ export class JobContext {
 
   report(
     name: Subtask['name'],
-    figures: Partial<Pick<Subtask, 'bytesRead' | 'bytesWritten' | 'bytesDeduplicated' | 'bytesTracked' | 'bytesTotal' | 'stages'>>,
+    figures: Partial<Pick<Subtask, 'bytesRead' | 'bytesWritten' | 'bytesDeduplicated' | 'bytesTracked' | 'bytesTrackedBitmap' | 'bytesTotal' | 'stages'>>,
   ): void {
     const subtask = this.subtask(name);
     Object.assign(subtask, figures);
