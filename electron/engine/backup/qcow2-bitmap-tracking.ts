@@ -41,6 +41,7 @@ import type { VaultStore } from '../vault/store/index.ts';
 import type { FixedIndex } from '../vault/store/fixed-index.ts';
 import type { DataRange } from '../fs/file-data-ranges.ts';
 import { ImageFile } from '../disk/image-file.ts';
+import { sameFileState } from '../fs/file-extent-map.ts';
 import { readQcow2Header } from '../disk/qcow2/qcow2-header.ts';
 import { Qcow2DirtyBitmap, readQcow2Bitmaps, readQcow2BitmapTable, type Qcow2Bitmaps } from '../disk/qcow2/qcow2-bitmaps.ts';
 import {
@@ -177,11 +178,6 @@ async function statOf(path: string): Promise<BigIntStats | null> {
   return stat(path, { bigint: true }).catch(() => null);
 }
 
-export function sameState(a: BigIntStats, b: BigIntStats): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.blocks === b.blocks
-    && a.ino === b.ino && a.dev === b.dev;
-}
-
 /** Step 2 and 4: maps the file to be read; proves what it can against the record. */
 export async function inspectQcow2File(input: InspectInput): Promise<Qcow2Inspection> {
   const { file, store } = input;
@@ -195,7 +191,7 @@ export async function inspectQcow2File(input: InspectInput): Promise<Qcow2Inspec
     const bitmaps = await readQcow2Bitmaps(image, header);
     const mapped = await readQcow2HostMap(image, header, bitmaps);
     const after = await statOf(file.readPath);
-    if (after === null || !sameState(before, after)) return { proof: null, why: 'the file changed while it was mapped', next: null };
+    if (after === null || !sameFileState(before, after)) return { proof: null, why: 'the file changed while it was mapped', next: null };
     const added = input.added;
     const ours = added === undefined ? undefined : bitmaps?.bitmaps.find((candidate) => candidate.name === added.name);
     const next = mapped.map !== null && added !== undefined && ours !== undefined
@@ -224,7 +220,7 @@ export async function inspectQcow2File(input: InspectInput): Promise<Qcow2Inspec
     if (previousIndex === null) return fail('the recorded index is not readable');
     const ranges = provenRanges(mapped.map, dirty, previousFingerprints, chunkSize);
     const last = await statOf(file.readPath);
-    if (last === null || !sameState(before, last)) return { proof: null, why: 'the file changed while it was mapped', next: null };
+    if (last === null || !sameFileState(before, last)) return { proof: null, why: 'the file changed while it was mapped', next: null };
     return { proof: { ranges, previousIndex, stat: before }, why: null, next };
   } catch (error) {
     return { proof: null, why: `the image does not map (${error instanceof Error ? error.message.slice(0, 300) : String(error)})`, next: null };
@@ -245,7 +241,7 @@ export interface Qcow2FileRead {
 export async function readHeld(file: CapturedFile, inspection: Qcow2Inspection, size: number): Promise<boolean> {
   if (inspection.next === null) return false;
   const after = await statOf(file.readPath);
-  return after !== null && sameState(after, inspection.next.stat) && Number(after.size) === size;
+  return after !== null && sameFileState(after, inspection.next.stat) && Number(after.size) === size;
 }
 
 /**
