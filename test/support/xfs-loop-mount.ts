@@ -33,8 +33,17 @@ export function useXfsLoopMount(parentDir: string, options: { afterUnmount?: () 
       reason = `cannot make a loop-mounted XFS: ${first} (needs root, loop devices and mkfs.xfs)`;
     }
   });
-  afterAll(() => {
-    if (!reason) execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+  afterAll(async () => {
+    // A child the engine started (a sync agent, an extent query) may still be exiting: retry a busy mount briefly.
+    for (let attempt = 1; !reason; attempt += 1) {
+      try {
+        execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+        break;
+      } catch (error) {
+        if (attempt >= 20 || !String((error as { stderr?: unknown }).stderr).includes('busy')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     options.afterUnmount?.();
   });
   return { mountPoint, skipReason: () => reason };

@@ -1,7 +1,9 @@
 /**
  * Restore disks: writes a point's files into a folder, bit-exact, sparse where the data is
  * zero, never over an existing file. From the snapshot tier by clone when it is there
- * (then every chunk of the clone is re-hashed and checked against the point's index), else
+ * (then every chunk of the clone is checked against the point's index: re-hashed, or, where
+ * this machine's change-tracking evidence proves the clone still shares the blocks the
+ * point's transfer read, proven without a read: clone-restore-proof.ts), else
  * from the vault (every chunk checked against its id as it is read, the whole file's
  * digest at the end). Success is reported only after that verification. The manifest is
  * untrusted input: names, target paths, creation and modes follow restore-target.ts.
@@ -16,6 +18,8 @@ import { findFileDataRanges, type DataRange } from '../fs/file-data-ranges.ts';
 import { isAllZero } from '../bytes/zero-bytes.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import type { PointRow } from '../backup/point-record.ts';
+import { insideRanges, provenCloneRanges } from './clone-restore-proof.ts';
+import type { CloneTrackingRecord } from '../backup/clone-tracking-record.ts';
 import { checkManifestFiles, existingTargets, openTargetRoot, reopenCreated, restoredFileMode, targetExistsError, targetPathIn } from './restore-target.ts';
 
 export const RESTORE = 'Restore';
@@ -31,6 +35,8 @@ export interface RestoreRequest {
   files?: string[] | undefined;
   /** The point's clone folder as backup/snapshot-area.ts derives and checks it, or null. */
   cloneDir?: string | null;
+  /** This machine's change-tracking record of the item (app home), for proving clones unchanged. */
+  cloneEvidence?: CloneTrackingRecord | null;
 }
 
 export interface RestoredFile {
@@ -85,6 +91,7 @@ function chunkMismatch(path: string, index: FixedIndex, i: number): LabvaultErro
  */
 export async function verifyAgainstIndex(
   handle: FileHandle, path: string, index: FixedIndex, store: VerifyStore, onBytes: (bytes: number) => void,
+  proven: DataRange[] = [],
 ): Promise<void> {
   const info = await handle.stat();
   if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
@@ -97,6 +104,10 @@ export async function verifyAgainstIndex(
       const i = next;
       next += 1;
       const length = index.chunkLength(i);
+      if (proven.length > 0 && insideRanges(proven, i * index.chunkSize, length)) {
+        onBytes(length);
+        continue;
+      }
       if (inHole(i, length)) {
         if (!index.isZero(i)) throw chunkMismatch(path, index, i);
         onBytes(length);
@@ -151,16 +162,29 @@ async function cloneFile(from: string, to: string): Promise<boolean> {
   }
 }
 
-/** Checks a clone this restore made through one handle: mode first, then every chunk, then the times. */
+/**
+ * Checks a clone this restore made through one handle: mode first, then every chunk (those
+ * proven by `evidence` without a read), then the times. Returns the bytes proven.
+ */
 async function verifyClone(
   target: string, file: ManifestFile, index: FixedIndex, store: VerifyStore, onBytes: (bytes: number) => void,
-): Promise<void> {
+  evidence: { record: CloneTrackingRecord | null; pointId: string; clonePath: string },
+): Promise<number> {
   const handle = await reopenCreated(target);
   try {
     await handle.chmod(restoredFileMode(file.mode)).catch(() => undefined);
-    await verifyAgainstIndex(handle, target, index, store, onBytes);
+    const proven = await provenCloneRanges({
+      ...evidence, name: file.path, indexId: file.indexId, size: file.size, targetPath: target,
+      targetState: await handle.stat({ bigint: true }),
+    }).catch(() => []);
+    await verifyAgainstIndex(handle, target, index, store, onBytes, proven);
     const mtime = new Date(file.mtimeMs);
     await handle.utimes(mtime, mtime).catch(() => undefined);
+    let bytes = 0;
+    for (let i = 0; i < index.chunkCount; i += 1) {
+      if (insideRanges(proven, i * index.chunkSize, index.chunkLength(i))) bytes += index.chunkLength(i);
+    }
+    return bytes;
   } finally {
     await handle.close();
   }
@@ -179,6 +203,7 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
   const writtenPaths: string[] = [];
   let done = 0;
   let written = 0;
+  let provenBytes = 0;
   const profile = new StageProfile();
   const wallStart = StageProfile.now();
   const cpuStart = process.cpuUsage();
@@ -193,12 +218,12 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
       // Only a real clone (same filesystem): a plain copy of the clone would fill the holes,
       // so elsewhere the vault restores it (sparse where the data is zero).
       const cloned = cloneUsable && clone ? await cloneFile(clone, target) : false;
-      if (cloned) {
+      if (cloned && clone !== null) {
         writtenPaths.push(target);
-        await verifyClone(target, file, index, store, (bytes) => {
+        provenBytes += await verifyClone(target, file, index, store, (bytes) => {
           done += bytes;
           context.report(RESTORE, { bytesRead: done });
-        });
+        }, { record: request.cloneEvidence ?? null, pointId: request.point.id, clonePath: clone });
         restored.push({ name: file.path, path: target, size: file.size, from: 'snapshot', verified: true });
       } else {
         const attributes = { mode: restoredFileMode(file.mode), mtime: new Date(file.mtimeMs) };
@@ -224,6 +249,8 @@ export async function runRestoreDisks(context: JobContext, request: RestoreReque
   profile.end('wall', wallStart, done);
   profile.addNs('cpu', BigInt(cpu.user + cpu.system) * 1000n, done);
   context.report(RESTORE, { bytesRead: done, bytesWritten: written, stages: profile.figures() });
-  context.end(RESTORE, 'completed', `${restored.length} file${restored.length === 1 ? '' : 's'} restored and verified against the stored digests.`);
+  const proof = provenBytes > 0
+    ? ` (${(provenBytes / 1024 ** 2).toFixed(1)} MiB proven by the clone's shared blocks, the rest re-hashed)` : '';
+  context.end(RESTORE, 'completed', `${restored.length} file${restored.length === 1 ? '' : 's'} restored and verified against the stored digests${proof}.`);
   return restored;
 }

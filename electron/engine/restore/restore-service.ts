@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { readPointRow } from '../backup/point-record.ts';
 import { existingPointSnapshot } from '../backup/snapshot-area.ts';
+import { readCloneTrackingRecord } from '../backup/clone-tracking-record.ts';
 import type { JobService, RunningJob } from '../jobs/job-service.ts';
 import type { ProtectionService } from '../protection/protection-service.ts';
 import type { VaultKeyring } from '../vault/vault-keyring.ts';
@@ -31,13 +32,13 @@ export interface RestoreDisksInput {
 }
 
 export class RestoreService {
-  private readonly protection: Pick<ProtectionService, 'resolve'>;
+  private readonly protection: Pick<ProtectionService, 'resolve' | 'appHome'>;
   private readonly keyring: Pick<VaultKeyring, 'store'>;
   private readonly jobs: Pick<JobService, 'create' | 'start'>;
   /** Where qemu-img is looked for (checks of converted disks). */
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(protection: Pick<ProtectionService, 'resolve'>, keyring: Pick<VaultKeyring, 'store'>,
+  constructor(protection: Pick<ProtectionService, 'resolve' | 'appHome'>, keyring: Pick<VaultKeyring, 'store'>,
     jobs: Pick<JobService, 'create' | 'start'>, env: NodeJS.ProcessEnv = process.env) {
     this.protection = protection;
     this.keyring = keyring;
@@ -81,7 +82,11 @@ export class RestoreService {
     job.pointId = point.id;
     return this.jobs.start(session, job, async (context) => {
       const cloneDir = existingPointSnapshot(session.dir, record.id, point.id, record.files);
-      await runRestoreDisks(context, { store, manifest, point, targetDir, files: input.files, cloneDir });
+      const cloneEvidence = cloneDir === null ? null
+        : await readCloneTrackingRecord({ appHome: this.protection.appHome, vaultId: session.config.id }, record.id);
+      await runRestoreDisks(context, {
+        store, manifest, point, targetDir, files: input.files, cloneDir, cloneEvidence,
+      });
     });
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * A restore from the snapshot tier (a reflink clone of the point's clone) is verified
+ * without re-reading the blocks this machine's change-tracking evidence proves unchanged
+ * (restore/clone-restore-proof.ts), and only those. On a loop-mounted XFS with reflink
+ * (root only; skipped with the reason elsewhere): the latest point restores bit-exact with
+ * its data proven; an older point (no evidence for it) is re-hashed whole; and after the
+ * point's clone was written to, the proof is refused and the re-hash finds the damage
+ * (CORRUPT), so the shortcut can never hide a changed clone.
+ */
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../../shared/contract/item-models.ts';
+import { ManualClock } from '../../../electron/engine/app/clock.ts';
+import { Engine } from '../../../electron/engine/engine.ts';
+import { insideRanges } from '../../../electron/engine/restore/clone-restore-proof.ts';
+import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
+import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+
+const MIB = 1024 * 1024;
+const SIZE = 64 * MIB;
+const ITEM = 'proof-vm';
+const PROVEN = /MiB proven by the clone's shared blocks/;
+
+function bytes(seed: string, length: number): Buffer {
+  const out = Buffer.alloc(length);
+  for (let at = 0, n = 0; at < length; n += 1) at += createHash('sha256').update(`${seed}-${n}`).digest().copy(out, at);
+  return out;
+}
+
+function writeAt(path: string, offset: number, data: Buffer): void {
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, data, 0, data.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('insideRanges', () => {
+  it('answers whether a chunk lies wholly inside sorted ranges', () => {
+    const ranges = [{ offset: 0, length: 4 * MIB }, { offset: 8 * MIB, length: 2 * MIB }];
+    expect(insideRanges(ranges, 0, MIB)).toBe(true);
+    expect(insideRanges(ranges, 3 * MIB, MIB)).toBe(true);
+    expect(insideRanges(ranges, 3 * MIB + 1, MIB)).toBe(false);
+    expect(insideRanges(ranges, 4 * MIB, MIB)).toBe(false);
+    expect(insideRanges(ranges, 9 * MIB, MIB)).toBe(true);
+    expect(insideRanges(ranges, 9 * MIB, MIB + 1)).toBe(false);
+    expect(insideRanges([], 0, 1)).toBe(false);
+  });
+});
+
+describe('restore from the snapshot tier, proven by shared blocks', () => {
+  const root = makeTempDir('labvault-restore-proof-');
+  const xfs = useXfsLoopMount(root, { afterUnmount: () => removeDir(root) });
+  let engine: Engine | undefined;
+  const clock = new ManualClock('2026-05-04T10:00:00Z');
+
+  it('proves only what the evidence covers and never hides a changed clone', async (context) => {
+    const skipReason = xfs.skipReason();
+    if (skipReason) {
+      console.log(`skipping the clone restore proof test: ${skipReason}`);
+      context.skip(skipReason);
+      return;
+    }
+    try {
+      await provesOnlyWhatTheEvidenceCovers();
+    } finally {
+      // Closed here, before the filesystem is unmounted (the vault and clones live on it).
+      await engine?.close();
+      engine = undefined;
+    }
+  });
+
+  async function provesOnlyWhatTheEvidenceCovers(): Promise<void> {
+    const vmDir = join(xfs.mountPoint, 'vm');
+    mkdirSync(vmDir);
+    const disk = join(vmDir, 'disk.raw');
+    const fd = openSync(disk, 'w');
+    ftruncateSync(fd, SIZE);
+    closeSync(fd);
+    writeAt(disk, 0, bytes('boot', 2 * MIB));
+    writeAt(disk, 30 * MIB + 4096, bytes('data', 9 * MIB));
+    engine = new Engine({ face: 'cli', appHome: join(root, 'home'), clock });
+    const vaultDir = join(xfs.mountPoint, 'vault');
+    await engine.handlers.vaults.create({ name: 'proof-vault', path: vaultDir });
+    await engine.handlers.items.protect({ vault: 'proof-vault', name: ITEM, files: [disk] });
+    const itemId = (await engine.protection.resolve(ITEM)).record.id;
+
+    const backup = async (): Promise<{ pointId: string; sha: string }> => {
+      clock.advance(60_000);
+      const job = await (await (engine as Engine).backups.start(ITEM)).done;
+      expect(job.status, job.error?.message).toBe('completed');
+      return { pointId: job.pointId as string, sha: sha256File(disk) };
+    };
+    const restore = async (pointId: string, to: string): Promise<Job> => {
+      const running = await (engine as Engine).restores.startDisks({ item: ITEM, point: pointId, to: join(xfs.mountPoint, to) });
+      return running.done;
+    };
+    const messageOf = (job: Job): string => job.subtasks.map((subtask) => subtask.message ?? '').join(' ');
+
+    const first = await backup();
+    writeAt(disk, 31 * MIB, bytes('day two', MIB));
+    const second = await backup();
+    expect(second.sha).not.toBe(first.sha);
+
+    // The latest point: its data chunks proven by the shared blocks, bit-exact.
+    const latest = await restore(second.pointId, 'latest');
+    expect(latest.status, latest.error?.message).toBe('completed');
+    expect(messageOf(latest)).toMatch(PROVEN);
+    expect(sha256File(join(xfs.mountPoint, 'latest', 'disk.raw'))).toBe(second.sha);
+
+    // An older point: no evidence of it on this machine, every chunk re-hashed.
+    const older = await restore(first.pointId, 'older');
+    expect(older.status, older.error?.message).toBe('completed');
+    expect(messageOf(older)).not.toMatch(PROVEN);
+    expect(sha256File(join(xfs.mountPoint, 'older', 'disk.raw'))).toBe(first.sha);
+
+    // The latest point's clone written to (a new block, a new ctime): the proof is refused and
+    // the re-hash finds the chunk that no longer matches the point.
+    const clone = join(vaultDir, 'snapshots', itemId, second.pointId, 'disk.raw');
+    writeAt(clone, 31 * MIB + 8192, Buffer.alloc(4096, 0x5a));
+    const damaged = await restore(second.pointId, 'damaged');
+    expect(damaged.status).toBe('failed');
+    expect(damaged.error?.code).toBe('CORRUPT');
+    expect(damaged.error?.message).toMatch(/chunk 31 does not match/);
+  }
+});
