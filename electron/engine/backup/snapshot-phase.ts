@@ -21,6 +21,13 @@ export interface FileIdentity {
   ino: number;
   dev: number;
   mode: number;
+  /**
+   * The change time in nanoseconds (decimal) from a stat taken just before the one above,
+   * and the wall clock then: the evidence for reusing the file's index at the next backup
+   * (file-identity-record.ts). Absent where not taken (the file is then read next time).
+   */
+  ctimeNs?: string;
+  seenAtMs?: number;
 }
 
 export interface CapturedFile {
@@ -67,7 +74,10 @@ export function pointFileNames(files: ItemFileRecord[]): string[] {
 
 async function statIdentity(path: string): Promise<FileIdentity> {
   try {
-    return identityOf(await stat(path));
+    // The change time first: a write between the two stats leaves a newer change time, never an older one.
+    const changed = await stat(path, { bigint: true });
+    const seenAtMs = Date.now();
+    return { ...identityOf(await stat(path)), ctimeNs: changed.ctimeNs.toString(), seenAtMs };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LabvaultError(code === 'ENOENT' ? ErrorCodes.NOT_FOUND : ErrorCodes.IO_ERROR, `Protected file ${path} cannot be read (${code ?? String(error)}). Was the VM moved or deleted?`, { details: { path } });

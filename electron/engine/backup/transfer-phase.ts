@@ -1,8 +1,10 @@
 /**
  * Phase 2, Transfer data to vault: stream the captured files into the chunk store (only
  * chunks the vault lacks are written) and commit the point's manifest. A file whose size,
- * mtime, inode and device equal the previous point's reuses its index without being read,
- * unless it was cloned and change tracking is on (`changeTracking`): then the clone is
+ * mtime, inode and device equal the previous point's, and whose change time (ns) is the one
+ * this machine recorded when it captured the file for that point (file-identity-record.ts:
+ * an mtime put back or a same-size write moves the change time), reuses its index without
+ * being read, unless it was cloned and change tracking is on (`changeTracking`): then the clone is
  * compared with the previous point's clone (clone-change-tracking.ts) and only the ranges
  * not proven unchanged are read. Size and mtime are no proof for a clone of a running VM's
  * disk: a write in the same timestamp tick as the capture's stat leaves both as they were.
@@ -25,6 +27,8 @@ import {
   cloneIdentityOf, readCloneTrackingRecord, sameCloneIdentity, writeCloneTrackingRecord,
   type TrackedFile, type TrackingPlace,
 } from './clone-tracking-record.ts';
+import { provenUnchanged, readFileIdentityRecord, seenFileOf, writeFileIdentityRecord } from './file-identity-record.ts';
+import type { SeenFile } from './file-identity-record.ts';
 
 export interface TransferFigures {
   bytesTotal: number;
@@ -81,6 +85,7 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     const source = previousSources[file.path];
     if (typeof source === 'string') previousBySource.set(source, file);
   }
+  const seenRecord = input.changeTracking ? await readFileIdentityRecord(input.changeTracking, input.itemId) : null;
   const plan = capture.files.map((file) => {
     const byName = previousByName.get(file.name);
     const before = previousBySource.get(file.source.path)
@@ -88,7 +93,7 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     const tracked = input.changeTracking !== undefined && file.cloned;
     const reusable = before !== undefined && !tracked && VaultStoreClass.fileUnchanged(before, {
       size: file.identity.size, mtimeMs: file.identity.mtimeMs, ino: file.identity.ino, dev: file.identity.dev,
-    } as never);
+    } as never) && provenUnchanged(seenRecord, previous?.pointId, file.source.path, before.indexId, file.identity);
     return { file, before, reusable };
   });
   const bytesTotal = plan.filter((entry) => !entry.reusable).reduce((sum, entry) => sum + entry.file.identity.size, 0);
@@ -98,12 +103,15 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
   const tracking = input.changeTracking;
   const record = tracking ? await readCloneTrackingRecord(tracking, input.itemId) : null;
   const clonesRead: TrackedFile[] = [];
+  const filesSeen: SeenFile[] = [];
   const bitmaps = input.qcow2Bitmaps
     ? await Qcow2BitmapTransfer.start({ ...input.qcow2Bitmaps, store, itemId: input.itemId })
     : null;
   for (const { file, before, reusable } of plan) {
     if (signal.aborted) throw signal.reason;
     if (reusable && before) {
+      const seen = seenFileOf(file.source.path, before.indexId, file.identity);
+      if (seen) filesSeen.push(seen);
       files.push({
         ...before, path: file.name, role: file.source.role,
         ...(file.source.diskFormat ? { diskFormat: file.source.diskFormat } : {}), storedBytesNew: 0,
@@ -161,6 +169,8 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
         source: file.source.path, name: file.name, indexId: result.indexId, clone: cloneIdentityOf(cloneAfter),
       });
     }
+    const seen = file.cloned ? null : seenFileOf(file.source.path, result.indexId, file.identity);
+    if (seen && result.stat.size === file.identity.size) filesSeen.push(seen);
     files.push({
       path: file.name,
       role: file.source.role,
@@ -194,6 +204,11 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
   if (tracking && capture.snapshotDir) {
     // Best effort: without the record the next backup reads the files.
     await writeCloneTrackingRecord(tracking, input.itemId, { version: 1, pointId: input.pointId, files: clonesRead })
+      .catch(() => undefined);
+  }
+  if (tracking) {
+    // Best effort: without the record the next backup reads the files.
+    await writeFileIdentityRecord(tracking, input.itemId, { version: 1, pointId: input.pointId, files: filesSeen })
       .catch(() => undefined);
   }
   await bitmaps?.finish(input.pointId, capture.files.map((file) => file.source.path));
