@@ -85,8 +85,19 @@ const versionOf = (command: string, argv: string[]): string => {
   }
 };
 
-/** The step's caches: `sync`, then drop caches where allowed (not timed). */
+/**
+ * Untimed, before every tool's step: the disk's last change at least SETTLE_MS old (a backup
+ * seldom follows a write within a second; Labvault reads a file again when its change time is
+ * too close to its capture to prove anything), `sync`, then caches dropped where allowed.
+ */
+const SETTLE_MS = 1100;
+let lastDiskChange = 0;
+function diskChanged(): void {
+  lastDiskChange = Date.now();
+}
 async function settle(): Promise<void> {
+  const wait = lastDiskChange + SETTLE_MS - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   await runTimed('sync', []);
   if (dropCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
 }
@@ -193,10 +204,12 @@ async function runRound(
   const order = TOOLS.map((_, i) => TOOLS[(i + index) % TOOLS.length]!);
   console.log(`  round ${index + 1}/${rounds}: order ${order.join(', ')}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await writeBenchDisk(round.disk, size);
+  diskChanged();
   for (const tool of order) await round.init(tool);
   for (const tool of order) record(results, 'full', tool, await round.backup(tool, 'full'));
   for (const tool of order) (stored[tool] ??= []).push(round.storedBytes(tool));
   await rewriteRegions(round.disk, changedRegions(size, 0.02, `in-place-${index}`), `in-place-${index}`);
+  diskChanged();
   for (const tool of order) record(results, 'in place', tool, await round.backup(tool, 'in-place'));
   await settle();
   readFloors.push((await runTimed('sh', ['-c', `cat "${round.disk}" > /dev/null`])).seconds);
@@ -205,8 +218,10 @@ async function runRound(
   await runTimed('cp', ['--sparse=always', round.disk, copy]);
   await rewriteRegions(copy, changedRegions(size, 0.02, `new-file-${index}`), `new-file-${index}`);
   renameSync(copy, round.disk);
+  diskChanged();
   for (const tool of order) record(results, 'new file', tool, await round.backup(tool, 'new-file'));
   await scatterSmallWrites(round.disk, size, Math.round(256 * size / GIB), `scattered-${index}`);
+  diskChanged();
   for (const tool of order) record(results, 'scattered', tool, await round.backup(tool, 'scattered'));
   for (const tool of order) record(results, 'unchanged', tool, await round.backup(tool, 'unchanged'));
   for (const tool of order) {
@@ -305,7 +320,7 @@ async function main(): Promise<void> {
   console.log(`\nConditions: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average at start `
     + `${loadStart.map((l) => l.toFixed(1)).join(' ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}; `
     + `${dropCaches ? '`sync` and caches dropped (echo 3 > /proc/sys/vm/drop_caches) before every timed step' : '`sync` before every timed step, caches warm (dropping them is not permitted here, or --warm)'}; `
-    + 'process start included for every tool (Labvault through its bin, electron/cli/bin.mjs, on the built bundle); '
+    + 'the disk settled 1.1 s after its last change; process start included for every tool (Labvault through its bin, electron/cli/bin.mjs, on the built bundle); '
     + `tool order rotated each round; ${versionOf('restic', ['version'])}${resticSparse ? ' (restore --sparse)' : ' (no restore --sparse in this version: it writes the zeros)'}; `
     + `${versionOf('borg', ['--version'])} (extract --sparse); disk and repositories on ${filesystem.description}; `
     + 'the disk: 1 MiB regions, 4 random, 2 text, 4 holes per 10; restore floor: restore-floor.ts (same non-zero bytes, same offsets, fdatasync).');
