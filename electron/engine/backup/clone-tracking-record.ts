@@ -10,15 +10,13 @@
  * newest transfer that read clones replaces it. A missing, oversized or damaged record
  * means no evidence (the next backup reads the files), never an error.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as z from 'zod';
 import type { BigIntStats } from 'node:fs';
-import { writeJsonAtomic } from '../fs/atomic-file.ts';
-import { isPointId, isUuid } from '../vault/vault-ids.ts';
+import { isPointId } from '../vault/vault-ids.ts';
+import { readTrackingRecord, writeTrackingRecord, type TrackingPlace } from './tracking-record-file.ts';
 
-export const CHANGE_TRACKING_DIR = 'change-tracking';
-const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+export { CHANGE_TRACKING_DIR, type TrackingPlace } from './tracking-record-file.ts';
+
 const DECIMAL = /^\d{1,20}$/;
 
 const CloneIdentitySchema = z.object({
@@ -47,12 +45,6 @@ const RecordSchema = z.object({
 });
 export type CloneTrackingRecord = z.infer<typeof RecordSchema>;
 
-/** Where the records live: the app home and the vault's id (both this machine's, the id checked). */
-export interface TrackingPlace {
-  appHome: string;
-  vaultId: string;
-}
-
 export function cloneIdentityOf(info: BigIntStats): CloneIdentity {
   return {
     ino: info.ino.toString(), dev: info.dev.toString(), size: info.size.toString(),
@@ -64,37 +56,14 @@ export function sameCloneIdentity(a: CloneIdentity, b: CloneIdentity): boolean {
   return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
-function recordPath(place: TrackingPlace, itemId: string): string | null {
-  if (!isUuid(place.vaultId) || !isUuid(itemId)) return null;
-  return join(place.appHome, CHANGE_TRACKING_DIR, place.vaultId, `${itemId}.json`);
-}
-
 /** The item's record, or null when there is none that parses. */
-export async function readCloneTrackingRecord(
-  place: TrackingPlace, itemId: string,
-): Promise<CloneTrackingRecord | null> {
-  const path = recordPath(place, itemId);
-  if (path === null) return null;
-  try {
-    const info = await stat(path);
-    if (!info.isFile() || info.size > MAX_RECORD_BYTES) return null;
-    const parsed = RecordSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+export function readCloneTrackingRecord(place: TrackingPlace, itemId: string): Promise<CloneTrackingRecord | null> {
+  return readTrackingRecord(place, itemId, '.json', RecordSchema);
 }
 
 /** Replaces the item's record (atomically); with no files, removes it. */
-export async function writeCloneTrackingRecord(
+export function writeCloneTrackingRecord(
   place: TrackingPlace, itemId: string, record: CloneTrackingRecord,
 ): Promise<void> {
-  const path = recordPath(place, itemId);
-  if (path === null) return;
-  if (record.files.length === 0) {
-    await rm(path, { force: true });
-    return;
-  }
-  await mkdir(join(place.appHome, CHANGE_TRACKING_DIR, place.vaultId), { recursive: true, mode: 0o700 });
-  await writeJsonAtomic(path, RecordSchema.parse(record), { mode: 0o600 });
+  return writeTrackingRecord(place, itemId, '.json', RecordSchema, record, record.files.length === 0);
 }

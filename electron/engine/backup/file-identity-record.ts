@@ -16,17 +16,13 @@
  * 0600), never in the vault folder. One record per item, replaced by every transfer. A
  * missing, oversized or damaged record means no evidence (the files are read), never an error.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as z from 'zod';
-import { writeJsonAtomic } from '../fs/atomic-file.ts';
-import { isPointId, isUuid } from '../vault/vault-ids.ts';
-import { CHANGE_TRACKING_DIR, type TrackingPlace } from './clone-tracking-record.ts';
+import { isPointId } from '../vault/vault-ids.ts';
+import { readTrackingRecord, writeTrackingRecord, type TrackingPlace } from './tracking-record-file.ts';
 import type { FileIdentity } from './snapshot-phase.ts';
 
 /** A change time at least this much older than the capture's stat is past any timestamp tick. */
 export const SETTLED_MS = 1000;
-const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const DECIMAL = /^\d{1,20}$/;
 
 const SeenFileSchema = z.object({
@@ -47,11 +43,6 @@ const RecordSchema = z.object({
   files: z.array(SeenFileSchema).max(10_000),
 });
 export type FileIdentityRecord = z.infer<typeof RecordSchema>;
-
-function recordPath(place: TrackingPlace, itemId: string): string | null {
-  if (!isUuid(place.vaultId) || !isUuid(itemId)) return null;
-  return join(place.appHome, CHANGE_TRACKING_DIR, place.vaultId, `${itemId}.files.json`);
-}
 
 /** The entry to record for a file captured with `identity`, stored under `indexId`; null when unsettled. */
 export function seenFileOf(source: string, indexId: string, identity: FileIdentity): SeenFile | null {
@@ -77,29 +68,13 @@ export function provenUnchanged(
     && seen.ctimeNs === identity.ctimeNs;
 }
 
-export async function readFileIdentityRecord(place: TrackingPlace, itemId: string): Promise<FileIdentityRecord | null> {
-  const path = recordPath(place, itemId);
-  if (path === null) return null;
-  try {
-    const info = await stat(path);
-    if (!info.isFile() || info.size > MAX_RECORD_BYTES) return null;
-    const parsed = RecordSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+export function readFileIdentityRecord(place: TrackingPlace, itemId: string): Promise<FileIdentityRecord | null> {
+  return readTrackingRecord(place, itemId, '.files.json', RecordSchema);
 }
 
 /** Replaces the item's record (atomically); with no files, removes it. */
-export async function writeFileIdentityRecord(
+export function writeFileIdentityRecord(
   place: TrackingPlace, itemId: string, record: FileIdentityRecord,
 ): Promise<void> {
-  const path = recordPath(place, itemId);
-  if (path === null) return;
-  if (record.files.length === 0) {
-    await rm(path, { force: true });
-    return;
-  }
-  await mkdir(join(place.appHome, CHANGE_TRACKING_DIR, place.vaultId), { recursive: true, mode: 0o700 });
-  await writeJsonAtomic(path, RecordSchema.parse(record), { mode: 0o600 });
+  return writeTrackingRecord(place, itemId, '.files.json', RecordSchema, record, record.files.length === 0);
 }

@@ -24,6 +24,7 @@ import { CHANGE_TRACKING_DIR } from '../../../electron/engine/backup/clone-track
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
 import { makeVault, type TestVault } from '../../unit/vault-store/store-test-kit.ts';
+import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 128 * MIB;
@@ -42,21 +43,6 @@ function generator(seed: number): () => number {
     state >>>= 0;
     return state / 2 ** 32;
   };
-}
-
-function bytes(seed: string, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  for (let at = 0, n = 0; at < length; n += 1) at += createHash('sha256').update(`${seed}-${n}`).digest().copy(out, at);
-  return out;
-}
-
-function writeAt(path: string, offset: number, data: Buffer): void {
-  const fd = openSync(path, 'r+');
-  try {
-    writeSync(fd, data, 0, data.length, offset);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function sha256File(path: string): string {

@@ -17,26 +17,12 @@ import { Engine } from '../../../electron/engine/engine.ts';
 import { insideRanges } from '../../../electron/engine/restore/clone-restore-proof.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 64 * MIB;
 const ITEM = 'proof-vm';
 const PROVEN = /MiB proven by the clone's shared blocks/;
-
-function bytes(seed: string, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  for (let at = 0, n = 0; at < length; n += 1) at += createHash('sha256').update(`${seed}-${n}`).digest().copy(out, at);
-  return out;
-}
-
-function writeAt(path: string, offset: number, data: Buffer): void {
-  const fd = openSync(path, 'r+');
-  try {
-    writeSync(fd, data, 0, data.length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeVault, type TestVault } from '../../unit/vault-store/store-test-kit.ts';
 import { findFileDataRanges, parseFilefragOutput, parseSeekOutput } from '../../../electron/engine/fs/file-data-ranges.ts';
+import { seededBytes as pseudoRandom, writeAt } from '../../support/seeded-bytes.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 96 * MIB;
@@ -26,21 +27,6 @@ function toolPresent(name: string): boolean {
 }
 
 const mapTool = process.platform === 'linux' && (toolPresent('xfs_io') || toolPresent('filefrag'));
-
-function pseudoRandom(seed: string, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  for (let at = 0, n = 0; at < length; n += 1) at += createHash('sha256').update(`${seed}-${n}`).digest().copy(out, at);
-  return out;
-}
-
-function writeAt(path: string, offset: number, data: Buffer): void {
-  const fd = openSync(path, 'r+');
-  try {
-    writeSync(fd, data, 0, data.length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe('backup of sparse files reads only the data ranges', () => {
   let vault: TestVault;
