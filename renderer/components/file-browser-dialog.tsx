@@ -166,6 +166,8 @@ export function FileBrowserDialog(props: FileBrowserDialogProps) {
           autoComplete="off"
           aria-invalid={typedError ? true : undefined}
           onChange={(event) => { guard.edited(); setTyped(event.target.value); setTypedError(null); }}
+          onFocus={() => guard.focused(true)}
+          onBlur={() => guard.focused(false)}
           onKeyDown={(event) => { if (event.key === 'Enter') { event.preventDefault(); void goTyped(); } }}
         />
         <Button small onClick={() => void goTyped()}>Go</Button>

@@ -69,8 +69,10 @@ export function typedPathProblem(typed: string): string | null {
 /**
  * Who owns the path field: a listing that arrives shows its folder's path there only when the
  * navigation came from a click (crumb, Up, a folder in the list, the first listing) and the
- * user has not typed since it started. A path the user typed is never overwritten: not by a
- * listing that arrives late, not by the listing of the folder the typed path opened.
+ * user has not typed since it started, and not while the field has the focus (the user may
+ * have selected its text to type over it: replacing the text then would make the next
+ * keystrokes append to the listed path). A path the user typed is never overwritten: not by
+ * a listing that arrives late, not by the listing of the folder the typed path opened.
  */
 export interface TypedPathGuard {
   /** The user changed the field's text. */
@@ -79,6 +81,8 @@ export interface TypedPathGuard {
   navigatedByClick(): void;
   /** A navigation from the typed text: the field keeps what the user typed. */
   navigatedFromTyped(): void;
+  /** The field got (true) or lost (false) the focus. */
+  focused(on: boolean): void;
   /** Whether the listing arriving now may put its path into the field. */
   listingMayReplace(): boolean;
 }
@@ -87,10 +91,12 @@ export function typedPathGuard(): TypedPathGuard {
   let edits = 0;
   /** The edit count when the current navigation started by a click; null when it came from typed text. */
   let clickedAt: number | null = 0;
+  let hasFocus = false;
   return {
     edited() { edits += 1; },
     navigatedByClick() { clickedAt = edits; },
     navigatedFromTyped() { clickedAt = null; },
-    listingMayReplace() { return clickedAt === edits; },
+    focused(on) { hasFocus = on; },
+    listingMayReplace() { return clickedAt === edits && !hasFocus; },
   };
 }

@@ -58,5 +58,11 @@ describe('file browser model', () => {
     expect(guard.listingMayReplace()).toBe(false);
     guard.navigatedByClick();
     expect(guard.listingMayReplace()).toBe(true);
+    // Nor while the field has the focus (its text may be selected to be typed over): the
+    // first listing arriving between a select-all and the typing made "/root" + "/tmp/x".
+    guard.focused(true);
+    expect(guard.listingMayReplace()).toBe(false);
+    guard.focused(false);
+    expect(guard.listingMayReplace()).toBe(true);
   });
 });
