@@ -8,11 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isLabvaultError } from '../../../shared/errors.ts';
 import { bufferSource } from '../../../electron/engine/guest/block-source-views.ts';
 import { parseFatBootSector } from '../../../electron/engine/guest/fat/fat-boot-sector.ts';
 import { openFatFilesystem } from '../../../electron/engine/guest/fat/fat-filesystem.ts';
-import type { GuestFilesystem } from '../../../electron/engine/guest/guest-filesystem.ts';
 import { GuestWorker } from '../../../electron/engine/guest/guest-worker-client.ts';
 import { openNtfsFilesystem } from '../../../electron/engine/guest/ntfs/ntfs-filesystem.ts';
 import { requireTool } from '../../support/required-tools.ts';
@@ -20,26 +18,14 @@ import { MIB, sparseFile } from './guest-image-kit.ts';
 import { writeKnownTree } from './guest-tree-kit.ts';
 import { addFragmentedFile, buildFatImage, writeFatTree } from './fat-image-kit.ts';
 import { applyTree, mkntfs } from './ntfs-image-kit.ts';
+import { expectTypedOrFine, random, walk } from './guest-fuzz-kit.ts';
 
 const haveTools = requireTool('mkfs.vfat', 'dosfstools', ['--help']) && requireTool('mcopy', 'mtools')
   && requireTool('mkntfs', 'ntfs-3g', ['--version']) && requireTool('wimcapture', 'wimtools');
-const TYPED = new Set(['GUEST_UNREADABLE', 'UNSUPPORTED', 'NOT_FOUND', 'INVALID_INPUT', 'TIMEOUT']);
 const MUTATIONS = 150;
 const WORKER_MUTATIONS = 6;
 const dir = mkdtempSync(join(tmpdir(), 'labvault-fat-ntfs-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** mulberry32: a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(image: Buffer, blocks: number[], blockSize: number, next: () => number): Buffer {
   const copy = Buffer.from(image);
@@ -47,40 +33,6 @@ function mutate(image: Buffer, blocks: number[], blockSize: number, next: () => 
   const count = 1 + Math.floor(next() * 8);
   for (let i = 0; i < count; i += 1) copy[block + Math.floor(next() * blockSize)] = Math.floor(next() * 256);
   return copy;
-}
-
-async function walk(fs: GuestFilesystem): Promise<void> {
-  const queue = ['/'];
-  let visited = 0;
-  while (queue.length > 0 && visited < 200) {
-    const path = queue.shift() as string;
-    visited += 1;
-    for (const entry of await fs.list(path)) {
-      const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
-      if (entry.type === 'dir') queue.push(child);
-      else if (entry.type === 'file') {
-        let chunks = 0;
-        for await (const chunk of fs.readFile(child)) {
-          expect(chunk.length).toBeGreaterThan(0);
-          chunks += 1;
-          if (chunks >= 4) break;
-        }
-      }
-    }
-  }
-  await fs.checkMetadata({ maxInodes: 200 });
-}
-
-async function outcomeOf(work: () => Promise<void>, label: string): Promise<string> {
-  try {
-    await work();
-    return 'ok';
-  } catch (error) {
-    expect(isLabvaultError(error), `${label}: ${String(error)}`).toBe(true);
-    const code = (error as { code: string }).code;
-    expect(TYPED.has(code), `${label}: ${code} ${(error as Error).message}`).toBe(true);
-    return code;
-  }
 }
 
 /**
@@ -137,7 +89,7 @@ describe.skipIf(!haveTools)('FAT and NTFS readers on mutated metadata', () => {
     const outcomes = new Map<string, number>();
     for (let n = 0; n < MUTATIONS; n += 1) {
       const copy = mutate(fatImages[n % fatImages.length] as Buffer, fatBlocks[n % fatImages.length] as number[], 512, next);
-      const outcome = await outcomeOf(async () => walk(await openFatFilesystem(bufferSource(copy))), `FAT mutation ${n}`);
+      const outcome = await expectTypedOrFine(async () => walk(await openFatFilesystem(bufferSource(copy))), `FAT mutation ${n}`);
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
     expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
@@ -150,7 +102,7 @@ describe.skipIf(!haveTools)('FAT and NTFS readers on mutated metadata', () => {
     const outcomes = new Map<string, number>();
     for (let n = 0; n < MUTATIONS; n += 1) {
       const copy = mutate(ntfsImage, ntfsBlocks, 1024, next);
-      const outcome = await outcomeOf(async () => walk(await openNtfsFilesystem(bufferSource(copy))), `NTFS mutation ${n}`);
+      const outcome = await expectTypedOrFine(async () => walk(await openNtfsFilesystem(bufferSource(copy))), `NTFS mutation ${n}`);
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
     expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
@@ -165,7 +117,7 @@ describe.skipIf(!haveTools)('FAT and NTFS readers on mutated metadata', () => {
         : mutate(fatImages[n % fatImages.length] as Buffer, fatBlocks[n % fatImages.length] as number[], 512, next);
       const worker = new GuestWorker([{ name: 'disk', source: bufferSource(copy) }], { requestTimeoutMs: 20_000 });
       try {
-        await outcomeOf(async () => {
+        await expectTypedOrFine(async () => {
           await worker.request({ op: 'layout' });
           await worker.request({ op: 'list', volume: '0:disk', path: '/' });
           await worker.request({ op: 'check', volume: '0:disk', maxInodes: 100 });
