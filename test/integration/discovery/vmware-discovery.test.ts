@@ -30,7 +30,9 @@ describe.skipIf(!hasTools)('VMware discovery', () => {
 
   it('lists the inventory and the MRU VMs from ~/.vmware and reads each .vmx', async () => {
     const before = hashTree(join(dir, 'vmware'));
-    const vms = await discoverVms({ env: { ...noTools, HOME: join(dir, 'home') } });
+    // Only VMware's VMs: this machine's /etc/libvirt/qemu may hold domains (the live libvirt test defines one).
+    const vms = (await discoverVms({ env: { ...noTools, HOME: join(dir, 'home') } }))
+      .filter((found) => found.hypervisor === 'vmware');
     expect(hashTree(join(dir, 'vmware'))).toBe(before);
     expect(vms.map((vm) => vm.configPath)).toEqual([win10.vmx, locked, suspended]);
     const vm = vms[0]!;
