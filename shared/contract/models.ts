@@ -41,7 +41,7 @@ export const VaultSchema = z.object({
   /** Why `immutability` (the effective state) differs from vault.json's: this machine saw it stronger. */
   immutabilityNote: z.string().optional(),
   encrypted: z.boolean(),
-  /** Whether backups make instant-restore clones (default: on for plain vaults, off for encrypted ones). */
+  /** Whether backups make instant-restore clones (default on; an encrypted vault's beside the VM only). */
   instantRestoreClones: z.boolean().optional(),
   chunkSize: z.number().int(),
   /** 'ok' when the vault directory answers, 'missing' when it cannot be read now. */

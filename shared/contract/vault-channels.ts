@@ -18,9 +18,9 @@ export const UpdateVaultInputSchema = z.object({
   softDeleteEnabled: z.boolean().optional(),
   softDeleteDays: z.number().optional(),
   immutability: ImmutabilitySchema.optional(),
-  /** Instant-restore clones (unencrypted reflink copies of the VM's files) on or off. */
+  /** Instant-restore clones (reflink copies of the VM's files; an encrypted vault's only beside the VM) on or off. */
   instantRestoreClones: z.boolean().optional(),
-  /** Required to turn clones on for an encrypted vault: the user accepts unencrypted copies. */
+  /** Accepted and ignored: no longer needed to turn an encrypted vault's clones on (they never enter its folder). */
   confirmPlaintextClones: z.boolean().optional(),
   /** Typed vault name confirming an irreversible or risky change (lock, soft delete off). */
   confirm: z.string().optional(),

@@ -15,7 +15,7 @@ import type { JobContext } from '../jobs/job-service.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
 import { isUuid } from '../vault/vault-ids.ts';
 import { captureSnapshot, type Capture } from './snapshot-phase.ts';
-import { cloneRefusalOf } from '../vault/instant-restore-setting.ts';
+import { cloneRefusalOf, clonesBesideVmOnly } from '../vault/instant-restore-setting.ts';
 import { removeCapturedSnapshot, removeOrphanSnapshots } from './snapshot-area.ts';
 import { transferToVault } from './transfer-phase.ts';
 import { readLimitFrom } from './read-limit-setting.ts';
@@ -156,6 +156,7 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       }
       capture = await captureSnapshot({
         vaultDir, itemId: item.id, pointId, files: prepared?.files ?? item.files,
+        besideVmOnly: clonesBesideVmOnly(context.session.config),
         ...(cloneRefusal === null ? {} : { allowClone: false, noCloneReason: cloneRefusal }),
       });
       if (prepared) capture = await prepared.pinConfig(capture);

@@ -9,9 +9,14 @@
  * Before a folder is made, used or removed, fs/contained-folder.ts checks every component
  * below its root with lstat (a symbolic link is refused) and its realpath to be inside the
  * root. A link planted at <vault>/snapshots/<itemId> never leads a removal or a clone elsewhere.
+ *
+ * New clones of an encrypted vault are made only beside the VM (captureAreas), never in the
+ * vault folder; finding and removing clones looks in both places, so the clones an earlier
+ * version made in an encrypted vault's snapshots folder are still found, used and removed.
  */
+import { realpathSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { ensureContainedFolder, probeContainedFolder as probe, unsafeFolderError as unsafeError } from '../fs/contained-folder.ts';
 import { isPointId, isUuid } from '../vault/vault-ids.ts';
@@ -50,6 +55,33 @@ export function snapshotAreas(vaultDir: string, itemId: string, files: readonly 
     areas.push({ root: dirname(first), parts: [BESIDE_VM_SNAPSHOTS_DIR, id] });
   }
   return areas;
+}
+
+/**
+ * Where a backup may make the point's clones, in order of preference: both areas for a plain
+ * vault; only beside the VM when `besideVmOnly` (an encrypted vault: plaintext never enters
+ * its folder).
+ */
+export function captureAreas(
+  vaultDir: string, itemId: string, files: readonly { path: string }[], besideVmOnly: boolean,
+): SnapshotArea[] {
+  const areas = snapshotAreas(vaultDir, itemId, files);
+  if (!besideVmOnly) return areas;
+  // A VM file kept inside the vault folder would put "beside the VM" inside the vault: no clone then.
+  return areas.filter((area) => area.parts[0] === BESIDE_VM_SNAPSHOTS_DIR && !isWithin(area.root, vaultDir));
+}
+
+/** Whether `path` is `folder` or below it, by real paths where they resolve. */
+function isWithin(path: string, folder: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const below = relative(real(folder), real(path));
+  return below === '' || (below !== '..' && !below.startsWith(`..${sep}`) && !isAbsolute(below));
 }
 
 /** The point's clone folder when one exists and is safe to read; null otherwise (the vault tier is used). */

@@ -4,7 +4,8 @@
  * Where the filesystem can clone files (reflink on XFS, btrfs, APFS, ReFS), every file is
  * cloned with COPYFILE_FICLONE_FORCE into the item's snapshot area on the same filesystem:
  * first <vault>/snapshots/<item>/<point>/ (when the vault shares the VM's filesystem), else
- * a hidden .labvault-snapshots folder beside the VM's files. Those clones are the
+ * a hidden .labvault-snapshots folder beside the VM's files; an encrypted vault's clones
+ * only beside the VM, never in the vault folder (besideVmOnly). Those clones are the
  * instant-restore tier and the transfer reads them, so the VM may keep writing.
  * Elsewhere each file's identity (size, mtime, inode, device) is recorded, and the transfer
  * proves afterwards that the files did not change under it.
@@ -13,7 +14,7 @@ import { copyFile, constants, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { ItemFileRecord } from '../protection/item-record.ts';
-import { makePointSnapshotDir, removeCapturedSnapshot, snapshotAreas, type SnapshotArea } from './snapshot-area.ts';
+import { captureAreas, makePointSnapshotDir, removeCapturedSnapshot, type SnapshotArea } from './snapshot-area.ts';
 
 export interface FileIdentity {
   size: number;
@@ -118,6 +119,8 @@ export interface CaptureOptions {
   allowClone?: boolean;
   /** Why clones are not allowed (the point's tier note), when allowClone is false. */
   noCloneReason?: string;
+  /** Clones only beside the VM, never in the vault folder (an encrypted vault). */
+  besideVmOnly?: boolean;
 }
 
 export async function captureSnapshot(options: CaptureOptions): Promise<Capture> {
@@ -128,8 +131,9 @@ export async function captureSnapshot(options: CaptureOptions): Promise<Capture>
   let snapshotArea: SnapshotArea | null = null;
   let lastCode = '';
   let lastWhy = '';
+  const areas = captureAreas(options.vaultDir, options.itemId, files, options.besideVmOnly === true);
   if (options.allowClone !== false && files.length > 0) {
-    for (const area of snapshotAreas(options.vaultDir, options.itemId, files)) {
+    for (const area of areas) {
       const result = await tryCloneAll(area, options.pointId, files, names);
       if (result.ok) {
         snapshotDir = result.dir;
@@ -156,9 +160,11 @@ export async function captureSnapshot(options: CaptureOptions): Promise<Capture>
   }
   const why = options.allowClone === false
     ? options.noCloneReason ?? 'snapshots are turned off for this backup'
-    : lastCode === 'EXDEV' || lastCode === 'ENOTSUP' || lastCode === 'EOPNOTSUPP' || lastCode === 'EINVAL' || lastCode === 'ENOTTY' || lastCode === 'ENOSYS'
-      ? "the VM's filesystem cannot clone files (reflink needs XFS, btrfs, APFS or ReFS)"
-      : `cloning failed (${lastWhy || 'unknown error'})`;
+    : areas.length === 0 && options.besideVmOnly === true
+      ? "the VM's files are inside the encrypted vault's folder, which never holds instant-restore clones"
+      : lastCode === 'EXDEV' || lastCode === 'ENOTSUP' || lastCode === 'EOPNOTSUPP' || lastCode === 'EINVAL' || lastCode === 'ENOTTY' || lastCode === 'ENOSYS'
+        ? "the VM's filesystem cannot clone files (reflink needs XFS, btrfs, APFS or ReFS)"
+        : `cloning failed (${lastWhy || 'unknown error'})`;
   return {
     files: files.map((source, i) => ({
       source, name: names[i] as string, identity: before[i] as FileIdentity, readPath: source.path, cloned: false,

@@ -1,23 +1,41 @@
 /**
  * The instant-restore tier setting of a vault (vault.json settings.instantRestoreClones).
- * Its reflink clones are unencrypted copies of the VM's files (in <vault>/snapshots/ or
- * beside the VM), so for an encrypted vault they are off unless the user turns them on
- * knowingly. Absent in vault.json (vaults made before the setting): on for plain vaults,
- * off for encrypted ones.
+ *
+ * Clones are reflink copies of the VM's files, never encrypted. A plain vault keeps them in
+ * <vault>/snapshots/ when the vault shares the VM's filesystem, else beside the VM. An
+ * encrypted vault keeps them only beside the VM (<folder of the VM's first file>/
+ * .labvault-snapshots/<item>/<point>), on the VM's own filesystem, and never in its own
+ * folder, whatever the setting: a clone there holds the same bytes the VM's disk holds in
+ * plaintext right beside it, and copying or moving the vault never carries plaintext. What a
+ * clone adds is that blocks the VM has since overwritten stay on the host until the clone is
+ * removed: after the policy's instant-restore days (2 by default; 1-5 for a standard policy,
+ * up to 30 for an enhanced one), at the next backup or hourly prune pass, or when its point
+ * is deleted. So clones are on by default for both kinds of vault.
+ *
+ * Absent in vault.json (vaults made before the setting, and encrypted vaults made since):
+ * on. An explicit `false` (the user turned them off; encrypted vaults made by earlier
+ * versions were created with it) is honoured. In an encrypted vault "on" is written as the
+ * setting's absence, never `true`: a Labvault before this version reads an absent setting
+ * of an encrypted vault as off, while it would put the clones of a `true` into the vault's
+ * own snapshots folder.
  */
-import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { VaultConfig } from './vault-config.ts';
 
-export const ENCRYPTED_CLONES_OFF_REASON = "instant-restore clones are off for this encrypted vault (they would hold the VM's files unencrypted)";
+export const ENCRYPTED_CLONES_OFF_REASON = 'instant-restore clones are turned off for this encrypted vault';
 export const PLAIN_CLONES_OFF_REASON = 'instant-restore clones are turned off for this vault';
 
 export function isEncryptedConfig(config: Pick<VaultConfig, 'store'>): boolean {
   return Boolean((config.store as { encryption?: unknown }).encryption);
 }
 
-/** The effective setting: vault.json's value, or the default of the vault's kind. */
+/** The effective setting: vault.json's value, else on (for plain and encrypted vaults alike). */
 export function instantRestoreClonesOn(config: Pick<VaultConfig, 'store' | 'settings'>): boolean {
-  return config.settings.instantRestoreClones ?? !isEncryptedConfig(config);
+  return config.settings.instantRestoreClones ?? true;
+}
+
+/** Whether this vault's clones may only be made beside the VM (never in the vault folder): encrypted vaults. */
+export function clonesBesideVmOnly(config: Pick<VaultConfig, 'store'>): boolean {
+  return isEncryptedConfig(config);
 }
 
 /** Why a backup of this vault makes no clones, or null when it may make them. */
@@ -27,15 +45,15 @@ export function cloneRefusalOf(config: Pick<VaultConfig, 'store' | 'settings'>):
 }
 
 /**
- * Checks a change of the setting: turning clones on for an encrypted vault needs the
- * explicit confirmation that unencrypted copies of the VM's files are acceptable.
+ * The value vault.json gets when the user turns clones on or off: `false` for off; for on,
+ * `true` in a plain vault and undefined (the setting removed) in an encrypted one, so that
+ * no earlier Labvault reading the vault makes clones in the vault folder.
+ *
+ * Turning clones on needs no confirmation any more (`--confirm-plaintext-clones` is accepted
+ * and ignored): it only brings back the default, and an encrypted vault's clones never enter
+ * its folder.
  */
-export function checkClonesChange(config: Pick<VaultConfig, 'store' | 'name'>, on: boolean, confirmPlaintext: boolean): void {
-  if (!on || !isEncryptedConfig(config) || confirmPlaintext) return;
-  throw new LabvaultError(
-    ErrorCodes.INVALID_INPUT,
-    `Vault "${config.name}" is encrypted: instant-restore clones are unencrypted copies of the VM's files (in the vault's `
-      + 'snapshots folder or beside the VM). Confirm that this is acceptable with --confirm-plaintext-clones.',
-    { field: 'confirmPlaintextClones' },
-  );
+export function clonesSettingValue(config: Pick<VaultConfig, 'store'>, on: boolean): boolean | undefined {
+  if (!on) return false;
+  return isEncryptedConfig(config) ? undefined : true;
 }

@@ -108,8 +108,9 @@ export class VaultDirectory {
         immutability,
         chunkSize: DEFAULT_CHUNK_SIZE,
         compression: 'zstd',
-        // Clones are unencrypted copies of the VM's files: off by default in an encrypted vault.
-        instantRestoreClones: input.passphrase === undefined,
+        // Clones on. An encrypted vault's "on" is the setting's absence, and its clones stay beside the VM,
+        // never in its folder (instant-restore-setting.ts).
+        ...(input.passphrase === undefined ? { instantRestoreClones: true } : {}),
       },
       store: {},
     };

@@ -9,7 +9,7 @@ import type { Vault } from '../../../shared/contract/models.ts';
 import type { UpdateVaultInput } from '../../../shared/contract/vault-channels.ts';
 import { softDeleteDaysProblem } from '../../../shared/vault-rules.ts';
 import type { VaultDirectory } from './vault-directory.ts';
-import { checkClonesChange } from './instant-restore-setting.ts';
+import { clonesSettingValue } from './instant-restore-setting.ts';
 import { effectiveImmutability, effectiveSoftDelete } from './immutability-state.ts';
 
 export interface SettingsChange {
@@ -65,8 +65,11 @@ export async function updateVaultSettings(
   }
 
   if (input.instantRestoreClones !== undefined) {
-    checkClonesChange(session.config, input.instantRestoreClones, input.confirmPlaintextClones === true);
-    next.instantRestoreClones = input.instantRestoreClones;
+    // An encrypted vault's "on" is the setting's absence (instant-restore-setting.ts). No confirmation is
+    // needed: its clones stay beside the VM, never in the vault folder.
+    const value = clonesSettingValue(session.config, input.instantRestoreClones);
+    if (value === undefined) delete next.instantRestoreClones;
+    else next.instantRestoreClones = value;
   }
 
   if (next.immutability !== 'disabled' && !next.softDelete.enabled) {

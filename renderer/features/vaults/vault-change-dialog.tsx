@@ -12,8 +12,7 @@ import { shellQuote } from '../../format/cli-quote.ts';
 
 export type VaultChange =
   | { kind: 'soft-delete-off' }
-  | { kind: 'immutability'; to: 'enabled' | 'disabled' | 'locked' }
-  | { kind: 'plaintext-clones-on' };
+  | { kind: 'immutability'; to: 'enabled' | 'disabled' | 'locked' };
 
 interface Plan {
   title: string;
@@ -60,17 +59,6 @@ function planOf(vault: Vault, change: VaultChange): Plan {
         default:
           return assertNever(change.to);
       }
-    case 'plaintext-clones-on':
-      return {
-        title: 'Turn fast restore copies on',
-        body: 'Backups will also keep fast restore copies (reflink clones of the VM files) on this disk, in the vault\'s snapshots folder or beside the VM.',
-        warning: 'These clones are NOT encrypted: anyone who can read that folder can read the VM\'s disks, whatever the vault\'s passphrase.',
-        typed: false,
-        button: 'Turn clones on',
-        input: { instantRestoreClones: true, confirmPlaintextClones: true },
-        done: 'Fast restore copies are on (unencrypted)',
-        cli: `labvault vault update ${name} --instant-restore-clones on --confirm-plaintext-clones`,
-      };
     default:
       return assertNever(change);
   }

@@ -1,8 +1,8 @@
 /**
  * Protection settings of a vault: soft delete days, turning soft delete off (typed
  * confirmation), immutability enable/disable/lock (lock is irreversible: typed name),
- * instant-restore clones (unencrypted: confirmed when the vault is encrypted), and what a
- * passphrase change does to an encrypted vault's key.
+ * instant-restore clones (an encrypted vault's only beside the VM), and what a passphrase
+ * change does to an encrypted vault's key.
  */
 import { useState } from 'react';
 import type { Vault } from '../../../shared/contract/models.ts';
@@ -91,17 +91,19 @@ export function VaultSettingsCard({ vault, onChanged }: { vault: Vault; onChange
         <div>
           <h3 className="section-title">Fast restore copies (instant-restore clones)</h3>
           <p className="muted small">
-            {vault.instantRestoreClones === true ? 'On' : 'Off'}: copies of the VM files on this disk (reflink
-            clones), kept for the policy&apos;s days after each backup in the vault&apos;s snapshots folder or
-            beside the VM, restore in seconds.
-            They are plain copies of the VM&apos;s disks, never encrypted
-            {vault.encrypted ? ', so they are off for an encrypted vault unless you turn them on knowing that.' : '.'}
+            {vault.instantRestoreClones === true ? 'On' : 'Off'}: copies of the VM files on the VM&apos;s own disk
+            (reflink clones), kept for the policy&apos;s instant-restore days (2 by default) after each backup;
+            backups then read only what changed, and restores take seconds.
+            {vault.encrypted
+              ? ' They are not encrypted, so this encrypted vault keeps them only beside the VM (a hidden'
+                + ' .labvault-snapshots folder next to its disk), never in the vault folder: they hold what the VM\'s'
+                + ' own disk holds there in plain, and copying the vault never carries them. Until they are removed,'
+                + ' blocks the VM has since overwritten stay readable on this disk.'
+              : ' They are kept in the vault\'s snapshots folder when the vault is on the same disk, else beside the VM.'}
           </p>
           {vault.instantRestoreClones === true
             ? <Button small onClick={() => void apply({ instantRestoreClones: false }, 'Fast restore copies are off')}>Turn clones off</Button>
-            : vault.encrypted
-              ? <Button small variant="quiet" onClick={() => setChange({ kind: 'plaintext-clones-on' })}>Turn clones on…</Button>
-              : <Button small onClick={() => void apply({ instantRestoreClones: true }, 'Fast restore copies are on')}>Turn clones on</Button>}
+            : <Button small onClick={() => void apply({ instantRestoreClones: true }, 'Fast restore copies are on')}>Turn clones on</Button>}
         </div>
         {vault.encrypted ? (
           <div>

@@ -6,7 +6,8 @@
  *  - vault.json edited (immutability, soft delete days) or its settingsMac removed: CORRUPT
  *    at unlock; an older vault gets its MAC on the first unlock;
  *  - point ids hold no time, lock files hold no item name;
- *  - no instant-restore clones by default on a reflink filesystem (XFS loop mount, root only);
+ *  - instant-restore clones on a reflink filesystem only beside the VM, never in the vault
+ *    folder, and none once turned off (XFS loop mount, root only);
  *  - `vault rekey`: killed mid-way it continues, afterwards the old key opens no blob and
  *    every point restores bit-exact.
  */
@@ -191,7 +192,7 @@ describe('instant-restore clones of an encrypted vault on XFS', () => {
   const xfs = useXfsLoopMount(lab.dir, { afterUnmount: () => lab.remove() });
   const mountPoint = xfs.mountPoint;
 
-  it('makes none by default, and only with --confirm-plaintext-clones when turned on', async (context) => {
+  it('keeps them beside the VM by default, never in the vault folder; off is honoured', async (context) => {
     const skipReason = xfs.skipReason();
     if (skipReason) {
       console.log(`skipping the encrypted clones test: ${skipReason}`);
@@ -202,30 +203,40 @@ describe('instant-restore clones of an encrypted vault on XFS', () => {
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');
     await writeRandomFile(disk, 8 * MIB);
+    // The vault on the VM's own filesystem, where a plain vault would keep its clones in <vault>/snapshots.
     const vaultDir = join(mountPoint, 'vault');
-    await lab.cliJson(['vault', 'create', '--name', 'encx', '--path', vaultDir, '--encrypt'], { env });
+    const created = await lab.cliJson<{ instantRestoreClones?: boolean }>(['vault', 'create', '--name', 'encx', '--path', vaultDir, '--encrypt'], { env });
+    expect(created.instantRestoreClones).toBe(true);
+    expect(JSON.parse(readFileSync(join(vaultDir, 'vault.json'), 'utf8')).settings).not.toHaveProperty('instantRestoreClones');
     await lab.cliJson(['protect', '--vault', 'encx', '--name', 'vm-x', disk], { env });
     const backup = await lab.cli(['backup', 'vm-x', '--json'], { env });
     expect(backup.code, backup.stderr).toBe(0);
     const [point] = await lab.cliJson<Point[]>(['points', 'list', 'vm-x'], { env });
-    expect(point?.tiers).toEqual(['vault']);
-    expect(point?.tierNote).toMatch(
-      /^Vault tier only: instant-restore clones are off for this encrypted vault \(they would hold the VM's files unencrypted\)/,
-    );
+    expect(point?.tiers).toEqual(['snapshot', 'vault']);
     expect(filesUnder(join(vaultDir, 'snapshots'))).toEqual([]);
-    expect(filesUnder(join(vmDir, '.labvault-snapshots'))).toEqual([]);
+    expect(filesUnder(join(vmDir, '.labvault-snapshots'))).toHaveLength(1);
+    const shown = await lab.cli(['vault', 'show', 'encx'], { env });
+    expect(shown.stdout).toMatch(/Instant-restore clones: on \(beside the VM only, never in the vault folder\)/);
 
-    const refused = await lab.cli(['vault', 'update', 'encx', '--instant-restore-clones', 'on'], { env });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/--confirm-plaintext-clones/);
+    const off = await lab.cliJson<{ instantRestoreClones?: boolean }>(['vault', 'update', 'encx', '--instant-restore-clones', 'off'], { env });
+    expect(off.instantRestoreClones).toBe(false);
+    const again = await lab.cli(['backup', 'vm-x', '--json'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    const newest = (await lab.cliJson<Point[]>(['points', 'list', 'vm-x'], { env }))
+      .find((entry) => entry.id === again.json<{ pointId: string }>().pointId);
+    expect(newest?.tiers).toEqual(['vault']);
+    expect(newest?.tierNote).toMatch(/^Vault tier only: instant-restore clones are turned off for this encrypted vault\./);
+    expect(filesUnder(join(vmDir, '.labvault-snapshots'))).toHaveLength(1);
+
+    // On again: no confirmation needed any more (the flag is still accepted).
     const on = await lab.cliJson<{ instantRestoreClones?: boolean }>(
       ['vault', 'update', 'encx', '--instant-restore-clones', 'on', '--confirm-plaintext-clones'], { env },
     );
     expect(on.instantRestoreClones).toBe(true);
-    const again = await lab.cli(['backup', 'vm-x', '--json'], { env });
-    expect(again.code, again.stderr).toBe(0);
-    const points = await lab.cliJson<Point[]>(['points', 'list', 'vm-x'], { env });
-    expect(points.find((entry) => entry.tiers.includes('snapshot'))).toBeDefined();
+    const third = await lab.cli(['backup', 'vm-x', '--json'], { env });
+    expect(third.code, third.stderr).toBe(0);
+    expect(filesUnder(join(vmDir, '.labvault-snapshots'))).toHaveLength(2);
+    expect(filesUnder(join(vaultDir, 'snapshots'))).toEqual([]);
   }, 120_000);
 });
 
