@@ -4,7 +4,8 @@
  * runs the disk image export bench (vs qemu-img convert); `--profile` (or `profile`) the
  * per-stage profile of a full and an incremental backup beside this machine's ceilings;
  * `catalog` the catalog-scale bench (1,000 points of one 16 GiB item: points list, prune, GC);
- * `guest` the guest files bench (cold listing and first file out of a point of a 50 GiB ext4 disk).
+ * `guest` the guest files bench (cold listing and first file out of a point of a 50 GiB ext4 disk);
+ * `unchanged` where the time of an unchanged backup goes, end to end (cold and warm).
  * Options pass through.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ const benches: Record<string, string> = {
   profile: 'profile-bench.ts',
   catalog: 'catalog-scale-bench.ts',
   guest: 'guest-files-bench.ts',
+  unchanged: 'unchanged-bench.ts',
 };
 
 const [first, ...rest] = process.argv.slice(2);
