@@ -1,5 +1,5 @@
-// The npm packages the CLI bundle loads at run time (esbuild leaves every package external:
-// build/bundles.mjs), with their dependencies, copied without what never runs: type
+// The npm packages the CLI bundle loads at run time (those esbuild leaves external:
+// CLI_EXTERNAL_PACKAGES in build/bundles.mjs), with their dependencies, copied without what never runs: type
 // declarations, source maps, TypeScript sources and better-sqlite3's C sources and the
 // prebuilds of other platforms.
 import { builtinModules } from 'node:module';

@@ -11,7 +11,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { dispatchChannel, errorToInfo } from '../../shared/contract/dispatch.ts';
 import { SIGN_IN_CODE_PARAM, WS_PATH, type ServerMessage } from '../../shared/contract/wire.ts';
 import { ErrorCodes, LabvaultError } from '../../shared/errors.ts';
@@ -23,8 +23,9 @@ import { FAVICON_PATHS, FAVICON_SVG } from './favicon.ts';
 import { UI_CONTROL_HEADER, UI_CONTROL_PATH } from './ui-state.ts';
 
 // node:http is loaded with require, only when a host starts: an ESM import of node:http builds its export
-// facade, which reads node:http's lazy getters and so loads undici (about 80 ms of every CLI command). ws stays
-// an import (it requires node:http itself, which builds no facade), so the server package ships it.
+// facade, which reads node:http's lazy getters and so loads undici (about 80 ms of every CLI command). ws is a
+// dynamic import() when a host starts (it loads node:https, node:tls and streams: about 60 ms of CPU of every
+// CLI command otherwise); the server package still ships it (runtime-modules.mjs reads import('ws') too).
 const requireBuiltin = createRequire(import.meta.url);
 
 /** Largest WebSocket message accepted: contract inputs are names, paths and settings. */
@@ -81,6 +82,7 @@ export async function startBrowserHost(engine: Engine, options: BrowserHostOptio
   if (!existsSync(options.rendererDir)) {
     throw new LabvaultError(ErrorCodes.NOT_FOUND, `The UI is not built (${options.rendererDir} is missing). Run "npm run build" first.`);
   }
+  const { WebSocketServer } = await import('ws');
   const sessions = new BrowserSessions();
   let port = options.port ?? 0;
   let printedCode: string | null = null;
