@@ -21,13 +21,15 @@
  * is the median of the rounds with the spread (min-max). The restore floor is the fsynced
  * write of the same non-zero bytes at the same offsets on the same disk (restore-floor.ts).
  * Filesystem (reflink-mount.ts): XFS with reflink on a loop file where the machine allows it
- * (Labvault then clones the disk before reading it and tracks changes from shared extents),
+ * (Labvault then clones the disk before reading it and tracks changes from shared extents: the
+ * plain vault keeps its clones in its snapshots folder, the encrypted one beside the disk in
+ * <round>/.labvault-snapshots, never in its vault folder; each round says whether it did),
  * else the work folder's own; `--fs tmp` forces the work folder. The in-place row also shows
  * the cold read of the whole disk: what any tool without change tracking must at least spend.
  * Then the memory phase: peak RSS of a Labvault backup of sparse synthetic disks of 1, 4
  * and 16 GiB (it should be flat).
  */
-import { mkdtempSync, rmSync, mkdirSync, readdirSync, statSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, mkdirSync, readdirSync, statSync, renameSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { tmpdir, loadavg, cpus } from 'node:os';
@@ -208,6 +210,11 @@ async function runRound(
   for (const tool of order) await round.init(tool);
   for (const tool of order) record(results, 'full', tool, await round.backup(tool, 'full'));
   for (const tool of order) (stored[tool] ??= []).push(round.storedBytes(tool));
+  // The encrypted vault's instant-restore clones: beside the disk (never in its vault folder), where reflink works.
+  const besideDisk = existsSync(join(round.dir, '.labvault-snapshots'));
+  const inVault = existsSync(join(round.repo('labvault-enc'), 'snapshots'));
+  encryptedClones.push(besideDisk && !inVault);
+  console.log(`    encrypted vault's clones: ${besideDisk ? 'beside the disk' : 'none'}${inVault ? ', and in its vault folder (a bug)' : ''}`);
   await rewriteRegions(round.disk, changedRegions(size, 0.02, `in-place-${index}`), `in-place-${index}`);
   diskChanged();
   for (const tool of order) record(results, 'in place', tool, await round.backup(tool, 'in-place'));
@@ -235,6 +242,9 @@ async function runRound(
   console.log(`    restore floor (fsynced write of the same non-zero bytes): ${floors.at(-1)!.toFixed(2)} s`);
   rmSync(round.dir, { recursive: true, force: true });
 }
+
+/** Per round: whether the encrypted vault kept its clones beside the disk (and none in its folder). */
+const encryptedClones: boolean[] = [];
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -323,6 +333,9 @@ async function main(): Promise<void> {
     + 'the disk settled 1.1 s after its last change; process start included for every tool (Labvault through its bin, electron/cli/bin.mjs, on the built bundle); '
     + `tool order rotated each round; ${versionOf('restic', ['version'])}${resticSparse ? ' (restore --sparse)' : ' (no restore --sparse in this version: it writes the zeros)'}; `
     + `${versionOf('borg', ['--version'])} (extract --sparse); disk and repositories on ${filesystem.description}; `
+    + `${encryptedClones.length === 0 ? '' : encryptedClones.every(Boolean)
+      ? "the encrypted vault keeps its instant-restore clones beside the disk (<disk folder>/.labvault-snapshots, same filesystem, never in the vault folder) and tracks changes from them like the plain vault (clones in its snapshots folder); "
+      : 'the encrypted vault made no instant-restore clones beside the disk in some rounds (no reflink here?): it read the whole disk there; '}`
     + 'the disk: 1 MiB regions, 4 random, 2 text, 4 holes per 10; restore floor: restore-floor.ts (same non-zero bytes, same offsets, fdatasync).');
 }
 
