@@ -38,7 +38,7 @@ const VaultConfigSchema = z.object({
     immutabilityLockedAt: IsoTime.optional(),
     chunkSize: z.number().int().positive(),
     compression: z.enum(['zstd', 'none']),
-    /** Instant-restore clones (unencrypted copies of VM files); absent: on for plain vaults, off for encrypted ones. */
+    /** Instant-restore clones (unencrypted copies of VM files; an encrypted vault's beside the VM only); absent: on. */
     instantRestoreClones: z.boolean().optional(),
   }),
   /** Encrypted vaults: HMAC of id, name and settings under the vault key (see vault-settings-mac.ts). */
