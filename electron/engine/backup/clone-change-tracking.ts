@@ -16,6 +16,10 @@
  *    that transfer wrote) and describes a file of the recorded size.
  * backupFile then reuses a chunk id only for whole chunks inside those ranges whose chunk
  * the store still has, and only while the new clone's stat is the one the map was made for.
+ * `whole` says the ranges prove the entire file: same size as the earlier clone and its
+ * index, every byte shared or a hole in both, same chunk size as the store writes. The
+ * transfer then takes the earlier index as it is, without opening the clone (when that index
+ * is also the previous point's, so its chunks are referenced by a point of the vault).
  */
 import { join } from 'node:path';
 import type { VaultStore } from '../vault/store/index.ts';
@@ -39,7 +43,9 @@ export interface TrackingInput {
   file: CapturedFile;
 }
 
-export type TrackingAnswer = { ranges: UnchangedRanges; why?: undefined } | { ranges: null; why: string };
+export type TrackingAnswer =
+  | { ranges: UnchangedRanges; indexId: string; whole: boolean; why?: undefined }
+  | { ranges: null; why: string };
 
 function none(why: string): TrackingAnswer {
   return { ranges: null, why };
@@ -65,5 +71,10 @@ export async function trackCloneChanges(input: TrackingInput): Promise<TrackingA
   if (previousIndex === null) return none('the earlier index is not readable');
   const limit = Math.min(Number(current.stat.size), Number(previous.stat.size));
   const ranges = sharedExtentRanges(current.extents, previous.extents, limit);
-  return { ranges: { ranges, previousIndex, stat: current.stat } };
+  const size = Number(current.stat.size);
+  const first = ranges[0];
+  const whole = size === Number(previous.stat.size) && size === previousIndex.fileSize
+    && previousIndex.chunkSize === input.store.chunkSize
+    && (size === 0 || (ranges.length === 1 && first !== undefined && first.offset === 0 && first.length === size));
+  return { ranges: { ranges, previousIndex, stat: current.stat }, indexId: entry.indexId, whole };
 }

@@ -6,13 +6,15 @@
  * an mtime put back or a same-size write moves the change time), reuses its index without
  * being read, unless it was cloned and change tracking is on (`changeTracking`): then the clone is
  * compared with the previous point's clone (clone-change-tracking.ts) and only the ranges
- * not proven unchanged are read. Size and mtime are no proof for a clone of a running VM's
- * disk: a write in the same timestamp tick as the capture's stat leaves both as they were.
+ * not proven unchanged are read; a clone wholly shared with the previous clone, whose index
+ * the previous point names, takes that index without being opened. Size and mtime are no
+ * proof for a clone of a running VM's disk: a write in the same timestamp tick as the
+ * capture's stat leaves both as they were.
  * After the manifest, the clones read are recorded on this machine for the next backup.
  * Commit order: chunks (durable) -> indexes -> manifest; cancelling or failing before the
  * manifest leaves no point.
  */
-import type { Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
+import type { FixedIndex, Manifest, ManifestFile, VaultStore } from '../vault/store/index.ts';
 import { VaultStore as VaultStoreClass } from '../vault/store/index.ts';
 import { assertUnchanged, type Capture } from './snapshot-phase.ts';
 import type { PointExtra } from './point-record.ts';
@@ -64,6 +66,13 @@ export interface TransferInput {
   changeTracking?: TrackingPlace & { vaultDir: string };
   /** qcow2 dirty bitmap tracking (LABVAULT_CHANGE_TRACKING=qcow2-bitmap): the bitmaps added before the capture. */
   qcow2Bitmaps?: Qcow2BitmapTrackingInput;
+}
+
+/** The size of the file an index describes and its all-zero bytes (holes), for the figures. */
+function reuseWholeIndex(index: FixedIndex): { size: number; zeroBytes: number } {
+  let zeroBytes = 0;
+  for (let i = 0; i < index.chunkCount; i += 1) if (index.isZero(i)) zeroBytes += index.chunkLength(i);
+  return { size: index.fileSize, zeroBytes };
 }
 
 async function cloneStat(path: string): Promise<BigIntStats | null> {
@@ -118,9 +127,6 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
       });
       continue;
     }
-    const previousIndex = before
-      ? await store.readIndex(before.indexId, before.size).catch(() => undefined)
-      : undefined;
     const doneBefore = { read: figures.bytesRead, written: figures.bytesWritten, dedup: figures.bytesDeduplicated };
     const trackStart = StageProfile.now();
     const answer = tracking && file.cloned
@@ -129,6 +135,31 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
         record, file,
       })
       : null;
+    if (answer?.ranges && answer.whole && before !== undefined && answer.indexId === before.indexId && !bitmaps) {
+      // Every byte of the clone is the previous clone's, whose index the previous point names: that index as it is.
+      const wholeFile = reuseWholeIndex(answer.ranges.previousIndex);
+      profile.end('track', trackStart, wholeFile.size);
+      figures.bytesRead += wholeFile.size;
+      figures.bytesTracked += wholeFile.size;
+      figures.bytesDeduplicated += wholeFile.size - wholeFile.zeroBytes;
+      input.onProgress(figures);
+      clonesRead.push({
+        source: file.source.path, name: file.name, indexId: answer.indexId, clone: cloneIdentityOf(answer.ranges.stat),
+      });
+      files.push({
+        path: file.name, role: file.source.role, size: wholeFile.size, mode: file.identity.mode,
+        mtimeMs: file.identity.mtimeMs, ino: file.identity.ino, dev: file.identity.dev,
+        ...(file.source.diskFormat ? { diskFormat: file.source.diskFormat } : {}),
+        indexId: answer.indexId, digest: answer.indexId, digestKind: 'chunk-list', storedBytesNew: 0,
+      });
+      continue;
+    }
+    // The index change tracking read already when it is the same one (one read, not two).
+    const previousIndex = before
+      ? answer?.ranges && answer.indexId === before.indexId
+        ? answer.ranges.previousIndex
+        : await store.readIndex(before.indexId, before.size).catch(() => undefined)
+      : undefined;
     const bitmapProof = bitmaps ? await bitmaps.before(file) : null;
     // Of two proofs, the one that spares more bytes.
     const covered = (ranges: Array<{ length: number }>): number => ranges.reduce((sum, range) => sum + range.length, 0);

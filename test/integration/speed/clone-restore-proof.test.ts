@@ -105,11 +105,20 @@ describe('restore from the snapshot tier, proven by shared blocks', () => {
     expect(messageOf(older)).not.toMatch(PROVEN);
     expect(sha256File(join(xfs.mountPoint, 'older', 'disk.raw'))).toBe(first.sha);
 
+    // Unchanged since: the point takes the previous index as it is (its clone is never read) and the
+    // clone's identity is recorded from the extent map that proved it, so its restore is proven as well.
+    const third = await backup();
+    expect(third.sha).toBe(second.sha);
+    const unchanged = await restore(third.pointId, 'unchanged');
+    expect(unchanged.status, unchanged.error?.message).toBe('completed');
+    expect(messageOf(unchanged)).toMatch(PROVEN);
+    expect(sha256File(join(xfs.mountPoint, 'unchanged', 'disk.raw'))).toBe(third.sha);
+
     // The latest point's clone written to (a new block, a new ctime): the proof is refused and
     // the re-hash finds the chunk that no longer matches the point.
-    const clone = join(vaultDir, 'snapshots', itemId, second.pointId, 'disk.raw');
+    const clone = join(vaultDir, 'snapshots', itemId, third.pointId, 'disk.raw');
     writeAt(clone, 31 * MIB + 8192, Buffer.alloc(4096, 0x5a));
-    const damaged = await restore(second.pointId, 'damaged');
+    const damaged = await restore(third.pointId, 'damaged');
     expect(damaged.status).toBe('failed');
     expect(damaged.error?.code).toBe('CORRUPT');
     expect(damaged.error?.message).toMatch(/chunk 31 does not match/);
