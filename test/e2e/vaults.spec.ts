@@ -203,4 +203,13 @@ test('create an encrypted vault; a wrong passphrase is refused at unlock, the ri
   await dialog.getByLabel('Passphrase').fill('orange kettle seven rivers');
   await dialog.getByRole('button', { name: 'Unlock' }).click();
   await expect(dialog).toHaveCount(0);
+
+  // Fast restore copies: on by default, kept beside the VM only; off and on again without a confirmation.
+  await expect(page.getByText(/this encrypted vault keeps them only beside the VM/)).toBeVisible();
+  await page.getByRole('button', { name: 'Turn clones off' }).click();
+  await expect(page.getByText('Fast restore copies are off')).toBeVisible();
+  expect((await host.cliJson<{ instantRestoreClones?: boolean }>(['vault', 'show', 'sealed'])).instantRestoreClones).toBe(false);
+  await page.getByRole('button', { name: 'Turn clones on' }).click();
+  await expect(page.getByText('Fast restore copies are on')).toBeVisible();
+  expect((await host.cliJson<{ instantRestoreClones?: boolean }>(['vault', 'show', 'sealed'])).instantRestoreClones).toBe(true);
 });
