@@ -73,17 +73,19 @@ export async function encodeBlob(magic: Buffer, plain: Buffer, options: BlobEnco
   return [header, nonce, sealed, cipher.getAuthTag()];
 }
 
+/** What a blob's header says, checked against the reader's expectations (readBlobHeader). */
+export interface BlobHeader {
+  version: number;
+  codec: number;
+  plainLength: number;
+  encrypted: boolean;
+}
+
 /**
- * Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"); `binding`
- * is the kind and id it is read as (checked for encrypted blobs of version 2). With
- * `decryptInto` (at least as long as `bytes`, which it may be: the blob is no longer needed
- * once authenticated), an encrypted payload is decrypted into it, so a shared read buffer
- * stays shared and the hash workers read the plaintext in place instead of a copy of it.
+ * Checks a blob's header: magic, version, codec, that it is encrypted exactly when the vault
+ * is, and that an encrypted payload can hold a nonce and a tag. Throws CORRUPT naming `what`.
  */
-export async function decodeBlob(
-  magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string, binding: BlobBinding,
-  profile?: StageProfile, decryptInto?: Buffer,
-): Promise<Buffer> {
+export function readBlobHeader(magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string): BlobHeader {
   if (bytes.length < BLOB_HEADER_SIZE) throw corruptBlob(what, `only ${bytes.length} bytes, shorter than the ${BLOB_HEADER_SIZE}-byte header`);
   if (!bytes.subarray(BLOB_MAGIC_OFFSET, BLOB_MAGIC_OFFSET + BLOB_MAGIC_SIZE).equals(magic)) throw corruptBlob(what, 'wrong magic (not a blob of the expected kind)');
   const version = bytes.readUInt8(BLOB_VERSION_OFFSET);
@@ -95,13 +97,40 @@ export async function decodeBlob(
   const encrypted = (flags & FLAG_ENCRYPTED) !== 0;
   if (encrypted && keys === undefined) throw corruptBlob(what, 'it is encrypted but the vault is opened without keys');
   if (!encrypted && keys !== undefined) throw corruptBlob(what, 'it is not encrypted in an encrypted vault (possible tampering)');
+  if (encrypted && bytes.length - BLOB_HEADER_SIZE < GCM_NONCE_SIZE + GCM_TAG_SIZE) throw corruptBlob(what, 'encrypted payload shorter than nonce and tag');
+  return { version, codec, plainLength, encrypted };
+}
+
+/** The GCM additional data of an encrypted blob: its header, and from version 2 its binding. */
+export function blobAdditionalData(bytes: Buffer, version: number, binding: BlobBinding): Buffer {
+  return additionalData(bytes.subarray(0, BLOB_HEADER_SIZE), version, binding);
+}
+
+/** Why an encrypted blob failed authentication, worded for its version. */
+export function authenticationProblem(version: number, binding: BlobBinding): string {
+  return version >= BLOB_FORMAT_VERSION_BOUND
+    ? `authentication failed as ${binding} (modified, damaged, or a sealed file copied from another name)`
+    : 'authentication failed (modified or damaged ciphertext)';
+}
+
+/**
+ * Decodes a blob read from disk. `what` names it in errors ("chunk 3fa4... (path)"); `binding`
+ * is the kind and id it is read as (checked for encrypted blobs of version 2). With
+ * `decryptInto` (at least as long as `bytes`, which it may be: the blob is no longer needed
+ * once authenticated), an encrypted payload is decrypted into it, so a shared read buffer
+ * stays shared and the hash workers read the plaintext in place instead of a copy of it.
+ */
+export async function decodeBlob(
+  magic: Buffer, bytes: Buffer, keys: VaultKeys | undefined, what: string, binding: BlobBinding,
+  profile?: StageProfile, decryptInto?: Buffer,
+): Promise<Buffer> {
+  const { version, codec, plainLength } = readBlobHeader(magic, bytes, keys, what);
   let payload = bytes.subarray(BLOB_HEADER_SIZE);
   if (keys !== undefined) {
     const start = profile === undefined ? 0n : process.hrtime.bigint();
-    if (payload.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) throw corruptBlob(what, 'encrypted payload shorter than nonce and tag');
     try {
       const decipher = createDecipheriv('aes-256-gcm', keys.dataKey, payload.subarray(0, GCM_NONCE_SIZE), { authTagLength: GCM_TAG_SIZE });
-      decipher.setAAD(additionalData(bytes.subarray(0, BLOB_HEADER_SIZE), version, binding));
+      decipher.setAAD(blobAdditionalData(bytes, version, binding));
       decipher.setAuthTag(payload.subarray(payload.length - GCM_TAG_SIZE));
       const sealed = payload.subarray(GCM_NONCE_SIZE, payload.length - GCM_TAG_SIZE);
       const opened = decipher.update(sealed);
@@ -114,10 +143,7 @@ export async function decodeBlob(
         payload = rest.length === 0 ? opened : Buffer.concat([opened, rest]);
       }
     } catch {
-      const problem = version >= BLOB_FORMAT_VERSION_BOUND
-        ? `authentication failed as ${binding} (modified, damaged, or a sealed file copied from another name)`
-        : 'authentication failed (modified or damaged ciphertext)';
-      throw corruptBlob(what, problem);
+      throw corruptBlob(what, authenticationProblem(version, binding));
     }
     profile?.end('decrypt', start, payload.length);
   }

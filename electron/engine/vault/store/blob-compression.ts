@@ -11,9 +11,9 @@ import type { Stage, StageProfile } from './stage-profile.ts';
 
 /** Keep compressed output only when it is at least 3% smaller than the input. */
 export const MIN_SAVING = 0.03;
-const SAMPLE_PIECES = 4;
-const SAMPLE_PIECE_SIZE = 16 * 1024;
-const SAMPLE_THRESHOLD_SIZE = 256 * 1024;
+export const SAMPLE_PIECES = 4;
+export const SAMPLE_PIECE_SIZE = 16 * 1024;
+export const SAMPLE_THRESHOLD_SIZE = 256 * 1024;
 
 export interface CompressedPayload {
   codec: number;

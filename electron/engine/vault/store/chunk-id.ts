@@ -1,7 +1,7 @@
 /**
  * Content ids of chunks and indexes: SHA-256 of the plaintext, or HMAC-SHA256 with the
  * vault's MAC key when the vault is encrypted (so ids reveal nothing about content).
- * Chunks are hashed in worker threads (HashWorkerPool); this synchronous form is for
+ * Chunks are hashed in worker threads (ChunkWorkerPool); this synchronous form is for
  * small things (indexes).
  */
 import { createHash, createHmac } from 'node:crypto';

@@ -17,10 +17,14 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { BLOB_OVERHEAD_CAP, readUntrustedFile } from '../../fs/untrusted-file.ts';
 import { assertBlobPlainLength } from './blob-limits.ts';
-import { CHUNK_BLOB_MAGIC } from './format-constants.ts';
-import { decodeBlob, encodeBlob } from './blob-codec.ts';
+import { CHUNK_BLOB_MAGIC, CODEC_ZSTD } from './format-constants.ts';
+import {
+  authenticationProblem, blobAdditionalData, corruptBlob, decodeBlob, encodeBlob, readBlobHeader,
+} from './blob-codec.ts';
 import { chunkBinding } from './blob-binding.ts';
-import type { HashWorkerPool } from './hash-worker-pool.ts';
+import { encodedSizeBound } from './chunk-worker-pool.ts';
+import type { ChunkWorkerPool, DecodeOutcome } from './chunk-worker-pool.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { errnoCode, storeIoError } from './durable-fs.ts';
 import { COMMITTED_FILE_MODE } from './durable-fs.ts';
 import { KnownChunkSet } from './known-chunk-set.ts';
@@ -30,11 +34,16 @@ import { isHexId, TMP_PREFIX } from './store-layout.ts';
 import type { StoreLayout } from './store-layout.ts';
 import type { VaultKeys } from './vault-keys.ts';
 
+/** Blobs being built at once (a backup keeps at most 4 read buffers of 4 chunks in flight). */
+const OUTPUT_SLOTS = 16;
+/** Chunks decoded at once by callers that bring no scratch of their own (verify, rekey). */
+const DECODE_SCRATCH = 4;
+
 export interface ChunkStoreOptions {
   layout: StoreLayout;
   compressionLevel: number | undefined;
   keys: VaultKeys | undefined;
-  hasher: HashWorkerPool;
+  hasher: ChunkWorkerPool;
   /** The vault's chunk size: no chunk read may declare or hold more. */
   chunkSize: number;
 }
@@ -43,13 +52,15 @@ export class ChunkStore {
   private readonly layout: StoreLayout;
   private readonly compressionLevel: number | undefined;
   private readonly keys: VaultKeys | undefined;
-  private readonly hasher: HashWorkerPool;
+  private readonly hasher: ChunkWorkerPool;
   private readonly chunkSize: number;
   private known: KnownChunkSet | null = null;
   private loading: Promise<KnownChunkSet> | null = null;
   private readonly inFlight = new Map<string, Promise<number>>();
   private readonly madeDirs = new Set<string>();
   private readonly commits: ChunkCommitQueue;
+  private outputSlots: BufferPool | null = null;
+  private decodeScratch: BufferPool | null = null;
 
   constructor(options: ChunkStoreOptions) {
     this.layout = options.layout;
@@ -119,9 +130,28 @@ export class ChunkStore {
     }
   }
 
+  /** Shared buffers the workers build new chunks' blobs in: as many as chunks a backup has in flight. */
+  private slots(): BufferPool {
+    this.outputSlots ??= new BufferPool(OUTPUT_SLOTS, encodedSizeBound(this.chunkSize));
+    return this.outputSlots;
+  }
+
   private async write(hex: string, plain: Buffer, profile?: StageProfile): Promise<number> {
-    const parts = await encodeBlob(CHUNK_BLOB_MAGIC, plain, {
-      compressionLevel: this.compressionLevel, keys: this.keys, binding: chunkBinding(hex),
+    const slots = this.slots();
+    const slot = await slots.acquire();
+    try {
+      return await this.writeEncoded(hex, plain, slot, profile);
+    } finally {
+      slots.release(slot);
+    }
+  }
+
+  private async writeEncoded(hex: string, plain: Buffer, slot: Buffer, profile?: StageProfile): Promise<number> {
+    const binding = chunkBinding(hex);
+    const request = { data: plain, level: this.compressionLevel, binding, out: slot };
+    const encoded = await this.hasher.encode(request, profile);
+    const parts = encoded?.parts ?? await encodeBlob(CHUNK_BLOB_MAGIC, plain, {
+      compressionLevel: this.compressionLevel, keys: this.keys, binding,
       ...(profile === undefined ? {} : { profile }),
     });
     const start = StageProfile.now();
@@ -157,30 +187,69 @@ export class ChunkStore {
     return this.commits.figures();
   }
 
+  /** Bytes a `scratch` for get() needs: the stored blob, then room for the chunk expanded. */
+  static scratchSize(chunkSize: number): number {
+    return chunkSize + BLOB_OVERHEAD_CAP + chunkSize + 1;
+  }
+
   /**
    * Reads, decodes and checks a chunk against its id. Missing or damaged: CORRUPT.
-   * With `scratch` (a SharedArrayBuffer-backed buffer large enough for the stored blob),
-   * the file is read into it, so a raw chunk is hashed in place by the workers, without
-   * a copy; the result may then be a view into `scratch`.
+   * With `scratch` (a SharedArrayBuffer-backed buffer of ChunkStore.scratchSize bytes), the
+   * blob is read into it and opened, expanded and hashed by a worker in place: the result is
+   * then a view into `scratch`, valid until the next get() with it. Without, the result is
+   * the caller's own buffer.
    */
   async get(id: Buffer, scratch?: Buffer, profile?: StageProfile): Promise<Buffer> {
+    if (scratch !== undefined && scratch.length >= ChunkStore.scratchSize(this.chunkSize)) {
+      return this.getInto(id, scratch, profile);
+    }
+    this.decodeScratch ??= new BufferPool(DECODE_SCRATCH, ChunkStore.scratchSize(this.chunkSize));
+    const own = await this.decodeScratch.acquire();
+    try {
+      return Buffer.from(await this.getInto(id, own, profile));
+    } finally {
+      this.decodeScratch.release(own);
+    }
+  }
+
+  private async getInto(id: Buffer, scratch: Buffer, profile?: StageProfile): Promise<Buffer> {
     const hex = id.toString('hex');
     const path = this.layout.chunkPath(hex);
+    const capBytes = this.chunkSize + BLOB_OVERHEAD_CAP;
+    const blobArea = scratch.subarray(0, capBytes);
+    const outArea = scratch.subarray(capBytes);
     let bytes: Buffer;
     const readStart = StageProfile.now();
     try {
-      const capBytes = this.chunkSize + BLOB_OVERHEAD_CAP;
-      bytes = await readUntrustedFile(path, 'chunk', scratch === undefined ? { capBytes } : { capBytes, scratch });
+      bytes = await readUntrustedFile(path, 'chunk', { capBytes, scratch: blobArea });
       profile?.end('read', readStart, bytes.length);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} is missing from the vault (${path}).`, { details: { chunkId: hex, path } });
       throw storeIoError(path, 'read chunk', error);
     }
-    assertBlobPlainLength(bytes, this.chunkSize, `Chunk ${hex} (${path})`);
-    const plain = await decodeBlob(
-      CHUNK_BLOB_MAGIC, bytes, this.keys, `Chunk ${hex} (${path})`, chunkBinding(hex), profile, scratch,
-    );
-    const actual = await this.hasher.digest(plain, profile);
+    const what = `Chunk ${hex} (${path})`;
+    assertBlobPlainLength(bytes, this.chunkSize, what);
+    const header = readBlobHeader(CHUNK_BLOB_MAGIC, bytes, this.keys, what);
+    const binding = chunkBinding(hex);
+    const outcome: DecodeOutcome | null = await this.hasher.decode({
+      blob: bytes, codec: header.codec, plainLength: header.plainLength, out: outArea,
+      aad: header.encrypted ? blobAdditionalData(bytes, header.version, binding) : undefined,
+    }, profile);
+    let plain: Buffer;
+    let actual: Buffer;
+    if (outcome === null) {
+      plain = await decodeBlob(CHUNK_BLOB_MAGIC, bytes, this.keys, what, binding, profile, bytes);
+      actual = await this.hasher.digest(plain, profile);
+    } else if (!outcome.ok) {
+      throw corruptBlob(what, outcome.problem === 'auth'
+        ? authenticationProblem(header.version, binding)
+        : outcome.problem === 'zstd' || header.codec === CODEC_ZSTD
+          ? `zstd frame does not decompress to the ${header.plainLength} bytes its header declares`
+          : `decoded ${outcome.length ?? 0} bytes, header says ${header.plainLength}`);
+    } else {
+      plain = outcome.plain;
+      actual = outcome.digest;
+    }
     if (!actual.equals(id)) {
       throw new LabvaultError(ErrorCodes.CORRUPT, `Chunk ${hex} (${path}) is damaged: its content does not match its id.`, { details: { chunkId: hex, path } });
     }

@@ -19,11 +19,10 @@ import { errnoCode, storeIoError } from './durable-fs.ts';
 import type { FixedIndex } from './fixed-index.ts';
 import type { StoreContext } from './store-context.ts';
 import { StageProfile } from './stage-profile.ts';
+import { ChunkStore } from './chunk-store.ts';
 
 /** Chunks read, checked and written at once. */
 const DEFAULT_PARALLEL = 6;
-/** Room for the blob header, nonce and tag around a raw chunk. */
-const SCRATCH_OVERHEAD = 4096;
 /** Exclusive create that never follows a symlink (O_NOFOLLOW is absent on Windows). */
 const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 /** Only the owner can read a file while it is written; `attributes.mode` is set at the end. */
@@ -73,7 +72,7 @@ export async function restoreFile(options: RestoreFileOptions): Promise<RestoreF
     await handle.truncate(index.fileSize).catch((error: unknown) => { throw storeIoError(outPath, 'size', error); });
     let next = 0;
     let done = 0;
-    const scratchSize = index.chunkSize + SCRATCH_OVERHEAD;
+    const scratchSize = ChunkStore.scratchSize(index.chunkSize);
     const worker = async (): Promise<void> => {
       const scratch = Buffer.from(new SharedArrayBuffer(scratchSize));
       while (next < index.chunkCount) {

@@ -4,14 +4,14 @@
  * restore fills one when given; the job reports it (Subtask.stages) and the bench prints it.
  *
  * What a stage's time means depends on where it runs, and the figures say so (`where`):
- * 'main' is time on the main thread (CPU there), 'worker' is time inside hash workers or
+ * 'main' is time on the main thread (CPU there), 'worker' is time inside chunk workers or
  * the zstd threadpool (CPU on another core), 'wait' is awaited I/O summed over calls that
  * may overlap (so it can exceed the wall time); 'total' are the whole phase's wall time
  * and the process's CPU time (user + system, every thread) over it.
  */
 
 export const STAGES = {
-  map: 'wait', track: 'wait', read: 'wait', zero: 'main', hash: 'worker', probe: 'worker', compress: 'worker', encrypt: 'main', decrypt: 'main',
+  map: 'wait', track: 'wait', read: 'wait', zero: 'main', hash: 'worker', probe: 'worker', compress: 'worker', encrypt: 'worker', decrypt: 'worker',
   decompress: 'worker', write: 'wait', sync: 'wait', index: 'wait', manifest: 'wait',
   wall: 'total', cpu: 'total',
 } as const;

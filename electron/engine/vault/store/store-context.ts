@@ -3,7 +3,7 @@
  * implements it; tests and tools may build one directly.
  */
 import type { ChunkStore } from './chunk-store.ts';
-import type { HashWorkerPool } from './hash-worker-pool.ts';
+import type { ChunkWorkerPool } from './chunk-worker-pool.ts';
 import type { IndexStore } from './index-store.ts';
 import type { ManifestStore } from './manifest-store.ts';
 import type { StoreLayout } from './store-layout.ts';
@@ -15,7 +15,7 @@ export interface StoreContext {
   readonly chunkSize: number;
   readonly keys: VaultKeys | undefined;
   /** Chunk digests (SHA-256 or keyed) in worker threads. */
-  readonly hasher: HashWorkerPool;
+  readonly hasher: ChunkWorkerPool;
   readonly chunks: ChunkStore;
   readonly indexes: IndexStore;
   readonly manifests: ManifestStore;

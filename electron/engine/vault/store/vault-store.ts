@@ -18,7 +18,7 @@ import { readUntrustedText } from '../../fs/untrusted-file.ts';
 import { backupFile } from './backup-file.ts';
 import type { BackupFileOptions, BackupFileResult } from './backup-file.ts';
 import { ChunkStore } from './chunk-store.ts';
-import { HashWorkerPool } from './hash-worker-pool.ts';
+import { ChunkWorkerPool } from './chunk-worker-pool.ts';
 import { storeIoError } from './durable-fs.ts';
 import type { FixedIndex } from './fixed-index.ts';
 import { gcStore } from './gc-store.ts';
@@ -53,7 +53,7 @@ export class VaultStore implements StoreContext {
   readonly layout: StoreLayout;
   readonly chunkSize: number;
   readonly keys: VaultKeys | undefined;
-  readonly hasher: HashWorkerPool;
+  readonly hasher: ChunkWorkerPool;
   readonly chunks: ChunkStore;
   readonly indexes: IndexStore;
   readonly manifests: ManifestStore;
@@ -70,7 +70,7 @@ export class VaultStore implements StoreContext {
     this.keys = keys;
     this.log = options.log ?? ((line) => console.warn(line));
     const level = settings.compression === 'zstd' ? (settings.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL) : undefined;
-    this.hasher = new HashWorkerPool(keys?.macKey);
+    this.hasher = new ChunkWorkerPool(keys?.macKey, keys?.dataKey);
     this.chunks = new ChunkStore({
       layout: this.layout, compressionLevel: level, keys, hasher: this.hasher, chunkSize: settings.chunkSize,
     });

@@ -1,0 +1,236 @@
+/**
+ * The chunk workers' whole program: plain JavaScript evaluated in each worker (no file to
+ * ship in a bundle, no TypeScript loader in the worker, which costs about 40 MiB each).
+ *
+ * Requests (all byte ranges are views of a SharedArrayBuffer or a transferred ArrayBuffer):
+ * - hash:   SHA-256 (HMAC-SHA256 with workerData.macKey) of a range -> its 32-byte digest.
+ * - encode: a chunk's complete blob written into an output range: header, then the payload
+ *           (zstd when a sample and then the whole chunk shrink by MIN_SAVING, else raw),
+ *           sealed with AES-256-GCM when workerData.dataKey is set. Plain raw chunks are not
+ *           copied: the reply says so and the caller writes the header and its own bytes.
+ * - decode: the inverse for a chunk read from the vault: GCM opened (AAD = header +
+ *           binding), zstd frame expanded into the output range (never more than the plain
+ *           length the header declares), the result hashed; the caller compares the digest.
+ *
+ * zstd contexts are kept per worker and reused: a frame is produced or consumed by one
+ * synchronous call of the zlib handle's writeSync after a reset, into a caller-owned buffer,
+ * so nothing is allocated per chunk (one-shot zstdCompressSync allocates a context and an
+ * output buffer per call: 170 MiB RSS for 2,000 chunks against 70 MiB). Where a Node
+ * version does not expose that handle, the public one-shot calls are used instead. Each
+ * request answers with the time spent per stage, so the job's profile stays per stage.
+ */
+
+export const CHUNK_WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash, createHmac, createCipheriv, createDecipheriv, randomBytes } = require('node:crypto');
+const zlib = require('node:zlib');
+const { macKey, dataKey, format } = workerData;
+const now = () => process.hrtime.bigint();
+
+function digestOf(view) {
+  return (macKey ? createHmac('sha256', macKey) : createHash('sha256')).update(view).digest();
+}
+
+// One reusable zstd stream per level (compression) and one for decompression.
+const contexts = new Map();
+function context(key, make) {
+  let entry = contexts.get(key);
+  if (entry !== undefined) return entry;
+  const stream = make();
+  stream.on('error', () => {});
+  const handle = stream._handle;
+  const state = stream._writeState;
+  entry = handle && typeof handle.writeSync === 'function' && typeof handle.reset === 'function'
+    && state instanceof Uint32Array && state.length >= 2 ? { stream, handle, state } : null;
+  if (entry === null) stream.destroy();
+  contexts.set(key, entry);
+  return entry;
+}
+function dropContext(key) {
+  const entry = contexts.get(key);
+  if (entry) entry.stream.destroy();
+  contexts.delete(key);
+}
+/** Runs one whole frame through a context: returns the bytes produced, or -1 (input left, output full, error). */
+function runFrame(key, make, input, out) {
+  const entry = context(key, make);
+  if (entry === null) return null;
+  entry.handle.reset();
+  entry.handle.writeSync(zlib.constants.ZSTD_e_end, input, 0, input.length, out, 0, out.length);
+  const availOut = entry.state[0];
+  const availIn = entry.state[1];
+  if (entry.stream.destroyed || availIn !== 0 || availOut === 0) {
+    dropContext(key);
+    return -1;
+  }
+  return out.length - availOut;
+}
+
+function compressorFor(level) {
+  return () => zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+}
+/** zstd frame of input into out; -1 when it does not fit. */
+function compressInto(input, level, out) {
+  const n = runFrame('c' + level, compressorFor(level), input, out);
+  if (n !== null) return n;
+  const packed = zlib.zstdCompressSync(input, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+  if (packed.length > out.length) return -1;
+  packed.copy(out, 0);
+  return packed.length;
+}
+/** Expands one frame into out (exactly expected bytes, or -1). */
+function decompressInto(input, expected, out) {
+  const room = out.subarray(0, expected + 1);
+  const n = runFrame('d', () => zlib.createZstdDecompress(), input, room);
+  if (n !== null) return n === expected ? n : -1;
+  try {
+    const plain = zlib.zstdDecompressSync(input, { maxOutputLength: expected });
+    if (plain.length !== expected) return -1;
+    plain.copy(out, 0);
+    return expected;
+  } catch {
+    return -1;
+  }
+}
+
+let scratch = Buffer.alloc(0);
+function scratchOf(size) {
+  if (scratch.length < size) scratch = Buffer.alloc(size);
+  return scratch.subarray(0, size);
+}
+function compressBound(n) {
+  return n + (n >>> 8) + (n < 131072 ? (131072 - n) >>> 11 : 0) + 64;
+}
+
+function sampleOf(data) {
+  const pieces = [];
+  const stride = Math.floor((data.length - format.samplePieceSize) / (format.samplePieces - 1));
+  for (let i = 0; i < format.samplePieces; i += 1) pieces.push(data.subarray(i * stride, i * stride + format.samplePieceSize));
+  return Buffer.concat(pieces);
+}
+
+function writeHeader(out, version, codec, flags, plainLength) {
+  out.set(format.chunkMagic, format.magicOffset);
+  out[format.versionOffset] = version;
+  out[format.codecOffset] = codec;
+  out[format.flagsOffset] = flags;
+  out[format.reservedOffset] = 0;
+  out.writeUInt32LE(plainLength, format.plainLengthOffset);
+}
+
+function encode(request, times) {
+  const data = Buffer.from(request.buffer, request.offset, request.length);
+  const out = Buffer.from(request.out, request.outOffset, request.outLength);
+  const headerSize = format.headerSize;
+  const encrypted = dataKey !== undefined;
+  const payloadAt = encrypted ? headerSize + format.nonceSize : headerSize;
+  let codec = format.codecNone;
+  let payload = data;
+  if (request.level !== null && data.length > 0) {
+    let worth = true;
+    if (data.length >= format.sampleThreshold) {
+      const start = now();
+      const sample = sampleOf(data);
+      const packed = compressInto(sample, request.level, scratchOf(compressBound(sample.length)));
+      times.probe = [now() - start, sample.length];
+      worth = packed >= 0 && packed <= sample.length * (1 - format.minSaving);
+    }
+    if (worth) {
+      const start = now();
+      const target = encrypted ? scratchOf(compressBound(data.length)) : out.subarray(payloadAt, out.length - format.tagSize);
+      const packed = compressInto(data, request.level, target);
+      times.compress = [now() - start, data.length];
+      if (packed >= 0 && packed <= data.length * (1 - format.minSaving)) {
+        codec = format.codecZstd;
+        payload = target.subarray(0, packed);
+      }
+    }
+  }
+  if (!encrypted) {
+    writeHeader(out, format.plainVersion, codec, 0, data.length);
+    // A raw payload is not copied: the caller writes the header and the chunk's own bytes.
+    return codec === format.codecNone ? { raw: true, length: headerSize + data.length } : { raw: false, length: headerSize + payload.length };
+  }
+  const start = now();
+  writeHeader(out, format.boundVersion, codec, format.flagEncrypted, data.length);
+  const nonce = randomBytes(format.nonceSize);
+  nonce.copy(out, headerSize);
+  const cipher = createCipheriv('aes-256-gcm', dataKey, nonce, { authTagLength: format.tagSize });
+  cipher.setAAD(Buffer.concat([out.subarray(0, headerSize), Buffer.from(request.binding, 'utf8')]));
+  const sealed = cipher.update(payload);
+  sealed.copy(out, payloadAt);
+  const last = cipher.final();
+  last.copy(out, payloadAt + sealed.length);
+  const tag = cipher.getAuthTag();
+  const end = payloadAt + sealed.length + last.length;
+  tag.copy(out, end);
+  times.encrypt = [now() - start, payload.length];
+  return { raw: false, length: end + tag.length };
+}
+
+function decode(request, times) {
+  const blob = Buffer.from(request.buffer, request.offset, request.length);
+  const out = Buffer.from(request.out, request.outOffset, request.outLength);
+  const headerSize = format.headerSize;
+  let payload = blob.subarray(headerSize);
+  if (dataKey !== undefined) {
+    const start = now();
+    const nonce = payload.subarray(0, format.nonceSize);
+    const sealed = payload.subarray(format.nonceSize, payload.length - format.tagSize);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce, { authTagLength: format.tagSize });
+      decipher.setAAD(request.aad);
+      decipher.setAuthTag(payload.subarray(payload.length - format.tagSize));
+      const opened = decipher.update(sealed);
+      const rest = decipher.final();
+      // The sealed bytes are not needed once authenticated: the plaintext goes where they were.
+      opened.copy(blob, headerSize);
+      rest.copy(blob, headerSize + opened.length);
+      payload = blob.subarray(headerSize, headerSize + opened.length + rest.length);
+    } catch {
+      return { problem: 'auth' };
+    }
+    times.decrypt = [now() - start, payload.length];
+  }
+  let plain;
+  if (request.codec === format.codecZstd) {
+    const start = now();
+    const n = decompressInto(payload, request.plainLength, out);
+    if (n < 0) return { problem: 'zstd' };
+    times.decompress = [now() - start, n];
+    plain = out.subarray(0, n);
+  } else {
+    plain = payload;
+  }
+  if (plain.length !== request.plainLength) return { problem: 'length', length: plain.length };
+  const start = now();
+  const digest = digestOf(plain);
+  times.hash = [now() - start, plain.length];
+  // Where the plaintext is: in the output range (decompressed) or in the blob's range (raw).
+  const at = request.codec === format.codecZstd ? 'out' : 'blob';
+  return { at, start: at === 'out' ? 0 : headerSize, length: plain.length, digest: digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.length) };
+}
+
+parentPort.on('message', (request) => {
+  const times = {};
+  let reply;
+  try {
+    if (request.op === 'hash') {
+      const start = now();
+      const digest = digestOf(new Uint8Array(request.buffer, request.offset, request.length));
+      times.hash = [now() - start, request.length];
+      reply = { digest: digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.length) };
+    } else if (request.op === 'encode') {
+      reply = encode(request, times);
+    } else {
+      reply = decode(request, times);
+    }
+  } catch (error) {
+    reply = { error: String(error && error.message || error) };
+  }
+  reply.id = request.id;
+  reply.times = times;
+  parentPort.postMessage(reply, reply.digest ? [reply.digest] : []);
+});
+`;
