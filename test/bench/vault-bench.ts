@@ -310,6 +310,29 @@ async function memoryPhase(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   printTable(['disk', 'data MiB', 'seconds', 'CPU s', 'peak RSS MiB (target <= 250, flat)'], lines);
+  await thinDiskPhase();
+}
+
+/** A thin lab disk: 50 GiB holding 80 MiB (1 MiB every 640 MiB), backed up, then again after one region changed. */
+async function thinDiskPhase(): Promise<void> {
+  const gib = 50;
+  console.log(`\nThin disk: ${gib} GiB sparse raw disk, 1 MiB of data every 640 MiB; full backup, then one region rewritten\n`);
+  const dir = join(base, 'thin');
+  mkdirSync(dir);
+  const disk = join(dir, 'disk.raw');
+  await writeThinDisk(disk, gib * GIB, 640 * MIB);
+  const session = new LabvaultCliSession(join(dir, 'home'), join(dir, 'vault'), false);
+  await session.setUp(disk);
+  const lines: string[][] = [];
+  await settle();
+  const full = await session.backup();
+  lines.push(['full', full.seconds.toFixed(2), full.cpuSeconds.toFixed(2), full.peakRssMiB.toFixed(0)]);
+  await rewriteRegions(disk, [Math.floor((gib * GIB) / (640 * MIB) / 2) * 640], 'thin-change');
+  await settle();
+  const changed = await session.backup();
+  lines.push(['after a 1 MiB change', changed.seconds.toFixed(2), changed.cpuSeconds.toFixed(2), changed.peakRssMiB.toFixed(0)]);
+  rmSync(dir, { recursive: true, force: true });
+  printTable(['50 GiB thin disk (80 MiB data)', 'seconds (target < 5)', 'CPU s', 'peak RSS MiB'], lines);
 }
 
 async function main(): Promise<void> {
