@@ -48,6 +48,9 @@ export interface BackupRequest {
 export interface BackupOutcome {
   point: PointRow | null;
   transferSkipped: boolean;
+  /** The new point's manifest, and the previous point's the transfer compared with (when a point was made). */
+  manifest?: Manifest;
+  previous?: Manifest | null;
   /** The files the VM had at this backup (VM items), for the item record. */
   vmFiles?: ItemRecord['files'];
 }
@@ -249,7 +252,7 @@ export async function runBackup(context: JobContext, request: BackupRequest): Pr
       : ` qcow2 dirty bitmaps: ${(bytesTrackedBitmap / 1048576).toFixed(1)} MiB proven unchanged, not read${
         trackingNotes.length > 0 ? `; ${trackingNotes.join('; ')}` : ''}.`;
     context.end(TRANSFER, 'completed', `${point.files.length} file${point.files.length === 1 ? '' : 's'} in the vault; point ${point.id}.${bitmapSummary}`);
-    return { point, transferSkipped: false, ...(prepared ? { vmFiles: prepared.files } : {}) };
+    return { point, transferSkipped: false, manifest, previous, ...(prepared ? { vmFiles: prepared.files } : {}) };
   } catch (error) {
     if (committed === null) {
       await dropCapture(capture, pointId);

@@ -16,7 +16,11 @@ import { assertItemConfirmed } from '../protection/item-confirmation.ts';
 import type { VmCaptureServices } from './vm-capture.ts';
 import { followVmFiles } from './vm-item-files.ts';
 import { testsRestore } from '../../../shared/policy.ts';
-import { runPointTestRestore, TEST_RESTORE, testRestoreSummary, type TestRestoreServices } from './point-test-restore.ts';
+import {
+  recordPointTestRestore, runPointTestRestore, TEST_RESTORE, testRestoreSummary, type TestRestoreServices,
+} from './point-test-restore.ts';
+import { carriedTestRestore } from './test-restore-carry-over.ts';
+import { readPointRow } from './point-record.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import { readReplaceJournal } from '../restore/replace-journal.ts';
 
@@ -122,9 +126,22 @@ export class BackupService {
     }
     context.begin(TEST_RESTORE);
     try {
-      const check = await runPointTestRestore(this.testRestore, {
+      const subject = {
         session, itemId: record.id, itemName: record.name, pointId: outcome.point.id, jobId: context.job.id,
-      });
+      };
+      // The same disks as the previous point (every index equal): its check stands, no walk again.
+      const previousId = outcome.previous?.pointId;
+      const carried = outcome.manifest && previousId !== undefined
+        ? carriedTestRestore(outcome.manifest, outcome.previous, readPointRow(session, previousId)?.testRestore,
+          this.testRestore.clock.now())
+        : null;
+      if (carried) {
+        await recordPointTestRestore(this.testRestore, subject, carried);
+        context.end(TEST_RESTORE, 'completed', `${testRestoreSummary(carried)} (Same disks as point ${previousId}, every `
+          + `file's index equal: its test restore of ${carried.checkedAt} stands; nothing read again.)`);
+        return;
+      }
+      const check = await runPointTestRestore(this.testRestore, subject);
       context.end(TEST_RESTORE, 'completed', testRestoreSummary(check));
     } catch (error) {
       // The point is committed: a check that could not run is reported, never a failed backup.

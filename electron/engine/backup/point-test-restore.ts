@@ -61,6 +61,13 @@ export async function runPointTestRestore(services: TestRestoreServices,
     };
   }
   check = { ...check, checkedAt: services.clock.now().toISOString() };
+  await recordPointTestRestore(services, subject, check);
+  return check;
+}
+
+/** Keeps `check` on the point and raises or resolves the item's alert as the result says. */
+export async function recordPointTestRestore(services: TestRestoreServices, subject: TestRestoreSubject,
+  check: TestRestore): Promise<void> {
   await savePointTestRestore(subject.session, check);
   if (check.status === 'failed') {
     await services.alerts.raiseOrRepeat(subject.session, 'critical', TEST_RESTORE_FAILED_TITLE,
@@ -75,5 +82,4 @@ export async function runPointTestRestore(services: TestRestoreServices,
     await services.alerts.resolve(subject.session, TEST_RESTORE_FAILED_ALERT, subject.itemId,
       `A later test restore of "${subject.itemName}" passed (point ${subject.pointId}).`);
   }
-  return check;
 }

@@ -1,7 +1,8 @@
 /**
  * Test restore after every backup, through the real CLI: an ext4 disk (mkfs.ext4 -d) backed
- * up ends with a verified point; a damaged guest superblock in the source gives a failed
- * point, an open alert and `verify --guest` exit 3; a LUKS header gives not-readable with the
+ * up ends with a verified point; backed up again unchanged, the point keeps that check (same
+ * indexes, nothing read again); a damaged guest superblock in the source gives a failed
+ * point, an open alert and `verify --guest` exit 3, and is checked again at the next backup; a LUKS header gives not-readable with the
  * reason; a policy with "testRestore": false skips the step; a rebuilt catalog keeps the results.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,15 @@ describe.skipIf(!haveTools)('test restore after every backup', () => {
     expect(text.stdout).toMatch(/^VERIFIED: point .*1 filesystem\(s\) checked/);
   }, STEP_MS);
 
+  it('an unchanged disk keeps the previous point\'s check (every index equal), nothing read again', async () => {
+    const [previous] = await lab.points('vm-ext4');
+    const job = await lab.backup('vm-ext4');
+    expect(testStep(job)?.message).toMatch(new RegExp(`^Verified: 1 filesystem read clean.*Same disks as point ${previous?.id}`));
+    const [point] = await lab.points('vm-ext4');
+    expect(point?.id).not.toBe(previous?.id);
+    expect(point?.testRestore).toEqual({ ...previous?.testRestore, pointId: point?.id, chunksRead: 0, elapsedMs: 0 });
+  }, STEP_MS);
+
   it('a damaged guest superblock gives a failed point, an alert, and verify --guest exit 3', async () => {
     // One byte of the volume label: the superblock's metadata_csum no longer matches.
     patchFile(disk, 1024 + 120, Buffer.from('X'));
@@ -76,6 +86,11 @@ describe.skipIf(!haveTools)('test restore after every backup', () => {
     const older = (await lab.points('vm-ext4'))[1]?.id as string;
     expect((await lab.cli(['verify', 'vm-ext4', '--point', older, '--guest'])).code).toBe(0);
     expect(alertsOf(vaultDir).find((alert) => alert.kind === 'test-restore-failed')?.resolvedAt).toBeDefined();
+    // A failed check is never carried over: the same damaged disk is read again, and fails again.
+    const again = await lab.backup('vm-ext4');
+    expect(testStep(again)?.message).toMatch(/^Failed: Disk 0 \(ext4, "Xoot"\)/);
+    expect(testStep(again)?.message).not.toMatch(/Same disks/);
+    expect((await lab.points('vm-ext4'))[0]?.testRestore?.chunksRead).toBeGreaterThan(0);
   }, STEP_MS);
 
   it('a disk whose partition is LUKS says not-readable with the reason instead of failing', async () => {
@@ -110,6 +125,6 @@ describe.skipIf(!haveTools)('test restore after every backup', () => {
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     const after = await lab.points('vm-ext4');
     expect(after.map((point) => point.testRestore)).toEqual(before.map((point) => point.testRestore));
-    expect(after.map((point) => point.testRestore?.status)).toEqual(['failed', 'verified']);
+    expect(after.map((point) => point.testRestore?.status)).toEqual(['failed', 'failed', 'verified', 'verified']);
   }, STEP_MS);
 });
