@@ -19,7 +19,9 @@ import { cloneRefusalOf, clonesBesideVmOnly } from '../vault/instant-restore-set
 import { removeCapturedSnapshot, removeOrphanSnapshots } from './snapshot-area.ts';
 import { transferToVault } from './transfer-phase.ts';
 import { readLimitFrom } from './read-limit-setting.ts';
-import { listPointRows, newPointId, randomPointId, pointFromManifest, readPointRow, savePointRow, type PointRow } from './point-record.ts';
+import {
+  newestPointId, newPointId, randomPointId, pointFromManifest, readPointRow, savePointRow, type PointRow,
+} from './point-record.ts';
 import type { ItemScripts } from '../../../shared/contract/item-models.ts';
 import { ItemScriptRun } from '../consistency/item-script-run.ts';
 import { prepareVm, type PreparedVm, type VmCaptureServices } from './vm-capture.ts';
@@ -56,9 +58,10 @@ export interface BackupOutcome {
 }
 
 async function newestManifest(context: JobContext, store: VaultStore, itemId: string): Promise<Manifest | null> {
-  const newest = listPointRows(context.session, itemId)[0];
-  if (!newest) return null;
-  return store.readManifest(itemId, newest.id).catch(() => null);
+  // From the catalog alone: the tiers of every point (a folder probe each) are not needed here.
+  const newest = newestPointId(context.session, itemId);
+  if (newest === null) return null;
+  return store.readManifest(itemId, newest).catch(() => null);
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   recordPointTestRestore, runPointTestRestore, TEST_RESTORE, testRestoreSummary, type TestRestoreServices,
 } from './point-test-restore.ts';
 import { carriedTestRestore } from './test-restore-carry-over.ts';
-import { readPointRow } from './point-record.ts';
+import { pointTestRestoreOf } from './point-record.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import { readReplaceJournal } from '../restore/replace-journal.ts';
 
@@ -132,7 +132,7 @@ export class BackupService {
       // The same disks as the previous point (every index equal): its check stands, no walk again.
       const previousId = outcome.previous?.pointId;
       const carried = outcome.manifest && previousId !== undefined
-        ? carriedTestRestore(outcome.manifest, outcome.previous, readPointRow(session, previousId)?.testRestore,
+        ? carriedTestRestore(outcome.manifest, outcome.previous, pointTestRestoreOf(session, previousId),
           this.testRestore.clock.now())
         : null;
       if (carried) {

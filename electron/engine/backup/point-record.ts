@@ -125,6 +125,16 @@ export function allPointRows(session: VaultSession): PointRow[] {
   return listAllPoints(session.catalog);
 }
 
+/** The id of the item's newest active point, from the catalog alone (no clone folder probed), or null. */
+export function newestPointId(session: VaultSession, itemId: string): string | null {
+  return listPointsOfItem(session.catalog, itemId)[0]?.id ?? null;
+}
+
+/** The test restore kept for a point, from the catalog alone, or undefined. */
+export function pointTestRestoreOf(session: VaultSession, pointId: string): PointRow['testRestore'] {
+  return findPointCheck(session.catalog, pointId) ?? undefined;
+}
+
 export function readPointRow(session: VaultSession, pointId: string): PointRow | null {
   const point = findPoint(session.catalog, pointId);
   if (!point) return null;
