@@ -12,10 +12,10 @@
  * open file's stat equals the one the proof was made for; otherwise everything is read.
  *
  * Pipeline per read buffer (4 MiB, from a pool of 4 reused buffers, so memory is bounded
- * by the pool whatever the file size): read -> split into chunks -> all-zero chunks are
- * only marked (never hashed or stored) -> hash (worker threads, reading the shared read
- * buffer in place) -> when not
- * already stored: compress (zstd lanes, threadpool) -> encrypt (WebCrypto) -> write.
+ * by the pool whatever the file size; two reads in flight, source-reader.ts): read ->
+ * split into chunks -> all-zero chunks are only marked (never hashed or stored) -> hash
+ * (chunk workers, reading the shared read buffer in place) -> when not already stored:
+ * probe, compress and seal in a chunk worker (chunk-worker-pool.ts) -> write.
  * Up to poolSize x chunksPerBuffer chunks are in flight; a buffer returns to the pool
  * when all its chunks are done. After the last chunk: ChunkStore.syncAll() (durability
  * barrier), then the index is written. Cancelling (AbortSignal) throws CANCELLED before
@@ -33,6 +33,7 @@ import { FixedIndex } from './fixed-index.ts';
 import type { StoreContext } from './store-context.ts';
 import type { ReadRateLimiter } from './read-rate-limiter.ts';
 import { StageProfile } from './stage-profile.ts';
+import { SourceReader } from './source-reader.ts';
 import { findFileDataRanges } from '../../fs/file-data-ranges.ts';
 import type { DataRange } from '../../fs/file-data-ranges.ts';
 import { sameFileState } from '../../fs/file-extent-map.ts';
@@ -56,6 +57,8 @@ export interface BackupFileOptions {
   readBufferSize?: number;
   /** Read buffers in the pool (default 4). */
   readBuffers?: number;
+  /** Reads in flight (default 2; source-reader.ts). */
+  readDepth?: number;
   /** Ask the filesystem for the file's data ranges and skip its holes (default true). */
   skipHoles?: boolean;
   /** Per-stage time and bytes are added here when given. */
@@ -261,28 +264,20 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
 
     let position = 0;
     let endOfFile = false;
-    for (const span of spans) {
-      if (endOfFile) break;
-      skipHole(position, span.start);
-      position = span.start;
-      while (position < span.end) {
-        if (signal?.aborted === true || failure !== undefined) break;
-        const want = Math.min(bufferSize, span.end - position);
-        if (options.readLimiter) {
-          await options.readLimiter.take(want, signal);
-          if (aborted(signal)) break;
-        }
-        const buffer = await pool.acquire();
-        let filled = 0;
-        const readStart = StageProfile.now();
-        while (filled < want) {
-          const { bytesRead } = await handle.read(buffer, filled, want - filled, position + filled)
-            .catch((error: unknown) => { throw storeIoError(sourcePath, 'read', error); });
-          if (bytesRead === 0) break;
-          filled += bytesRead;
-        }
-        profile.end('read', readStart, filled);
-        if (filled < want) endOfFile = true;
+    const reader = new SourceReader({
+      handle, sourcePath, pool, spans, bufferSize, readLimiter: options.readLimiter, signal, profile,
+      ...(options.readDepth === undefined ? {} : { depth: options.readDepth }),
+    });
+    try {
+      for (;;) {
+        if (aborted(signal) || failure !== undefined) break;
+        const read = await reader.next();
+        if (read === null) break;
+        const { buffer, filled } = read;
+        // A new span: the chunks between the last one and it were not read (holes or proven unchanged).
+        skipHole(position, read.position);
+        position = read.position;
+        if (filled < read.want) endOfFile = true;
         if (filled === 0) {
           pool.release(buffer);
           break;
@@ -310,7 +305,8 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
         options.onProgress?.({ bytesDone: position, bytesTotal: stat.size, bytesWritten: result.bytesWritten });
         if (endOfFile) break;
       }
-      if (signal?.aborted === true || failure !== undefined) break;
+    } finally {
+      await reader.close();
     }
     // With a map the file's size is the stat's (trailing holes included), unless it ended early.
     if ((dataMap !== null || marks !== null) && !endOfFile && failure === undefined) {
