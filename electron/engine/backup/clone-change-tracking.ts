@@ -24,7 +24,7 @@
 import { join } from 'node:path';
 import type { VaultStore } from '../vault/store/index.ts';
 import type { UnchangedRanges } from '../vault/store/backup-file.ts';
-import { readFileExtentMap } from '../fs/file-extent-map.ts';
+import { readFileExtentMaps } from '../fs/file-extent-map.ts';
 import { sharedExtentRanges } from '../fs/shared-extent-ranges.ts';
 import { existingPointSnapshot } from './snapshot-area.ts';
 import { cloneIdentityOf, sameCloneIdentity, type CloneTrackingRecord } from './clone-tracking-record.ts';
@@ -61,10 +61,8 @@ export async function trackCloneChanges(input: TrackingInput): Promise<TrackingA
   if (entry === undefined) return none('the last transfer did not read a clone of this file');
   const folder = existingPointSnapshot(input.vaultDir, input.itemId, record.pointId, input.itemFiles);
   if (folder === null) return none(`the clones of point ${record.pointId} are gone`);
-  const [current, previous] = await Promise.all([
-    readFileExtentMap(file.readPath), readFileExtentMap(join(folder, entry.name)),
-  ]);
-  if (current === null || previous === null) return none('no extent map that holds');
+  const [current, previous] = await readFileExtentMaps([file.readPath, join(folder, entry.name)]);
+  if (!current || !previous) return none('no extent map that holds');
   if (!sameCloneIdentity(cloneIdentityOf(previous.stat), entry.clone)) return none('the earlier clone changed since it was read');
   if (current.stat.ino === previous.stat.ino && current.stat.dev === previous.stat.dev) return none('both clones are one file');
   const previousIndex = await input.store.readIndex(entry.indexId, Number(entry.clone.size)).catch(() => null);

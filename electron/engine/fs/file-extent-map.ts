@@ -121,18 +121,53 @@ export function extentsAccountFor(extents: FileExtent[], allocatedBytes: number)
 }
 
 /**
+ * Splits the output of one `xfs_io -c "fiemap -v" A B ...` (each file's map after its name
+ * line, in the order given) into one output per path; null when the name lines are not there
+ * in that order.
+ */
+export function splitXfsIoOutputs(output: string, paths: readonly string[]): string[] | null {
+  const lines = output.split('\n');
+  const starts: number[] = [];
+  let at = 0;
+  for (const path of paths) {
+    const found = lines.indexOf(`${path}:`, at);
+    // The first file's name line opens the output; each later one follows the one before it.
+    if (found < 0 || (starts.length === 0 && found !== 0)) return null;
+    starts.push(found);
+    at = found + 1;
+  }
+  return starts.map((start, i) => lines.slice(start, starts[i + 1] ?? lines.length).join('\n'));
+}
+
+/**
+ * The extent maps of the regular files at `paths` (never followed through a symbolic link),
+ * from one xfs_io process (one spawn, not one per file), each null when the platform gives
+ * none or any check above fails for it.
+ */
+export async function readFileExtentMaps(paths: readonly string[]): Promise<Array<FileExtentMap | null>> {
+  const none = paths.map(() => null);
+  if (process.platform !== 'linux' || process.env.LABVAULT_NO_CHANGE_TRACKING === '1' || paths.length === 0) return none;
+  const stats = () => Promise.all(paths.map((path) => lstat(path, { bigint: true }).catch(() => null)));
+  const before = await stats();
+  if (before.some((info) => info === null || !info.isFile())) return none;
+  const output = await run('xfs_io', ['-r', '-c', 'fiemap -v', ...paths]);
+  const outputs = output === null ? null : splitXfsIoOutputs(output, paths);
+  if (outputs === null) return none;
+  const after = await stats();
+  return paths.map((_, i) => {
+    const first = before[i] as BigIntStats;
+    const last = after[i];
+    if (last === null || last === undefined || !last.isFile() || !sameFileState(first, last)) return null;
+    const extents = parseXfsIoFiemap(outputs[i] as string, Number(first.size));
+    if (extents === null || !extentsAccountFor(extents, Number(first.blocks) * 512)) return null;
+    return { extents, stat: first };
+  });
+}
+
+/**
  * The extent map of the regular file at `path` (never followed through a symbolic link),
  * or null when the platform gives none or any check above fails.
  */
 export async function readFileExtentMap(path: string): Promise<FileExtentMap | null> {
-  if (process.platform !== 'linux' || process.env.LABVAULT_NO_CHANGE_TRACKING === '1') return null;
-  const before = await lstat(path, { bigint: true }).catch(() => null);
-  if (before === null || !before.isFile()) return null;
-  const output = await run('xfs_io', ['-r', '-c', 'fiemap -v', path]);
-  if (output === null) return null;
-  const after = await lstat(path, { bigint: true }).catch(() => null);
-  if (after === null || !after.isFile() || !sameFileState(before, after)) return null;
-  const extents = parseXfsIoFiemap(output, Number(before.size));
-  if (extents === null || !extentsAccountFor(extents, Number(before.blocks) * 512)) return null;
-  return { extents, stat: before };
+  return (await readFileExtentMaps([path]))[0] ?? null;
 }

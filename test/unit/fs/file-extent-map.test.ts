@@ -4,7 +4,9 @@
  * trustworthy flags, or both have a hole.
  */
 import { describe, expect, it } from 'vitest';
-import { FIEMAP_FLAGS, extentsAccountFor, parseXfsIoFiemap, type FileExtent } from '../../../electron/engine/fs/file-extent-map.ts';
+import {
+  FIEMAP_FLAGS, extentsAccountFor, parseXfsIoFiemap, splitXfsIoOutputs, type FileExtent,
+} from '../../../electron/engine/fs/file-extent-map.ts';
 import { sharedExtentRanges } from '../../../electron/engine/fs/shared-extent-ranges.ts';
 
 const HEADER = ' EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS';
@@ -61,6 +63,29 @@ describe('parseXfsIoFiemap', () => {
     const mapped = (8 + 8 + 6128 + 2048) * 512;
     expect(extentsAccountFor(extents, mapped)).toBe(true);
     expect(extentsAccountFor(extents, mapped + 4 * 1024 * 1024)).toBe(false);
+  });
+});
+
+describe('splitXfsIoOutputs (one xfs_io for several files)', () => {
+  const second = ['/vm/clone.raw:', HEADER, '   0: [0..7]:          192..199             8 0x2001', ''].join('\n');
+
+  it('gives each file its own map, in the order asked', () => {
+    const parts = splitXfsIoOutputs(`${GOOD}${second}`, ['/vm/disk.raw', '/vm/clone.raw']);
+    expect(parts).toHaveLength(2);
+    expect(parseXfsIoFiemap(parts?.[0] as string, SIZE)).toEqual(parseXfsIoFiemap(GOOD, SIZE));
+    expect(parseXfsIoFiemap(parts?.[1] as string, 4096)).toEqual([{ offset: 0, length: 4096, physical: 192 * 512, flags: 0x2001 }]);
+    // A file without extents: its name line alone, then the next file's.
+    const empty = splitXfsIoOutputs(`/vm/disk.raw:\n${second}`, ['/vm/disk.raw', '/vm/clone.raw']);
+    expect(parseXfsIoFiemap(empty?.[0] as string, 10)).toEqual([{ offset: 0, length: 10, physical: null, flags: 0 }]);
+  });
+
+  it('refuses output whose name lines are missing, out of order or not first', () => {
+    expect(splitXfsIoOutputs(`${second}${GOOD}`, ['/vm/disk.raw', '/vm/clone.raw'])).toBeNull();
+    expect(splitXfsIoOutputs(GOOD, ['/vm/disk.raw', '/vm/clone.raw'])).toBeNull();
+    expect(splitXfsIoOutputs(`warning\n${GOOD}${second}`, ['/vm/disk.raw', '/vm/clone.raw'])).toBeNull();
+    // A map cut short at the next name line no longer covers its file.
+    const cut = splitXfsIoOutputs(`${GOOD.split('\n').slice(0, 4).join('\n')}\n${second}`, ['/vm/disk.raw', '/vm/clone.raw']);
+    expect(parseXfsIoFiemap(cut?.[0] as string, SIZE)).toBeNull();
   });
 });
 
