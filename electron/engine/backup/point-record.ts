@@ -125,6 +125,14 @@ export function allPointRows(session: VaultSession): PointRow[] {
   return listAllPoints(session.catalog);
 }
 
+/**
+ * The item's active points as the catalog stores them, newest first: no clone folder probed
+ * (their tiers say "vault"; existingPointSnapshot answers for one point when needed), no check.
+ */
+export function listStoredPointRows(session: VaultSession, itemId: string): PointRow[] {
+  return listPointsOfItem(session.catalog, itemId);
+}
+
 /** The id of the item's newest active point, from the catalog alone (no clone folder probed), or null. */
 export function newestPointId(session: VaultSession, itemId: string): string | null {
   return listPointsOfItem(session.catalog, itemId)[0]?.id ?? null;

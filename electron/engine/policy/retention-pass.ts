@@ -7,8 +7,8 @@
  */
 import type { StoreSource } from '../vault/store-source.ts';
 import { computeRetention, type RetentionDecision } from './retention.ts';
-import { deletePointRow, listPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
-import { removePointSnapshot } from '../backup/snapshot-area.ts';
+import { deletePointRow, listStoredPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
+import { existingPointSnapshot, removePointSnapshot } from '../backup/snapshot-area.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { purgeDate, purgeExpiredSoftDeletes } from '../protection/soft-delete-purge.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
@@ -34,9 +34,13 @@ export interface PruneReport {
   purged: number;
 }
 
-/** Retention decisions for one item's active points under a policy (pure apart from reading the catalog). */
+/**
+ * Retention decisions for one item's active points under a policy (pure apart from reading the catalog).
+ * The points are the catalog's rows: no clone folder is probed for each (applyRetention probes only the
+ * points whose snapshot days are over).
+ */
 export function decideItem(session: VaultSession, item: ItemRecord, policy: Policy, now: Date): RetentionChange[] {
-  const points = listPointRows(session, item.id);
+  const points = listStoredPointRows(session, item.id);
   if (points.length === 0) return [];
   if (item.state === 'stopped' && item.retainMode === 'forever') {
     return points.map((point) => ({ point, item, keep: true, until: null, rules: ['stopped: kept forever'] }));
@@ -85,8 +89,10 @@ export async function applyRetention(services: StoreSource, session: VaultSessio
       const { point } = change;
       if (change.keep) {
         report.kept += 1;
-        // The snapshot tier is live only while its derived clone folder exists (point-record.ts).
-        const snapshotExpired = point.tiers.includes('snapshot') && point.snapshotUntil && Date.parse(point.snapshotUntil) <= now.getTime();
+        // The snapshot tier is live only while its derived clone folder exists (point-record.ts): probed
+        // only for points whose snapshot days are over, not for every point at every backup.
+        const snapshotExpired = point.snapshotUntil && Date.parse(point.snapshotUntil) <= now.getTime()
+          && existingPointSnapshot(session.dir, item.id, point.id, item.files) !== null;
         if (!options.dryRun && (point.expiresAt !== change.until || snapshotExpired)) {
           if (snapshotExpired) {
             await removePointSnapshot(session.dir, item.id, point.id, item.files);
