@@ -5,10 +5,12 @@
  * its vault tier). Soft-deleted data past its purge date is purged. An immutable vault never
  * loses a point before its expiry: retention only ever expires points whose expiry passed.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StoreSource } from '../vault/store-source.ts';
 import { computeRetention, type RetentionDecision } from './retention.ts';
 import { deletePointRow, listStoredPointRows, savePointRow, type PointRow } from '../backup/point-record.ts';
-import { existingPointSnapshot, removePointSnapshot } from '../backup/snapshot-area.ts';
+import { existingPointSnapshot, removePointSnapshot, snapshotAreas } from '../backup/snapshot-area.ts';
 import { listItemRecords } from '../protection/item-catalog.ts';
 import { purgeDate, purgeExpiredSoftDeletes } from '../protection/soft-delete-purge.ts';
 import type { ItemRecord } from '../protection/item-record.ts';
@@ -62,6 +64,30 @@ export function decideItem(session: VaultSession, item: ItemRecord, policy: Poli
 }
 
 /**
+ * The point ids with a folder in one of the item's snapshot areas, one listing per area: which
+ * points may still have clones (each is then probed with every check by existingPointSnapshot).
+ * A listing that fails other than by absence answers "maybe" for every point.
+ */
+function listedCloneFolders(session: VaultSession, item: ItemRecord): { has(pointId: string): boolean } {
+  const everyPoint = { has: () => true };
+  let areas;
+  try {
+    areas = snapshotAreas(session.dir, item.id, item.files);
+  } catch {
+    return everyPoint;
+  }
+  const ids = new Set<string>();
+  for (const area of areas) {
+    try {
+      for (const name of readdirSync(join(area.root, ...area.parts))) ids.add(name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return everyPoint;
+    }
+  }
+  return ids;
+}
+
+/**
  * On an immutable vault a point is kept at least until its stored expiry, whatever the
  * policy now decides (a shorter policy bound later, an edited record): never removed
  * before it, and its stored expiry never moved earlier.
@@ -84,14 +110,16 @@ export async function applyRetention(services: StoreSource, session: VaultSessio
     if (item.state === 'soft-deleted') continue;
     const policy = policies.get(item.policyId);
     if (!policy) continue;
+    let cloneFolders: { has(pointId: string): boolean } | undefined;
     for (const decided of decideItem(session, item, policy, now)) {
       const change = holdUntilStoredExpiry(session, decided, now);
       const { point } = change;
       if (change.keep) {
         report.kept += 1;
         // The snapshot tier is live only while its derived clone folder exists (point-record.ts): probed
-        // only for points whose snapshot days are over, not for every point at every backup.
+        // only for points whose snapshot days are over and whose folder an area lists, not for every point.
         const snapshotExpired = point.snapshotUntil && Date.parse(point.snapshotUntil) <= now.getTime()
+          && (cloneFolders ??= listedCloneFolders(session, item)).has(point.id)
           && existingPointSnapshot(session.dir, item.id, point.id, item.files) !== null;
         if (!options.dryRun && (point.expiresAt !== change.until || snapshotExpired)) {
           if (snapshotExpired) {
