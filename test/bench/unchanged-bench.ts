@@ -1,10 +1,11 @@
 /**
- * `npm run bench -- unchanged [--size 1G] [--runs 5] [--fs xfs|tmp]`: where the time of an
+ * `npm run bench -- unchanged [--size 1G] [--runs 5] [--fs xfs|tmp] [--encrypt]`: where the time of an
  * unchanged backup goes, end to end, as a user runs it (the `labvault` bin, electron/cli/bin.mjs,
  * on the built bundle; one process per command). Not a test; prints a table.
  *
  * Set-up (untimed): a synthetic disk (bench-disk.ts) on XFS with reflink where the machine
- * allows it (reflink-mount.ts; clones then live in the vault), a plain vault, a full backup,
+ * allows it (reflink-mount.ts; clones then live in the vault, or beside the disk for an encrypted
+ * vault), a plain vault (`--encrypt`: an encrypted one, unlocked by LABVAULT_PASSPHRASE), a full backup,
  * scattered 4 KiB writes and their backup, then the disk is left alone for at least 1.1 s (as
  * between a guest's last write and a scheduled backup). Then `--runs` unchanged backups with
  * caches dropped before each (`sync; echo 3 > /proc/sys/vm/drop_caches`, where allowed), and as
@@ -28,6 +29,7 @@ import { runTimed, type TimedRun } from './timed-command.ts';
 const args = process.argv.slice(2);
 const size = parseSize(args, 1024 ** 3);
 const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1] ?? 5) || 5);
+const encrypt = args.includes('--encrypt');
 const work = mkdtempSync(join(tmpdir(), 'lv-unchanged-bench-'));
 const filesystem = benchFilesystem(work, args.includes('--fs') ? args[args.indexOf('--fs') + 1] : undefined, 4 * size + 2 * 1024 ** 3);
 const env = { LABVAULT_HOME: join(filesystem.root, 'home'), LABVAULT_PASSPHRASE: 'bench passphrase' };
@@ -105,11 +107,11 @@ function table(title: string, samples: Sample[]): void {
 try {
   await ensureCliBundle();
   const dropCaches = canDropCaches();
-  console.log(`unchanged bench: ${(size / 1024 ** 3).toFixed(2)} GiB disk on ${filesystem.description}; `
+  console.log(`unchanged bench: ${encrypt ? 'encrypted' : 'plain'} vault, ${(size / 1024 ** 3).toFixed(2)} GiB disk on ${filesystem.description}; `
     + `${runs} runs cold${dropCaches ? '' : ' (caches cannot be dropped here: warm)'} and ${runs} warm; `
     + `load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   await writeBenchDisk(disk, size);
-  await labvault(['vault', 'create', '--name', 'bench', '--path', join(filesystem.root, 'vault'), '--json']);
+  await labvault(['vault', 'create', '--name', 'bench', '--path', join(filesystem.root, 'vault'), ...(encrypt ? ['--encrypt'] : []), '--json']);
   await labvault(['protect', '--vault', 'bench', '--name', 'bench-vm', disk, '--json']);
   await labvault(['backup', 'bench-vm', '--json']);
   await scatterSmallWrites(disk, size, Math.round(256 * size / 1024 ** 3), 'unchanged-bench');
