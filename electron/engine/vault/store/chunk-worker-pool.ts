@@ -22,7 +22,9 @@ import {
   BLOB_MAGIC_OFFSET, BLOB_PLAIN_LENGTH_OFFSET, BLOB_RESERVED_OFFSET, BLOB_VERSION_OFFSET, CHUNK_BLOB_MAGIC,
   CODEC_NONE, CODEC_ZSTD, FLAG_ENCRYPTED, GCM_NONCE_SIZE, GCM_TAG_SIZE,
 } from './format-constants.ts';
-import { MIN_SAVING, SAMPLE_PIECES, SAMPLE_PIECE_SIZE, SAMPLE_THRESHOLD_SIZE } from './blob-compression.ts';
+import {
+  MIN_SAVING, PROBE_LEVEL, SAMPLE_PIECES, SAMPLE_PIECE_SIZE, SAMPLE_THRESHOLD_SIZE,
+} from './blob-compression.ts';
 
 type Times = Partial<Record<Stage, [bigint, number]>>;
 
@@ -94,6 +96,7 @@ const FORMAT = {
   tagSize: GCM_TAG_SIZE, plainVersion: BLOB_FORMAT_VERSION, boundVersion: BLOB_FORMAT_VERSION_BOUND,
   codecNone: CODEC_NONE, codecZstd: CODEC_ZSTD, flagEncrypted: FLAG_ENCRYPTED, minSaving: MIN_SAVING,
   samplePieces: SAMPLE_PIECES, samplePieceSize: SAMPLE_PIECE_SIZE, sampleThreshold: SAMPLE_THRESHOLD_SIZE,
+  probeLevel: PROBE_LEVEL,
 };
 
 function isShared(data: Uint8Array): boolean {

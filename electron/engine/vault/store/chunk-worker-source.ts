@@ -132,7 +132,7 @@ function encode(request, times) {
     if (data.length >= format.sampleThreshold) {
       const start = now();
       const sample = sampleOf(data);
-      const packed = compressInto(sample, request.level, scratchOf(compressBound(sample.length)));
+      const packed = compressInto(sample, Math.min(request.level, format.probeLevel), scratchOf(compressBound(sample.length)));
       times.probe = [now() - start, sample.length];
       worth = packed >= 0 && packed <= sample.length * (1 - format.minSaving);
     }
