@@ -6,6 +6,8 @@ export const LAYOUT = {
   app: 'lib/labvault',
   node: 'lib/labvault/runtime/node',
   cli: 'lib/labvault/out/cli/labvault.mjs',
+  // The guest reader's worker thread: the CLI bundle starts it from its own folder.
+  guestWorker: 'lib/labvault/out/cli/guest-worker.mjs',
   renderer: 'lib/labvault/out/renderer',
   modules: 'lib/labvault/node_modules',
   systemdUnit: 'lib/systemd/user/labvault-scheduler.service',

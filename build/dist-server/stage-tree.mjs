@@ -40,7 +40,8 @@ function trimmedManifest(root) {
 export function stageTree(root, prefixDir, runtime, launcher) {
   const out = join(root, 'out');
   const cliBundle = join(out, 'cli', 'labvault.mjs');
-  for (const needed of [cliBundle, join(out, 'renderer', 'index.html')]) {
+  const guestWorker = join(out, 'cli', 'guest-worker.mjs');
+  for (const needed of [cliBundle, guestWorker, join(out, 'renderer', 'index.html')]) {
     if (!existsSync(needed)) throw new Error(`${needed} is missing: run npm run build first`);
   }
   mkdirSync(prefixDir, { recursive: true });
@@ -48,6 +49,7 @@ export function stageTree(root, prefixDir, runtime, launcher) {
   copyInto(runtime.binary, prefixDir, LAYOUT.node, 0o755);
   writeFileSync(join(prefixDir, LAYOUT.app, 'package.json'), trimmedManifest(root));
   copyInto(cliBundle, prefixDir, LAYOUT.cli);
+  copyInto(guestWorker, prefixDir, LAYOUT.guestWorker);
   cpSync(join(out, 'renderer'), join(prefixDir, LAYOUT.renderer), { recursive: true });
   const modules = copyRuntimeModules(root, cliBundle, join(prefixDir, LAYOUT.modules));
   writeDesktopFiles(prefixDir, launcher);

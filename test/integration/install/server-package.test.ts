@@ -145,7 +145,7 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
     const entries = execFileSync('tar', ['-tzf', built.tarball], { encoding: 'utf8', maxBuffer: 16 * MIB }).split('\n')
       .map((line) => line.replace(/^[^/]+\//, '')).filter((line) => line !== '');
     for (const expected of ['bin/labvault', 'lib/labvault/runtime/node', 'lib/labvault/package.json',
-      'lib/labvault/out/cli/labvault.mjs', 'lib/labvault/out/renderer/index.html',
+      'lib/labvault/out/cli/labvault.mjs', 'lib/labvault/out/cli/guest-worker.mjs', 'lib/labvault/out/renderer/index.html',
       'lib/labvault/node_modules/better-sqlite3/prebuilds/linux-x64.node', 'lib/labvault/node_modules/ws/package.json',
       'lib/systemd/user/labvault-scheduler.service',
       'share/applications/labvault.desktop', 'share/icons/hicolor/256x256/apps/labvault.png',
@@ -224,6 +224,10 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
     const points = labvaultJson<{ id: string }[]>(debLauncher(), ['points', 'list', 'vm1']);
     expect(points).toHaveLength(1);
     pointId = (points[0] as { id: string }).id;
+    // The guest reader runs in its worker thread, shipped beside the CLI bundle.
+    const parts = labvault(debLauncher(), ['files', 'parts', 'vm1', '--point', pointId, '--json']);
+    expect(parts.code, parts.stderr).toBe(0);
+    expect(JSON.parse(parts.stdout)).toBeTruthy();
     restoreBitExact(debLauncher(), join(scratch, 'restored-deb'));
   }, SLOW);
 
