@@ -20,9 +20,10 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { ensureContainedFolder, probeContainedFolder as probe, unsafeFolderError as unsafeError } from '../fs/contained-folder.ts';
 import { isPointId, isUuid } from '../vault/vault-ids.ts';
+import { BESIDE_VM_SNAPSHOTS_DIR } from '../../../shared/snapshot-folder-names.ts';
 
 export const VAULT_SNAPSHOTS_DIR = 'snapshots';
-export const BESIDE_VM_SNAPSHOTS_DIR = '.labvault-snapshots';
+export { BESIDE_VM_SNAPSHOTS_DIR };
 
 /** One place an item's clones may live: a root the user chose, and the folder names below it. */
 export interface SnapshotArea {

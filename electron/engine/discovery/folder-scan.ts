@@ -7,10 +7,12 @@ import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDiskImageName } from './files/files-discovery.ts';
 import type { HypervisorDiscovery } from './hypervisor-discovery.ts';
+import { BESIDE_VM_SNAPSHOTS_DIR } from '../../../shared/snapshot-folder-names.ts';
 
 export const SCAN_LIMITS = { maxDepth: 4, maxEntries: 20_000 };
 const HEAD_BYTES = 4096;
-const SKIPPED_FOLDERS = new Set(['Logs', 'node_modules', '.git', 'Caches', 'caches']);
+// Labvault's own clones beside a VM are copies of its files, never VMs or disks of their own.
+const SKIPPED_FOLDERS = new Set(['Logs', 'node_modules', '.git', 'Caches', 'caches', BESIDE_VM_SNAPSHOTS_DIR]);
 const CONFIG_EXTENSIONS = /\.(vbox|vmx|xml)$/i;
 
 export interface FolderScan {

@@ -3,8 +3,8 @@
  * .vmcx, .vmrs) and scanning any folder: configs of every hypervisor found, images a VM
  * already names left out of the "files" VM.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverVmsReport, readVm } from '../../../electron/engine/discovery/discovery-service.ts';
 import { openDiskImage } from '../../../electron/engine/disk/open-disk-image.ts';
@@ -81,6 +81,20 @@ describe.skipIf(!hasTools)('folders of disk images', () => {
     });
     const images = report.vms.find((found) => found.configPath === join(scan, 'images'))!;
     expect(images.disks.map((disk) => disk.path)).toEqual([join(scan, 'images', 'loose.qcow2')]);
+  });
+
+  it('leaves out Labvault\'s own clones beside a VM (.labvault-snapshots): never offered as VMs or disks', async () => {
+    const scan = join(dir, 'scan-clones');
+    const vmx = writeSuspended(join(scan, 'vmware'), 'tiny');
+    const clones = join(dirname(vmx), '.labvault-snapshots', '6f1c2a3b-0000-4000-8000-000000000001', '20261203T120000Z');
+    const staged = join(dir, 'clone-staging');
+    cpSync(dirname(vmx), staged, { recursive: true });
+    mkdirSync(dirname(clones), { recursive: true });
+    cpSync(staged, clones, { recursive: true });
+    createImage(join(clones, 'extra.qcow2'), 'qcow2', 2);
+    const report = await discoverVmsReport({ paths: [scan], env: noTools });
+    expect(report.problems).toEqual([]);
+    expect(report.vms.map((found) => found.configPath)).toEqual([vmx]);
   });
 
   it('refuses a file that is not a VM configuration, naming it', async () => {
