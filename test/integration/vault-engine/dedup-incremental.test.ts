@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Item, Job, Point, VaultStats } from '../../../shared/contract/item-models.ts';
 import { Lab, MIB, expectSameFile, overwriteRandom, transferOf, writeRandomFile } from './vault-engine-kit.ts';
+import { waitUntilSettled } from '../../support/settled-files.ts';
 
 const lab = new Lab('dedup');
 const DISK_SIZE = 50 * MIB;
@@ -25,6 +26,8 @@ beforeAll(async () => {
   await lab.createVault('dd');
   await lab.protect('dd', 'vm-a', [diskA]);
   await lab.protect('dd', 'vm-b', [diskB]);
+  // Past the engine's same-tick margin, so the first backups can prove the disks unchanged later.
+  waitUntilSettled([diskA, diskB]);
 });
 
 afterAll(() => lab.remove());

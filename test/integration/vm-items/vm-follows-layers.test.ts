@@ -12,6 +12,7 @@ import type { Item, Job, Point } from '../../../shared/contract/item-models.ts';
 import { removeDir, requireQemuImg } from '../../support/disk-fixtures.ts';
 import { makeLibvirtVm, makeVirtualBoxVmdkVm, takeLibvirtSnapshot, takeVirtualBoxSnapshot } from './vm-fixtures.ts';
 import { makeVmItemsRoot, type VmItemsRoot } from './vm-items-kit.ts';
+import { waitUntilSettled } from '../../support/settled-files.ts';
 
 const CLI_TEST_MS = 400_000;
 const hasQemu = requireQemuImg();
@@ -38,6 +39,8 @@ describe.skipIf(!hasQemu)('a VM item follows its VM', () => {
     expect(transfer(first)?.bytesTotal).toBe(statSync(vm.disk).size + statSync(vm.config).size);
 
     const layer = takeVirtualBoxSnapshot(vm);
+    // Past the engine's same-tick margin, so the second backup can prove these files unchanged next time.
+    waitUntilSettled([layer, vm.config, vm.disk]);
     const second = kit.backup('lab');
     expect(second.status, JSON.stringify(second)).toBe('completed');
     // Only the new layer and the rewritten .vbox are read: the base layer is reused from the first point.
