@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { constants, createZstdCompress } from 'node:zlib';
 import { decodeBlob, encodeBlob, blobAdditionalData, readBlobHeader } from '../../../electron/engine/vault/store/blob-codec.ts';
 import { CHUNK_BLOB_MAGIC, CODEC_NONE, CODEC_ZSTD, BLOB_HEADER_SIZE } from '../../../electron/engine/vault/store/format-constants.ts';
 import { ChunkWorkerPool, encodedSizeBound } from '../../../electron/engine/vault/store/chunk-worker-pool.ts';
@@ -108,6 +109,21 @@ describe.each([false, true])('chunk workers (encrypted: %s)', (encrypted) => {
     expect(none!.parts[0]![9]).toBe(CODEC_NONE);
   });
 
+  it('each chunk is compressed at the level asked for, frame after frame on the same worker context', async () => {
+    await setup();
+    const text = sharedCopy(textChunk(MiB, 23));
+    const sizes: Record<number, number[]> = { 1: [], 19: [] };
+    for (const level of [1, 19, 1, 19]) {
+      const encoded = await pool.encode({ data: text, level, binding: chunkBinding('cd'), out: shared(encodedSizeBound(MiB)) });
+      sizes[level]!.push(encoded!.bytes);
+      const blob = Buffer.concat(encoded!.parts);
+      expect((await decodeBlob(CHUNK_BLOB_MAGIC, blob, keys, 'level blob', chunkBinding('cd'))).equals(text)).toBe(true);
+    }
+    expect(sizes[1]![0]).toBe(sizes[1]![1]);
+    expect(sizes[19]![0]).toBe(sizes[19]![1]);
+    expect(sizes[19]![0]!).toBeLessThan(sizes[1]![0]! * 0.8);
+  });
+
   it('a damaged blob is a typed problem, and the next healthy chunk still decodes', async () => {
     await setup();
     const data = textChunk(MiB, 13);
@@ -135,6 +151,40 @@ describe.each([false, true])('chunk workers (encrypted: %s)', (encrypted) => {
     expect(truncated?.ok).toBe(false);
     expect((await decodeCopy(blob))?.ok).toBe(true);
     if (encrypted) expect((await decodeCopy(blob, chunkBinding('00')))?.ok).toBe(false);
+  });
+
+  it('a frame asking for a larger zstd window than Labvault ever writes is refused, level 19 still opens', async () => {
+    await setup();
+    const data = textChunk(4 * MiB, 19);
+    const binding = chunkBinding(idOf(data).toString('hex'));
+    // A streamed frame (size unknown to zstd) keeps the window it was told: 2^25 here, 2^23 at level 19.
+    const frame = (params: Record<number, number>): Promise<Buffer> => new Promise((resolve) => {
+      const parts: Buffer[] = [];
+      const stream = createZstdCompress({ params });
+      stream.on('data', (part: Buffer) => parts.push(part));
+      stream.on('end', () => resolve(Buffer.concat(parts)));
+      stream.write(data.subarray(0, MiB));
+      stream.end(data.subarray(MiB));
+    });
+    const wide = await frame({ [constants.ZSTD_c_compressionLevel]: 3, [constants.ZSTD_c_windowLog]: 25 });
+    const level19 = await frame({ [constants.ZSTD_c_compressionLevel]: 19 });
+    const blobOf = (payload: Buffer): Buffer => {
+      const header = Buffer.alloc(BLOB_HEADER_SIZE);
+      CHUNK_BLOB_MAGIC.copy(header, 0);
+      header.writeUInt8(1, 8);
+      header.writeUInt8(CODEC_ZSTD, 9);
+      header.writeUInt32LE(data.length, 12);
+      return Buffer.concat([header, payload]);
+    };
+    if (encrypted) return; // the frames are built unsealed; sealing adds nothing to what is checked here
+    for (const [payload, opens] of [[wide, false], [level19, true]] as const) {
+      const blob = sharedCopy(blobOf(payload));
+      const outcome = await pool.decode({ blob, codec: CODEC_ZSTD, plainLength: data.length, out: shared(data.length + 1), aad: undefined });
+      expect(outcome?.ok, `worker, opens: ${opens}`).toBe(opens);
+      const main = decodeBlob(CHUNK_BLOB_MAGIC, blobOf(payload), undefined, 'frame', binding);
+      if (opens) expect((await main).equals(data)).toBe(true);
+      else await expect(main).rejects.toMatchObject({ code: 'CORRUPT' });
+    }
   });
 
   it('buffers that are not shared are left to the caller (null), hashing still works', async () => {

@@ -25,6 +25,7 @@ import {
 import {
   MIN_SAVING, PROBE_LEVEL, SAMPLE_PIECES, SAMPLE_PIECE_SIZE, SAMPLE_THRESHOLD_SIZE,
 } from './blob-compression.ts';
+import { ZSTD_WINDOW_LOG_MAX } from './zstd-window.ts';
 
 type Times = Partial<Record<Stage, [bigint, number]>>;
 
@@ -96,7 +97,7 @@ const FORMAT = {
   tagSize: GCM_TAG_SIZE, plainVersion: BLOB_FORMAT_VERSION, boundVersion: BLOB_FORMAT_VERSION_BOUND,
   codecNone: CODEC_NONE, codecZstd: CODEC_ZSTD, flagEncrypted: FLAG_ENCRYPTED, minSaving: MIN_SAVING,
   samplePieces: SAMPLE_PIECES, samplePieceSize: SAMPLE_PIECE_SIZE, sampleThreshold: SAMPLE_THRESHOLD_SIZE,
-  probeLevel: PROBE_LEVEL,
+  probeLevel: PROBE_LEVEL, windowLogMax: ZSTD_WINDOW_LOG_MAX,
 };
 
 function isShared(data: Uint8Array): boolean {

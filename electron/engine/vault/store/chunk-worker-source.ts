@@ -52,19 +52,73 @@ function dropContext(key) {
   if (entry) entry.stream.destroy();
   contexts.delete(key);
 }
-/** Runs one whole frame through a context: returns the bytes produced, or -1 (input left, output full, error). */
+/**
+ * Runs one whole frame through a context: returns the bytes produced, or -1 (out of room,
+ * no progress, or an error). One call may stop short of the frame's end (zstd returns
+ * after flushing a block with input left: a decompression's last bytes), so it is called
+ * again with what is left, as zlib's own synchronous loop does. The context is never reset
+ * (a reset also drops its parameters: the level, the window limit); after a whole frame it
+ * is at a frame boundary, and after anything else it is dropped and made anew.
+ */
 function runFrame(key, make, input, out) {
   const entry = context(key, make);
   if (entry === null) return null;
-  entry.handle.reset();
-  entry.handle.writeSync(zlib.constants.ZSTD_e_end, input, 0, input.length, out, 0, out.length);
-  const availOut = entry.state[0];
-  const availIn = entry.state[1];
-  if (entry.stream.destroyed || availIn !== 0 || availOut === 0) {
-    dropContext(key);
-    return -1;
+  let inOffset = 0;
+  let outOffset = 0;
+  for (let call = 0; call < 1024; call += 1) {
+    const inLeft = input.length - inOffset;
+    const outLeft = out.length - outOffset;
+    entry.handle.writeSync(zlib.constants.ZSTD_e_end, input, inOffset, inLeft, out, outOffset, outLeft);
+    if (entry.stream.destroyed) break;
+    const availOut = entry.state[0];
+    const availIn = entry.state[1];
+    inOffset += inLeft - availIn;
+    outOffset += outLeft - availOut;
+    if (availOut === 0) break; // out of room: the frame may not have ended
+    if (availIn === 0) return outOffset;
+    if (availIn === inLeft && availOut === outLeft) break; // no progress
   }
-  return out.length - availOut;
+  dropContext(key);
+  return -1;
+}
+
+/** Whether the input is whole zstd frames, one after another (a stream end() adds an empty one). */
+function wholeFrames(input) {
+  let at = 0;
+  while (at < input.length) {
+    const length = zstdFrameLength(input.subarray(at));
+    if (length <= 0) return false;
+    at += length;
+  }
+  return at === input.length && at > 0;
+}
+
+/**
+ * The length of the zstd frame at the start of the input by its header and block headers, or
+ * -1 when it is not one well-formed frame (RFC 8878: magic, frame header, blocks until the
+ * last one, optional checksum). A stored payload must be whole frames: then a context that
+ * consumed all of it also finished the last one.
+ */
+function zstdFrameLength(input) {
+  if (input.length < 6 || input.readUInt32LE(0) !== 0xFD2FB528) return -1;
+  const descriptor = input[4];
+  if ((descriptor & 0x08) !== 0) return -1;
+  const singleSegment = (descriptor >> 5) & 1;
+  const sizeFlag = descriptor >> 6;
+  let at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]
+    + [singleSegment ? 1 : 0, 2, 4, 8][sizeFlag];
+  for (;;) {
+    if (at + 3 > input.length) return -1;
+    const header = input[at] | (input[at + 1] << 8) | (input[at + 2] << 16);
+    at += 3;
+    const type = (header >> 1) & 3;
+    if (type === 3) return -1;
+    at += type === 1 ? 1 : header >>> 3;
+    if (at > input.length) return -1;
+    if ((header & 1) === 1) break;
+  }
+  if ((descriptor & 0x04) !== 0) at += 4;
+  return at <= input.length ? at : -1;
 }
 
 function compressorFor(level) {
@@ -81,11 +135,13 @@ function compressInto(input, level, out) {
 }
 /** Expands one frame into out (exactly expected bytes, or -1). */
 function decompressInto(input, expected, out) {
+  if (!wholeFrames(input)) return -1;
   const room = out.subarray(0, expected + 1);
-  const n = runFrame('d', () => zlib.createZstdDecompress(), input, room);
+  const params = { [zlib.constants.ZSTD_d_windowLogMax]: format.windowLogMax };
+  const n = runFrame('d', () => zlib.createZstdDecompress({ params }), input, room);
   if (n !== null) return n === expected ? n : -1;
   try {
-    const plain = zlib.zstdDecompressSync(input, { maxOutputLength: expected });
+    const plain = zlib.zstdDecompressSync(input, { maxOutputLength: expected, params });
     if (plain.length !== expected) return -1;
     plain.copy(out, 0);
     return expected;

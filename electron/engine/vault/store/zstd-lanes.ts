@@ -11,6 +11,7 @@
  */
 import { constants, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { ZstdCompress, ZstdDecompress } from 'node:zlib';
+import { ZSTD_WINDOW_LOG_MAX } from './zstd-window.ts';
 
 type ZstdStream = ZstdCompress | ZstdDecompress;
 
@@ -111,6 +112,8 @@ export function zstdCompressFrame(input: Buffer, level: number, onDone?: (ns: bi
 export function zstdDecompressFrame(
   input: Buffer, maxOutput: number, onDone?: (ns: bigint) => void,
 ): Promise<Buffer> {
-  decompressors ??= new ZstdLanePool(LANES, () => createZstdDecompress({ chunkSize: OUTPUT_CHUNK_SIZE }));
+  decompressors ??= new ZstdLanePool(LANES, () => createZstdDecompress({
+    chunkSize: OUTPUT_CHUNK_SIZE, params: { [constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX },
+  }));
   return decompressors.run(input, maxOutput, onDone);
 }
