@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- unchanged [--size 1G] [--runs 5] [--fs xfs|tmp] [--encrypt]`: where the time of an
+ * `npm run bench -- unchanged [--size 1G] [--runs 5] [--fs xfs|btrfs|ext4|tmp] [--encrypt]`: where the time of an
  * unchanged backup goes, end to end, as a user runs it (the `labvault` bin, electron/cli/bin.mjs,
  * on the built bundle; one process per command). Not a test; prints a table.
  *

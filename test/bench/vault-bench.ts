@@ -2,7 +2,7 @@
  * Vault bench: Labvault against restic and borg on the same synthetic disk, like with like.
  * Not a test; prints tables. Usage:
  *   node test/bench/vault-bench.ts [--size 1G] [--rounds 3] [--warm] [--no-memory | --memory-only]
- *     [--chunk-study] [--fs xfs|tmp] [--keep]
+ *     [--chunk-study] [--fs xfs|btrfs|ext4|tmp] [--keep]
  *
  * Two comparisons, each tool as a user runs it (its own process per command, process start
  * included; Labvault through its `labvault` bin, electron/cli/bin.mjs, which runs the built
@@ -24,7 +24,8 @@
  * (Labvault then clones the disk before reading it and tracks changes from shared extents: the
  * plain vault keeps its clones in its snapshots folder, the encrypted one beside the disk in
  * <round>/.labvault-snapshots, never in its vault folder; each round says whether it did),
- * else the work folder's own; `--fs tmp` forces the work folder. The in-place row also shows
+ * else the work folder's own; `--fs btrfs` and `--fs ext4` (no reflink: no clones) make that loop
+ * filesystem instead; `--fs tmp` forces the work folder. The in-place row also shows
  * the cold read of the whole disk: what any tool without change tracking must at least spend.
  * Then the memory phase: peak RSS of a Labvault backup of sparse synthetic disks of 1, 4
  * and 16 GiB (it should be flat).

@@ -26,7 +26,7 @@ import { CHUNK_BLOB_MAGIC, INDEX_BLOB_MAGIC, MANIFEST_BLOB_MAGIC } from '../../.
 import { RECORD_BLOB_MAGIC } from '../../../electron/engine/vault/record-sealer.ts';
 import { unlock, type EncryptionSettings, type VaultKeys } from '../../../electron/engine/vault/store/index.ts';
 import { SAMPLE_PASSPHRASE } from '../compat/sample-vault-content.ts';
-import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { useLoopFilesystem } from '../../support/loop-filesystem.ts';
 
 const PASSPHRASE = 'encrypted vault test passphrase';
 const MARKER = 'zq-marker-vm-7731';
@@ -189,16 +189,11 @@ describe('an encrypted vault of the earlier format', () => {
 
 describe('instant-restore clones of an encrypted vault on XFS', () => {
   const lab = new Lab('encrypted-clones');
-  const xfs = useXfsLoopMount(lab.dir, { afterUnmount: () => lab.remove() });
+  const xfs = useLoopFilesystem(lab.dir, 'xfs', { afterUnmount: () => lab.remove() });
   const mountPoint = xfs.mountPoint;
 
   it('keeps them beside the VM by default, never in the vault folder; off is honoured', async (context) => {
-    const skipReason = xfs.skipReason();
-    if (skipReason) {
-      console.log(`skipping the encrypted clones test: ${skipReason}`);
-      context.skip(skipReason);
-      return;
-    }
+    xfs.skipUnlessMounted(context, 'the encrypted clones test');
     const vmDir = join(mountPoint, 'vm');
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');

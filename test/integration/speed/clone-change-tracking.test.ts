@@ -1,7 +1,7 @@
 /**
  * Change tracking between reflink clones (backup/clone-change-tracking.ts) never misses a
- * changed block. On a loop-mounted XFS with reflink (root only; skipped with the reason
- * elsewhere), a sparse raw disk is protected and backed up through the engine, then
+ * changed block. On a loop-mounted XFS with reflink and on a loop-mounted btrfs (root only;
+ * each skipped with the reason elsewhere), a sparse raw disk is protected and backed up through the engine, then
  * changed in every way a guest or a user can change it: scattered 4 KiB writes (into data
  * and into holes), truncation (shrink, then grow), holes punched, a write with size and
  * mtime put back, a region rewritten with the bytes it already had, the file replaced by
@@ -13,7 +13,7 @@
  * is), and none are reused when the previous clone changed.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, constants, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { Engine } from '../../../electron/engine/engine.ts';
 import type { FixedIndex, VaultStore } from '../../../electron/engine/vault/store/index.ts';
 import { CHANGE_TRACKING_DIR } from '../../../electron/engine/backup/clone-tracking-record.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
-import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { useLoopFilesystem, writeSparseDisk, type LoopFilesystemKind } from '../../support/loop-filesystem.ts';
 import { makeVault, type TestVault } from '../../unit/vault-store/store-test-kit.ts';
 import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
 
@@ -58,9 +58,9 @@ function firstDifference(a: FixedIndex, b: FixedIndex): string {
   return 'none';
 }
 
-describe('change tracking between reflink clones', () => {
+describe.each<LoopFilesystemKind>(['xfs', 'btrfs'])('change tracking between reflink clones on %s', (kind) => {
   const root = makeTempDir('labvault-tracking-');
-  const xfs = useXfsLoopMount(root, { afterUnmount: () => removeDir(root) });
+  const loop = useLoopFilesystem(root, kind, { afterUnmount: () => removeDir(root) });
   let engine: Engine | undefined;
   let reference: TestVault | undefined;
   const clock = new ManualClock('2026-05-04T10:00:00Z');
@@ -72,26 +72,20 @@ describe('change tracking between reflink clones', () => {
   });
 
   it('reads only changed chunks and never misses one', async (context) => {
-    const skipReason = xfs.skipReason();
-    if (skipReason) {
-      console.log(`skipping the change tracking test: ${skipReason}`);
-      context.skip(skipReason);
-      return;
-    }
+    loop.skipUnlessMounted(context, 'the change tracking test');
     try {
-      const vmDir = join(xfs.mountPoint, 'vm');
+      const vmDir = join(loop.mountPoint, 'vm');
       mkdirSync(vmDir);
       const disk = join(vmDir, 'disk.raw');
-      const fd = openSync(disk, 'w');
-      ftruncateSync(fd, SIZE);
-      closeSync(fd);
-      writeAt(disk, 0, bytes('boot', 3 * MIB));
-      writeAt(disk, 20 * MIB + 4096, bytes('fs', 9 * MIB));
-      writeAt(disk, 70 * MIB, bytes('data', 12 * MIB));
-      writeAt(disk, SIZE - 2 * MIB, bytes('tail', 2 * MIB));
+      writeSparseDisk(disk, SIZE, [
+        { offset: 0, seed: 'boot', length: 3 * MIB },
+        { offset: 20 * MIB + 4096, seed: 'fs', length: 9 * MIB },
+        { offset: 70 * MIB, seed: 'data', length: 12 * MIB },
+        { offset: SIZE - 2 * MIB, seed: 'tail', length: 2 * MIB },
+      ]);
 
       const appHome = join(root, 'home');
-      const vaultDir = join(xfs.mountPoint, 'vault');
+      const vaultDir = join(loop.mountPoint, 'vault');
       engine = new Engine({ face: 'cli', appHome, clock });
       await engine.handlers.vaults.create({ name: VAULT, path: vaultDir });
       await engine.handlers.items.protect({ vault: VAULT, name: ITEM, files: [disk] });

@@ -1,13 +1,13 @@
 /**
  * A restore from the snapshot tier (a reflink clone of the point's clone) is verified
  * without re-reading the blocks this machine's change-tracking evidence proves unchanged
- * (restore/clone-restore-proof.ts), and only those. On a loop-mounted XFS with reflink
- * (root only; skipped with the reason elsewhere): the latest point restores bit-exact with
+ * (restore/clone-restore-proof.ts), and only those. On a loop-mounted XFS with reflink and
+ * on a loop-mounted btrfs (root only; each skipped with the reason elsewhere): the latest point restores bit-exact with
  * its data proven; an older point (no evidence for it) is re-hashed whole; and after the
  * point's clone was written to, the proof is refused and the re-hash finds the damage
  * (CORRUPT), so the shortcut can never hide a changed clone.
  */
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
 import { insideRanges } from '../../../electron/engine/restore/clone-restore-proof.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
-import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { useLoopFilesystem, writeSparseDisk, type LoopFilesystemKind } from '../../support/loop-filesystem.ts';
 import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
 
 const MIB = 1024 * 1024;
@@ -39,19 +39,14 @@ describe('insideRanges', () => {
   });
 });
 
-describe('restore from the snapshot tier, proven by shared blocks', () => {
+describe.each<LoopFilesystemKind>(['xfs', 'btrfs'])('restore from the snapshot tier on %s, proven by shared blocks', (kind) => {
   const root = makeTempDir('labvault-restore-proof-');
-  const xfs = useXfsLoopMount(root, { afterUnmount: () => removeDir(root) });
+  const loop = useLoopFilesystem(root, kind, { afterUnmount: () => removeDir(root) });
   let engine: Engine | undefined;
   const clock = new ManualClock('2026-05-04T10:00:00Z');
 
   it('proves only what the evidence covers and never hides a changed clone', async (context) => {
-    const skipReason = xfs.skipReason();
-    if (skipReason) {
-      console.log(`skipping the clone restore proof test: ${skipReason}`);
-      context.skip(skipReason);
-      return;
-    }
+    loop.skipUnlessMounted(context, 'the clone restore proof test');
     try {
       await provesOnlyWhatTheEvidenceCovers();
     } finally {
@@ -62,16 +57,15 @@ describe('restore from the snapshot tier, proven by shared blocks', () => {
   });
 
   async function provesOnlyWhatTheEvidenceCovers(): Promise<void> {
-    const vmDir = join(xfs.mountPoint, 'vm');
+    const vmDir = join(loop.mountPoint, 'vm');
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');
-    const fd = openSync(disk, 'w');
-    ftruncateSync(fd, SIZE);
-    closeSync(fd);
-    writeAt(disk, 0, bytes('boot', 2 * MIB));
-    writeAt(disk, 30 * MIB + 4096, bytes('data', 9 * MIB));
+    writeSparseDisk(disk, SIZE, [
+      { offset: 0, seed: 'boot', length: 2 * MIB },
+      { offset: 30 * MIB + 4096, seed: 'data', length: 9 * MIB },
+    ]);
     engine = new Engine({ face: 'cli', appHome: join(root, 'home'), clock });
-    const vaultDir = join(xfs.mountPoint, 'vault');
+    const vaultDir = join(loop.mountPoint, 'vault');
     await engine.handlers.vaults.create({ name: 'proof-vault', path: vaultDir });
     await engine.handlers.items.protect({ vault: 'proof-vault', name: ITEM, files: [disk] });
     const itemId = (await engine.protection.resolve(ITEM)).record.id;
@@ -83,7 +77,7 @@ describe('restore from the snapshot tier, proven by shared blocks', () => {
       return { pointId: job.pointId as string, sha: sha256File(disk) };
     };
     const restore = async (pointId: string, to: string): Promise<Job> => {
-      const running = await (engine as Engine).restores.startDisks({ item: ITEM, point: pointId, to: join(xfs.mountPoint, to) });
+      const running = await (engine as Engine).restores.startDisks({ item: ITEM, point: pointId, to: join(loop.mountPoint, to) });
       return running.done;
     };
     const messageOf = (job: Job): string => job.subtasks.map((subtask) => subtask.message ?? '').join(' ');
@@ -97,13 +91,13 @@ describe('restore from the snapshot tier, proven by shared blocks', () => {
     const latest = await restore(second.pointId, 'latest');
     expect(latest.status, latest.error?.message).toBe('completed');
     expect(messageOf(latest)).toMatch(PROVEN);
-    expect(sha256File(join(xfs.mountPoint, 'latest', 'disk.raw'))).toBe(second.sha);
+    expect(sha256File(join(loop.mountPoint, 'latest', 'disk.raw'))).toBe(second.sha);
 
     // An older point: no evidence of it on this machine, every chunk re-hashed.
     const older = await restore(first.pointId, 'older');
     expect(older.status, older.error?.message).toBe('completed');
     expect(messageOf(older)).not.toMatch(PROVEN);
-    expect(sha256File(join(xfs.mountPoint, 'older', 'disk.raw'))).toBe(first.sha);
+    expect(sha256File(join(loop.mountPoint, 'older', 'disk.raw'))).toBe(first.sha);
 
     // Unchanged since: the point takes the previous index as it is (its clone is never read) and the
     // clone's identity is recorded from the extent map that proved it, so its restore is proven as well.
@@ -112,7 +106,7 @@ describe('restore from the snapshot tier, proven by shared blocks', () => {
     const unchanged = await restore(third.pointId, 'unchanged');
     expect(unchanged.status, unchanged.error?.message).toBe('completed');
     expect(messageOf(unchanged)).toMatch(PROVEN);
-    expect(sha256File(join(xfs.mountPoint, 'unchanged', 'disk.raw'))).toBe(third.sha);
+    expect(sha256File(join(loop.mountPoint, 'unchanged', 'disk.raw'))).toBe(third.sha);
 
     // The latest point's clone written to (a new block, a new ctime): the proof is refused and
     // the re-hash finds the chunk that no longer matches the point.

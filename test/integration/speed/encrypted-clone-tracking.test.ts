@@ -1,7 +1,7 @@
 /**
  * An encrypted vault gets the fast path of a plain one on a reflink filesystem, without
  * plaintext in its folder (vault/instant-restore-setting.ts, backup/snapshot-area.ts
- * captureAreas). On a loop-mounted XFS (root only; skipped with the reason elsewhere), with
+ * captureAreas). On a loop-mounted XFS and btrfs (root only; skipped with the reason elsewhere), with
  * the vault on the same filesystem as the VM (where a plain vault would keep its clones in
  * <vault>/snapshots/):
  *  - a new encrypted vault writes no clone setting and keeps its clones beside the VM only;
@@ -29,7 +29,7 @@ import type { FixedIndex, VaultStore } from '../../../electron/engine/vault/stor
 import { CHANGE_TRACKING_DIR } from '../../../electron/engine/backup/clone-tracking-record.ts';
 import { ENCRYPTED_CLONES_OFF_REASON } from '../../../electron/engine/vault/instant-restore-setting.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
-import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { useLoopFilesystem, type LoopFilesystemKind } from '../../support/loop-filesystem.ts';
 import { writeAt } from '../../support/seeded-bytes.ts';
 import { SAMPLE_PASSPHRASE } from '../compat/sample-vault-content.ts';
 
@@ -98,9 +98,9 @@ function vaultJson(vaultDir: string): { settings: Record<string, unknown> } {
   return JSON.parse(readFileSync(join(vaultDir, 'vault.json'), 'utf8')) as { settings: Record<string, unknown> };
 }
 
-describe('instant-restore clones and change tracking of an encrypted vault', () => {
+describe.each<LoopFilesystemKind>(['xfs', 'btrfs'])('instant-restore clones and change tracking of an encrypted vault on %s', (kind) => {
   const root = makeTempDir('labvault-encrypted-clones-');
-  const xfs = useXfsLoopMount(root, { afterUnmount: () => removeDir(root) });
+  const loop = useLoopFilesystem(root, kind, { afterUnmount: () => removeDir(root) });
   const clock = new ManualClock('2026-05-04T10:00:00Z');
   let engine: Engine | undefined;
 
@@ -113,12 +113,7 @@ describe('instant-restore clones and change tracking of an encrypted vault', () 
   const transferOf = (job: Job) => job.subtasks.find((subtask) => subtask.name === TRANSFER);
 
   it('tracks changes and restores from clones beside the VM, never with plaintext in the vault', async (context) => {
-    const skipReason = xfs.skipReason();
-    if (skipReason) {
-      console.log(`skipping the encrypted clones test: ${skipReason}`);
-      context.skip(skipReason);
-      return;
-    }
+    loop.skipUnlessMounted(context, 'the encrypted clones test');
     try {
       engine = new Engine({ face: 'cli', appHome: join(root, 'home'), clock });
       await tracksAndRestores(engine);
@@ -132,11 +127,11 @@ describe('instant-restore clones and change tracking of an encrypted vault', () 
   });
 
   async function tracksAndRestores(lab: Engine): Promise<void> {
-    const vmDir = join(xfs.mountPoint, 'vm');
+    const vmDir = join(loop.mountPoint, 'vm');
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');
     writeDisk(disk, SIZE, 'day one');
-    const vaultDir = join(xfs.mountPoint, 'vault');
+    const vaultDir = join(loop.mountPoint, 'vault');
     const created = await lab.handlers.vaults.create({ name: 'enc-xfs', path: vaultDir, passphrase: PASSPHRASE });
     expect(created.encrypted).toBe(true);
     expect(created.instantRestoreClones).toBe(true);
@@ -180,10 +175,10 @@ describe('instant-restore clones and change tracking of an encrypted vault', () 
     expect(file.indexId).toBe(full.indexId);
 
     // Restore of the last point: a clone of its clone, proven by the shared blocks, byte-identical.
-    const restored = await (await lab.restores.startDisks({ item: 'enc-vm', point: pointId, to: join(xfs.mountPoint, 'restored') })).done;
+    const restored = await (await lab.restores.startDisks({ item: 'enc-vm', point: pointId, to: join(loop.mountPoint, 'restored') })).done;
     expect(restored.status, restored.error?.message).toBe('completed');
     expect(restored.subtasks.map((subtask) => subtask.message ?? '').join(' ')).toMatch(PROVEN);
-    expect(sha256File(join(xfs.mountPoint, 'restored', 'disk.raw'))).toBe(sha256File(disk));
+    expect(sha256File(join(loop.mountPoint, 'restored', 'disk.raw'))).toBe(sha256File(disk));
 
     // Plaintext: beside the VM, never in the vault folder (which shares the filesystem).
     expect(fileHolds(clone, MARKER), 'the clone beside the VM holds the marker').toBe(true);
@@ -196,9 +191,9 @@ describe('instant-restore clones and change tracking of an encrypted vault', () 
   }
 
   async function explicitOffIsHonoured(lab: Engine): Promise<void> {
-    const vmDir = join(xfs.mountPoint, 'vm');
+    const vmDir = join(loop.mountPoint, 'vm');
     const itemId = (await lab.protection.resolve('enc-vm')).record.id;
-    const vaultDir = join(xfs.mountPoint, 'vault');
+    const vaultDir = join(loop.mountPoint, 'vault');
     const off = await lab.handlers.vaults.update({ name: 'enc-xfs', instantRestoreClones: false });
     expect(off.instantRestoreClones).toBe(false);
     expect(vaultJson(vaultDir).settings.instantRestoreClones).toBe(false);
@@ -221,13 +216,13 @@ describe('instant-restore clones and change tracking of an encrypted vault', () 
 
   async function previousFormatGetsClones(lab: Engine): Promise<void> {
     const sample = fileURLToPath(new URL('../compat/format-v1/encrypted', import.meta.url));
-    const vaultDir = join(xfs.mountPoint, 'v1-vault');
+    const vaultDir = join(loop.mountPoint, 'v1-vault');
     cpSync(sample, vaultDir, { recursive: true });
     expect(vaultJson(vaultDir).settings).not.toHaveProperty('instantRestoreClones');
     const opened = await lab.handlers.vaults.open({ path: vaultDir });
     await lab.handlers.vaults.unlock({ name: opened.name, passphrase: SAMPLE_PASSPHRASE });
     expect((await lab.handlers.vaults.show({ name: opened.name })).instantRestoreClones).toBe(true);
-    const vmDir = join(xfs.mountPoint, 'vm-v1');
+    const vmDir = join(loop.mountPoint, 'vm-v1');
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');
     writeDisk(disk, 16 * MIB, 'v1 disk');

@@ -13,7 +13,7 @@ import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
 import { applyRetention } from '../../../electron/engine/policy/retention-pass.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
-import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { useLoopFilesystem } from '../../support/loop-filesystem.ts';
 import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
 
 const MIB = 1024 * 1024;
@@ -22,15 +22,10 @@ const DAY_MS = 86_400_000;
 
 describe('snapshot tier expiry in the retention pass', () => {
   const root = makeTempDir('labvault-snapshot-expiry-');
-  const xfs = useXfsLoopMount(root, { afterUnmount: () => removeDir(root) });
+  const xfs = useLoopFilesystem(root, 'xfs', { afterUnmount: () => removeDir(root) });
 
   it('removes the clones past their days, and only those', async (context) => {
-    const skipReason = xfs.skipReason();
-    if (skipReason) {
-      console.log(`skipping the snapshot expiry test: ${skipReason}`);
-      context.skip(skipReason);
-      return;
-    }
+    xfs.skipUnlessMounted(context, 'the snapshot expiry test');
     const clock = new ManualClock('2026-05-04T10:00:00Z');
     const engine = new Engine({ face: 'cli', appHome: join(root, 'home'), clock });
     try {

@@ -17,7 +17,7 @@ import { startCli } from '../../support/cli-runner.ts';
 import { Lab, MIB, allocatedBytes, expectSameFile, overwriteRandom, sha256File, writeRandomFile } from './vault-engine-kit.ts';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { useXfsLoopMount } from '../../support/xfs-loop-mount.ts';
+import { useLoopFilesystem } from '../../support/loop-filesystem.ts';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,16 +44,11 @@ async function backupWithChangeDuringTransfer(lab: Lab, vaultDir: string, item: 
 
 describe('reflink snapshots on XFS', () => {
   const lab = new Lab('reflink');
-  const xfs = useXfsLoopMount(lab.dir, { afterUnmount: () => lab.remove() });
+  const xfs = useLoopFilesystem(lab.dir, 'xfs', { afterUnmount: () => lab.remove() });
   const mountPoint = xfs.mountPoint;
 
   it('makes a snapshot tier, keeps it through VM writes, restores from it bit-exact', async (context) => {
-    const skipReason = xfs.skipReason();
-    if (skipReason) {
-      console.log(`skipping the reflink test: ${skipReason}`);
-      context.skip(skipReason);
-      return;
-    }
+    xfs.skipUnlessMounted(context, 'the reflink test');
     const vmDir = join(mountPoint, 'vm');
     mkdirSync(vmDir);
     const disk = join(vmDir, 'disk.raw');
