@@ -4,6 +4,8 @@
  * the rule); 3 damage found (image check, vault verify); 4 the job waited for was cancelled
  * (backup, jobs wait); 1 any other failure.
  */
+// First: may start deriving an encrypted vault's key while the rest loads (early-unlock.ts).
+import './early-unlock.ts';
 import { ErrorCodes, LabvaultError, USER_ERROR_CODES } from '../../shared/errors.ts';
 import { appVersion } from '../engine/index.ts';
 import type { CliIo } from './cli-command.ts';

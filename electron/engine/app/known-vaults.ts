@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
 import { ioError } from '../fs/io-error.ts';
+import { KNOWN_VAULTS_FILE } from './app-home-files.ts';
 
 const KnownVaultSchema = z.object({ id: z.string(), name: z.string(), path: z.string(), addedAt: z.string() });
 const KnownVaultsFileSchema = z.object({ version: z.literal(1), vaults: z.array(KnownVaultSchema) });
@@ -17,7 +18,7 @@ export class KnownVaults {
   readonly file: string;
 
   constructor(appHome: string) {
-    this.file = join(appHome, 'known-vaults.json');
+    this.file = join(appHome, KNOWN_VAULTS_FILE);
   }
 
   async list(): Promise<KnownVault[]> {

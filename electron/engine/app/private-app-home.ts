@@ -9,10 +9,10 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { APP_NAME } from './app-home.ts';
+import { KNOWN_VAULTS_FILE } from './app-home-files.ts';
 
 const PRIVATE_MODE = 0o700;
 const GROUP_OTHER_BITS = 0o077;
-const KNOWN_VAULTS_FILE = 'known-vaults.json';
 
 export interface AppHomeState {
   path: string;

@@ -8,9 +8,9 @@ import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { VAULT_FILE } from '../vault/vault-config.ts';
 import { isUuid } from '../vault/vault-ids.ts';
 import { CATALOG_FILE, CATALOG_SCHEMA, CATALOG_SCHEMA_VERSION } from './catalog-schema.ts';
+import { EXTERNAL_CATALOGS_DIR } from '../app/app-home-files.ts';
 
-/** Folder of the app's home holding the catalogs of encrypted vaults. */
-export const EXTERNAL_CATALOGS_DIR = 'catalogs';
+export { EXTERNAL_CATALOGS_DIR } from '../app/app-home-files.ts';
 /** Files SQLite keeps beside a database. */
 export const CATALOG_SIDE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 

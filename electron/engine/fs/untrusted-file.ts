@@ -12,7 +12,7 @@
  * So a vault file can never make Labvault hang or allocate what the file asks for.
  * The caps are documented in docs/FORMAT.md ("Threat model", "Size caps").
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -148,4 +148,37 @@ export async function readUntrustedText(
   path: string, kind: VaultFileKind, options: UntrustedReadOptions = {},
 ): Promise<string> {
   return (await readUntrustedFile(path, kind, options)).toString('utf8');
+}
+
+/**
+ * readUntrustedFile, synchronously: the same checks and cap. Only for start-up code that must
+ * finish before the process gets back to its event loop (vault/early-key-derivation.ts).
+ */
+export function readUntrustedFileSync(path: string, kind: VaultFileKind): Buffer {
+  const cap = VAULT_FILE_CAPS[kind].bytes;
+  const seen = lstatSync(path);
+  checkRegular(seen, path, kind, cap);
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    throw readError(error, path, kind);
+  }
+  try {
+    const stats = fstatSync(fd);
+    checkRegular(stats, path, kind, cap);
+    if (stats.ino !== seen.ino || stats.dev !== seen.dev) throw corruptVaultFile(path, kind, 'it was replaced while being opened');
+    const buffer = Buffer.alloc(Math.min(stats.size, cap));
+    let done = 0;
+    while (done < buffer.length) {
+      const read = readSync(fd, buffer, done, buffer.length - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+    return buffer.subarray(0, done);
+  } catch (error) {
+    throw readError(error, path, kind);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -12,8 +12,9 @@ import { ioError } from '../fs/io-error.ts';
 import { readUntrustedText } from '../fs/untrusted-file.ts';
 import { StoreSettingsSchema } from './store-settings-schema.ts';
 import { UUID_PATTERN } from './vault-ids.ts';
+import { VAULT_FILE } from './vault-config-file.ts';
 
-export const VAULT_FILE = 'vault.json';
+export { VAULT_FILE } from './vault-config-file.ts';
 export const VAULT_FORMAT_TAG = 'labvault-vault';
 /** Version 1: the first format. Readers refuse versions newer than they know. */
 export const VAULT_FORMAT_VERSION = 1;

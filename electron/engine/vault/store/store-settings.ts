@@ -39,7 +39,7 @@ export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const MIN_CHUNK_SIZE = 64 * 1024;
 export const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 /**
- * Bounds on scrypt parameters read from vault.json (Labvault writes N = 2^17, r = 8, p = 1):
+ * Bounds on scrypt parameters read from vault.json (Labvault writes N = 2^16, r = 8, p = 2; before, 2^17, 8, 1):
  * a vault file must not make unlocking take minutes or gigabytes. scrypt needs 128·N·r bytes.
  */
 export const SCRYPT_LIMITS = { minN: 1024, maxN: 1 << 20, maxR: 32, maxP: 16, maxMemory: 1024 * 1024 * 1024 } as const;
