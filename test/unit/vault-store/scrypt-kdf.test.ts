@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { scryptKey, scryptRomixModule, type ScryptPath } from '../../../electron/engine/vault/store/scrypt-kdf.ts';
 import { SCRYPT_ROMIX_WASM_BASE64 } from '../../../electron/engine/vault/store/scrypt-romix-wasm.ts';
-import { createEncryption, unlock, DEFAULT_KDF_PARAMS } from '../../../electron/engine/vault/store/index.ts';
+import { changePassphrase, createEncryption, unlock, DEFAULT_KDF_PARAMS } from '../../../electron/engine/vault/store/index.ts';
+import { rewrapKdfParams } from '../../../electron/engine/vault/store/vault-keys.ts';
 // @ts-expect-error: a build script in plain JavaScript, no declarations
 import { assembleScryptRomix } from '../../../build/wasm/scrypt-romix-wat.mjs';
 
@@ -65,6 +66,16 @@ describe('scrypt for vault keys', () => {
       expect(keys.dataKey.export().equals(created.keys.dataKey.export())).toBe(true);
       await expect(unlock(created.settings, 'wrong horse')).rejects.toMatchObject({ code: 'BAD_PASSPHRASE' });
     }
+  });
+
+  it('a passphrase change moves a vault of the earlier default to the current cost, and keeps a stronger one', async () => {
+    const earlier = await createEncryption('old passphrase', { n: 1 << 17, r: 8, p: 1 });
+    const moved = await changePassphrase(earlier.settings, 'old passphrase', 'new passphrase');
+    expect(moved).toMatchObject(DEFAULT_KDF_PARAMS);
+    const keys = await unlock(moved, 'new passphrase');
+    expect(keys.dataKey.export().equals(earlier.keys.dataKey.export())).toBe(true);
+    expect(rewrapKdfParams({ n: 1 << 17, r: 8, p: 2 })).toEqual({ n: 1 << 17, r: 8, p: 2 });
+    expect(rewrapKdfParams({ n: 1 << 14, r: 8, p: 1 })).toEqual(DEFAULT_KDF_PARAMS);
   });
 
   it('embeds the module assembled from build/wasm/scrypt-romix-wat.mjs', async () => {

@@ -181,11 +181,23 @@ export async function unlock(settings: EncryptionSettings, passphrase: string): 
 }
 
 /**
- * Re-wraps the master key under a new passphrase (new salt). Returns new settings for
- * vault.json; no data is rewritten. A wrong `oldPassphrase` throws BAD_PASSPHRASE.
+ * The cost a re-wrapped key gets: today's default, unless the vault's own costs more (N*r*p),
+ * so a vault made with the earlier default (N=2^17, r=8, p=1: the same cost in one lane)
+ * unlocks in two lanes from then on, and a vault made stronger stays as strong.
+ */
+export function rewrapKdfParams(settings: KdfParams): KdfParams {
+  const cost = (params: KdfParams): number => params.n * params.r * params.p;
+  if (cost(settings) <= cost(DEFAULT_KDF_PARAMS)) return DEFAULT_KDF_PARAMS;
+  return { n: settings.n, r: settings.r, p: settings.p };
+}
+
+/**
+ * Re-wraps the master key under a new passphrase (new salt; cost: rewrapKdfParams). Returns
+ * new settings for vault.json; no data is rewritten. A wrong `oldPassphrase` throws BAD_PASSPHRASE.
  */
 export async function changePassphrase(
-  settings: EncryptionSettings, oldPassphrase: string, newPassphrase: string, params: KdfParams = settings,
+  settings: EncryptionSettings, oldPassphrase: string, newPassphrase: string,
+  params: KdfParams = rewrapKdfParams(settings),
 ): Promise<EncryptionSettings> {
   const bound = settings.settingsBound === true;
   const oldKek = await deriveKek(oldPassphrase, settings);
