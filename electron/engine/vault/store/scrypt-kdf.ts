@@ -97,14 +97,15 @@ function startLanes(
 const PARALLEL_MEMORY_BUDGET = 512 * 1024 * 1024;
 
 /**
- * Lane i goes to worker i mod w, with w = min(p, cores, lanes whose V fit in the budget), or
- * one worker for a background run: it runs beside a busy thread (start-up), and one worker
- * that reuses its V for each lane costs less CPU than several starting and mapping theirs.
+ * Lane i goes to worker i mod w, with w = min(p, cores, lanes whose V fit in the budget); a
+ * background run leaves a core to the thread it runs beside (start-up, loading modules): on
+ * 2 cores one worker, which reuses its V for each lane.
  */
 function laneGroups(params: ScryptParams, background: boolean): number[][] {
   const { p } = params;
   const byMemory = Math.floor(PARALLEL_MEMORY_BUDGET / (128 * params.n * params.r));
-  const workers = background ? 1 : Math.max(1, Math.min(p, availableParallelism(), byMemory));
+  const cores = availableParallelism() - (background ? 1 : 0);
+  const workers = Math.max(1, Math.min(p, cores, byMemory));
   const groups: number[][] = Array.from({ length: workers }, () => []);
   for (let lane = 0; lane < p; lane += 1) groups[lane % workers]!.push(lane);
   return groups;
