@@ -10,8 +10,9 @@
  *    the vault; the clone is a regular file (no link is followed) with the recorded inode,
  *    device, size, mtime and ctime (ns): nothing has written to it since it was read;
  *  - both clones' extent maps (fs/file-extent-map.ts, each stable across its query and
- *    accounting for the allocated blocks) put a range at the same physical address with
- *    trustworthy flags, or both have a hole there (fs/shared-extent-ranges.ts);
+ *    accounting for the allocated blocks, the new clone's the same when mapped again after
+ *    the earlier clone's) put a range at the same physical address with trustworthy flags,
+ *    or both have a hole there (fs/shared-extent-ranges.ts);
  *  - the recorded index reads back (its id is its content's digest, so it is the index
  *    that transfer wrote) and describes a file of the recorded size.
  * backupFile then reuses a chunk id only for whole chunks inside those ranges whose chunk
@@ -24,7 +25,7 @@
 import { join } from 'node:path';
 import type { VaultStore } from '../vault/store/index.ts';
 import type { UnchangedRanges } from '../vault/store/backup-file.ts';
-import { readFileExtentMaps } from '../fs/file-extent-map.ts';
+import { readFileExtentMaps, sameExtents } from '../fs/file-extent-map.ts';
 import { sharedExtentRanges } from '../fs/shared-extent-ranges.ts';
 import { existingPointSnapshot } from './snapshot-area.ts';
 import { cloneIdentityOf, sameCloneIdentity, type CloneTrackingRecord } from './clone-tracking-record.ts';
@@ -61,8 +62,13 @@ export async function trackCloneChanges(input: TrackingInput): Promise<TrackingA
   if (entry === undefined) return none('the last transfer did not read a clone of this file');
   const folder = existingPointSnapshot(input.vaultDir, input.itemId, record.pointId, input.itemFiles);
   if (folder === null) return none(`the clones of point ${record.pointId} are gone`);
-  const [current, previous] = await readFileExtentMaps([file.readPath, join(folder, entry.name)]);
-  if (!current || !previous) return none('no extent map that holds');
+  // The new clone is mapped again after the earlier one: a btrfs balance moves extents (every file's
+  // reference at once) and could put other data at an address between the two queries; a map that moved proves nothing.
+  const [current, previous, currentAgain] = await readFileExtentMaps([
+    file.readPath, join(folder, entry.name), file.readPath,
+  ]);
+  if (!current || !previous || !currentAgain) return none('no extent map that holds');
+  if (!sameExtents(current.extents, currentAgain.extents)) return none('the extents moved while they were mapped');
   if (!sameCloneIdentity(cloneIdentityOf(previous.stat), entry.clone)) return none('the earlier clone changed since it was read');
   if (current.stat.ino === previous.stat.ino && current.stat.dev === previous.stat.dev) return none('both clones are one file');
   const previousIndex = await input.store.readIndex(entry.indexId, Number(entry.clone.size)).catch(() => null);

@@ -2,7 +2,7 @@
  * Phase 1, Snapshot: freeze the state of an item's files quickly.
  *
  * Where the filesystem can clone files (reflink on XFS, btrfs, APFS, ReFS), every file is
- * cloned with COPYFILE_FICLONE_FORCE into the item's snapshot area on the same filesystem:
+ * cloned (fs/reflink-clone.ts, never copied) into the item's snapshot area on the same filesystem:
  * first <vault>/snapshots/<item>/<point>/ (when the vault shares the VM's filesystem), else
  * a hidden .labvault-snapshots folder beside the VM's files; an encrypted vault's clones
  * only beside the VM, never in the vault folder (besideVmOnly). Those clones are the
@@ -10,10 +10,11 @@
  * Elsewhere each file's identity (size, mtime, inode, device) is recorded, and the transfer
  * proves afterwards that the files did not change under it.
  */
-import { copyFile, constants, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import type { ItemFileRecord } from '../protection/item-record.ts';
+import { cloneFile } from '../fs/reflink-clone.ts';
 import { captureAreas, makePointSnapshotDir, removeCapturedSnapshot, type SnapshotArea } from './snapshot-area.ts';
 
 export interface FileIdentity {
@@ -98,10 +99,7 @@ async function tryCloneAll(
   }
   try {
     for (let i = 0; i < files.length; i += 1) {
-      await copyFile(
-        (files[i] as ItemFileRecord).path, join(dir, names[i] as string),
-        constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL,
-      );
+      await cloneFile((files[i] as ItemFileRecord).path, join(dir, names[i] as string));
     }
     return { ok: true, dir };
   } catch (error) {

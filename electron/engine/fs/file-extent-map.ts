@@ -2,7 +2,13 @@
  * A file's extent map with physical addresses (FIEMAP), for change tracking between two
  * reflink clones (backup/clone-change-tracking.ts): where two files map the same logical
  * range to the same physical blocks, they hold the same bytes there, because a write to a
- * shared block is copy-on-write on XFS and btrfs.
+ * shared block is copy-on-write on XFS and btrfs (on btrfs even in a no-copy-on-write file:
+ * a block another file references is written to a new place). On btrfs the addresses are
+ * its logical addresses (one per block whatever the RAID profile), extents up to 128 MiB
+ * (FIEMAP merges adjacent ones); a compressed extent's address names the whole compressed
+ * extent, not the block at that offset, and an inline one has none: btrfs flags those
+ * ENCODED and DATA_INLINE, which the comparison never trusts (shared-extent-ranges.ts), so
+ * they are read.
  *
  * Node has no FIEMAP ioctl and Labvault takes no native addon, so the map comes from
  * `xfs_io -r -c "fiemap -v" <file>` (xfsprogs), which prints every extent with its flags
@@ -112,6 +118,15 @@ function run(command: string, args: string[]): Promise<string | null> {
 export function sameFileState(a: BigIntStats, b: BigIntStats): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.blocks === b.blocks
     && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** Whether two maps list the same extents (offsets, lengths, addresses and flags). */
+export function sameExtents(a: readonly FileExtent[], b: readonly FileExtent[]): boolean {
+  return a.length === b.length && a.every((extent, i) => {
+    const other = b[i] as FileExtent;
+    return extent.offset === other.offset && extent.length === other.length
+      && extent.physical === other.physical && extent.flags === other.flags;
+  });
 }
 
 /** Whether the extents account for the file's allocated blocks (room for extent metadata only). */

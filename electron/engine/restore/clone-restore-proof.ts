@@ -11,14 +11,15 @@
  *  - the restored file and the clone map the range to the same physical blocks, marked
  *    shared, with trustworthy flags, or both have a hole there (fs/shared-extent-ranges.ts);
  *    a write to a shared block is copy-on-write, so both hold what the transfer read;
- *  - both extent maps are whole and stable across their queries (fs/file-extent-map.ts),
+ *  - both extent maps are whole and stable across their queries (fs/file-extent-map.ts; the
+ *    restored file's the same when mapped again after the clone's),
  *    the clone's still with the recorded identity, the restored file's with the state of
  *    the handle the verification reads through.
  */
 import { lstat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import type { DataRange } from '../fs/file-data-ranges.ts';
-import { readFileExtentMap, sameFileState } from '../fs/file-extent-map.ts';
+import { readFileExtentMaps, sameExtents, sameFileState } from '../fs/file-extent-map.ts';
 import { sharedExtentRanges } from '../fs/shared-extent-ranges.ts';
 import { cloneIdentityOf, sameCloneIdentity, type CloneTrackingRecord } from '../backup/clone-tracking-record.ts';
 
@@ -46,10 +47,12 @@ export async function provenCloneRanges(evidence: CloneRestoreEvidence): Promise
   const cloneNow = await lstat(evidence.clonePath, { bigint: true }).catch(() => null);
   if (cloneNow === null || !cloneNow.isFile()) return [];
   if (!sameCloneIdentity(cloneIdentityOf(cloneNow), tracked.clone)) return [];
-  const [cloneMap, targetMap] = await Promise.all([
-    readFileExtentMap(evidence.clonePath), readFileExtentMap(evidence.targetPath),
+  // One query, the restored file mapped again after the clone: a btrfs balance moving extents between the
+  // queries could otherwise line up other data at one address (backup/clone-change-tracking.ts does the same).
+  const [targetMap, cloneMap, targetAgain] = await readFileExtentMaps([
+    evidence.targetPath, evidence.clonePath, evidence.targetPath,
   ]);
-  if (cloneMap === null || targetMap === null) return [];
+  if (!cloneMap || !targetMap || !targetAgain || !sameExtents(targetMap.extents, targetAgain.extents)) return [];
   if (!sameCloneIdentity(cloneIdentityOf(cloneMap.stat), tracked.clone)) return [];
   if (!sameFileState(targetMap.stat, evidence.targetState)) return [];
   return sharedExtentRanges(targetMap.extents, cloneMap.extents, evidence.size);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  FIEMAP_FLAGS, extentsAccountFor, parseXfsIoFiemap, splitXfsIoOutputs, type FileExtent,
+  FIEMAP_FLAGS, extentsAccountFor, parseXfsIoFiemap, sameExtents, splitXfsIoOutputs, type FileExtent,
 } from '../../../electron/engine/fs/file-extent-map.ts';
 import { sharedExtentRanges } from '../../../electron/engine/fs/shared-extent-ranges.ts';
 
@@ -66,6 +66,18 @@ describe('parseXfsIoFiemap', () => {
   });
 });
 
+describe('sameExtents (a map taken again, to see that nothing moved)', () => {
+  it('is true only for the same offsets, lengths, addresses and flags', () => {
+    const map = parseXfsIoFiemap(GOOD, SIZE) as FileExtent[];
+    expect(sameExtents(map, parseXfsIoFiemap(GOOD, SIZE) as FileExtent[])).toBe(true);
+    expect(sameExtents(map, map.slice(1))).toBe(false);
+    for (const change of [{ physical: 4096 }, { flags: 0 }, { length: 512 }, { offset: 512 }]) {
+      const moved = map.map((extent, i) => (i === 0 ? { ...extent, ...change } : extent));
+      expect(sameExtents(map, moved)).toBe(false);
+    }
+  });
+});
+
 describe('splitXfsIoOutputs (one xfs_io for several files)', () => {
   const second = ['/vm/clone.raw:', HEADER, '   0: [0..7]:          192..199             8 0x2001', ''].join('\n');
 
@@ -115,6 +127,26 @@ describe('sharedExtentRanges', () => {
     expect(sharedExtentRanges([extent(0, 4 * MIB, 100 * MIB, 0)], [extent(0, 4 * MIB, 100 * MIB, 0)], 4 * MIB)).toEqual([]);
     expect(sharedExtentRanges([extent(0, 4 * MIB, 100 * MIB, shared | FIEMAP_FLAGS.UNWRITTEN)], previous, 4 * MIB)).toEqual([]);
     expect(sharedExtentRanges([extent(0, 4 * MIB, null)], previous, 4 * MIB)).toEqual([]);
+  });
+
+  it('never proves btrfs compressed or inline extents, as xfs_io prints them', () => {
+    // btrfs with compress-force=zstd: 128 KiB extents compressed into 4 KiB each, so the printed block ranges
+    // overlap (an address names a compressed extent, not the block at that offset), then a plain shared extent.
+    const compressed = (first: number) => [
+      `   0: [0..255]:        ${first}..${first + 255}       256 0x2008`,
+      `   1: [256..511]:      ${first + 8}..${first + 263}       256 0x2008`,
+      '   2: [512..2559]:     164224..166271      2048 0x2001',
+    ];
+    const size = 2560 * 512;
+    const previous = parseXfsIoFiemap(output(...compressed(26624)), size);
+    // The current clone's first extent at the previous one's second address: different data, same number.
+    const current = parseXfsIoFiemap(output(...compressed(26632)), size);
+    expect(previous && current).toBeTruthy();
+    expect(sharedExtentRanges(current as FileExtent[], previous as FileExtent[], size)).toEqual([{ offset: 512 * 512, length: 2048 * 512 }]);
+    expect(sharedExtentRanges(previous as FileExtent[], previous as FileExtent[], size)).toEqual([{ offset: 512 * 512, length: 2048 * 512 }]);
+    // A small file's inline extent (LAST | ENCODED | NOT_ALIGNED | DATA_INLINE).
+    const inline = parseXfsIoFiemap(output('   0: [0..7]:          0..7                 8 0x309'), 100) as FileExtent[];
+    expect(sharedExtentRanges(inline, inline, 100)).toEqual([]);
   });
 
   it('stops at the limit (the smaller file) and merges neighbours', () => {
