@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,16 @@ describe('early key derivation', () => {
     expect(earlyKekCount()).toBe(before + 1); // not taken: made for another passphrase
     await expect(unlock(settings, 'wrong passphrase')).rejects.toMatchObject({ code: 'BAD_PASSPHRASE' });
     expect(earlyKekCount()).toBe(before);
+  });
+
+  it('an early result that does not open the key (a stale start-up copy of the code) is derived again, never a wrong passphrase', async () => {
+    const { settings, keys } = await createEncryption('right passphrase', CHEAP);
+    const early = (globalThis as Record<symbol, Map<string, unknown>>)[Symbol.for('labvault.vault-keys.early-keks')]!;
+    const id = createHash('sha256').update(JSON.stringify(['right passphrase', settings.salt, settings.n, settings.r, settings.p])).digest('hex');
+    early.set(id, { key: Promise.resolve(Buffer.alloc(32, 7)), path: () => undefined, keepAlive: () => undefined });
+    const unlocked = await unlock(settings, 'right passphrase');
+    expect(unlocked.dataKey.export().equals(keys.dataKey.export())).toBe(true);
+    expect(early.has(id)).toBe(false);
   });
 
   it('does nothing with two encrypted vaults, no passphrase, costs past the limits, a bad salt or a FIFO for vault.json', async () => {

@@ -67,7 +67,7 @@ function startKek(passphrase: string, settings: KdfInput, background: boolean): 
 }
 
 /**
- * Starts deriving the KEK of `settings` in the background, for a deriveKek with the same
+ * Starts deriving the KEK of `settings` in the background, for an unlock with the same
  * passphrase and settings to take (the process does not wait for it otherwise).
  */
 export function beginKekDerivation(passphrase: string, settings: KdfInput): void {
@@ -86,21 +86,43 @@ export function earlyKekCount(): number {
   return earlyKeks().size;
 }
 
+/** The early derivation started for exactly these inputs, taken (at most once), or undefined. */
+function takeEarlyKek(passphrase: string, settings: KdfInput): Promise<Buffer> | undefined {
+  const id = kdfInputId(passphrase, settings);
+  const early = earlyKeks().get(id);
+  if (early === undefined) return undefined;
+  earlyKeks().delete(id);
+  early.keepAlive();
+  return early.key;
+}
+
+/** The KEK of `passphrase` (NFC) under a new or existing vault's settings, derived now. */
 async function deriveKek(passphrase: string, settings: KdfInput): Promise<Buffer> {
   if (passphrase.length === 0) throw invalidInput('passphrase', 'The passphrase must not be empty.');
-  const normalized = passphrase.normalize('NFC');
-  const id = kdfInputId(normalized, settings);
-  const early = earlyKeks().get(id);
-  if (early !== undefined) {
-    earlyKeks().delete(id);
-    early.keepAlive();
+  return startKek(passphrase.normalize('NFC'), settings, false).key;
+}
+
+/**
+ * Opens the wrapped master key with `passphrase`: BAD_PASSPHRASE when wrong. An early
+ * derivation for the same inputs is used when there is one; should its key not open the
+ * wrap, the KEK is derived again here before the passphrase is called wrong.
+ */
+async function openMasterKey(
+  passphrase: string, settings: KdfInput & Pick<EncryptionSettings, 'wrappedKey'>, settingsBound: boolean,
+): Promise<{ kek: Buffer; master: Buffer }> {
+  if (passphrase.length === 0) throw invalidInput('passphrase', 'The passphrase must not be empty.');
+  const early = takeEarlyKek(passphrase.normalize('NFC'), settings);
+  const earlyKek = early === undefined ? null : await early.catch(() => null);
+  if (earlyKek !== null) {
     try {
-      return await early.key;
-    } catch {
-      // derived again below
+      return { kek: earlyKek, master: unwrapMasterKey(earlyKek, settings.wrappedKey, settingsBound) };
+    } catch (error) {
+      earlyKek.fill(0);
+      if (!(error instanceof LabvaultError) || error.code !== ErrorCodes.BAD_PASSPHRASE) throw error;
     }
   }
-  return startKek(normalized, settings, false).key;
+  const kek = await deriveKek(passphrase, settings);
+  return { kek, master: unwrapMasterKey(kek, settings.wrappedKey, settingsBound) };
 }
 
 /** The key-wrap AAD: v2 once vault.json carries a settingsMac, so removing the MAC cannot pass for an old vault. */
@@ -172,8 +194,7 @@ export async function createEncryption(
 
 /** Unlocks a vault. Wrong passphrase: LabvaultError BAD_PASSPHRASE. */
 export async function unlock(settings: EncryptionSettings, passphrase: string): Promise<VaultKeys> {
-  const kek = await deriveKek(passphrase, settings);
-  const master = unwrapMasterKey(kek, settings.wrappedKey, settings.settingsBound === true);
+  const { kek, master } = await openMasterKey(passphrase, settings, settings.settingsBound === true);
   kek.fill(0);
   const keys = await keysFromMaster(master);
   master.fill(0);
@@ -200,8 +221,7 @@ export async function changePassphrase(
   params: KdfParams = rewrapKdfParams(settings),
 ): Promise<EncryptionSettings> {
   const bound = settings.settingsBound === true;
-  const oldKek = await deriveKek(oldPassphrase, settings);
-  const master = unwrapMasterKey(oldKek, settings.wrappedKey, bound);
+  const { kek: oldKek, master } = await openMasterKey(oldPassphrase, settings, bound);
   const salt = randomBytes(SALT_SIZE).toString('base64');
   const base = { kdf: 'scrypt' as const, n: params.n, r: params.r, p: params.p, salt };
   const newKek = await deriveKek(newPassphrase, base);
@@ -223,8 +243,7 @@ export async function bindSettingsToWrap(
   settings: EncryptionSettings, passphrase: string,
 ): Promise<EncryptionSettings> {
   if (settings.settingsBound === true) return settings;
-  const kek = await deriveKek(passphrase, settings);
-  const master = unwrapMasterKey(kek, settings.wrappedKey, false);
+  const { kek, master } = await openMasterKey(passphrase, settings, false);
   const next: EncryptionSettings = { ...settings, wrappedKey: wrapMasterKey(kek, master, true), settingsBound: true };
   master.fill(0);
   kek.fill(0);
