@@ -109,6 +109,10 @@ describe('validatePolicy field errors', () => {
   it('time zones must be IANA names the system knows', () => {
     expect(errorsOf({ ...base, timeZone: 'Australia/Lord_Howe' })).toEqual([]);
     expect(errorsOf({ ...base, timeZone: 'UTC' })).toEqual([]);
+    // An alias the runtime does not list as a zone of its own is still known, and kept as written.
+    const alias = validatePolicy({ ...base, timeZone: 'US/Eastern' });
+    expect(alias.ok && alias.policy.timeZone).toBe('US/Eastern');
+    expect(errorsOf({ ...base, timeZone: 'europe/nowhere' })[0]?.field).toBe('timeZone');
     expect(errorsOf({ ...base, timeZone: 'Mars/Base' })[0]?.field).toBe('timeZone');
     expect(errorsOf({ ...base, timeZone: '+01:00' })[0]?.field).toBe('timeZone');
     expect(errorsOf({ ...base, timeZone: 42 })).toEqual([{ field: 'timeZone', message: 'must be a string' }]);
