@@ -23,4 +23,11 @@ fi
 # `labvault service install-instructions` writes this path into the unit it prints.
 LABVAULT_LAUNCHER=$bindir/$(basename "$self")
 export LABVAULT_LAUNCHER
+# V8's compiled code of the bundle is kept between runs (Node's compile cache: 0.09 s instead of
+# 0.13 s for `labvault --version` here), in the user's cache folder unless NODE_COMPILE_CACHE
+# already says where; Node skips it silently when that folder cannot be written.
+if [ -z "${NODE_COMPILE_CACHE:-}" ] && [ -n "${HOME:-}" ]; then
+  NODE_COMPILE_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/labvault/node-compile-cache
+  export NODE_COMPILE_CACHE
+fi
 exec "$node" "$app/out/cli/labvault.mjs" "$@"

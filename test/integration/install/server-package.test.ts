@@ -213,6 +213,8 @@ describe.skipIf(!toolsPresent)('offline server package (npm run dist:server)', (
     const report = labvaultJson<{ version: string; node: string }>(debLauncher(), ['--version']);
     expect(report.version).toBe(built.version);
     expect(report.node).toMatch(/^22\./);
+    // The launcher keeps V8's compiled bundle in the user's cache folder between runs.
+    expect(readdirSync(join(userHome, '.cache', 'labvault', 'node-compile-cache')).length).toBeGreaterThan(0);
 
     labvaultJson(debLauncher(), ['vault', 'create', '--name', 'Lab', '--path', vaultDir()]);
     expect(existsSync(join(userHome, '.config', 'Labvault'))).toBe(true);
