@@ -13,40 +13,31 @@
  *    the clones are made and changes tracked as anywhere else.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
-import type { FixedIndex, VaultStore } from '../../../electron/engine/vault/store/index.ts';
+import type { VaultStore } from '../../../electron/engine/vault/store/index.ts';
 import { existingPointSnapshot } from '../../../electron/engine/backup/snapshot-area.ts';
 import { FIEMAP_FLAGS, readFileExtentMap } from '../../../electron/engine/fs/file-extent-map.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { useLoopFilesystem, writeSparseDisk, type LoopFilesystemOptions } from '../../support/loop-filesystem.ts';
 import { makeVault, type TestVault } from '../../unit/vault-store/store-test-kit.ts';
 import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
+import { expectPointIsFullRead, sha256File } from '../../support/full-read-reference.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 64 * MIB;
 const ITEM = 'btrfs-vm';
 const TRANSFER = 'Transfer data to vault';
 
-const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** `length` bytes that compress well yet differ per 4 KiB block and per seed. */
 function compressible(seed: string, length: number): Buffer {
   const out = Buffer.alloc(length, 0x61);
   for (let at = 0; at < length; at += 4096) out.write(`${seed} block ${at / 4096} `, at);
   return out;
-}
-
-function firstDifference(a: FixedIndex, b: FixedIndex): string {
-  if (a.fileSize !== b.fileSize) return `sizes ${a.fileSize} and ${b.fileSize}`;
-  for (let i = 0; i < a.chunkCount; i += 1) {
-    if (!a.idAt(i).equals(b.idAt(i))) return `chunk ${i}`;
-  }
-  return 'none';
 }
 
 interface Checked { tracked: number; clone: string }
@@ -93,18 +84,7 @@ function useTrackedDisk(name: string, options: LoopFilesystemOptions & { prepare
         expect(folder, `${label}: a clone folder (${job.subtasks.map((subtask) => subtask.message ?? '').join(' ')})`).not.toBeNull();
         const clone = join(folder as string, 'disk.raw');
         expect(sha256File(clone), `${label}: the clone is the live file`).toBe(sha256File(disk));
-        const file = (await store.readManifest(itemId, pointId)).files[0];
-        if (file === undefined) throw new Error(`${label}: no file in the point`);
-        const writer = await refStore.beginWrite(`reference ${label}`);
-        let full;
-        try {
-          full = await refStore.backupFile({ sourcePath: clone, skipHoles: false });
-        } finally {
-          await writer.release();
-        }
-        const stored = await store.readIndex(file.indexId, file.size);
-        expect(firstDifference(stored, full.index), `${label}: first chunk that differs from a full read`).toBe('none');
-        expect(file.indexId, label).toBe(full.indexId);
+        await expectPointIsFullRead(store, refStore, itemId, pointId, clone, label);
         return { tracked: job.subtasks.find((subtask) => subtask.name === TRANSFER)?.bytesTracked ?? 0, clone };
       };
       await steps(disk, backup);

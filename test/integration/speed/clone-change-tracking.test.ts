@@ -15,17 +15,17 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/item-models.ts';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
-import type { FixedIndex, VaultStore } from '../../../electron/engine/vault/store/index.ts';
+import type { VaultStore } from '../../../electron/engine/vault/store/index.ts';
 import { CHANGE_TRACKING_DIR } from '../../../electron/engine/backup/clone-tracking-record.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { useLoopFilesystem, writeSparseDisk, type LoopFilesystemKind } from '../../support/loop-filesystem.ts';
 import { makeVault, type TestVault } from '../../unit/vault-store/store-test-kit.ts';
 import { seededBytes as bytes, writeAt } from '../../support/seeded-bytes.ts';
+import { expectPointIsFullRead, sha256File } from '../../support/full-read-reference.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 128 * MIB;
@@ -44,18 +44,6 @@ function generator(seed: number): () => number {
     state >>>= 0;
     return state / 2 ** 32;
   };
-}
-
-function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function firstDifference(a: FixedIndex, b: FixedIndex): string {
-  if (a.fileSize !== b.fileSize) return `sizes ${a.fileSize} and ${b.fileSize}`;
-  for (let i = 0; i < a.chunkCount; i += 1) {
-    if (!a.idAt(i).equals(b.idAt(i))) return `chunk ${i}: ${a.idAt(i).toString('hex').slice(0, 12)} vs ${b.idAt(i).toString('hex').slice(0, 12)}`;
-  }
-  return 'none';
 }
 
 describe.each<LoopFilesystemKind>(['xfs', 'btrfs'])('change tracking between reflink clones on %s', (kind) => {
@@ -105,18 +93,7 @@ describe.each<LoopFilesystemKind>(['xfs', 'btrfs'])('change tracking between ref
         const clone = join(vaultDir, 'snapshots', itemId, pointId, 'disk.raw');
         expect(existsSync(clone), `${label}: clone`).toBe(true);
         expect(sha256File(clone), `${label}: the clone is the live file`).toBe(sha256File(disk));
-        const file = (await store.readManifest(itemId, pointId)).files[0];
-        if (file === undefined) throw new Error(`${label}: no file in the point`);
-        const writer = await refStore.beginWrite(`reference ${label}`);
-        let full;
-        try {
-          full = await refStore.backupFile({ sourcePath: clone, skipHoles: false });
-        } finally {
-          await writer.release();
-        }
-        const stored = await store.readIndex(file.indexId, file.size);
-        expect(firstDifference(stored, full.index), `${label}: first chunk that differs from a full read`).toBe('none');
-        expect(file.indexId, label).toBe(full.indexId);
+        await expectPointIsFullRead(store, refStore, itemId, pointId, clone, label);
         const transfer = job.subtasks.find((subtask) => subtask.name === TRANSFER);
         return { job, tracked: transfer?.bytesTracked ?? 0, read: transfer?.bytesRead ?? 0, clone };
       };

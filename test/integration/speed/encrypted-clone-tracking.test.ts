@@ -25,13 +25,14 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/item-models.ts';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
-import type { FixedIndex, VaultStore } from '../../../electron/engine/vault/store/index.ts';
+import type { VaultStore } from '../../../electron/engine/vault/store/index.ts';
 import { CHANGE_TRACKING_DIR } from '../../../electron/engine/backup/clone-tracking-record.ts';
 import { ENCRYPTED_CLONES_OFF_REASON } from '../../../electron/engine/vault/instant-restore-setting.ts';
 import { makeTempDir, removeDir } from '../../support/disk-fixtures.ts';
 import { useLoopFilesystem, type LoopFilesystemKind } from '../../support/loop-filesystem.ts';
 import { writeAt } from '../../support/seeded-bytes.ts';
 import { SAMPLE_PASSPHRASE } from '../compat/sample-vault-content.ts';
+import { expectPointIsFullRead, sha256File } from '../../support/full-read-reference.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 128 * MIB;
@@ -40,7 +41,6 @@ const MARKER = Buffer.from('labvault-plaintext-marker-4e1f9c');
 const TRANSFER = 'Transfer data to vault';
 const PROVEN = /MiB proven by the clone's shared blocks/;
 
-const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -64,14 +64,6 @@ function fileHolds(path: string, needle: Buffer): boolean {
   } finally {
     closeSync(fd);
   }
-}
-
-function firstDifference(a: FixedIndex, b: FixedIndex): string {
-  if (a.fileSize !== b.fileSize) return `sizes ${a.fileSize} and ${b.fileSize}`;
-  for (let i = 0; i < a.chunkCount; i += 1) {
-    if (!a.idAt(i).equals(b.idAt(i))) return `chunk ${i}: ${a.idAt(i).toString('hex').slice(0, 12)} vs ${b.idAt(i).toString('hex').slice(0, 12)}`;
-  }
-  return 'none';
 }
 
 /** `length` bytes that look random, the same for the same seed (AES-256-CTR keystream: fast enough for 128 MiB). */
@@ -160,19 +152,8 @@ describe.each<LoopFilesystemKind>(['xfs', 'btrfs'])('instant-restore clones and 
     expect(sha256File(clone), 'the clone is the live file').toBe(sha256File(disk));
 
     // The tracked point's index equals a full read of its clone (same vault, same keyed chunk ids).
-    const file = (await store.readManifest(itemId, pointId)).files[0];
-    if (file === undefined) throw new Error('no file in the point');
-    const writer = await store.beginWrite('reference: full read');
-    let full;
-    try {
-      full = await store.backupFile({ sourcePath: clone, skipHoles: false });
-    } finally {
-      await writer.release();
-    }
+    const { full } = await expectPointIsFullRead(store, store, itemId, pointId, clone, 'the tracked point');
     expect(full.bytesTracked ?? 0).toBe(0);
-    const stored = await store.readIndex(file.indexId, file.size);
-    expect(firstDifference(stored, full.index), 'first chunk that differs from a full read').toBe('none');
-    expect(file.indexId).toBe(full.indexId);
 
     // Restore of the last point: a clone of its clone, proven by the shared blocks, byte-identical.
     const restored = await (await lab.restores.startDisks({ item: 'enc-vm', point: pointId, to: join(loop.mountPoint, 'restored') })).done;

@@ -23,9 +23,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/item-models.ts';
 import { ManualClock } from '../../../electron/engine/app/clock.ts';
 import { Engine } from '../../../electron/engine/engine.ts';
-import type { FixedIndex, VaultStore } from '../../../electron/engine/vault/store/index.ts';
+import type { VaultStore } from '../../../electron/engine/vault/store/index.ts';
 import { makeTempDir, qemuImg, removeDir, requireQemuImg } from '../../support/disk-fixtures.ts';
 import { makeVault, type TestVault } from '../../unit/vault-store/store-test-kit.ts';
+import { expectPointIsFullRead } from '../../support/full-read-reference.ts';
 
 const hasQemu = requireQemuImg();
 const MIB = 1024 * 1024;
@@ -50,14 +51,6 @@ function generator(seed: number): () => number {
 
 function qemuIo(path: string, ...commands: string[]): void {
   execFileSync('qemu-io', ['-f', 'qcow2', ...commands.flatMap((command) => ['-c', command]), path], { stdio: 'ignore' });
-}
-
-function firstDifference(a: FixedIndex, b: FixedIndex): string {
-  if (a.fileSize !== b.fileSize) return `sizes ${a.fileSize} and ${b.fileSize}`;
-  for (let i = 0; i < a.chunkCount; i += 1) {
-    if (!a.idAt(i).equals(b.idAt(i))) return `chunk ${i}`;
-  }
-  return 'none';
 }
 
 /** Where the bitmaps extension's data and the directory lie in the image. */
@@ -157,18 +150,7 @@ describe.skipIf(!hasQemu)('qcow2 dirty bitmap change tracking', () => {
       } catch {
         // The backup's own add failed the same way (an image qemu-img refuses): it read the image as it was.
       }
-      const file = (await store.readManifest(itemId, pointId)).files[0];
-      if (file === undefined) throw new Error(`${label}: no file in the point`);
-      const writer = await refStore.beginWrite(`reference ${label}`);
-      let full;
-      try {
-        full = await refStore.backupFile({ sourcePath: expected, skipHoles: false });
-      } finally {
-        await writer.release();
-      }
-      const stored = await store.readIndex(file.indexId, file.size);
-      expect(firstDifference(stored, full.index), `${label}: first chunk that differs from a full read`).toBe('none');
-      expect(file.indexId, label).toBe(full.indexId);
+      const { file } = await expectPointIsFullRead(store, refStore, itemId, pointId, expected, label);
       const transfer = job.subtasks.find((subtask) => subtask.name === TRANSFER);
       const bitmap = transfer?.bytesTrackedBitmap ?? 0;
       return { job, bitmap, read: transfer?.bytesRead ?? 0, size: file.size };
