@@ -248,12 +248,13 @@ const timeZoneValidity = new Map<string, boolean>();
 let listedZones: Set<string> | undefined;
 
 /**
- * Whether `zone` is one of the zone names this runtime lists, as written. Intl.supportedValuesOf
- * takes about 2 ms once, where the first Intl.DateTimeFormat of a process takes about 12 (it
- * loads the time zone data): most commands read a policy, few format a time.
+ * Whether `zone` is one of the zone names this runtime lists, as written, or "UTC" (which every
+ * implementation must support, and which the list leaves out). Intl.supportedValuesOf takes
+ * about 2 ms once, where the first Intl.DateTimeFormat of a process takes about 12 (it loads
+ * the time zone data): most commands read a policy, few format a time.
  */
 function listedTimeZone(zone: string): boolean {
-  listedZones ??= new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
+  listedZones ??= new Set(['UTC', ...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [])]);
   return listedZones.has(zone);
 }
 
