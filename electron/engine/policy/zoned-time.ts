@@ -25,6 +25,16 @@ const OFFSET_SAMPLE_HOURS = [-24, 24] as const;
 /** The offset cache is dropped when it grows past this many hours (bounded memory). */
 const MAX_CACHED_HOURS = 200_000;
 
+/**
+ * tzdata's names of UTC itself (zone and links), whose offset is 0 at every instant: answered
+ * without Intl, whose first formatter of a process loads the time zone data (about 12-18 ms
+ * of a command, measured in an unchanged backup's retention pass on a UTC server).
+ */
+export const UTC_ZONE_NAMES: ReadonlySet<string> = new Set([
+  'UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu',
+  'Etc/GMT', 'GMT', 'Etc/GMT0', 'GMT0', 'Etc/GMT+0', 'Etc/GMT-0', 'GMT+0', 'GMT-0', 'Etc/Greenwich', 'Greenwich',
+]);
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** zone -> UTC hour index -> offset in ms valid for that whole hour. */
 const offsetCache = new Map<string, Map<number, number>>();
@@ -80,6 +90,7 @@ function uncachedOffset(timeZone: string, wholeSecondMs: number): number {
 
 /** The zone's UTC offset in ms at an instant (local = UTC + offset). */
 export function offsetAt(timeZone: string, instantMs: number): number {
+  if (UTC_ZONE_NAMES.has(timeZone)) return 0;
   const hourIndex = Math.floor(instantMs / MS_PER_HOUR);
   let zoneCache = offsetCache.get(timeZone);
   const cached = zoneCache?.get(hourIndex);

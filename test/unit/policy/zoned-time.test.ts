@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { formatWall, wallMsOf } from '../../../electron/engine/policy/civil-date.ts';
-import { instantToWall, offsetAt, wallToInstant } from '../../../electron/engine/policy/zoned-time.ts';
+import { UTC_ZONE_NAMES, instantToWall, offsetAt, wallToInstant } from '../../../electron/engine/policy/zoned-time.ts';
 
 function instantOf(zone: string, wall: [number, number, number, number, number]): string {
   return new Date(wallToInstant(zone, wallMsOf(...wall))).toISOString();
 }
+
+describe('UTC and its names', () => {
+  it('have offset 0 at every instant, as the platform\'s time zone data says', () => {
+    const instants = [Date.UTC(1970, 0, 1), Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 9, 25, 1), Date.UTC(2100, 5, 1, 12, 34, 56)];
+    for (const zone of UTC_ZONE_NAMES) {
+      const formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+      for (const instant of instants) {
+        const name = formatter.formatToParts(new Date(instant)).find((part) => part.type === 'timeZoneName')?.value;
+        expect(name, `${zone} at ${new Date(instant).toISOString()}`).toMatch(/^GMT(\+00:00)?$/);
+        expect(offsetAt(zone, instant)).toBe(0);
+      }
+    }
+  });
+});
 
 describe('wallToInstant', () => {
   it('maps ordinary wall times with the offset in force', () => {
