@@ -95,8 +95,10 @@ export async function verifyAgainstIndex(
 ): Promise<void> {
   const info = await handle.stat();
   if (info.size !== index.fileSize) throw new LabvaultError(ErrorCodes.CORRUPT, `${path} has ${info.size} bytes; the point's index says ${index.fileSize}.`, { details: { path } });
-  const map = await findFileDataRanges(handle, path).catch(() => null);
-  const inHole = holeTest(map?.ranges ?? null, index.chunkSize);
+  // The hole map costs a subprocess: asked for only when a chunk is not proven by the clone.
+  let holes: Promise<HoleTest> | undefined;
+  const holeTestOnce = (): Promise<HoleTest> => holes ??= findFileDataRanges(handle, path)
+    .catch(() => null).then((map) => holeTest(map?.ranges ?? null, index.chunkSize));
   const buffers = Array.from({ length: VERIFY_IN_FLIGHT }, () => Buffer.from(new SharedArrayBuffer(index.chunkSize)));
   let next = 0;
   const lane = async (buffer: Buffer): Promise<void> => {
@@ -108,7 +110,7 @@ export async function verifyAgainstIndex(
         onBytes(length);
         continue;
       }
-      if (inHole(i, length)) {
+      if ((await holeTestOnce())(i, length)) {
         if (!index.isZero(i)) throw chunkMismatch(path, index, i);
         onBytes(length);
         continue;
@@ -132,15 +134,23 @@ export async function verifyAgainstIndex(
   if (failure !== undefined) throw failure;
 }
 
-/** Whether chunk i lies wholly inside a reported hole (false for every chunk without a map). */
-function holeTest(ranges: DataRange[] | null, chunkSize: number): (i: number, length: number) => boolean {
+type HoleTest = (i: number, length: number) => boolean;
+
+/** Whether chunk i lies wholly inside a reported hole (false for every chunk without a map); any order of i. */
+function holeTest(ranges: DataRange[] | null, chunkSize: number): HoleTest {
   if (ranges === null) return () => false;
-  let at = 0;
   return (i, length) => {
     const start = i * chunkSize;
     const end = start + length;
-    while (at < ranges.length && ranges[at]!.offset + ranges[at]!.length <= start) at += 1;
-    const range = ranges[at];
+    // The first range that ends after the chunk starts: the chunk is in a hole when it ends before that range begins.
+    let low = 0;
+    let high = ranges.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ranges[mid]!.offset + ranges[mid]!.length <= start) low = mid + 1;
+      else high = mid;
+    }
+    const range = ranges[low];
     return range === undefined || range.offset >= end;
   };
 }

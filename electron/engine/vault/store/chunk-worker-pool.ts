@@ -100,6 +100,54 @@ const FORMAT = {
   probeLevel: PROBE_LEVEL, windowLogMax: ZSTD_WINDOW_LOG_MAX,
 };
 
+/** Workers started ahead of the pool that takes them (prestartChunkWorkers), keyless until taken. */
+const spares: Worker[] = [];
+
+function defaultPoolSize(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/**
+ * Starts the chunk workers of a pool not made yet, so that their start (about 40 ms each, here)
+ * overlaps other work: a first backup knows it will read its whole disk before its vault's key is
+ * derived and its disk cloned. The next pool takes them and sends its keys as the first message.
+ * Unused, they cost their memory and never hold the process open.
+ */
+export function prestartChunkWorkers(count = defaultPoolSize()): void {
+  try {
+    while (spares.length < count) {
+      const worker = new Worker(CHUNK_WORKER_SOURCE, { eval: true, workerData: { format: FORMAT } });
+      worker.unref();
+      const drop = (): void => {
+        const at = spares.indexOf(worker);
+        if (at !== -1) spares.splice(at, 1);
+      };
+      worker.on('error', drop);
+      worker.on('exit', drop);
+      spares.push(worker);
+    }
+  } catch {
+    // Workers could not start: the pool finds out again, and works on its own thread.
+  }
+}
+
+/** Workers started ahead and not taken yet (tests). */
+export function spareChunkWorkerCount(): number {
+  return spares.length;
+}
+
+/** A started worker for a pool with these keys: a spare given them, or a new one. */
+function takeWorker(macKey: KeyObject | undefined, dataKey: KeyObject | undefined): Worker {
+  const spare = spares.shift();
+  if (spare === undefined) {
+    return new Worker(CHUNK_WORKER_SOURCE, { eval: true, workerData: { macKey, dataKey, format: FORMAT } });
+  }
+  spare.removeAllListeners('error');
+  spare.removeAllListeners('exit');
+  spare.postMessage({ op: 'keys', macKey, dataKey });
+  return spare;
+}
+
 function isShared(data: Uint8Array): boolean {
   return data.buffer instanceof SharedArrayBuffer;
 }
@@ -113,7 +161,7 @@ export class ChunkWorkerPool {
   private nextId = 1;
 
   constructor(
-    macKey: KeyObject | undefined, dataKey?: KeyObject, size = Math.max(1, Math.min(4, availableParallelism())),
+    macKey: KeyObject | undefined, dataKey?: KeyObject, size = defaultPoolSize(),
   ) {
     this.macKey = macKey;
     this.dataKey = dataKey;
@@ -131,9 +179,7 @@ export class ChunkWorkerPool {
   }
 
   private startLane(): Lane {
-    const worker = new Worker(CHUNK_WORKER_SOURCE, {
-      eval: true, workerData: { macKey: this.macKey, dataKey: this.dataKey, format: FORMAT },
-    });
+    const worker = takeWorker(this.macKey, this.dataKey);
     worker.unref();
     const lane: Lane = { worker, pending: new Map() };
     worker.on('message', (reply: Reply) => {
