@@ -20,7 +20,8 @@ import {
   recordPointTestRestore, runPointTestRestore, TEST_RESTORE, testRestoreSummary, type TestRestoreServices,
 } from './point-test-restore.ts';
 import { carriedTestRestore } from './test-restore-carry-over.ts';
-import { newestPointId, pointTestRestoreOf } from './point-record.ts';
+import { pointTestRestoreOf } from './point-record.ts';
+import { backupLikelyReadsData } from './chunk-worker-warmup.ts';
 import { prestartChunkWorkers } from '../vault/store/index.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import { readReplaceJournal } from '../restore/replace-journal.ts';
@@ -75,9 +76,9 @@ export class BackupService {
     const trigger = options.trigger ?? 'on-demand';
     const scheduled = trigger === 'scheduled' || trigger === 'catch-up';
     const retainUntil = scheduled ? null : resolveRetainUntil(options.retainUntil, this.clock.now()).toISOString();
-    // A first backup reads its whole disk: its chunk workers start now, beside the key derivation
+    // A backup that will read data starts its chunk workers now, beside the key derivation
     // (encrypted vault) and the snapshot, instead of after them.
-    if (newestPointId(session, record.id) === null) prestartChunkWorkers();
+    if (backupLikelyReadsData(session, record)) prestartChunkWorkers();
     const store = await this.keyring.store(session);
     const policy = listPolicyRecords(session).find((candidate) => candidate.id === record.policyId);
     // Scripts come from this machine's trust file only, never from the vault.
