@@ -1,7 +1,7 @@
 /**
- * Whether a backup is about to read disk data, guessed before its vault key is derived and
- * its disks are cloned, so that its chunk workers can start beside that work (about 40 ms
- * each on 2 cores, otherwise paid when the transfer begins): an item with no point yet, or
+ * Whether a backup is about to read disk data, guessed before its disks are cloned, so that
+ * its chunk workers can start beside the snapshot and the transfer's setup (about 40 ms each
+ * on 2 cores, otherwise paid when the transfer begins): an item with no point yet, or
  * one whose files were modified after its newest point was taken. A guess for speed only:
  * what is read, and whether anything is, is decided by the transfer's own evidence (clone
  * extents, change times), and a wrong guess costs the workers' start or their wait, never a

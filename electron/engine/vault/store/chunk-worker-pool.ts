@@ -108,10 +108,11 @@ function defaultPoolSize(): number {
 }
 
 /**
- * Starts the chunk workers of a pool not made yet, so that their start (about 40 ms each, here)
- * overlaps other work: a first backup knows it will read its whole disk before its vault's key is
- * derived and its disk cloned. The next pool takes them and sends its keys as the first message.
- * Unused, they cost their memory and never hold the process open.
+ * Starts the chunk workers of a pool not made yet, so that their start (about 40 ms of CPU each,
+ * here) overlaps other work: a backup that will read data starts them before it clones its disks
+ * (backup/chunk-worker-warmup.ts). The next pool takes them and sends its keys as the first
+ * message, so they can also start before a pool's keys exist. Unused, they cost their memory and
+ * never hold the process open.
  */
 export function prestartChunkWorkers(count = defaultPoolSize()): void {
   try {
