@@ -22,7 +22,6 @@ import {
 import { carriedTestRestore } from './test-restore-carry-over.ts';
 import { pointTestRestoreOf } from './point-record.ts';
 import { backupLikelyReadsData } from './chunk-worker-warmup.ts';
-import { prestartChunkWorkers } from '../vault/store/index.ts';
 import type { JobContext } from '../jobs/job-service.ts';
 import { readReplaceJournal } from '../restore/replace-journal.ts';
 
@@ -80,7 +79,7 @@ export class BackupService {
     // A backup that will read data starts its chunk workers now, beside the snapshot and the
     // transfer's setup (about 60 ms of this thread's time), not when the first chunk needs them.
     // Not before the key: the derivation keeps both cores busy and holds 128 MiB until it ends.
-    if (backupLikelyReadsData(session, record)) prestartChunkWorkers();
+    if (backupLikelyReadsData(session, record)) store.hasher.warmUp();
     const policy = listPolicyRecords(session).find((candidate) => candidate.id === record.policyId);
     // Scripts come from this machine's trust file only, never from the vault.
     const scripts = (await this.protection.trust.vault(session.config.id))?.items[record.id]?.scripts;

@@ -3,17 +3,15 @@
  * in a worker decodes on the main thread and the other way round, for plain and encrypted
  * vaults, compressible, incompressible, small and empty chunks. Damaged blobs come back as a
  * typed problem, and a damaged zstd frame never spoils the next healthy chunk (each frame
- * starts from a reset context). The same with workers started before the pool and its keys
- * existed (prestartChunkWorkers: a first backup's workers start while the key is derived).
+ * starts from a reset context). The same with workers warmed up before the first request
+ * (a backup that will read data starts them before it clones its disks).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { constants, createZstdCompress } from 'node:zlib';
 import { decodeBlob, encodeBlob, blobAdditionalData, readBlobHeader } from '../../../electron/engine/vault/store/blob-codec.ts';
 import { CHUNK_BLOB_MAGIC, CODEC_NONE, CODEC_ZSTD, BLOB_HEADER_SIZE } from '../../../electron/engine/vault/store/format-constants.ts';
-import {
-  ChunkWorkerPool, encodedSizeBound, prestartChunkWorkers, spareChunkWorkerCount,
-} from '../../../electron/engine/vault/store/chunk-worker-pool.ts';
+import { ChunkWorkerPool, encodedSizeBound } from '../../../electron/engine/vault/store/chunk-worker-pool.ts';
 import { chunkBinding } from '../../../electron/engine/vault/store/blob-binding.ts';
 import { createEncryption } from '../../../electron/engine/vault/store/index.ts';
 import type { VaultKeys } from '../../../electron/engine/vault/store/vault-keys.ts';
@@ -54,20 +52,19 @@ const samples: Array<[string, Buffer]> = [
 
 describe.each([
   [false, false], [true, false], [false, true], [true, true],
-])('chunk workers (encrypted: %s, started before the keys: %s)', (encrypted, prestarted) => {
+])('chunk workers (encrypted: %s, warmed up: %s)', (encrypted, warmed) => {
   let keys: VaultKeys | undefined;
   let pool: ChunkWorkerPool;
   const setup = async (): Promise<void> => {
     if (pool !== undefined) return;
-    if (prestarted) {
-      prestartChunkWorkers(2);
-      expect(spareChunkWorkerCount()).toBe(2);
-    }
     keys = encrypted ? (await createEncryption('pw', FAST_KDF)).keys : undefined;
     pool = new ChunkWorkerPool(keys?.macKey, keys?.dataKey, 2);
-    // The pool's first request takes the spares (and gives them its keys before anything else).
-    expect((await pool.digest(sharedCopy(textChunk(4096, 1)))).length).toBe(32);
-    expect(spareChunkWorkerCount()).toBe(0);
+    expect(pool.started).toBe(false);
+    if (warmed) {
+      pool.warmUp();
+      expect(pool.started).toBe(true);
+      pool.warmUp(); // once only: the same workers take the requests
+    }
   };
   afterAll(async () => { await pool?.close(); });
 

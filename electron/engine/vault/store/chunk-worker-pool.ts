@@ -100,55 +100,6 @@ const FORMAT = {
   probeLevel: PROBE_LEVEL, windowLogMax: ZSTD_WINDOW_LOG_MAX,
 };
 
-/** Workers started ahead of the pool that takes them (prestartChunkWorkers), keyless until taken. */
-const spares: Worker[] = [];
-
-function defaultPoolSize(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
-}
-
-/**
- * Starts the chunk workers of a pool not made yet, so that their start (about 40 ms of CPU each,
- * here) overlaps other work: a backup that will read data starts them before it clones its disks
- * (backup/chunk-worker-warmup.ts). The next pool takes them and sends its keys as the first
- * message, so they can also start before a pool's keys exist. Unused, they cost their memory and
- * never hold the process open.
- */
-export function prestartChunkWorkers(count = defaultPoolSize()): void {
-  try {
-    while (spares.length < count) {
-      const worker = new Worker(CHUNK_WORKER_SOURCE, { eval: true, workerData: { format: FORMAT } });
-      worker.unref();
-      const drop = (): void => {
-        const at = spares.indexOf(worker);
-        if (at !== -1) spares.splice(at, 1);
-      };
-      worker.on('error', drop);
-      worker.on('exit', drop);
-      spares.push(worker);
-    }
-  } catch {
-    // Workers could not start: the pool finds out again, and works on its own thread.
-  }
-}
-
-/** Workers started ahead and not taken yet (tests). */
-export function spareChunkWorkerCount(): number {
-  return spares.length;
-}
-
-/** A started worker for a pool with these keys: a spare given them, or a new one. */
-function takeWorker(macKey: KeyObject | undefined, dataKey: KeyObject | undefined): Worker {
-  const spare = spares.shift();
-  if (spare === undefined) {
-    return new Worker(CHUNK_WORKER_SOURCE, { eval: true, workerData: { macKey, dataKey, format: FORMAT } });
-  }
-  spare.removeAllListeners('error');
-  spare.removeAllListeners('exit');
-  spare.postMessage({ op: 'keys', macKey, dataKey });
-  return spare;
-}
-
 function isShared(data: Uint8Array): boolean {
   return data.buffer instanceof SharedArrayBuffer;
 }
@@ -162,7 +113,7 @@ export class ChunkWorkerPool {
   private nextId = 1;
 
   constructor(
-    macKey: KeyObject | undefined, dataKey?: KeyObject, size = defaultPoolSize(),
+    macKey: KeyObject | undefined, dataKey?: KeyObject, size = Math.max(1, Math.min(4, availableParallelism())),
   ) {
     this.macKey = macKey;
     this.dataKey = dataKey;
@@ -174,13 +125,29 @@ export class ChunkWorkerPool {
     return (this.macKey === undefined ? createHash('sha256') : createHmac('sha256', this.macKey)).update(data).digest();
   }
 
+  /**
+   * Starts the workers now rather than at the first request, so that their start (about 40 ms of
+   * CPU each, here) overlaps other work: a backup that will read data warms them up before it
+   * clones its disks (backup/chunk-worker-warmup.ts). Does nothing once they run.
+   */
+  warmUp(): void {
+    this.lanesOrNull();
+  }
+
+  /** Whether the workers were started (tests). */
+  get started(): boolean {
+    return this.lanes !== null;
+  }
+
   /** False when worker threads could not start: callers then do the work on this thread. */
   get available(): boolean {
     return this.lanesOrNull() !== null;
   }
 
   private startLane(): Lane {
-    const worker = takeWorker(this.macKey, this.dataKey);
+    const worker = new Worker(CHUNK_WORKER_SOURCE, {
+      eval: true, workerData: { macKey: this.macKey, dataKey: this.dataKey, format: FORMAT },
+    });
     worker.unref();
     const lane: Lane = { worker, pending: new Map() };
     worker.on('message', (reply: Reply) => {

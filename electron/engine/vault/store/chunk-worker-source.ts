@@ -3,7 +3,6 @@
  * ship in a bundle, no TypeScript loader in the worker, which costs about 40 MiB each).
  *
  * Requests (all byte ranges are views of a SharedArrayBuffer or a transferred ArrayBuffer):
- * - keys:   { macKey, dataKey } for a worker started without them (no answer; sent before any other request).
  * - hash:   SHA-256 (HMAC-SHA256 with workerData.macKey) of a range -> its 32-byte digest.
  * - encode: a chunk's complete blob written into an output range: header, then the payload
  *           (zstd when a sample and then the whole chunk shrink by MIN_SAVING, else raw),
@@ -26,9 +25,7 @@ export const CHUNK_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash, createHmac, createCipheriv, createDecipheriv, randomBytes } = require('node:crypto');
 const zlib = require('node:zlib');
-const { format } = workerData;
-// The vault's keys: in workerData, or (a worker started before the key was derived) in a first 'keys' message.
-let { macKey, dataKey } = workerData;
+const { macKey, dataKey, format } = workerData;
 const now = () => process.hrtime.bigint();
 
 function digestOf(view) {
@@ -312,10 +309,6 @@ function decode(request, times) {
 }
 
 parentPort.on('message', (request) => {
-  if (request.op === 'keys') {
-    ({ macKey, dataKey } = request);
-    return;
-  }
   const times = {};
   let reply;
   try {

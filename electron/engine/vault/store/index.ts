@@ -8,7 +8,6 @@ export type { StoreSettings, EncryptionSettings, CompressionSetting } from './st
 export type { BackupFileOptions, BackupFileResult, TransferProgress } from './backup-file.ts';
 export type { RestoreFileOptions, RestoreFileResult, RestoredAttributes } from './restore-file.ts';
 export { FixedIndex } from './fixed-index.ts';
-export { prestartChunkWorkers } from './chunk-worker-pool.ts';
 export type { Manifest, ManifestFile, ManifestInput, FileRole } from './manifest.ts';
 export type { ManifestRef, ManifestState } from './manifest-store.ts';
 export type { VerifyReport, VerifyProblem, VerifyProblemKind, VerifyOptions, AffectedPoint } from './verify-store.ts';
