@@ -8,7 +8,7 @@
 // `.only` is refused by both runners (LABVAULT_FORBID_ONLY, read by their configs); a
 // missing qemu-img or chromium fails the run unless LABVAULT_ALLOW_MISSING_TOOLS=1.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { ensureProjectNode, projectRoot } from './project-node.mjs';
 
@@ -18,6 +18,7 @@ process.chdir(projectRoot);
 const CHROMIUM = '/usr/bin/chromium';
 const VITEST_SKIPS = join('test-results', 'vitest-skipped.json');
 const E2E_REPORT = join('test-results', 'e2e-report.json');
+const E2E_HOST_LOGS = join('test-results', 'e2e-host-logs');
 const allowMissingTools = process.env.LABVAULT_ALLOW_MISSING_TOOLS === '1';
 const env = {
   ...process.env,
@@ -27,11 +28,14 @@ const env = {
   LABVAULT_FORBID_ONLY: '1',
   LABVAULT_SKIPPED_TESTS_FILE: VITEST_SKIPS,
   PLAYWRIGHT_JSON_OUTPUT_FILE: E2E_REPORT,
+  LABVAULT_E2E_HOST_LOGS: join(process.cwd(), E2E_HOST_LOGS),
 };
 
 /** { where, test, reason } of every test that did not run. */
 const skipped = [];
 const failed = [];
+/** End-to-end tests that failed once and passed on their retry. */
+const flakyTests = [];
 
 function runStep(name, [command, ...args], afterwards = () => null) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
@@ -89,11 +93,48 @@ function checkE2eReport() {
     }
   }
   if (expected + unexpected + flaky === 0) return 'no end-to-end test ran';
+  if (unexpected > 0 || flaky > 0) printE2eFailureContext(report);
+  for (const suite of report.suites ?? []) {
+    for (const { spec, test } of playwrightTests(suite)) {
+      if (test.status === 'flaky') flakyTests.push(`test/e2e/${spec.file} > ${spec.title}`);
+    }
+  }
   return null;
+}
+
+const CONTEXT_CHARS = 12_000;
+
+/**
+ * Prints what the page showed when each failed end-to-end test gave up (Playwright's
+ * error-context.md: the page's accessibility snapshot), since CI keeps only the log.
+ */
+function printE2eFailureContext(report) {
+  for (const suite of report.suites ?? []) {
+    for (const { spec, test } of playwrightTests(suite)) {
+      for (const result of test.results ?? []) {
+        if (result.status === 'passed' || result.status === 'skipped') continue;
+        for (const attachment of result.attachments ?? []) {
+          if (attachment.name !== 'error-context' || !attachment.path || !existsSync(attachment.path)) continue;
+          const text = readFileSync(attachment.path, 'utf8');
+          console.log(`\n=== page when "${spec.title}" failed (${attachment.path}):\n${text.slice(0, CONTEXT_CHARS)}`);
+          if (text.length > CONTEXT_CHARS) console.log(`… ${text.length - CONTEXT_CHARS} more characters in the file`);
+        }
+      }
+    }
+  }
+  const logs = existsSync(E2E_HOST_LOGS) ? readdirSync(E2E_HOST_LOGS) : [];
+  for (const name of logs) {
+    // The sign-in notices every host prints are left out; a log with nothing else is not shown.
+    const text = readFileSync(join(E2E_HOST_LOGS, name), 'utf8').split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('Only this machine can connect')).join('\n');
+    if (text === '') continue;
+    console.log(`\n=== stderr of a labvault ui host (${name}):\n${text.slice(-CONTEXT_CHARS)}`);
+  }
 }
 
 rmSync(VITEST_SKIPS, { force: true });
 rmSync(E2E_REPORT, { force: true });
+rmSync(E2E_HOST_LOGS, { recursive: true, force: true });
 runStep('build', ['npm', 'run', '-s', 'build']);
 runStep('typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']);
 runStep('lint', ['npx', 'eslint', '-c', 'build/eslint.config.js', '.']);
@@ -126,6 +167,10 @@ function listSkipped() {
 }
 
 if (skipped.length > 0) listSkipped();
+if (flakyTests.length > 0) {
+  console.log(`\n=== flaky end-to-end tests (${flakyTests.length}): failed once, passed on retry (the failed attempt's page is printed above):`);
+  for (const name of flakyTests) console.log(`  ${name}`);
+}
 const skips = `${skipped.length} test(s) skipped${skipped.length > 0 ? ' (listed above)' : ''}`;
 if (failed.length > 0) {
   console.log(`\nnpm test: ${failed.length} step(s) failed: ${failed.join(', ')}; ${skips}`);

@@ -28,7 +28,9 @@ export default defineConfig({
   // A stray `.only` fails the run in CI and in `npm test` (build/test.mjs sets LABVAULT_FORBID_ONLY).
   forbidOnly: Boolean(process.env.CI) || process.env.LABVAULT_FORBID_ONLY === '1',
   workers: 2,
-  retries: 0,
+  // One retry in CI and `npm test`: a test that passes only on its retry is reported as flaky by
+  // build/test.mjs, with the page and host log of the failed attempt; a test failing twice fails the run.
+  retries: shared ? 1 : 0,
   reporter: [['list']],
   use: {
     viewport: { width: 1280, height: 800 },
