@@ -4,11 +4,14 @@
 // - channel names ("vaults.create") are written only in shared/contract/: every face
 //   derives them from the contract tables;
 // - SQL is written only in electron/engine/catalog/ (its repositories);
+// - zod is imported only through shared/zod-jitless.ts (its JIT off before any schema is built);
 // - lines in electron/, shared/ and renderer/ stay within 120 columns (code is wrapped; a line
 //   holding a string, template, regular expression or URL is exempt, so user-facing messages stay whole).
 import tseslint from 'typescript-eslint';
 
 const CHANNEL_NAME = '/^(app|vaults|items|points|backup|jobs|restore|policies|dashboard|alerts|dialogs|images)\\.(?!(json|ts|js|tsx|txt|log|csv|tmp|sqlite)$)[a-zA-Z]+$/';
+
+const ZOD_IMPORT = { name: 'zod', message: 'Import z from shared/zod-jitless.ts: it turns zod\'s JIT off before any schema is built.' };
 
 const CHANNEL_NAME_RULES = [
   { selector: `Literal[value=${CHANNEL_NAME}]`, message: 'Channel names live only in shared/contract/: use the typed client or handlers.' },
@@ -51,7 +54,7 @@ export default tseslint.config(
     ignores: ['electron/ipc.ts', 'electron/preload.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Only electron/ipc.ts and electron/preload.ts use ipcMain / ipcRenderer; go through the contract.' }],
+        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Only electron/ipc.ts and electron/preload.ts use ipcMain / ipcRenderer; go through the contract.' }, ZOD_IMPORT],
       }],
     },
   },
@@ -67,9 +70,13 @@ export default tseslint.config(
     files: ['electron/engine/**', 'shared/**', 'renderer/**', 'electron/cli/**', 'electron/host/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The engine, shared code, CLI, host and renderer never import electron.' }],
+        paths: [{ name: 'electron', message: 'The engine, shared code, CLI, host and renderer never import electron.' }, ZOD_IMPORT],
         patterns: [{ group: ['electron/*'], message: 'No electron imports here.' }],
       }],
     },
+  },
+  {
+    files: ['shared/zod-jitless.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -36,7 +36,7 @@
  * - timeZone: any zone the platform's Intl knows, written as an IANA name (Area/City or
  *   UTC); fixed offsets like "+01:00" are refused. Letter case is normalised.
  */
-import * as z from 'zod';
+import { z } from './zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from './errors.ts';
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;

@@ -8,7 +8,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../shared/zod-jitless.ts';
 
 export const UI_STATE_FILE = 'browser-ui.json';
 const STATE_READ_CAP = 4096;

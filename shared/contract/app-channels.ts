@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 import { AppInfoSchema } from './models.ts';
 

@@ -2,7 +2,7 @@
  * THE contract: every channel between a face (Electron IPC, browser WebSocket, tests)
  * and the engine. Keys are "<group>.<method>"; nobody else writes these strings.
  */
-import type * as z from 'zod';
+import type { z } from '../zod-jitless.ts';
 import { appChannels } from './app-channels.ts';
 import { dashboardChannels } from './dashboard-channels.ts';
 import { guestChannels } from './guest-channels.ts';

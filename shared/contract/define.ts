@@ -3,7 +3,7 @@
  * an event is a payload schema. Channel and event names exist only as keys of the tables
  * in this folder: every face derives its names from these tables.
  */
-import type * as z from 'zod';
+import type { z } from '../zod-jitless.ts';
 
 export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;

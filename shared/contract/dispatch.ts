@@ -3,7 +3,7 @@
  * the input, call the handler, validate the output, and turn any failure into a Result
  * with a stable error code.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from '../errors.ts';
 import { channels, isChannelName, splitChannel, type ChannelHandlers } from './channels.ts';
 import type { Result } from './define.ts';

@@ -1,7 +1,7 @@
 /**
  * Events the engine pushes to every face (job progress, job finished, alerts, changes).
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 
 export const events = {
   vaultsChanged: z.object({ reason: z.string() }),

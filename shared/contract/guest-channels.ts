@@ -3,7 +3,7 @@
  * disks: partitions and volumes (parts), a folder's entries (list), files and folders
  * written out (get), and every point holding a path (history).
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 import { TestRestoreSchema } from './item-models.ts';
 

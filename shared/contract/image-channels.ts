@@ -2,7 +2,7 @@
  * images.*: inspect, check, map and convert disk image files (qcow2, vmdk, vdi, vpc, vhdx,
  * raw) with the engine's own readers; no vault involved. Format names follow qemu-img.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 
 export const DiskFormatSchema = z.enum(['raw', 'qcow2', 'vmdk', 'vdi', 'vpc', 'vhdx']);

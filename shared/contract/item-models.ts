@@ -1,7 +1,7 @@
 /**
  * Protected items, recovery points, jobs, alerts: the shapes the UI and CLI show.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 
 export const FileRoleSchema = z.enum(['config', 'disk', 'nvram', 'other']);
 export type FileRole = z.infer<typeof FileRoleSchema>;

@@ -3,7 +3,7 @@
  * native picker on the machine it serves, so the UI lists folders of the machine running
  * the engine through these channels (read-only: nothing is created, changed or opened).
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 
 export const LOCAL_FOLDER_LIMIT_DEFAULT = 500;

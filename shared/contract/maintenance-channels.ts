@@ -2,7 +2,7 @@
  * Vault maintenance a user starts by hand (the CLI's gc, prune and rebuild-catalog): each
  * runs to its end and returns the figures; gc and prune are recorded as jobs.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 
 /** The longest a gc waits for running backups to finish before refusing. */

@@ -2,7 +2,7 @@
  * Plain domain shapes that cross the contract, as zod schemas (runtime check + TS type).
  * No Node, DOM or Electron imports here.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { IMMUTABILITY_STATES } from '../vault-rules.ts';
 
 export const ImmutabilitySchema = z.enum(IMMUTABILITY_STATES);

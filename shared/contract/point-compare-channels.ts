@@ -4,7 +4,7 @@
  * digest and the same chunk count, from their chunk indexes (bytes in chunks that differ).
  * Read-only: nothing is restored or written.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { FileRoleSchema } from './item-models.ts';
 import { channel } from './define.ts';
 

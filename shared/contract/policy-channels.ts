@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 
 export const PolicyFieldErrorSchema = z.object({ field: z.string(), message: z.string() });

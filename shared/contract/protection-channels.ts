@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 import { RestoreDiskFormatSchema } from './restore-vm-channels.ts';
 import { CancelSourceSchema, FileCandidateSchema, ItemSchema, JobSchema, JobStatusSchema, JobOperationSchema, PointSchema, VaultStatsSchema, VerifyReportSchema } from './item-models.ts';

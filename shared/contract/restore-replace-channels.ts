@@ -5,7 +5,7 @@
  * point, then renamed over it; a journal in the app home lets an interrupted replace be
  * resumed or rolled back (action 'resume' / 'rollback'), never leaving a torn file.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 
 export const ReplaceActionSchema = z.enum(['replace', 'resume', 'rollback']);

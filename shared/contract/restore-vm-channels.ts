@@ -11,7 +11,7 @@
  * restore.vm checks the same, then starts a 'restore' job (subtasks Restore, Verify) and
  * returns its id with the plan.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 
 /** The hypervisors a VM can be restored for ('files' items restore disks only). */

@@ -3,7 +3,7 @@
  * and one VM read from its config file. Discovery only reads; `protectedBy` is filled by the
  * protection layer when a vault item protects the VM.
  */
-import * as z from 'zod';
+import { z } from '../zod-jitless.ts';
 import { channel } from './define.ts';
 import { DiskFormatSchema } from './image-channels.ts';
 

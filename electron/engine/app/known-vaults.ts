@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
 import { ioError } from '../fs/io-error.ts';

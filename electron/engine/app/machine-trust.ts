@@ -12,7 +12,7 @@
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { IMMUTABILITY_STATES, type ImmutabilityState } from '../../../shared/vault-rules.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';

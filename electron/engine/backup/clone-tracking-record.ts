@@ -10,7 +10,7 @@
  * newest transfer that read clones replaces it. A missing, oversized or damaged record
  * means no evidence (the next backup reads the files), never an error.
  */
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import type { BigIntStats } from 'node:fs';
 import { isPointId } from '../vault/vault-ids.ts';
 import { readTrackingRecord, writeTrackingRecord, type TrackingPlace } from './tracking-record-file.ts';

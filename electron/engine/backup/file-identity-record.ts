@@ -16,7 +16,7 @@
  * 0600), never in the vault folder. One record per item, replaced by every transfer. A
  * missing, oversized or damaged record means no evidence (the files are read), never an error.
  */
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { isPointId } from '../vault/vault-ids.ts';
 import { readTrackingRecord, writeTrackingRecord, type TrackingPlace } from './tracking-record-file.ts';
 import type { FileIdentity } from './snapshot-phase.ts';

@@ -4,7 +4,7 @@
  * needs. Read back from an untrusted manifest through a bounded schema; a summary that does
  * not pass is left out of the point (points written before it, or by files items, have none).
  */
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import type { DiscoveredVm } from '../discovery/discovered-vm.ts';
 import { PointVmSchema, type PointVm } from '../../../shared/contract/item-models.ts';
 

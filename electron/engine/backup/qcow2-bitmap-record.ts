@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file.ts';
 import { isPointId, isUuid } from '../vault/vault-ids.ts';
 

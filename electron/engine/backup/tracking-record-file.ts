@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as z from 'zod';
+import type { z } from '../../../shared/zod-jitless.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
 import { isUuid } from '../vault/vault-ids.ts';
 

@@ -14,7 +14,7 @@
  */
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { fsyncDir } from '../vault/store/durable-fs.ts';
 

@@ -5,7 +5,7 @@
  * add some) but never used. A record that fails is CORRUPT naming the file and the field.
  */
 import { isAbsolute } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import { itemNameProblem } from '../../../shared/item-rules.ts';
 import { parsePolicy } from '../../../shared/policy.ts';

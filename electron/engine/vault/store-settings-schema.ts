@@ -4,7 +4,7 @@
  * to what Labvault itself writes (scrypt cost, exact salt and wrapped-key lengths), so a
  * vault file cannot make unlocking take minutes or gigabytes. See docs/FORMAT.md.
  */
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import {
   MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, SALT_BYTES, WRAPPED_KEY_BYTES, scryptParamsProblem,
 } from './store/store-settings.ts';

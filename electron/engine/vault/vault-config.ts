@@ -2,7 +2,7 @@
  * vault.json: the vault's identity and settings, written atomically. See docs/FORMAT.md.
  */
 import { join } from 'node:path';
-import * as z from 'zod';
+import { z } from '../../../shared/zod-jitless.ts';
 import { ErrorCodes, LabvaultError } from '../../../shared/errors.ts';
 import {
   IMMUTABILITY_STATES, SOFT_DELETE_DAYS_MAX, SOFT_DELETE_DAYS_MIN, vaultNameProblem,

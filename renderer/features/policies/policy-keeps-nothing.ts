@@ -2,7 +2,7 @@
  * A policy whose year preview keeps none of its scheduled backups cannot be created: this
  * says why, from the engine's retention picture and the draft (null when something is kept).
  */
-import type * as z from 'zod';
+import type { z } from '../../../shared/zod-jitless.ts';
 import type { RetentionPictureSchema } from '../../../shared/contract/policy-channels.ts';
 import type { PolicyDraft } from './policy-draft.ts';
 

@@ -3,7 +3,7 @@
  * rule that still keeps its point at the end of the year (yearly > monthly > weekly > daily).
  */
 import { useMemo } from 'react';
-import type { z } from 'zod';
+import type { z } from '../../../shared/zod-jitless.ts';
 import { formatDate } from '../../format/format-time.ts';
 import type { RetentionPictureSchema } from '../../../shared/contract/policy-channels.ts';
 

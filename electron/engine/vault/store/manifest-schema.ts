@@ -5,7 +5,7 @@
  * non-negative safe integers or finite times, strings and arrays are bounded. Unknown
  * fields are kept (a newer writer may add some) but nothing here interprets them.
  */
-import * as z from 'zod';
+import { z } from '../../../../shared/zod-jitless.ts';
 
 export const MANIFEST_LIMITS = { files: 1024, nameLength: 255, text: 4096, tiers: 16 } as const;
 
