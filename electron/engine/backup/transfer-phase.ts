@@ -171,6 +171,8 @@ export async function transferToVault(input: TransferInput): Promise<Manifest> {
     const result = await store.backupFile({
       sourcePath: file.readPath,
       signal,
+      // A clone made for this backup has an empty page cache: read it around the cache.
+      directRead: file.cloned,
       ...(previousIndex ? { previousIndex } : {}),
       ...(unchanged ? { unchanged } : {}),
       profile,

@@ -1,15 +1,18 @@
 /**
  * SourceReader: spans read in file order with reads in flight ahead of the caller; a file
  * shorter than its spans ends the reading at its end, and every buffer of a read the caller
- * never took goes back to the pool.
+ * never took goes back to the pool. With a direct (O_DIRECT) handle and page-aligned buffers,
+ * aligned reads go around the page cache and the rest through it, the same bytes either way;
+ * misaligned buffers make the first direct read fail and every read fall back to buffered.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, writeFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '../../support/disk-fixtures.ts';
 import { BufferPool } from '../../../electron/engine/vault/store/buffer-pool.ts';
+import { alignedSharedBuffers } from '../../../electron/engine/vault/store/aligned-buffers.ts';
 import { SourceReader } from '../../../electron/engine/vault/store/source-reader.ts';
 import { StageProfile } from '../../../electron/engine/vault/store/stage-profile.ts';
 
@@ -77,5 +80,58 @@ describe('SourceReader', () => {
     await expect(reader.next()).rejects.toMatchObject({ message: expect.stringContaining(path) as unknown });
     await reader.close();
     expect(await allFree(pool, 2)).toBe(true);
+  });
+
+  describe('direct reads', () => {
+    const spans = [{ start: 0, end: 8192 }, { start: 16384, end: 32768 }, { start: 36864, end: Number.POSITIVE_INFINITY }];
+    /** Whether this test folder's filesystem takes O_DIRECT (ext4, XFS, btrfs do; tmpfs before Linux 6.6 does not). */
+    const directSupported = (() => {
+      try {
+        closeSync(openSync(path, constants.O_RDONLY | constants.O_DIRECT));
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+
+    async function readAll(buffers: Buffer[]): Promise<{ reads: Array<[number, number, Buffer]>; direct: number }> {
+      const handle = await open(path, 'r');
+      const direct = directSupported ? await open(path, constants.O_RDONLY | constants.O_DIRECT) : undefined;
+      const pool = new BufferPool(buffers.length, 8192, buffers);
+      const reader = new SourceReader({
+        handle, sourcePath: path, pool, spans, bufferSize: 8192, depth: 2, profile: new StageProfile(), direct,
+      });
+      const reads = await drain(reader, pool);
+      await handle.close();
+      await direct?.close();
+      expect(await allFree(pool, buffers.length)).toBe(true);
+      return { reads, direct: reader.bytesDirect };
+    }
+
+    function expectFileBytes(reads: Array<[number, number, Buffer]>): void {
+      expect(reads.map(([position, filled]) => [position, filled])).toEqual([[0, 8192], [16384, 8192], [24576, 8192], [36864, 4196]]);
+      for (const [position, filled, bytes] of reads) expect(bytes.equals(data.subarray(position, position + filled))).toBe(true);
+    }
+
+    it('aligned buffers: every aligned read goes around the page cache, the same bytes', async () => {
+      const buffers = alignedSharedBuffers(4, 8192);
+      expect(buffers).not.toBeNull();
+      for (const buffer of buffers!) {
+        expect(buffer.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(buffer.length).toBe(8192);
+      }
+      const { reads, direct } = await readAll(buffers!);
+      expectFileBytes(reads);
+      // Every byte read, the file's last 4196 too (a direct read that ends short at the end of the file).
+      const bytesRead = reads.reduce((sum, [, filled]) => sum + filled, 0);
+      expect(direct).toBe(directSupported ? bytesRead : 0);
+    });
+
+    it('misaligned buffers: the direct read is refused and every read is buffered, the same bytes', async () => {
+      const misaligned = Array.from({ length: 4 }, () => Buffer.from(new SharedArrayBuffer(8192 + 4096), 1, 8192));
+      const { reads, direct } = await readAll(misaligned);
+      expectFileBytes(reads);
+      expect(direct).toBe(0);
+    });
   });
 });

@@ -21,11 +21,13 @@
  * barrier), then the index is written. Cancelling (AbortSignal) throws CANCELLED before
  * any index is written; chunks already stored stay as orphans until the next GC.
  */
+import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { BigIntStats, Stats } from 'node:fs';
 import { ErrorCodes, LabvaultError } from '../../../../shared/errors.ts';
 import { BufferPool } from './buffer-pool.ts';
+import { alignedSharedBuffers } from './aligned-buffers.ts';
 import { ZERO_CHUNK_ID, isAllZero } from './chunk-id.ts';
 import { storeIoError } from './durable-fs.ts';
 import { DIGEST_SIZE } from './format-constants.ts';
@@ -67,6 +69,12 @@ export interface BackupFileOptions {
   readLimiter?: ReadRateLimiter;
   /** Change tracking: ranges proven unchanged since previousIndex's file, for the file in state `stat`. */
   unchanged?: UnchangedRanges;
+  /**
+   * Read around the page cache (O_DIRECT, source-reader.ts) where the filesystem allows it: for
+   * a file nothing else has in cache, such as a clone made for this backup (its page cache starts
+   * empty whatever the VM's disk has cached). Off by default: a live file may be hot in cache.
+   */
+  directRead?: boolean;
 }
 
 export interface UnchangedRanges {
@@ -201,7 +209,9 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       : await trackedChunks(unchanged, baseSpans, chunkSize, stat.size, (id) => store.chunks.has(id));
     const spans = marks === null ? baseSpans : withoutMarked(baseSpans, marks, chunkSize);
     const trackNs = StageProfile.now() - trackStart;
-    const pool = new BufferPool(options.readBuffers ?? 4, bufferSize);
+    const direct = options.directRead === true ? await openDirect(sourcePath, stat) : undefined;
+    const aligned = direct === undefined ? null : alignedSharedBuffers(options.readBuffers ?? 4, bufferSize);
+    const pool = new BufferPool(options.readBuffers ?? 4, bufferSize, aligned ?? undefined);
     const zeros = Buffer.alloc(chunkSize);
     const previous = options.previousIndex?.chunkSize === chunkSize ? options.previousIndex : undefined;
     let ids = Buffer.alloc(Math.max(1, Math.ceil(stat.size / chunkSize)) * DIGEST_SIZE);
@@ -266,6 +276,7 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
     let endOfFile = false;
     const reader = new SourceReader({
       handle, sourcePath, pool, spans, bufferSize, readLimiter: options.readLimiter, signal, profile,
+      ...(aligned === null ? {} : { direct }),
       ...(options.readDepth === undefined ? {} : { depth: options.readDepth }),
     });
     try {
@@ -307,6 +318,7 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
       }
     } finally {
       await reader.close();
+      await direct?.close().catch(() => undefined);
     }
     // With a map the file's size is the stat's (trailing holes included), unless it ended early.
     if ((dataMap !== null || marks !== null) && !endOfFile && failure === undefined) {
@@ -331,4 +343,21 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
   } finally {
     if (options.fileHandle === undefined) await handle.close().catch(() => undefined);
   }
+}
+
+/**
+ * The source opened again with O_DIRECT, if the filesystem allows it and it is the same file
+ * (device and inode) as `stat` names; else undefined, and every read is buffered.
+ */
+async function openDirect(sourcePath: string, stat: Stats): Promise<FileHandle | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(sourcePath, fsConstants.O_RDONLY | fsConstants.O_DIRECT | fsConstants.O_NOFOLLOW);
+    const opened = await handle.stat();
+    if (opened.dev === stat.dev && opened.ino === stat.ino) return handle;
+  } catch {
+    // No direct I/O here (tmpfs, some network filesystems): buffered reads only.
+  }
+  await handle?.close().catch(() => undefined);
+  return undefined;
 }

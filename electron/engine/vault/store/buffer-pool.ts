@@ -7,8 +7,10 @@ export class BufferPool {
   private readonly free: Buffer[] = [];
   private readonly waiters: Array<(buffer: Buffer) => void> = [];
 
-  constructor(count: number, size: number) {
-    for (let i = 0; i < count; i += 1) this.free.push(Buffer.from(new SharedArrayBuffer(size)));
+  /** `buffers`: ready-made ones (e.g. aligned-buffers.ts); else `count` new ones of `size` bytes. */
+  constructor(count: number, size: number, buffers?: Buffer[]) {
+    if (buffers !== undefined) this.free.push(...buffers);
+    else for (let i = 0; i < count; i += 1) this.free.push(Buffer.from(new SharedArrayBuffer(size)));
   }
 
   acquire(): Promise<Buffer> {

@@ -8,9 +8,18 @@
  * end of the file: the caller stops there, and reads already started past it are released
  * unused). Buffers come from the caller's pool and go back to it through the caller, except
  * those of reads it never takes (`close()` releases them).
+ *
+ * With `direct` (the same file opened with O_DIRECT, and page-aligned buffers), aligned reads
+ * bypass the page cache: the device writes straight into the buffer. Measured on the bench's
+ * XFS loop, cold, 615 MiB of data in 205 spans: 90-115 ms of CPU against 370-500 ms buffered,
+ * same wall time. The kernel's readahead also zero-filled page cache for the holes past each
+ * span (2.5 MiB windows there), all of a 1 GiB disk's 410 MiB of holes. Buffered reads remain
+ * for what is not aligned, and for everything once a direct read is refused (EINVAL: a
+ * filesystem or buffer direct I/O does not accept).
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { BufferPool } from './buffer-pool.ts';
+import { directReadAligned } from './aligned-buffers.ts';
 import { storeIoError } from './durable-fs.ts';
 import type { ReadRateLimiter } from './read-rate-limiter.ts';
 import { StageProfile } from './stage-profile.ts';
@@ -39,6 +48,8 @@ export interface SourceReaderOptions {
   readLimiter?: ReadRateLimiter | undefined;
   signal?: AbortSignal | undefined;
   profile: StageProfile;
+  /** The same file opened with O_DIRECT, when the pool's buffers are page-aligned (see above). */
+  direct?: FileHandle | undefined;
 }
 
 export class SourceReader {
@@ -47,6 +58,9 @@ export class SourceReader {
   private readonly plan: Generator<{ position: number; want: number }>;
   private planDone = false;
   private stopped = false;
+  /** Direct reads were refused once: every later read is buffered. */
+  private directRefused = false;
+  private directBytes = 0;
 
   constructor(options: SourceReaderOptions) {
     this.options = options;
@@ -87,6 +101,7 @@ export class SourceReader {
       let filled = 0;
       const readStart = StageProfile.now();
       try {
+        filled = await this.readDirect(buffer, position, want);
         while (filled < want) {
           const { bytesRead } = await handle.read(buffer, filled, want - filled, position + filled);
           if (bytesRead === 0) break;
@@ -101,6 +116,34 @@ export class SourceReader {
     } catch (error) {
       return { error: storeIoError(this.options.sourcePath, 'read', error) };
     }
+  }
+
+  /** Bytes read around the page cache so far (through the direct handle). */
+  get bytesDirect(): number {
+    return this.directBytes;
+  }
+
+  /**
+   * Reads what it can of [position, position + want) through the direct handle into `buffer`
+   * and returns the bytes read; 0 when direct reads do not apply. Stops at a short read (the end
+   * of the file, or a remainder the buffered handle reads on) and at a refusal (then never again).
+   */
+  private async readDirect(buffer: Buffer, position: number, want: number): Promise<number> {
+    const { direct } = this.options;
+    if (direct === undefined || this.directRefused || !directReadAligned(position, want)) return 0;
+    let filled = 0;
+    try {
+      while (filled < want && directReadAligned(position + filled, want - filled)) {
+        const { bytesRead } = await direct.read(buffer, filled, want - filled, position + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+        this.directBytes += bytesRead;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      this.directRefused = true;
+    }
+    return filled;
   }
 
   /** The next read in file order, or null when every span was read or the reader stopped. Throws a read's error. */
