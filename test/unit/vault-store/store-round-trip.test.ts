@@ -34,6 +34,28 @@ describe('VaultStore backup and restore', () => {
     expect(report.ok).toBe(true);
   });
 
+  it.each([false, true])('reading around the page cache (directRead, encrypted %s) makes the same index as buffered reads', async (encrypted) => {
+    vault = await makeVault({ encrypted });
+    const { dir, store } = vault;
+    const files = {
+      'sparse.raw': writePatternRaw(join(dir, 'sparse.raw'), { size: 3 * 1024 * 1024, region: 64 * 1024 }),
+      'odd.bin': join(dir, 'odd.bin'),
+    };
+    writeFileSync(files['odd.bin'], deterministicBytes(1024 * 1024 + 4099, 11));
+    const writer = await store.beginWrite('direct and buffered reads');
+    try {
+      for (const path of Object.values(files)) {
+        const buffered = await store.backupFile({ sourcePath: path, readBufferSize: TEST_CHUNK * 4 });
+        const direct = await store.backupFile({ sourcePath: path, readBufferSize: TEST_CHUNK * 4, directRead: true });
+        expect(direct.indexId).toBe(buffered.indexId);
+        expect(direct.bytesRead).toBe(buffered.bytesRead);
+        expect(direct.index.chunkCount).toBe(Math.ceil(statSync(path).size / TEST_CHUNK));
+      }
+    } finally {
+      await writer.release();
+    }
+  });
+
   it('restores zero chunks as holes and never overwrites an existing file', async () => {
     vault = await makeVault();
     const { dir, store } = vault;

@@ -350,6 +350,8 @@ export async function backupFile(options: BackupFileOptions): Promise<BackupFile
  * (device and inode) as `stat` names; else undefined, and every read is buffered.
  */
 async function openDirect(sourcePath: string, stat: Stats): Promise<FileHandle | undefined> {
+  // Linux has O_DIRECT; macOS and Windows have no such flag (node:fs leaves it undefined).
+  if (typeof fsConstants.O_DIRECT !== 'number' || typeof fsConstants.O_NOFOLLOW !== 'number') return undefined;
   let handle: FileHandle | undefined;
   try {
     handle = await open(sourcePath, fsConstants.O_RDONLY | fsConstants.O_DIRECT | fsConstants.O_NOFOLLOW);
